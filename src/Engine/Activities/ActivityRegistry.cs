@@ -1,0 +1,42 @@
+using Gantry.Engine.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gantry.Engine.Activities;
+
+/// <summary>The catalogue of activities by name, filled from every registered assembly.</summary>
+public sealed class ActivityRegistry
+{
+    private readonly Dictionary<string, ActivityDescriptor> _byName;
+
+    public ActivityRegistry(IEnumerable<ActivityRegistration> registrations)
+    {
+        _byName = new Dictionary<string, ActivityDescriptor>(StringComparer.Ordinal);
+        foreach (var registration in registrations)
+        {
+            // Registering the same assembly twice is harmless; two different classes with one name are not.
+            if (_byName.TryGetValue(registration.Descriptor.Name, out var existing) && existing.ImplementationType != registration.Descriptor.ImplementationType)
+            {
+                throw new InvalidOperationException(
+                    $"activity '{registration.Descriptor.Name}' is declared twice: by {existing.ImplementationType.FullName} and {registration.Descriptor.ImplementationType.FullName}");
+            }
+
+            _byName[registration.Descriptor.Name] = registration.Descriptor;
+        }
+    }
+
+    public IReadOnlyCollection<ActivityDescriptor> All => _byName.Values.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+
+    public IEnumerable<string> Names => _byName.Keys;
+
+    public bool TryGet(string name, out ActivityDescriptor descriptor) => _byName.TryGetValue(name, out descriptor!);
+
+    public ActivityDescriptor Get(string name) => _byName.TryGetValue(name, out var descriptor)
+        ? descriptor
+        : throw new KeyNotFoundException($"unknown activity '{name}'{Suggest.Hint(name, _byName.Keys)}");
+
+    public IActivity Create(string name, IServiceProvider services) =>
+        (IActivity)ActivatorUtilities.GetServiceOrCreateInstance(services, Get(name).ImplementationType);
+}
+
+/// <summary>One activity class made known to the registry through DI.</summary>
+public sealed record ActivityRegistration(ActivityDescriptor Descriptor);

@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace Gantry.Engine.Documents;
+
+/// <summary>
+/// A YAML or JSON value that remembers where it was written. Both readers produce this one
+/// tree, so binding and validation report positions the same way for either syntax.
+/// </summary>
+public abstract record DocNode(SourceLocation Location);
+
+/// <summary>What a scalar means, resolved by the YAML 1.2 core schema (quoted text is always a string).</summary>
+public enum ScalarKind { String, Integer, Number, Boolean, Null }
+
+/// <summary>A scalar value; <see cref="Text"/> is the source text (null for null).</summary>
+public sealed record DocScalar(string? Text, ScalarKind Kind, SourceLocation Location) : DocNode(Location)
+{
+    public bool IsTemplate => Kind == ScalarKind.String && Text is not null && Text.Contains("{{", StringComparison.Ordinal);
+
+    /// <summary>The value as a plain .NET object: string, long, double, bool or null.</summary>
+    public object? ToPlainValue() => Kind switch
+    {
+        ScalarKind.Null => null,
+        ScalarKind.Boolean => string.Equals(Text, "true", StringComparison.OrdinalIgnoreCase),
+        ScalarKind.Integer => long.Parse(Text!, NumberStyles.Integer, CultureInfo.InvariantCulture),
+        ScalarKind.Number => double.Parse(Text!, NumberStyles.Float, CultureInfo.InvariantCulture),
+        _ => Text,
+    };
+
+    public override string ToString() => Text ?? "null";
+}
+
+/// <summary>An ordered mapping; keys are unique (readers reject duplicates).</summary>
+public sealed record DocMapping(IReadOnlyList<DocEntry> Entries, SourceLocation Location) : DocNode(Location)
+{
+    public DocNode? this[string key] => Entries.FirstOrDefault(e => e.Key == key)?.Value;
+
+    public DocEntry? Find(string key) => Entries.FirstOrDefault(e => e.Key == key);
+}
+
+/// <summary>One key of a mapping, with the key's own position.</summary>
+public sealed record DocEntry(string Key, SourceLocation KeyLocation, DocNode Value);
+
+/// <summary>An ordered list.</summary>
+public sealed record DocSequence(IReadOnlyList<DocNode> Items, SourceLocation Location) : DocNode(Location);

@@ -1,0 +1,181 @@
+using System.Text.RegularExpressions;
+using Gantry.Engine.Documents;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
+using Scriban.Functions;
+using Scriban.Syntax;
+
+namespace Gantry.Engine.Expressions;
+
+/// <summary>
+/// Renders Scriban templates in a sandbox: only the scope's data is visible, there is no .NET
+/// member access, no include or file access, and loops, recursion, output size and time are limited.
+/// A value that is one whole <c>{{ expression }}</c> keeps its type (a list stays a list).
+/// </summary>
+public static partial class TemplateRenderer
+{
+    public const int LoopLimit = 10_000;
+    public const int RecursionLimit = 64;
+    public const int OutputLimit = 1_000_000;
+    public static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(2);
+
+    /// <summary>Renders every template string inside a document value; returns a plain value.</summary>
+    public static object? Render(DocNode node, TemplateScope scope, CancellationToken cancellationToken = default) => node switch
+    {
+        DocScalar { IsTemplate: true } scalar => Evaluate(scalar, scope, cancellationToken),
+        DocScalar scalar => scalar.ToPlainValue(),
+        DocSequence sequence => sequence.Items.Select(i => Render(i, scope, cancellationToken)).ToList(),
+        DocMapping mapping => mapping.Entries.ToDictionary(e => e.Key, e => Render(e.Value, scope, cancellationToken), StringComparer.Ordinal),
+        _ => null,
+    };
+
+    /// <summary>Renders one template scalar: a whole expression keeps its type, mixed text becomes a string.</summary>
+    public static object? Evaluate(DocScalar scalar, TemplateScope scope, CancellationToken cancellationToken = default)
+    {
+        var text = scalar.Text ?? "";
+        var whole = WholeExpression().Match(text);
+        if (whole.Success)
+        {
+            var template = Parse(whole.Groups["expr"].Value, scalar, ScriptMode.ScriptOnly, offset: whole.Groups["expr"].Index);
+            return ScriptValues.FromScript(Run(template, scalar, scope, evaluate: true, cancellationToken));
+        }
+
+        return Run(Parse(text, scalar, ScriptMode.Default, offset: 0), scalar, scope, evaluate: false, cancellationToken);
+    }
+
+    /// <summary>Renders a condition; false, null, 0 and empty text are false.</summary>
+    public static bool IsTrue(DocScalar condition, TemplateScope scope, CancellationToken cancellationToken = default)
+    {
+        var value = condition.IsTemplate ? Evaluate(condition, scope, cancellationToken) : condition.ToPlainValue();
+        return value switch
+        {
+            null => false,
+            bool b => b,
+            long l => l != 0,
+            double d => d != 0,
+            string s => s.Length > 0 && !string.Equals(s, "false", StringComparison.OrdinalIgnoreCase) && s != "0",
+            _ => true,
+        };
+    }
+
+    /// <summary>Parses a template without running it; returns the first syntax error with its document position, or null.</summary>
+    public static TemplateException? CheckSyntax(DocScalar scalar)
+    {
+        var text = scalar.Text ?? "";
+        try
+        {
+            var whole = WholeExpression().Match(text);
+            _ = whole.Success
+                ? Parse(whole.Groups["expr"].Value, scalar, ScriptMode.ScriptOnly, whole.Groups["expr"].Index)
+                : Parse(text, scalar, ScriptMode.Default, 0);
+            return null;
+        }
+        catch (TemplateException ex)
+        {
+            return ex;
+        }
+    }
+
+    /// <summary>The dotted paths a template reads, e.g. <c>steps.tag.outputs.tag</c> (for reference checks).</summary>
+    public static IEnumerable<(string Path, int Offset)> References(string text) =>
+        Reference().Matches(text).Select(m => (m.Value, m.Index));
+
+    private static Template Parse(string text, DocScalar scalar, ScriptMode mode, int offset)
+    {
+        var template = Template.Parse(text, scalar.Location.File, lexerOptions: new LexerOptions { Mode = mode });
+        if (template.HasErrors)
+        {
+            var error = template.Messages.First(m => m.Type == ParserMessageType.Error);
+            throw new TemplateException(Locate(scalar, error.Span, offset), error.Message);
+        }
+
+        return template;
+    }
+
+    private static object? Run(Template template, DocScalar scalar, TemplateScope scope, bool evaluate, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeLimit);
+        var context = CreateContext(scope, timeout.Token);
+        try
+        {
+            return evaluate ? template.Evaluate(context) : template.Render(context);
+        }
+        catch (ScriptRuntimeException ex)
+        {
+            throw new TemplateException(Locate(scalar, ex.Span, 0), Explain(ex));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TemplateException(scalar.Location, $"the template ran longer than its {TimeLimit.TotalSeconds:0}s limit");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new TemplateException(scalar.Location, ex.Message);
+        }
+    }
+
+    private static TemplateContext CreateContext(TemplateScope scope, CancellationToken cancellationToken)
+    {
+        var builtins = new BuiltinFunctions();
+        builtins.Remove("include");
+        var context = new TemplateContext(builtins)
+        {
+            StrictVariables = true,
+            EnableRelaxedMemberAccess = false,
+            LoopLimit = LoopLimit,
+            LoopLimitQueryable = LoopLimit,
+            RecursiveLimit = RecursionLimit,
+            ObjectRecursionLimit = 32,
+            OutputLimit = OutputLimit,
+            LimitToString = 100_000,
+            RegexTimeOut = TimeSpan.FromMilliseconds(200),
+            TemplateLoader = null,
+            MemberFilter = _ => false,
+            CancellationToken = cancellationToken,
+        };
+        context.PushGlobal(scope.ToScriptObject());
+        return context;
+    }
+
+    private static string Explain(ScriptRuntimeException ex)
+    {
+        var message = ex.OriginalMessage;
+        if (message.Contains("include", StringComparison.Ordinal) && message.Contains("not found", StringComparison.OrdinalIgnoreCase))
+        {
+            return "include is not available in Gantry templates (templates cannot read files)";
+        }
+
+        if (message.Contains("loop", StringComparison.OrdinalIgnoreCase) && message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"loop limit of {LoopLimit} iterations exceeded";
+        }
+
+        if (message.Contains("recursive", StringComparison.OrdinalIgnoreCase) || message.Contains("recursion", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"recursion limit of {RecursionLimit} exceeded";
+        }
+
+        return message;
+    }
+
+    private static SourceLocation Locate(DocScalar scalar, SourceSpan span, int offset)
+    {
+        if (scalar.Location.Line == 0)
+        {
+            return scalar.Location;
+        }
+
+        // Scriban counts from 0; a value on one line sits at the scalar's column (+1 for a quote).
+        var line = scalar.Location.Line + span.Start.Line;
+        var column = span.Start.Line == 0 ? scalar.Location.Column + offset + span.Start.Column : span.Start.Column + 1;
+        return scalar.Location with { Line = line, Column = column };
+    }
+
+    [GeneratedRegex(@"^\s*\{\{-?(?<expr>(?:(?!\}\}|\{\{).)*)-?\}\}\s*$", RegexOptions.Singleline)]
+    private static partial Regex WholeExpression();
+
+    [GeneratedRegex(@"\b(?:steps|inputs|env|run|host|secrets)(?:\.[A-Za-z_][A-Za-z0-9_-]*)+")]
+    private static partial Regex Reference();
+}

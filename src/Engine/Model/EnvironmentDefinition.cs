@@ -1,0 +1,225 @@
+using System.ComponentModel;
+using Gantry.Engine.Schema;
+
+namespace Gantry.Engine.Model;
+
+/// <summary>
+/// Where a workflow runs: the repository, the load balancer, groups of hosts, the deploy layout
+/// and secrets by reference. Loaded from <c>workflows/environments/*.yaml</c>.
+/// </summary>
+public sealed class EnvironmentDefinition
+{
+    [Description("Identifier used by --env and in templates as env.id.")]
+    public required string Id { get; set; }
+
+    [Description("Human name.")]
+    public string? Name { get; set; }
+
+    [Description("The application repository.")]
+    public RepositorySettings Repository { get; set; } = new();
+
+    [Description("The load balancer in front of the groups.")]
+    public LoadBalancerSettings LoadBalancer { get; set; } = new();
+
+    [Description("Groups of hosts, in the order they are rolled.")]
+    public Dictionary<string, GroupSettings> Groups { get; set; } = [];
+
+    [Description("Hosts by name.")]
+    public Dictionary<string, HostSettings> Hosts { get; set; } = [];
+
+    [Description("How releases are laid out and started on each host.")]
+    public DeploySettings Deploy { get; set; } = new();
+
+    [Description("SSH settings for every host.")]
+    public SshSettings Ssh { get; set; } = new();
+
+    [Description("Secrets by reference: never written in the document itself.")]
+    public Dictionary<string, SecretReference> Secrets { get; set; } = [];
+
+    [Description("Free-form values for templates (env.vars.x).")]
+    public Dictionary<string, object?> Vars { get; set; } = [];
+
+    [DocumentIgnore]
+    public string SourcePath { get; set; } = "";
+
+    /// <summary>The group a host belongs to, or null.</summary>
+    public string? GroupOf(string host) => Groups.FirstOrDefault(g => g.Value.Hosts.Contains(host)).Key;
+}
+
+public sealed class RepositorySettings
+{
+    [Description("Clone URL of origin.")]
+    public string? Url { get; set; }
+
+    [Description("Branch that holds production releases.")]
+    public string ProductionBranch { get; set; } = "production";
+
+    [Description("Integration branch.")]
+    public string DevelopBranch { get; set; } = "develop";
+
+    [Description("Prefix of hotfix branches.")]
+    public string HotfixPrefix { get; set; } = "hotfix/";
+
+    [Description("Prefix of release branches.")]
+    public string ReleasePrefix { get; set; } = "release/";
+
+    [Description("Prefix of version tags.")]
+    public string TagPrefix { get; set; } = "v";
+
+    [Description("Secret holding an SSH private key for git, if origin needs one.")]
+    public string? SshKeySecret { get; set; }
+}
+
+/// <summary>Which product drives the load balancer.</summary>
+public enum LoadBalancerProvider { Sandbox, Haproxy, Nginx, None }
+
+public sealed class LoadBalancerSettings
+{
+    [Description("sandbox (simulated, in-process), haproxy (runtime API), nginx (upstream file + reload), or none.")]
+    public LoadBalancerProvider Provider { get; set; } = LoadBalancerProvider.Sandbox;
+
+    [Description("HAProxy runtime API address: unix:///path/admin.sock or tcp://host:port.")]
+    public string? Address { get; set; }
+
+    [Description("Backend (HAProxy) or upstream (nginx) name.")]
+    public string Backend { get; set; } = "web";
+
+    [Description("Actions that would leave fewer live groups than this are refused.")]
+    public int MinLiveGroups { get; set; } = 1;
+
+    [Description("How long in-flight sessions may take to drain.")]
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    [Description("Put a server in maintenance anyway when draining times out.")]
+    public bool ForceAfterDrainTimeout { get; set; }
+
+    [Description("How long a server may take to pass health checks after it is made ready.")]
+    public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    [Description("nginx: the upstream file that nginx includes.")]
+    public string? ConfigFile { get; set; }
+
+    [Description("nginx: the main configuration file (for nginx -t and reload).")]
+    public string? MainConfig { get; set; }
+
+    [Description("nginx: time to wait after a reload so in-flight requests finish on old workers.")]
+    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Description("Sandbox: simulated delay of each load-balancer change.")]
+    public TimeSpan SimulatedDelay { get; set; } = TimeSpan.Zero;
+}
+
+public sealed class GroupSettings
+{
+    [Description("Host names in this group.")]
+    public List<string> Hosts { get; set; } = [];
+}
+
+public sealed class HostSettings
+{
+    [Description("Address to reach the host over SSH (and its app).")]
+    public required string Address { get; set; }
+
+    [Description("SSH user; defaults to ssh.user.")]
+    public string? User { get; set; }
+
+    [Description("SSH port; defaults to ssh.port.")]
+    public int? Port { get; set; }
+
+    [Description("Server name in the load balancer's backend; defaults to the host name.")]
+    public string? LbServer { get; set; }
+
+    [Description("Deploy root on this host; defaults to deploy.root.")]
+    public string? Root { get; set; }
+
+    [Description("Free-form per-host values for templates (host.vars.x).")]
+    public Dictionary<string, object?> Vars { get; set; } = [];
+}
+
+/// <summary>Where the host gets the release's files from.</summary>
+public enum ReleaseSource { Clone, Archive, Sandbox }
+
+public sealed class DeploySettings
+{
+    [Description("Folder on each host holding releases/ and current.")]
+    public string Root { get; set; } = "/srv/app";
+
+    [Description("clone: hosts clone the tag from origin; archive: Gantry uploads an archive over SFTP; sandbox: simulated.")]
+    public ReleaseSource Source { get; set; } = ReleaseSource.Clone;
+
+    [Description("Releases kept on each host, newest first.")]
+    public int KeepReleases { get; set; } = 5;
+
+    [Description("Optional build command, run inside the new release folder.")]
+    public string? Build { get; set; }
+
+    [Description("Command that restarts the application (template over host).")]
+    public string? Restart { get; set; }
+
+    [Description("Health check run after the restart.")]
+    public HealthCheckSettings? Health { get; set; }
+
+    [Description("Sandbox: simulated time to deploy one host.")]
+    public TimeSpan SimulatedDelay { get; set; } = TimeSpan.Zero;
+}
+
+public sealed class HealthCheckSettings
+{
+    [Description("URL to GET (template over host), e.g. http://{{ host.address }}:8080/health.")]
+    public string? Url { get; set; }
+
+    [Description("Command to run on the host instead of an HTTP check.")]
+    public string? Command { get; set; }
+
+    [Description("Expected HTTP status.")]
+    public int ExpectStatus { get; set; } = 200;
+
+    [Description("Text the body must contain.")]
+    public string? ExpectBody { get; set; }
+
+    [Description("Attempts before the check fails.")]
+    public int Retries { get; set; } = 10;
+
+    [Description("Wait between attempts.")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+public sealed class SshSettings
+{
+    [Description("Default SSH user.")]
+    public string User { get; set; } = "deploy";
+
+    [Description("Default SSH port.")]
+    public int Port { get; set; } = 22;
+
+    [Description("known_hosts file every host key is verified against (relative to the environment file).")]
+    public string? KnownHosts { get; set; }
+
+    [Description("Private key file (relative to the environment file).")]
+    public string? KeyFile { get; set; }
+
+    [Description("Secret holding the private key text, instead of key_file.")]
+    public string? KeySecret { get; set; }
+
+    [Description("Secret holding a password; only used when set explicitly.")]
+    public string? PasswordSecret { get; set; }
+
+    [Description("Connect timeout.")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    [Description("Timeout of one remote command.")]
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Where a secret's value comes from. Exactly one of the fields is set.</summary>
+public sealed class SecretReference
+{
+    [Description("Read from this environment variable.")]
+    public string? Env { get; set; }
+
+    [Description("Read from this file (relative to the environment file).")]
+    public string? File { get; set; }
+
+    [Description("Literal value; only for sandbox and tests.")]
+    public string? Value { get; set; }
+}

@@ -1,0 +1,29 @@
+namespace Gantry.Engine.Runtime;
+
+/// <summary>
+/// Where runs and their journals live. In memory for tests and one-shot CLI runs; SQLite by
+/// default and PostgreSQL for several nodes. Every append is durable before it returns, so a
+/// step transition is committed before the next step starts.
+/// </summary>
+public interface IRunStore
+{
+    Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken);
+
+    Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Sets status and message; returns the updated record.</summary>
+    Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken);
+
+    /// <summary>Appends events in order, assigning sequences; returns them with their sequences.</summary>
+    Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Events with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
+    Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken);
+
+    /// <summary>Takes a concurrency key for a run; returns null when taken, else the id of the run holding it.</summary>
+    Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken);
+
+    Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken);
+}

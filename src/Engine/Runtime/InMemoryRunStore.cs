@@ -1,0 +1,112 @@
+namespace Gantry.Engine.Runtime;
+
+/// <summary>A run store in process memory: for tests and one-shot CLI runs that need no history.</summary>
+public sealed class InMemoryRunStore(TimeProvider? time = null) : IRunStore
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, RunRecord> _runs = [];
+    private readonly Dictionary<string, List<JournalEvent>> _journals = [];
+    private readonly Dictionary<string, string> _keys = [];
+
+    public Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_runs.TryAdd(run.Id, run))
+            {
+                throw new InvalidOperationException($"run {run.Id} already exists");
+            }
+
+            _journals[run.Id] = [];
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_runs.GetValueOrDefault(runId));
+        }
+    }
+
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<RunRecord> runs = _runs.Values
+                .Where(r => query.WorkflowId is null || r.WorkflowId == query.WorkflowId)
+                .Where(r => query.EnvironmentId is null || r.EnvironmentId == query.EnvironmentId)
+                .Where(r => query.Trigger is null || r.Trigger == query.Trigger)
+                .Where(r => query.ConcurrencyKey is null || r.ConcurrencyKey == query.ConcurrencyKey)
+                .Where(r => query.Statuses is null || query.Statuses.Contains(r.Status))
+                .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal)
+                .Skip(query.Offset).Take(query.Limit)
+                .ToList();
+            return Task.FromResult(runs);
+        }
+    }
+
+    public Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var updated = Get(runId) with { Status = status, Message = message, UpdatedAt = _time.GetUtcNow() };
+            _runs[runId] = updated;
+            return Task.FromResult(updated);
+        }
+    }
+
+    public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Get(runId);
+            var journal = _journals[runId];
+            var appended = events.Select((e, i) => e with { Sequence = journal.Count + i + 1 }).ToList();
+            journal.AddRange(appended);
+            return Task.FromResult<IReadOnlyList<JournalEvent>>(appended);
+        }
+    }
+
+    public Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Get(runId);
+            return Task.FromResult<IReadOnlyList<JournalEvent>>(_journals[runId].Where(e => e.Sequence > afterSequence).ToList());
+        }
+    }
+
+    public Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_keys.TryGetValue(key, out var holder) && holder != runId)
+            {
+                return Task.FromResult<string?>(holder);
+            }
+
+            _keys[key] = runId;
+            return Task.FromResult<string?>(null);
+        }
+    }
+
+    public Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_keys.TryGetValue(key, out var holder) && holder == runId)
+            {
+                _keys.Remove(key);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private RunRecord Get(string runId) =>
+        _runs.TryGetValue(runId, out var run) ? run : throw new KeyNotFoundException($"no run with id '{runId}'");
+}

@@ -1,0 +1,96 @@
+using Gantry.Engine.Activities;
+
+namespace Gantry.Engine.Runtime;
+
+/// <summary>
+/// A run's state rebuilt from its journal alone: which step instances finished (with outputs),
+/// which is waiting and for what, which signals arrived, and how the run ended.
+/// Replaying a journal always gives the same state.
+/// </summary>
+public sealed class JournalState
+{
+    private readonly Dictionary<string, JournalEvent> _finished = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JournalEvent> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<SignalDelivery>> _signalsByStep = new(StringComparer.Ordinal);
+    private readonly List<SignalDelivery> _unclaimedSignals = [];
+
+    public long LastSequence { get; private set; }
+
+    public RunStatus Status { get; private set; } = RunStatus.Pending;
+
+    public string? Message { get; private set; }
+
+    public bool CancelRequested { get; private set; }
+
+    public string? CancelledBy { get; private set; }
+
+    public static JournalState Replay(IEnumerable<JournalEvent> events)
+    {
+        var state = new JournalState();
+        foreach (var e in events)
+        {
+            state.Apply(e);
+        }
+
+        return state;
+    }
+
+    /// <summary>Step instances that ended (succeeded, failed, skipped), by key.</summary>
+    public IReadOnlyDictionary<string, JournalEvent> Finished => _finished;
+
+    /// <summary>Step instances waiting now, by key.</summary>
+    public IReadOnlyDictionary<string, JournalEvent> Waiting => _waiting;
+
+    public bool TryGetFinished(string key, out JournalEvent finished) => _finished.TryGetValue(key, out finished!);
+
+    /// <summary>Signals that arrived while the step was waiting and may resume it, oldest first.</summary>
+    public IReadOnlyList<SignalDelivery> SignalsFor(string key) =>
+        _signalsByStep.TryGetValue(key, out var list) ? list : [];
+
+    public void Apply(JournalEvent e)
+    {
+        LastSequence = Math.Max(LastSequence, e.Sequence);
+        switch (e.Type)
+        {
+            case JournalEventTypes.RunStarted or JournalEventTypes.RunResumed:
+                Status = RunStatus.Running;
+                break;
+            case JournalEventTypes.StepSucceeded or JournalEventTypes.StepFailed or JournalEventTypes.StepSkipped:
+                _finished[e.Path!] = e;
+                _waiting.Remove(e.Path!);
+                break;
+            case JournalEventTypes.StepWaiting:
+                _waiting[e.Path!] = e;
+                Status = RunStatus.Waiting;
+                if (!_signalsByStep.ContainsKey(e.Path!))
+                {
+                    // Signals sent before the step began waiting still count: a merge may land first.
+                    _signalsByStep[e.Path!] = _unclaimedSignals.Where(s => s.Name == e.Wait?.Signal).ToList();
+                }
+
+                break;
+            case JournalEventTypes.SignalReceived:
+                var signal = new SignalDelivery(e.Signal!, e.Payload, e.Actor, e.Time);
+                var targets = _waiting.Where(w => w.Value.Wait?.Signal == e.Signal && (e.Path is null || e.Path == w.Key)).Select(w => w.Key).ToList();
+                if (targets.Count == 0)
+                {
+                    _unclaimedSignals.Add(signal);
+                }
+
+                foreach (var target in targets)
+                {
+                    _signalsByStep[target].Add(signal);
+                }
+
+                break;
+            case JournalEventTypes.RunCancelRequested:
+                CancelRequested = true;
+                CancelledBy = e.Actor;
+                break;
+            case JournalEventTypes.RunFinished:
+                Status = e.Status ?? RunStatus.Failed;
+                Message = e.Message;
+                break;
+        }
+    }
+}

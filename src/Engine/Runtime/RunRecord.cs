@@ -1,0 +1,67 @@
+namespace Gantry.Engine.Runtime;
+
+/// <summary>Where a run is in its life. Waiting runs hold no thread; Pending runs wait for a concurrency key.</summary>
+public enum RunStatus { Pending, Running, Waiting, Succeeded, Failed, Cancelled, Superseded }
+
+/// <summary>
+/// A run: which definition (pinned by text and version), which environment, which inputs, and
+/// where it is now. Everything else about it is in its journal.
+/// </summary>
+public sealed record RunRecord
+{
+    public required string Id { get; init; }
+
+    public required string WorkflowId { get; init; }
+
+    /// <summary>The definition version it started with (null when run from a file).</summary>
+    public int? WorkflowVersion { get; init; }
+
+    /// <summary>The exact text of every definition this run may execute (the workflow and the ones it calls), by id.</summary>
+    public required IReadOnlyDictionary<string, string> Definitions { get; init; }
+
+    public string? EnvironmentId { get; init; }
+
+    /// <summary>The environment document's text at start, so a resumed run sees the same environment.</summary>
+    public string? EnvironmentText { get; init; }
+
+    /// <summary>Path of the environment file, for resolving relative paths (keys, known_hosts).</summary>
+    public string? EnvironmentPath { get; init; }
+
+    public IReadOnlyDictionary<string, object?> Inputs { get; init; } = new Dictionary<string, object?>();
+
+    public RunStatus Status { get; init; } = RunStatus.Pending;
+
+    public string? ConcurrencyKey { get; init; }
+
+    /// <summary>How the run was started: cli, http, webhook:push, schedule…</summary>
+    public string Trigger { get; init; } = "cli";
+
+    public string? StartedBy { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Why it failed, was cancelled or superseded.</summary>
+    public string? Message { get; init; }
+
+    public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Superseded;
+}
+
+/// <summary>Filters for listing runs.</summary>
+public sealed record RunQuery
+{
+    public string? WorkflowId { get; init; }
+
+    public string? EnvironmentId { get; init; }
+
+    public string? Trigger { get; init; }
+
+    public IReadOnlyCollection<RunStatus>? Statuses { get; init; }
+
+    public string? ConcurrencyKey { get; init; }
+
+    public int Limit { get; init; } = 50;
+
+    public int Offset { get; init; }
+}
