@@ -7,7 +7,7 @@ namespace Gantry.Engine.Activities;
 /// all read these two declarations.
 /// </summary>
 public abstract class Activity<TInputs, TOutputs> : IActivity
-    where TInputs : class, new()
+    where TInputs : class
     where TOutputs : class
 {
     async Task<ActivityResult> IActivity.ExecuteAsync(ActivityContext context, CancellationToken cancellationToken)
@@ -26,7 +26,7 @@ public abstract class Activity<TInputs, TOutputs> : IActivity
 /// <see cref="ResumeAsync"/> sees each signal and returns outputs, or null to keep waiting.
 /// </summary>
 public abstract class WaitingActivity<TInputs, TOutputs> : IActivity
-    where TInputs : class, new()
+    where TInputs : class
     where TOutputs : class
 {
     async Task<ActivityResult> IActivity.ExecuteAsync(ActivityContext context, CancellationToken cancellationToken)

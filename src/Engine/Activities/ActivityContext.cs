@@ -53,7 +53,7 @@ public class ActivityContext
 
     /// <summary>Binds the rendered inputs to the activity's typed inputs class; throws with every problem listed.</summary>
     public T BindInputs<T>()
-        where T : class, new()
+        where T : class
     {
         var diagnostics = new DiagnosticBag();
         var node = PlainValue.ToDoc(Inputs.ToDictionary(kv => kv.Key, kv => kv.Value), InputsLocation);
@@ -63,7 +63,7 @@ public class ActivityContext
             throw new DocumentInvalidException(diagnostics.Items);
         }
 
-        return bound ?? new T();
+        return bound ?? (T)Activator.CreateInstance(typeof(T))!;
     }
 
     internal static IReadOnlyDictionary<string, object?> ToOutputs(object outputs) =>

@@ -1,0 +1,28 @@
+using Gantry.Engine.Activities;
+using Gantry.Engine.Runtime;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the engine: the activity registry, built-in activities, the run store and the engine itself.</summary>
+public static class EngineServiceCollectionExtensions
+{
+    public static IServiceCollection AddGantryEngine(this IServiceCollection services, Action<EngineOptions>? configure = null)
+    {
+        var options = new EngineOptions();
+        configure?.Invoke(options);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IRunStore, InMemoryRunStore>();
+        services.TryAddSingleton<ActivityRegistry>();
+        services.TryAddSingleton(sp => new WorkflowEngine(
+            sp.GetRequiredService<IRunStore>(),
+            sp.GetRequiredService<ActivityRegistry>(),
+            sp,
+            sp.GetRequiredService<EngineOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetServices<IJournalObserver>()));
+        services.AddActivitiesFrom(typeof(WorkflowEngine).Assembly);
+        return services;
+    }
+}

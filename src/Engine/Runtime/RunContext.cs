@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using Gantry.Engine.Activities;
+using Gantry.Engine.Expressions;
+using Gantry.Engine.Model;
+using Gantry.Engine.Schema;
+
+namespace Gantry.Engine.Runtime;
+
+/// <summary>What every step of one run shares: its record, definitions, environment, secrets, journal and services.</summary>
+internal sealed class RunContext
+{
+    private readonly ConcurrentDictionary<string, bool> _started = new(StringComparer.Ordinal);
+
+    public required RunRecord Record { get; init; }
+
+    public required WorkflowDefinition Workflow { get; init; }
+
+    public required IReadOnlyDictionary<string, WorkflowDefinition> Definitions { get; init; }
+
+    public EnvironmentDefinition? Environment { get; init; }
+
+    public required SecretStore Secrets { get; init; }
+
+    public SecretMasker Masker => Secrets.Masker;
+
+    public required ActivityRegistry Registry { get; init; }
+
+    public required IServiceProvider Services { get; init; }
+
+    public required EngineOptions Options { get; init; }
+
+    public required TimeProvider Time { get; init; }
+
+    public required JournalWriter Journal { get; init; }
+
+    /// <summary>Waits this pass ended on, by step key.</summary>
+    public ConcurrentDictionary<string, WaitRequest> Waiting { get; } = new(StringComparer.Ordinal);
+
+    public void MarkStarted(string key) => _started[key] = true;
+
+    public bool HasStarted(string key) => _started.ContainsKey(key);
+
+    public void LoadStarted(IEnumerable<JournalEvent> events)
+    {
+        foreach (var e in events.Where(e => e.Type == JournalEventTypes.StepStarted && e.Path is not null))
+        {
+            _started[e.Path!] = true;
+        }
+    }
+
+    public WorkflowDefinition Definition(string id) => Definitions.TryGetValue(id, out var definition)
+        ? definition
+        : throw new InvalidOperationException($"workflow '{id}' is not part of run {Record.Id}'s pinned definitions");
+
+    public TemplateScope BaseScope(WorkflowDefinition workflow, IReadOnlyDictionary<string, object?> inputs) =>
+        new TemplateScope(Secrets)
+            .Set("inputs", inputs.ToDictionary(kv => kv.Key, kv => kv.Value))
+            .Set("env", Environment is null ? new Dictionary<string, object?>() : PlainValue.FromTyped(Environment))
+            .Set("run", new Dictionary<string, object?>
+            {
+                ["id"] = Record.Id,
+                ["workflow"] = workflow.Id,
+                ["environment"] = Record.EnvironmentId,
+                ["trigger"] = Record.Trigger,
+                ["started_by"] = Record.StartedBy,
+            })
+            .Set("steps", new Dictionary<string, object?>());
+}

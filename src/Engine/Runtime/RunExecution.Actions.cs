@@ -1,0 +1,223 @@
+using Gantry.Engine.Activities;
+using Gantry.Engine.Diagnostics;
+using Gantry.Engine.Expressions;
+using Gantry.Engine.Model;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Gantry.Engine.Runtime;
+
+internal sealed partial class RunExecution
+{
+    private async Task<StepOutcome> RunActionAsync(ActionStep step, Frame frame, string key, CancellationToken cancellationToken)
+    {
+        var activity = _run.Registry.Create(step.Uses, _run.Services);
+        var scope = frame.Host is { } host ? frame.Scope().With("host", HostVariable(host, _run.Environment)) : frame.Scope();
+        IReadOnlyDictionary<string, object?> inputs;
+        try
+        {
+            inputs = step.With is null
+                ? new Dictionary<string, object?>()
+                : (Dictionary<string, object?>)TemplateRenderer.Render(step.With, scope, cancellationToken)!;
+        }
+        catch (TemplateException ex)
+        {
+            return await FailAsync(step, frame, key, ex, attempt: 1).ConfigureAwait(false);
+        }
+
+        var waiting = _state.Waiting.TryGetValue(key, out var waitEvent);
+        if (!waiting && !HasStarted(key))
+        {
+            await _run.Journal.AppendAsync(new JournalEvent
+            {
+                Type = JournalEventTypes.StepStarted,
+                Path = key,
+                StepId = step.Id,
+                Activity = step.Uses,
+                Host = frame.Host?.Name,
+                Inputs = inputs,
+            }).ConfigureAwait(false);
+            _run.MarkStarted(key);
+        }
+
+        if (waiting)
+        {
+            return await ResumeWaitAsync(step, frame, key, activity, inputs, waitEvent!, cancellationToken).ConfigureAwait(false);
+        }
+
+        var attempt = 0;
+        try
+        {
+            var result = await Pipeline(step, key).ExecuteAsync(
+                async token =>
+                {
+                    attempt++;
+                    return await activity.ExecuteAsync(Context(step, frame, key, inputs, attempt, signal: null), token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            return await CompleteAsync(step, frame, key, result).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepFailed, Path = key, StepId = step.Id, Activity = step.Uses, Error = new ErrorInfo("Cancelled", "cancelled while running") }).ConfigureAwait(false);
+            throw;
+        }
+        catch (TimeoutRejectedException)
+        {
+            return await FailAsync(step, frame, key, new StepTimeoutException(step.Label, step.Timeout!.Value), Math.Max(attempt, 1)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not StepFailedException)
+        {
+            return await FailAsync(step, frame, key, ex, Math.Max(attempt, 1)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<StepOutcome> ResumeWaitAsync(ActionStep step, Frame frame, string key, IActivity activity, IReadOnlyDictionary<string, object?> inputs, JournalEvent waitEvent, CancellationToken cancellationToken)
+    {
+        foreach (var signal in _state.SignalsFor(key))
+        {
+            try
+            {
+                var result = await activity.ExecuteAsync(Context(step, frame, key, inputs, 1, signal), cancellationToken).ConfigureAwait(false);
+                if (result is CompletedResult)
+                {
+                    await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepResumed, Path = key, StepId = step.Id, Signal = signal.Name, Actor = signal.SentBy }).ConfigureAwait(false);
+                    return await CompleteAsync(step, frame, key, result).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return await FailAsync(step, frame, key, ex, 1).ConfigureAwait(false);
+            }
+        }
+
+        _run.Waiting[key] = waitEvent.Wait!;
+        return StepOutcome.Suspended;
+    }
+
+    private async Task<StepOutcome> CompleteAsync(ActionStep step, Frame frame, string key, ActivityResult result)
+    {
+        switch (result)
+        {
+            case CompletedResult completed:
+                await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepSucceeded, Path = key, StepId = step.Id, Activity = step.Uses, Host = frame.Host?.Name, Outputs = completed.Outputs }).ConfigureAwait(false);
+                frame.Record(step.Id, "succeeded", completed.Outputs);
+                return StepOutcome.Completed;
+            case SuspendedResult suspended:
+                await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepWaiting, Path = key, StepId = step.Id, Activity = step.Uses, Wait = suspended.Wait, Message = suspended.Wait.Description }).ConfigureAwait(false);
+                _run.Waiting[key] = suspended.Wait;
+                return StepOutcome.Suspended;
+            default:
+                throw new InvalidOperationException($"unknown activity result {result.GetType().Name}");
+        }
+    }
+
+    private async Task<StepOutcome> FailAsync(StepNode step, Frame frame, string key, Exception error, int attempt)
+    {
+        var info = new ErrorInfo(ErrorType(error), _run.Masker.Apply(error.Message), $"{step.Location} {key}".Trim());
+        await _run.Journal.AppendAsync(new JournalEvent
+        {
+            Type = JournalEventTypes.StepFailed,
+            Path = key,
+            StepId = step.Id,
+            Activity = (step as ActionStep)?.Uses,
+            Host = frame.Host?.Name,
+            Error = info,
+            Attempt = attempt,
+        }).ConfigureAwait(false);
+        if (step.ContinueOnError)
+        {
+            frame.Record(step.Id, "failed", null);
+            return StepOutcome.Completed;
+        }
+
+        throw new StepFailedException(key, step.Label, info, error);
+    }
+
+    private ActivityContext Context(ActionStep step, Frame frame, string key, IReadOnlyDictionary<string, object?> inputs, int attempt, SignalDelivery? signal) => new()
+    {
+        RunId = _run.Record.Id,
+        WorkflowId = _run.Record.WorkflowId,
+        StepPath = key,
+        StepId = step.Id,
+        ActivityName = step.Uses,
+        Inputs = inputs,
+        InputsLocation = step.With?.Location ?? step.Location,
+        Environment = _run.Environment,
+        Host = frame.Host,
+        Secrets = _run.Secrets,
+        Log = new StepLog(_run.Journal, key, frame.Host?.Name),
+        Services = _run.Services,
+        Time = _run.Time,
+        DataDirectory = _run.Options.DataDirectory,
+        Signal = signal,
+        Attempt = attempt,
+    };
+
+    /// <summary>Per-step retry (with backoff, on chosen errors) around a per-attempt timeout, on the engine's clock.</summary>
+    private ResiliencePipeline<ActivityResult> Pipeline(StepNode step, string key)
+    {
+        var builder = new ResiliencePipelineBuilder<ActivityResult> { TimeProvider = _run.Time };
+        if (step.Retry is { Attempts: > 1 } retry)
+        {
+            builder.AddRetry(new RetryStrategyOptions<ActivityResult>
+            {
+                MaxRetryAttempts = retry.Attempts - 1,
+                Delay = retry.Delay,
+                MaxDelay = retry.MaxDelay,
+                BackoffType = retry.Backoff switch
+                {
+                    BackoffKind.Constant => DelayBackoffType.Constant,
+                    BackoffKind.Linear => DelayBackoffType.Linear,
+                    _ => DelayBackoffType.Exponential,
+                },
+                UseJitter = false,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && ShouldRetry(retry, ex, args.Context.CancellationToken)),
+                OnRetry = async args =>
+                {
+                    await _run.Journal.AppendAsync(new JournalEvent
+                    {
+                        Type = JournalEventTypes.StepRetrying,
+                        Path = key,
+                        StepId = step.Id,
+                        Attempt = args.AttemptNumber + 1,
+                        Message = $"attempt {args.AttemptNumber + 1} of {retry.Attempts} failed: {_run.Masker.Apply(args.Outcome.Exception?.Message)}; retrying in {Schema.Duration.Format(args.RetryDelay)}",
+                    }).ConfigureAwait(false);
+                },
+            });
+        }
+
+        if (step.Timeout is { } timeout)
+        {
+            builder.AddTimeout(timeout);
+        }
+
+        return builder.Build();
+    }
+
+    private static bool ShouldRetry(RetrySettings retry, Exception error, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested || error is DocumentInvalidException)
+        {
+            return false;
+        }
+
+        if (retry.On.Count == 0)
+        {
+            return true;
+        }
+
+        var type = ErrorType(error);
+        return retry.On.Any(kind => string.Equals(kind, "any", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(kind, type, StringComparison.OrdinalIgnoreCase)
+            || (string.Equals(kind, "timeout", StringComparison.OrdinalIgnoreCase) && error is TimeoutRejectedException or TimeoutException)
+            || error.Message.Contains(kind, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static string ErrorType(Exception error) => error switch
+    {
+        StepTimeoutException or TimeoutRejectedException => "Timeout",
+        _ => error.GetType().Name.EndsWith("Exception", StringComparison.Ordinal) ? error.GetType().Name[..^"Exception".Length] : error.GetType().Name,
+    };
+}

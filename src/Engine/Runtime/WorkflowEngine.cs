@@ -1,0 +1,378 @@
+using System.Collections.Concurrent;
+using Gantry.Engine.Activities;
+using Gantry.Engine.Expressions;
+using Gantry.Engine.Loading;
+using Gantry.Engine.Model;
+
+namespace Gantry.Engine.Runtime;
+
+/// <summary>
+/// Starts, runs, signals and cancels workflow runs. A run executes until it finishes or suspends
+/// on a wait; a suspended run holds no thread, and a signal (or timer) runs it again from its journal.
+/// </summary>
+public sealed class WorkflowEngine
+{
+    private readonly IRunStore _store;
+    private readonly ActivityRegistry _registry;
+    private readonly IServiceProvider _services;
+    private readonly EngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IReadOnlyList<IJournalObserver> _observers;
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _active = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _background = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ITimer> _timers = new(StringComparer.Ordinal);
+
+    public WorkflowEngine(IRunStore store, ActivityRegistry registry, IServiceProvider services, EngineOptions? options = null, TimeProvider? time = null, IEnumerable<IJournalObserver>? observers = null)
+    {
+        _store = store;
+        _registry = registry;
+        _services = services;
+        _options = options ?? new EngineOptions();
+        _time = time ?? TimeProvider.System;
+        _observers = observers?.ToList() ?? [];
+    }
+
+    public IRunStore Store => _store;
+
+    /// <summary>Called when an observer throws; the run goes on regardless.</summary>
+    public Action<Exception>? ObserverFailed { get; set; }
+
+    /// <summary>Creates a run (Pending). With concurrency queue reject, refuses when the key is held.</summary>
+    public async Task<RunRecord> StartAsync(StartRunRequest request, CancellationToken cancellationToken)
+    {
+        var inputs = InputBinder.Bind(request.Workflow, request.Inputs);
+        var definitions = PinDefinitions(request.Workflow, request.Library);
+        var runId = request.RunId ?? NewRunId();
+        var key = RenderConcurrencyKey(request, inputs, runId);
+        if (key is not null && request.Workflow.Concurrency!.Queue == ConcurrencyQueue.Reject)
+        {
+            var holder = await _store.TryAcquireKeyAsync(key, runId, cancellationToken).ConfigureAwait(false);
+            if (holder is not null)
+            {
+                throw new ConcurrencyConflictException(key, holder);
+            }
+        }
+
+        var now = _time.GetUtcNow();
+        var record = new RunRecord
+        {
+            Id = runId,
+            WorkflowId = request.Workflow.Id,
+            WorkflowVersion = request.WorkflowVersion,
+            Definitions = definitions,
+            EnvironmentId = request.Environment?.Id,
+            EnvironmentText = request.EnvironmentText,
+            EnvironmentPath = request.Environment?.SourcePath,
+            Inputs = inputs,
+            ConcurrencyKey = key,
+            Trigger = request.Trigger,
+            StartedBy = request.StartedBy,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await _store.CreateRunAsync(record, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>
+    /// Runs (or resumes) a run in the calling task until it finishes, suspends, or is queued behind
+    /// its concurrency key. Returns the status it reached.
+    /// </summary>
+    public async Task<RunRecord> RunAsync(string runId, CancellationToken cancellationToken)
+    {
+        var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (record.IsFinished)
+        {
+            return record;
+        }
+
+        if (record.ConcurrencyKey is { } key && await _store.TryAcquireKeyAsync(key, runId, cancellationToken).ConfigureAwait(false) is { } holder)
+        {
+            var message = $"queued behind run {holder}, which holds concurrency key '{key}'";
+            return await _store.UpdateStatusAsync(runId, RunStatus.Pending, message, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (!_active.TryAdd(runId, cancel))
+        {
+            throw new InvalidOperationException($"run {runId} is already executing in this process");
+        }
+
+        try
+        {
+            return await ExecuteAsync(record, cancel, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _active.TryRemove(runId, out _);
+        }
+    }
+
+    /// <summary>Starts <see cref="RunAsync"/> in the background (server, signals, timers, queued runs).</summary>
+    public void RunInBackground(string runId)
+    {
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await RunAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                ObserverFailed?.Invoke(ex);
+            }
+        });
+        _background[runId + "#" + Guid.NewGuid().ToString("N")] = task;
+        task.ContinueWith(t => CleanBackground(), TaskScheduler.Default);
+    }
+
+    /// <summary>Waits until every background execution has ended (tests, shutdown).</summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        while (!_background.IsEmpty)
+        {
+            await Task.WhenAll(_background.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+            CleanBackground();
+        }
+    }
+
+    /// <summary>Delivers a signal; a run waiting for it can then continue (call <see cref="RunAsync"/> or let the caller schedule it).</summary>
+    public async Task<RunRecord> SignalAsync(string runId, string name, object? payload, string? sentBy, CancellationToken cancellationToken)
+    {
+        var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (record.IsFinished)
+        {
+            throw new InvalidOperationException($"run {runId} has already {record.Status.ToString().ToLowerInvariant()}; signal '{name}' was not delivered");
+        }
+
+        await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.SignalReceived, Signal = name, Payload = payload, Actor = sentBy, Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>Requests cancellation: a running run is cancelled cooperatively and still runs on_failure and finally.</summary>
+    public async Task<RunRecord> CancelAsync(string runId, string? by, CancellationToken cancellationToken)
+    {
+        var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (record.IsFinished)
+        {
+            return record;
+        }
+
+        await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.RunCancelRequested, Actor = by, Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
+        if (_active.TryGetValue(runId, out var cancel))
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+        }
+
+        return record;
+    }
+
+    /// <summary>After a restart: resumes runs that were executing and re-arms timers of waiting runs.</summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var runs = await _store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Running, RunStatus.Waiting], Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
+        foreach (var run in runs.Where(r => !_active.ContainsKey(r.Id)))
+        {
+            if (run.Status == RunStatus.Running)
+            {
+                RunInBackground(run.Id);
+                continue;
+            }
+
+            var state = JournalState.Replay(await _store.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false));
+            foreach (var (key, waiting) in state.Waiting)
+            {
+                ArmTimer(run.Id, key, waiting.Wait!);
+            }
+        }
+
+        return runs.Count;
+    }
+
+    private async Task<RunRecord> ExecuteAsync(RunRecord record, CancellationTokenSource cancel, CancellationToken callerToken)
+    {
+        var events = await _store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
+        var state = JournalState.Replay(events);
+        var context = BuildContext(record);
+        context.LoadStarted(events);
+        if (state.CancelRequested)
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+        }
+
+        await _store.UpdateStatusAsync(record.Id, RunStatus.Running, null, callerToken).ConfigureAwait(false);
+        await context.Journal.AppendAsync(new JournalEvent
+        {
+            Type = events.Count == 0 ? JournalEventTypes.RunStarted : JournalEventTypes.RunResumed,
+            Inputs = record.Inputs,
+            Message = events.Count == 0 ? $"{record.WorkflowId} on {record.EnvironmentId ?? "no environment"}" : null,
+        }).ConfigureAwait(false);
+
+        var (status, message) = await new RunExecution(context, state, cancel.Token).ExecuteAsync().ConfigureAwait(false);
+        message = message is null ? null : context.Masker.Apply(message);
+        if (status == RunStatus.Waiting)
+        {
+            foreach (var (stepKey, wait) in context.Waiting)
+            {
+                ArmTimer(record.Id, stepKey, wait);
+            }
+
+            return await _store.UpdateStatusAsync(record.Id, RunStatus.Waiting, message, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await context.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.RunFinished, Status = status, Message = message }).ConfigureAwait(false);
+        var finished = await _store.UpdateStatusAsync(record.Id, status, message, CancellationToken.None).ConfigureAwait(false);
+        if (record.ConcurrencyKey is { } key)
+        {
+            await _store.ReleaseKeyAsync(key, record.Id, CancellationToken.None).ConfigureAwait(false);
+            await PromoteQueuedAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return finished;
+    }
+
+    /// <summary>When a key is freed, the next queued run starts; with queue: latest, older queued runs end superseded.</summary>
+    private async Task PromoteQueuedAsync(RunRecord finished, CancellationToken cancellationToken)
+    {
+        var queued = (await _store.ListRunsAsync(new RunQuery { ConcurrencyKey = finished.ConcurrencyKey, Statuses = [RunStatus.Pending], Limit = 1000 }, cancellationToken).ConfigureAwait(false))
+            .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+        if (queued.Count == 0)
+        {
+            return;
+        }
+
+        var workflow = DocumentLoader.LoadWorkflow(queued[^1].Definitions[queued[^1].WorkflowId], queued[^1].WorkflowId).Value;
+        var next = queued[0];
+        if (workflow?.Concurrency?.Queue == ConcurrencyQueue.Latest)
+        {
+            next = queued[^1];
+            foreach (var superseded in queued.Take(queued.Count - 1))
+            {
+                await _store.AppendAsync(superseded.Id, [new JournalEvent { Type = JournalEventTypes.RunFinished, Status = RunStatus.Superseded, Message = $"superseded by run {next.Id}", Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
+                await _store.UpdateStatusAsync(superseded.Id, RunStatus.Superseded, $"superseded by run {next.Id}", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        RunInBackground(next.Id);
+    }
+
+    private void ArmTimer(string runId, string key, WaitRequest wait)
+    {
+        if (wait.ResumeAt is not { } at || _timers.ContainsKey(runId + key))
+        {
+            return;
+        }
+
+        var due = at - _time.GetUtcNow();
+        _timers[runId + key] = _time.CreateTimer(
+            _ =>
+            {
+                _timers.TryRemove(runId + key, out var timer);
+                timer?.Dispose();
+                _ = Task.Run(async () =>
+                {
+                    await SignalAsync(runId, wait.Signal, null, "timer", CancellationToken.None).ConfigureAwait(false);
+                    RunInBackground(runId);
+                });
+            },
+            null,
+            due < TimeSpan.Zero ? TimeSpan.Zero : due,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private RunContext BuildContext(RunRecord record)
+    {
+        var definitions = record.Definitions.ToDictionary(
+            kv => kv.Key,
+            kv => DocumentLoader.LoadWorkflow(kv.Value, kv.Key).GetOrThrow(),
+            StringComparer.Ordinal);
+        EnvironmentDefinition? environment = null;
+        if (record.EnvironmentText is { } text)
+        {
+            environment = DocumentLoader.LoadEnvironment(text, record.EnvironmentPath ?? record.EnvironmentId ?? "environment").GetOrThrow();
+            environment.SourcePath = record.EnvironmentPath ?? environment.SourcePath;
+        }
+
+        var secrets = new SecretStore(environment, new SecretMasker());
+        foreach (var (name, reference) in environment?.Secrets ?? [])
+        {
+            // Literal and environment-variable secrets are masked even before a step reads them.
+            if (reference.Value is not null || (reference.Env is { } variable && Environment.GetEnvironmentVariable(variable) is not null))
+            {
+                secrets.Get(name);
+            }
+        }
+
+        return new RunContext
+        {
+            Record = record,
+            Workflow = definitions[record.WorkflowId],
+            Definitions = definitions,
+            Environment = environment,
+            Secrets = secrets,
+            Registry = _registry,
+            Services = _services,
+            Options = _options,
+            Time = _time,
+            Journal = new JournalWriter(record, _store, secrets.Masker, _time, _observers, ObserverFailed),
+        };
+    }
+
+    private static Dictionary<string, string> PinDefinitions(WorkflowDefinition root, IReadOnlyDictionary<string, WorkflowDefinition> library)
+    {
+        var pinned = new Dictionary<string, string>(StringComparer.Ordinal) { [root.Id] = root.SourceText };
+        var pending = new Queue<WorkflowDefinition>([root]);
+        while (pending.TryDequeue(out var workflow))
+        {
+            foreach (var call in workflow.AllSteps().OfType<CallStep>())
+            {
+                if (pinned.ContainsKey(call.Workflow))
+                {
+                    continue;
+                }
+
+                if (!library.TryGetValue(call.Workflow, out var callee))
+                {
+                    throw new InvalidOperationException($"{call.Location} {call.Path}: workflow.call of unknown workflow '{call.Workflow}'{Diagnostics.Suggest.Hint(call.Workflow, library.Keys)}");
+                }
+
+                pinned[callee.Id] = callee.SourceText;
+                pending.Enqueue(callee);
+            }
+        }
+
+        return pinned;
+    }
+
+    private string? RenderConcurrencyKey(StartRunRequest request, IReadOnlyDictionary<string, object?> inputs, string runId)
+    {
+        if (request.Workflow.Concurrency is not { } concurrency)
+        {
+            return null;
+        }
+
+        var scope = new TemplateScope()
+            .Set("inputs", inputs.ToDictionary(kv => kv.Key, kv => kv.Value))
+            .Set("env", request.Environment is null ? new Dictionary<string, object?>() : Schema.PlainValue.FromTyped(request.Environment))
+            .Set("run", new Dictionary<string, object?> { ["id"] = runId, ["workflow"] = request.Workflow.Id });
+        var scalar = new Documents.DocScalar(concurrency.Key, Documents.ScalarKind.String, concurrency.Location);
+        return $"{request.Workflow.Id}:{TemplateRenderer.Evaluate(scalar, scope)}";
+    }
+
+    private async Task<RunRecord> GetAsync(string runId, CancellationToken cancellationToken) =>
+        await _store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+        ?? throw new KeyNotFoundException($"no run with id '{runId}'");
+
+    private string NewRunId() => $"{_time.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    private void CleanBackground()
+    {
+        foreach (var (key, task) in _background)
+        {
+            if (task.IsCompleted)
+            {
+                _background.TryRemove(key, out _);
+            }
+        }
+    }
+}
