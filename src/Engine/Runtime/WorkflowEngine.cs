@@ -209,6 +209,12 @@ public sealed class WorkflowEngine
         }).ConfigureAwait(false);
 
         var (status, message) = await new RunExecution(context, state, cancel.Token).ExecuteAsync().ConfigureAwait(false);
+        if (status == RunStatus.Cancelled)
+        {
+            var latest = JournalState.Replay(await _store.ReadJournalAsync(record.Id, 0, CancellationToken.None).ConfigureAwait(false));
+            message = latest.CancelledBy is { } by ? $"cancelled by {by}" : "cancelled";
+        }
+
         message = message is null ? null : context.Masker.Apply(message);
         if (status == RunStatus.Waiting)
         {

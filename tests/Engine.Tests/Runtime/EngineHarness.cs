@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using Gantry.Engine.Activities;
+using Gantry.Engine.Loading;
+using Gantry.Engine.Model;
+using Gantry.Engine.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gantry.Engine.Tests.Runtime;
+
+/// <summary>An engine over the in-memory store with recording test activities.</summary>
+internal sealed class EngineHarness
+{
+    public EngineHarness(TimeProvider? time = null)
+    {
+        Time = time ?? TimeProvider.System;
+        var services = new ServiceCollection()
+            .AddSingleton(Calls)
+            .AddSingleton(Time)
+            .AddGantryEngine()
+            .AddActivity<RecordActivity>()
+            .AddActivity<FlakyActivity>()
+            .AddActivity<SlowActivity>();
+        Services = services.BuildServiceProvider();
+        Engine = Services.GetRequiredService<WorkflowEngine>();
+        Store = Services.GetRequiredService<IRunStore>();
+    }
+
+    public TimeProvider Time { get; }
+
+    public CallLog Calls { get; } = new();
+
+    public IServiceProvider Services { get; }
+
+    public WorkflowEngine Engine { get; }
+
+    public IRunStore Store { get; }
+
+    public static WorkflowDefinition Workflow(string yaml, string file = "test.yaml") =>
+        DocumentLoader.LoadWorkflow(yaml, file).GetOrThrow();
+
+    public async Task<RunRecord> RunAsync(string yaml, IReadOnlyDictionary<string, object?>? inputs = null, IReadOnlyDictionary<string, WorkflowDefinition>? library = null, CancellationToken cancellationToken = default)
+    {
+        var run = await StartAsync(yaml, inputs, library);
+        return await Engine.RunAsync(run.Id, cancellationToken);
+    }
+
+    public Task<RunRecord> StartAsync(string yaml, IReadOnlyDictionary<string, object?>? inputs = null, IReadOnlyDictionary<string, WorkflowDefinition>? library = null) =>
+        Engine.StartAsync(new StartRunRequest { Workflow = Workflow(yaml), Inputs = inputs ?? new Dictionary<string, object?>(), Library = library ?? new Dictionary<string, WorkflowDefinition>() }, CancellationToken.None);
+
+    public async Task<IReadOnlyList<JournalEvent>> JournalAsync(string runId) => await Store.ReadJournalAsync(runId, 0, CancellationToken.None);
+}
+
+internal sealed class CallLog
+{
+    public ConcurrentQueue<string> Entries { get; } = new();
+
+    public int ConcurrentNow;
+
+    public int MaxConcurrent;
+
+    public IReadOnlyList<string> Items => Entries.ToList();
+}
+
+[Activity("test.record", Description = "Records its name.")]
+internal sealed class RecordActivity(CallLog log) : Activity<RecordActivity.Inputs, RecordActivity.Outputs>
+{
+    protected override Task<Outputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
+    {
+        log.Entries.Enqueue(context.Host is null ? context.Input.Name : $"{context.Input.Name}@{context.Host.Name}");
+        return Task.FromResult(new Outputs { Value = context.Input.Name.ToUpperInvariant(), Items = context.Input.Items });
+    }
+
+    public sealed class Inputs
+    {
+        [Description("name")]
+        public required string Name { get; set; }
+
+        public List<string> Items { get; set; } = [];
+    }
+
+    public sealed class Outputs
+    {
+        public string Value { get; set; } = "";
+
+        public List<string> Items { get; set; } = [];
+    }
+}
+
+[Activity("test.flaky", Description = "Fails the first N attempts.")]
+internal sealed class FlakyActivity(CallLog log) : Activity<FlakyActivity.Inputs, NoOutputs>
+{
+    protected override Task<NoOutputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
+    {
+        log.Entries.Enqueue($"flaky attempt {context.Attempt}");
+        return context.Attempt <= context.Input.Failures
+            ? throw new InvalidOperationException($"boom {context.Attempt}")
+            : Task.FromResult(new NoOutputs());
+    }
+
+    public sealed class Inputs
+    {
+        public int Failures { get; set; }
+    }
+}
+
+[Activity("test.slow", Description = "Waits on the engine clock.")]
+internal sealed class SlowActivity(CallLog log) : Activity<SlowActivity.Inputs, NoOutputs>
+{
+    protected override async Task<NoOutputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
+    {
+        var now = Interlocked.Increment(ref log.ConcurrentNow);
+        InterlockedMax(ref log.MaxConcurrent, now);
+        try
+        {
+            log.Entries.Enqueue($"slow start {context.Input.Name}");
+            await Task.Delay(context.Input.Duration, context.Time, cancellationToken);
+            log.Entries.Enqueue($"slow end {context.Input.Name}");
+            return new NoOutputs();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref log.ConcurrentNow);
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    public sealed class Inputs
+    {
+        public string Name { get; set; } = "";
+
+        public TimeSpan Duration { get; set; } = TimeSpan.FromMilliseconds(50);
+    }
+}
