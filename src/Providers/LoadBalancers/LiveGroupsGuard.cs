@@ -50,9 +50,12 @@ internal static class LiveGroupsGuard
         }
 
         var state = after.State.ToString().ToLowerInvariant();
-        var stillOut = after.Servers.Where(s => !s.IsLive && !takeOut.Contains(s.Name)).Select(GroupStatusEvaluator.Describe).ToList();
-        return stillOut.Count == 0
-            ? $"{after.Name} would be {state}"
-            : $"{after.Name} would be {state} ({string.Join(", ", stillOut)})";
+        if (after.Servers.All(s => takeOut.Contains(s.Name)))
+        {
+            return $"{after.Name} would be {state}";
+        }
+
+        var notLive = after.Servers.Where(s => !s.IsLive).Select(GroupStatusEvaluator.Describe);
+        return $"{after.Name} would be {state} ({string.Join(", ", notLive)})";
     }
 }
