@@ -41,13 +41,19 @@ internal static class HAProxySocket
         }
         catch (SocketException e)
         {
-            throw Unreachable(address, command, e.Message, e);
+            throw Unreachable(address, command, Reason(address, e), e);
         }
         catch (IOException e)
         {
             throw Unreachable(address, command, e.InnerException?.Message ?? e.Message, e);
         }
     }
+
+    // .NET reports a missing unix socket file as "Cannot assign requested address", which misleads.
+    private static string Reason(HAProxyAddress address, SocketException e) =>
+        address.EndPoint is UnixDomainSocketEndPoint unix && !File.Exists(unix.ToString())
+            ? $"no socket file at {unix} (is HAProxy running with \"stats socket {unix} level admin\"?)"
+            : e.Message;
 
     private static LoadBalancerException Unreachable(HAProxyAddress address, string command, string reason, Exception inner) =>
         new($"cannot reach HAProxy runtime API at {address} for \"{command}\": {reason}", inner);
