@@ -1,0 +1,73 @@
+namespace Gantry.Providers.LoadBalancers;
+
+/// <summary>
+/// Derives group states from server states. Pure: no I/O, so the rules are unit-tested without a
+/// load balancer.
+/// </summary>
+public static class GroupStatusEvaluator
+{
+    /// <summary>
+    /// Live when every server is live, Out when no server is, Inconsistent otherwise.
+    /// </summary>
+    public static GroupState StateOf(IReadOnlyList<ServerState> servers)
+    {
+        var live = servers.Count(s => s.IsLive);
+        return live == servers.Count ? GroupState.Live
+            : live == 0 ? GroupState.Out
+            : GroupState.Inconsistent;
+    }
+
+    /// <summary>Builds the status of every group from the servers the load balancer reports.</summary>
+    /// <exception cref="LoadBalancerException">A group names a server the load balancer does not report.</exception>
+    public static LoadBalancerStatus Evaluate(IReadOnlyDictionary<string, IReadOnlyList<string>> groups, IReadOnlyList<ServerState> servers)
+    {
+        var byName = servers.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var missing = groups
+            .SelectMany(g => g.Value.Where(s => !byName.ContainsKey(s)).Select(s => $"{g.Key} lists server {s}"))
+            .ToList();
+        if (missing.Count > 0)
+        {
+            var known = string.Join(", ", servers.Select(s => s.Name));
+            throw new LoadBalancerException(
+                $"{string.Join("; ", missing)}, which the load balancer does not report (it has {(known.Length == 0 ? "no servers" : known)}).");
+        }
+
+        return new LoadBalancerStatus(groups
+            .Select(g =>
+            {
+                var members = g.Value.Select(s => byName[s]).ToList();
+                return new GroupStatus(g.Key, StateOf(members), members);
+            })
+            .ToList());
+    }
+
+    /// <summary>Short text for a server that is not live, e.g. <c>web1 drain</c> or <c>web2 maint/down</c>.</summary>
+    public static string Describe(ServerState server)
+    {
+        var parts = new List<string>(2);
+        if (server.Admin != AdminState.Ready)
+        {
+            parts.Add(server.Admin.ToString().ToLowerInvariant());
+        }
+
+        if (server.Health == HealthState.Down)
+        {
+            parts.Add("down");
+        }
+
+        return parts.Count == 0 ? $"{server.Name} live" : $"{server.Name} {string.Join('/', parts)}";
+    }
+
+    /// <summary>Short text for a group, e.g. <c>group1 is inconsistent (web1 drain)</c>.</summary>
+    public static string Describe(GroupStatus group)
+    {
+        var state = group.State.ToString().ToLowerInvariant();
+        if (group.State == GroupState.Live)
+        {
+            return $"{group.Name} is {state}";
+        }
+
+        var notLive = group.Servers.Where(s => !s.IsLive).Select(Describe);
+        return $"{group.Name} is {state} ({string.Join(", ", notLive)})";
+    }
+}

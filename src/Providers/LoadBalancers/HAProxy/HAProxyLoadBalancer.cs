@@ -1,0 +1,14 @@
+namespace Gantry.Providers.LoadBalancers.HAProxy;
+
+/// <summary>Creates the HAProxy driver for an environment's load balancer.</summary>
+public static class HAProxyLoadBalancer
+{
+    /// <summary>Creates a driver for <paramref name="backend"/> behind the runtime API at <paramref name="address"/>.</summary>
+    /// <param name="address"><c>unix:///path/admin.sock</c> or <c>tcp://host:port</c>; the socket needs <c>level admin</c>.</param>
+    /// <param name="backend">The HAProxy backend whose servers the groups name.</param>
+    /// <param name="socketTimeout">Time a connect plus one command may take. The default value is 5 seconds.</param>
+    /// <param name="timeProvider">Clock for waits and timeouts. The default value is the system clock.</param>
+    /// <exception cref="LoadBalancerException">The address is not a unix or tcp address.</exception>
+    public static ILoadBalancerDriver CreateDriver(string address, string backend, TimeSpan? socketTimeout = null, TimeProvider? timeProvider = null) =>
+        new HAProxyDriver(new HAProxyRuntimeClient(address, socketTimeout, timeProvider), backend, timeProvider);
+}
