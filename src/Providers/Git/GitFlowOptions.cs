@@ -35,6 +35,19 @@ public sealed record GitFlowOptions
     /// </summary>
     public bool DeleteRemoteBranch { get; init; } = true;
 
+    /// <summary>
+    /// Message of the annotated version tag; <c>{Kind}</c> (Hotfix/Release), <c>{kind}</c>,
+    /// <c>{version}</c> and <c>{tag}</c> are replaced. <value>The default value is <c>{Kind} {version}</c> ("Hotfix 3.0.1").</value>
+    /// </summary>
+    public string TagMessageTemplate { get; init; } = "{Kind} {version}";
+
+    /// <summary>The tag message for <paramref name="kind"/> and <paramref name="version"/>.</summary>
+    public string TagMessage(GitFlowKind kind, string version) => TagMessageTemplate
+        .Replace("{Kind}", kind.ToString(), StringComparison.Ordinal)
+        .Replace("{kind}", kind.ToString().ToLowerInvariant(), StringComparison.Ordinal)
+        .Replace("{version}", version, StringComparison.Ordinal)
+        .Replace("{tag}", TagPrefix + version, StringComparison.Ordinal);
+
     /// <summary>The branch name for <paramref name="kind"/> and <paramref name="version"/> (<c>hotfix/3.0.1</c>).</summary>
     public string BranchName(GitFlowKind kind, string version) => (kind == GitFlowKind.Hotfix ? HotfixPrefix : ReleasePrefix) + version;
 
@@ -69,6 +82,11 @@ public sealed record GitFlowOptions
         if (TagPrefix is null || TagPrefix.Any(char.IsWhiteSpace))
         {
             errors.Add($"{nameof(TagPrefix)} '{TagPrefix}' must contain no spaces (use '' for none).");
+        }
+
+        if (string.IsNullOrWhiteSpace(TagMessageTemplate))
+        {
+            errors.Add($"{nameof(TagMessageTemplate)} is empty: an annotated tag needs a message (like '{{Kind}} {{version}}').");
         }
 
         return errors;

@@ -162,7 +162,7 @@ public sealed partial class GitWorkspace
 
         if (localTag is null)
         {
-            await Git(["tag", "--annotate", "-m", $"{Describe(kind, capital: true)} {normalized}", tag, $"refs/heads/{production}"], cancellationToken).ConfigureAwait(false);
+            await Git(["tag", "--annotate", "-m", Flow.TagMessage(kind, normalized), tag, $"refs/heads/{production}"], cancellationToken).ConfigureAwait(false);
         }
 
         if (!await IsAncestorAsync(tagRef, develop, cancellationToken).ConfigureAwait(false))
@@ -234,7 +234,7 @@ public sealed partial class GitWorkspace
 
         throw new GitMergeConflictException(
             $"Merging '{source}' into '{target}' conflicts in: {string.Join(", ", conflicts)}. "
-            + $"The merge was aborted and the clone left clean. Resolve the conflict on origin (merge '{target}' into '{source}' and push), then rerun the step.",
+            + $"The merge was aborted and the clone left clean. Resolve it on origin so that '{source}' merges cleanly into '{target}', then rerun the step.",
             source,
             target,
             conflicts);
@@ -298,13 +298,7 @@ public sealed partial class GitWorkspace
             : throw new GitException($"Version '{version}' is not a semantic version like '3.0.1'.");
     }
 
-    private static string Describe(GitFlowKind kind, bool capital = false) => (kind, capital) switch
-    {
-        (GitFlowKind.Hotfix, false) => "hotfix",
-        (GitFlowKind.Hotfix, true) => "Hotfix",
-        (_, false) => "release",
-        _ => "Release",
-    };
+    private static string Describe(GitFlowKind kind) => kind == GitFlowKind.Hotfix ? "hotfix" : "release";
 
     [GeneratedRegex(@"refs/heads/(?<branch>[^\s:]+)\s+\[rejected\]\s+\((?:fetch first|non-fast-forward)\)")]
     private static partial Regex MovedRef();
