@@ -1,0 +1,197 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Gantry.Providers.Git;
+
+/// <summary>How <see cref="GitCommandRunner"/> starts git.</summary>
+public sealed record GitRunnerOptions
+{
+    /// <summary>The git executable. <value>The default value is <c>git</c> (found on PATH).</value></summary>
+    public string GitExecutable { get; init; } = "git";
+
+    /// <summary>
+    /// Private key used for SSH remotes; sets <c>GIT_SSH_COMMAND</c>.
+    /// <value>The default value is <see langword="null"/>: ssh's own configuration applies.</value>
+    /// </summary>
+    public string? SshKeyPath { get; init; }
+
+    /// <summary>
+    /// known_hosts file checked strictly when <see cref="SshKeyPath"/> is set.
+    /// <value>The default value is <see langword="null"/>: ssh's default known_hosts.</value>
+    /// </summary>
+    public string? SshKnownHostsPath { get; init; }
+
+    /// <summary>Extra environment variables for every git process (they win over the defaults).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Values masked as <c>***</c> wherever a command line or git output is reported.</summary>
+    public IReadOnlyList<string> Secrets { get; init; } = [];
+}
+
+/// <summary>What a finished git process returned.</summary>
+/// <param name="ExitCode">Process exit code; 0 is success.</param>
+/// <param name="StandardOutput">Everything git wrote to stdout.</param>
+/// <param name="StandardError">Everything git wrote to stderr.</param>
+public sealed record GitResult(int ExitCode, string StandardOutput, string StandardError);
+
+/// <summary>
+/// Runs the <c>git</c> CLI: arguments as an argv list (never through a shell), stdout and stderr
+/// read asynchronously, no prompts (<c>GIT_TERMINAL_PROMPT=0</c>, stdin closed), English messages
+/// (<c>LC_ALL=C</c>). Cancelling the token kills git and its children.
+/// </summary>
+public sealed class GitCommandRunner
+{
+    private const int StandardErrorTailLines = 20;
+
+    private readonly GitRunnerOptions _options;
+    private readonly ILogger? _logger;
+
+    /// <summary>Creates a runner.</summary>
+    public GitCommandRunner(GitRunnerOptions? options = null, ILogger? logger = null)
+    {
+        _options = options ?? new GitRunnerOptions();
+        _logger = logger;
+        Masker = new SecretMasker(_options.Secrets);
+    }
+
+    internal SecretMasker Masker { get; }
+
+    /// <summary>Runs git and throws <see cref="GitException"/> when it exits with a non-zero code.</summary>
+    public async Task<GitResult> RunAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var result = await TryRunAsync(workingDirectory, arguments, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw CommandFailed(arguments, result);
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs git and returns its result whatever the exit code (for commands whose exit code is an answer).</summary>
+    public async Task<GitResult> TryRunAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var startInfo = new ProcessStartInfo(_options.GitExecutable)
+        {
+            WorkingDirectory = workingDirectory,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        ConfigureEnvironment(startInfo.Environment);
+
+        using var process = new Process { StartInfo = startInfo };
+        if (_logger?.IsEnabled(LogLevel.Debug) == true)
+        {
+            _logger.LogDebug("Running {CommandLine} in {WorkingDirectory}", FormatCommandLine(arguments), workingDirectory);
+        }
+
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            throw new GitException(
+                $"Could not start '{_options.GitExecutable}' in {workingDirectory}: {ex.Message}. Install git (Debian package 'git') or set GitExecutable.",
+                ex);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already exited.
+            }
+
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        return new GitResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+    }
+
+    /// <summary>The command line as it would be typed, credentials masked.</summary>
+    internal string FormatCommandLine(IReadOnlyList<string> arguments)
+    {
+        var builder = new StringBuilder("git");
+        foreach (var argument in arguments)
+        {
+            builder.Append(' ');
+            builder.Append(argument.Length == 0 || argument.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'')
+                ? "\"" + argument.Replace("\"", "\\\"", StringComparison.Ordinal) + "\""
+                : argument);
+        }
+
+        return Masker.Mask(builder.ToString());
+    }
+
+    /// <summary>The exception for a failed command: command line, exit code, stderr tail, all masked.</summary>
+    internal GitException CommandFailed(IReadOnlyList<string> arguments, GitResult result, string? hint = null)
+    {
+        var commandLine = FormatCommandLine(arguments);
+        var tail = Tail(Masker.Mask(result.StandardError));
+        var message = $"{commandLine} failed with exit code {result.ExitCode}"
+            + (tail.Length == 0 ? "." : $":{Environment.NewLine}{tail}")
+            + (hint is null ? string.Empty : Environment.NewLine + hint);
+        return new GitException(message, commandLine, result.ExitCode, tail);
+    }
+
+    internal static string Tail(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return string.Join(Environment.NewLine, lines.TakeLast(StandardErrorTailLines));
+    }
+
+    private void ConfigureEnvironment(IDictionary<string, string?> environment)
+    {
+        environment["GIT_TERMINAL_PROMPT"] = "0";
+        environment["GCM_INTERACTIVE"] = "never";
+        environment["GIT_MERGE_AUTOEDIT"] = "no";
+        environment["LC_ALL"] = "C";
+        environment["LANGUAGE"] = "C";
+        if (!string.IsNullOrEmpty(_options.SshKeyPath))
+        {
+            environment["GIT_SSH_COMMAND"] = BuildSshCommand(_options.SshKeyPath, _options.SshKnownHostsPath);
+        }
+
+        foreach (var (name, value) in _options.Environment)
+        {
+            environment[name] = value;
+        }
+    }
+
+    /// <summary>
+    /// GIT_SSH_COMMAND is parsed by a shell, so each path is single-quoted. Strict host-key
+    /// checking and BatchMode: an unknown host or a passphrase fails instead of prompting.
+    /// </summary>
+    internal static string BuildSshCommand(string keyPath, string? knownHostsPath)
+    {
+        var command = $"ssh -i {ShellQuote(keyPath)} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes";
+        return string.IsNullOrEmpty(knownHostsPath) ? command : $"{command} -o UserKnownHostsFile={ShellQuote(knownHostsPath)}";
+    }
+
+    private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}
