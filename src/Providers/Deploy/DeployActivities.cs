@@ -1,0 +1,107 @@
+using System.ComponentModel;
+using Gantry.Engine.Activities;
+
+namespace Gantry.Providers.Deploy;
+
+[Activity("deploy.release", Description = "Deploys a tag (or commit) to a group: the one out of rotation (target: out), a named group, or listed hosts. Failed hosts go back to their previous release.",
+    Example = "uses: deploy.release\nwith: { target: out, tag: \"{{ steps.tag.outputs.tag }}\" }")]
+internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeployerFactory deployers) : Activity<DeployReleaseActivity.Inputs, DeployOutputs>
+{
+    protected override async Task<DeployOutputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
+    {
+        var environment = context.Environment ?? throw new DeployException("deploy.release needs an environment (--env)");
+        var input = context.Input;
+        var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive, context.DataDirectory, cancellationToken).ConfigureAwait(false);
+        context.Log.Info($"deploying {input.Tag} to {group ?? "hosts"}: {string.Join(", ", hosts)}");
+        var request = new FleetRequest(environment, hosts, input.Tag, input.MaxParallel > 0 ? input.MaxParallel : hosts.Count,
+            input.KeepReleases ?? environment.Deploy.KeepReleases, context.RunId, context.DataDirectory, context.Log, context.Secrets);
+        var result = await deployers.Create(environment).DeployAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            var failed = result.Hosts.Where(h => !h.Succeeded).ToList();
+            var ok = result.Hosts.Where(h => h.Succeeded).Select(h => $"{h.Host} on {h.Current}");
+            throw new DeployException(
+                $"deploy of {input.Tag} to {group ?? "hosts"} failed on {string.Join(", ", failed.Select(f => f.Host))}: {string.Join("; ", failed.Select(f => f.Error))}"
+                + (ok.Any() ? $". Left on the new release: {string.Join(", ", ok)}" : "")
+                + $". To roll back: gantry deploy rollback --env {environment.Id} --target {group ?? string.Join(",", hosts)}");
+        }
+
+        return DeployOutputs.From(group, input.Tag, result);
+    }
+
+    public sealed class Inputs
+    {
+        [Description("out (the group the load balancer reports out of rotation now), or a group name.")]
+        public string Target { get; set; } = "out";
+
+        [Description("Explicit hosts instead of a group.")]
+        public List<string> Hosts { get; set; } = [];
+
+        [Description("The tag (or commit) to deploy.")]
+        public required string Tag { get; set; }
+
+        [Description("Hosts deployed at once; 0 means the whole group.")]
+        public int MaxParallel { get; set; }
+
+        [Description("Releases kept on each host; defaults to the environment's deploy.keep_releases.")]
+        public int? KeepReleases { get; set; }
+
+        [Description("Allow deploying to a group that is live in the load balancer.")]
+        public bool AllowLive { get; set; }
+    }
+}
+
+[Activity("deploy.rollback", Description = "Switches a group's hosts back to their previous release (or a named one still on the host), restarts and checks health.",
+    Example = "uses: deploy.rollback\nwith: { target: out }")]
+internal sealed class DeployRollbackActivity(TargetResolver targets, FleetDeployerFactory deployers) : Activity<DeployRollbackActivity.Inputs, DeployOutputs>
+{
+    protected override async Task<DeployOutputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
+    {
+        var environment = context.Environment ?? throw new DeployException("deploy.rollback needs an environment (--env)");
+        var input = context.Input;
+        var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive, context.DataDirectory, cancellationToken).ConfigureAwait(false);
+        var request = new FleetRequest(environment, hosts, input.To, hosts.Count, environment.Deploy.KeepReleases, context.RunId, context.DataDirectory, context.Log, context.Secrets);
+        var result = await deployers.Create(environment).RollbackAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new DeployException($"rollback of {group ?? "hosts"} failed: {string.Join("; ", result.Hosts.Where(h => !h.Succeeded).Select(h => h.Error))}");
+        }
+
+        return DeployOutputs.From(group, input.To ?? "previous", result);
+    }
+
+    public sealed class Inputs
+    {
+        [Description("out, or a group name.")]
+        public string Target { get; set; } = "out";
+
+        [Description("Explicit hosts instead of a group.")]
+        public List<string> Hosts { get; set; } = [];
+
+        [Description("The release to go back to; default the previous one on each host.")]
+        public string? To { get; set; }
+
+        [Description("Allow rolling back a group that is live.")]
+        public bool AllowLive { get; set; }
+    }
+}
+
+/// <summary>What deploy.release and deploy.rollback return: the group and each host's release after the step.</summary>
+public sealed class DeployOutputs
+{
+    [Description("The group deployed to (null for explicit hosts).")]
+    public string? Group { get; set; }
+
+    [Description("The release deployed.")]
+    public string Release { get; set; } = "";
+
+    [Description("Each host with its current and previous release.")]
+    public List<Dictionary<string, object?>> Hosts { get; set; } = [];
+
+    internal static DeployOutputs From(string? group, string release, FleetResult result) => new()
+    {
+        Group = group,
+        Release = release,
+        Hosts = result.Hosts.Select(h => new Dictionary<string, object?> { ["host"] = h.Host, ["release"] = h.Current, ["previous"] = h.Previous, ["ok"] = h.Succeeded }).ToList(),
+    };
+}

@@ -1,0 +1,58 @@
+using Gantry.Engine.Activities;
+using Gantry.Engine.Model;
+using Gantry.Providers.Sandbox;
+
+namespace Gantry.Providers.Git;
+
+/// <summary>Builds the per-environment clone for a step: origin, flow naming and credentials from the environment.</summary>
+internal static class GitWorkspaceFactory
+{
+    public static async Task<GitWorkspace> OpenAsync(ActivityContext context, CancellationToken cancellationToken)
+    {
+        var environment = context.Environment ?? throw new GitException($"{context.ActivityName} needs an environment (--env) naming the repository");
+        var repository = environment.Repository;
+        var url = repository.Url ?? throw new GitException($"environment {environment.Id} has no repository.url");
+        if (url == "sandbox")
+        {
+            // The sandbox environment gets a real local origin with the scenario's history, made once.
+            url = await SandboxOrigin.EnsureAsync(context.DataDirectory, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!url.Contains("://", StringComparison.Ordinal) && !url.Contains('@', StringComparison.Ordinal) && !Path.IsPathRooted(url))
+        {
+            url = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(environment.SourcePath) ?? ".", url));
+        }
+
+        string? keyPath = null;
+        if (repository.SshKeySecret is { } secret)
+        {
+            keyPath = Path.Combine(context.DataDirectory, "keys", $"{environment.Id}-git");
+            Directory.CreateDirectory(Path.GetDirectoryName(keyPath)!);
+            await File.WriteAllTextAsync(keyPath, context.Secrets.Get(secret), cancellationToken).ConfigureAwait(false);
+            File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        var workspace = new GitWorkspace(new GitWorkspaceOptions
+        {
+            RepositoryUrl = url,
+            DataDirectory = Path.GetFullPath(context.DataDirectory),
+            EnvironmentName = environment.Id,
+            SshKeyPath = keyPath,
+            SshKnownHostsPath = ResolveKnownHosts(environment),
+            Flow = new GitFlowOptions
+            {
+                ProductionBranch = repository.ProductionBranch,
+                DevelopBranch = repository.DevelopBranch,
+                HotfixPrefix = repository.HotfixPrefix,
+                ReleasePrefix = repository.ReleasePrefix,
+                TagPrefix = repository.TagPrefix,
+            },
+        });
+        await workspace.EnsureCloneAsync(cancellationToken).ConfigureAwait(false);
+        return workspace;
+    }
+
+    private static string? ResolveKnownHosts(EnvironmentDefinition environment) =>
+        environment.Ssh.KnownHosts is { } file
+            ? Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(environment.SourcePath) ?? ".", file)
+            : null;
+}

@@ -1,0 +1,19 @@
+using Gantry.Providers.Deploy;
+using Gantry.Providers.LoadBalancers;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Gantry's providers: git, load balancers, deploys, HTTP checks, shell and files.</summary>
+public static class ProvidersServiceCollectionExtensions
+{
+    public static IServiceCollection AddGantryProviders(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new LoadBalancerFactory(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<TargetResolver>();
+        services.TryAddSingleton(sp => new FleetDeployerFactory(sp.GetRequiredService<TimeProvider>(), sp));
+        services.AddActivitiesFrom(typeof(LoadBalancerFactory).Assembly);
+        return services;
+    }
+}

@@ -1,0 +1,85 @@
+using Gantry.Engine.Model;
+using Gantry.Providers.Deploy;
+
+namespace Gantry.Providers.Sandbox;
+
+/// <summary>
+/// Simulated host deploys with the same contract as SSH: releases kept per host, an atomic switch
+/// of current, restart, health; a host listed in <c>sandbox_fail_restart</c> fails its restart and is
+/// put back on its previous release.
+/// </summary>
+internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
+{
+    public async Task<FleetResult> DeployAsync(FleetRequest request, CancellationToken cancellationToken)
+    {
+        var fleet = new SandboxFleet(request.Environment, request.DataDirectory);
+        var failing = fleet.InjectedList("sandbox_fail_restart");
+        var outcomes = new HostOutcome[request.Hosts.Count];
+        var done = 0;
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, request.Hosts.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxParallel), CancellationToken = cancellationToken },
+            async (index, token) =>
+            {
+                var host = request.Hosts[index];
+                await Task.Delay(request.Environment.Deploy.SimulatedDelay, time, token).ConfigureAwait(false);
+                outcomes[index] = fleet.Update(state =>
+                {
+                    var simulated = state.Hosts[host];
+                    var previous = simulated.Current;
+                    if (failing.Contains(host))
+                    {
+                        request.Log.Warn($"restart failed; back on {previous}", host);
+                        return new HostOutcome(host, false, previous, previous,
+                            $"{host}: restart command `{request.Environment.Deploy.Restart ?? "restart"}` exited 1: simulated failure (sandbox_fail_restart); {host} is back on {previous}");
+                    }
+
+                    if (!simulated.Releases.Contains(request.Release!))
+                    {
+                        simulated.Releases.Add(request.Release!);
+                    }
+
+                    simulated.Current = request.Release;
+                    simulated.Revisions.Add($"{time.GetUtcNow():O} {request.Release} from {previous} by run {request.RunId}");
+                    while (simulated.Releases.Count > request.KeepReleases)
+                    {
+                        var oldest = simulated.Releases.First(r => r != simulated.Current && r != previous);
+                        simulated.Releases.Remove(oldest);
+                    }
+
+                    request.Log.Info($"now on {request.Release}", host);
+                    return new HostOutcome(host, true, request.Release, previous, null);
+                });
+                request.Log.Progress(Interlocked.Increment(ref done), request.Hosts.Count, outcomes.Count(o => o is { Succeeded: false }));
+            }).ConfigureAwait(false);
+        return new FleetResult(outcomes);
+    }
+
+    public Task<FleetResult> RollbackAsync(FleetRequest request, CancellationToken cancellationToken)
+    {
+        var fleet = new SandboxFleet(request.Environment, request.DataDirectory);
+        var outcomes = request.Hosts.Select(host => fleet.Update(state =>
+        {
+            var simulated = state.Hosts[host];
+            var target = request.Release ?? simulated.Releases.Where(r => r != simulated.Current).LastOrDefault();
+            if (target is null || !simulated.Releases.Contains(target))
+            {
+                return new HostOutcome(host, false, simulated.Current, null, $"{host} does not have release {target ?? "(no previous release)"}; it has: {string.Join(", ", simulated.Releases)}");
+            }
+
+            var from = simulated.Current;
+            simulated.Current = target;
+            simulated.Revisions.Add($"{time.GetUtcNow():O} {target} from {from} by run {request.RunId} (rollback)");
+            request.Log.Info($"rolled back to {target}", host);
+            return new HostOutcome(host, true, target, from, null);
+        })).ToList();
+        return Task.FromResult(new FleetResult(outcomes));
+    }
+
+    public Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, CancellationToken cancellationToken)
+    {
+        var state = new SandboxFleet(environment, dataDirectory).Read();
+        IReadOnlyList<HostReleaseState> result = hosts.Select(h => new HostReleaseState(h, state.Hosts[h].Current, state.Hosts[h].Releases, state.Hosts[h].Revisions)).ToList();
+        return Task.FromResult(result);
+    }
+}
