@@ -124,6 +124,7 @@ public sealed class PlainValueConverter : JsonConverter<object?>
     {
         var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray();
         var isInteger = Array.IndexOf(raw, (byte)'.') < 0 && Array.IndexOf(raw, (byte)'e') < 0 && Array.IndexOf(raw, (byte)'E') < 0;
-        return isInteger && reader.TryGetInt64(out var l) ? l : reader.GetDouble();
+        // Box each branch on its own: a conditional of long and double would be a double.
+        return isInteger && reader.TryGetInt64(out var l) ? (object)l : (object)reader.GetDouble();
     }
 }
