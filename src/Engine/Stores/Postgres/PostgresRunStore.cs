@@ -1,0 +1,273 @@
+using Gantry.Engine.Runtime;
+using Npgsql;
+
+namespace Gantry.Engine.Stores;
+
+/// <summary>
+/// The run store for several server nodes sharing one PostgreSQL database. Appends lock the run
+/// row (<c>FOR UPDATE</c>) so sequences stay gap-free across processes; claims use
+/// <c>FOR UPDATE SKIP LOCKED</c> so two nodes never claim the same run. Lease times come from
+/// the injected clock, so nodes' clocks should be kept in sync. Run <see cref="PostgresMigrator"/>
+/// before first use.
+/// </summary>
+public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention, IAsyncDisposable
+{
+    private readonly PostgresDatabase _database;
+    private readonly bool _ownsDatabase;
+    private readonly TimeProvider _time;
+
+    /// <summary>A store on a shared data source (not disposed by this store).</summary>
+    public PostgresRunStore(PostgresDatabase database, TimeProvider? time = null)
+    {
+        _database = database;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>A store with its own data source for <paramref name="connectionString"/>, disposed with the store.</summary>
+    public PostgresRunStore(string connectionString, TimeProvider? time = null)
+        : this(new PostgresDatabase(connectionString), time)
+    {
+        _ownsDatabase = true;
+    }
+
+    public PostgresDatabase Database => _database;
+
+    public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, """
+            INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path,
+                inputs, status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, finished_at)
+            VALUES (@id, @workflow, @version, @definitions, @environment, @environmentText, @environmentPath,
+                @inputs, @status, @key, @trigger, @startedBy, @created, @updated, @message, @finished)
+            ON CONFLICT (id) DO NOTHING;
+            """);
+        PostgresDatabase.Add(command, "id", run.Id);
+        PostgresDatabase.Add(command, "workflow", run.WorkflowId);
+        command.Parameters.Add(new NpgsqlParameter<int?>("version", NpgsqlTypes.NpgsqlDbType.Integer) { TypedValue = run.WorkflowVersion });
+        PostgresDatabase.AddJson(command, "definitions", StoreJson.SerializeDefinitions(run.Definitions));
+        PostgresDatabase.Add(command, "environment", run.EnvironmentId);
+        PostgresDatabase.Add(command, "environmentText", run.EnvironmentText);
+        PostgresDatabase.Add(command, "environmentPath", run.EnvironmentPath);
+        PostgresDatabase.AddJson(command, "inputs", StoreJson.SerializeInputs(run.Inputs));
+        PostgresDatabase.Add(command, "status", StoreText.Status(run.Status));
+        PostgresDatabase.Add(command, "key", run.ConcurrencyKey);
+        PostgresDatabase.Add(command, "trigger", run.Trigger);
+        PostgresDatabase.Add(command, "startedBy", run.StartedBy);
+        PostgresDatabase.Add(command, "created", run.CreatedAt);
+        PostgresDatabase.Add(command, "updated", run.UpdatedAt);
+        PostgresDatabase.Add(command, "message", run.Message);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("finished", NpgsqlTypes.NpgsqlDbType.TimestampTz)
+        {
+            TypedValue = run.IsFinished ? run.UpdatedAt.ToUniversalTime() : null,
+        });
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw new InvalidOperationException($"run {run.Id} already exists");
+        }
+    }
+
+    public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, $"SELECT {StoreRows.RunColumns} FROM runs WHERE id = @id;");
+        PostgresDatabase.Add(command, "id", runId);
+        return (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken)).SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, "");
+        var where = new List<string>();
+        AddFilter(command, where, "workflow_id", "workflow", query.WorkflowId);
+        AddFilter(command, where, "environment_id", "environment", query.EnvironmentId);
+        AddFilter(command, where, "trigger_source", "trigger", query.Trigger);
+        AddFilter(command, where, "concurrency_key", "key", query.ConcurrencyKey);
+        if (query.Statuses is not null)
+        {
+            where.Add("status = ANY(@statuses)");
+            PostgresDatabase.Add(command, "statuses", query.Statuses.Select(StoreText.Status).ToArray());
+        }
+
+        var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
+        command.CommandText = $"""SELECT {StoreRows.RunColumns} FROM runs {filter} ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT @limit OFFSET @offset;""";
+        PostgresDatabase.Add(command, "limit", Math.Max(0, query.Limit));
+        PostgresDatabase.Add(command, "offset", Math.Max(0, query.Offset));
+        return await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+    }
+
+    public async Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, $"""
+            UPDATE runs SET status = @status, message = @message, updated_at = @now, finished_at = @finished
+            WHERE id = @id RETURNING {StoreRows.RunColumns};
+            """);
+        PostgresDatabase.Add(command, "id", runId);
+        PostgresDatabase.Add(command, "status", StoreText.Status(status));
+        PostgresDatabase.Add(command, "message", message);
+        PostgresDatabase.Add(command, "now", now);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("finished", NpgsqlTypes.NpgsqlDbType.TimestampTz)
+        {
+            TypedValue = StoreText.IsFinished(status) ? now.ToUniversalTime() : null,
+        });
+        return (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken)).SingleOrDefault() ?? throw NoRun(runId);
+    }
+
+    public async Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var lockRun = PostgresDatabase.Command(connection, transaction, "SELECT last_sequence FROM runs WHERE id = @id FOR UPDATE;");
+        PostgresDatabase.Add(lockRun, "id", runId);
+        var last = (long?)await lockRun.ExecuteScalarAsync(cancellationToken) ?? throw NoRun(runId);
+        var appended = events.Select((e, i) => e with { Sequence = last + i + 1 }).ToList();
+        if (appended.Count == 0)
+        {
+            return appended;
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var e in appended)
+        {
+            var insert = new NpgsqlBatchCommand("INSERT INTO journal (run_id, sequence, type, time, data) VALUES (@run, @sequence, @type, @time, @data);");
+            insert.Parameters.AddWithValue("run", runId);
+            insert.Parameters.AddWithValue("sequence", e.Sequence);
+            insert.Parameters.AddWithValue("type", e.Type);
+            insert.Parameters.AddWithValue("time", e.Time.ToUniversalTime());
+            insert.Parameters.Add(new NpgsqlParameter("data", NpgsqlTypes.NpgsqlDbType.Json) { Value = StoreJson.SerializeEvent(e) });
+            batch.BatchCommands.Add(insert);
+        }
+
+        var bump = new NpgsqlBatchCommand("UPDATE runs SET last_sequence = @last WHERE id = @run;");
+        bump.Parameters.AddWithValue("last", appended[^1].Sequence);
+        bump.Parameters.AddWithValue("run", runId);
+        batch.BatchCommands.Add(bump);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return appended;
+    }
+
+    public async Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, "SELECT sequence, data::text FROM journal WHERE run_id = @id AND sequence > @after ORDER BY sequence;");
+        PostgresDatabase.Add(command, "id", runId);
+        PostgresDatabase.Add(command, "after", afterSequence);
+        var events = await StoreRows.ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken);
+        if (events.Count == 0)
+        {
+            command.CommandText = "SELECT COUNT(*) FROM runs WHERE id = @id;";
+            if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
+            {
+                throw NoRun(runId);
+            }
+        }
+
+        return events;
+    }
+
+    public async Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var insert = PostgresDatabase.Command(connection, null, "INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES (@key, @run, @now) ON CONFLICT (name) DO NOTHING;");
+        PostgresDatabase.Add(insert, "key", key);
+        PostgresDatabase.Add(insert, "run", runId);
+        PostgresDatabase.Add(insert, "now", _time.GetUtcNow());
+        await using var holder = PostgresDatabase.Command(connection, null, "SELECT run_id FROM concurrency_keys WHERE name = @key;");
+        PostgresDatabase.Add(holder, "key", key);
+        while (true)
+        {
+            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+            {
+                return null;
+            }
+
+            // The key was held when we tried; if its holder released it since, try again.
+            if (await holder.ExecuteScalarAsync(cancellationToken) is string held)
+            {
+                return held == runId ? null : held;
+            }
+        }
+    }
+
+    public async Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, "DELETE FROM concurrency_keys WHERE name = @key AND run_id = @run;");
+        PostgresDatabase.Add(command, "key", key);
+        PostgresDatabase.Add(command, "run", runId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, $"""
+            UPDATE runs SET lease_owner = @node, lease_expires_at = @expires
+            WHERE id IN (
+                SELECT id FROM runs
+                WHERE status = ANY(@claimable) AND (lease_owner IS NULL OR lease_expires_at <= @now)
+                ORDER BY created_at, id
+                LIMIT @max
+                FOR UPDATE SKIP LOCKED)
+            RETURNING {StoreRows.RunColumns};
+            """);
+        PostgresDatabase.Add(command, "node", nodeId);
+        PostgresDatabase.Add(command, "expires", now + lease);
+        PostgresDatabase.Add(command, "now", now);
+        PostgresDatabase.Add(command, "claimable", StoreText.ClaimableStatuses);
+        PostgresDatabase.Add(command, "max", Math.Max(0, max));
+        var claimed = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+        return claimed.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<bool> RenewLeaseAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_expires_at = @expires WHERE id = @id AND lease_owner = @node;");
+        PostgresDatabase.Add(command, "id", runId);
+        PostgresDatabase.Add(command, "node", nodeId);
+        PostgresDatabase.Add(command, "expires", _time.GetUtcNow() + lease);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task ReleaseLeaseAsync(string runId, string nodeId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @node;");
+        PostgresDatabase.Add(command, "id", runId);
+        PostgresDatabase.Add(command, "node", nodeId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> PruneAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, """
+            WITH pruned AS (DELETE FROM runs WHERE finished_at < @cutoff RETURNING id),
+                 keys AS (DELETE FROM concurrency_keys WHERE run_id IN (SELECT id FROM pruned))
+            SELECT COUNT(*) FROM pruned;
+            """);
+        PostgresDatabase.Add(command, "cutoff", finishedBefore);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public ValueTask DisposeAsync() => _ownsDatabase ? _database.DisposeAsync() : ValueTask.CompletedTask;
+
+    private static RunRecord ReadRun(System.Data.Common.DbDataReader reader) => StoreRows.ReadRun(reader, PostgresDatabase.Time);
+
+    private static void AddFilter(NpgsqlCommand command, List<string> where, string column, string parameter, string? value)
+    {
+        if (value is not null)
+        {
+            where.Add($"{column} = @{parameter}");
+            PostgresDatabase.Add(command, parameter, value);
+        }
+    }
+
+    private static KeyNotFoundException NoRun(string runId) => new($"no run with id '{runId}'");
+}

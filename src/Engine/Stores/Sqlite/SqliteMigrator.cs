@@ -1,0 +1,66 @@
+using Gantry.Engine.Runtime;
+using Microsoft.Data.Sqlite;
+
+namespace Gantry.Engine.Stores;
+
+/// <summary>
+/// Migrates a SQLite store: switches the file to WAL, then applies each missing migration in its
+/// own write transaction (BEGIN IMMEDIATE), so processes starting together apply each once.
+/// </summary>
+public sealed class SqliteMigrator(SqliteDatabase database, TimeProvider? time = null) : IStoreMigrator
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public int LatestVersion => SqliteMigrations.All[^1].Version;
+
+    public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await ReadVersionAsync(connection, null, cancellationToken);
+    }
+
+    public async Task<int> MigrateAsync(int? targetVersion, CancellationToken cancellationToken)
+    {
+        var target = targetVersion ?? LatestVersion;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            await wal.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var reached = 0;
+        foreach (var migration in SqliteMigrations.All.Where(m => m.Version <= target))
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            reached = await ReadVersionAsync(connection, transaction, cancellationToken);
+            if (reached >= migration.Version)
+            {
+                continue;
+            }
+
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = migration.Sql + "\nINSERT INTO schema_migrations (version, name, applied_at) VALUES ($version, $name, $at);";
+            command.Parameters.AddWithValue("$version", migration.Version);
+            command.Parameters.AddWithValue("$name", migration.Name);
+            command.Parameters.AddWithValue("$at", SqliteDatabase.Ticks(_time.GetUtcNow()));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            reached = migration.Version;
+        }
+
+        return Math.Max(reached, await ReadVersionAsync(connection, null, cancellationToken));
+    }
+
+    private static async Task<int> ReadVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+            SELECT COALESCE(MAX(version), 0) FROM schema_migrations;
+            """;
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,267 @@
+using Gantry.Engine.Runtime;
+using Microsoft.Data.Sqlite;
+
+namespace Gantry.Engine.Stores;
+
+/// <summary>
+/// The default run store: one SQLite file in WAL mode, shared safely by several processes on one
+/// machine. Every write is one transaction committed before the method returns; appends take the
+/// write lock first (BEGIN IMMEDIATE) so sequences are gap-free per run. Run
+/// <see cref="SqliteMigrator"/> before first use.
+/// </summary>
+public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time = null) : IRunStore, IRunLeaseStore, IRunRetention
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>A store on the file at <paramref name="path"/>.</summary>
+    public SqliteRunStore(string path, TimeProvider? time = null)
+        : this(new SqliteDatabase(path), time)
+    {
+    }
+
+    public SqliteDatabase Database => database;
+
+    public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path,
+                inputs, status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, finished_at)
+            VALUES ($id, $workflow, $version, $definitions, $environment, $environmentText, $environmentPath,
+                $inputs, $status, $key, $trigger, $startedBy, $created, $updated, $message, $finished)
+            ON CONFLICT (id) DO NOTHING;
+            """;
+        command.Parameters.AddWithValue("$id", run.Id);
+        command.Parameters.AddWithValue("$workflow", run.WorkflowId);
+        command.Parameters.AddWithValue("$version", (object?)run.WorkflowVersion ?? DBNull.Value);
+        command.Parameters.AddWithValue("$definitions", StoreJson.SerializeDefinitions(run.Definitions));
+        command.Parameters.AddWithValue("$environment", (object?)run.EnvironmentId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$environmentText", (object?)run.EnvironmentText ?? DBNull.Value);
+        command.Parameters.AddWithValue("$environmentPath", (object?)run.EnvironmentPath ?? DBNull.Value);
+        command.Parameters.AddWithValue("$inputs", StoreJson.SerializeInputs(run.Inputs));
+        command.Parameters.AddWithValue("$status", StoreText.Status(run.Status));
+        command.Parameters.AddWithValue("$key", (object?)run.ConcurrencyKey ?? DBNull.Value);
+        command.Parameters.AddWithValue("$trigger", run.Trigger);
+        command.Parameters.AddWithValue("$startedBy", (object?)run.StartedBy ?? DBNull.Value);
+        command.Parameters.AddWithValue("$created", SqliteDatabase.Ticks(run.CreatedAt));
+        command.Parameters.AddWithValue("$updated", SqliteDatabase.Ticks(run.UpdatedAt));
+        command.Parameters.AddWithValue("$message", (object?)run.Message ?? DBNull.Value);
+        command.Parameters.AddWithValue("$finished", run.IsFinished ? SqliteDatabase.Ticks(run.UpdatedAt) : DBNull.Value);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw new InvalidOperationException($"run {run.Id} already exists");
+        }
+    }
+
+    public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {StoreRows.RunColumns} FROM runs WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", runId);
+        var runs = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+        return runs.Count == 0 ? null : runs[0];
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new List<string>();
+        AddFilter(command, where, "workflow_id", "$workflow", query.WorkflowId);
+        AddFilter(command, where, "environment_id", "$environment", query.EnvironmentId);
+        AddFilter(command, where, "trigger_source", "$trigger", query.Trigger);
+        AddFilter(command, where, "concurrency_key", "$key", query.ConcurrencyKey);
+        if (query.Statuses is not null)
+        {
+            var names = query.Statuses.Select((s, i) => (Name: $"$status{i}", Value: StoreText.Status(s))).ToList();
+            names.ForEach(n => command.Parameters.AddWithValue(n.Name, n.Value));
+            where.Add(names.Count == 0 ? "0 = 1" : $"status IN ({string.Join(", ", names.Select(n => n.Name))})");
+        }
+
+        var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
+        command.CommandText = $"SELECT {StoreRows.RunColumns} FROM runs {filter} ORDER BY created_at DESC, id DESC LIMIT $limit OFFSET $offset;";
+        command.Parameters.AddWithValue("$limit", Math.Max(0, query.Limit));
+        command.Parameters.AddWithValue("$offset", Math.Max(0, query.Offset));
+        return await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+    }
+
+    public async Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken)
+    {
+        var now = SqliteDatabase.Ticks(_time.GetUtcNow());
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            UPDATE runs SET status = $status, message = $message, updated_at = $now, finished_at = $finished
+            WHERE id = $id RETURNING {StoreRows.RunColumns};
+            """;
+        command.Parameters.AddWithValue("$id", runId);
+        command.Parameters.AddWithValue("$status", StoreText.Status(status));
+        command.Parameters.AddWithValue("$message", (object?)message ?? DBNull.Value);
+        command.Parameters.AddWithValue("$now", now);
+        command.Parameters.AddWithValue("$finished", StoreText.IsFinished(status) ? now : DBNull.Value);
+        var runs = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+        return runs.Count == 1 ? runs[0] : throw NoRun(runId);
+    }
+
+    public async Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var bump = connection.CreateCommand();
+        bump.Transaction = transaction;
+        bump.CommandText = "UPDATE runs SET last_sequence = last_sequence + $count WHERE id = $id RETURNING last_sequence;";
+        bump.Parameters.AddWithValue("$id", runId);
+        bump.Parameters.AddWithValue("$count", events.Count);
+        var last = await bump.ExecuteScalarAsync(cancellationToken) ?? throw NoRun(runId);
+        var first = (long)last - events.Count + 1;
+
+        var appended = events.Select((e, i) => e with { Sequence = first + i }).ToList();
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO journal (run_id, sequence, type, time, data) VALUES ($run, $sequence, $type, $time, $data);";
+        var run = insert.Parameters.AddWithValue("$run", runId);
+        var sequence = insert.Parameters.Add("$sequence", SqliteType.Integer);
+        var type = insert.Parameters.Add("$type", SqliteType.Text);
+        var at = insert.Parameters.Add("$time", SqliteType.Integer);
+        var data = insert.Parameters.Add("$data", SqliteType.Text);
+        foreach (var e in appended)
+        {
+            sequence.Value = e.Sequence;
+            type.Value = e.Type;
+            at.Value = SqliteDatabase.Ticks(e.Time);
+            data.Value = StoreJson.SerializeEvent(e);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return appended;
+    }
+
+    public async Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence, data FROM journal WHERE run_id = $id AND sequence > $after ORDER BY sequence;";
+        command.Parameters.AddWithValue("$id", runId);
+        command.Parameters.AddWithValue("$after", afterSequence);
+        var events = await StoreRows.ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken);
+        if (events.Count == 0)
+        {
+            command.CommandText = "SELECT COUNT(*) FROM runs WHERE id = $id;";
+            if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
+            {
+                throw NoRun(runId);
+            }
+        }
+
+        return events;
+    }
+
+    public async Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES ($key, $run, $now) ON CONFLICT (name) DO NOTHING;
+            SELECT run_id FROM concurrency_keys WHERE name = $key;
+            """;
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$run", runId);
+        command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(_time.GetUtcNow()));
+        var holder = (string?)await command.ExecuteScalarAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return holder == runId ? null : holder;
+    }
+
+    public async Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM concurrency_keys WHERE name = $key AND run_id = $run;";
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$run", runId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            UPDATE runs SET lease_owner = $node, lease_expires_at = $expires
+            WHERE id IN (
+                SELECT id FROM runs
+                WHERE status IN ($pending, $running) AND (lease_owner IS NULL OR lease_expires_at <= $now)
+                ORDER BY created_at, id LIMIT $max)
+            RETURNING {StoreRows.RunColumns};
+            """;
+        command.Parameters.AddWithValue("$node", nodeId);
+        command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(now + lease));
+        command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(now));
+        command.Parameters.AddWithValue("$pending", StoreText.Status(RunStatus.Pending));
+        command.Parameters.AddWithValue("$running", StoreText.Status(RunStatus.Running));
+        command.Parameters.AddWithValue("$max", Math.Max(0, max));
+        var claimed = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return claimed.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<bool> RenewLeaseAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE runs SET lease_expires_at = $expires WHERE id = $id AND lease_owner = $node;";
+        command.Parameters.AddWithValue("$id", runId);
+        command.Parameters.AddWithValue("$node", nodeId);
+        command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(_time.GetUtcNow() + lease));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task ReleaseLeaseAsync(string runId, string nodeId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id AND lease_owner = $node;";
+        command.Parameters.AddWithValue("$id", runId);
+        command.Parameters.AddWithValue("$node", nodeId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> PruneAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            DELETE FROM journal WHERE run_id IN (SELECT id FROM runs WHERE finished_at < $cutoff);
+            DELETE FROM concurrency_keys WHERE run_id IN (SELECT id FROM runs WHERE finished_at < $cutoff);
+            """;
+        command.Parameters.AddWithValue("$cutoff", SqliteDatabase.Ticks(finishedBefore));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.CommandText = "DELETE FROM runs WHERE finished_at < $cutoff;";
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    private static RunRecord ReadRun(System.Data.Common.DbDataReader reader) => StoreRows.ReadRun(reader, SqliteDatabase.Time);
+
+    private static void AddFilter(SqliteCommand command, List<string> where, string column, string parameter, string? value)
+    {
+        if (value is not null)
+        {
+            where.Add($"{column} = {parameter}");
+            command.Parameters.AddWithValue(parameter, value);
+        }
+    }
+
+    private static KeyNotFoundException NoRun(string runId) => new($"no run with id '{runId}'");
+}

@@ -1,0 +1,44 @@
+using Gantry.Engine.Runtime;
+
+namespace Gantry.Engine.Stores;
+
+/// <summary>Where a store lives: the kind of database and how to reach it.</summary>
+public enum StoreKind { Sqlite, Postgres }
+
+/// <summary>
+/// The stores of one database, sharing its connections: runs (with leases and retention),
+/// definitions, and the migrator to run at start-up. Dispose it at shutdown.
+/// </summary>
+public sealed class StoreSet : IAsyncDisposable
+{
+    private readonly IAsyncDisposable? _owned;
+
+    internal StoreSet(StoreKind kind, string location, IRunStore runs, IDefinitionStore definitions, IStoreMigrator migrator, IAsyncDisposable? owned)
+    {
+        Kind = kind;
+        Location = location;
+        Runs = runs;
+        Definitions = definitions;
+        Migrator = migrator;
+        _owned = owned;
+    }
+
+    public StoreKind Kind { get; }
+
+    /// <summary>The SQLite file path, or the PostgreSQL host and database (never the password).</summary>
+    public string Location { get; }
+
+    public IRunStore Runs { get; }
+
+    /// <summary>The same store as <see cref="Runs"/>, seen through its lease contract.</summary>
+    public IRunLeaseStore Leases => (IRunLeaseStore)Runs;
+
+    /// <summary>The same store as <see cref="Runs"/>, seen through its retention contract.</summary>
+    public IRunRetention Retention => (IRunRetention)Runs;
+
+    public IDefinitionStore Definitions { get; }
+
+    public IStoreMigrator Migrator { get; }
+
+    public ValueTask DisposeAsync() => _owned?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
