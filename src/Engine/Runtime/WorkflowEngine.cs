@@ -360,9 +360,9 @@ public sealed class WorkflowEngine
         var scope = new TemplateScope()
             .Set("inputs", inputs.ToDictionary(kv => kv.Key, kv => kv.Value))
             .Set("env", request.Environment is null ? new Dictionary<string, object?>() : Schema.PlainValue.FromTyped(request.Environment))
-            .Set("run", new Dictionary<string, object?> { ["id"] = runId, ["workflow"] = request.Workflow.Id });
+            .Set("run", new Dictionary<string, object?> { ["id"] = runId, ["workflow"] = request.Workflow.Id, ["environment"] = request.Environment?.Id });
         var scalar = new Documents.DocScalar(concurrency.Key, Documents.ScalarKind.String, concurrency.Location);
-        return $"{request.Workflow.Id}:{TemplateRenderer.Evaluate(scalar, scope)}";
+        return Convert.ToString(TemplateRenderer.Evaluate(scalar, scope), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<RunRecord> GetAsync(string runId, CancellationToken cancellationToken) =>

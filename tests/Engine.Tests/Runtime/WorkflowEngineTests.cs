@@ -301,7 +301,7 @@ public sealed class WorkflowEngineTests
         Assert.Equal(RunStatus.Waiting, first.Status);
 
         var error = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => harness.StartAsync(yaml));
-        Assert.Equal($"concurrency key 'locked:prod' is held by run {first.Id}; this workflow refuses a second run (concurrency.queue: reject)", error.Message);
+        Assert.Equal($"concurrency key 'prod' is held by run {first.Id}; this workflow refuses a second run (concurrency.queue: reject)", error.Message);
     }
 
     [Fact]
