@@ -1,0 +1,49 @@
+using Gantry.Engine.Runtime;
+
+namespace Gantry.Providers.Tests.Scenario;
+
+public sealed class RollingDeploySandboxTests
+{
+    private const string FastSandbox = "vars: { sandbox_initial_release: v2.9.0 }";
+
+    [Fact]
+    public async Task RollingDeploy_Sandbox_EveryHostOnStableAndNeverZeroLiveGroups()
+    {
+        using var harness = new SandboxHarness();
+        var run = await harness.StartAsync("rolling-deploy", "sandbox", extraEnvironmentYaml: FastSandbox);
+        var finished = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
+
+        Assert.Equal(RunStatus.Succeeded, finished.Status);
+        var fleet = harness.Fleet(extra: FastSandbox);
+        Assert.All(fleet.Hosts.Values, h => Assert.Equal("v3.0.0", h.Current));
+        Assert.Equal(1, fleet.MinLiveGroupsSeen);
+        Assert.Equal(
+            ["drain web1,web2", "maint web1,web2", "ready web1,web2", "drain web3,web4", "maint web3,web4", "ready web3,web4"],
+            fleet.History);
+        var deploys = (await harness.JournalAsync(run.Id))
+            .Where(e => e.Type == JournalEventTypes.StepSucceeded && e.Activity == "deploy.release")
+            .Select(e => ((IReadOnlyDictionary<string, object?>)e.Outputs!)["group"])
+            .ToList();
+        Assert.Equal(["group1", "group2"], deploys);
+    }
+
+    [Fact]
+    public async Task RollingDeploy_RestartFailsOnOneHostOfSecondGroup_FailsNamingHostAndKeepsCapacity()
+    {
+        const string failing = "vars: { sandbox_initial_release: v2.9.0, sandbox_fail_restart: [web3] }";
+        using var harness = new SandboxHarness();
+        var run = await harness.StartAsync("rolling-deploy", "sandbox", extraEnvironmentYaml: failing);
+        var finished = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
+
+        Assert.Equal(RunStatus.Failed, finished.Status);
+        Assert.Equal(
+            "step deploy_out_2 (steps[4]) failed: deploy of v3.0.0 to group2 failed on web3: web3: restart command `sudo systemctl restart opensky` exited 1: simulated failure (sandbox_fail_restart); web3 is back on v2.9.0. Left on the new release: web4 on v3.0.0. To roll back: gantry deploy rollback --env sandbox --target group2",
+            finished.Message);
+        var fleet = harness.Fleet(extra: failing);
+        Assert.Equal("v2.9.0", fleet.Hosts["web3"].Current);
+        Assert.Equal("v3.0.0", fleet.Hosts["web1"].Current);
+        Assert.True(fleet.MinLiveGroupsSeen >= 1);
+        var journal = await harness.JournalAsync(run.Id);
+        Assert.Contains(journal, e => e.Type == JournalEventTypes.StepSucceeded && e.Activity == "lb.restore");
+    }
+}
