@@ -1,1 +1,7 @@
-namespace Gantry.Cli; internal static class Program { public static int Main(string[] args) => 0; }
+namespace Gantry.Cli;
+
+/// <summary>The <c>gantry</c> command.</summary>
+public static class Program
+{
+    public static int Main(string[] args) => GantryApp.Create().Run(args);
+}

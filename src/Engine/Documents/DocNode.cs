@@ -14,6 +14,9 @@ public enum ScalarKind { String, Integer, Number, Boolean, Null }
 /// <summary>A scalar value; <see cref="Text"/> is the source text (null for null).</summary>
 public sealed record DocScalar(string? Text, ScalarKind Kind, SourceLocation Location) : DocNode(Location)
 {
+    /// <summary>True when written in quotes: the text then starts one column after <see cref="DocNode.Location"/>.</summary>
+    public bool Quoted { get; init; }
+
     public bool IsTemplate => Kind == ScalarKind.String && Text is not null && Text.Contains("{{", StringComparison.Ordinal);
 
     /// <summary>The value as a plain .NET object: string, long, double, bool or null.</summary>

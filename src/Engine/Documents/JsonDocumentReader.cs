@@ -65,7 +65,7 @@ internal static class JsonDocumentReader
 
                 return new DocSequence(items, location);
             case JsonTokenType.String:
-                return new DocScalar(reader.GetString(), ScalarKind.String, location);
+                return new DocScalar(reader.GetString(), ScalarKind.String, location) { Quoted = true };
             case JsonTokenType.Number:
                 var number = Encoding.UTF8.GetString(reader.ValueSpan);
                 var kind = number.AsSpan().IndexOfAny(".eE") >= 0 ? ScalarKind.Number : ScalarKind.Integer;

@@ -45,7 +45,7 @@ internal static partial class YamlDocumentReader
         switch (node)
         {
             case YamlScalarNode scalar:
-                return new DocScalar(ResolveText(scalar), ResolveKind(scalar), location);
+                return new DocScalar(ResolveText(scalar), ResolveKind(scalar), location) { Quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted };
             case YamlSequenceNode sequence:
                 return new DocSequence(sequence.Children.Select(c => Convert(c, file)).ToList(), location);
             case YamlMappingNode mapping:

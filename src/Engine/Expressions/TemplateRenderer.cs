@@ -169,7 +169,7 @@ public static partial class TemplateRenderer
 
         // Scriban counts from 0; a value on one line sits at the scalar's column (+1 for a quote).
         var line = scalar.Location.Line + span.Start.Line;
-        var column = span.Start.Line == 0 ? scalar.Location.Column + offset + span.Start.Column : span.Start.Column + 1;
+        var column = span.Start.Line == 0 ? scalar.Location.Column + (scalar.Quoted ? 1 : 0) + offset + span.Start.Column : span.Start.Column + 1;
         return scalar.Location with { Line = line, Column = column };
     }
 

@@ -3,7 +3,7 @@ namespace Gantry.Providers.LoadBalancers;
 /// <summary>
 /// What one load-balancer product (HAProxy, nginx, the sandbox) must do. Group logic, the
 /// <c>min_live_groups</c> safety rule and "which group is out" live above this, in
-/// <see cref="LoadBalancerController"/>, so every product obeys the same contract.
+/// <c>LoadBalancerController</c>, so every product obeys the same contract.
 /// </summary>
 public interface ILoadBalancerDriver
 {

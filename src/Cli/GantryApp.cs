@@ -1,0 +1,38 @@
+using Gantry.Cli.Commands;
+using Gantry.Cli.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Gantry.Cli;
+
+/// <summary>
+/// Builds the <c>gantry</c> command app: one class per verb under <c>Commands/</c>. To add a verb,
+/// write an <c>AsyncCommand&lt;TSettings&gt;</c> there and register it in <see cref="Configure"/>.
+/// </summary>
+public static class GantryApp
+{
+    public static CommandApp Create(IServiceCollection? services = null)
+    {
+        var app = new CommandApp(new TypeRegistrar(services ?? CliServices.Create()));
+        app.Configure(Configure);
+        return app;
+    }
+
+    /// <summary>Every verb and the error policy; shared by <see cref="Program"/> and the tests' <c>CommandAppTester</c>.</summary>
+    public static void Configure(IConfigurator config)
+    {
+        config.SetApplicationName("gantry");
+        config.AddCommand<ValidateCommand>("validate")
+            .WithDescription("Check workflow and environment documents; print every error with its position.")
+            .WithExample("validate", "workflows/")
+            .WithExample("validate", "workflows/hotfix.yaml", "--env", "prod");
+        config.AddCommand<PlanCommand>("plan")
+            .WithDescription("Dry run: every step in execution order with inputs rendered and targets resolved; touches nothing.")
+            .WithExample("plan", "hotfix", "--env", "sandbox", "--input", "version=3.0.1");
+        config.AddCommand<SchemaCommand>("schema")
+            .WithDescription("Print or rewrite the JSON Schemas in schemas/ from the model and the registered activities.")
+            .WithExample("schema", "--write");
+        config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, config.Settings.Console ?? AnsiConsole.Console));
+    }
+}
