@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Scriban;
 using Scriban.Runtime;
 using Scriban.Syntax;
@@ -23,7 +24,7 @@ namespace Gantry.Providers.LoadBalancers.Nginx;
 /// <see cref="LoadBalancerTimings.DrainTimeout"/> and <see cref="LoadBalancerTimings.HealthTimeout"/>
 /// do not apply.</para>
 /// </remarks>
-public sealed class NginxDriver : ILoadBalancerDriver
+public sealed partial class NginxDriver : ILoadBalancerDriver
 {
     private const int StandardErrorTailLines = 10;
     private const int StandardErrorTailChars = 2000;
@@ -214,7 +215,9 @@ public sealed class NginxDriver : ILoadBalancerDriver
 
     private static string Tail(string standardError)
     {
-        var lines = standardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var lines = standardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => NginxLogPrefix().Replace(line, "nginx: [$1] "))
+            .ToArray();
         if (lines.Length == 0)
         {
             return string.Empty;
@@ -230,6 +233,13 @@ public sealed class NginxDriver : ILoadBalancerDriver
     }
 
     private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
+
+    /// <summary>
+    /// nginx prefixes lines it logs with a time stamp and its pid; dropping them (as nginx itself does
+    /// before it has read its error_log setting) keeps error messages short and repeatable.
+    /// </summary>
+    [GeneratedRegex(@"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} \[(\w+)\] \d+#\d+: ")]
+    private static partial Regex NginxLogPrefix();
 
     private sealed record CommandFailure(string Summary, string StandardErrorTail);
 }

@@ -18,7 +18,7 @@ namespace Gantry.Providers.LoadBalancers.Nginx;
 /// };
 /// </code>
 /// </example>
-public sealed partial class NginxOptions
+public sealed partial record NginxOptions
 {
     /// <summary>The template used when <see cref="UpstreamTemplate"/> is not set.</summary>
     public const string DefaultUpstreamTemplate =
