@@ -162,7 +162,7 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
         }
 
         var model = new ScriptObject { ["name"] = _options.UpstreamName, ["servers"] = list };
-        var context = new TemplateContext { StrictVariables = true };
+        var context = new TemplateContext { StrictVariables = true, EnableRelaxedMemberAccess = false };
         context.PushGlobal(model);
         try
         {

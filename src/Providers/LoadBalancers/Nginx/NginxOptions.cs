@@ -137,7 +137,7 @@ public sealed partial record NginxOptions
         var template = Template.Parse(UpstreamTemplate ?? string.Empty);
         if (template.HasErrors)
         {
-            errors.Add($"UpstreamTemplate does not parse: {string.Join("; ", template.Messages.Select(m => m.ToString()))}.");
+            errors.Add($"UpstreamTemplate does not parse: {string.Join("; ", template.Messages.Select(m => m.ToString().TrimEnd('.')))}.");
         }
 
         if (errors.Count > 0)
