@@ -168,10 +168,15 @@ public sealed class NginxFixture : IAsyncDisposable
     {
         if (!_nginx.HasExited)
         {
-            // Fast shutdown by PID: the master stops its workers and exits.
-            using (var kill = Process.Start("kill", ["-TERM", _nginx.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            // Fast shutdown by PID: the master stops its workers and exits. Without kill(1), the
+            // fallback below kills the master and its workers outright.
+            try
             {
+                using var kill = Process.Start("kill", ["-TERM", _nginx.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
                 await kill.WaitForExitAsync();
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
             }
 
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -35,6 +35,7 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
     private readonly IConfigFileStore _files;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, string> _nameByAddress;
+    private readonly SemaphoreSlim _changing = new(1, 1);
 
     /// <summary>Creates a driver; the options are validated here.</summary>
     /// <param name="options">The upstream, its servers and the commands.</param>
@@ -100,6 +101,20 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
             throw new NginxException($"Unknown server {Quoted(unknown)} for nginx upstream '{_options.UpstreamName}'. Valid names are: {string.Join(", ", _options.Servers.Keys)}.");
         }
 
+        // Two changes through this driver must not interleave their read-render-write-reload steps.
+        await _changing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ChangeLockedAsync(servers, down, timings, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _changing.Release();
+        }
+    }
+
+    private async Task ChangeLockedAsync(IReadOnlyList<string> servers, bool down, LoadBalancerTimings timings, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
         var action = $"{(down ? "Taking out" : "Bringing live")} {Quoted(servers)} on nginx upstream '{_options.UpstreamName}'";
         var lines = await ReadFileAsync(cancellationToken).ConfigureAwait(false);
         var strangers = lines.Where(l => !_nameByAddress.ContainsKey(l.Address)).Select(l => l.Address).ToList();

@@ -239,6 +239,7 @@ public sealed class NginxDriverTests
 
         Assert.Empty(failures);
         Assert.Equal(["web1", "web2", "web3", "web4"], answers.Keys.Order());
+        Assert.True(answers.Values.Sum() > 100, $"only {answers.Values.Sum()} requests were sent");
         Assert.DoesNotContain("connect() failed", await File.ReadAllTextAsync(nginx.ErrorLogPath, Token), StringComparison.Ordinal);
     }
 
