@@ -33,6 +33,17 @@ public static class GantryApp
         config.AddCommand<SchemaCommand>("schema")
             .WithDescription("Print or rewrite the JSON Schemas in schemas/ from the model and the registered activities.")
             .WithExample("schema", "--write");
+        config.AddCommand<RunCommand>("run")
+            .WithDescription("Run a workflow here with live progress. Exit 0 succeeded, 1 failed, 2 bad usage or invalid documents, 3 waiting.")
+            .WithExample("run", "hotfix", "--env", "sandbox", "--input", "version=3.0.1");
+        config.AddBranch("runs", runs =>
+        {
+            runs.SetDescription("List, show, signal and cancel runs in the store.");
+            runs.AddCommand<RunsListCommand>("list").WithDescription("Recent runs.");
+            runs.AddCommand<RunsShowCommand>("show").WithDescription("A run's status and journal.");
+            runs.AddCommand<RunsSignalCommand>("signal").WithDescription("Deliver a signal to a waiting run and continue it here.");
+            runs.AddCommand<RunsCancelCommand>("cancel").WithDescription("Cancel a run; on_failure and finally still run.");
+        });
         config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, config.Settings.Console ?? AnsiConsole.Console));
     }
 }

@@ -1,5 +1,6 @@
 using Gantry.Engine.Model;
 using Gantry.Providers.LoadBalancers.HAProxy;
+using Gantry.Providers.LoadBalancers.Nginx;
 using Gantry.Providers.Sandbox;
 
 namespace Gantry.Providers.LoadBalancers;
@@ -24,6 +25,7 @@ public sealed class LoadBalancerFactory(TimeProvider time)
             {
                 LoadBalancerProvider.Sandbox => new SandboxLoadBalancerDriver(new SandboxFleet(environment, dataDirectory), time),
                 LoadBalancerProvider.Haproxy => HAProxyLoadBalancer.CreateDriver(settings.Address!, settings.Backend, timeProvider: time),
+                LoadBalancerProvider.Nginx => new NginxDriver(NginxOptionsFor(environment), timeProvider: time),
                 LoadBalancerProvider.None => throw new LoadBalancerException($"environment {environment.Id} has no load balancer (load_balancer.provider: none); remove lb.* steps or configure one"),
                 _ => throw new LoadBalancerException($"load balancer provider '{settings.Provider.ToString().ToLowerInvariant()}' is not available in this build"),
             };
@@ -38,5 +40,21 @@ public sealed class LoadBalancerFactory(TimeProvider time)
             SettleDelay = settings.SettleDelay,
         };
         return new LoadBalancerController(driver, groups, settings.MinLiveGroups, timings);
+    }
+
+    private static NginxOptions NginxOptionsFor(EnvironmentDefinition environment)
+    {
+        var folder = Path.GetDirectoryName(environment.SourcePath) ?? ".";
+        string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(folder, path));
+        var settings = environment.LoadBalancer;
+        return new NginxOptions
+        {
+            UpstreamName = settings.Backend,
+            UpstreamConfigPath = Resolve(settings.ConfigFile!),
+            MainConfigPath = settings.MainConfig is null ? null : Resolve(settings.MainConfig),
+            Servers = environment.Hosts.ToDictionary(
+                h => h.Value.LbServer ?? h.Key,
+                h => h.Value.Vars.TryGetValue("upstream", out var upstream) && upstream is string address ? address : h.Value.Address),
+        };
     }
 }

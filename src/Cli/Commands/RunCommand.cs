@@ -1,0 +1,109 @@
+using System.ComponentModel;
+using Gantry.Cli.Documents;
+using Gantry.Cli.Running;
+using Gantry.Engine.Activities;
+using Gantry.Engine.Loading;
+using Gantry.Engine.Runtime;
+using Gantry.Engine.Validation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Gantry.Cli.Commands;
+
+/// <summary><c>gantry run WORKFLOW --env ENV --input k=v</c>: runs a workflow here, showing each step as it happens.</summary>
+public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities, WorkflowValidator validator) : AsyncCommand<RunCommand.Settings>
+{
+    public sealed class Settings : RunSettings
+    {
+        [CommandArgument(0, "<WORKFLOW>")]
+        [Description("Workflow id (under workflows/) or path.")]
+        public string Workflow { get; init; } = "";
+
+        [CommandOption("--env <ENV>")]
+        [Description("Environment id (under workflows/environments/) or path.")]
+        public string? Environment { get; init; }
+
+        [CommandOption("--input <KEY=VALUE>")]
+        [Description("An input value; repeatable.")]
+        public string[] Inputs { get; init; } = [];
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var path = WorkspaceLookup.WorkflowPath(settings.Workflow);
+        var environment = settings.Environment is null ? null : WorkspaceLookup.LoadEnvironment(settings.Environment, Path.GetDirectoryName(path));
+        var checkedFiles = DocumentSet.Check([path], new ValidationContext(activities), validator, environment);
+        if (checkedFiles.Any(f => !f.Valid))
+        {
+            foreach (var file in checkedFiles)
+            {
+                foreach (var diagnostic in file.Diagnostics)
+                {
+                    Output.DiagnosticRenderer.Write(console, diagnostic, file.Text);
+                }
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        await using var host = await RunHost.OpenAsync(settings.Db, console, settings.Json, cancellationToken).ConfigureAwait(false);
+        var library = new Dictionary<string, Engine.Model.WorkflowDefinition>(host.Catalog.LoadWorkflows(), StringComparer.Ordinal);
+        var workflow = DocumentLoader.LoadWorkflowFile(path).GetOrThrow();
+        library[workflow.Id] = workflow;
+        RunRecord run;
+        try
+        {
+            run = await host.Engine.StartAsync(new StartRunRequest
+            {
+                Workflow = workflow,
+                Library = library,
+                Environment = environment,
+                EnvironmentText = environment is null ? null : await File.ReadAllTextAsync(environment.SourcePath, cancellationToken).ConfigureAwait(false),
+                Inputs = InputBinder.ParseAssignments(settings.Inputs),
+                Trigger = "cli",
+                StartedBy = System.Environment.UserName,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+
+        // Ctrl+C cancels the run cooperatively: on_failure and finally still run.
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler handler = (_, e) =>
+        {
+            e.Cancel = true;
+            _ = host.Engine.CancelAsync(run.Id, System.Environment.UserName, CancellationToken.None);
+        };
+        Console.CancelKeyPress += handler;
+        try
+        {
+            var finished = await host.Engine.RunAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+            await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            return await RunOutcome.ReportAsync(finished, host, console, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= handler;
+        }
+    }
+}
+
+/// <summary>Options every command that touches runs shares.</summary>
+public class RunSettings : CommandSettings
+{
+    [CommandOption("--db <DB>")]
+    [Description("Run store: a SQLite file (default .gantry/gantry.db) or a PostgreSQL connection string. Also GANTRY_DB.")]
+    public string? Db { get; init; }
+
+    [CommandOption("--output <FORMAT>")]
+    [Description("text (default) or json (one journal event per line).")]
+    [DefaultValue("text")]
+    public string Output { get; init; } = "text";
+
+    public bool Json => Output == "json";
+
+    public override ValidationResult Validate() =>
+        Output is "text" or "json" ? ValidationResult.Success() : ValidationResult.Error($"unknown output format '{Output}'; expected text or json");
+}

@@ -1,0 +1,176 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Gantry.Cli.Output;
+using Gantry.Cli.Running;
+using Gantry.Engine.Documents;
+using Gantry.Engine.Runtime;
+using Gantry.Engine.Schema;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Gantry.Cli.Commands;
+
+/// <summary><c>gantry runs list</c>: recent runs with their status.</summary>
+public sealed class RunsListCommand(IAnsiConsole console) : AsyncCommand<RunsListCommand.Settings>
+{
+    public sealed class Settings : RunSettings
+    {
+        [CommandOption("--workflow <ID>")]
+        public string? Workflow { get; init; }
+
+        [CommandOption("--env <ENV>")]
+        public string? Environment { get; init; }
+
+        [CommandOption("--limit <N>")]
+        [DefaultValue(20)]
+        public int Limit { get; init; } = 20;
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        await using var host = await RunHost.OpenAsync(settings.Db, console, settings.Json, cancellationToken).ConfigureAwait(false);
+        var runs = await host.Runs.ListRunsAsync(new RunQuery { WorkflowId = settings.Workflow, EnvironmentId = settings.Environment, Limit = settings.Limit }, cancellationToken).ConfigureAwait(false);
+        if (settings.Json)
+        {
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(runs.Select(r => new { r.Id, r.WorkflowId, r.EnvironmentId, status = r.Status.ToString().ToLowerInvariant(), r.Trigger, r.CreatedAt, r.Message }), JsonOutput.Options));
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().AddColumns("run", "workflow", "environment", "status", "trigger", "started", "message");
+        foreach (var run in runs)
+        {
+            table.AddRow(Markup.Escape(run.Id), Markup.Escape(run.WorkflowId), Markup.Escape(run.EnvironmentId ?? ""), run.Status.ToString().ToLowerInvariant(),
+                Markup.Escape(run.Trigger), run.CreatedAt.ToString("u"), Markup.Escape(run.Message ?? ""));
+        }
+
+        console.Write(table);
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary><c>gantry runs show RUN</c>: a run's status and journal.</summary>
+public sealed class RunsShowCommand(IAnsiConsole console) : AsyncCommand<RunsShowCommand.Settings>
+{
+    public sealed class Settings : RunSettings
+    {
+        [CommandArgument(0, "<RUN>")]
+        public string Run { get; init; } = "";
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        await using var host = await RunHost.OpenAsync(settings.Db, console, settings.Json, cancellationToken).ConfigureAwait(false);
+        var run = await host.Runs.GetRunAsync(settings.Run, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"no run with id '{settings.Run}'");
+        var journal = await host.Runs.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false);
+        if (settings.Json)
+        {
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run, journal }, JsonOutput.Options));
+            return ExitCodes.Ok;
+        }
+
+        console.MarkupLine($"[bold]{Markup.Escape(run.Id)}[/] {Markup.Escape(run.WorkflowId)} on {Markup.Escape(run.EnvironmentId ?? "-")}: {run.Status.ToString().ToLowerInvariant()} {Markup.Escape(run.Message ?? "")}");
+        foreach (var e in journal)
+        {
+            host.Observer.OnEvent(run, e);
+        }
+
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary><c>gantry runs signal RUN NAME [--data JSON]</c>: delivers a signal and continues the run here.</summary>
+public sealed class RunsSignalCommand(IAnsiConsole console) : AsyncCommand<RunsSignalCommand.Settings>
+{
+    public sealed class Settings : RunSettings
+    {
+        [CommandArgument(0, "<RUN>")]
+        public string Run { get; init; } = "";
+
+        [CommandArgument(1, "<NAME>")]
+        [Description("Signal name, e.g. approve or pull_request.")]
+        public string Name { get; init; } = "";
+
+        [CommandOption("--data <JSON>")]
+        [Description("Payload as JSON or YAML, or @file.")]
+        public string? Data { get; init; }
+
+        [CommandOption("--merged-into <BRANCH>")]
+        [Description("Send a GitHub pull_request event saying a reviewed pull request was merged into BRANCH (for sandbox runs and tests).")]
+        public string? MergedInto { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var payload = settings.MergedInto is { } branch ? MergedPullRequest(branch) : ParseData(settings.Data);
+        await using var host = await RunHost.OpenAsync(settings.Db, console, settings.Json, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await host.Engine.SignalAsync(settings.Run, settings.Name, payload, Environment.UserName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+
+        console.MarkupLine($"signal [bold]{Markup.Escape(settings.Name)}[/] delivered to {Markup.Escape(settings.Run)}");
+        var run = await host.Engine.RunAsync(settings.Run, cancellationToken).ConfigureAwait(false);
+        await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        return await RunOutcome.ReportAsync(run, host, console, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static object? ParseData(string? data)
+    {
+        if (data is null)
+        {
+            return null;
+        }
+
+        var text = data.StartsWith('@') ? File.ReadAllText(data[1..]) : data;
+        try
+        {
+            return PlainValue.FromDoc(DocumentReader.Parse(text, data.StartsWith('@') ? data[1..] : "--data"));
+        }
+        catch (DocumentSyntaxException ex)
+        {
+            throw new UsageException($"--data is not valid JSON or YAML: {ex.Message}");
+        }
+    }
+
+    internal static Dictionary<string, object?> MergedPullRequest(string branch) => new()
+    {
+        ["action"] = "closed",
+        ["pull_request"] = new Dictionary<string, object?>
+        {
+            ["number"] = 1L,
+            ["merged"] = true,
+            ["mergeable_state"] = "clean",
+            ["merge_commit_sha"] = "0000000000000000000000000000000000000000",
+            ["base"] = new Dictionary<string, object?> { ["ref"] = branch },
+            ["head"] = new Dictionary<string, object?> { ["ref"] = "fix-the-bug" },
+            ["merged_by"] = new Dictionary<string, object?> { ["login"] = Environment.UserName },
+        },
+    };
+}
+
+/// <summary><c>gantry runs cancel RUN</c>: cancels a run; its on_failure and finally steps still run.</summary>
+public sealed class RunsCancelCommand(IAnsiConsole console) : AsyncCommand<RunsCancelCommand.Settings>
+{
+    public sealed class Settings : RunSettings
+    {
+        [CommandArgument(0, "<RUN>")]
+        public string Run { get; init; } = "";
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        await using var host = await RunHost.OpenAsync(settings.Db, console, settings.Json, cancellationToken).ConfigureAwait(false);
+        var run = await host.Engine.CancelAsync(settings.Run, Environment.UserName, cancellationToken).ConfigureAwait(false);
+        if (run.Status is RunStatus.Waiting or RunStatus.Pending)
+        {
+            run = await host.Engine.RunAsync(run.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        console.MarkupLine($"run {Markup.Escape(run.Id)}: {run.Status.ToString().ToLowerInvariant()} {Markup.Escape(run.Message ?? "")}");
+        return ExitCodes.Ok;
+    }
+}
