@@ -123,13 +123,16 @@ public sealed class HAProxyFixture : IAsyncLifetime
     }
 
     /// <summary>Status column of every server, e.g. <c>web1=UP</c>, for assertions.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> RawStatusesAsync()
+    public Task<IReadOnlyDictionary<string, string>> RawStatusesAsync() => RawStatAsync("status");
+
+    /// <summary>One <c>show stat</c> column of every server, read without Gantry code.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> RawStatAsync(string column)
     {
         var csv = await RawCommandAsync($"show stat {BackendName} 4 -1");
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var header = lines[0][2..].Split(',');
         var name = Array.IndexOf(header, "svname");
-        var status = Array.IndexOf(header, "status");
+        var status = Array.IndexOf(header, column);
         return lines.Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[name], c => c[status]);
     }
 

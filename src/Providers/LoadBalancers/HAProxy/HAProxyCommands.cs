@@ -41,6 +41,21 @@ internal static partial class HAProxyCommands
         }
     }
 
+    /// <summary>
+    /// <c>set server B/S health down</c>, then verifies the server reads back as stopped: the next
+    /// passing health check, and only that, brings it up again.
+    /// </summary>
+    public static async Task ForgetHealthAsync(this IHAProxyCommandChannel channel, string backend, string server, CancellationToken cancellationToken)
+    {
+        var command = $"set server {Target(backend, server)} health down";
+        var row = await SetAndReadBackAsync(channel, command, backend, server, cancellationToken).ConfigureAwait(false);
+        if (row["srv_op_state"] != "0")
+        {
+            throw new LoadBalancerException(
+                $"HAProxy at {channel.Address} accepted \"{command}\" but server {backend}/{server} reads back operational state {row["srv_op_state"]}, not 0 (stopped)");
+        }
+    }
+
     /// <summary><c>set weight B/S N</c>, then verifies the user weight read back.</summary>
     public static async Task SetWeightAsync(this IHAProxyCommandChannel channel, string backend, string server, int weight, CancellationToken cancellationToken)
     {
