@@ -190,6 +190,9 @@ public sealed class HAProxyFixture : IAsyncLifetime
                 timeout connect 1s
                 timeout client 10s
                 timeout server 10s
+                # Checks run every 100 ms, but on a busy test machine a reply may take longer than that
+                # (the check timeout defaults to the interval); a late reply is not a dead server.
+                timeout check 2s
                 # As an operator would: a request whose connect fails is retried, on another server.
                 retries 3
                 option redispatch
