@@ -82,16 +82,36 @@ public sealed class LoadBalancerController
 
     /// <summary>
     /// Brings live every group none of whose servers is known to be down (<c>lb.restore</c>, the
-    /// usual failure handler). Takes nothing out.
+    /// usual failure handler). Takes nothing out. Groups are restored one by one, so a group that
+    /// fails its health checks does not keep the others out; such failures are reported together
+    /// at the end.
     /// </summary>
+    /// <exception cref="LoadBalancerException">Some groups could not be brought live; the others were.</exception>
     public async Task<LoadBalancerStatus> RestoreAsync(IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var before = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
-        var servers = before.Groups
-            .Where(g => g.State != GroupState.Live && g.Servers.All(s => s.Health != HealthState.Down))
-            .SelectMany(g => g.Servers.Where(s => !s.IsLive).Select(s => s.Name))
-            .ToList();
-        return await ApplyAsync("lb.restore", before, servers, [], progress, cancellationToken).ConfigureAwait(false);
+        var failures = new List<string>();
+        foreach (var group in before.Groups.Where(g => g.State != GroupState.Live && g.Servers.All(s => s.Health != HealthState.Down)))
+        {
+            var servers = group.Servers.Where(s => !s.IsLive).Select(s => s.Name).ToList();
+            try
+            {
+                await ApplyAsync($"lb.restore {group.Name}", before, servers, [], progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LoadBalancerException e)
+            {
+                failures.Add($"{group.Name}: {e.Message}");
+            }
+        }
+
+        var after = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (failures.Count > 0)
+        {
+            throw new LoadBalancerException(
+                $"lb.restore could not bring live {string.Join("; ", failures)}. Now: {string.Join(", ", after.Groups.Select(GroupStatusEvaluator.Describe))}");
+        }
+
+        return after;
     }
 
     /// <summary>Takes one server out of rotation: drain, wait for its sessions, maintenance.</summary>

@@ -123,13 +123,16 @@ public sealed class HAProxyFixture : IAsyncLifetime
     }
 
     /// <summary>Status column of every server, e.g. <c>web1=UP</c>, for assertions.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> RawStatusesAsync()
+    public Task<IReadOnlyDictionary<string, string>> RawStatusesAsync() => RawStatAsync("status");
+
+    /// <summary>One <c>show stat</c> column of every server, read without Gantry code.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> RawStatAsync(string column)
     {
         var csv = await RawCommandAsync($"show stat {BackendName} 4 -1");
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var header = lines[0][2..].Split(',');
         var name = Array.IndexOf(header, "svname");
-        var status = Array.IndexOf(header, "status");
+        var status = Array.IndexOf(header, column);
         return lines.Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[name], c => c[status]);
     }
 
@@ -187,6 +190,9 @@ public sealed class HAProxyFixture : IAsyncLifetime
                 timeout connect 1s
                 timeout client 10s
                 timeout server 10s
+                # Checks run every 100 ms, but on a busy test machine a reply may take longer than that
+                # (the check timeout defaults to the interval); a late reply is not a dead server.
+                timeout check 2s
                 # As an operator would: a request whose connect fails is retried, on another server.
                 retries 3
                 option redispatch

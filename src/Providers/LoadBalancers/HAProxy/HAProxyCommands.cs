@@ -41,6 +41,22 @@ internal static partial class HAProxyCommands
         }
     }
 
+    /// <summary>
+    /// <c>set server B/S health down</c>: the next passing health check, and only that, brings the
+    /// server up again. Not read back: with fast checks a fresh check may already have passed by the
+    /// time a readback runs, which is the very outcome wanted, so a readback proves nothing.
+    /// </summary>
+    public static async Task ForgetHealthAsync(this IHAProxyCommandChannel channel, string backend, string server, CancellationToken cancellationToken)
+    {
+        var command = $"set server {Target(backend, server)} health down";
+        var target = $"server {backend}/{server}";
+        var reply = await channel.ExecuteAsync(command, target, cancellationToken).ConfigureAwait(false);
+        if (reply.Length > 0)
+        {
+            throw HAProxyReply.Rejected(channel.Address, command, target, reply);
+        }
+    }
+
     /// <summary><c>set weight B/S N</c>, then verifies the user weight read back.</summary>
     public static async Task SetWeightAsync(this IHAProxyCommandChannel channel, string backend, string server, int weight, CancellationToken cancellationToken)
     {

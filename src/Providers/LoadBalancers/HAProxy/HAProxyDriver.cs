@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Gantry.Providers.LoadBalancers.HAProxy;
 
 /// <summary>
@@ -47,10 +49,39 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
     public async Task BringLiveAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var started = _time.GetTimestamp();
         var before = await ReadByNameAsync(cancellationToken).ConfigureAwait(false);
+        await RecheckStaleHealthAsync(servers, progress, cancellationToken).ConfigureAwait(false);
+
+        // Healthy first, then ready: a server that fails its checks is never put back into rotation.
+        await WaitForHealthAsync(servers, started, options, ready: false, progress, cancellationToken).ConfigureAwait(false);
         var readying = servers.Where(s => !before.TryGetValue(s, out var state) || state.Admin != AdminState.Ready).ToList();
         await SetStateAsync(readying, AdminState.Ready, progress, cancellationToken).ConfigureAwait(false);
-        await WaitForHealthAsync(servers, options, progress, cancellationToken).ConfigureAwait(false);
+        await WaitForHealthAsync(servers, started, options, ready: true, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks are paused in maintenance and HAProxy reports the health a server had when it went in,
+    /// so a server that died meanwhile would read UP. Such servers go to drain (checks resume, no new
+    /// traffic) with their health forced down, so only a fresh passing check reports them up.
+    /// </summary>
+    private async Task RecheckStaleHealthAsync(IReadOnlyList<string> servers, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        const int CheckConfigured = 0x02;
+        await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var table = await session.ShowServersStateAsync(_backend, cancellationToken).ConfigureAwait(false);
+        var stale = table.Rows
+            .Where(r => servers.Contains(r["srv_name"], StringComparer.Ordinal)
+                && HAProxyServersState.AdminFromFlags(int.Parse(r["srv_admin_state"], CultureInfo.InvariantCulture)) == AdminState.Maint
+                && (int.Parse(r["srv_check_state"], CultureInfo.InvariantCulture) & CheckConfigured) != 0)
+            .Select(r => r["srv_name"])
+            .ToList();
+        foreach (var server in stale)
+        {
+            await session.SetServerStateAsync(_backend, server, AdminState.Drain, cancellationToken).ConfigureAwait(false);
+            await session.ForgetHealthAsync(_backend, server, cancellationToken).ConfigureAwait(false);
+            progress?.Report($"{_backend}/{server}: drain until a fresh health check passes");
+        }
     }
 
     private async Task SetStateAsync(IReadOnlyList<string> servers, AdminState state, IProgress<string>? progress, CancellationToken cancellationToken)
@@ -104,16 +135,20 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         }
     }
 
-    private async Task WaitForHealthAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
+    /// <summary>Waits until no server is down or, once <paramref name="ready"/>, until every server is live.</summary>
+    private async Task WaitForHealthAsync(IReadOnlyList<string> servers, long started, LoadBalancerTimings options, bool ready, IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        var started = _time.GetTimestamp();
         while (true)
         {
             var now = await ReadByNameAsync(cancellationToken).ConfigureAwait(false);
-            var notUp = servers.Where(s => !now[s].IsLive).Select(s => now[s]).ToList();
+            var notUp = servers.Where(s => ready ? !now[s].IsLive : now[s].Health == HealthState.Down).Select(s => now[s]).ToList();
             if (notUp.Count == 0)
             {
-                progress?.Report($"{string.Join(", ", servers.Select(s => $"{_backend}/{s}"))}: up");
+                if (ready)
+                {
+                    progress?.Report($"{string.Join(", ", servers.Select(s => $"{_backend}/{s}"))}: up");
+                }
+
                 return;
             }
 
