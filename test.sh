@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian machine that has the .NET SDK: installs what the tests
+# start for real (HAProxy, nginx, OpenSSH, git and git-flow, PostgreSQL's server), then runs every
+# test project. Safe to run again: installed packages are skipped.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(haproxy nginx-light openssh-server openssh-client git git-flow procps)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  missing+=(postgresql)
+fi
+if ((${#missing[@]} > 0)); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=""
+  [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Package post-install scripts may start system services; the tests start their own on free ports.
+dotnet build Workflows.sln -c Release -warnaserror --nologo -v quiet
+dotnet test Workflows.sln -c Release --no-build --nologo -v quiet "$@"
