@@ -78,9 +78,13 @@ public sealed class ReleaseDeployer
             cancellationToken.ThrowIfCancellationRequested();
             step = DeployStep.Switch;
             switched = true;
-            await SwitchAsync(connection, layout, release, previous, "deploy", runId, touch: true, cancellationToken);
+
+            // Switch and restart are not interrupted half-way (a killed restart can leave a stray
+            // process behind); a cancel is honoured right after them, by rolling back.
+            await SwitchAsync(connection, layout, release, previous, "deploy", runId, touch: true, CancellationToken.None);
             step = DeployStep.Restart;
-            await RestartAsync(connection, layout, release, runId, cancellationToken);
+            await RestartAsync(connection, layout, release, runId, CancellationToken.None);
+            cancellationToken.ThrowIfCancellationRequested();
             step = DeployStep.HealthCheck;
             await CheckHealthAsync(connection, target, cancellationToken);
         }
