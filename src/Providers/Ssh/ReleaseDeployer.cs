@@ -48,6 +48,7 @@ public sealed class ReleaseDeployer
         string? previous = null;
         var switched = false;
         var reused = false;
+        IReadOnlyList<string> known = [];
         try
         {
             var connection = await _pool.GetAsync(host, cancellationToken);
@@ -55,6 +56,7 @@ public sealed class ReleaseDeployer
             var state = await ReadStateAsync(connection, layout, createRoot: true, cancellationToken);
             previous = state.Current;
             reused = state.Releases.Contains(release);
+            known = state.Releases;
 
             if (previous == release && reused)
             {
@@ -115,7 +117,7 @@ public sealed class ReleaseDeployer
             throw new DeployException(host.Name, release, step, leftOn, $"Deploy of {release} to {host} failed while {Verb(step)}; {outcome}.\n{ex.Message}", ex);
         }
 
-        var (pruned, warning) = await PruneAsync(target, release, previous, cancellationToken);
+        var (pruned, warning) = await PruneAsync(target, release, previous, known, cancellationToken);
         return new DeployResult(host.Name, release, previous, Changed: true, reused, pruned, warning);
     }
 
@@ -376,21 +378,23 @@ public sealed class ReleaseDeployer
         }
     }
 
-    private async Task<(IReadOnlyList<string> Pruned, string? Warning)> PruneAsync(DeployTarget target, string release, string? previous, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<string> Pruned, string? Warning)> PruneAsync(
+        DeployTarget target, string release, string? previous, IReadOnlyList<string> releasesBefore, CancellationToken cancellationToken)
     {
         var layout = target.Layout;
         try
         {
-            var connection = await _pool.GetAsync(target.Host, cancellationToken);
-            var state = await ReadStateAsync(connection, layout, createRoot: false, cancellationToken);
-            var keep = state.Releases.Take(layout.KeepReleases).Append(release).Append(previous).Append(state.Current).ToHashSet();
-            var remove = state.Releases.Where(r => !keep.Contains(r)).ToList();
+            // The new release was touched on switch, so it is the newest; the rest keep their order.
+            var newestFirst = releasesBefore.Where(r => r != release).Prepend(release).ToList();
+            var keep = newestFirst.Take(layout.KeepReleases).Append(previous).ToHashSet();
+            var remove = newestFirst.Where(r => !keep.Contains(r)).ToList();
             if (remove.Count == 0)
             {
                 return ([], null);
             }
 
             var names = string.Join(' ', remove.Select(Shell.Quote));
+            var connection = await _pool.GetAsync(target.Host, cancellationToken);
             await connection.RunAsync(
                 $"cd {Shell.Quote(layout.ReleasesPath)} && rm -rf -- {names}",
                 new RemoteCommandOptions { DisplayCommand = $"rm -rf {names} (in {layout.ReleasesPath})" },
