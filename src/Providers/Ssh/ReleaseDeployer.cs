@@ -303,6 +303,15 @@ public sealed class ReleaseDeployer
             var connection = await _pool.GetAsync(target.Host, cancellationToken);
             await SwitchAsync(connection, target.Layout, previous, release, "rollback", runId, touch: false, cancellationToken);
             await RestartAsync(connection, target.Layout, previous, runId, cancellationToken);
+            try
+            {
+                await CheckHealthAsync(connection, target, cancellationToken);
+            }
+            catch (HealthCheckException ex)
+            {
+                return (previous, $"rolled back to {previous}, but its health check failed as well ({ex.Message.TrimEnd('.')})");
+            }
+
             return (previous, $"rolled back to {previous}");
         }
         catch (Exception ex) when (ex is SshHostException or IOException or OperationCanceledException)

@@ -321,7 +321,21 @@ public sealed class FleetSite(IReadOnlyList<SiteHost> hosts)
     public IReadOnlyList<DeployTarget> Targets => Hosts.Select(h => h.Target).ToList();
 
     /// <summary>What the host's app serves on GET /.</summary>
-    public static async Task<string> ServedAsync(SiteHost host) => (await Http.GetStringAsync(host.Url)).Trim();
+    /// <remarks>Waits a little for an app that a rollback without a health check has just restarted.</remarks>
+    public static async Task<string> ServedAsync(SiteHost host)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return (await Http.GetStringAsync(host.Url)).Trim();
+            }
+            catch (HttpRequestException) when (attempt < 100)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
 
     /// <summary>The release the current link points to, read from the file system.</summary>
     public static string? CurrentOf(SiteHost host)

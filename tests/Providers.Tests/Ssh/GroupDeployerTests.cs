@@ -102,7 +102,7 @@ public sealed class GroupDeployerTests(SshFleetFixture fleet)
         {
             var current = FleetSite.CurrentOf(host);
             Assert.Equal("v3.0.0", current);
-            Assert.True(File.Exists(Path.Combine(host.Root, "releases", current, ".gantry-complete")));
+            Assert.True(File.Exists(Path.Combine(host.Root, "releases", current!, ".gantry-complete")));
             Assert.Equal("3.0.0", await FleetSite.ServedAsync(host));
         }
     }

@@ -119,7 +119,8 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
         var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.DeployAsync(failing, "v3.0.1", Git, "run-2", CancellationToken.None));
 
         Assert.Equal(
-            $"Deploy of v3.0.1 to web1 (127.0.0.2:{fleet.Port}) failed while checking health; rolled back to v3.0.0.\n"
+            $"Deploy of v3.0.1 to web1 (127.0.0.2:{fleet.Port}) failed while checking health; rolled back to v3.0.0, but its health check failed as well "
+            + $"(Health check of web1 (127.0.0.2:{fleet.Port}) failed after 2 attempts (100 ms apart): GET {deadUrl} failed: Connection refused ({new Uri(deadUrl).Authority})).\n"
             + $"Health check of web1 (127.0.0.2:{fleet.Port}) failed after 2 attempts (100 ms apart): GET {deadUrl} failed: Connection refused ({new Uri(deadUrl).Authority}).",
             ex.Message);
         Assert.Equal((DeployStep.HealthCheck, "v3.0.0"), (ex.Step, ex.LeftOn));
