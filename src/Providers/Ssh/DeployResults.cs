@@ -1,0 +1,92 @@
+namespace Gantry.Providers.Ssh;
+
+/// <summary>The deploy step that was running.</summary>
+public enum DeployStep { Connect, Inspect, Fetch, Build, Switch, Restart, HealthCheck, Prune, Rollback }
+
+/// <summary>A successful deploy of one host.</summary>
+/// <param name="Host">Host name.</param>
+/// <param name="Release">The release now current.</param>
+/// <param name="Previous">The release current before, if any.</param>
+/// <param name="Changed">False when the release was already current and healthy (nothing was switched or restarted).</param>
+/// <param name="Reused">True when a complete <c>releases/&lt;tag&gt;</c> was already on the host and was not fetched again.</param>
+/// <param name="Pruned">Releases removed by keep_releases.</param>
+/// <param name="Warning">A problem that did not fail the deploy (e.g. pruning failed), or null.</param>
+public sealed record DeployResult(string Host, string Release, string? Previous, bool Changed, bool Reused, IReadOnlyList<string> Pruned, string? Warning);
+
+/// <summary>A successful rollback of one host.</summary>
+/// <param name="Host">Host name.</param>
+/// <param name="Release">The release now current.</param>
+/// <param name="From">The release current before.</param>
+public sealed record RollbackResult(string Host, string Release, string? From);
+
+/// <summary>What is deployed on one host.</summary>
+/// <param name="Host">Host name.</param>
+/// <param name="Current">Release the current link points to, or null when there is none.</param>
+/// <param name="Releases">Complete releases, newest deploy first.</param>
+/// <param name="Incomplete">Release folders without the completion marker (interrupted fetch or build).</param>
+/// <param name="RecentRevisions">Last lines of revisions.log (time, action, release, previous, run), oldest first.</param>
+public sealed record ReleaseState(string Host, string? Current, IReadOnlyList<string> Releases, IReadOnlyList<string> Incomplete, IReadOnlyList<string> RecentRevisions)
+{
+    /// <summary>The complete release deployed before the current one, or null.</summary>
+    public string? Previous
+    {
+        get
+        {
+            var index = Current is null ? -1 : Releases.ToList().IndexOf(Current);
+            return index >= 0 && index + 1 < Releases.Count ? Releases[index + 1] : null;
+        }
+    }
+
+    internal string Describe() =>
+        Releases.Count == 0 && Incomplete.Count == 0
+            ? "there are no releases on the host"
+            : "releases on the host (newest first): "
+              + string.Join(", ", Releases.Select(r => r == Current ? $"{r} (current)" : r).Concat(Incomplete.Select(r => $"{r} (incomplete)")));
+}
+
+/// <summary>A deploy or rollback of one host failed. The message says what the host was left on.</summary>
+public sealed class DeployException : SshHostException
+{
+    internal DeployException(string host, string release, DeployStep step, string? leftOn, string message, Exception? inner)
+        : base(host, message, inner)
+    {
+        Release = release;
+        Step = step;
+        LeftOn = leftOn;
+    }
+
+    /// <summary>The release being deployed (or rolled back to).</summary>
+    public string Release { get; }
+
+    /// <summary>The step that failed.</summary>
+    public DeployStep Step { get; }
+
+    /// <summary>The release current on the host after the failure, when known.</summary>
+    public string? LeftOn { get; }
+}
+
+/// <summary>A deploy of one host was cancelled; the host was left on a working release.</summary>
+public sealed class DeployCanceledException : OperationCanceledException
+{
+    internal DeployCanceledException(string host, string? leftOn, string message, CancellationToken token, Exception? inner = null)
+        : base(message, inner, token)
+    {
+        Host = host;
+        LeftOn = leftOn;
+    }
+
+    /// <summary>Host name.</summary>
+    public string Host { get; }
+
+    /// <summary>The release current on the host after the cancellation, when known.</summary>
+    public string? LeftOn { get; }
+}
+
+/// <summary>The health check never passed.</summary>
+public sealed class HealthCheckException : SshHostException
+{
+    internal HealthCheckException(string host, string message)
+        : base(host, message)
+    {
+    }
+}

@@ -1,0 +1,452 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace Gantry.Providers.Ssh;
+
+/// <summary>
+/// Deploys a release to one host: fetch into <c>releases/&lt;tag&gt;</c> (or reuse a complete one),
+/// build, switch <c>current</c> atomically, log, restart, check health, prune. A failure after the
+/// switch puts the previous release back. Every step is safe to run again.
+/// </summary>
+public sealed class ReleaseDeployer
+{
+    /// <summary>File written into a release folder once it is fetched and built.</summary>
+    public const string CompleteMarker = ".gantry-complete";
+
+    /// <summary>File next to the releases folder that records every switch.</summary>
+    public const string RevisionsLog = "revisions.log";
+
+    private static readonly HttpClient SharedHttp = new();
+    private static readonly RemoteCommandOptions Quiet = new() { ReportOutput = false };
+
+    private readonly SshConnectionPool _pool;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a deployer that takes its connections from <paramref name="pool"/>.</summary>
+    /// <param name="pool">Connections of the run.</param>
+    /// <param name="httpClient">Client for HTTP health checks; a shared one when null.</param>
+    /// <param name="timeProvider">Clock for revisions.log and health-check waits.</param>
+    public ReleaseDeployer(SshConnectionPool pool, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        _pool = pool;
+        _http = httpClient ?? SharedHttp;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Deploys <paramref name="release"/> (a tag) to the target host.</summary>
+    /// <exception cref="DeployException">A step failed; the message says which, why, and what the host is left on.</exception>
+    /// <exception cref="DeployCanceledException">Cancelled; the host is left on a working release.</exception>
+    public async Task<DeployResult> DeployAsync(DeployTarget target, string release, ReleaseSource source, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(source);
+        Validate(target.Layout, release);
+        var (host, layout) = (target.Host, target.Layout);
+        var step = DeployStep.Connect;
+        string? previous = null;
+        var switched = false;
+        var reused = false;
+        IReadOnlyList<string> known = [];
+        try
+        {
+            var connection = await _pool.GetAsync(host, cancellationToken);
+            step = DeployStep.Inspect;
+            var state = await ReadStateAsync(connection, layout, createRoot: true, cancellationToken);
+            previous = state.Current;
+            reused = state.Releases.Contains(release);
+            known = state.Releases;
+
+            if (previous == release && reused)
+            {
+                return await EnsureHealthyAsync(connection, target, release, state, cancellationToken);
+            }
+
+            if (!reused)
+            {
+                step = DeployStep.Fetch;
+                await FetchAsync(connection, layout, release, source, cancellationToken);
+                if (layout.BuildCommand is { } build)
+                {
+                    step = DeployStep.Build;
+                    await connection.RunAsync(
+                        $"cd {Shell.Quote($"{layout.ReleasesPath}/{release}")} && {Exports(layout, release, runId)} && sh -c {Shell.Quote(build)} && touch {CompleteMarker}",
+                        new RemoteCommandOptions { DisplayCommand = build },
+                        cancellationToken);
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            step = DeployStep.Switch;
+            switched = true;
+
+            // Switch and restart are not interrupted half-way (a killed restart can leave a stray
+            // process behind); a cancel is honoured right after them, by rolling back.
+            await SwitchAsync(connection, layout, release, previous, "deploy", runId, touch: true, CancellationToken.None);
+            step = DeployStep.Restart;
+            await RestartAsync(connection, layout, release, runId, CancellationToken.None);
+            cancellationToken.ThrowIfCancellationRequested();
+            step = DeployStep.HealthCheck;
+            await CheckHealthAsync(connection, target, cancellationToken);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            if (!switched)
+            {
+                throw new DeployCanceledException(host.Name, previous, $"Deploy of {release} to {host} was cancelled while {Verb(step)}; {StillOn(previous)}.", cancellationToken, ex);
+            }
+
+            // A user's cancel must not leave the host on an unchecked release: put the previous one back
+            // under a token of its own, since the caller's is already cancelled.
+            using var cleanup = new CancellationTokenSource(layout.RollbackTimeout, _time);
+            var (leftOn, outcome) = await RevertAsync(target, release, previous, runId, cleanup.Token);
+            throw new DeployCanceledException(host.Name, leftOn, $"Deploy of {release} to {host} was cancelled while {Verb(step)}; {outcome}.", cancellationToken, ex);
+        }
+        catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException or UnauthorizedAccessException)
+        {
+            if (!switched)
+            {
+                var state = step == DeployStep.Connect ? "nothing was changed on the host" : StillOn(previous);
+                throw new DeployException(host.Name, release, step, previous, $"Deploy of {release} to {host} failed while {Verb(step)}; {state}.\n{ex.Message}", ex);
+            }
+
+            using var cleanup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cleanup.CancelAfter(layout.RollbackTimeout);
+            var (leftOn, outcome) = await RevertAsync(target, release, previous, runId, cleanup.Token);
+            throw new DeployException(host.Name, release, step, leftOn, $"Deploy of {release} to {host} failed while {Verb(step)}; {outcome}.\n{ex.Message}", ex);
+        }
+
+        var (pruned, warning) = await PruneAsync(target, release, previous, known, cancellationToken);
+        return new DeployResult(host.Name, release, previous, Changed: true, reused, pruned, warning);
+    }
+
+    /// <summary>
+    /// Switches the host back to <paramref name="release"/>, or to the release deployed before the
+    /// current one when null, then restarts and checks health.
+    /// </summary>
+    /// <exception cref="DeployException">The release is not on the host (the message lists what is), or a step failed.</exception>
+    public async Task<RollbackResult> RollbackAsync(DeployTarget target, string? release, string runId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        Validate(target.Layout, release);
+        var (host, layout) = (target.Host, target.Layout);
+        var connection = await ConnectForAsync(host, release ?? "the previous release", cancellationToken);
+        var state = await ReadStateAsync(connection, layout, createRoot: false, cancellationToken);
+        var wanted = release ?? "the previous release";
+        string to;
+        if (release is not null)
+        {
+            to = state.Releases.Contains(release)
+                ? release
+                : throw new DeployException(host.Name, release, DeployStep.Rollback, state.Current, $"Cannot roll back {host} to {release}: there is no complete release {release} in {layout.ReleasesPath}; {state.Describe()}.", null);
+        }
+        else
+        {
+            to = state.Previous
+                ?? throw new DeployException(host.Name, wanted, DeployStep.Rollback, state.Current, $"Cannot roll back {host}: there is no release older than {state.Current ?? "the current one"} in {layout.ReleasesPath}; {state.Describe()}.", null);
+        }
+
+        if (to == state.Current)
+        {
+            return new RollbackResult(host.Name, to, state.Current);
+        }
+
+        var step = DeployStep.Switch;
+        try
+        {
+            await SwitchAsync(connection, layout, to, state.Current, "rollback", runId, touch: false, cancellationToken);
+            step = DeployStep.Restart;
+            await RestartAsync(connection, layout, to, runId, cancellationToken);
+            step = DeployStep.HealthCheck;
+            await CheckHealthAsync(connection, target, cancellationToken);
+        }
+        catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException)
+        {
+            var leftOn = step == DeployStep.Switch ? state.Current : to;
+            throw new DeployException(host.Name, to, step, leftOn, $"Rollback of {host} to {to} failed while {Verb(step)}; current is {leftOn ?? "unknown"}.\n{ex.Message}", ex);
+        }
+
+        return new RollbackResult(host.Name, to, state.Current);
+    }
+
+    /// <summary>Reads the current release, the kept releases and the last revisions.log lines.</summary>
+    public async Task<ReleaseState> ReadStateAsync(DeployTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var connection = await ConnectForAsync(target.Host, "state", cancellationToken);
+        return await ReadStateAsync(connection, target.Layout, createRoot: false, cancellationToken);
+    }
+
+    private async Task<SshHostConnection> ConnectForAsync(SshHost host, string release, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _pool.GetAsync(host, cancellationToken);
+        }
+        catch (SshHostException ex)
+        {
+            throw new DeployException(host.Name, release, DeployStep.Connect, null, $"Cannot reach {host}; nothing was changed on the host.\n{ex.Message}", ex);
+        }
+    }
+
+    private static async Task<ReleaseState> ReadStateAsync(SshHostConnection connection, DeployLayout layout, bool createRoot, CancellationToken cancellationToken)
+    {
+        var folder = Shell.Quote(layout.ReleasesFolder);
+        var script = string.Join(
+            '\n',
+            createRoot ? $"mkdir -p {Shell.Quote(layout.ReleasesPath)} || exit 1" : string.Empty,
+            $"cd {Shell.Quote(layout.Root)} 2>/dev/null || exit 0",
+            $"cur=$(readlink {Shell.Quote(layout.CurrentLink)} 2>/dev/null || true); echo \"current=${{cur##*/}}\"",
+            $"if [ -d {folder} ]; then ls -1t {folder} | while IFS= read -r d; do if [ -f {folder}/\"$d\"/{CompleteMarker} ]; then echo \"release=$d\"; else echo \"other=$d\"; fi; done; fi",
+            $"if [ -f {RevisionsLog} ]; then tail -n 10 {RevisionsLog} | sed 's/^/log=/'; fi",
+            "true");
+        var output = (await connection.RunAsync(script, Quiet with { DisplayCommand = $"read deploy state of {layout.Root}" }, cancellationToken)).StandardOutput;
+        string? current = null;
+        List<string> releases = [], incomplete = [], log = [];
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = (line[..Math.Max(0, line.IndexOf('='))], line[(line.IndexOf('=') + 1)..]);
+            switch (key)
+            {
+                case "current" when value.Length > 0: current = value; break;
+                case "release": releases.Add(value); break;
+                case "other" when DeployLayout.IsSafeReleaseName(value): incomplete.Add(value); break;
+                case "log": log.Add(value); break;
+            }
+        }
+
+        return new ReleaseState(connection.Host.Name, current, releases, incomplete, log);
+    }
+
+    private async Task<DeployResult> EnsureHealthyAsync(SshHostConnection connection, DeployTarget target, string release, ReleaseState state, CancellationToken cancellationToken)
+    {
+        // Already current: a repeated or resumed deploy. Restart only if the service does not answer.
+        var step = DeployStep.HealthCheck;
+        try
+        {
+            if (target.Layout.HealthCheck is null || await IsHealthyAsync(connection, target, cancellationToken))
+            {
+                return new DeployResult(target.Host.Name, release, state.Previous, Changed: false, Reused: true, [], null);
+            }
+
+            step = DeployStep.Restart;
+            await RestartAsync(connection, target.Layout, release, "resume", cancellationToken);
+            step = DeployStep.HealthCheck;
+            await CheckHealthAsync(connection, target, cancellationToken);
+            return new DeployResult(target.Host.Name, release, state.Previous, Changed: true, Reused: true, [], null);
+        }
+        catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException)
+        {
+            throw new DeployException(target.Host.Name, release, step, release, $"Deploy of {release} to {target.Host} failed while {Verb(step)}; {release} was already current, so there is nothing to roll back.\n{ex.Message}", ex);
+        }
+    }
+
+    private static async Task FetchAsync(SshHostConnection connection, DeployLayout layout, string release, ReleaseSource source, CancellationToken cancellationToken)
+    {
+        var suffix = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+        var final = Shell.Quote($"{layout.ReleasesFolder}/{release}");
+        var temp = Shell.Quote($"{layout.ReleasesFolder}/{release}.tmp-{suffix}");
+        var markNow = layout.BuildCommand is null ? $"touch {temp}/{CompleteMarker}\n" : string.Empty;
+        string fetch, shown;
+        switch (source)
+        {
+            case GitReleaseSource git:
+                shown = $"git clone --depth 1 --branch {Shell.Quote(release)} {Shell.Quote(git.Origin)} {temp}";
+                fetch = $"git -c advice.detachedHead=false clone --quiet --depth 1 --branch {Shell.Quote(release)} {Shell.Quote(git.Origin)} {temp} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";
+                break;
+            case ArchiveReleaseSource archive:
+                var upload = $"{layout.ReleasesPath}/.{release}.upload-{suffix}.tar.gz";
+                await using (var file = File.OpenRead(archive.ArchivePath))
+                {
+                    await connection.UploadAsync(file, upload, cancellationToken);
+                }
+
+                shown = $"tar -xzf {Shell.Quote(upload)} -C {temp}";
+                fetch = $"mkdir -p {temp} && tar -xzf {Shell.Quote(upload)} -C {temp} || {{ rc=$?; rm -rf {temp} {Shell.Quote(upload)}; exit $rc; }}\nrm -f {Shell.Quote(upload)}";
+                break;
+            default:
+                throw new ArgumentException($"Unsupported release source {source.GetType().Name}.", nameof(source));
+        }
+
+        var script = $"set -e\ncd {Shell.Quote(layout.Root)}\nrm -rf {final}\n{fetch}\n{markNow}mv -T {temp} {final}";
+        await connection.RunAsync(script, new RemoteCommandOptions { DisplayCommand = shown }, cancellationToken);
+    }
+
+    private async Task SwitchAsync(SshHostConnection connection, DeployLayout layout, string release, string? previous, string action, string runId, bool touch, CancellationToken cancellationToken)
+    {
+        var target = Shell.Quote($"{layout.ReleasesFolder}/{release}");
+        var link = Shell.Quote(layout.CurrentLink);
+        var temp = Shell.Quote(layout.CurrentLink + ".tmp");
+        var time = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var entry = string.Join('\t', time, action, release, previous ?? "-", runId);
+        var shown = $"ln -sfn {target} {temp} && mv -T {temp} {link}";
+        var script = $"set -e\ncd {Shell.Quote(layout.Root)}\n{(touch ? $"touch {target}\n" : string.Empty)}{shown}\nprintf '%s\\n' {Shell.Quote(entry)} >> {RevisionsLog}";
+        await connection.RunAsync(script, Quiet with { DisplayCommand = shown }, cancellationToken);
+    }
+
+    private static Task RestartAsync(SshHostConnection connection, DeployLayout layout, string release, string runId, CancellationToken cancellationToken) =>
+        connection.RunAsync(
+            $"cd {Shell.Quote(layout.Root)} && {Exports(layout, release, runId)} && sh -c {Shell.Quote(layout.RestartCommand)}",
+            new RemoteCommandOptions { DisplayCommand = layout.RestartCommand },
+            cancellationToken);
+
+    private async Task<(string? LeftOn, string Outcome)> RevertAsync(DeployTarget target, string release, string? previous, string runId, CancellationToken cancellationToken)
+    {
+        if (previous is null)
+        {
+            return (release, $"there was no previous release to roll back to, so {release} stays current");
+        }
+
+        try
+        {
+            var connection = await _pool.GetAsync(target.Host, cancellationToken);
+            await SwitchAsync(connection, target.Layout, previous, release, "rollback", runId, touch: false, cancellationToken);
+            await RestartAsync(connection, target.Layout, previous, runId, cancellationToken);
+            try
+            {
+                await CheckHealthAsync(connection, target, cancellationToken);
+            }
+            catch (HealthCheckException ex)
+            {
+                return (previous, $"rolled back to {previous}, but its health check failed as well ({ex.Message.TrimEnd('.')})");
+            }
+
+            return (previous, $"rolled back to {previous}");
+        }
+        catch (Exception ex) when (ex is SshHostException or IOException or OperationCanceledException)
+        {
+            return (null, $"ROLLING BACK TO {previous} ALSO FAILED, CHECK THE HOST NOW ({ex.Message.ReplaceLineEndings(" ")})");
+        }
+    }
+
+    private async Task CheckHealthAsync(SshHostConnection connection, DeployTarget target, CancellationToken cancellationToken)
+    {
+        if (target.Layout.HealthCheck is not { } check)
+        {
+            return;
+        }
+
+        string? problem = null;
+        for (var attempt = 1; attempt <= check.Attempts; attempt++)
+        {
+            problem = await ProbeAsync(connection, target, check, cancellationToken);
+            if (problem is null)
+            {
+                return;
+            }
+
+            if (attempt < check.Attempts)
+            {
+                await Task.Delay(check.Interval, _time, cancellationToken);
+            }
+        }
+
+        var tries = check.Attempts == 1 ? "1 attempt" : $"{check.Attempts} attempts";
+        throw new HealthCheckException(target.Host.Name, $"Health check of {target.Host} failed after {tries} ({Durations.Format(check.Interval)} apart): {problem}.");
+    }
+
+    private async Task<bool> IsHealthyAsync(SshHostConnection connection, DeployTarget target, CancellationToken cancellationToken) =>
+        await ProbeAsync(connection, target, target.Layout.HealthCheck!, cancellationToken) is null;
+
+    /// <summary>One health probe: null when healthy, else what was wrong.</summary>
+    private async Task<string?> ProbeAsync(SshHostConnection connection, DeployTarget target, HealthCheck check, CancellationToken cancellationToken)
+    {
+        switch (check)
+        {
+            case HttpHealthCheck http:
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    timeout.CancelAfter(http.RequestTimeout);
+                    try
+                    {
+                        using var response = await _http.GetAsync(http.Url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                        var status = (int)response.StatusCode;
+                        return status == http.ExpectedStatus ? null : $"GET {http.Url} answered {status}, expected {http.ExpectedStatus}";
+                    }
+                    catch (HttpRequestException ex)
+                    {
+                        return $"GET {http.Url} failed: {ex.Message}";
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        return $"GET {http.Url} got no answer within {Durations.Format(http.RequestTimeout)}";
+                    }
+                }
+
+            case CommandHealthCheck command:
+                var result = await connection.ExecuteAsync(
+                    $"cd {Shell.Quote(target.Layout.Root)} && {command.Command}",
+                    new RemoteCommandOptions { DisplayCommand = command.Command },
+                    cancellationToken);
+                var tail = RemoteCommandException.Tail(result.StandardError).Split('\n')[^1];
+                return result.Succeeded ? null : $"{result.Command} exited with {result.ExitCode}{(tail.Length > 0 ? $" ({tail})" : string.Empty)}";
+
+            default:
+                throw new ArgumentException($"Unsupported health check {check.GetType().Name}.", nameof(target));
+        }
+    }
+
+    private async Task<(IReadOnlyList<string> Pruned, string? Warning)> PruneAsync(
+        DeployTarget target, string release, string? previous, IReadOnlyList<string> releasesBefore, CancellationToken cancellationToken)
+    {
+        var layout = target.Layout;
+        try
+        {
+            // The new release was touched on switch, so it is the newest; the rest keep their order.
+            var newestFirst = releasesBefore.Where(r => r != release).Prepend(release).ToList();
+            var keep = newestFirst.Take(layout.KeepReleases).Append(previous).ToHashSet();
+            var remove = newestFirst.Where(r => !keep.Contains(r)).ToList();
+            if (remove.Count == 0)
+            {
+                return ([], null);
+            }
+
+            var names = string.Join(' ', remove.Select(Shell.Quote));
+            var connection = await _pool.GetAsync(target.Host, cancellationToken);
+            await connection.RunAsync(
+                $"cd {Shell.Quote(layout.ReleasesPath)} && rm -rf -- {names}",
+                new RemoteCommandOptions { DisplayCommand = $"rm -rf {names} (in {layout.ReleasesPath})" },
+                cancellationToken);
+            return (remove, null);
+        }
+        catch (Exception ex) when (ex is SshHostException or IOException or OperationCanceledException)
+        {
+            // The host already runs the new release; an untidy releases folder is not a failed deploy.
+            return ([], $"Pruning old releases on {target.Host} failed: {ex.Message}");
+        }
+    }
+
+    private static string Exports(DeployLayout layout, string release, string runId) =>
+        $"export GANTRY_ROOT={Shell.Quote(layout.Root)} GANTRY_RELEASE={Shell.Quote(release)} "
+        + $"GANTRY_RELEASE_DIR={Shell.Quote($"{layout.ReleasesPath}/{release}")} GANTRY_RUN_ID={Shell.Quote(runId)}";
+
+    private static string StillOn(string? previous) => previous is null ? "the host has no current release" : $"the host is still on {previous}";
+
+    private static string Verb(DeployStep step) => step switch
+    {
+        DeployStep.Connect => "connecting",
+        DeployStep.Inspect => "reading its state",
+        DeployStep.Fetch => "fetching the release",
+        DeployStep.Build => "running the build command",
+        DeployStep.Switch => "switching current",
+        DeployStep.Restart => "restarting",
+        DeployStep.HealthCheck => "checking health",
+        DeployStep.Prune => "pruning old releases",
+        _ => "rolling back",
+    };
+
+    private static void Validate(DeployLayout layout, string? release)
+    {
+        var errors = layout.Validate().ToList();
+        if (release is not null && !DeployLayout.IsSafeReleaseName(release))
+        {
+            errors.Add($"release '{release}' must be a plain name (letters, digits, '.', '_', '+', '-'), e.g. v3.0.1.");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid deploy settings:\n- " + string.Join("\n- ", errors));
+        }
+    }
+}

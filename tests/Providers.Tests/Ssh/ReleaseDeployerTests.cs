@@ -1,0 +1,254 @@
+using Gantry.Providers.Ssh;
+using Gantry.Providers.Tests.Fixtures;
+
+namespace Gantry.Providers.Tests.Ssh;
+
+[Collection(SshFleetCollection.Name)]
+public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
+{
+    private readonly SshConnectionPool _pool = new(fleet.Options());
+
+    private GitReleaseSource Git => new(fleet.OriginUrl);
+
+    public void Dispose() => _pool.Dispose();
+
+    [Fact]
+    public async Task DeployAsync_FirstRelease_SwitchesCurrentLogsAndServesIt()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+
+        var result = await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+
+        Assert.Equal(new DeployResult("web1", "v3.0.0", null, Changed: true, Reused: false, [], null), result with { Pruned = [] });
+        Assert.Empty(result.Pruned);
+        Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
+        Assert.Equal("v3.0.0", FleetSite.CurrentOf(web1));
+        Assert.Equal("releases/v3.0.0", new FileInfo(Path.Combine(web1.Root, "current")).LinkTarget);
+        Assert.True(File.Exists(Path.Combine(web1.Root, "releases", "v3.0.0", ".gantry-complete")));
+        var log = (await File.ReadAllLinesAsync(Path.Combine(web1.Root, "revisions.log"))).Single().Split('\t');
+        Assert.Equal(["deploy", "v3.0.0", "-", "run-1"], log[1..]);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", log[0]);
+    }
+
+    [Fact]
+    public async Task DeployAsync_SameTagAgain_ReusesReleaseWithoutRestart()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        await deployer.DeployAsync(web1.Target, "v3.0.1", Git, "run-1", CancellationToken.None);
+        var pid = await File.ReadAllTextAsync(Path.Combine(web1.Root, "app.pid"));
+
+        var again = await deployer.DeployAsync(web1.Target, "v3.0.1", Git, "run-2", CancellationToken.None);
+
+        Assert.Equal((false, true, "v3.0.1"), (again.Changed, again.Reused, again.Release));
+        Assert.Equal(pid, await File.ReadAllTextAsync(Path.Combine(web1.Root, "app.pid")));
+        Assert.Single(await File.ReadAllLinesAsync(Path.Combine(web1.Root, "revisions.log")));
+        Assert.Equal("3.0.1", await FleetSite.ServedAsync(web1));
+    }
+
+    [Fact]
+    public async Task DeployAsync_OlderCompleteReleaseOnHost_IsReusedNotFetchedAgain()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+        await deployer.DeployAsync(web1.Target, "v3.0.1", Git, "run-2", CancellationToken.None);
+
+        var back = await deployer.DeployAsync(web1.Target, "v3.0.0", new GitReleaseSource("file:///nonexistent"), "run-3", CancellationToken.None);
+
+        Assert.Equal((true, true, "v3.0.1"), (back.Changed, back.Reused, back.Previous));
+        Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
+    }
+
+    [Fact]
+    public async Task DeployAsync_MoreReleasesThanKept_PrunesOldestKeepingCurrentAndPrevious()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var target = web1.Target with { Layout = web1.Layout with { KeepReleases = 2 } };
+        var deployer = new ReleaseDeployer(_pool);
+        var results = new List<DeployResult>();
+
+        foreach (var tag in SshFleetFixture.Tags)
+        {
+            results.Add(await deployer.DeployAsync(target, tag, Git, "run-" + tag, CancellationToken.None));
+        }
+
+        Assert.Equal([[], [], ["v3.0.0"], ["v3.0.1"]], results.Select(r => r.Pruned.ToArray()));
+        Assert.Equal(["v3.0.2", "v3.0.3"], FleetSite.ReleasesOf(web1));
+        Assert.Equal("3.0.3", await FleetSite.ServedAsync(web1));
+    }
+
+    [Fact]
+    public async Task DeployAsync_ArchiveSource_UploadsOverSftpExtractsAndServesIt()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var archive = await fleet.ArchiveAsync("v3.0.2");
+
+        var result = await new ReleaseDeployer(_pool).DeployAsync(web1.Target, "v3.0.2", new ArchiveReleaseSource(archive), "run-1", CancellationToken.None);
+
+        Assert.Equal("v3.0.2", result.Release);
+        Assert.Equal("3.0.2", await FleetSite.ServedAsync(web1));
+        Assert.Equal([".gantry-complete", "VERSION"], Directory.GetFiles(Path.Combine(web1.Root, "releases", "v3.0.2")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Empty(Directory.GetFiles(Path.Combine(web1.Root, "releases")));
+    }
+
+    [Fact]
+    public async Task DeployAsync_BuildCommand_RunsInReleaseBeforeSwitch()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var target = web1.Target with { Layout = web1.Layout with { BuildCommand = "echo \"built $GANTRY_RELEASE\" > BUILT" } };
+
+        await new ReleaseDeployer(_pool).DeployAsync(target, "v3.0.1", Git, "run-1", CancellationToken.None);
+
+        Assert.Equal("built v3.0.1\n", await File.ReadAllTextAsync(Path.Combine(web1.Root, "current", "BUILT")));
+    }
+
+    [Fact]
+    public async Task DeployAsync_HealthCheckFails_RollsBackToPreviousAndNamesTheCheck()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+        var deadUrl = $"http://127.0.0.2:{SshHostConnectionTests.UnusedPort()}/health";
+        var failing = web1.Target with
+        {
+            Layout = web1.Layout with { HealthCheck = new HttpHealthCheck(deadUrl) { Attempts = 2, Interval = TimeSpan.FromMilliseconds(100) } },
+        };
+
+        var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.DeployAsync(failing, "v3.0.1", Git, "run-2", CancellationToken.None));
+
+        Assert.Equal(
+            $"Deploy of v3.0.1 to web1 (127.0.0.2:{fleet.Port}) failed while checking health; rolled back to v3.0.0, but its health check failed as well "
+            + $"(Health check of web1 (127.0.0.2:{fleet.Port}) failed after 2 attempts (100 ms apart): GET {deadUrl} failed: Connection refused ({new Uri(deadUrl).Authority})).\n"
+            + $"Health check of web1 (127.0.0.2:{fleet.Port}) failed after 2 attempts (100 ms apart): GET {deadUrl} failed: Connection refused ({new Uri(deadUrl).Authority}).",
+            ex.Message);
+        Assert.Equal((DeployStep.HealthCheck, "v3.0.0"), (ex.Step, ex.LeftOn));
+        Assert.Equal("v3.0.0", FleetSite.CurrentOf(web1));
+        Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
+        Assert.Equal(
+            ["deploy\tv3.0.0\t-\trun-1", "deploy\tv3.0.1\tv3.0.0\trun-2", "rollback\tv3.0.0\tv3.0.1\trun-2"],
+            (await File.ReadAllLinesAsync(Path.Combine(web1.Root, "revisions.log"))).Select(l => l[(l.IndexOf('\t') + 1)..]));
+    }
+
+    [Fact]
+    public async Task DeployAsync_BuildOutlivesCommandTimeout_FailsBeforeSwitchAndKeepsPrevious()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        using var pool = new SshConnectionPool(fleet.Options(commandTimeout: TimeSpan.FromSeconds(20)));
+        var deployer = new ReleaseDeployer(pool);
+        await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+        using var shortPool = new SshConnectionPool(fleet.Options(commandTimeout: TimeSpan.FromSeconds(8)));
+        var slow = web1.Target with { Layout = web1.Layout with { BuildCommand = "sleep 60" } };
+
+        var ex = await Assert.ThrowsAsync<DeployException>(() => new ReleaseDeployer(shortPool).DeployAsync(slow, "v3.0.1", Git, "run-2", CancellationToken.None));
+
+        Assert.Equal(
+            $"Deploy of v3.0.1 to web1 (127.0.0.2:{fleet.Port}) failed while running the build command; the host is still on v3.0.0.\n"
+            + $"Command on web1 (127.0.0.2:{fleet.Port}) did not finish within 8 s and was stopped: sleep 60",
+            ex.Message);
+        Assert.Equal("v3.0.0", FleetSite.CurrentOf(web1));
+        Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
+    }
+
+    [Fact]
+    public async Task DeployAsync_UnknownTag_FailsFetchingAndKeepsPrevious()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.DeployAsync(web1.Target, "v9.9.9", Git, "run-2", CancellationToken.None));
+
+        Assert.Equal(
+            $"Deploy of v9.9.9 to web1 (127.0.0.2:{fleet.Port}) failed while fetching the release; the host is still on v3.0.0.\n"
+            + $"Command failed on web1 (127.0.0.2:{fleet.Port}) with exit code 128: git clone --depth 1 --branch 'v9.9.9' '{fleet.OriginUrl}' 'releases/v9.9.9.tmp-{TmpSuffix(ex.Message)}'\n"
+            + "stderr (last lines):\n  warning: Could not find remote branch v9.9.9 to clone.\n  fatal: Remote branch v9.9.9 not found in upstream origin",
+            ex.Message);
+        Assert.Equal(["v3.0.0"], FleetSite.ReleasesOf(web1));
+    }
+
+    [Fact]
+    public async Task RollbackAsync_NoReleaseNamed_SwitchesToTheOneDeployedBefore()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+        await deployer.DeployAsync(web1.Target, "v3.0.1", Git, "run-2", CancellationToken.None);
+
+        var result = await deployer.RollbackAsync(web1.Target, null, "run-3", CancellationToken.None);
+
+        Assert.Equal(new RollbackResult("web1", "v3.0.0", "v3.0.1"), result);
+        Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
+        var state = await deployer.ReadStateAsync(web1.Target, CancellationToken.None);
+        Assert.Equal("v3.0.0", state.Current);
+        Assert.Equal(["v3.0.1", "v3.0.0"], state.Releases);
+        Assert.Equal("rollback\tv3.0.0\tv3.0.1\trun-3", state.RecentRevisions[^1][(state.RecentRevisions[^1].IndexOf('\t') + 1)..]);
+    }
+
+    [Fact]
+    public async Task RollbackAsync_NamedRelease_SwitchesToIt()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        foreach (var tag in SshFleetFixture.Tags[..3])
+        {
+            await deployer.DeployAsync(web1.Target, tag, Git, "run-" + tag, CancellationToken.None);
+        }
+
+        var result = await deployer.RollbackAsync(web1.Target, "v3.0.0", "run-4", CancellationToken.None);
+
+        Assert.Equal(new RollbackResult("web1", "v3.0.0", "v3.0.2"), result);
+        Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
+    }
+
+    [Fact]
+    public async Task RollbackAsync_ReleaseNotOnHost_ListsWhatIsThere()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+        await deployer.DeployAsync(web1.Target, "v3.0.1", Git, "run-2", CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.RollbackAsync(web1.Target, "v2.9.0", "run-3", CancellationToken.None));
+
+        Assert.Equal(
+            $"Cannot roll back web1 (127.0.0.2:{fleet.Port}) to v2.9.0: there is no complete release v2.9.0 in {web1.Root}/releases; "
+            + "releases on the host (newest first): v3.0.1 (current), v3.0.0.",
+            ex.Message);
+        Assert.Equal("3.0.1", await FleetSite.ServedAsync(web1));
+    }
+
+    [Fact]
+    public async Task RollbackAsync_OnlyOneRelease_SaysThereIsNothingOlder()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.RollbackAsync(web1.Target, null, "run-2", CancellationToken.None));
+
+        Assert.Equal(
+            $"Cannot roll back web1 (127.0.0.2:{fleet.Port}): there is no release older than v3.0.0 in {web1.Root}/releases; releases on the host (newest first): v3.0.0 (current).",
+            ex.Message);
+    }
+
+    [Fact]
+    public async Task DeployAsync_InvalidLayoutAndTag_ReportsEveryProblem()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var bad = web1.Target with { Layout = web1.Layout with { Root = "srv/app", KeepReleases = 1, RestartCommand = " " } };
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => new ReleaseDeployer(_pool).DeployAsync(bad, "../etc", Git, "run-1", CancellationToken.None));
+
+        Assert.Equal(
+            "Invalid deploy settings:\n- root 'srv/app' must be an absolute path on the host, e.g. /srv/app.\n"
+            + "- keep_releases is 1; it must be at least 2 so that a rollback target remains.\n"
+            + "- restart command is empty; give the command that restarts the service.\n"
+            + "- release '../etc' must be a plain name (letters, digits, '.', '_', '+', '-'), e.g. v3.0.1.",
+            ex.Message);
+    }
+
+    private static string TmpSuffix(string message) =>
+        System.Text.RegularExpressions.Regex.Match(message, @"\.tmp-([0-9a-f]{8})").Groups[1].Value;
+}
