@@ -23,6 +23,7 @@ public static class GantryApp
     public static void Configure(IConfigurator config)
     {
         config.SetApplicationName("gantry");
+        config.Settings.StrictParsing = true;
         config.AddCommand<ValidateCommand>("validate")
             .WithDescription("Check workflow and environment documents; print every error with its position.")
             .WithExample("validate", "workflows/")

@@ -38,7 +38,10 @@ internal static class PlanRenderer
     {
         var head = node.Kind switch
         {
+            "action" when node.Label == node.Uses => $"[bold aqua]{Escape(node.Uses, masker)}[/]",
+            "call" when node.Label.StartsWith("call ", StringComparison.Ordinal) => $"[bold]call[/] [aqua]{Escape(node.Label[5..], masker)}[/]",
             "action" or "call" => $"[bold]{Escape(node.Label, masker)}[/] [aqua]{Escape(node.Uses, masker)}[/]",
+            _ when node.Label == node.Kind => $"[bold]{Escape(node.Label, masker)}[/]",
             "item" => $"[green]{Escape(node.Label, masker)}[/]",
             _ => $"[bold]{Escape(node.Label, masker)}[/] [grey]{node.Kind}[/]",
         };

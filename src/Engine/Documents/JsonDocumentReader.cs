@@ -30,7 +30,7 @@ internal static class JsonDocumentReader
         {
             var line = (int)(ex.LineNumber ?? 0) + 1;
             var column = (int)(ex.BytePositionInLine ?? 0) + 1;
-            var reason = ex.Message.Split(" LineNumber:", 2)[0].TrimEnd('.', ' ');
+            var reason = ex.Message.Split(" LineNumber:", 2)[0].Split(" Change the reader options", 2)[0].TrimEnd('.', ' ');
             throw new DocumentSyntaxException(new SourceLocation(file, line, column), $"invalid JSON: {reason}");
         }
     }

@@ -12,12 +12,18 @@ internal static partial class YamlDocumentReader
         var stream = new YamlStream();
         try
         {
+            RejectRecursiveAliases(text, file);
             stream.Load(new StringReader(text));
         }
         catch (YamlException ex)
         {
             var reason = (ex.InnerException?.Message ?? ex.Message).Trim();
             throw new DocumentSyntaxException(new SourceLocation(file, (int)ex.Start.Line, (int)ex.Start.Column), $"invalid YAML: {Strip(reason)}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet throws this for some malformed input (e.g. broken anchors) without a position.
+            throw new DocumentSyntaxException(new SourceLocation(file, 1, 1), $"invalid YAML: {ex.Message}");
         }
         catch (ArgumentException ex)
         {
@@ -36,18 +42,56 @@ internal static partial class YamlDocumentReader
             throw new DocumentSyntaxException(new SourceLocation(file, (int)second.Line, (int)second.Column), "invalid YAML: expected one document, found several ('---' separators)");
         }
 
-        return Convert(stream.Documents[0].RootNode, file);
+        return Convert(stream.Documents[0].RootNode, file, 0);
     }
 
-    private static DocNode Convert(YamlNode node, string file)
+    private const int MaxDepth = 128;
+
+    /// <summary>
+    /// An alias inside the node its anchor names (<c>&amp;a [*a]</c>) makes an endless tree that
+    /// overflows the stack while loading; it is refused before loading, at the alias.
+    /// </summary>
+    private static void RejectRecursiveAliases(string text, string file)
+    {
+        var parser = new Parser(new StringReader(text));
+        var open = new Stack<string?>();
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.NodeEvent { } start and (YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart):
+                    open.Push(start.Anchor.IsEmpty ? null : start.Anchor.Value);
+                    if (open.Count > MaxDepth)
+                    {
+                        throw new DocumentSyntaxException(new SourceLocation(file, (int)start.Start.Line, (int)start.Start.Column), $"invalid YAML: nested deeper than {MaxDepth} levels");
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    open.TryPop(out _);
+                    break;
+                case YamlDotNet.Core.Events.AnchorAlias alias when open.Contains(alias.Value.Value):
+                    throw new DocumentSyntaxException(new SourceLocation(file, (int)alias.Start.Line, (int)alias.Start.Column),
+                        $"invalid YAML: alias *{alias.Value.Value} is inside the node its anchor names; recursive anchors are not supported");
+            }
+        }
+    }
+
+    private static DocNode Convert(YamlNode node, string file, int depth)
     {
         var location = new SourceLocation(file, (int)node.Start.Line, (int)node.Start.Column);
+        if (depth > MaxDepth)
+        {
+            // Also stops anchors that refer to themselves (&a [*a]), which would otherwise recurse forever.
+            throw new DocumentSyntaxException(location, $"invalid YAML: nested deeper than {MaxDepth} levels");
+        }
+
         switch (node)
         {
             case YamlScalarNode scalar:
                 return new DocScalar(ResolveText(scalar), ResolveKind(scalar), location) { Quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted };
             case YamlSequenceNode sequence:
-                return new DocSequence(sequence.Children.Select(c => Convert(c, file)).ToList(), location);
+                return new DocSequence(sequence.Children.Select(c => Convert(c, file, depth + 1)).ToList(), location);
             case YamlMappingNode mapping:
                 var entries = new List<DocEntry>(mapping.Children.Count);
                 foreach (var (key, value) in mapping.Children)
@@ -59,7 +103,7 @@ internal static partial class YamlDocumentReader
                         throw new DocumentSyntaxException(keyLocation, $"invalid YAML: duplicate key '{keyText}'");
                     }
 
-                    entries.Add(new DocEntry(keyText, keyLocation, Convert(value, file)));
+                    entries.Add(new DocEntry(keyText, keyLocation, Convert(value, file, depth + 1)));
                 }
 
                 return new DocMapping(entries, location);

@@ -87,7 +87,11 @@ public static partial class TemplateRenderer
         if (template.HasErrors)
         {
             var error = template.Messages.First(m => m.Type == ParserMessageType.Error);
-            throw new TemplateException(Locate(scalar, error.Span, offset), error.Message);
+            var reason = error.Message.Replace("`<eof>`", "the end of the template", StringComparison.Ordinal);
+
+            // Scriban reports "unexpected end" without a position (-1); point at the end of the expression.
+            var location = error.Span.Start.Line < 0 ? LocateOffset(scalar, offset + text.Length) : Locate(scalar, error.Span, offset);
+            throw new TemplateException(location, reason);
         }
 
         return template;
@@ -171,6 +175,21 @@ public static partial class TemplateRenderer
         var line = scalar.Location.Line + span.Start.Line;
         var column = span.Start.Line == 0 ? scalar.Location.Column + (scalar.Quoted ? 1 : 0) + offset + span.Start.Column : span.Start.Column + 1;
         return scalar.Location with { Line = line, Column = column };
+    }
+
+    private static SourceLocation LocateOffset(DocScalar scalar, int index)
+    {
+        var text = scalar.Text ?? "";
+        if (scalar.Location.Line == 0)
+        {
+            return scalar.Location;
+        }
+
+        var before = text.AsSpan(0, Math.Min(index, text.Length));
+        var newlines = before.Count('\n');
+        return newlines == 0
+            ? scalar.Location with { Column = scalar.Location.Column + (scalar.Quoted ? 1 : 0) + index }
+            : scalar.Location with { Line = scalar.Location.Line + newlines, Column = index - before.LastIndexOf('\n') };
     }
 
     [GeneratedRegex(@"^\s*\{\{-?(?<expr>(?:(?!\}\}|\{\{).)*)-?\}\}\s*$", RegexOptions.Singleline)]

@@ -12,14 +12,29 @@ internal static class EnvironmentRules
         var map = root as DocMapping;
         var groups = map?["groups"] as DocMapping;
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, host) in environment.Hosts.Where(h => h.Value is null))
+        {
+            diagnostics.Add((map?["hosts"] as DocMapping)?[name] ?? root, $"hosts.{name}", "expected a mapping with address, found nothing (null)");
+        }
+
         foreach (var (name, group) in environment.Groups)
         {
+            if (group is null)
+            {
+                diagnostics.Add(groups?[name] ?? root, $"groups.{name}", "expected a mapping with hosts, found nothing (null)");
+                continue;
+            }
+
             var hostsNode = ((groups?[name] as DocMapping)?["hosts"] as DocSequence)?.Items;
             for (var i = 0; i < group.Hosts.Count; i++)
             {
                 var host = group.Hosts[i];
                 var location = hostsNode is not null && i < hostsNode.Count ? hostsNode[i].Location : root.Location;
-                if (!environment.Hosts.ContainsKey(host))
+                if (host is null)
+                {
+                    diagnostics.Add(location, $"groups.{name}.hosts[{i}]", "expected a host name, found nothing (null)");
+                }
+                else if (!environment.Hosts.ContainsKey(host))
                 {
                     diagnostics.Add(location, $"groups.{name}.hosts[{i}]", $"unknown host '{host}'{Suggest.Hint(host, environment.Hosts.Keys)} (hosts: {string.Join(", ", environment.Hosts.Keys)})");
                 }

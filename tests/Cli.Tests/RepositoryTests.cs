@@ -1,0 +1,66 @@
+using Gantry.Engine.Activities;
+using Gantry.Engine.Schema;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gantry.Cli.Tests;
+
+/// <summary>The repository's own documents and schemas, checked with the real activity catalogue.</summary>
+public sealed class RepositoryTests
+{
+    private static string Root()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Workflows.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no Workflows.sln above {AppContext.BaseDirectory}");
+    }
+
+    private static ActivityRegistry RealRegistry() => CliServices.Create().BuildServiceProvider().GetRequiredService<ActivityRegistry>();
+
+    [Fact]
+    public void Schemas_Committed_MatchTheGeneratedOnes()
+    {
+        // When this fails after adding or changing an activity: run `gantry schema --write` and commit schemas/.
+        foreach (var (name, text) in SchemaGenerator.Files(RealRegistry()))
+        {
+            var committed = File.ReadAllText(Path.Combine(Root(), "schemas", name)).ReplaceLineEndings("\n");
+            Assert.True(committed == text, $"schemas/{name} is out of date; run: gantry schema --write");
+        }
+    }
+
+    [Fact]
+    public void Validate_RepositoryWorkflows_AreValidWithTheRealActivities()
+    {
+        var folder = Path.Combine(Root(), "workflows");
+        if (!Directory.Exists(folder) || !Directory.EnumerateFiles(folder, "*.*", SearchOption.AllDirectories).Any())
+        {
+            return; // nothing shipped yet
+        }
+
+        var result = CliTestApp.Run("validate", folder);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+    }
+
+    [Fact]
+    public void Services_ResolveTheValidatorWithAnalyzersFromDi()
+    {
+        var services = CliServices.Create().AddSingleton<Engine.Validation.IWorkflowAnalyzer, NoteAnalyzer>().BuildServiceProvider();
+        var workflow = Engine.Loading.DocumentLoader.LoadWorkflow("id: t\nsteps: []\n", "t.yaml").GetOrThrow();
+
+        var diagnostics = services.GetRequiredService<Engine.Validation.WorkflowValidator>().Validate(workflow, new(services.GetRequiredService<ActivityRegistry>()));
+
+        Assert.Equal(["t.yaml:1:1 noted"], diagnostics.Select(d => d.ToString()));
+    }
+
+    private sealed class NoteAnalyzer : Engine.Validation.IWorkflowAnalyzer
+    {
+        public IEnumerable<Engine.Diagnostics.Diagnostic> Analyze(Engine.Model.WorkflowDefinition workflow, Engine.Validation.ValidationContext context) =>
+            [new(workflow.Location, "", "noted")];
+    }
+}
