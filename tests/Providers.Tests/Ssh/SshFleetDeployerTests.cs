@@ -39,6 +39,27 @@ public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
     }
 
     [Fact]
+    public async Task DeployAsync_ArchiveSourceThenRollback_HostsServeTheTagThenThePreviousOne()
+    {
+        var site = fleet.NewSite(2);
+        var environment = Environment(site);
+        environment.Deploy.Source = ReleaseSource.Archive;
+        var deployer = Factory().Create(environment);
+        foreach (var tag in new[] { "v3.0.0", "v3.0.1" })
+        {
+            var deployed = await deployer.DeployAsync(Request(environment, tag, new CollectingLog()), CancellationToken.None);
+            Assert.True(deployed.Succeeded, string.Join("\n", deployed.Hosts.Select(h => h.Error)));
+        }
+
+        Assert.Equal(["3.0.1", "3.0.1"], await Task.WhenAll(site.Hosts.Select(FleetSite.ServedAsync)));
+
+        var rolled = await deployer.RollbackAsync(Request(environment, null, new CollectingLog()), CancellationToken.None);
+
+        Assert.Equal([("web1", true, "v3.0.0", "v3.0.1"), ("web2", true, "v3.0.0", "v3.0.1")], rolled.Hosts.Select(h => (h.Host, h.Succeeded, h.Current, h.Previous)));
+        Assert.Equal(["3.0.0", "3.0.0"], await Task.WhenAll(site.Hosts.Select(FleetSite.ServedAsync)));
+    }
+
+    [Fact]
     public async Task DeployAsync_NoKnownHosts_FailsWithTheSettingToSet()
     {
         var environment = Environment(fleet.NewSite(1));
@@ -55,7 +76,7 @@ public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
     private static FleetDeployerFactory Factory() =>
         new ServiceCollection().AddGantryProviders().BuildServiceProvider().GetRequiredService<FleetDeployerFactory>();
 
-    private FleetRequest Request(EnvironmentDefinition environment, string release, IStepLog log) =>
+    private FleetRequest Request(EnvironmentDefinition environment, string? release, IStepLog log) =>
         new(environment, [.. environment.Hosts.Keys], release, 2, 5, "run-1", fleet.Root, log, new NoSecrets());
 
     /// <summary>An environment file in &lt;fixture&gt;/env whose paths are relative to it.</summary>
