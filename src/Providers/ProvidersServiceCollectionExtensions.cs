@@ -12,6 +12,7 @@ public static class ProvidersServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new LoadBalancerFactory(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<TargetResolver>();
+        services.TryAddSingleton(sp => new SshFleetDeployerMarker(_ => new SshFleetDeployer(sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton(sp => new FleetDeployerFactory(sp.GetRequiredService<TimeProvider>(), sp));
         services.AddActivitiesFrom(typeof(LoadBalancerFactory).Assembly);
         return services;

@@ -1,0 +1,324 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Gantry.Engine.Activities;
+using Gantry.Engine.Documents;
+using Gantry.Engine.Expressions;
+using Gantry.Engine.Model;
+using Gantry.Engine.Runtime;
+using Gantry.Providers.Ssh;
+using Model = Gantry.Engine.Model;
+using SshDeployException = Gantry.Providers.Ssh.DeployException;
+
+namespace Gantry.Providers.Deploy;
+
+/// <summary>
+/// Puts releases on real hosts over SSH: one connection pool per call, one <see cref="DeployTarget"/>
+/// per host (restart, build and health rendered for that host), <see cref="GroupDeployer"/> for the
+/// fleet. Failing hosts are rolled back by <see cref="ReleaseDeployer"/>; the others keep the new release.
+/// </summary>
+internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeployer
+{
+    public async Task<FleetResult> DeployAsync(FleetRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var environment = request.Environment;
+        var release = request.Release
+            ?? throw new DeployException($"environment {environment.Id}: no release to deploy was given");
+        var targets = Targets(environment, request.Hosts, request.KeepReleases);
+        using var pool = new SshConnectionPool(Options(environment, request.Secrets.Get, request.Secrets.Masker.Apply, request.Log), time);
+        var group = new GroupDeployer(new ReleaseDeployer(pool, timeProvider: time));
+        string? archive = null;
+        try
+        {
+            Ssh.ReleaseSource source;
+            if (environment.Deploy.Source == Model.ReleaseSource.Archive)
+            {
+                archive = await CreateArchiveAsync(environment, release, cancellationToken).ConfigureAwait(false);
+                source = new ArchiveReleaseSource(archive);
+            }
+            else
+            {
+                source = new GitReleaseSource(Origin(environment));
+            }
+
+            var options = new GroupDeployOptions
+            {
+                MaxParallel = Math.Max(1, request.MaxParallel),
+                Progress = p => request.Log.Progress(p.Done, p.Total, p.Failed),
+            };
+            var result = await group.DeployAsync(targets, release, source, request.RunId, options, cancellationToken).ConfigureAwait(false);
+            return new FleetResult(result.Hosts.Select(h => Outcome(h, request.Log)).ToList());
+        }
+        finally
+        {
+            if (archive is not null)
+            {
+                TryDelete(archive);
+            }
+        }
+    }
+
+    public async Task<FleetResult> RollbackAsync(FleetRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var targets = Targets(request.Environment, request.Hosts, request.KeepReleases);
+        using var pool = new SshConnectionPool(Options(request.Environment, request.Secrets.Get, request.Secrets.Masker.Apply, request.Log), time);
+        var deployer = new ReleaseDeployer(pool, timeProvider: time);
+        var outcomes = new HostOutcome[targets.Count];
+        var done = 0;
+        var failed = 0;
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, targets.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxParallel), CancellationToken = cancellationToken },
+            async (index, token) =>
+            {
+                var target = targets[index];
+                var name = target.Host.Name;
+                try
+                {
+                    var rolled = await deployer.RollbackAsync(target, request.Release, request.RunId, token).ConfigureAwait(false);
+                    request.Log.Info($"rolled back to {rolled.Release}", name);
+                    outcomes[index] = new HostOutcome(name, true, rolled.Release, rolled.From, null);
+                }
+                catch (SshDeployException ex)
+                {
+                    Interlocked.Increment(ref failed);
+                    request.Log.Warn(ex.Message, name);
+                    outcomes[index] = new HostOutcome(name, false, ex.LeftOn, null, ex.Message);
+                }
+                catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException or ArgumentException)
+                {
+                    Interlocked.Increment(ref failed);
+                    request.Log.Warn(ex.Message, name);
+                    outcomes[index] = new HostOutcome(name, false, null, null, $"Rollback of {name} failed: {ex.Message}");
+                }
+
+                request.Log.Progress(Interlocked.Increment(ref done), targets.Count, Volatile.Read(ref failed));
+            }).ConfigureAwait(false);
+        return new FleetResult(outcomes);
+    }
+
+    public async Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var targets = Targets(environment, hosts, Math.Max(2, environment.Deploy.KeepReleases));
+
+        // No secret accessor here: a key_secret is read straight from its reference in the environment.
+        using var pool = new SshConnectionPool(Options(environment, name => ReadSecretReference(environment, name), static text => text, log: null), time);
+        var deployer = new ReleaseDeployer(pool, timeProvider: time);
+        var states = await Task.WhenAll(targets.Select(async target =>
+        {
+            try
+            {
+                var state = await deployer.ReadStateAsync(target, cancellationToken).ConfigureAwait(false);
+                return new HostReleaseState(target.Host.Name, state.Current, state.Releases, state.RecentRevisions);
+            }
+            catch (Exception ex) when (ex is SshHostException or IOException)
+            {
+                return new HostReleaseState(target.Host.Name, null, [], [], ex.Message);
+            }
+        })).ConfigureAwait(false);
+        return states;
+    }
+
+    private static HostOutcome Outcome(HostDeployResult host, IStepLog log)
+    {
+        if (host.Succeeded)
+        {
+            var deployed = host.Result!;
+            log.Info(deployed.Changed ? $"now on {deployed.Release}" : $"already on {deployed.Release}", host.Host);
+            if (deployed.Warning is { } warning)
+            {
+                log.Warn(warning, host.Host);
+            }
+
+            return new HostOutcome(host.Host, true, deployed.Release, deployed.Previous, null);
+        }
+
+        var error = host.Outcome switch
+        {
+            HostDeployOutcome.NotStarted => $"{host.Host}: not started (the deploy was cancelled)",
+            _ => host.Error?.Message ?? $"{host.Host}: deploy {host.Outcome.ToString().ToLowerInvariant()}",
+        };
+        if (host.Error is not null and not SshHostException)
+        {
+            error = $"Deploy to {host.Host} failed: {error}";
+        }
+
+        log.Warn(error, host.Host);
+        return new HostOutcome(host.Host, false, host.Current, host.Current, error);
+    }
+
+    private static SshConnectionOptions Options(EnvironmentDefinition environment, Func<string, string> secret, Func<string, string> mask, IStepLog? log)
+    {
+        var ssh = environment.Ssh;
+        if (string.IsNullOrWhiteSpace(ssh.KnownHosts))
+        {
+            throw new DeployException($"environment {environment.Id}: ssh.known_hosts must be set (a known_hosts file, relative to the environment file, holding the key of every host); Gantry never accepts host keys blindly");
+        }
+
+        var credentials = new SshCredentials
+        {
+            PrivateKeyPath = ssh.KeyFile is { Length: > 0 } keyFile ? Relative(environment, keyFile) : null,
+            PrivateKeyText = ssh.KeySecret is { Length: > 0 } keySecret ? secret(keySecret) : null,
+            Password = ssh.PasswordSecret is { Length: > 0 } passwordSecret ? secret(passwordSecret) : null,
+        };
+        return new SshConnectionOptions
+        {
+            KnownHostsPath = Relative(environment, ssh.KnownHosts),
+            Credentials = credentials,
+            ConnectTimeout = ssh.ConnectTimeout,
+            CommandTimeout = ssh.CommandTimeout,
+            Mask = mask,
+            Output = log is null
+                ? null
+                : line => log.Output(line.Line, line.Stream == SshStream.StandardError ? "stderr" : "stdout", line.Host),
+        };
+    }
+
+    private static List<DeployTarget> Targets(EnvironmentDefinition environment, IReadOnlyList<string> hosts, int keepReleases)
+    {
+        var deploy = environment.Deploy;
+        var targets = new List<DeployTarget>();
+        var problems = new List<string>();
+        foreach (var name in hosts)
+        {
+            if (!environment.Hosts.TryGetValue(name, out var settings))
+            {
+                problems.Add($"unknown host {name} (environment {environment.Id} has: {string.Join(", ", environment.Hosts.Keys)})");
+                continue;
+            }
+
+            var hostVariable = RunExecution.HostVariable(new HostBinding(name, environment.GroupOf(name), settings), environment);
+            string Render(string text) => Template(text, hostVariable);
+            var health = deploy.Health switch
+            {
+                { Url: { Length: > 0 } url } h => (HealthCheck)new HttpHealthCheck(Render(url)) { ExpectedStatus = h.ExpectStatus, Attempts = h.Retries, Interval = h.Interval },
+                { Command: { Length: > 0 } command } h => new CommandHealthCheck(Render(command)) { Attempts = h.Retries, Interval = h.Interval },
+                _ => null,
+            };
+            var layout = new DeployLayout
+            {
+                Root = settings.Root ?? deploy.Root,
+                KeepReleases = keepReleases,
+                RestartCommand = deploy.Restart is { } restart ? Render(restart) : "",
+                BuildCommand = deploy.Build is { } build ? Render(build) : null,
+                HealthCheck = health,
+            };
+            problems.AddRange(layout.Validate().Select(p => $"host {name}: {p}"));
+            var host = new SshHost(name, settings.Address, settings.User ?? environment.Ssh.User, settings.Port ?? environment.Ssh.Port);
+            targets.Add(new DeployTarget(host, layout));
+        }
+
+        return problems.Count > 0
+            ? throw new DeployException($"environment {environment.Id} cannot be deployed over SSH:\n- " + string.Join("\n- ", problems))
+            : targets;
+    }
+
+    private static string Template(string text, object? host) =>
+        text.Contains("{{", StringComparison.Ordinal)
+            ? Convert.ToString(TemplateRenderer.Evaluate(new DocScalar(text, ScalarKind.String, SourceLocation.None), new TemplateScope().Set("host", host)), System.Globalization.CultureInfo.InvariantCulture) ?? ""
+            : text;
+
+    private static string Relative(EnvironmentDefinition environment, string path) =>
+        Path.GetFullPath(path, Path.GetDirectoryName(Path.GetFullPath(environment.SourcePath is { Length: > 0 } source ? source : "environment.yaml"))!);
+
+    /// <summary>origin as the hosts reach it: a URL as written, a local path relative to the environment file.</summary>
+    private static string Origin(EnvironmentDefinition environment)
+    {
+        var url = environment.Repository.Url;
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            throw new DeployException($"environment {environment.Id}: repository.url must be set to deploy with source clone");
+        }
+
+        return url.Contains("://", StringComparison.Ordinal) || ScpLike().IsMatch(url) ? url : Relative(environment, url);
+    }
+
+    /// <summary>Makes a tar.gz of the tag on this machine: a shallow bare clone of origin, then git archive.</summary>
+    private static async Task<string> CreateArchiveAsync(EnvironmentDefinition environment, string release, CancellationToken cancellationToken)
+    {
+        var origin = Origin(environment);
+        var work = Path.Combine(Path.GetTempPath(), "gantry-archive-" + Guid.NewGuid().ToString("N")[..12]);
+        var file = work + ".tar.gz";
+        try
+        {
+            await GitAsync(cancellationToken, "clone", "--quiet", "--bare", "--depth", "1", "--branch", release, origin, work).ConfigureAwait(false);
+            await GitAsync(cancellationToken, "--git-dir", work, "archive", "--format=tar.gz", "-o", file, release).ConfigureAwait(false);
+            return file;
+        }
+        catch
+        {
+            TryDelete(file);
+            throw;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private static async Task GitAsync(CancellationToken cancellationToken, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo("git", args)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new DeployException("could not start git to make the release archive");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        await stdout.ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new DeployException($"making the release archive failed: git {string.Join(' ', args)} exited with {process.ExitCode}: {(await stderr.ConfigureAwait(false)).Trim()}");
+        }
+    }
+
+    private static string ReadSecretReference(EnvironmentDefinition environment, string name)
+    {
+        if (!environment.Secrets.TryGetValue(name, out var reference))
+        {
+            throw new DeployException($"environment {environment.Id}: secret {name} is not declared under secrets");
+        }
+
+        return reference switch
+        {
+            { Value: { } value } => value,
+            { Env: { } variable } => Environment.GetEnvironmentVariable(variable)
+                ?? throw new DeployException($"secret {name}: environment variable {variable} is not set"),
+            { File: { } file } => File.ReadAllText(Relative(environment, file)),
+            _ => throw new DeployException($"secret {name}: no env, file or value is given"),
+        };
+    }
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    [GeneratedRegex("^[^/:]+@[^/:]+:")]
+    private static partial Regex ScpLike();
+}
