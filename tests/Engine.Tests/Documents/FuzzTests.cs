@@ -11,7 +11,7 @@ namespace Gantry.Engine.Tests.Documents;
 public sealed class FuzzTests
 {
     private const int Iterations = 300;
-    private static readonly string[] Good = [Fixtures.Rolling, Fixtures.Hotfix, Fixtures.Environment, JsonRolling()];
+    private static readonly string[] Good = [ValidationFixtures.Rolling, ValidationFixtures.Hotfix, ValidationFixtures.Environment, JsonRolling()];
     private static readonly string[] Words = ["id", "steps", "uses", "with", "group", "parallel", "foreach", "as", "inputs", "outputs", "on_failure", "finally",
         "if", "retry", "timeout", "workflow.call", "lb.flip", "deploy.release", "{{ steps.a.outputs.b }}", "{{ inputs.x", "hosts", "groups", "-1", "1e400", "null", "~", "&a", "*a", "&a [*a]", "!!str", "'"];
 
@@ -74,7 +74,7 @@ public sealed class FuzzTests
             AssertLocated(workflow.Diagnostics);
             if (workflow.Value is not null)
             {
-                AssertLocated(new WorkflowValidator().Validate(workflow.Value, Fixtures.Context(Fixtures.Prod)));
+                AssertLocated(new WorkflowValidator().Validate(workflow.Value, ValidationFixtures.Context(ValidationFixtures.Prod)));
             }
 
             AssertLocated(DocumentLoader.LoadEnvironment(text, file).Diagnostics);

@@ -9,7 +9,7 @@ public sealed class PlannerTests
 {
     private static WorkflowPlan Plan(string id, Dictionary<string, string>? inputs = null)
     {
-        var result = new Planner(Fixtures.Context(Fixtures.Prod)).Plan(Fixtures.Workflows[id], inputs ?? new() { ["tag"] = "v3.0.1" });
+        var result = new Planner(ValidationFixtures.Context(ValidationFixtures.Prod)).Plan(ValidationFixtures.Workflows[id], inputs ?? new() { ["tag"] = "v3.0.1" });
         Assert.Empty(result.Diagnostics);
         return result.Plan!;
     }
@@ -55,7 +55,7 @@ public sealed class PlannerTests
     public void Plan_Secrets_NeverAppearInThePlan()
     {
         var masker = new SecretMasker();
-        var result = new Planner(Fixtures.Context(Fixtures.Prod)).Plan(Fixtures.Workflows["rolling"], new Dictionary<string, string> { ["tag"] = "v1" }, masker);
+        var result = new Planner(ValidationFixtures.Context(ValidationFixtures.Prod)).Plan(ValidationFixtures.Workflows["rolling"], new Dictionary<string, string> { ["tag"] = "v1" }, masker);
 
         var json = JsonSerializer.Serialize(result.Plan);
 
@@ -66,7 +66,7 @@ public sealed class PlannerTests
     [Fact]
     public void Plan_BadInputs_ReportsEachProblem()
     {
-        var result = new Planner(Fixtures.Context(Fixtures.Prod)).Plan(Fixtures.Workflows["rolling"], new Dictionary<string, string> { ["retries"] = "many", ["tga"] = "v1" });
+        var result = new Planner(ValidationFixtures.Context(ValidationFixtures.Prod)).Plan(ValidationFixtures.Workflows["rolling"], new Dictionary<string, string> { ["retries"] = "many", ["tga"] = "v1" });
 
         Assert.Null(result.Plan);
         Assert.Equal(
@@ -81,7 +81,7 @@ public sealed class PlannerTests
     [Fact]
     public void Plan_FalseCondition_MarksTheStepSkipped()
     {
-        var workflow = Fixtures.Load("""
+        var workflow = ValidationFixtures.Load("""
             id: t
             inputs:
               dry_run: { type: boolean, default: true }
@@ -90,7 +90,7 @@ public sealed class PlannerTests
                 if: "{{ !inputs.dry_run }}"
             """, "t.yaml");
 
-        var step = new Planner(Fixtures.Context()).Plan(workflow, new Dictionary<string, string>()).Plan!.Steps[0];
+        var step = new Planner(ValidationFixtures.Context()).Plan(workflow, new Dictionary<string, string>()).Plan!.Steps[0];
 
         Assert.Equal(["skipped: the condition is false"], step.Notes);
     }

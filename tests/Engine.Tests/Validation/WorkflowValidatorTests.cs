@@ -320,7 +320,7 @@ public sealed class WorkflowValidatorTests
     [MemberData(nameof(BadDocuments))]
     public void Validate_BadDocument_ReportsExactlyOneLocatedProblem(string file, string text, string expected, bool withEnvironment)
     {
-        var diagnostics = Fixtures.Check(text, file, withEnvironment ? Fixtures.Prod : null);
+        var diagnostics = ValidationFixtures.Check(text, file, withEnvironment ? ValidationFixtures.Prod : null);
 
         Assert.Equal([expected], diagnostics.Select(d => d.ToString()));
     }
@@ -328,9 +328,9 @@ public sealed class WorkflowValidatorTests
     [Fact]
     public void Validate_GoodWorkflows_ReportNothing()
     {
-        foreach (var workflow in Fixtures.Workflows.Values.Where(w => w.Id != "back"))
+        foreach (var workflow in ValidationFixtures.Workflows.Values.Where(w => w.Id != "back"))
         {
-            Assert.Empty(new WorkflowValidator().Validate(workflow, Fixtures.Context(Fixtures.Prod)));
+            Assert.Empty(new WorkflowValidator().Validate(workflow, ValidationFixtures.Context(ValidationFixtures.Prod)));
         }
     }
 
@@ -347,7 +347,7 @@ public sealed class WorkflowValidatorTests
                 with: { ref: "{{ inputs.nope }}" }
             """;
 
-        var diagnostics = Fixtures.Check(text, "t.yaml").Select(d => d.ToString()).ToList();
+        var diagnostics = ValidationFixtures.Check(text, "t.yaml").Select(d => d.ToString()).ToList();
 
         Assert.Equal(
             [
@@ -377,7 +377,7 @@ public sealed class WorkflowValidatorTests
                 with: { command: "echo {{ steps.first.outputs.commit }}" }
             """;
 
-        Assert.Empty(Fixtures.Check(text, "t.yaml"));
+        Assert.Empty(ValidationFixtures.Check(text, "t.yaml"));
     }
 
     [Fact]
@@ -391,16 +391,16 @@ public sealed class WorkflowValidatorTests
                 with: { ref: "{{ steps.tag.outputs.tag }}" }
             """;
 
-        Assert.Equal(["t.yaml:5:22 steps[0].with.ref: step 'tag' cannot read its own outputs"], Fixtures.Check(text, "t.yaml").Select(d => d.ToString()));
+        Assert.Equal(["t.yaml:5:22 steps[0].with.ref: step 'tag' cannot read its own outputs"], ValidationFixtures.Check(text, "t.yaml").Select(d => d.ToString()));
     }
 
     [Fact]
     public void Validate_Analyzers_RunAfterBuiltInRulesAndFailuresAreReported()
     {
-        var workflow = Fixtures.Workflows["rolling"];
+        var workflow = ValidationFixtures.Workflows["rolling"];
         var validator = new WorkflowValidator([new CountingAnalyzer(), new BrokenAnalyzer()]);
 
-        var diagnostics = validator.Validate(workflow, Fixtures.Context()).Select(d => d.ToString()).ToList();
+        var diagnostics = validator.Validate(workflow, ValidationFixtures.Context()).Select(d => d.ToString()).ToList();
 
         Assert.Equal(
             [

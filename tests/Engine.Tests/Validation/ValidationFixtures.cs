@@ -7,7 +7,7 @@ using Gantry.Engine.Validation;
 namespace Gantry.Engine.Tests.Validation;
 
 /// <summary>Documents shared by the validation and planning tests.</summary>
-internal static class Fixtures
+internal static class ValidationFixtures
 {
     public const string Environment = """
         id: prod

@@ -1,0 +1,52 @@
+using Gantry.Engine.Runtime;
+using Gantry.Providers.Git;
+
+namespace Gantry.Providers.Tests.Scenario;
+
+public sealed class HotfixSandboxTests
+{
+    [Fact]
+    public async Task Hotfix_Sandbox_WaitsForMergedPullRequestThenTagsAndRollsOut()
+    {
+        using var harness = new SandboxHarness();
+        var run = await harness.StartAsync("hotfix", "sandbox", new Dictionary<string, object?> { ["version"] = "3.0.1" });
+
+        var waiting = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
+        Assert.Equal(RunStatus.Waiting, waiting.Status);
+        Assert.Equal("a pull request merged into hotfix/3.0.1 (signal 'pull_request')", waiting.Message);
+
+        // A pull request into another branch does not resume the run.
+        await harness.Engine.SignalAsync(run.Id, "pull_request", MergedInto("develop"), "github", CancellationToken.None);
+        Assert.Equal(RunStatus.Waiting, (await harness.Engine.RunAsync(run.Id, CancellationToken.None)).Status);
+
+        await harness.Engine.SignalAsync(run.Id, "pull_request", MergedInto("hotfix/3.0.1"), "github", CancellationToken.None);
+        var finished = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
+
+        Assert.Equal(RunStatus.Succeeded, finished.Status);
+        var fleet = harness.Fleet();
+        Assert.All(fleet.Hosts.Values, h => Assert.Equal("v3.0.1", h.Current));
+        Assert.Equal(1, fleet.MinLiveGroupsSeen);
+        var origin = Path.Combine(harness.DataDirectory, "sandbox", "origin.git");
+        var tags = await new GitCommandRunner().RunAsync(origin, ["tag", "--list", "v3.0.1"], CancellationToken.None);
+        Assert.Equal("v3.0.1", tags.StandardOutput.Trim());
+        var version = await new GitCommandRunner().RunAsync(origin, ["show", "production:opensky/config/version.ini"], CancellationToken.None);
+        Assert.Equal("[opensky]\nversion = 3.0.1\n", version.StandardOutput);
+        var journal = await harness.JournalAsync(run.Id);
+        Assert.Equal(1, journal.Count(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "start"));
+    }
+
+    private static Dictionary<string, object?> MergedInto(string branch) => new()
+    {
+        ["action"] = "closed",
+        ["pull_request"] = new Dictionary<string, object?>
+        {
+            ["number"] = 7L,
+            ["merged"] = true,
+            ["mergeable_state"] = "clean",
+            ["merge_commit_sha"] = "1111111111111111111111111111111111111111",
+            ["base"] = new Dictionary<string, object?> { ["ref"] = branch },
+            ["head"] = new Dictionary<string, object?> { ["ref"] = "fix-the-bug" },
+            ["merged_by"] = new Dictionary<string, object?> { ["login"] = "teammate" },
+        },
+    };
+}
