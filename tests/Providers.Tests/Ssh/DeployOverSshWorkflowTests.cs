@@ -32,7 +32,7 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
     {
         var site = fleet.NewSite(4);
         var environment = Environment(site);
-        await LoadBalancers().Create(environment, _data).SetLiveAsync(["group2"]);
+        await LoadBalancers().Create(environment.Definition, _data).SetLiveAsync(["group2"]);
 
         var run = await RunAsync(environment, "uses: deploy.release\n    with: { target: out, tag: v3.0.2 }");
 
@@ -48,7 +48,7 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
     {
         var site = fleet.NewSite(4);
         var environment = Environment(site);
-        await LoadBalancers().Create(environment, _data).SetLiveAsync(["group2"]);
+        await LoadBalancers().Create(environment.Definition, _data).SetLiveAsync(["group2"]);
 
         var run = await RunAsync(environment, "uses: deploy.release\n    with: { target: group2, tag: v3.0.2 }");
 
@@ -104,7 +104,7 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
             Library = new Dictionary<string, WorkflowDefinition> { [workflow.Id] = workflow },
             Environment = environment.Definition,
             EnvironmentText = environment.Text,
-            Inputs = [],
+            Inputs = new Dictionary<string, object?>(),
         }, CancellationToken.None);
         return await engine.RunAsync(run.Id, CancellationToken.None);
     }
@@ -118,13 +118,13 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
     private (EnvironmentDefinition Definition, string Text) Environment(FleetSite site)
     {
         var hosts = string.Join("\n", site.Hosts.Select(h => $"  {h.Name}: {{ address: {h.Host.Address}, root: {h.Root}, vars: {{ app_port: {h.AppPort} }} }}"));
-        var text = $$"""
+        var text = $$$"""
             id: production
-            repository: { url: "{{fleet.OriginUrl}}" }
+            repository: { url: "{{{fleet.OriginUrl}}}" }
             load_balancer:
               provider: haproxy
-              address: "{{haproxy.AdminAddress}}"
-              backend: {{HAProxyFixture.BackendName}}
+              address: "{{{haproxy.AdminAddress}}}"
+              backend: {{{HAProxyFixture.BackendName}}}
               min_live_groups: 1
               drain_timeout: 10s
               health_timeout: 5s
@@ -132,16 +132,16 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
               group1: { hosts: [web1, web2] }
               group2: { hosts: [web3, web4] }
             hosts:
-            {{hosts}}
+            {{{hosts}}}
             deploy:
               source: clone
-              restart: "sh {{fleet.BinPath}}/restart-app.sh {{"{{"}} host.root }} {{"{{"}} host.address }} {{"{{"}} host.vars.app_port }}"
-              health: { url: "http://{{"{{"}} host.address }}:{{"{{"}} host.vars.app_port }}/health", retries: 40, interval: 100ms }
+              restart: "sh {{{fleet.BinPath}}}/restart-app.sh {{ host.root }} {{ host.address }} {{ host.vars.app_port }}"
+              health: { url: "http://{{ host.address }}:{{ host.vars.app_port }}/health", retries: 40, interval: 100ms }
             ssh:
-              user: {{fleet.User}}
-              port: {{fleet.Port}}
-              known_hosts: {{fleet.KnownHostsPath}}
-              key_file: {{fleet.ClientKeyPath}}
+              user: {{{fleet.User}}}
+              port: {{{fleet.Port}}}
+              known_hosts: {{{fleet.KnownHostsPath}}}
+              key_file: {{{fleet.ClientKeyPath}}}
               connect_timeout: 5s
               command_timeout: 60s
             """;
