@@ -1,4 +1,5 @@
 using Gantry.Cli.Commands;
+using Gantry.Cli.Commands.Deploy;
 using Gantry.Cli.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -44,6 +45,14 @@ public static class GantryApp
             runs.AddCommand<RunsShowCommand>("show").WithDescription("A run's status and journal.");
             runs.AddCommand<RunsSignalCommand>("signal").WithDescription("Deliver a signal to a waiting run and continue it here.");
             runs.AddCommand<RunsCancelCommand>("cancel").WithDescription("Cancel a run; on_failure and finally still run.");
+        });
+        config.AddBranch<DeploySettings>("deploy", deploy =>
+        {
+            deploy.SetDescription("Deploy a release to a group's hosts, or roll them back, with per-host progress. Exit 0 every host done, 1 a host failed, 2 bad usage.");
+            deploy.SetDefaultCommand<DeployCommand>();
+            deploy.AddCommand<DeployRollbackCommand>("rollback")
+                .WithDescription("Put a group's hosts back on their previous release (or --to TAG).")
+                .WithExample("deploy", "rollback", "--env", "prod", "--target", "group2");
         });
         config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, config.Settings.Console ?? AnsiConsole.Console));
     }

@@ -7,7 +7,7 @@ namespace Gantry.Cli.Tests;
 /// <summary>The repository's own documents and schemas, checked with the real activity catalogue.</summary>
 public sealed class RepositoryTests
 {
-    private static string Root()
+    internal static string Root()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

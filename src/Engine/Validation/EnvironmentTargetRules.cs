@@ -20,7 +20,8 @@ internal static class EnvironmentTargetRules
             }
 
             var path = $"{step.Path}.with";
-            var groupActivity = step.Uses.StartsWith("lb.", StringComparison.Ordinal) || step.Uses.StartsWith("deploy.", StringComparison.Ordinal);
+            var groupActivity = step.Uses.StartsWith("lb.", StringComparison.Ordinal) || step.Uses.StartsWith("deploy.", StringComparison.Ordinal)
+                || step.Uses.StartsWith("ssh.", StringComparison.Ordinal);
             foreach (var entry in step.With.Entries)
             {
                 switch (entry.Key)

@@ -149,7 +149,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         return new HostOutcome(host.Host, false, host.Current, host.Current, error);
     }
 
-    private static SshConnectionOptions Options(EnvironmentDefinition environment, Func<string, string> secret, Func<string, string> mask, IStepLog? log)
+    internal static SshConnectionOptions Options(EnvironmentDefinition environment, Func<string, string> secret, Func<string, string> mask, IStepLog? log)
     {
         var ssh = environment.Ssh;
         if (string.IsNullOrWhiteSpace(ssh.KnownHosts))
@@ -206,8 +206,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
                 HealthCheck = health,
             };
             problems.AddRange(layout.Validate().Select(p => $"host {name}: {p}"));
-            var host = new SshHost(name, settings.Address, settings.User ?? environment.Ssh.User, settings.Port ?? environment.Ssh.Port);
-            targets.Add(new DeployTarget(host, layout));
+            targets.Add(new DeployTarget(Host(environment, name, settings), layout));
         }
 
         return problems.Count > 0
@@ -215,7 +214,11 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
             : targets;
     }
 
-    private static string Template(string text, object? host) =>
+    internal static SshHost Host(EnvironmentDefinition environment, string name, HostSettings settings) =>
+        new(name, settings.Address, settings.User ?? environment.Ssh.User, settings.Port ?? environment.Ssh.Port);
+
+    /// <summary>Renders a template over <c>host</c> only (the environment's per-host commands); plain text is returned as is.</summary>
+    internal static string Template(string text, object? host) =>
         text.Contains("{{", StringComparison.Ordinal)
             ? Convert.ToString(TemplateRenderer.Evaluate(new DocScalar(text, ScalarKind.String, SourceLocation.None), new TemplateScope().Set("host", host)), System.Globalization.CultureInfo.InvariantCulture) ?? ""
             : text;

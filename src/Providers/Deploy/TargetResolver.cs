@@ -5,13 +5,18 @@ namespace Gantry.Providers.Deploy;
 
 /// <summary>
 /// Turns a deploy target into hosts: <c>out</c> is the group the load balancer reports out of
-/// rotation now (asked, never remembered); a group name is that group; deploying to a live group
-/// is refused unless allowed.
+/// rotation now (asked, never remembered); a group name is that group; <c>all</c> is every host of
+/// every group; acting on a live group is refused unless allowed.
 /// </summary>
 internal sealed class TargetResolver(LoadBalancerFactory loadBalancers)
 {
+    public Task<(string? Group, IReadOnlyList<string> Hosts)> ResolveAsync(
+        EnvironmentDefinition environment, string target, IReadOnlyList<string> hosts, bool allowLive, string dataDirectory, CancellationToken cancellationToken) =>
+        ResolveAsync(environment, target, hosts, allowLive, dataDirectory, "deploy to", cancellationToken);
+
+    /// <param name="action">What the refusal says is refused, e.g. <c>deploy to</c> or <c>run commands on</c>.</param>
     public async Task<(string? Group, IReadOnlyList<string> Hosts)> ResolveAsync(
-        EnvironmentDefinition environment, string target, IReadOnlyList<string> hosts, bool allowLive, string dataDirectory, CancellationToken cancellationToken)
+        EnvironmentDefinition environment, string target, IReadOnlyList<string> hosts, bool allowLive, string dataDirectory, string action, CancellationToken cancellationToken)
     {
         if (hosts.Count > 0)
         {
@@ -23,6 +28,17 @@ internal sealed class TargetResolver(LoadBalancerFactory loadBalancers)
 
         var hasBalancer = environment.LoadBalancer.Provider != LoadBalancerProvider.None;
         LoadBalancerStatus? status = hasBalancer ? await loadBalancers.Create(environment, dataDirectory).GetStatusAsync(cancellationToken).ConfigureAwait(false) : null;
+        if (target == "all")
+        {
+            var live = status?.Groups.Where(g => g.State != GroupState.Out).Select(g => g.Name).ToList() ?? [];
+            if (!allowLive && live.Count > 0)
+            {
+                throw new DeployException($"refusing to {action} all: {string.Join(", ", live)} {(live.Count == 1 ? "is" : "are")} not out of rotation ({Describe(status!)}); set allow_live: true");
+            }
+
+            return ("all", environment.Groups.Values.SelectMany(g => g.Hosts).Distinct(StringComparer.Ordinal).ToList());
+        }
+
         string group;
         if (target == "out")
         {
@@ -45,12 +61,12 @@ internal sealed class TargetResolver(LoadBalancerFactory loadBalancers)
         }
         else
         {
-            throw new DeployException($"unknown target '{target}'{Engine.Diagnostics.Suggest.Hint(target, environment.Groups.Keys)}; expected out, or a group: {string.Join(", ", environment.Groups.Keys)}");
+            throw new DeployException($"unknown target '{target}'{Engine.Diagnostics.Suggest.Hint(target, environment.Groups.Keys)}; expected out, all, or a group: {string.Join(", ", environment.Groups.Keys)}");
         }
 
         if (!allowLive && status is not null && status[group].State != GroupState.Out)
         {
-            throw new DeployException($"refusing to deploy to {group}: it is {status[group].State.ToString().ToLowerInvariant()} in the load balancer ({Describe(status)}); take it out first or set allow_live: true");
+            throw new DeployException($"refusing to {action} {group}: it is {status[group].State.ToString().ToLowerInvariant()} in the load balancer ({Describe(status)}); take it out first or set allow_live: true");
         }
 
         return (group, environment.Groups[group].Hosts);

@@ -7,15 +7,21 @@ namespace Gantry.Providers.Git;
 /// <summary>Builds the per-environment clone for a step: origin, flow naming and credentials from the environment.</summary>
 internal static class GitWorkspaceFactory
 {
-    public static async Task<GitWorkspace> OpenAsync(ActivityContext context, CancellationToken cancellationToken)
+    public static Task<GitWorkspace> OpenAsync(ActivityContext context, CancellationToken cancellationToken)
     {
         var environment = context.Environment ?? throw new GitException($"{context.ActivityName} needs an environment (--env) naming the repository");
+        return OpenAsync(environment, context.DataDirectory, context.Secrets, cancellationToken);
+    }
+
+    /// <summary>The environment's clone outside a run (e.g. <c>gantry deploy</c> resolving <c>--ref</c>).</summary>
+    public static async Task<GitWorkspace> OpenAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, CancellationToken cancellationToken)
+    {
         var repository = environment.Repository;
         var url = repository.Url ?? throw new GitException($"environment {environment.Id} has no repository.url");
         if (url == "sandbox")
         {
             // The sandbox environment gets a real local origin with the scenario's history, made once.
-            url = await SandboxOrigin.EnsureAsync(context.DataDirectory, cancellationToken).ConfigureAwait(false);
+            url = await SandboxOrigin.EnsureAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
         }
         else if (!url.Contains("://", StringComparison.Ordinal) && !url.Contains('@', StringComparison.Ordinal) && !Path.IsPathRooted(url))
         {
@@ -25,16 +31,16 @@ internal static class GitWorkspaceFactory
         string? keyPath = null;
         if (repository.SshKeySecret is { } secret)
         {
-            keyPath = Path.Combine(context.DataDirectory, "keys", $"{environment.Id}-git");
+            keyPath = Path.Combine(dataDirectory, "keys", $"{environment.Id}-git");
             Directory.CreateDirectory(Path.GetDirectoryName(keyPath)!);
-            await File.WriteAllTextAsync(keyPath, context.Secrets.Get(secret), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(keyPath, secrets.Get(secret), cancellationToken).ConfigureAwait(false);
             File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
         var workspace = new GitWorkspace(new GitWorkspaceOptions
         {
             RepositoryUrl = url,
-            DataDirectory = Path.GetFullPath(context.DataDirectory),
+            DataDirectory = Path.GetFullPath(dataDirectory),
             EnvironmentName = environment.Id,
             SshKeyPath = keyPath,
             SshKnownHostsPath = ResolveKnownHosts(environment),

@@ -1,0 +1,151 @@
+using Gantry.Engine.Loading;
+using Gantry.Engine.Model;
+using Gantry.Engine.Runtime;
+using Gantry.Providers.LoadBalancers;
+using Gantry.Providers.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gantry.Providers.Tests.Ssh;
+
+/// <summary>
+/// One-step workflows through the engine against a real HAProxy (servers web1..web4) and real SSH
+/// hosts (127.0.0.2..5): group1 = web1, web2; group2 = web3, web4.
+/// </summary>
+[Collection(SshFleetCollection.Name)]
+public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFixture haproxy) : IClassFixture<HAProxyFixture>, IAsyncLifetime, IDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("gantry-sshwf-").FullName;
+    private ServiceProvider? _services;
+
+    public Task InitializeAsync() => haproxy.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _services?.Dispose();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    [Fact]
+    public async Task DeployRelease_TargetOut_OnlyTheGroupHAProxyReportsOutServesTheTag()
+    {
+        var site = fleet.NewSite(4);
+        var environment = Environment(site);
+        await LoadBalancers().Create(environment.Definition, _data).SetLiveAsync(["group2"]);
+
+        var run = await RunAsync(environment, "uses: deploy.release\n    with: { target: out, tag: v3.0.2 }");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(["3.0.2", "3.0.2"], await Task.WhenAll(site.Hosts.Take(2).Select(FleetSite.ServedAsync)));
+        Assert.Equal(["v3.0.2", "v3.0.2", null, null], site.Hosts.Select(FleetSite.CurrentOf));
+        var statuses = await haproxy.RawStatusesAsync();
+        Assert.Equal("web1=MAINT web2=MAINT web3=UP web4=UP", string.Join(" ", statuses.Select(s => $"{s.Key}={s.Value}")));
+    }
+
+    [Fact]
+    public async Task DeployRelease_LiveGroup_RefusedAndNothingDeployed()
+    {
+        var site = fleet.NewSite(4);
+        var environment = Environment(site);
+        await LoadBalancers().Create(environment.Definition, _data).SetLiveAsync(["group2"]);
+
+        var run = await RunAsync(environment, "uses: deploy.release\n    with: { target: group2, tag: v3.0.2 }");
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal(
+            "step step (steps[0]) failed: refusing to deploy to group2: it is live in the load balancer (group1 out, group2 live); take it out first or set allow_live: true",
+            run.Message);
+        Assert.All(site.Hosts, h => Assert.Null(FleetSite.CurrentOf(h)));
+    }
+
+    [Fact]
+    public async Task SshRun_LiveGroup_RunsOnEachHostWithTheCommandRenderedPerHost()
+    {
+        var environment = Environment(fleet.NewSite(4));
+
+        var run = await RunAsync(environment, "uses: ssh.run\n    with: { target: group2, command: \"echo {%{{{ host.name }}}%} at {%{{{ host.address }}}%}; echo careful >&2\" }");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var outputs = await OutputsAsync(run.Id);
+        Assert.Equal("group2", outputs["group"]);
+        var hosts = ((IEnumerable<object?>)outputs["hosts"]!).Cast<IReadOnlyDictionary<string, object?>>()
+            .Select(h => $"{h["host"]} exit {h["exit_code"]} stdout '{h["stdout"]}' stderr '{h["stderr"]}'");
+        Assert.Equal(["web3 exit 0 stdout 'web3 at 127.0.0.4' stderr 'careful'", "web4 exit 0 stdout 'web4 at 127.0.0.5' stderr 'careful'"], hosts);
+    }
+
+    [Fact]
+    public async Task SshRun_CommandFailsOnOneHost_FailsNamingHostCommandExitCodeAndStderr()
+    {
+        var environment = Environment(fleet.NewSite(4));
+
+        var run = await RunAsync(environment, "uses: ssh.run\n    with: { hosts: [web1, web2], command: \"test {%{{{ host.name }}}%} = web1 || { echo no such file: /etc/app.conf >&2; exit 3; }\" }");
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal(
+            "step step (steps[0]) failed: ssh.run failed on 1 of 2 host(s) of hosts: web2: `test web2 = web1 || { echo no such file: /etc/app.conf >&2; exit 3; }` exited with code 3; stderr: no such file: /etc/app.conf",
+            run.Message);
+    }
+
+    private LoadBalancerFactory LoadBalancers() => Services().GetRequiredService<LoadBalancerFactory>();
+
+    private ServiceProvider Services() => _services ??= new ServiceCollection()
+        .AddGantryEngine(o => o.DataDirectory = _data)
+        .AddGantryProviders()
+        .BuildServiceProvider();
+
+    private async Task<RunRecord> RunAsync((EnvironmentDefinition Definition, string Text) environment, string step)
+    {
+        var workflow = DocumentLoader.LoadWorkflow($"id: one-step\nsteps:\n  - id: step\n    {step}\n", "one-step.yaml").GetOrThrow();
+        var engine = Services().GetRequiredService<WorkflowEngine>();
+        var run = await engine.StartAsync(new StartRunRequest
+        {
+            Workflow = workflow,
+            Library = new Dictionary<string, WorkflowDefinition> { [workflow.Id] = workflow },
+            Environment = environment.Definition,
+            EnvironmentText = environment.Text,
+            Inputs = new Dictionary<string, object?>(),
+        }, CancellationToken.None);
+        return await engine.RunAsync(run.Id, CancellationToken.None);
+    }
+
+    private async Task<IReadOnlyDictionary<string, object?>> OutputsAsync(string runId)
+    {
+        var journal = await Services().GetRequiredService<WorkflowEngine>().Store.ReadJournalAsync(runId, 0, CancellationToken.None);
+        return (IReadOnlyDictionary<string, object?>)journal.Single(e => e.Type == JournalEventTypes.StepSucceeded).Outputs!;
+    }
+
+    private (EnvironmentDefinition Definition, string Text) Environment(FleetSite site)
+    {
+        var hosts = string.Join("\n", site.Hosts.Select(h => $"  {h.Name}: {{ address: {h.Host.Address}, root: {h.Root}, vars: {{ app_port: {h.AppPort} }} }}"));
+        var text = $$$"""
+            id: production
+            repository: { url: "{{{fleet.OriginUrl}}}" }
+            load_balancer:
+              provider: haproxy
+              address: "{{{haproxy.AdminAddress}}}"
+              backend: {{{HAProxyFixture.BackendName}}}
+              min_live_groups: 1
+              drain_timeout: 10s
+              health_timeout: 5s
+            groups:
+              group1: { hosts: [web1, web2] }
+              group2: { hosts: [web3, web4] }
+            hosts:
+            {{{hosts}}}
+            deploy:
+              source: clone
+              restart: "sh {{{fleet.BinPath}}}/restart-app.sh {{ host.root }} {{ host.address }} {{ host.vars.app_port }}"
+              health: { url: "http://{{ host.address }}:{{ host.vars.app_port }}/health", retries: 40, interval: 100ms }
+            ssh:
+              user: {{{fleet.User}}}
+              port: {{{fleet.Port}}}
+              known_hosts: {{{fleet.KnownHostsPath}}}
+              key_file: {{{fleet.ClientKeyPath}}}
+              connect_timeout: 5s
+              command_timeout: 60s
+            """;
+        var path = Path.Combine(fleet.Root, "env", "production.yaml");
+        return (DocumentLoader.LoadEnvironment(text, path).GetOrThrow(), text);
+    }
+}
