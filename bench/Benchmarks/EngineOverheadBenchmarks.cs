@@ -18,7 +18,7 @@ namespace Gantry.Benchmarks;
 /// Ratio is Gantry's time over WorkflowCore's (the baseline).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[QuickJob(iterationCount: 3)]
 public class EngineOverheadBenchmarks
 {
     // WorkflowCore's default poll interval is 10 s; the runnable poller then dominates everything.

@@ -13,7 +13,7 @@ namespace Gantry.Benchmarks;
 /// state file on every change), against the same loop with a no-op body (the engine alone).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
+[QuickJob(iterationCount: 5, invocationCount: 1)]
 public class ForeachBenchmarks
 {
     private const int HostsPerGroup = 100;
