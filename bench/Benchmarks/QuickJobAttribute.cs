@@ -15,7 +15,7 @@ internal sealed class QuickJobAttribute : Attribute, IConfigSource
     public QuickJobAttribute(int iterationCount, int invocationCount = 0)
     {
         var job = Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true))
             .WithLaunchCount(1)
             .WithWarmupCount(1)
             .WithIterationCount(iterationCount);
