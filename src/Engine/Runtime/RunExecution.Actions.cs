@@ -13,13 +13,13 @@ internal sealed partial class RunExecution
     private async Task<StepOutcome> RunActionAsync(ActionStep step, Frame frame, string key, CancellationToken cancellationToken)
     {
         var activity = _run.Registry.Create(step.Uses, _run.Services);
-        var scope = frame.Host is { } host ? frame.Scope().With("host", HostVariable(host, _run.Environment)) : frame.Scope();
         IReadOnlyDictionary<string, object?> inputs;
         try
         {
+            // The scope copies every earlier step's outputs: build it only when there is something to render.
             inputs = step.With is null
                 ? new Dictionary<string, object?>()
-                : (Dictionary<string, object?>)TemplateRenderer.Render(step.With, scope, cancellationToken)!;
+                : (Dictionary<string, object?>)TemplateRenderer.Render(step.With, ActionScope(frame), cancellationToken)!;
         }
         catch (TemplateException ex)
         {
@@ -72,6 +72,9 @@ internal sealed partial class RunExecution
             return await FailAsync(step, frame, key, ex, Math.Max(attempt, 1)).ConfigureAwait(false);
         }
     }
+
+    private TemplateScope ActionScope(Frame frame) =>
+        frame.Host is { } host ? frame.Scope().With("host", HostVariable(host, _run.Environment)) : frame.Scope();
 
     private async Task<StepOutcome> ResumeWaitAsync(ActionStep step, Frame frame, string key, IActivity activity, IReadOnlyDictionary<string, object?> inputs, JournalEvent waitEvent, CancellationToken cancellationToken)
     {
