@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Gantry.Cli.Output;
 
-/// <summary>How every <c>--output json</c> is written: indented, snake_case properties.</summary>
+/// <summary>How every <c>--output json</c> is written: indented, snake_case properties; <see cref="Lines"/> for streams.</summary>
 internal static class JsonOutput
 {
     public static readonly JsonSerializerOptions Options = new()
@@ -12,4 +12,7 @@ internal static class JsonOutput
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>The same, one object per line (streams of journal events).</summary>
+    public static readonly JsonSerializerOptions Lines = new(Options) { WriteIndented = false };
 }
