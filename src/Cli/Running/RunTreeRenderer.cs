@@ -49,6 +49,11 @@ internal static class RunTreeRenderer
     /// <summary>One step's line, e.g. <c>✓ tag (git.latest-tag) 0.3s</c>.</summary>
     public static string Line(RunTreeNode node, DateTimeOffset now)
     {
+        if (node.IsItem)
+        {
+            return $"[bold]{Markup.Escape(node.Label)}[/]";
+        }
+
         var label = Markup.Escape(node.Activity is null || node.Activity == node.Label ? node.Label : $"{node.Label} ({node.Activity})");
         var host = node.Host is null || node.Parent?.IsItem == true ? "" : $" [grey]on {Markup.Escape(node.Host)}[/]";
         var elapsed = Elapsed(node, now) is { } time ? $" [grey]{time}[/]" : "";
