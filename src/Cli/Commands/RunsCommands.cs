@@ -64,7 +64,8 @@ public sealed class RunsShowCommand(IAnsiConsole console, TimeProvider time) : A
         var journal = await host.Runs.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run, journal }, JsonOutput.Options));
+            // The environment text may hold literal secret values: it stays in the store.
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run = run with { EnvironmentText = null }, journal }, JsonOutput.Options));
             return ExitCodes.Ok;
         }
 

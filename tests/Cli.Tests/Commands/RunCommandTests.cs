@@ -9,10 +9,12 @@ public sealed partial class RunCommandTests : IDisposable
 {
     private const string Hello = """
         id: hello
+        inputs:
+          who: { type: string, default: there }
         steps:
           - id: greet
             uses: log
-            with: { message: hello there }
+            with: { message: "hello {{ inputs.who }}" }
           - id: bye
             uses: log
             with: { message: goodbye }
@@ -106,12 +108,15 @@ public sealed partial class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void Run_UnknownInput_ExitsTwoNamingTheDeclaredInputs()
+    public void Run_BadInput_ExitsTwoNamingTheDeclaredInputs()
     {
-        var result = CliTestApp.Run("run", "hello", "--input", "color=red", "--workspace", Root);
+        var unknown = CliTestApp.Run("run", "hello", "--input", "whom=you", "--workspace", Root);
+        var malformed = CliTestApp.Run("run", "hello", "--input", "who", "--workspace", Root);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Equal("error: --input color: workflow 'hello' has no input 'color'; it declares nothing", string.Join(' ', Lines(result.Output)));
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Equal(["error: invalid inputs for workflow hello:", "  unknown input 'whom' (did you mean 'who'?); hello declares: who"], Lines(unknown.Output).Where(l => l.Length > 0));
+        Assert.Equal(2, malformed.ExitCode);
+        Assert.Equal("error: --input 'who' is not of the form name=value", malformed.Output.Trim());
     }
 
     [Fact]
