@@ -181,6 +181,12 @@ public sealed class RunsCancelCommand(IAnsiConsole console, TimeProvider time) :
             run = await host.Engine.RunAsync(run.Id, cancellationToken).ConfigureAwait(false);
         }
 
+        if (settings.Json)
+        {
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run = run.Id, run.Status, run.Message }, JsonOutput.Lines));
+            return ExitCodes.Ok;
+        }
+
         console.MarkupLine($"run {Markup.Escape(run.Id)}: {run.Status.ToString().ToLowerInvariant()} {Markup.Escape(run.Message ?? "")}");
         return ExitCodes.Ok;
     }

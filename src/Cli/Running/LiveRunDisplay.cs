@@ -27,14 +27,29 @@ internal static class LiveRunDisplay
             .StartAsync(async display =>
             {
                 var running = work();
+                var drawing = true;
                 while (!running.IsCompleted)
                 {
-                    display.UpdateTarget(observer.Render());
+                    drawing = drawing && TryDraw(display, observer);
                     await Task.WhenAny(running, Task.Delay(Refresh, time)).ConfigureAwait(false);
                 }
 
-                display.UpdateTarget(observer.Render());
+                TryDraw(display, observer);
                 return await running.ConfigureAwait(false);
             }).ConfigureAwait(false);
+    }
+
+    /// <summary>Progress display never fails a run: if drawing throws, the run goes on undrawn.</summary>
+    private static bool TryDraw(LiveDisplayContext display, RunProgressObserver observer)
+    {
+        try
+        {
+            display.UpdateTarget(observer.Render());
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        {
+            return false;
+        }
     }
 }

@@ -152,6 +152,26 @@ public sealed partial class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_JsonOutputOfAWaitingRunAndItsCancel_StaysOneObjectPerLine()
+    {
+        _workspace.Write("workflows/gated.yaml", Gated);
+
+        var waiting = CliTestApp.Run("run", "gated", "--output", "json", "--workspace", Root);
+        var events = Lines(waiting.Output).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var id = events[0].GetProperty("run").GetString()!;
+        var cancelled = CliTestApp.Run("runs", "cancel", id, "--output", "json", "--workspace", Root);
+        var after = Lines(cancelled.Output).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+        Assert.Equal(3, waiting.ExitCode);
+        Assert.Equal("step.waiting", events[^1].GetProperty("event").GetProperty("type").GetString());
+        Assert.Equal("go", events[^1].GetProperty("event").GetProperty("wait").GetProperty("signal").GetString());
+        Assert.Equal(0, cancelled.ExitCode);
+        Assert.Equal("cancelled", after[^1].GetProperty("status").GetString());
+        Assert.Equal($"cancelled by {Environment.UserName}", after[^1].GetProperty("message").GetString());
+        Assert.Contains(after, e => e.TryGetProperty("event", out var ev) && ev.GetProperty("message").GetString() == "restoring after cancelled");
+    }
+
+    [Fact]
     public void Run_HotfixOnSandbox_WaitsForThePullRequestAndASecondCommandFinishesIt()
     {
         _workspace.CopyFromRepository("workflows");
