@@ -93,10 +93,15 @@ internal sealed partial class RunTree
         var node = Ensure(e.Path);
         node.Label = e.StepId ?? (node.Label == LastSegment(e.Path) ? e.Activity ?? node.Label : node.Label);
         node.Activity ??= e.Activity;
-        node.Host ??= e.Host;
-        if (e.Host is not null && node.Parent is { IsItem: true } item)
+        if (e.Type is not (JournalEventTypes.Log or JournalEventTypes.Progress) && e.Host is not null)
         {
-            item.Label = e.Host;
+            // A host on a step's own events means the step runs for that host; log lines of a
+            // multi-host step name each host in turn and say nothing about the step.
+            node.Host ??= e.Host;
+            if (node.Parent is { IsItem: true } item)
+            {
+                item.Label = e.Host;
+            }
         }
 
         switch (e.Type)
@@ -104,10 +109,12 @@ internal sealed partial class RunTree
             case JournalEventTypes.StepStarted:
                 node.State = StepState.Running;
                 node.Started ??= e.Time;
+                Status = RunStatus.Running;
                 break;
             case JournalEventTypes.StepResumed:
                 node.State = StepState.Running;
                 node.Note = null;
+                Status = RunStatus.Running;
                 break;
             case JournalEventTypes.StepSucceeded:
                 Finish(node, StepState.Succeeded, e.Time, null);
@@ -119,6 +126,8 @@ internal sealed partial class RunTree
                 Finish(node, StepState.Skipped, e.Time, e.Message);
                 break;
             case JournalEventTypes.StepWaiting:
+                // As JournalState has it: the run waits once a step does (the engine then suspends it).
+                Status = RunStatus.Waiting;
                 node.State = StepState.Waiting;
                 node.Started ??= e.Time;
                 node.Note = e.Wait?.Description ?? e.Message;

@@ -53,7 +53,7 @@ public sealed class RunTreeTests
                 "│       └── ✗ deploy (log) 3.0s restart failed on web2",
                 "├── ▶ child (workflow.call:child) 2.0s",
                 "│   └── ▶ inner (log) 1.0s",
-                "│       └── starting",
+                "│       └── web9: starting",
                 "└── ○ last (log)",
             ],
             console.Output.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0));
@@ -70,6 +70,7 @@ public sealed class RunTreeTests
         var lines = RunTreeRenderer.Line(Find(tree, "steps[0]"), T0) + "\n" + RunTreeRenderer.Line(Find(tree, "steps[3]"), T0);
 
         Assert.Equal("[grey]-[/] tag (log) [grey]condition is false: {{ inputs.go }}[/]\n[yellow]⏸[/] last (log) [yellow]signal 'go'[/]", lines);
+        Assert.Equal(RunStatus.Waiting, tree.Status);
     }
 
     private static RunTreeNode Find(RunTree tree, string key) => tree.Roots.Single(n => n.Key == key);
@@ -88,7 +89,7 @@ public sealed class RunTreeTests
         At(4, new() { Type = JournalEventTypes.Progress, Path = "steps[1]", Message = "2/2 done, 1 failed" }),
         At(8, new() { Type = JournalEventTypes.StepStarted, Path = "steps[2]", StepId = "child", Activity = "workflow.call:child" }),
         At(9, new() { Type = JournalEventTypes.StepStarted, Path = "steps[2]/steps[0]", StepId = "inner", Activity = "log" }),
-        At(9, new() { Type = JournalEventTypes.Log, Path = "steps[2]/steps[0]", Message = "starting" }),
+        At(9, new() { Type = JournalEventTypes.Log, Path = "steps[2]/steps[0]", Message = "starting", Host = "web9" }),
     ];
 
     private static JournalEvent At(int seconds, JournalEvent e) => e with { Time = T0.AddSeconds(seconds) };
