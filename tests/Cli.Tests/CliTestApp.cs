@@ -10,10 +10,13 @@ namespace Gantry.Cli.Tests;
 /// <summary>Runs <c>gantry</c> in-process with a wide test console, the real services plus a few test activities.</summary>
 internal static class CliTestApp
 {
-    public static CommandAppResult Run(params string[] args)
+    public static CommandAppResult Run(params string[] args) => Run(new TestConsole().Width(400), args);
+
+    /// <summary>Runs with a console of the test's own (an interactive one shows the live step tree).</summary>
+    public static CommandAppResult Run(TestConsole console, params string[] args)
     {
         var services = CliServices.Create().AddActivity<TestLatestTag>().AddActivity<TestDeploy>().AddActivity<TestFlip>();
-        var tester = new CommandAppTester(new TypeRegistrar(services), new CommandAppTesterSettings(), new TestConsole().Width(400));
+        var tester = new CommandAppTester(new TypeRegistrar(services), new CommandAppTesterSettings(), console);
         tester.Configure(GantryApp.Configure);
         return tester.Run(args);
     }
@@ -30,6 +33,31 @@ internal sealed class TempWorkspace : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
         return path;
+    }
+
+    /// <summary>Copies a folder of the repository (e.g. workflows/) into the workspace.</summary>
+    public void CopyFromRepository(string relative)
+    {
+        var source = Path.Combine(RepositoryRoot(), relative);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(Root, relative, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Workflows.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no Workflows.sln above {AppContext.BaseDirectory}");
     }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);

@@ -11,7 +11,7 @@ using Spectre.Console.Cli;
 namespace Gantry.Cli.Commands;
 
 /// <summary><c>gantry run WORKFLOW --env ENV --input k=v</c>: runs a workflow here, showing each step as it happens.</summary>
-public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities, WorkflowValidator validator) : AsyncCommand<RunCommand.Settings>
+public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities, WorkflowValidator validator, TimeProvider time) : AsyncCommand<RunCommand.Settings>
 {
     public sealed class Settings : RunSettings
     {
@@ -30,8 +30,8 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var path = WorkspaceLookup.WorkflowPath(settings.Workflow);
-        var environment = settings.Environment is null ? null : WorkspaceLookup.LoadEnvironment(settings.Environment, Path.GetDirectoryName(path));
+        var path = WorkspaceLookup.WorkflowPath(settings.Workflow, settings.Workspace);
+        var environment = settings.Environment is null ? null : WorkspaceLookup.LoadEnvironment(settings.Environment, Path.GetDirectoryName(path), settings.Workspace);
         var checkedFiles = DocumentSet.Check([path], new ValidationContext(activities), validator, environment);
         if (checkedFiles.Any(f => !f.Valid))
         {
@@ -46,7 +46,7 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
             return ExitCodes.Usage;
         }
 
-        await using var host = await RunHost.OpenAsync(settings.Db, console, settings.Json, cancellationToken).ConfigureAwait(false);
+        await using var host = await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
         var library = new Dictionary<string, Engine.Model.WorkflowDefinition>(host.Catalog.LoadWorkflows(), StringComparer.Ordinal);
         var workflow = DocumentLoader.LoadWorkflowFile(path).GetOrThrow();
         library[workflow.Id] = workflow;
@@ -79,8 +79,12 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
         Console.CancelKeyPress += handler;
         try
         {
-            var finished = await host.Engine.RunAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-            await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            var finished = await LiveRunDisplay.ShowAsync(console, host.Observer, time, async () =>
+            {
+                var reached = await host.Engine.RunAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+                await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+                return reached;
+            }).ConfigureAwait(false);
             return await RunOutcome.ReportAsync(finished, host, console, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -101,6 +105,10 @@ public class RunSettings : CommandSettings
     [Description("text (default) or json (one journal event per line).")]
     [DefaultValue("text")]
     public string Output { get; init; } = "text";
+
+    [CommandOption("--workspace <DIR>")]
+    [Description("The workspace (the folder holding workflows/ and .gantry/). Default: found from the current directory upwards.")]
+    public string? Workspace { get; init; }
 
     public bool Json => Output == "json";
 

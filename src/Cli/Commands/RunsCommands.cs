@@ -11,7 +11,7 @@ using Spectre.Console.Cli;
 namespace Gantry.Cli.Commands;
 
 /// <summary><c>gantry runs list</c>: recent runs with their status.</summary>
-public sealed class RunsListCommand(IAnsiConsole console) : AsyncCommand<RunsListCommand.Settings>
+public sealed class RunsListCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunsListCommand.Settings>
 {
     public sealed class Settings : RunSettings
     {
@@ -28,7 +28,7 @@ public sealed class RunsListCommand(IAnsiConsole console) : AsyncCommand<RunsLis
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var host = await RunHost.OpenAsync(settings.Db, console, settings.Json, cancellationToken).ConfigureAwait(false);
+        await using var host = await RunHost.OpenAsync(settings, console, time, live: false, cancellationToken).ConfigureAwait(false);
         var runs = await host.Runs.ListRunsAsync(new RunQuery { WorkflowId = settings.Workflow, EnvironmentId = settings.Environment, Limit = settings.Limit }, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
@@ -49,7 +49,7 @@ public sealed class RunsListCommand(IAnsiConsole console) : AsyncCommand<RunsLis
 }
 
 /// <summary><c>gantry runs show RUN</c>: a run's status and journal.</summary>
-public sealed class RunsShowCommand(IAnsiConsole console) : AsyncCommand<RunsShowCommand.Settings>
+public sealed class RunsShowCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunsShowCommand.Settings>
 {
     public sealed class Settings : RunSettings
     {
@@ -59,12 +59,13 @@ public sealed class RunsShowCommand(IAnsiConsole console) : AsyncCommand<RunsSho
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var host = await RunHost.OpenAsync(settings.Db, console, settings.Json, cancellationToken).ConfigureAwait(false);
+        await using var host = await RunHost.OpenAsync(settings, console, time, live: false, cancellationToken).ConfigureAwait(false);
         var run = await host.Runs.GetRunAsync(settings.Run, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"no run with id '{settings.Run}'");
         var journal = await host.Runs.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run, journal }, JsonOutput.Options));
+            // The environment text may hold literal secret values: it stays in the store.
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run = run with { EnvironmentText = null }, journal }, JsonOutput.Options));
             return ExitCodes.Ok;
         }
 
@@ -79,7 +80,7 @@ public sealed class RunsShowCommand(IAnsiConsole console) : AsyncCommand<RunsSho
 }
 
 /// <summary><c>gantry runs signal RUN NAME [--data JSON]</c>: delivers a signal and continues the run here.</summary>
-public sealed class RunsSignalCommand(IAnsiConsole console) : AsyncCommand<RunsSignalCommand.Settings>
+public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunsSignalCommand.Settings>
 {
     public sealed class Settings : RunSettings
     {
@@ -102,19 +103,29 @@ public sealed class RunsSignalCommand(IAnsiConsole console) : AsyncCommand<RunsS
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var payload = settings.MergedInto is { } branch ? MergedPullRequest(branch) : ParseData(settings.Data);
-        await using var host = await RunHost.OpenAsync(settings.Db, console, settings.Json, cancellationToken).ConfigureAwait(false);
+        await using var host = await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
+        RunRecord signalled;
         try
         {
-            await host.Engine.SignalAsync(settings.Run, settings.Name, payload, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            signalled = await host.Engine.SignalAsync(settings.Run, settings.Name, payload, Environment.UserName, cancellationToken).ConfigureAwait(false);
         }
         catch (KeyNotFoundException ex)
         {
             throw new UsageException(ex.Message);
         }
 
-        console.MarkupLine($"signal [bold]{Markup.Escape(settings.Name)}[/] delivered to {Markup.Escape(settings.Run)}");
-        var run = await host.Engine.RunAsync(settings.Run, cancellationToken).ConfigureAwait(false);
-        await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        if (!settings.Json)
+        {
+            console.MarkupLine($"signal [bold]{Markup.Escape(settings.Name)}[/] delivered to {Markup.Escape(settings.Run)}");
+        }
+
+        host.Observer.Preload(signalled, await host.Runs.ReadJournalAsync(signalled.Id, 0, cancellationToken).ConfigureAwait(false));
+        var run = await LiveRunDisplay.ShowAsync(console, host.Observer, time, async () =>
+        {
+            var resumed = await host.Engine.RunAsync(settings.Run, cancellationToken).ConfigureAwait(false);
+            await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            return resumed;
+        }).ConfigureAwait(false);
         return await RunOutcome.ReportAsync(run, host, console, cancellationToken).ConfigureAwait(false);
     }
 
@@ -153,7 +164,7 @@ public sealed class RunsSignalCommand(IAnsiConsole console) : AsyncCommand<RunsS
 }
 
 /// <summary><c>gantry runs cancel RUN</c>: cancels a run; its on_failure and finally steps still run.</summary>
-public sealed class RunsCancelCommand(IAnsiConsole console) : AsyncCommand<RunsCancelCommand.Settings>
+public sealed class RunsCancelCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunsCancelCommand.Settings>
 {
     public sealed class Settings : RunSettings
     {
@@ -163,11 +174,17 @@ public sealed class RunsCancelCommand(IAnsiConsole console) : AsyncCommand<RunsC
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        await using var host = await RunHost.OpenAsync(settings.Db, console, settings.Json, cancellationToken).ConfigureAwait(false);
+        await using var host = await RunHost.OpenAsync(settings, console, time, live: false, cancellationToken).ConfigureAwait(false);
         var run = await host.Engine.CancelAsync(settings.Run, Environment.UserName, cancellationToken).ConfigureAwait(false);
         if (run.Status is RunStatus.Waiting or RunStatus.Pending)
         {
             run = await host.Engine.RunAsync(run.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (settings.Json)
+        {
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run = run.Id, run.Status, run.Message }, JsonOutput.Lines));
+            return ExitCodes.Ok;
         }
 
         console.MarkupLine($"run {Markup.Escape(run.Id)}: {run.Status.ToString().ToLowerInvariant()} {Markup.Escape(run.Message ?? "")}");

@@ -1,3 +1,4 @@
+using Gantry.Cli.Commands;
 using Gantry.Engine.Loading;
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Stores;
@@ -33,11 +34,13 @@ internal sealed class RunHost : IAsyncDisposable
 
     public IRunStore Runs => _stores.Runs;
 
-    public static async Task<RunHost> OpenAsync(string? db, IAnsiConsole console, bool json, CancellationToken cancellationToken)
+    /// <summary>Opens the workspace's store and engine; <paramref name="live"/> allows the live step tree when the console is a terminal.</summary>
+    public static async Task<RunHost> OpenAsync(RunSettings settings, IAnsiConsole console, TimeProvider time, bool live, CancellationToken cancellationToken)
     {
-        var catalog = WorkspaceCatalog.Discover(Directory.GetCurrentDirectory());
-        var stores = await RunStoreFactory.OpenAsync(db ?? Environment.GetEnvironmentVariable("GANTRY_DB"), catalog.Root, TimeProvider.System, cancellationToken).ConfigureAwait(false);
-        var observer = new RunProgressObserver(console, json);
+        var catalog = WorkspaceCatalog.Discover(settings.Workspace ?? Directory.GetCurrentDirectory());
+        var stores = await RunStoreFactory.OpenAsync(settings.Db ?? Environment.GetEnvironmentVariable("GANTRY_DB"), catalog.Root, time, cancellationToken).ConfigureAwait(false);
+        var mode = settings.Json ? ProgressMode.Json : live && LiveRunDisplay.Supported(console) ? ProgressMode.Live : ProgressMode.Lines;
+        var observer = new RunProgressObserver(console, mode, time);
         var services = CliServices.Create()
             .AddSingleton(stores.Runs)
             .AddSingleton<IJournalObserver>(observer)

@@ -14,6 +14,9 @@ internal static class RunOutcome
         {
             case RunStatus.Succeeded:
                 return ExitCodes.Ok;
+            case RunStatus.Waiting or RunStatus.Pending when host.Observer.Mode == ProgressMode.Json:
+                // The journal events already said what the run waits for; keep the output JSON lines.
+                return Waiting;
             case RunStatus.Waiting:
                 var state = JournalState.Replay(await host.Runs.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false));
                 console.MarkupLine($"[yellow]run {run.Id} is waiting[/] (it holds no process; resume it from anywhere that reaches the same store):");

@@ -109,12 +109,23 @@ public sealed class WorkflowEngine
     }
 
     /// <summary>Starts <see cref="RunAsync"/> in the background (server, signals, timers, queued runs).</summary>
-    public void RunInBackground(string runId)
+    public void RunInBackground(string runId) => RunInBackground(runId, before: null);
+
+    /// <summary>
+    /// Tracks the whole background job, <paramref name="before"/> included, from the moment it is
+    /// scheduled, so <see cref="WhenIdleAsync"/> never misses a run a timer is about to resume.
+    /// </summary>
+    private void RunInBackground(string runId, Func<Task>? before)
     {
         var task = Task.Run(async () =>
         {
             try
             {
+                if (before is not null)
+                {
+                    await before().ConfigureAwait(false);
+                }
+
                 await RunAsync(runId, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
@@ -275,11 +286,7 @@ public sealed class WorkflowEngine
             {
                 _timers.TryRemove(runId + key, out var timer);
                 timer?.Dispose();
-                _ = Task.Run(async () =>
-                {
-                    await SignalAsync(runId, wait.Signal, null, "timer", CancellationToken.None).ConfigureAwait(false);
-                    RunInBackground(runId);
-                });
+                RunInBackground(runId, () => SignalAsync(runId, wait.Signal, null, "timer", CancellationToken.None));
             },
             null,
             due < TimeSpan.Zero ? TimeSpan.Zero : due,

@@ -56,6 +56,9 @@ internal sealed class CallLog
 {
     public ConcurrentQueue<string> Entries { get; } = new();
 
+    /// <summary>When each attempt of test.flaky ran, on the engine clock.</summary>
+    public ConcurrentQueue<DateTimeOffset> AttemptTimes { get; } = new();
+
     public int ConcurrentNow;
 
     public int MaxConcurrent;
@@ -94,6 +97,7 @@ internal sealed class FlakyActivity(CallLog log) : Activity<FlakyActivity.Inputs
     protected override Task<NoOutputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
     {
         log.Entries.Enqueue($"flaky attempt {context.Attempt}");
+        log.AttemptTimes.Enqueue(context.Time.GetUtcNow());
         return context.Attempt <= context.Input.Failures
             ? throw new InvalidOperationException($"boom {context.Attempt}")
             : Task.FromResult(new NoOutputs());
