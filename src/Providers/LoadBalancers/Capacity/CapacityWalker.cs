@@ -16,7 +16,7 @@ internal sealed class CapacityWalker(CapacityTopology topology, IReadOnlyDiction
     private readonly CapacityRules _rules = new(topology);
     private readonly Dictionary<(string, string), Diagnostic> _reported = [];
 
-    public IReadOnlyList<Diagnostic> Diagnostics => _reported.Values.ToList();
+    public IReadOnlyList<Diagnostic> Diagnostics => _reported.Values.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ThenBy(d => d.Message, StringComparer.Ordinal).ToList();
 
     /// <summary>The workflow's steps, then its on_failure on every path that failed.</summary>
     public CapacityFlow WalkWorkflow(WorkflowDefinition workflow, CapacityScope scope, IReadOnlySet<CapacityState> entry)
