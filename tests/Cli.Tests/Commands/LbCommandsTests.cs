@@ -120,6 +120,21 @@ public sealed class LbCommandsTests : IDisposable
         Assert.Contains("steps[1]: lb.drain host: web3 would leave 0 live groups (min_live_groups is 1 in environment sandbox): group1 is out since steps[0], group2 would lose web3", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Plan_WorkflowFlippingWithNoGroupOut_RefusesWithCapacityProblem()
+    {
+        var workflow = _workspace.Write("workflows/f.yaml", """
+            id: f
+            steps:
+              - uses: lb.flip
+            """);
+
+        var result = CliTestApp.Run("plan", workflow, "--env", _env);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("steps[0]: lb.flip would fail: it needs exactly one live and one out group, but here group1 is live, group2 is live", result.Output, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _workspace.Dispose();
 
     private static List<string?> Names(JsonElement status, string state) =>
