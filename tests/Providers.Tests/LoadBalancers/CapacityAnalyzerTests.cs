@@ -4,6 +4,7 @@ using Gantry.Engine.Model;
 using Gantry.Engine.Validation;
 using Gantry.Providers.LoadBalancers;
 using Gantry.Providers.Tests.Scenario;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gantry.Providers.Tests.LoadBalancers;
 
@@ -189,6 +190,14 @@ public sealed class CapacityAnalyzerTests
         var found = new CapacityAnalyzer().Analyze(workflow, context).Select(d => d.ToString()).ToList();
 
         Assert.Equal(expected, found);
+    }
+
+    [Fact]
+    public void AddGantryProviders_CalledTwice_RegistersTheAnalyzerOnce()
+    {
+        using var services = new ServiceCollection().AddGantryProviders().AddGantryProviders().BuildServiceProvider();
+
+        Assert.Equal([typeof(CapacityAnalyzer)], services.GetServices<IWorkflowAnalyzer>().Select(a => a.GetType()));
     }
 
     [Fact]
