@@ -16,6 +16,7 @@ public static class CliServices
         services.AddActivitiesFrom(typeof(ILoadBalancerDriver).Assembly);
         services.TryAddSingleton<ActivityRegistry>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkflowAnalyzer, CapacityAnalyzer>());
         services.TryAddSingleton(sp => new WorkflowValidator(sp.GetServices<IWorkflowAnalyzer>()));
         return services;
     }

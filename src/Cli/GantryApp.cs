@@ -1,5 +1,6 @@
 using Gantry.Cli.Commands;
 using Gantry.Cli.Commands.Deploy;
+using Gantry.Cli.Commands.Lb;
 using Gantry.Cli.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -53,6 +54,17 @@ public static class GantryApp
             deploy.AddCommand<DeployRollbackCommand>("rollback")
                 .WithDescription("Put a group's hosts back on their previous release (or --to TAG).")
                 .WithExample("deploy", "rollback", "--env", "prod", "--target", "group2");
+        });
+        config.AddBranch("lb", lb =>
+        {
+            lb.SetDescription("Show and move load-balancer groups; the same min_live_groups safety as the lb.* steps.");
+            lb.AddCommand<LbStatusCommand>("status").WithDescription("Every group and server as the load balancer reports them now.")
+                .WithExample("lb", "status", "--env", "sandbox");
+            lb.AddCommand<LbLiveCommand>("live").WithDescription("Make exactly these groups live; every other group is drained and taken out.")
+                .WithExample("lb", "live", "--env", "sandbox", "group2");
+            lb.AddCommand<LbFlipCommand>("flip").WithDescription("Bring the out group live, then take the live group out.");
+            lb.AddCommand<LbAllCommand>("all").WithDescription("Make every group live.");
+            lb.AddCommand<LbRestoreCommand>("restore").WithDescription("Bring every healthy group back live; takes nothing out.");
         });
         config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, config.Settings.Console ?? AnsiConsole.Console));
     }

@@ -1,5 +1,6 @@
 using Gantry.Providers.Deploy;
 using Gantry.Providers.LoadBalancers;
+using Gantry.Engine.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,7 @@ public static class ProvidersServiceCollectionExtensions
         services.TryAddSingleton<TargetResolver>();
         services.TryAddSingleton(sp => new SshFleetDeployerMarker(_ => new SshFleetDeployer(sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton(sp => new FleetDeployerFactory(sp.GetRequiredService<TimeProvider>(), sp));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkflowAnalyzer, CapacityAnalyzer>());
         services.AddActivitiesFrom(typeof(LoadBalancerFactory).Assembly);
         return services;
     }

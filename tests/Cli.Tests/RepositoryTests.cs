@@ -47,6 +47,18 @@ public sealed class RepositoryTests
         Assert.True(result.ExitCode == 0, result.Output);
     }
 
+    [Theory]
+    [InlineData("sandbox")]
+    [InlineData("prod.example")]
+    public void Validate_RepositoryWorkflowsAgainstEnvironment_PassTheCapacityCheck(string environment)
+    {
+        var folder = Path.Combine(Root(), "workflows");
+
+        var result = CliTestApp.Run("validate", folder, "--env", Path.Combine(folder, "environments", environment + ".yaml"));
+
+        Assert.True(result.ExitCode == 0, result.Output);
+    }
+
     [Fact]
     public void Services_ResolveTheValidatorWithAnalyzersFromDi()
     {

@@ -1,0 +1,138 @@
+using Gantry.Engine.Loading;
+using Gantry.Engine.Runtime;
+using Gantry.Providers.LoadBalancers;
+using Gantry.Providers.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace Gantry.Providers.Tests.Scenario;
+
+/// <summary>
+/// The repository's unchanged rolling-deploy against a real HAProxy and a real nginx, through the
+/// engine: hosts are simulated (sandbox deploys), every load-balancer action is real.
+/// </summary>
+[Collection(HAProxyCollection.Name)]
+public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutputHelper output)
+{
+    private const string Fleet = """
+        repository: { url: sandbox }
+        groups:
+          group1: { hosts: [web1, web2] }
+          group2: { hosts: [web3, web4] }
+        deploy:
+          source: sandbox
+          root: /srv/opensky
+          restart: sudo systemctl restart opensky
+          health: { url: "http://{{ host.address }}:8080/health" }
+        vars: { sandbox_initial_release: v2.9.0 }
+        """;
+
+    [Fact]
+    public async Task RollingDeploy_RealHAProxy_SucceedsEveryGroupLiveAndNoFailedRequest()
+    {
+        await haproxy.ResetAsync();
+        var environment = $$"""
+            id: real-haproxy
+            load_balancer: { provider: haproxy, address: "{{haproxy.AdminAddress}}", backend: {{HAProxyFixture.BackendName}}, min_live_groups: 1, drain_timeout: 10s, health_timeout: 10s }
+            hosts:
+              web1: { address: 127.0.0.11 }
+              web2: { address: 127.0.0.12 }
+              web3: { address: 127.0.0.13 }
+              web4: { address: 127.0.0.14 }
+            {{Fleet}}
+            """;
+
+        using var harness = new SandboxHarness();
+        using var stop = new CancellationTokenSource();
+        var client = LoopRequestsAsync(haproxy.FrontendUri, stop.Token);
+        var (status, deployedGroups, finalLive) = await RunAsync(harness, environment);
+        await stop.CancelAsync();
+        var (sent, failed) = await client;
+        output.WriteLine($"client loop during the run: {sent} requests, {failed} failed");
+
+        Assert.Equal(RunStatus.Succeeded, status);
+        Assert.Equal(["group1", "group2"], deployedGroups);
+        Assert.Equal(["group1", "group2"], finalLive);
+        Assert.Equal(
+            "web1=UP, web2=UP, web3=UP, web4=UP",
+            string.Join(", ", (await haproxy.RawStatusesAsync()).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}")));
+        Assert.True(sent > 0, "the client loop sent no request during the run");
+        Assert.Equal(0, failed);
+    }
+
+    [Fact]
+    public async Task RollingDeploy_RealNginx_SucceedsEveryGroupLiveAfterReloads()
+    {
+        await using var nginx = await NginxFixture.StartAsync("web1", "web2", "web3", "web4");
+        var hosts = string.Join("\n", nginx.Backends.Select((b, i) => $"  {b.Name}: {{ address: 127.0.0.{11 + i}, vars: {{ upstream: \"{b.Address}\" }} }}"));
+        var environment = $$"""
+            id: real-nginx
+            load_balancer: { provider: nginx, backend: {{NginxFixture.UpstreamName}}, config_file: "{{nginx.UpstreamConfigPath}}", main_config: "{{nginx.MainConfigPath}}", settle_delay: 100ms, min_live_groups: 1 }
+            hosts:
+            {{hosts}}
+            {{Fleet}}
+            """;
+
+        using var harness = new SandboxHarness();
+        var (status, deployedGroups, finalLive) = await RunAsync(harness, environment);
+
+        Assert.Equal(RunStatus.Succeeded, status);
+        Assert.Equal(["group1", "group2"], deployedGroups);
+        Assert.Equal(["group1", "group2"], finalLive);
+        Assert.DoesNotContain("down", await File.ReadAllTextAsync(nginx.UpstreamConfigPath), StringComparison.Ordinal);
+        Assert.True(nginx.ReloadCount >= 4, $"nginx was reloaded {nginx.ReloadCount} times; the rollout takes groups out and back at least 4 times");
+        var answers = await nginx.SendAsync(8);
+        Assert.Equal(["web1", "web2", "web3", "web4"], answers.Keys.Order(StringComparer.Ordinal));
+    }
+
+    private static async Task<(RunStatus Status, List<object?> DeployedGroups, IReadOnlyList<string> FinalLive)> RunAsync(SandboxHarness harness, string environmentText)
+    {
+        var environment = DocumentLoader.LoadEnvironment(environmentText, Path.Combine(harness.DataDirectory, "env.yaml")).GetOrThrow();
+        var library = harness.Catalog.LoadWorkflows();
+        var run = await harness.Engine.StartAsync(new StartRunRequest
+        {
+            Workflow = library["rolling-deploy"],
+            Library = library,
+            Environment = environment,
+            EnvironmentText = environmentText,
+        }, CancellationToken.None);
+        var finished = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
+        Assert.True(finished.Status == RunStatus.Succeeded, $"run {finished.Status}: {finished.Message}");
+        var deployed = (await harness.JournalAsync(run.Id))
+            .Where(e => e.Type == JournalEventTypes.StepSucceeded && e.Activity == "deploy.release")
+            .Select(e => ((IReadOnlyDictionary<string, object?>)e.Outputs!)["group"])
+            .ToList();
+        var controller = new LoadBalancerFactory(TimeProvider.System).Create(environment, harness.DataDirectory);
+        var status = await controller.GetStatusAsync();
+        return (finished.Status, deployed, status.GroupsIn(GroupState.Live));
+    }
+
+    /// <summary>New-connection requests one after another until cancelled (or 20,000 sent); returns how many were sent and failed.</summary>
+    private static async Task<(int Sent, int Failed)> LoopRequestsAsync(Uri url, CancellationToken stop)
+    {
+        await Task.Yield();
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var (sent, failed) = (0, 0);
+        while (!stop.IsCancellationRequested && sent < 20_000)
+        {
+            sent++;
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.ConnectionClose = true;
+                using var response = await client.SendAsync(request, CancellationToken.None);
+                if (!response.IsSuccessStatusCode)
+                {
+                    failed++;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                failed++;
+            }
+
+            await Task.Delay(5, CancellationToken.None);
+        }
+
+        return (sent, failed);
+    }
+}
