@@ -94,6 +94,10 @@ public sealed class RunsSignalCommand(IAnsiConsole console) : AsyncCommand<RunsS
         [Description("Payload as JSON or YAML, or @file.")]
         public string? Data { get; init; }
 
+        [CommandOption("--no-wait")]
+        [Description("Only deliver the signal; a gantry worker continues the run.")]
+        public bool NoWait { get; init; }
+
         [CommandOption("--merged-into <BRANCH>")]
         [Description("Send a GitHub pull_request event saying a reviewed pull request was merged into BRANCH (for sandbox runs and tests).")]
         public string? MergedInto { get; init; }
@@ -113,7 +117,12 @@ public sealed class RunsSignalCommand(IAnsiConsole console) : AsyncCommand<RunsS
         }
 
         console.MarkupLine($"signal [bold]{Markup.Escape(settings.Name)}[/] delivered to {Markup.Escape(settings.Run)}");
-        var run = await host.Engine.RunAsync(settings.Run, cancellationToken).ConfigureAwait(false);
+        if (settings.NoWait)
+        {
+            return ExitCodes.Ok;
+        }
+
+        var run = await host.ExecuteHereAsync(settings.Run, console, cancellationToken).ConfigureAwait(false);
         await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
         return await RunOutcome.ReportAsync(run, host, console, cancellationToken).ConfigureAwait(false);
     }
@@ -167,7 +176,7 @@ public sealed class RunsCancelCommand(IAnsiConsole console) : AsyncCommand<RunsC
         var run = await host.Engine.CancelAsync(settings.Run, Environment.UserName, cancellationToken).ConfigureAwait(false);
         if (run.Status is RunStatus.Waiting or RunStatus.Pending)
         {
-            run = await host.Engine.RunAsync(run.Id, cancellationToken).ConfigureAwait(false);
+            run = await host.ExecuteHereAsync(run.Id, console, cancellationToken).ConfigureAwait(false);
         }
 
         console.MarkupLine($"run {Markup.Escape(run.Id)}: {run.Status.ToString().ToLowerInvariant()} {Markup.Escape(run.Message ?? "")}");

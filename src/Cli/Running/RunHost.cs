@@ -1,5 +1,6 @@
 using Gantry.Engine.Loading;
 using Gantry.Engine.Runtime;
+using Gantry.Engine.Schema;
 using Gantry.Engine.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -8,24 +9,33 @@ namespace Gantry.Cli.Running;
 
 /// <summary>
 /// The engine as the CLI runs it: the workspace's data folder, the durable store (SQLite file by
-/// default, <c>--db</c> or <c>GANTRY_DB</c> for another file or PostgreSQL), providers, and a
-/// console observer that shows progress as journal events arrive.
+/// default, <c>--db</c> or <c>GANTRY_DB</c> for another file or PostgreSQL), providers, a console
+/// observer that shows progress as journal events arrive, and a <see cref="RunWorker"/> so every
+/// execution holds a lease (a <c>gantry worker</c> on this or another machine never runs the same
+/// run at the same time). Workflow files are imported as definition versions on opening.
 /// </summary>
 internal sealed class RunHost : IAsyncDisposable
 {
+    /// <summary>Overrides the 30 s lease (e.g. <c>5s</c>); tests use short leases to take over quickly.</summary>
+    public const string LeaseVariable = "GANTRY_LEASE";
+
     private readonly ServiceProvider _services;
     private readonly StoreSet _stores;
 
-    private RunHost(ServiceProvider services, StoreSet stores, WorkspaceCatalog catalog, RunProgressObserver observer)
+    private RunHost(ServiceProvider services, StoreSet stores, WorkspaceCatalog catalog, RunProgressObserver observer, RunWorkerOptions workerOptions, IReadOnlyDictionary<string, DefinitionVersion> imported)
     {
         _services = services;
         _stores = stores;
         Catalog = catalog;
         Observer = observer;
+        Imported = imported;
         Engine = services.GetRequiredService<WorkflowEngine>();
+        Worker = new RunWorker(Engine, stores.Leases, workerOptions, services.GetRequiredService<TimeProvider>());
     }
 
     public WorkflowEngine Engine { get; }
+
+    public RunWorker Worker { get; }
 
     public WorkspaceCatalog Catalog { get; }
 
@@ -33,18 +43,56 @@ internal sealed class RunHost : IAsyncDisposable
 
     public IRunStore Runs => _stores.Runs;
 
-    public static async Task<RunHost> OpenAsync(string? db, IAnsiConsole console, bool json, CancellationToken cancellationToken)
+    public IDefinitionStore Definitions => _stores.Definitions;
+
+    public IRunRetention Retention => _stores.Retention;
+
+    /// <summary>The published version of each workflow file, by workflow id, as imported on opening.</summary>
+    public IReadOnlyDictionary<string, DefinitionVersion> Imported { get; }
+
+    public static async Task<RunHost> OpenAsync(string? db, IAnsiConsole console, bool json, CancellationToken cancellationToken, RunWorkerOptions? workerOptions = null)
     {
         var catalog = WorkspaceCatalog.Discover(Directory.GetCurrentDirectory());
         var stores = await RunStoreFactory.OpenAsync(db ?? Environment.GetEnvironmentVariable("GANTRY_DB"), catalog.Root, TimeProvider.System, cancellationToken).ConfigureAwait(false);
-        var observer = new RunProgressObserver(console, json);
-        var services = CliServices.Create()
-            .AddSingleton(stores.Runs)
-            .AddSingleton<IJournalObserver>(observer)
-            .AddGantryEngine(o => o.DataDirectory = Path.Combine(catalog.Root, ".gantry"))
-            .AddGantryProviders()
-            .BuildServiceProvider();
-        return new RunHost(services, stores, catalog, observer);
+        try
+        {
+            var imported = await DefinitionImport.ImportAsync(catalog, stores.Definitions, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            var observer = new RunProgressObserver(console, json);
+            var services = CliServices.Create()
+                .AddSingleton(stores.Runs)
+                .AddSingleton<IJournalObserver>(observer)
+                .AddGantryEngine(o =>
+                {
+                    o.DataDirectory = Path.Combine(catalog.Root, ".gantry");
+                    o.ResumeInProcess = false;
+                })
+                .AddGantryProviders()
+                .BuildServiceProvider();
+            workerOptions ??= new RunWorkerOptions { Lease = LeaseFromEnvironment() ?? TimeSpan.FromSeconds(30) };
+
+            return new RunHost(services, stores, catalog, observer, workerOptions, imported);
+        }
+        catch
+        {
+            await stores.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The lease set by <see cref="LeaseVariable"/>, or null.</summary>
+    public static TimeSpan? LeaseFromEnvironment() =>
+        Duration.TryParse(Environment.GetEnvironmentVariable(LeaseVariable), out var lease) && lease > TimeSpan.Zero ? lease : null;
+
+    /// <summary>Runs a run here under a lease; when another node holds it, says so and returns the run as the store has it.</summary>
+    public async Task<RunRecord> ExecuteHereAsync(string runId, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        if (await Worker.ExecuteLeasedAsync(runId, cancellationToken).ConfigureAwait(false) is { } run)
+        {
+            return run;
+        }
+
+        console.MarkupLine($"run {Markup.Escape(runId)} is held by another node, which goes on with it");
+        return await Runs.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new KeyNotFoundException($"no run with id '{runId}'");
     }
 
     public async ValueTask DisposeAsync()
