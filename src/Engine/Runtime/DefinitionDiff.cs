@@ -14,7 +14,7 @@ public sealed record FieldChange(string Field, string? Old, string? New);
 /// <summary>
 /// One step that differs. <see cref="Step"/> is its id, or its path when it has none; a step with
 /// an id that moved into another block shows a <c>(position)</c> field change from its old path to
-/// its new one (moving within the same list, e.g. after an insertion above it, is not a change).
+/// its new one (moving within the same block, e.g. after an insertion above it, is not a change).
 /// </summary>
 public sealed record StepChange(StepChangeKind Kind, string Step, string? OldPath, string? NewPath, IReadOnlyList<FieldChange> Fields);
 
@@ -40,8 +40,8 @@ public sealed record DefinitionDiff(IReadOnlyList<FieldChange> Workflow, IReadOn
         var after = Read(newText, "new");
         var workflowFields = CompareFields(Fields(before), Fields(after));
 
-        var oldSteps = StepsOf(before, "").ToList();
-        var newSteps = StepsOf(after, "").ToList();
+        var oldSteps = StepsOf(before, "", "").ToList();
+        var newSteps = StepsOf(after, "", "").ToList();
         var changes = new List<StepChange>();
         var matchedOld = new HashSet<string>(StringComparer.Ordinal);
         foreach (var step in newSteps)
@@ -55,7 +55,7 @@ public sealed record DefinitionDiff(IReadOnlyList<FieldChange> Workflow, IReadOn
 
             matchedOld.Add(match.Path);
             var fields = CompareFields(Fields(match.Node), Fields(step.Node)).ToList();
-            if (Parent(match.Path) != Parent(step.Path))
+            if (match.Parent != step.Parent)
             {
                 fields.Insert(0, new FieldChange("(position)", match.Path, step.Path));
             }
@@ -98,14 +98,13 @@ public sealed record DefinitionDiff(IReadOnlyList<FieldChange> Workflow, IReadOn
         }
     }
 
-    private sealed record StepEntry(string Key, string Path, Dictionary<string, object?> Node);
-
-    private static string Parent(string path) => path[..path.LastIndexOf('[')];
+    /// <summary>A step with its key (id or path) and its parent (the enclosing step's key and list name).</summary>
+    private sealed record StepEntry(string Key, string Path, string Parent, Dictionary<string, object?> Node);
 
     private static Dictionary<string, object?> Read(string text, string name) =>
         PlainValue.FromDoc(DocumentReader.Parse(text, name)) as Dictionary<string, object?> ?? new Dictionary<string, object?>(StringComparer.Ordinal);
 
-    private static IEnumerable<StepEntry> StepsOf(Dictionary<string, object?> node, string prefix)
+    private static IEnumerable<StepEntry> StepsOf(Dictionary<string, object?> node, string prefix, string parentKey)
     {
         foreach (var key in StepListKeys)
         {
@@ -119,8 +118,9 @@ public sealed record DefinitionDiff(IReadOnlyList<FieldChange> Workflow, IReadOn
                     }
 
                     var path = $"{prefix}{key}[{i}]";
-                    yield return new StepEntry(step.TryGetValue("id", out var id) && id is string text ? text : path, path, step);
-                    foreach (var nested in StepsOf(step, path + "."))
+                    var stepKey = step.TryGetValue("id", out var id) && id is string text ? text : path;
+                    yield return new StepEntry(stepKey, path, $"{parentKey}/{key}", step);
+                    foreach (var nested in StepsOf(step, path + ".", stepKey))
                     {
                         yield return nested;
                     }

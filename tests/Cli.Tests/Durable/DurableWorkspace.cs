@@ -23,6 +23,8 @@ internal sealed class DurableWorkspace : IAsyncDisposable
 
     public IRunStore Runs => _stores!.Runs;
 
+    public IDefinitionStore Definitions => _stores!.Definitions;
+
     public static async Task<DurableWorkspace> CreateAsync(string? db = null)
     {
         var workspace = new DurableWorkspace(db ?? "sqlite:.gantry/durable.db");
