@@ -44,8 +44,22 @@ public static class GantryApp
             runs.SetDescription("List, show, signal and cancel runs in the store.");
             runs.AddCommand<RunsListCommand>("list").WithDescription("Recent runs.");
             runs.AddCommand<RunsShowCommand>("show").WithDescription("A run's status and journal.");
-            runs.AddCommand<RunsSignalCommand>("signal").WithDescription("Deliver a signal to a waiting run and continue it here.");
+            runs.AddCommand<RunsSignalCommand>("signal").WithDescription("Deliver a signal to a waiting run and continue it here (--no-wait: leave it to a worker).");
             runs.AddCommand<RunsCancelCommand>("cancel").WithDescription("Cancel a run; on_failure and finally still run.");
+            runs.AddCommand<RunsPruneCommand>("prune").WithDescription("Delete finished runs older than a duration, with their journals.")
+                .WithExample("runs", "prune", "--older-than", "30d");
+        });
+        config.AddCommand<WorkerCommand>("worker")
+            .WithDescription("Be a node: claim runs from the store and execute them under leases until Ctrl+C.")
+            .WithExample("worker", "--db", "postgres://gantry@db/gantry", "--node-id", "node-1");
+        config.AddBranch("definitions", definitions =>
+        {
+            definitions.SetDescription("Versions of the workflows (workflows/*.yaml are imported as published versions when they change).");
+            definitions.AddCommand<DefinitionsListCommand>("list").WithDescription("Every definition with its latest and published version.");
+            definitions.AddCommand<DefinitionsVersionsCommand>("versions").WithDescription("A definition's versions.");
+            definitions.AddCommand<DefinitionsDiffCommand>("diff").WithDescription("Steps added, removed and changed between two versions.")
+                .WithExample("definitions", "diff", "hotfix", "1", "2");
+            definitions.AddCommand<DefinitionsPublishCommand>("publish").WithDescription("Publish a version.");
         });
         config.AddBranch<DeploySettings>("deploy", deploy =>
         {

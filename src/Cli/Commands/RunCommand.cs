@@ -26,6 +26,10 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
         [CommandOption("--input <KEY=VALUE>")]
         [Description("An input value; repeatable.")]
         public string[] Inputs { get; init; } = [];
+
+        [CommandOption("--detach")]
+        [Description("Only create the run (pending) and print its id; a gantry worker executes it.")]
+        public bool Detach { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -59,6 +63,7 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
                 Library = library,
                 Environment = environment,
                 EnvironmentText = environment is null ? null : await File.ReadAllTextAsync(environment.SourcePath, cancellationToken).ConfigureAwait(false),
+                WorkflowVersion = host.Imported.TryGetValue(workflow.Id, out var version) && version.Text == workflow.SourceText ? version.Version : null,
                 Inputs = InputBinder.ParseAssignments(settings.Inputs),
                 Trigger = "cli",
                 StartedBy = System.Environment.UserName,
@@ -67,6 +72,12 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
         catch (ArgumentException ex)
         {
             throw new UsageException(ex.Message);
+        }
+
+        if (settings.Detach)
+        {
+            console.Profile.Out.Writer.WriteLine(run.Id);
+            return ExitCodes.Ok;
         }
 
         // Ctrl+C cancels the run cooperatively: on_failure and finally still run.
@@ -81,7 +92,7 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
         {
             var finished = await LiveRunDisplay.ShowAsync(console, host.Observer, time, async () =>
             {
-                var reached = await host.Engine.RunAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+                var reached = await host.ExecuteHereAsync(run.Id, console, CancellationToken.None).ConfigureAwait(false);
                 await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
                 return reached;
             }).ConfigureAwait(false);

@@ -95,6 +95,10 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
         [Description("Payload as JSON or YAML, or @file.")]
         public string? Data { get; init; }
 
+        [CommandOption("--no-wait")]
+        [Description("Only deliver the signal; a gantry worker continues the run.")]
+        public bool NoWait { get; init; }
+
         [CommandOption("--merged-into <BRANCH>")]
         [Description("Send a GitHub pull_request event saying a reviewed pull request was merged into BRANCH (for sandbox runs and tests).")]
         public string? MergedInto { get; init; }
@@ -119,10 +123,15 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
             console.MarkupLine($"signal [bold]{Markup.Escape(settings.Name)}[/] delivered to {Markup.Escape(settings.Run)}");
         }
 
+        if (settings.NoWait)
+        {
+            return ExitCodes.Ok;
+        }
+
         host.Observer.Preload(signalled, await host.Runs.ReadJournalAsync(signalled.Id, 0, cancellationToken).ConfigureAwait(false));
         var run = await LiveRunDisplay.ShowAsync(console, host.Observer, time, async () =>
         {
-            var resumed = await host.Engine.RunAsync(settings.Run, cancellationToken).ConfigureAwait(false);
+            var resumed = await host.ExecuteHereAsync(settings.Run, console, cancellationToken).ConfigureAwait(false);
             await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
             return resumed;
         }).ConfigureAwait(false);
@@ -178,7 +187,7 @@ public sealed class RunsCancelCommand(IAnsiConsole console, TimeProvider time) :
         var run = await host.Engine.CancelAsync(settings.Run, Environment.UserName, cancellationToken).ConfigureAwait(false);
         if (run.Status is RunStatus.Waiting or RunStatus.Pending)
         {
-            run = await host.Engine.RunAsync(run.Id, cancellationToken).ConfigureAwait(false);
+            run = await host.ExecuteHereAsync(run.Id, console, cancellationToken).ConfigureAwait(false);
         }
 
         if (settings.Json)

@@ -1,6 +1,7 @@
 using Gantry.Cli.Commands;
 using Gantry.Engine.Loading;
 using Gantry.Engine.Runtime;
+using Gantry.Engine.Schema;
 using Gantry.Engine.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -9,24 +10,33 @@ namespace Gantry.Cli.Running;
 
 /// <summary>
 /// The engine as the CLI runs it: the workspace's data folder, the durable store (SQLite file by
-/// default, <c>--db</c> or <c>GANTRY_DB</c> for another file or PostgreSQL), providers, and a
-/// console observer that shows progress as journal events arrive.
+/// default, <c>--db</c> or <c>GANTRY_DB</c> for another file or PostgreSQL), providers, a console
+/// observer that shows progress as journal events arrive, and a <see cref="RunWorker"/> so every
+/// execution holds a lease (a <c>gantry worker</c> on this or another machine never runs the same
+/// run at the same time). Workflow files are imported as definition versions on opening.
 /// </summary>
 internal sealed class RunHost : IAsyncDisposable
 {
+    /// <summary>Overrides the 30 s lease (e.g. <c>5s</c>); tests use short leases to take over quickly.</summary>
+    public const string LeaseVariable = "GANTRY_LEASE";
+
     private readonly ServiceProvider _services;
     private readonly StoreSet _stores;
 
-    private RunHost(ServiceProvider services, StoreSet stores, WorkspaceCatalog catalog, RunProgressObserver observer)
+    private RunHost(ServiceProvider services, StoreSet stores, WorkspaceCatalog catalog, RunProgressObserver observer, RunWorkerOptions workerOptions, IReadOnlyDictionary<string, DefinitionVersion> imported)
     {
         _services = services;
         _stores = stores;
         Catalog = catalog;
         Observer = observer;
+        Imported = imported;
         Engine = services.GetRequiredService<WorkflowEngine>();
+        Worker = new RunWorker(Engine, stores.Leases, workerOptions, services.GetRequiredService<TimeProvider>());
     }
 
     public WorkflowEngine Engine { get; }
+
+    public RunWorker Worker { get; }
 
     public WorkspaceCatalog Catalog { get; }
 
@@ -34,20 +44,58 @@ internal sealed class RunHost : IAsyncDisposable
 
     public IRunStore Runs => _stores.Runs;
 
+    public IDefinitionStore Definitions => _stores.Definitions;
+
+    public IRunRetention Retention => _stores.Retention;
+
+    /// <summary>The published version of each workflow file, by workflow id, as imported on opening.</summary>
+    public IReadOnlyDictionary<string, DefinitionVersion> Imported { get; }
+
     /// <summary>Opens the workspace's store and engine; <paramref name="live"/> allows the live step tree when the console is a terminal.</summary>
-    public static async Task<RunHost> OpenAsync(RunSettings settings, IAnsiConsole console, TimeProvider time, bool live, CancellationToken cancellationToken)
+    public static async Task<RunHost> OpenAsync(RunSettings settings, IAnsiConsole console, TimeProvider time, bool live, CancellationToken cancellationToken, RunWorkerOptions? workerOptions = null)
     {
         var catalog = WorkspaceCatalog.Discover(settings.Workspace ?? Directory.GetCurrentDirectory());
         var stores = await RunStoreFactory.OpenAsync(settings.Db ?? Environment.GetEnvironmentVariable("GANTRY_DB"), catalog.Root, time, cancellationToken).ConfigureAwait(false);
-        var mode = settings.Json ? ProgressMode.Json : live && LiveRunDisplay.Supported(console) ? ProgressMode.Live : ProgressMode.Lines;
-        var observer = new RunProgressObserver(console, mode, time);
-        var services = CliServices.Create()
-            .AddSingleton(stores.Runs)
-            .AddSingleton<IJournalObserver>(observer)
-            .AddGantryEngine(o => o.DataDirectory = Path.Combine(catalog.Root, ".gantry"))
-            .AddGantryProviders()
-            .BuildServiceProvider();
-        return new RunHost(services, stores, catalog, observer);
+        try
+        {
+            var imported = await DefinitionImport.ImportAsync(catalog, stores.Definitions, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            var mode = settings.Json ? ProgressMode.Json : live && LiveRunDisplay.Supported(console) ? ProgressMode.Live : ProgressMode.Lines;
+            var observer = new RunProgressObserver(console, mode, time);
+            var services = CliServices.Create()
+                .AddSingleton(stores.Runs)
+                .AddSingleton<IJournalObserver>(observer)
+                .AddGantryEngine(o =>
+                {
+                    o.DataDirectory = Path.Combine(catalog.Root, ".gantry");
+                    o.ResumeInProcess = false;
+                })
+                .AddGantryProviders()
+                .BuildServiceProvider();
+            workerOptions ??= new RunWorkerOptions { Lease = LeaseFromEnvironment() ?? TimeSpan.FromSeconds(30) };
+
+            return new RunHost(services, stores, catalog, observer, workerOptions, imported);
+        }
+        catch
+        {
+            await stores.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The lease set by <see cref="LeaseVariable"/>, or null.</summary>
+    public static TimeSpan? LeaseFromEnvironment() =>
+        Duration.TryParse(Environment.GetEnvironmentVariable(LeaseVariable), out var lease) && lease > TimeSpan.Zero ? lease : null;
+
+    /// <summary>Runs a run here under a lease; when another node holds it, says so and returns the run as the store has it.</summary>
+    public async Task<RunRecord> ExecuteHereAsync(string runId, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        if (await Worker.ExecuteLeasedAsync(runId, cancellationToken).ConfigureAwait(false) is { } run)
+        {
+            return run;
+        }
+
+        console.MarkupLine($"run {Markup.Escape(runId)} is held by another node, which goes on with it");
+        return await Runs.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new KeyNotFoundException($"no run with id '{runId}'");
     }
 
     public async ValueTask DisposeAsync()

@@ -30,6 +30,9 @@ internal static class RunOutcome
             case RunStatus.Pending:
                 console.MarkupLine($"[yellow]run {run.Id} is queued[/]: {Markup.Escape(run.Message ?? "")}");
                 return Waiting;
+            case RunStatus.Running:
+                console.MarkupLine($"[yellow]run {run.Id} is running on another node[/]: follow it with gantry runs show {run.Id}");
+                return Waiting;
             default:
                 return ExitCodes.Invalid;
         }

@@ -9,6 +9,14 @@ public sealed class EngineOptions
     /// <summary>How long on_failure and finally may run after a cancel (they run under their own token). The default value is 10 minutes.</summary>
     public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Whether this engine resumes runs by itself: arms timers of waiting runs and starts the next
+    /// queued run when a concurrency key is freed. Set it to false when a <see cref="RunWorker"/>
+    /// (here or on another node) schedules runs under leases; the worker then fires due timers and
+    /// claims queued runs. The default value is true.
+    /// </summary>
+    public bool ResumeInProcess { get; set; } = true;
+
     /// <summary>This process's name among several nodes. The default value is the machine name and process id.</summary>
     public string NodeId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 }

@@ -204,6 +204,12 @@ public sealed class WorkflowEngine
     {
         var events = await _store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
         var state = JournalState.Replay(events);
+        if (events.Any(e => e.Type == JournalEventTypes.RunFinished))
+        {
+            // The process ended after journaling the end but before recording it: record it now.
+            return await FinishAsync(record, state.Status, state.Message).ConfigureAwait(false);
+        }
+
         var context = BuildContext(record);
         context.LoadStarted(events);
         if (state.CancelRequested)
@@ -238,6 +244,11 @@ public sealed class WorkflowEngine
         }
 
         await context.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.RunFinished, Status = status, Message = message }).ConfigureAwait(false);
+        return await FinishAsync(record, status, message).ConfigureAwait(false);
+    }
+
+    private async Task<RunRecord> FinishAsync(RunRecord record, RunStatus status, string? message)
+    {
         var finished = await _store.UpdateStatusAsync(record.Id, status, message, CancellationToken.None).ConfigureAwait(false);
         if (record.ConcurrencyKey is { } key)
         {
@@ -270,12 +281,15 @@ public sealed class WorkflowEngine
             }
         }
 
-        RunInBackground(next.Id);
+        if (_options.ResumeInProcess)
+        {
+            RunInBackground(next.Id);
+        }
     }
 
     private void ArmTimer(string runId, string key, WaitRequest wait)
     {
-        if (wait.ResumeAt is not { } at || _timers.ContainsKey(runId + key))
+        if (!_options.ResumeInProcess || wait.ResumeAt is not { } at || _timers.ContainsKey(runId + key))
         {
             return;
         }

@@ -12,6 +12,17 @@ internal static class StoreText
 
     public static readonly string[] ClaimableStatuses = [Status(RunStatus.Pending), Status(RunStatus.Running)];
 
+    /// <summary>
+    /// SQL true for a run woken since its last execution pass: a signal or cancel request journaled
+    /// after its latest run.started or run.resumed. Shared by both stores' claim queries.
+    /// </summary>
+    public const string WokenSinceLastPass = $"""
+        EXISTS (SELECT 1 FROM journal wake WHERE wake.run_id = runs.id
+            AND wake.type IN ('{JournalEventTypes.SignalReceived}', '{JournalEventTypes.RunCancelRequested}')
+            AND wake.sequence > (SELECT COALESCE(MAX(pass.sequence), 0) FROM journal pass
+                WHERE pass.run_id = runs.id AND pass.type IN ('{JournalEventTypes.RunStarted}', '{JournalEventTypes.RunResumed}')))
+        """;
+
     public static string Status(RunStatus status) => status.ToString().ToLowerInvariant();
 
     public static RunStatus ParseStatus(string text) => Enum.Parse<RunStatus>(text, ignoreCase: true);

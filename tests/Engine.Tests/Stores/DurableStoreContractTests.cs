@@ -185,4 +185,40 @@ public abstract class DurableStoreContractTests : StoreContractTests
 
         Assert.Equal(ids.Order(StringComparer.Ordinal), claims.Select(c => c.Run).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task ClaimRuns_WaitingRunWokenAfterItsLastPass_IsClaimedOnceUntilItsNextPass()
+    {
+        var signalled = await CreateAsync(NewRun(status: RunStatus.Waiting));
+        var cancelled = await CreateAsync(NewRun(status: RunStatus.Waiting));
+        var asleep = await CreateAsync(NewRun(status: RunStatus.Waiting));
+        var signalledEarly = await CreateAsync(NewRun(status: RunStatus.Waiting));
+        await Runs.AppendAsync(signalled.Id, [Event(JournalEventTypes.RunStarted), Event(JournalEventTypes.StepWaiting, "0"), Event(JournalEventTypes.SignalReceived)], Ct);
+        await Runs.AppendAsync(cancelled.Id, [Event(JournalEventTypes.RunStarted), Event(JournalEventTypes.StepWaiting, "0"), Event(JournalEventTypes.RunCancelRequested)], Ct);
+        await Runs.AppendAsync(asleep.Id, [Event(JournalEventTypes.RunStarted), Event(JournalEventTypes.StepWaiting, "0")], Ct);
+        await Runs.AppendAsync(signalledEarly.Id, [Event(JournalEventTypes.RunStarted), Event(JournalEventTypes.SignalReceived), Event(JournalEventTypes.RunResumed), Event(JournalEventTypes.StepWaiting, "0")], Ct);
+
+        var first = await Leases.ClaimRunsAsync("node-a", Lease, 10, Ct);
+        await Leases.ReleaseLeaseAsync(signalled.Id, "node-a", Ct);
+        await Runs.AppendAsync(signalled.Id, [Event(JournalEventTypes.RunResumed)], Ct);
+        var afterPass = await Leases.ClaimRunsAsync("node-b", Lease, 10, Ct);
+
+        Assert.Equal([signalled.Id, cancelled.Id], first.Select(r => r.Id));
+        Assert.Empty(afterPass);
+    }
+
+    [Fact]
+    public async Task TryClaimRun_FreeOwnOrExpired_TakesTheLeaseElseRefuses()
+    {
+        var run = await CreateAsync(NewRun(status: RunStatus.Pending));
+
+        Assert.True(await Leases.TryClaimRunAsync(run.Id, "node-a", Lease, Ct));
+        Assert.True(await Leases.TryClaimRunAsync(run.Id, "node-a", Lease, Ct));
+        Assert.False(await Leases.TryClaimRunAsync(run.Id, "node-b", Lease, Ct));
+        Assert.Empty(await Leases.ClaimRunsAsync("node-b", Lease, 10, Ct));
+        Time.Advance(Lease);
+        Assert.True(await Leases.TryClaimRunAsync(run.Id, "node-b", Lease, Ct));
+        Assert.False(await Leases.RenewLeaseAsync(run.Id, "node-a", Lease, Ct));
+        Assert.False(await Leases.TryClaimRunAsync("nope", "node-a", Lease, Ct));
+    }
 }

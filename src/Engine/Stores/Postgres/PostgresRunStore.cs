@@ -210,7 +210,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
             UPDATE runs SET lease_owner = @node, lease_expires_at = @expires
             WHERE id IN (
                 SELECT id FROM runs
-                WHERE status = ANY(@claimable) AND (lease_owner IS NULL OR lease_expires_at <= @now)
+                WHERE (lease_owner IS NULL OR lease_expires_at <= @now)
+                    AND (status = ANY(@claimable) OR (status = @waiting AND {StoreText.WokenSinceLastPass}))
                 ORDER BY created_at, id
                 LIMIT @max
                 FOR UPDATE SKIP LOCKED)
@@ -220,9 +221,25 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         PostgresDatabase.Add(command, "expires", now + lease);
         PostgresDatabase.Add(command, "now", now);
         PostgresDatabase.Add(command, "claimable", StoreText.ClaimableStatuses);
+        PostgresDatabase.Add(command, "waiting", StoreText.Status(RunStatus.Waiting));
         PostgresDatabase.Add(command, "max", Math.Max(0, max));
         var claimed = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
         return claimed.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<bool> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, """
+            UPDATE runs SET lease_owner = @node, lease_expires_at = @expires
+            WHERE id = @id AND (lease_owner IS NULL OR lease_owner = @node OR lease_expires_at <= @now);
+            """);
+        PostgresDatabase.Add(command, "id", runId);
+        PostgresDatabase.Add(command, "node", nodeId);
+        PostgresDatabase.Add(command, "expires", now + lease);
+        PostgresDatabase.Add(command, "now", now);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<bool> RenewLeaseAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)

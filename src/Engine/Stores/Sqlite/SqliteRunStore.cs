@@ -198,7 +198,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
             UPDATE runs SET lease_owner = $node, lease_expires_at = $expires
             WHERE id IN (
                 SELECT id FROM runs
-                WHERE status IN ($pending, $running) AND (lease_owner IS NULL OR lease_expires_at <= $now)
+                WHERE (lease_owner IS NULL OR lease_expires_at <= $now)
+                    AND (status IN ($pending, $running) OR (status = $waiting AND {StoreText.WokenSinceLastPass}))
                 ORDER BY created_at, id LIMIT $max)
             RETURNING {StoreRows.RunColumns};
             """;
@@ -207,10 +208,27 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(now));
         command.Parameters.AddWithValue("$pending", StoreText.Status(RunStatus.Pending));
         command.Parameters.AddWithValue("$running", StoreText.Status(RunStatus.Running));
+        command.Parameters.AddWithValue("$waiting", StoreText.Status(RunStatus.Waiting));
         command.Parameters.AddWithValue("$max", Math.Max(0, max));
         var claimed = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return claimed.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<bool> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE runs SET lease_owner = $node, lease_expires_at = $expires
+            WHERE id = $id AND (lease_owner IS NULL OR lease_owner = $node OR lease_expires_at <= $now);
+            """;
+        command.Parameters.AddWithValue("$id", runId);
+        command.Parameters.AddWithValue("$node", nodeId);
+        command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(now + lease));
+        command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(now));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<bool> RenewLeaseAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)

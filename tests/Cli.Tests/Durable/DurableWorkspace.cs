@@ -1,0 +1,72 @@
+using Gantry.Engine.Runtime;
+using Gantry.Engine.Stores;
+
+namespace Gantry.Cli.Tests.Durable;
+
+/// <summary>A temporary workspace with a durable store (a SQLite file or a PostgreSQL schema) that tests read journals from.</summary>
+internal sealed class DurableWorkspace : IAsyncDisposable
+{
+    public const string Lease = "1s";
+
+    private readonly TempWorkspace _files = new();
+    private StoreSet? _stores;
+
+    private DurableWorkspace(string db)
+    {
+        Db = db;
+    }
+
+    public string Root => _files.Root;
+
+    /// <summary>The <c>--db</c> value every process of the test uses.</summary>
+    public string Db { get; }
+
+    public IRunStore Runs => _stores!.Runs;
+
+    public IDefinitionStore Definitions => _stores!.Definitions;
+
+    public static async Task<DurableWorkspace> CreateAsync(string? db = null)
+    {
+        var workspace = new DurableWorkspace(db ?? "sqlite:.gantry/durable.db");
+        Directory.CreateDirectory(Path.Combine(workspace.Root, "workflows"));
+        workspace._stores = await RunStoreFactory.OpenAsync(workspace.Db, workspace.Root, TimeProvider.System, CancellationToken.None);
+        return workspace;
+    }
+
+    public void Write(string relative, string text) => _files.Write(relative, text);
+
+    public GantryProcess Start(params string[] args) => GantryProcess.Start(Root, Lease, [.. args, "--db", Db]);
+
+    public Task<(int ExitCode, string Output)> RunAsync(params string[] args) => GantryProcess.RunAsync(Root, Lease, [.. args, "--db", Db]);
+
+    public Task<IReadOnlyList<JournalEvent>> JournalAsync(string runId) => Runs.ReadJournalAsync(runId, 0, CancellationToken.None);
+
+    /// <summary>Polls until <paramref name="done"/> holds, or fails after <paramref name="timeout"/>.</summary>
+    public static async Task WaitForAsync(Func<Task<bool>> done, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await done())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"gave up after {timeout.TotalSeconds:F0} s waiting for {what}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The only run in the store (the tests start one at a time).</summary>
+    public async Task<RunRecord?> SingleRunAsync() =>
+        (await Runs.ListRunsAsync(new RunQuery { Limit = 2 }, CancellationToken.None)).SingleOrDefault();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stores is not null)
+        {
+            await _stores.DisposeAsync();
+        }
+
+        _files.Dispose();
+    }
+}

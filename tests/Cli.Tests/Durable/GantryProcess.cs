@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Gantry.Cli.Tests.Durable;
+
+/// <summary>
+/// The real <c>gantry</c> CLI as a child process (<c>dotnet gantry.dll ...</c>) in a workspace, so
+/// tests can kill it with SIGKILL at any moment, as a crash or an OOM kill would.
+/// </summary>
+internal sealed class GantryProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private GantryProcess(Process process)
+    {
+        _process = process;
+    }
+
+    /// <summary>Lines written so far on stdout and stderr.</summary>
+    public IReadOnlyList<string> Output => _output.ToList();
+
+    public bool HasExited => _process.HasExited;
+
+    public int Id => _process.Id;
+
+    /// <summary>Starts <c>gantry ARGS</c> in <paramref name="workspace"/>; every process gets a short lease so another node takes over quickly.</summary>
+    public static GantryProcess Start(string workspace, string lease, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [GantryDll, .. args])
+        {
+            WorkingDirectory = workspace,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["GANTRY_LEASE"] = lease;
+        start.Environment.Remove("GANTRY_DB");
+        start.Environment["NO_COLOR"] = "1";
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var gantry = new GantryProcess(process);
+        process.OutputDataReceived += (_, e) => gantry.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => gantry.Add(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return gantry;
+    }
+
+    /// <summary>Runs <c>gantry ARGS</c> to its end; returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string workspace, string lease, params string[] args)
+    {
+        using var gantry = Start(workspace, lease, args);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await gantry._process.WaitForExitAsync(timeout.Token);
+        return (gantry._process.ExitCode, string.Join('\n', gantry.Output));
+    }
+
+    /// <summary>SIGKILL: no handler, no finally, no flush runs in the child.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    /// <summary>The CLI built next to these tests (the project reference builds it first).</summary>
+    private static string GantryDll { get; } = FindGantryDll();
+
+    private static string FindGantryDll()
+    {
+        var local = Path.Combine(AppContext.BaseDirectory, "gantry.dll");
+        if (File.Exists(local) && File.Exists(Path.Combine(AppContext.BaseDirectory, "gantry.runtimeconfig.json")))
+        {
+            return local;
+        }
+
+        // tests/Cli.Tests/bin/CONFIG/TFM/ -> src/Cli/bin/CONFIG/TFM/gantry.dll
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfm.Parent!;
+        var root = configuration.Parent!.Parent!.Parent!.Parent!.FullName;
+        var built = Path.Combine(root, "src", "Cli", "bin", configuration.Name, tfm.Name, "gantry.dll");
+        return File.Exists(built) ? built : throw new FileNotFoundException($"gantry.dll was not found next to the tests nor at {built}");
+    }
+}
