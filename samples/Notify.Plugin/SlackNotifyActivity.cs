@@ -37,6 +37,12 @@ public sealed class SlackNotifyActivity(NotifyHttp http) : Activity<SlackInputs,
     protected override async Task<SlackOutputs> ExecuteAsync(ActivityContext<SlackInputs> context, CancellationToken cancellationToken)
     {
         var url = context.Secrets.Get(context.Input.WebhookSecret);
+        if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.PathAndQuery.Length > 1)
+        {
+            // A webhook's path is its credential: mask it also where it shows up without the host.
+            context.Secrets.Masker.Add(uri.PathAndQuery);
+        }
+
         var key = $"{context.RunId}/{context.StepPath}";
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {

@@ -21,10 +21,21 @@ internal sealed class PluginLoadContext(string mainAssemblyPath)
         "mscorlib",
     };
 
+    // Assemblies of the shared frameworks (Microsoft.NETCore.App, ...), by simple name.
+    private static readonly Lazy<HashSet<string>> Framework = new(FrameworkAssemblies);
+
     private readonly AssemblyDependencyResolver _resolver = new(mainAssemblyPath);
 
     public static bool IsShared(AssemblyName name) =>
         name.Name is { } simple && (Contract.Contains(simple) || simple.StartsWith("System.", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// True when the plugin can get the assembly as intended: from the host (contract or framework)
+    /// or from its own folder. An application library the plugin lacks is not taken from the host,
+    /// whose version may differ.
+    /// </summary>
+    public bool CanResolve(AssemblyName name) =>
+        IsShared(name) || (name.Name is { } simple && Framework.Value.Contains(simple)) || _resolver.ResolveAssemblyToPath(name) is not null;
 
     protected override Assembly? Load(AssemblyName assemblyName)
     {
@@ -35,6 +46,13 @@ internal sealed class PluginLoadContext(string mainAssemblyPath)
 
         var path = _resolver.ResolveAssemblyToPath(assemblyName);
         return path is null ? null : LoadFromAssemblyPath(path);
+    }
+
+    private static HashSet<string> FrameworkAssemblies()
+    {
+        var shared = Path.GetDirectoryName(Path.GetDirectoryName(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar)))!;
+        var trusted = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        return trusted.Where(p => p.StartsWith(shared, StringComparison.Ordinal)).Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.OrdinalIgnoreCase)!;
     }
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)

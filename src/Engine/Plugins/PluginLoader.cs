@@ -117,16 +117,21 @@ public static class PluginLoader
     /// <summary>The assembly's types, after checking that each assembly it references can be found.</summary>
     private static Type[] ExportedTypes(Assembly assembly, string mainPath)
     {
-        var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly)!;
+        var context = (PluginLoadContext)System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly)!;
         foreach (var reference in assembly.GetReferencedAssemblies())
         {
+            if (!context.CanResolve(reference))
+            {
+                throw new PluginLoadException(mainPath, $"missing dependency {reference.Name} {reference.Version}: it is neither in the plugin folder nor shared by the host");
+            }
+
             try
             {
                 context.LoadFromAssemblyName(reference);
             }
             catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
             {
-                throw new PluginLoadException(mainPath, $"missing dependency {reference.Name} {reference.Version}: it is neither in the plugin folder nor shared by the host ({ex.GetType().Name})");
+                throw new PluginLoadException(mainPath, $"dependency {reference.Name} {reference.Version} cannot be loaded: {ex.Message}");
             }
         }
 
