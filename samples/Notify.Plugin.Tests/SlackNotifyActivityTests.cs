@@ -16,7 +16,7 @@ public sealed class SlackNotifyActivityTests
 
         var request = Assert.Single(server.Requests);
         Assert.Equal(new SeenRequest("POST", "/services/T000/B000/s3cr3tpath", "run-1/steps[2]", "application/json; charset=utf-8", "{\"text\":\"Deployed 3.0.1\"}"), request);
-        Assert.Equal(200, outputs["status"]);
+        Assert.Equal(200L, outputs["status"]);
         Assert.Equal("run-1/steps[2]", outputs["idempotency_key"]);
     }
 
