@@ -1,4 +1,6 @@
 using Gantry.Engine.Activities;
+using Gantry.Engine.Loading;
+using Gantry.Engine.Plugins;
 using Gantry.Engine.Validation;
 using Gantry.Providers.LoadBalancers;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,18 +8,32 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gantry.Cli;
 
-/// <summary>The CLI's DI container: activities of the Engine and Providers assemblies, the validator and its analyzers.</summary>
+/// <summary>
+/// The CLI's DI container: activities of the Engine and Providers assemblies, the plugins of the
+/// plugins folder (with their <see cref="PluginLoadReport"/>), the validator and its analyzers.
+/// </summary>
 public static class CliServices
 {
-    public static IServiceCollection Create()
+    /// <summary>The environment variable naming the plugins folder; <c>--plugins DIR</c> sets it for the process.</summary>
+    public const string PluginsVariable = "GANTRY_PLUGINS";
+
+    /// <param name="pluginsFolder">Where plugins are; default <c>GANTRY_PLUGINS</c>, else <c>plugins/</c> of the workspace.</param>
+    public static IServiceCollection Create(string? pluginsFolder = null)
     {
         var services = new ServiceCollection();
         services.AddActivitiesFrom(typeof(ActivityRegistry).Assembly);
         services.AddActivitiesFrom(typeof(ILoadBalancerDriver).Assembly);
+        services.AddSingleton(PluginLoader.LoadInto(services, pluginsFolder ?? DefaultPluginsFolder()));
         services.TryAddSingleton<ActivityRegistry>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkflowAnalyzer, CapacityAnalyzer>());
         services.TryAddSingleton(sp => new WorkflowValidator(sp.GetServices<IWorkflowAnalyzer>()));
         return services;
     }
+
+    /// <summary><c>GANTRY_PLUGINS</c>, else <c>plugins/</c> next to the workspace's <c>workflows/</c>.</summary>
+    public static string DefaultPluginsFolder() =>
+        Environment.GetEnvironmentVariable(PluginsVariable) is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root, "plugins");
 }

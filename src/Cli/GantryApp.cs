@@ -39,6 +39,9 @@ public static class GantryApp
         config.AddCommand<RunCommand>("run")
             .WithDescription("Run a workflow here with live progress. Exit 0 succeeded, 1 failed, 2 bad usage or invalid documents, 3 waiting.")
             .WithExample("run", "hotfix", "--env", "sandbox", "--input", "version=3.0.1");
+        config.AddCommand<ActivitiesCommand>("activities")
+            .WithDescription("List every activity (built-in, providers, plugins) with its inputs; report plugins that failed to load. Plugins come from --plugins DIR, GANTRY_PLUGINS or plugins/ of the workspace.")
+            .WithExample("activities", "--output", "json");
         config.AddBranch("runs", runs =>
         {
             runs.SetDescription("List, show, signal and cancel runs in the store.");

@@ -227,7 +227,7 @@ internal sealed partial class RunExecution
 
     private async Task<StepOutcome> RunCallAsync(CallStep call, Frame frame, string key, CancellationToken cancellationToken)
     {
-        var callee = _run.Definition(call.Workflow);
+        var callee = _run.Definition(DefinitionLibrary.Key(call.Workflow, call.Version));
         var given = call.Inputs is null
             ? new Dictionary<string, object?>()
             : (Dictionary<string, object?>)TemplateRenderer.Render(call.Inputs, frame.Scope(), cancellationToken)!;

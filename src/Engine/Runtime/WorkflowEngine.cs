@@ -353,17 +353,21 @@ public sealed class WorkflowEngine
         {
             foreach (var call in workflow.AllSteps().OfType<CallStep>())
             {
-                if (pinned.ContainsKey(call.Workflow))
+                // A call with version: N is pinned to that version (library key id@N) next to an unversioned call of the same id.
+                var key = DefinitionLibrary.Key(call.Workflow, call.Version);
+                if (pinned.ContainsKey(key))
                 {
                     continue;
                 }
 
-                if (!library.TryGetValue(call.Workflow, out var callee))
+                if (!library.TryGetValue(key, out var callee))
                 {
-                    throw new InvalidOperationException($"{call.Location} {call.Path}: workflow.call of unknown workflow '{call.Workflow}'{Diagnostics.Suggest.Hint(call.Workflow, library.Keys)}");
+                    throw new InvalidOperationException(call.Version is { } version
+                        ? $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {version}, which the run's definitions do not have (start the run from the definition store: DefinitionLibrary.FromStoreAsync)"
+                        : $"{call.Location} {call.Path}: workflow.call of unknown workflow '{call.Workflow}'{Diagnostics.Suggest.Hint(call.Workflow, library.Keys)}");
                 }
 
-                pinned[callee.Id] = callee.SourceText;
+                pinned[key] = callee.SourceText;
                 pending.Enqueue(callee);
             }
         }
