@@ -25,7 +25,7 @@ fi
 dotnet build Workflows.sln -c Release -warnaserror --nologo -v quiet
 log="$(mktemp)"
 status=0
-dotnet test Workflows.sln -c Release --no-build --nologo -v quiet "$@" 2>&1 | tee "$log" || status=$?
+dotnet test Workflows.sln -c Release --no-build --nologo -v minimal "$@" 2>&1 | tee "$log" || status=$?
 # One closing line for people and CI: totals over every test project.
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')

@@ -150,7 +150,7 @@ public sealed class SshFleetFixture : IAsyncLifetime
     {
         KnownHostsPath = knownHostsPath ?? KnownHostsPath,
         Credentials = credentials ?? SshCredentials.FromKeyFile(ClientKeyPath),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
+        ConnectTimeout = TimeSpan.FromSeconds(30),
         CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(60),
         Output = output,
     };
@@ -330,7 +330,7 @@ public sealed class FleetSite(IReadOnlyList<SiteHost> hosts)
             {
                 return (await Http.GetStringAsync(host.Url)).Trim();
             }
-            catch (HttpRequestException) when (attempt < 100)
+            catch (HttpRequestException) when (attempt < 300)
             {
                 await Task.Delay(200);
             }

@@ -102,7 +102,7 @@ public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
             Port = fleet.Port,
             KnownHosts = "../known_hosts",
             KeyFile = "../client_key",
-            ConnectTimeout = TimeSpan.FromSeconds(5),
+            ConnectTimeout = TimeSpan.FromSeconds(30),
             CommandTimeout = TimeSpan.FromSeconds(60),
         },
     };
