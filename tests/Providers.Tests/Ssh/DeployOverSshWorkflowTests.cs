@@ -142,7 +142,7 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
               port: {{{fleet.Port}}}
               known_hosts: {{{fleet.KnownHostsPath}}}
               key_file: {{{fleet.ClientKeyPath}}}
-              connect_timeout: 5s
+              connect_timeout: 30s
               command_timeout: 60s
             """;
         var path = Path.Combine(fleet.Root, "env", "production.yaml");
