@@ -45,6 +45,16 @@ public static class GantryApp
             runs.AddCommand<RunsSignalCommand>("signal").WithDescription("Deliver a signal to a waiting run and continue it here.");
             runs.AddCommand<RunsCancelCommand>("cancel").WithDescription("Cancel a run; on_failure and finally still run.");
         });
+        config.AddCommand<ServeCommand>("serve")
+            .WithDescription("Serve the HTTP API and webhooks here, running workflows in the background.")
+            .WithExample("serve", "--urls", "http://127.0.0.1:5080");
+        config.AddBranch("tokens", tokens =>
+        {
+            tokens.SetDescription("Bearer tokens for the server: viewer, operator, admin.");
+            tokens.AddCommand<TokensCreateCommand>("create").WithDescription("Create a token; it is printed once and only its hash is stored.")
+                .WithExample("tokens", "create", "--role", "operator", "--name", "ci-bot");
+            tokens.AddCommand<TokensListCommand>("list").WithDescription("Names and roles of the stored tokens.");
+        });
         config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, config.Settings.Console ?? AnsiConsole.Console));
     }
 }

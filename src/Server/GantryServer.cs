@@ -12,6 +12,7 @@ using Gantry.Server.Runs;
 using Gantry.Server.Security;
 using Gantry.Server.Telemetry;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 
@@ -61,6 +62,8 @@ public static class GantryServer
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
+        // Authentication brings data protection; its keys stay in the data folder, not the user's profile.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddAuthentication(BearerTokenHandler.SchemeName)
