@@ -46,7 +46,8 @@ public sealed class ServerFixture : IAsyncDisposable
     {
         workspace ??= CreateWorkspace();
         var tokenStore = new TokenStore(Path.Combine(workspace, ".gantry", TokenStore.FileName));
-        var tokens = Enum.GetValues<TokenRole>().ToDictionary(r => r, r => tokenStore.Create(r.ToString().ToLowerInvariant() + "-token", r, TimeProvider.System));
+        var existing = tokenStore.List().Count;
+        var tokens = Enum.GetValues<TokenRole>().ToDictionary(r => r, r => tokenStore.Create(r.ToString().ToLowerInvariant() + "-token" + (existing == 0 ? "" : $"-{existing}"), r, TimeProvider.System));
         var app = await GantryServer.BuildAppAsync(new GantryServerOptions
         {
             Urls = "http://127.0.0.1:0",
@@ -140,11 +141,18 @@ public sealed class ServerFixture : IAsyncDisposable
 
     public static StringContent Yaml(string yaml) => new(yaml, Encoding.UTF8, "application/yaml");
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the server and leaves its workspace and data folder for a restart.</summary>
+    public async Task StopKeepingWorkspaceAsync()
     {
-        await Engine.WhenIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        using var idle = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await Engine.WhenIdleAsync(idle.Token);
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopKeepingWorkspaceAsync();
         Directory.Delete(Workspace, recursive: true);
     }
 }
