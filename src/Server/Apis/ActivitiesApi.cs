@@ -10,7 +10,11 @@ namespace Gantry.Server.Apis;
 public sealed record ActivityView(string Name, string Provider, string Description, string? Example, bool Waits, JsonObject Inputs, JsonObject Outputs)
 {
     public static ActivityView From(ActivityDescriptor d) => new(
-        d.Name, d.Provider, d.Description, d.Example, d.Waits, SchemaGenerator.For(d.Inputs, allowTemplates: true), SchemaGenerator.For(d.Outputs, allowTemplates: false));
+        d.Name, d.Provider, d.Description, d.Example, d.Waits, FormSchema(SchemaGenerator.For(d.Inputs, allowTemplates: true)), SchemaGenerator.For(d.Outputs, allowTemplates: false));
+
+    /// <summary>Fields may hold templates, but the form itself is always an object: drop the outer "or a template" choice.</summary>
+    private static JsonObject FormSchema(JsonObject schema) =>
+        schema["anyOf"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject form ? (JsonObject)form.DeepClone() : schema;
 }
 
 /// <summary><c>/api/activities</c>: the catalogue the designer builds its forms from.</summary>

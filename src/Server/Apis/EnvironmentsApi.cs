@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gantry.Server.Apis;
 
-/// <summary>An environment as lists show it.</summary>
+/// <summary>An environment as lists show it; <c>Id</c> is what the API takes (the file name under workflows/environments/).</summary>
 public sealed record EnvironmentSummary(string Id, string? Name, LoadBalancerProvider LoadBalancer, IReadOnlyList<string> Groups);
 
 /// <summary>An environment as the API shows it: secrets by name only, never their values or references.</summary>
@@ -35,8 +35,8 @@ internal static class EnvironmentsApi
 
     public static Ok<IReadOnlyList<EnvironmentSummary>> List(EnvironmentFiles environments) =>
         TypedResults.Ok<IReadOnlyList<EnvironmentSummary>>(environments.Ids()
-            .Select(id => environments.Find(id)!.Value.Environment)
-            .Select(e => new EnvironmentSummary(e.Id, e.Name, e.LoadBalancer.Provider, e.Groups.Keys.ToList()))
+            .Select(id => (Id: id, environments.Find(id)!.Value.Environment))
+            .Select(e => new EnvironmentSummary(e.Id, e.Environment.Name, e.Environment.LoadBalancer.Provider, e.Environment.Groups.Keys.ToList()))
             .ToList());
 
     public static Results<Ok<EnvironmentView>, ProblemHttpResult> Show(string id, EnvironmentFiles environments)

@@ -12,7 +12,7 @@ internal sealed class EnvironmentFiles(ServerContext context)
 {
     public IReadOnlyList<string> Ids() => context.Catalog.EnvironmentIds();
 
-    /// <summary>The environment and its text; null when no environment has that id.</summary>
+    /// <summary>The environment and its text (by file name, as the CLI's --env); null when no environment has that id.</summary>
     public (EnvironmentDefinition Environment, string Text)? Find(string id)
     {
         var file = context.Catalog.EnvironmentFiles().FirstOrDefault(f => Path.GetFileNameWithoutExtension(f) == id);
