@@ -10,6 +10,9 @@ internal sealed class DefinitionCache(IDefinitionStore definitions)
 {
     private readonly ConcurrentDictionary<string, WorkflowDefinition?> _parsed = new(StringComparer.Ordinal);
 
+    // Published versions never change, so each is read from the store once.
+    private readonly ConcurrentDictionary<(string Id, int Version), DefinitionVersion> _published = new();
+
     public WorkflowDefinition? Parse(DefinitionVersion version) =>
         _parsed.GetOrAdd(version.ContentHash, _ => DocumentLoader.LoadWorkflow(version.Text, version.Id + ".yaml") is { Succeeded: true } loaded ? loaded.Value : null);
 
@@ -24,7 +27,15 @@ internal sealed class DefinitionCache(IDefinitionStore definitions)
                 continue;
             }
 
-            var version = await definitions.GetAsync(summary.Id, number, false, cancellationToken).ConfigureAwait(false);
+            if (!_published.TryGetValue((summary.Id, number), out var version))
+            {
+                version = await definitions.GetAsync(summary.Id, number, false, cancellationToken).ConfigureAwait(false);
+                if (version is { State: DefinitionState.Published })
+                {
+                    _published[(summary.Id, number)] = version;
+                }
+            }
+
             if (version is not null && Parse(version) is { } workflow)
             {
                 result[summary.Id] = (version, workflow);
