@@ -83,6 +83,16 @@ public static class GantryApp
             lb.AddCommand<LbAllCommand>("all").WithDescription("Make every group live.");
             lb.AddCommand<LbRestoreCommand>("restore").WithDescription("Bring every healthy group back live; takes nothing out.");
         });
+        config.AddCommand<ServeCommand>("serve")
+            .WithDescription("Serve the HTTP API and webhooks here, running workflows in the background.")
+            .WithExample("serve", "--urls", "http://127.0.0.1:5080");
+        config.AddBranch("tokens", tokens =>
+        {
+            tokens.SetDescription("Bearer tokens for the server: viewer, operator, admin.");
+            tokens.AddCommand<TokensCreateCommand>("create").WithDescription("Create a token; it is printed once and only its hash is stored.")
+                .WithExample("tokens", "create", "--role", "operator", "--name", "ci-bot");
+            tokens.AddCommand<TokensListCommand>("list").WithDescription("Names and roles of the stored tokens.");
+        });
         config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, config.Settings.Console ?? AnsiConsole.Console));
     }
 }

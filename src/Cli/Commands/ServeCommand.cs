@@ -1,0 +1,38 @@
+using System.ComponentModel;
+using Gantry.Server;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Gantry.Cli.Commands;
+
+/// <summary><c>gantry serve</c>: the HTTP API and webhooks in this process, running workflows in the background.</summary>
+public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--urls <URLS>")]
+        [Description("Where to listen; default http://127.0.0.1:5080 (loopback only). Several separated by ';'.")]
+        public string? Urls { get; init; }
+
+        [CommandOption("--db <DB>")]
+        [Description("Run store: a SQLite file (default .gantry/gantry.db) or a PostgreSQL connection string. Also GANTRY_DB.")]
+        public string? Db { get; init; }
+
+        [CommandOption("--allow-anonymous-read")]
+        [Description("Let GET routes answer without a token (mutations always need one).")]
+        public bool AllowAnonymousRead { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var options = new GantryServerOptions { Db = settings.Db, AllowAnonymousRead = settings.AllowAnonymousRead };
+        if (settings.Urls is not null)
+        {
+            options.Urls = settings.Urls;
+        }
+
+        console.MarkupLine($"gantry server on [bold]{Markup.Escape(options.Urls)}[/] (API under /api, OpenAPI at /openapi/v1.json); Ctrl+C stops it");
+        await GantryServer.RunAsync(options, cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+}

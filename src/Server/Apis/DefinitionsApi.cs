@@ -1,0 +1,145 @@
+using DefinitionDiff = Gantry.Server.Definitions.DefinitionDiff;
+using System.Security.Claims;
+using Gantry.Engine.Documents;
+using Gantry.Engine.Runtime;
+using Gantry.Server.Definitions;
+using Gantry.Server.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gantry.Server.Apis;
+
+/// <summary>A definition version with its text.</summary>
+public sealed record DefinitionView(string Id, int Version, DefinitionState State, string ContentHash, string? Author, string? Comment, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, string Text)
+{
+    public static DefinitionView From(DefinitionVersion v) => new(v.Id, v.Version, v.State, v.ContentHash, v.Author, v.Comment, v.CreatedAt, v.PublishedAt, v.Text);
+}
+
+/// <summary>A definition version without its text (version lists).</summary>
+public sealed record VersionSummary(int Version, DefinitionState State, string ContentHash, string? Author, string? Comment, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt);
+
+/// <summary>The outcome of validating a text without saving it.</summary>
+public sealed record ValidationReport(bool Valid, IReadOnlyList<ValidationError> Errors);
+
+/// <summary><c>/api/definitions</c>: list, read (JSON or YAML), validate, save a version, publish, diff.</summary>
+internal static class DefinitionsApi
+{
+    public static IEndpointRouteBuilder MapDefinitionsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/definitions").WithTags("Definitions");
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.Read);
+        group.MapGet("/{id}", GetLatestAsync).RequireAuthorization(Policies.Read);
+        group.MapGet("/{id}/versions", VersionsAsync).RequireAuthorization(Policies.Read);
+        group.MapGet("/{id}/versions/{version:int}", GetVersionAsync).RequireAuthorization(Policies.Read);
+        group.MapGet("/{id}/diff", DiffAsync).RequireAuthorization(Policies.Read);
+        group.MapPost("/{id}/validate", ValidateAsync).RequireAuthorization(Policies.Read);
+        group.MapPost("/{id}/versions", SaveAsync).RequireAuthorization(Policies.Administer);
+        group.MapPost("/{id}/versions/{version:int}/publish", PublishAsync).RequireAuthorization(Policies.Administer);
+        return app;
+    }
+
+    public static async Task<Ok<IReadOnlyList<DefinitionSummary>>> ListAsync(IDefinitionStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.ListAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The latest published version, else the latest draft.</summary>
+    public static async Task<Results<Ok<DefinitionView>, ContentHttpResult, ProblemHttpResult>> GetLatestAsync(string id, HttpRequest request, IDefinitionStore store, CancellationToken cancellationToken) =>
+        Show(await store.GetAsync(id, null, true, cancellationToken).ConfigureAwait(false), request, $"no definition '{id}'");
+
+    public static async Task<Results<Ok<DefinitionView>, ContentHttpResult, ProblemHttpResult>> GetVersionAsync(string id, int version, HttpRequest request, IDefinitionStore store, CancellationToken cancellationToken) =>
+        Show(await store.GetAsync(id, version, false, cancellationToken).ConfigureAwait(false), request, $"definition '{id}' has no version {version}");
+
+    public static async Task<Results<Ok<IReadOnlyList<VersionSummary>>, ProblemHttpResult>> VersionsAsync(string id, IDefinitionStore store, CancellationToken cancellationToken)
+    {
+        var versions = await store.VersionsAsync(id, cancellationToken).ConfigureAwait(false);
+        return versions.Count == 0
+            ? Problems.NotFound($"no definition '{id}'")
+            : TypedResults.Ok<IReadOnlyList<VersionSummary>>(versions.Select(v => new VersionSummary(v.Version, v.State, v.ContentHash, v.Author, v.Comment, v.CreatedAt, v.PublishedAt)).ToList());
+    }
+
+    public static async Task<Results<Ok<ValidationReport>, ProblemHttpResult>> ValidateAsync(string id, HttpRequest request, DefinitionChecker checker, CancellationToken cancellationToken)
+    {
+        var text = await RequestBody.ReadTextAsync(request, cancellationToken).ConfigureAwait(false);
+        var (_, errors) = await checker.CheckAsync(id, text, FileName(id, request), cancellationToken).ConfigureAwait(false);
+        return errors.Count == 0 ? TypedResults.Ok(new ValidationReport(true, [])) : Problems.Invalid(errors);
+    }
+
+    /// <summary>Saves the body (YAML or JSON) as a new version after validating it; <c>?publish=true</c> also publishes it.</summary>
+    public static async Task<Results<Created<DefinitionView>, Ok<DefinitionView>, ProblemHttpResult>> SaveAsync(
+        string id, HttpRequest request, ClaimsPrincipal user, DefinitionChecker checker, IDefinitionStore store, bool? publish, string? comment, CancellationToken cancellationToken)
+    {
+        var text = await RequestBody.ReadTextAsync(request, cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return Problems.BadRequest("Empty definition", "the request body must be the workflow document, as YAML (Content-Type: application/yaml) or JSON");
+        }
+
+        var (_, errors) = await checker.CheckAsync(id, text, FileName(id, request), cancellationToken).ConfigureAwait(false);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var before = await store.GetAsync(id, null, true, cancellationToken).ConfigureAwait(false);
+        var saved = await store.SaveAsync(id, text, Policies.Actor(user), comment, cancellationToken).ConfigureAwait(false);
+        if (publish == true)
+        {
+            saved = await store.PublishAsync(id, saved.Version, cancellationToken).ConfigureAwait(false);
+        }
+
+        var view = DefinitionView.From(saved);
+        return before?.ContentHash == saved.ContentHash && before.Version == saved.Version
+            ? TypedResults.Ok(view)
+            : TypedResults.Created($"/api/definitions/{id}/versions/{saved.Version}", view);
+    }
+
+    public static async Task<Results<Ok<DefinitionView>, ProblemHttpResult>> PublishAsync(string id, int version, IDefinitionStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(DefinitionView.From(await store.PublishAsync(id, version, cancellationToken).ConfigureAwait(false)));
+        }
+        catch (KeyNotFoundException)
+        {
+            return Problems.NotFound($"definition '{id}' has no version {version}");
+        }
+    }
+
+    /// <summary>Compares two versions step by step; <c>to</c> defaults to the latest version, <c>from</c> to the one before it.</summary>
+    public static async Task<Results<Ok<DefinitionDiff>, ProblemHttpResult>> DiffAsync(string id, int? from, int? to, IDefinitionStore store, CancellationToken cancellationToken)
+    {
+        var versions = await store.VersionsAsync(id, cancellationToken).ConfigureAwait(false);
+        if (versions.Count == 0)
+        {
+            return Problems.NotFound($"no definition '{id}'");
+        }
+
+        var toVersion = to ?? versions[^1].Version;
+        var fromVersion = from ?? toVersion - 1;
+        var a = versions.FirstOrDefault(v => v.Version == fromVersion);
+        var b = versions.FirstOrDefault(v => v.Version == toVersion);
+        if (a is null || b is null)
+        {
+            return Problems.NotFound($"definition '{id}' has no version {(a is null ? fromVersion : toVersion)}; it has versions 1 to {versions[^1].Version}");
+        }
+
+        try
+        {
+            return TypedResults.Ok(DefinitionDiff.Compare(id, a.Version, a.Text, b.Version, b.Text));
+        }
+        catch (DocumentSyntaxException ex)
+        {
+            return Problems.BadRequest("Unreadable version", ex.Message);
+        }
+    }
+
+    private static Results<Ok<DefinitionView>, ContentHttpResult, ProblemHttpResult> Show(DefinitionVersion? version, HttpRequest request, string missing)
+    {
+        if (version is null)
+        {
+            return Problems.NotFound(missing);
+        }
+
+        return RequestBody.WantsYaml(request) ? TypedResults.Text(version.Text, "application/yaml") : TypedResults.Ok(DefinitionView.From(version));
+    }
+
+    private static string FileName(string id, HttpRequest request) => id + (RequestBody.IsYaml(request.ContentType) ? ".yaml" : request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true ? ".json" : ".yaml");
+}

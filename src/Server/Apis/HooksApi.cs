@@ -1,0 +1,87 @@
+using Gantry.Engine.Documents;
+using Gantry.Engine.Runtime;
+using Gantry.Server.Hosting;
+using Gantry.Server.Security;
+using Gantry.Server.Telemetry;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gantry.Server.Apis;
+
+/// <summary>What a webhook delivery did: which runs it signalled, or why it did nothing.</summary>
+public sealed record HookOutcome(string Event, string? Delivery, IReadOnlyList<string> SignalledRuns, string Reason);
+
+/// <summary>
+/// <c>POST /api/hooks/github</c>: GitHub webhooks, verified by their HMAC-SHA256 signature. A
+/// <c>pull_request</c> event is delivered as a signal to every waiting run whose waiting step waits
+/// for <c>pull_request</c>; the step (git.wait-merged) decides whether it is the merge it wants.
+/// </summary>
+internal static class HooksApi
+{
+    public const string PullRequestSignal = "pull_request";
+
+    public static IEndpointRouteBuilder MapHooksApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/hooks/github", GitHubAsync).AllowAnonymous().WithTags("Hooks");
+        return app;
+    }
+
+    public static async Task<Results<Accepted<HookOutcome>, ProblemHttpResult>> GitHubAsync(
+        HttpRequest request, ServerContext context, WorkflowEngine engine, ILogger<HookOutcome> logger, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(context.Options.GitHubWebhookSecret))
+        {
+            return Problems.Status(StatusCodes.Status401Unauthorized, "Webhook secret not configured", "the server has no GitHub webhook secret (set GANTRY_GITHUB_WEBHOOK_SECRET), so no delivery can be verified");
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var body = buffer.ToArray();
+        var signature = request.Headers[GitHubSignature.Header].ToString();
+        if (!GitHubSignature.Verify(context.Options.GitHubWebhookSecret, body, signature))
+        {
+            return Problems.Status(
+                StatusCodes.Status401Unauthorized,
+                "Invalid signature",
+                string.IsNullOrEmpty(signature) ? $"the {GitHubSignature.Header} header is missing" : $"the {GitHubSignature.Header} header does not match the body signed with the configured secret");
+        }
+
+        var eventName = request.Headers["X-GitHub-Event"].ToString();
+        var delivery = request.Headers["X-GitHub-Delivery"].ToString();
+        if (eventName != PullRequestSignal)
+        {
+            var reason = eventName == "ping" ? "ping received; the webhook is set up" : $"event '{eventName}' starts or resumes nothing here; only pull_request events are delivered to waiting runs";
+            return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], reason));
+        }
+
+        object? payload;
+        try
+        {
+            payload = RequestBody.ParsePlain(System.Text.Encoding.UTF8.GetString(body), "webhook payload");
+        }
+        catch (DocumentSyntaxException ex)
+        {
+            return Problems.BadRequest("Invalid payload", $"the webhook payload is not valid JSON (send it with content type application/json): {ex.Reason}");
+        }
+
+        var sender = (payload as IDictionary<string, object?>)?.TryGetValue("sender", out var s) == true && s is IDictionary<string, object?> who && who.TryGetValue("login", out var login)
+            ? $"github:{login}"
+            : "github";
+        var signalled = new List<string>();
+        foreach (var run in await engine.Store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Waiting], Limit = 10_000 }, cancellationToken).ConfigureAwait(false))
+        {
+            var state = JournalState.Replay(await engine.Store.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false));
+            if (!state.Waiting.Values.Any(w => w.Wait?.Signal == PullRequestSignal))
+            {
+                continue;
+            }
+
+            await engine.SignalAsync(run.Id, PullRequestSignal, payload, sender, cancellationToken).ConfigureAwait(false);
+            engine.RunInBackground(run.Id);
+            signalled.Add(run.Id);
+        }
+
+        ServerLog.WebhookDelivered(logger, eventName, delivery, signalled.Count);
+        var outcome = signalled.Count == 0 ? "no run is waiting for a pull_request event" : $"delivered to {signalled.Count} waiting run(s)";
+        return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, signalled, outcome));
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json.Serialization;
+using Gantry.Engine.Activities;
+using Gantry.Engine.Loading;
+using Gantry.Engine.Runtime;
+using Gantry.Engine.Stores;
+using Gantry.Engine.Validation;
+using Gantry.Providers.LoadBalancers;
+using Gantry.Server.Apis;
+using Gantry.Server.Definitions;
+using Gantry.Server.Hosting;
+using Gantry.Server.Runs;
+using Gantry.Server.Security;
+using Gantry.Server.Telemetry;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
+
+namespace Gantry.Server;
+
+/// <summary>
+/// Builds and runs the Gantry server: the HTTP API over the durable store, the engine running
+/// workflows in the background, webhooks and telemetry. The CLI's <c>gantry serve</c> and the
+/// tests both start it through here.
+/// </summary>
+public static class GantryServer
+{
+    /// <summary>Opens the store and builds the app (not started). Dispose the app to close the store.</summary>
+    public static async Task<WebApplication> BuildAppAsync(GantryServerOptions options, CancellationToken cancellationToken)
+    {
+        var catalog = options.WorkspaceRoot is { } root ? new WorkspaceCatalog(root) : WorkspaceCatalog.Discover(Directory.GetCurrentDirectory());
+        var dataDirectory = Path.GetFullPath(options.DataDirectory ?? Path.Combine(catalog.Root, ".gantry"));
+        Directory.CreateDirectory(dataDirectory);
+        var db = options.Db ?? Environment.GetEnvironmentVariable("GANTRY_DB") ?? Path.Combine(dataDirectory, "gantry.db");
+        var stores = await RunStoreFactory.OpenAsync(db, catalog.Root, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = catalog.Root });
+        builder.WebHost.UseKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodySize);
+        builder.WebHost.UseUrls(options.Urls);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+
+        var services = builder.Services;
+        var context = new ServerContext(options, catalog, dataDirectory, stores);
+        services.AddSingleton(context);
+        services.AddSingleton(stores.Runs);
+        services.AddSingleton(stores.Definitions);
+        services.AddSingleton(new TokenStore(Path.Combine(dataDirectory, TokenStore.FileName)));
+        services.AddSingleton<RunEventNotifier>();
+        services.AddSingleton<IJournalObserver>(sp => sp.GetRequiredService<RunEventNotifier>());
+        services.AddSingleton<IJournalObserver, TelemetryObserver>();
+        services.AddGantryEngine(o => o.DataDirectory = dataDirectory).AddGantryProviders();
+        services.TryAddSingleton(sp => new WorkflowValidator(sp.GetServices<IWorkflowAnalyzer>()));
+        services.AddSingleton<DefinitionCache>();
+        services.AddSingleton<DefinitionChecker>();
+        services.AddSingleton<EnvironmentFiles>();
+        services.AddSingleton<RunLauncher>();
+        services.AddSingleton<WorkflowImporter>();
+        services.AddHostedService<ServerStartup>();
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        // Authentication brings data protection; its keys stay in the data folder, not the user's profile.
+        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddAuthorization(o => Policies.Add(o, options.AllowAnonymousRead));
+        services.AddOpenApi();
+        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(GantryTelemetry.MeterName).AddPrometheusExporter());
+
+        var app = builder.Build();
+        app.Lifetime.ApplicationStopped.Register(() => stores.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapHealthApi();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        var api = app.MapGroup("/api");
+        api.MapDefinitionsApi();
+        api.MapRunsApi();
+        api.MapEnvironmentsApi();
+        api.MapActivitiesApi();
+        api.MapHooksApi();
+        api.MapTriggersApi();
+        return app;
+    }
+
+    /// <summary>Builds the app and serves until <paramref name="cancellationToken"/> is cancelled or the host is stopped.</summary>
+    public static async Task RunAsync(GantryServerOptions options, CancellationToken cancellationToken)
+    {
+        var app = await BuildAppAsync(options, cancellationToken).ConfigureAwait(false);
+        await using (app.ConfigureAwait(false))
+        {
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

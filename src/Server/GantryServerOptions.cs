@@ -1,0 +1,50 @@
+namespace Gantry.Server;
+
+/// <summary>How one Gantry server runs: where it listens, which workspace and store it uses, who may read.</summary>
+public sealed class GantryServerOptions
+{
+    /// <summary>Addresses to listen on. The default value is http://127.0.0.1:5080 (loopback only).</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>The workspace (the folder holding workflows/). The default value is the current folder or the nearest parent with workflows/.</summary>
+    public string? WorkspaceRoot { get; set; }
+
+    /// <summary>Gantry's data folder (store, tokens, sandbox state). The default value is the workspace's .gantry folder.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>The run store: a SQLite path or a PostgreSQL connection string (see RunStoreFactory). The default value is .gantry/gantry.db.</summary>
+    public string? Db { get; set; }
+
+    /// <summary>When true, GET routes answer without a token. The default value is false.</summary>
+    public bool AllowAnonymousRead { get; set; }
+
+    /// <summary>The secret GitHub signs webhooks with. The default value is the GANTRY_GITHUB_WEBHOOK_SECRET environment variable.</summary>
+    public string? GitHubWebhookSecret { get; set; } = Environment.GetEnvironmentVariable("GANTRY_GITHUB_WEBHOOK_SECRET");
+
+    /// <summary>Import workflows/*.yaml into the definition store at start-up. The default value is true.</summary>
+    public bool ImportWorkflows { get; set; } = true;
+
+    /// <summary>Largest accepted request body. The default value is 1 MB.</summary>
+    public long MaxRequestBodySize { get; set; } = 1024 * 1024;
+
+    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --allow-anonymous-read.</summary>
+    public static GantryServerOptions FromArgs(IReadOnlyList<string> args)
+    {
+        var options = new GantryServerOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--urls": options.Urls = Next(); break;
+                case "--db": options.Db = Next(); break;
+                case "--workspace": options.WorkspaceRoot = Next(); break;
+                case "--data": options.DataDirectory = Next(); break;
+                case "--allow-anonymous-read": options.AllowAnonymousRead = true; break;
+                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data or --allow-anonymous-read");
+            }
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,25 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Gantry.Server.Security;
+
+/// <summary>The three authorization policies: read (viewer, or anyone with --allow-anonymous-read), operate, administer.</summary>
+internal static class Policies
+{
+    public const string Read = "read";
+    public const string Operate = "operate";
+    public const string Administer = "administer";
+
+    public static void Add(AuthorizationOptions options, bool allowAnonymousRead)
+    {
+        options.AddPolicy(Read, p => p.RequireAssertion(c => allowAnonymousRead || RoleOf(c.User) >= TokenRole.Viewer));
+        options.AddPolicy(Operate, p => p.RequireAuthenticatedUser().RequireAssertion(c => RoleOf(c.User) >= TokenRole.Operator));
+        options.AddPolicy(Administer, p => p.RequireAuthenticatedUser().RequireAssertion(c => RoleOf(c.User) >= TokenRole.Admin));
+    }
+
+    /// <summary>The caller's token name, for journals (who signalled, approved or cancelled).</summary>
+    public static string? Actor(ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true ? user.Identity.Name : null;
+
+    private static TokenRole RoleOf(ClaimsPrincipal user) =>
+        Enum.TryParse<TokenRole>(user.FindFirstValue(BearerTokenHandler.RoleClaim), out var role) ? role : 0;
+}

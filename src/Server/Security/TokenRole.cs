@@ -1,0 +1,14 @@
+namespace Gantry.Server.Security;
+
+/// <summary>What a token may do; each role includes the ones below it.</summary>
+public enum TokenRole
+{
+    /// <summary>Reads definitions, runs, environments and activities.</summary>
+    Viewer = 1,
+
+    /// <summary>Also starts, cancels and signals runs.</summary>
+    Operator = 2,
+
+    /// <summary>Also saves and publishes definitions.</summary>
+    Admin = 3,
+}

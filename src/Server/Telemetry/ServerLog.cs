@@ -1,0 +1,32 @@
+namespace Gantry.Server.Telemetry;
+
+/// <summary>The server's log messages, source-generated, with named properties.</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Gantry server started on store {Store}; {Recovered} unfinished runs recovered")]
+    public static partial void Started(ILogger logger, string store, int recovered);
+
+    [LoggerMessage(2, LogLevel.Warning, "Workflow file {File} was not imported: {Count} problems; run gantry validate on it")]
+    public static partial void ImportSkipped(ILogger logger, string file, int count);
+
+    [LoggerMessage(3, LogLevel.Error, "Request {Path} failed")]
+    public static partial void RequestFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(4, LogLevel.Warning, "A background run failed outside its journal: {Reason}")]
+    public static partial void BackgroundFailed(ILogger logger, string reason);
+
+    [LoggerMessage(5, LogLevel.Information, "Run {RunId} of {WorkflowId} started")]
+    public static partial void RunStarted(ILogger logger, string runId, string workflowId);
+
+    [LoggerMessage(6, LogLevel.Information, "Run {RunId} finished: {Status}")]
+    public static partial void RunFinished(ILogger logger, string runId, string status);
+
+    [LoggerMessage(7, LogLevel.Information, "Run {RunId} step {StepId} ({Activity}) {Outcome}")]
+    public static partial void StepEnded(ILogger logger, string runId, string stepId, string activity, string outcome);
+
+    [LoggerMessage(8, LogLevel.Information, "GitHub {Event} delivery {Delivery} signalled {Count} waiting runs")]
+    public static partial void WebhookDelivered(ILogger logger, string @event, string delivery, int count);
+
+    [LoggerMessage(9, LogLevel.Warning, "Telemetry observer failed for run {RunId}: {Reason}")]
+    public static partial void ObserverFailed(ILogger logger, string runId, string reason);
+}

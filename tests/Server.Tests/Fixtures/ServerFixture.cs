@@ -1,0 +1,158 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Gantry.Engine.Runtime;
+using Gantry.Server;
+using Gantry.Server.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gantry.Server.Tests.Fixtures;
+
+/// <summary>
+/// A real Gantry server on a free loopback port, over a temporary workspace (the repository's
+/// workflows plus the tests' own) and data folder, with one token per role.
+/// </summary>
+public sealed class ServerFixture : IAsyncDisposable
+{
+    public const string WebhookSecret = "test-webhook-secret";
+
+    private readonly WebApplication _app;
+
+    private ServerFixture(WebApplication app, string workspace, Uri address, IReadOnlyDictionary<TokenRole, string> tokens)
+    {
+        _app = app;
+        Workspace = workspace;
+        Address = address;
+        Tokens = tokens;
+    }
+
+    public string Workspace { get; }
+
+    public string DataDirectory => Path.Combine(Workspace, ".gantry");
+
+    public Uri Address { get; }
+
+    public IReadOnlyDictionary<TokenRole, string> Tokens { get; }
+
+    public WorkflowEngine Engine => _app.Services.GetRequiredService<WorkflowEngine>();
+
+    public IRunStore Runs => _app.Services.GetRequiredService<IRunStore>();
+
+    public static async Task<ServerFixture> StartAsync(bool allowAnonymousRead = false, string? webhookSecret = WebhookSecret, string? workspace = null)
+    {
+        workspace ??= CreateWorkspace();
+        var tokenStore = new TokenStore(Path.Combine(workspace, ".gantry", TokenStore.FileName));
+        var existing = tokenStore.List().Count;
+        var tokens = Enum.GetValues<TokenRole>().ToDictionary(r => r, r => tokenStore.Create(r.ToString().ToLowerInvariant() + "-token" + (existing == 0 ? "" : $"-{existing}"), r, TimeProvider.System));
+        var app = await GantryServer.BuildAppAsync(new GantryServerOptions
+        {
+            Urls = "http://127.0.0.1:0",
+            WorkspaceRoot = workspace,
+            AllowAnonymousRead = allowAnonymousRead,
+            GitHubWebhookSecret = webhookSecret,
+        }, CancellationToken.None);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ServerFixture(app, workspace, new Uri(address), tokens);
+    }
+
+    /// <summary>A copy of the repository's workflows and environments, plus small workflows of the tests.</summary>
+    public static string CreateWorkspace()
+    {
+        var workspace = Directory.CreateTempSubdirectory("gantry-server-").FullName;
+        var source = Path.Combine(RepositoryRoot(), "workflows");
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(workspace, "workflows", Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        foreach (var (name, text) in TestWorkflows.All)
+        {
+            File.WriteAllText(Path.Combine(workspace, "workflows", name), text);
+        }
+
+        return workspace;
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Workflows.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Workflows.sln not found above the test folder");
+    }
+
+    /// <summary>A client with the role's token, or without any token.</summary>
+    public HttpClient Client(TokenRole? role = null)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+        if (role is { } r)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens[r]);
+        }
+
+        return client;
+    }
+
+    /// <summary>Starts a run over HTTP and returns its id.</summary>
+    public async Task<string> StartRunAsync(string workflow, object body, string? idempotencyKey = null)
+    {
+        using var client = Client(TokenRole.Operator);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/workflows/{workflow}/runs") { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Waits (bounded) until the run reaches one of the statuses.</summary>
+    public async Task<RunRecord> WaitForStatusAsync(string runId, params RunStatus[] statuses)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        while (true)
+        {
+            var run = await Runs.GetRunAsync(runId, timeout.Token);
+            if (run is not null && statuses.Contains(run.Status))
+            {
+                return run;
+            }
+
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    public static StringContent Yaml(string yaml) => new(yaml, Encoding.UTF8, "application/yaml");
+
+    /// <summary>Stops the server and leaves its workspace and data folder for a restart.</summary>
+    public async Task StopKeepingWorkspaceAsync()
+    {
+        using var idle = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await Engine.WhenIdleAsync(idle.Token);
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopKeepingWorkspaceAsync();
+        Directory.Delete(Workspace, recursive: true);
+    }
+}
