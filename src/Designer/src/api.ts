@@ -121,7 +121,7 @@ export function normaliseEvent(e: Json): JournalEvent {
 function serverLive(s: Json): boolean {
   if (typeof s.live === 'boolean') return s.live;
   if (typeof s.isLive === 'boolean') return s.isLive;
-  return lower(s.admin, '') === 'ready' && lower(s.health, '') !== 'down';
+  return lower<string>(s.admin, '') === 'ready' && lower<string>(s.health, '') !== 'down';
 }
 
 export const api = {
