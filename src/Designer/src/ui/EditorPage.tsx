@@ -16,7 +16,8 @@ import { YamlEditor, type LineProblem } from './YamlEditor';
 
 export function EditorPage({ id, version }: { id: string; version?: number }) {
   const session = useSession();
-  const [def, loadError] = useLoad(() => api.definition(id, version), [id, version]);
+  // GET /definitions/{id} answers the published version; the editor opens the newest draft.
+  const [def, loadError] = useLoad(async () => api.definition(id, version ?? (await api.versions(id).catch(() => [])).at(-1)?.version), [id, version]);
   const [activities] = useLoad(() => api.activities(), []);
   const [environments] = useLoad(() => api.environments(), []);
   if (loadError) return <ErrorBox>Could not open workflow “{id}”: {loadError} <a href={href.list()}>Back to the list</a></ErrorBox>;

@@ -1,6 +1,6 @@
 // The workflow graph (React Flow): steps as nodes, blocks as containers, laid out with dagre.
-import { Background, Controls, Handle, MarkerType, Position, ReactFlow, ReactFlowProvider, type Edge, type Node, type NodeProps } from '@xyflow/react';
-import { memo, useMemo, type ReactNode } from 'react';
+import { Background, Controls, Handle, MarkerType, Position, ReactFlow, ReactFlowProvider, useReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { memo, useEffect, useMemo, type ReactNode } from 'react';
 import type { WorkflowGraph } from '../model/graph';
 import { layoutGraph } from '../model/layout';
 
@@ -44,6 +44,12 @@ export function GraphView(props: GraphViewProps) {
 
 function Inner({ graph, selected, onSelect, decorate, linkFor, label }: GraphViewProps) {
   const boxes = useMemo(() => layoutGraph(graph.nodes, graph.edges), [graph]);
+  const flow = useReactFlow();
+  // Refit when steps are added or removed, so a new step is in view.
+  useEffect(() => {
+    const timer = setTimeout(() => void flow.fitView({ padding: 0.1, maxZoom: 1 }), 50);
+    return () => clearTimeout(timer);
+  }, [flow, graph.nodes.length]);
   const nodes = useMemo<Node<StepData>[]>(() => graph.nodes.map(n => {
     const box = boxes.get(n.id)!;
     return {
