@@ -57,6 +57,8 @@ describe('applyEvent', () => {
     ]);
     expect(s.nodes['steps[0].steps[0]']).toMatchObject({ state: 'running', hosts: { web1: 'succeeded', web2: 'running' } });
     expect(s.nodes['steps[1]']).toMatchObject({ state: 'running', hosts: { web3: 'running' }, progress: { done: 1, total: 2, failed: 0 } });
+    const done = applyEvents(s, [ev('step.succeeded', { path: 'steps[1]' }), ev('step.succeeded', { path: 'steps[0]', activity: 'foreach' })]);
+    expect(done.nodes['steps[1]'].hosts).toEqual({ web3: 'succeeded' });
   });
 
   it('keeps a call step running while its workflow runs, and ignores replayed events', () => {

@@ -44,6 +44,8 @@ export function applyEvent(state: RunState, e: JournalEvent): RunState {
   if (node && target && stepState) {
     if (target.direct) {
       if (e.host) node.hosts[e.host] = stepState;
+      // Hosts known only from log lines are done when their step succeeds.
+      if (!e.host && stepState === 'succeeded') for (const h of Object.keys(node.hosts)) if (node.hosts[h] === 'running') node.hosts[h] = 'succeeded';
       node.instances[e.path!] = stepState;
       node.state = combine(Object.values(node.instances));
       if (e.error) node.error = e.error.message;

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import { api, ApiError, normaliseEvent, type JournalEvent, type LbStatus, type Run } from '../api';
 import { buildGraph } from '../model/graph';
 import { applyEvents, initialRunState, type RunState, type WaitInfo } from '../model/runState';
+import { defaultPayload } from '../model/signals';
 import { readSse } from '../model/sse';
 import { parseWorkflow } from '../model/workflow';
 import { ErrorBox, Loading, messageOf, StatusBadge, useLoad, when } from './common';
@@ -85,7 +86,7 @@ export function RunPage({ id }: { id: string }) {
         <div className="side">
           <Waits runId={run.id} waits={Object.values(state.waiting)} />
           <HostProgress state={state} labels={new Map(graph.nodes.map(n => [n.id, n.label]))} />
-          {run.environmentId && <LoadBalancer env={run.environmentId} live={!finished.has(run.status)} />}
+          {run.environmentId && <LoadBalancer env={run.environmentId} live={!finished.has(run.status)} sequence={state.lastSequence} />}
           <Journal state={state} />
         </div>
       </div>
@@ -116,7 +117,7 @@ function Waits({ runId, waits }: { runId: string; waits: WaitInfo[] }) {
 }
 
 function WaitCard({ runId, wait, canOperate, onForbidden }: { runId: string; wait: WaitInfo; canOperate: boolean; onForbidden: () => void }) {
-  const [payload, setPayload] = useState(wait.kind === 'approval' ? '{ "approved": true }' : '{}');
+  const [payload, setPayload] = useState(() => JSON.stringify(defaultPayload(wait), null, 1));
   const [result, setResult] = useState<string>();
   const send = async (body: string) => {
     let data: unknown;
@@ -130,7 +131,7 @@ function WaitCard({ runId, wait, canOperate, onForbidden }: { runId: string; wai
         <>
           {wait.kind === 'approval' && <button type="button" className="primary" onClick={() => void send('{ "approved": true }')}>Approve</button>}
           <label className="small" htmlFor={`payload-${wait.path}`}>Signal payload (JSON)</label>
-          <textarea id={`payload-${wait.path}`} rows={2} value={payload} onChange={e => setPayload(e.target.value)} />
+          <textarea id={`payload-${wait.path}`} rows={4} value={payload} onChange={e => setPayload(e.target.value)} />
           <button type="button" onClick={() => void send(payload)}>Send signal {wait.signal}</button>
         </>
       )}
@@ -156,16 +157,17 @@ function HostProgress({ state, labels }: { state: RunState; labels: Map<string, 
   );
 }
 
-function LoadBalancer({ env, live }: { env: string; live: boolean }) {
+function LoadBalancer({ env, live, sequence }: { env: string; live: boolean; sequence: number }) {
   const [status, setStatus] = useState<LbStatus>();
   const [error, setError] = useState<string>();
+  // Ask again shortly after new journal events (a burst asks once), and every few seconds while the run lives.
   useEffect(() => {
     let stop = false;
     const poll = () => api.loadBalancer(env).then(s => { if (!stop) { setStatus(s); setError(undefined); } }, e => !stop && setError(messageOf(e)));
-    void poll();
-    const timer = live ? setInterval(poll, 3000) : undefined;
-    return () => { stop = true; clearInterval(timer); };
-  }, [env, live]);
+    const soon = setTimeout(poll, 300);
+    const timer = live ? setInterval(poll, 5000) : undefined;
+    return () => { stop = true; clearTimeout(soon); clearInterval(timer); };
+  }, [env, live, sequence]);
   return (
     <section className="panel lb" aria-label="Load balancer">
       <h2>Load balancer · {env}</h2>
