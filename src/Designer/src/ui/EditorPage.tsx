@@ -1,0 +1,189 @@
+// The editor: activity catalogue | graph | properties + YAML. The YAML text is the one source of
+// truth: graph and form edits rewrite it, and the graph is rebuilt from it.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, ApiError, type Activity, type DefinitionVersion, type EnvironmentDetail, type ValidationError, type VersionSummary } from '../api';
+import { addStep } from '../model/edits';
+import { buildGraph, onFailureNodeId, type WorkflowGraph } from '../model/graph';
+import { stepForFieldPath, type Keys } from '../model/paths';
+import { allSteps, parseWorkflow, type WorkflowModel } from '../model/workflow';
+import { ActivityPalette, type PaletteItem } from './ActivityPalette';
+import { ErrorBox, Loading, messageOf, useLoad } from './common';
+import { GraphView, type NodeDecoration } from './GraphView';
+import { PropertiesPanel } from './PropertiesPanel';
+import { href } from './router';
+import { useSession } from './session';
+import { YamlEditor, type LineProblem } from './YamlEditor';
+
+export function EditorPage({ id, version }: { id: string; version?: number }) {
+  const session = useSession();
+  // GET /definitions/{id} answers the published version; the editor opens the newest draft.
+  const [def, loadError] = useLoad(async () => api.definition(id, version ?? (await api.versions(id).catch(() => [])).at(-1)?.version), [id, version]);
+  const [activities] = useLoad(() => api.activities(), []);
+  const [environments] = useLoad(() => api.environments(), []);
+  if (loadError) return <ErrorBox>Could not open workflow “{id}”: {loadError} <a href={href.list()}>Back to the list</a></ErrorBox>;
+  if (!def) return <Loading what={`workflow ${id}`} />;
+  return <Editor key={def.version} initial={def} activities={activities ?? []} environments={environments?.map(e => e.id) ?? []} readOnly={!session.canEdit} />;
+}
+
+function Editor({ initial, activities, environments, readOnly }: { initial: DefinitionVersion; activities: Activity[]; environments: string[]; readOnly: boolean }) {
+  const session = useSession();
+  const [def, setDef] = useState(initial);
+  const [text, setText] = useState(initial.text);
+  const [selected, setSelected] = useState<string>();
+  const [serverErrors, setServerErrors] = useState<ValidationError[]>([]);
+  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string }>();
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [envId, setEnvId] = useState<string>('');
+  const [env, setEnv] = useState<EnvironmentDetail | null>(null);
+  const [versions, setVersions] = useState<VersionSummary[]>([]);
+  const [lastModel, setLastModel] = useState<WorkflowModel | null>(null);
+
+  useEffect(() => { api.versions(def.id).then(setVersions, () => setVersions([])); }, [def.id, def.version, def.state]);
+  useEffect(() => { if (!envId && environments.length) setEnvId(environments.includes('sandbox') ? 'sandbox' : environments[0]); }, [environments, envId]);
+  useEffect(() => { if (envId) api.environment(envId).then(setEnv, () => setEnv(null)); }, [envId]);
+
+  const parsed = useMemo(() => parseWorkflow(text), [text]);
+  useEffect(() => { if (parsed.model) setLastModel(parsed.model); }, [parsed]);
+  const model = parsed.model ?? lastModel;
+  const graph: WorkflowGraph = useMemo(() => (model ? buildGraph(model) : { nodes: [], edges: [] }), [model]);
+  const steps = useMemo(() => (model ? allSteps(model) : []), [model]);
+  const selectedStep = steps.find(s => s.path === selected);
+
+  // Live validation by the server, a moment after the last keystroke.
+  useEffect(() => {
+    if (parsed.problems.length) return;
+    const timer = setTimeout(() => { api.validate(def.id, text).then(setServerErrors, () => {}); }, 700);
+    return () => clearTimeout(timer);
+  }, [text, parsed.problems.length, def.id]);
+
+  const errorsByNode = useMemo(() => {
+    const map = new Map<string, string[]>();
+    for (const e of serverErrors) {
+      const node = e.path ? stepForFieldPath(e.path, steps.map(s => s.path)) : undefined;
+      if (node) map.set(node, [...(map.get(node) ?? []), e.message]);
+    }
+    return map;
+  }, [serverErrors, steps]);
+  const lineProblems: LineProblem[] = useMemo(() => [
+    ...parsed.problems,
+    ...serverErrors.filter(e => e.line).map(e => ({ line: e.line!, column: e.column, message: `${e.path ? `${e.path}: ` : ''}${e.message}` })),
+  ], [parsed.problems, serverErrors]);
+
+  const decorate = useCallback((nodeId: string): NodeDecoration | undefined => {
+    const errors = errorsByNode.get(nodeId);
+    return errors ? { className: 'has-error', badge: <span className="badge error" aria-label={`${errors.length} problems`}>⚠ {errors.length}</span>, title: errors.join('\n') } : undefined;
+  }, [errorsByNode]);
+  const linkFor = useCallback((nodeId: string) => {
+    const step = steps.find(s => s.path === nodeId);
+    return step?.kind === 'call' && step.with.workflow ? { text: `open ${String(step.with.workflow)}`, href: href.editor(String(step.with.workflow)) } : undefined;
+  }, [steps]);
+
+  const apply = (change: (t: string) => string, select?: string) => {
+    try {
+      setText(change(text));
+      if (select !== undefined) setSelected(select);
+      setNotice(undefined);
+    } catch (e) {
+      setNotice({ kind: 'error', text: messageOf(e) });
+    }
+  };
+
+  // Where a new step goes: into a selected block, after a selected step, else at the end.
+  const insertion = (): { seq: Keys; index?: number; where: string } => {
+    if (selected === onFailureNodeId) return { seq: ['on_failure'], where: 'Adds to the workflow on_failure' };
+    if (selectedStep?.sections.length) return { seq: [...selectedStep.keys, selectedStep.sections[0].name], where: `Adds inside ${selectedStep.id ?? selectedStep.path}` };
+    if (selectedStep) return { seq: selectedStep.keys.slice(0, -1), index: selectedStep.index + 1, where: `Adds after ${selectedStep.id ?? selectedStep.path}` };
+    return { seq: ['steps'], where: 'Adds at the end (select a step to add after it)' };
+  };
+
+  const add = (item: PaletteItem) => {
+    const { seq, index } = insertion();
+    const step = { ...(item.step.uses && item.step.uses !== 'wait' ? { id: uniqueId(String(item.step.uses), steps.map(s => s.id)) } : {}), ...item.step };
+    const seqLength = (model && seq.length === 1 ? (seq[0] === 'steps' ? model.steps.length : model.onFailure.length) : steps.filter(s => s.path.startsWith(pathOf(seq)) && s.keys.length === seq.length + 1).length);
+    const at = index ?? seqLength;
+    apply(t => addStep(t, seq, step, at), pathOf([...seq, at]));
+  };
+
+  const fail = (e: unknown) => {
+    if (e instanceof ApiError && e.status === 403) session.forbidden('edit');
+    if (e instanceof ApiError && e.errors.length) setServerErrors(e.errors);
+    setNotice({ kind: 'error', text: messageOf(e) });
+  };
+
+  const save = async () => {
+    setBusy(true);
+    try {
+      const saved = await api.save(def.id, text, comment.trim());
+      setDef(saved);
+      setComment('');
+      setServerErrors([]);
+      setNotice({ kind: 'ok', text: `Saved as version ${saved.version}.` });
+    } catch (e) { fail(e); } finally { setBusy(false); }
+  };
+
+  const publish = async () => {
+    setBusy(true);
+    try {
+      const published = await api.publish(def.id, def.version);
+      setDef({ ...def, state: published.state || 'published' });
+      setNotice({ kind: 'ok', text: `Version ${def.version} is published.` });
+    } catch (e) { fail(e); } finally { setBusy(false); }
+  };
+
+  const dirty = text !== def.text;
+  const target = insertion();
+
+  return (
+    <div className="editor">
+      <div className="toolbar">
+        <h1>{def.id}</h1>
+        <label>
+          <span className="visually-hidden">Version</span>
+          <select value={def.version} onChange={e => { location.hash = href.editor(def.id, Number(e.target.value)); }}>
+            {(versions.length ? versions : [{ version: def.version, state: def.state }]).map(v => <option key={v.version} value={v.version}>v{v.version} · {v.state}{'comment' in v && v.comment ? ` · ${v.comment}` : ''}</option>)}
+          </select>
+        </label>
+        <span className={`badge ${def.state}`}>{def.state}</span>
+        {dirty && <span className="badge draft">unsaved changes</span>}
+        <span className="spacer" />
+        <label className="env-picker">Environment <select value={envId} onChange={e => setEnvId(e.target.value)}>{environments.map(e => <option key={e}>{e}</option>)}</select></label>
+        {!readOnly && (
+          <form className="save" onSubmit={e => { e.preventDefault(); void save(); }}>
+            <label><span className="visually-hidden">Version comment</span><input placeholder="What changed?" value={comment} onChange={e => setComment(e.target.value)} /></label>
+            <button type="submit" className="primary" disabled={busy || !dirty || parsed.problems.length > 0}>Save version</button>
+          </form>
+        )}
+        {!readOnly && <button type="button" disabled={busy || dirty || def.state === 'published'} onClick={() => void publish()} title={dirty ? 'Save first' : undefined}>Publish v{def.version}</button>}
+        <a className="button" href={href.compare(def.id, versions.length > 1 ? versions[versions.length - 2].version : undefined, versions.length > 1 ? def.version : undefined)}>Compare</a>
+        {session.canOperate && <a className="button" href={href.start(def.id)}>Run…</a>}
+      </div>
+      {notice && <div className={notice.kind === 'ok' ? 'notice' : 'error-box'} role={notice.kind === 'ok' ? 'status' : 'alert'}>{notice.text}</div>}
+      {serverErrors.length > 0 && (
+        <details className="problems" open>
+          <summary>{serverErrors.length} validation problem{serverErrors.length > 1 ? 's' : ''}</summary>
+          <ul>{serverErrors.map((e, i) => <li key={i}>{e.line ? `line ${e.line}: ` : ''}{e.path ? <code>{e.path}</code> : null} {e.message}</li>)}</ul>
+        </details>
+      )}
+      <div className="editor-body">
+        {!readOnly && <ActivityPalette activities={activities} onAdd={add} disabled={!parsed.model} target={target.where} />}
+        <GraphView graph={graph} selected={selected} onSelect={id => setSelected(s => (s === id ? undefined : id))} decorate={decorate} linkFor={linkFor} label={`Steps of ${def.id}`} />
+        <div className="side">
+          <PropertiesPanel step={selectedStep} activities={activities} env={env} readOnly={readOnly} errors={selected ? errorsByNode.get(selected) ?? [] : []} apply={apply} />
+          <YamlEditor text={text} onChange={setText} problems={lineProblems} readOnly={readOnly} highlightLine={selectedStep?.line} />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function pathOf(keys: Keys): string {
+  return keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+}
+
+function uniqueId(uses: string, taken: (string | undefined)[]): string {
+  const base = (uses.split('.').pop() ?? 'step').replace(/[^A-Za-z0-9_-]/g, '_').replace(/^[^A-Za-z]+/, '') || 'step';
+  let id = base;
+  for (let n = 2; taken.includes(id); n++) id = `${base}_${n}`;
+  return id;
+}
