@@ -23,6 +23,9 @@ fi
 
 # Package post-install scripts may start system services; the tests start their own on free ports.
 dotnet build Workflows.sln -c Release -warnaserror --nologo -v quiet
+# The designer's own unit tests (its npm packages were installed by the server's build).
+(cd src/Designer && npx vitest run)
+
 log="$(mktemp)"
 status=0
 dotnet test Workflows.sln -c Release --no-build --nologo -v minimal "$@" 2>&1 | tee "$log" || status=$?

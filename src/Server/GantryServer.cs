@@ -34,7 +34,7 @@ public static class GantryServer
         var db = options.Db ?? Environment.GetEnvironmentVariable("GANTRY_DB") ?? Path.Combine(dataDirectory, "gantry.db");
         var stores = await RunStoreFactory.OpenAsync(db, catalog.Root, TimeProvider.System, cancellationToken).ConfigureAwait(false);
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = catalog.Root });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = catalog.Root, WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
         builder.WebHost.UseKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodySize);
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -76,6 +76,9 @@ public static class GantryServer
         app.Lifetime.ApplicationStopped.Register(() => stores.DisposeAsync().AsTask().GetAwaiter().GetResult());
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The designer (src/Designer, built into wwwroot) is public static content; its API calls carry tokens.
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
 
