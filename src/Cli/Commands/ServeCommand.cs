@@ -1,5 +1,7 @@
 using System.ComponentModel;
+using Gantry.Engine.Loading;
 using Gantry.Server;
+using Gantry.Server.Security;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -29,6 +31,15 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         if (settings.Urls is not null)
         {
             options.Urls = settings.Urls;
+        }
+
+        // First start: make one admin token and show it once, so a new user can sign in to the
+        // designer and call the API without another set-up step. Only its hash is stored.
+        var tokens = new TokenStore(Path.Combine(WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root, ".gantry", TokenStore.FileName));
+        if (tokens.List().Count == 0)
+        {
+            var token = tokens.Create("first-admin", TokenRole.Admin, TimeProvider.System);
+            console.MarkupLine($"no tokens yet: created admin token [bold]{Markup.Escape(token)}[/] (shown once; `gantry tokens create` makes more)");
         }
 
         console.MarkupLine($"gantry server on [bold]{Markup.Escape(options.Urls)}[/] (API under /api, OpenAPI at /openapi/v1.json); Ctrl+C stops it");
