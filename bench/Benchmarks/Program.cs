@@ -2,8 +2,20 @@ using BenchmarkDotNet.Running;
 
 namespace Gantry.Benchmarks;
 
-/// <summary>Runs the benchmarks chosen on the command line, e.g. <c>-- --filter '*'</c>.</summary>
+/// <summary>
+/// Runs the benchmarks chosen on the command line, e.g. <c>-- --filter '*'</c>; <c>-- nodes</c>
+/// runs the multi-node throughput harness instead.
+/// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static async Task Main(string[] args)
+    {
+        if (args is ["nodes"])
+        {
+            await NodesThroughput.RunAsync();
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }
