@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
 
 namespace Gantry.Server;
 
@@ -83,6 +84,8 @@ public static class GantryServer
         app.UseAuthorization();
 
         app.MapOpenApi();
+        // The interactive reference is as public as the document it renders; calls made from it carry tokens.
+        app.MapScalarApiReference("/scalar", o => o.WithTitle("Gantry API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapHealthApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         var api = app.MapGroup("/api");
