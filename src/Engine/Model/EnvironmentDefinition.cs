@@ -102,6 +102,9 @@ public sealed class LoadBalancerSettings
     [Description("nginx: the main configuration file (for nginx -t and reload).")]
     public string? MainConfig { get; set; }
 
+    [Description("nginx: manage nginx on this host (a name under hosts:) over SSH instead of locally")]
+    public string? SshHost { get; set; }
+
     [Description("nginx: time to wait after a reload so in-flight requests finish on old workers.")]
     public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(5);
 

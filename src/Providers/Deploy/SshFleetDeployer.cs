@@ -294,7 +294,8 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         }
     }
 
-    private static string ReadSecretReference(EnvironmentDefinition environment, string name)
+    /// <summary>A secret's value read straight from its reference in the environment (no run, so no secret accessor).</summary>
+    internal static string ReadSecretReference(EnvironmentDefinition environment, string name)
     {
         if (!environment.Secrets.TryGetValue(name, out var reference))
         {

@@ -1,4 +1,5 @@
 using Gantry.Engine.Model;
+using Gantry.Providers.Deploy;
 using Gantry.Providers.LoadBalancers.HAProxy;
 using Gantry.Providers.LoadBalancers.Nginx;
 using Gantry.Providers.Sandbox;
@@ -25,7 +26,7 @@ public sealed class LoadBalancerFactory(TimeProvider time)
             {
                 LoadBalancerProvider.Sandbox => new SandboxLoadBalancerDriver(new SandboxFleet(environment, dataDirectory), time),
                 LoadBalancerProvider.Haproxy => HAProxyLoadBalancer.CreateDriver(settings.Address!, settings.Backend, timeProvider: time),
-                LoadBalancerProvider.Nginx => new NginxDriver(NginxOptionsFor(environment), timeProvider: time),
+                LoadBalancerProvider.Nginx => NginxDriverFor(environment),
                 LoadBalancerProvider.None => throw new LoadBalancerException($"environment {environment.Id} has no load balancer (load_balancer.provider: none); remove lb.* steps or configure one"),
                 _ => throw new LoadBalancerException($"load balancer provider '{settings.Provider.ToString().ToLowerInvariant()}' is not available in this build"),
             };
@@ -42,11 +43,34 @@ public sealed class LoadBalancerFactory(TimeProvider time)
         return new LoadBalancerController(driver, groups, settings.MinLiveGroups, timings);
     }
 
-    private static NginxOptions NginxOptionsFor(EnvironmentDefinition environment)
+    private NginxDriver NginxDriverFor(EnvironmentDefinition environment)
+    {
+        if (environment.LoadBalancer.SshHost is not { Length: > 0 } name)
+        {
+            return new NginxDriver(NginxOptionsFor(environment, remote: false), timeProvider: time);
+        }
+
+        if (!environment.Hosts.TryGetValue(name, out var settings))
+        {
+            throw new LoadBalancerException($"environment {environment.Id}: load_balancer.ssh_host '{name}' is not a host under hosts: (it has: {string.Join(", ", environment.Hosts.Keys)})");
+        }
+
+        // The same known_hosts, key and secrets as a deploy over SSH; there is no run here, so a
+        // key_secret is read straight from its reference.
+        var options = SshFleetDeployer.Options(environment, secret => SshFleetDeployer.ReadSecretReference(environment, secret), static text => text, log: null);
+        var host = new SshLoadBalancerHost(SshFleetDeployer.Host(environment, name, settings), options, time);
+        return new NginxDriver(NginxOptionsFor(environment, remote: true), new SshCommandRunner(host), new SshConfigFileStore(host), time);
+    }
+
+    private static NginxOptions NginxOptionsFor(EnvironmentDefinition environment, bool remote)
     {
         var folder = Path.GetDirectoryName(environment.SourcePath) ?? ".";
-        string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(folder, path));
         var settings = environment.LoadBalancer;
+
+        // Paths on the load-balancer host cannot be relative to the environment file on this machine.
+        string Resolve(string path) => remote
+            ? path.StartsWith('/') ? path : throw new LoadBalancerException($"environment {environment.Id}: load_balancer.config_file and main_config must be absolute paths on {settings.SshHost} when ssh_host is set; '{path}' is not")
+            : Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(folder, path));
         return new NginxOptions
         {
             UpstreamName = settings.Backend,
