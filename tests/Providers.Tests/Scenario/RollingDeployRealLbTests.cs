@@ -80,8 +80,18 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
         Assert.Equal(["group1", "group2"], finalLive);
         Assert.DoesNotContain("down", await File.ReadAllTextAsync(nginx.UpstreamConfigPath), StringComparison.Ordinal);
         Assert.True(nginx.ReloadCount >= 4, $"nginx was reloaded {nginx.ReloadCount} times; the rollout takes groups out and back at least 4 times");
-        var answers = await nginx.SendAsync(8);
-        Assert.Equal(["web1", "web2", "web3", "web4"], answers.Keys.Order(StringComparer.Ordinal));
+        // nginx -s reload only signals the master: old workers keep the previous upstream for a moment.
+        var served = new List<string>();
+        for (var attempt = 0; attempt < 50 && served.Count < 4; attempt++)
+        {
+            served = (await nginx.SendAsync(8)).Keys.Order(StringComparer.Ordinal).ToList();
+            if (served.Count < 4)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.Equal(["web1", "web2", "web3", "web4"], served);
     }
 
     private static async Task<(RunStatus Status, List<object?> DeployedGroups, IReadOnlyList<string> FinalLive)> RunAsync(SandboxHarness harness, string environmentText)
