@@ -135,7 +135,10 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
             await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
             return resumed;
         }).ConfigureAwait(false);
-        return await RunOutcome.ReportAsync(run, host, console, cancellationToken).ConfigureAwait(false);
+        var exitCode = await RunOutcome.ReportAsync(run, host, console, cancellationToken).ConfigureAwait(false);
+
+        // The signal is delivered; when a worker claimed the woken run first, it goes on there.
+        return host.HeldElsewhere || run.Status == RunStatus.Running ? ExitCodes.Ok : exitCode;
     }
 
     private static object? ParseData(string? data)

@@ -44,6 +44,9 @@ internal sealed class RunHost : IAsyncDisposable
 
     public IRunStore Runs => _stores.Runs;
 
+    /// <summary>True once <see cref="ExecuteHereAsync"/> found the run executing on another node.</summary>
+    public bool HeldElsewhere { get; private set; }
+
     public IDefinitionStore Definitions => _stores.Definitions;
 
     public IRunRetention Retention => _stores.Retention;
@@ -94,6 +97,7 @@ internal sealed class RunHost : IAsyncDisposable
             return run;
         }
 
+        HeldElsewhere = true;
         console.MarkupLine($"run {Markup.Escape(runId)} is held by another node, which goes on with it");
         return await Runs.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new KeyNotFoundException($"no run with id '{runId}'");
     }
