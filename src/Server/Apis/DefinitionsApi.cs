@@ -1,4 +1,3 @@
-using DefinitionDiff = Gantry.Server.Definitions.DefinitionDiff;
 using System.Security.Claims;
 using Gantry.Engine.Documents;
 using Gantry.Engine.Runtime;
@@ -104,7 +103,7 @@ internal static class DefinitionsApi
     }
 
     /// <summary>Compares two versions step by step; <c>to</c> defaults to the latest version, <c>from</c> to the one before it.</summary>
-    public static async Task<Results<Ok<DefinitionDiff>, ProblemHttpResult>> DiffAsync(string id, int? from, int? to, IDefinitionStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<DefinitionDiffView>, ProblemHttpResult>> DiffAsync(string id, int? from, int? to, IDefinitionStore store, CancellationToken cancellationToken)
     {
         var versions = await store.VersionsAsync(id, cancellationToken).ConfigureAwait(false);
         if (versions.Count == 0)
@@ -123,7 +122,7 @@ internal static class DefinitionsApi
 
         try
         {
-            return TypedResults.Ok(DefinitionDiff.Compare(id, a.Version, a.Text, b.Version, b.Text));
+            return TypedResults.Ok(DefinitionDiffView.Compare(id, a.Version, a.Text, b.Version, b.Text));
         }
         catch (DocumentSyntaxException ex)
         {

@@ -136,10 +136,12 @@ public sealed class DefinitionsApiTests : IAsyncLifetime
         Assert.Equal("admin-token", draft.GetProperty("author").GetString());
         Assert.Equal("second", draft.GetProperty("comment").GetString());
         Assert.Equal("published", JsonDocument.Parse(await published.Content.ReadAsStringAsync()).RootElement.GetProperty("state").GetString());
-        Assert.Equal(["on"], diff.GetProperty("changedFields").EnumerateArray().Select(f => f.GetString()).ToList());
-        var steps = diff.GetProperty("steps").EnumerateArray().Select(s => $"{s.GetProperty("key").GetString()} {s.GetProperty("change").GetString()}").ToList();
+        Assert.Equal(["on"], diff.GetProperty("workflow").EnumerateArray().Select(f => f.GetProperty("field").GetString()).ToList());
+        var steps = diff.GetProperty("steps").EnumerateArray().Select(s => $"{s.GetProperty("step").GetString()} {s.GetProperty("kind").GetString()}").ToList();
         Assert.Equal(["hello changed", "extra added"], steps);
-        Assert.Equal("hi {{ inputs.note }}", diff.GetProperty("steps")[0].GetProperty("after").GetProperty("with").GetProperty("message").GetString());
+        var with = diff.GetProperty("steps")[0].GetProperty("fields")[0];
+        Assert.Equal("with", with.GetProperty("field").GetString());
+        Assert.Equal("""{"message": "hi {{ inputs.note }}"}""", with.GetProperty("new").GetString());
     }
 
     [Fact]
