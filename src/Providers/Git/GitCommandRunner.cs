@@ -53,10 +53,10 @@ public sealed class GitCommandRunner
     {
         _options = options ?? new GitRunnerOptions();
         _logger = logger;
-        Masker = new SecretMasker(_options.Secrets);
+        Masker = new GitOutputMasker(_options.Secrets);
     }
 
-    internal SecretMasker Masker { get; }
+    internal GitOutputMasker Masker { get; }
 
     /// <summary>Runs git and throws <see cref="GitException"/> when it exits with a non-zero code.</summary>
     public async Task<GitResult> RunAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken)

@@ -70,7 +70,7 @@ public class GitCommandRunnerTests
     [InlineData("git@github.com:o/r.git and /srv/repo.git", "git@github.com:o/r.git and /srv/repo.git")]
     public void Mask_UrlUserInfo_Replaced(string text, string expected)
     {
-        Assert.Equal(expected, new SecretMasker().Mask(text));
+        Assert.Equal(expected, new GitOutputMasker().Mask(text));
     }
 
     [Fact]
