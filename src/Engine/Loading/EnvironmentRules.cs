@@ -61,6 +61,17 @@ internal static class EnvironmentRules
             diagnostics.Add(lbNode, "load_balancer.config_file", "nginx needs config_file: the upstream file that nginx includes");
         }
 
+        if (lb.SshHost is { } sshHost && !environment.Hosts.ContainsKey(sshHost))
+        {
+            var node = (lbNode as DocMapping)?["ssh_host"] ?? lbNode;
+            diagnostics.Add(node, "load_balancer.ssh_host", $"unknown host '{sshHost}'{Suggest.Hint(sshHost, environment.Hosts.Keys)}; ssh_host names the host under hosts: that runs nginx (hosts: {string.Join(", ", environment.Hosts.Keys)})");
+        }
+
+        if (lb.SshHost is not null && lb.Provider != LoadBalancerProvider.Nginx)
+        {
+            diagnostics.Add((lbNode as DocMapping)?["ssh_host"] ?? lbNode, "load_balancer.ssh_host", $"ssh_host applies to provider nginx only; this load balancer is {lb.Provider.ToString().ToLowerInvariant()}");
+        }
+
         if (lb.MinLiveGroups < 0 || (environment.Groups.Count > 0 && lb.MinLiveGroups > environment.Groups.Count))
         {
             diagnostics.Add(lbNode, "load_balancer.min_live_groups", $"min_live_groups is {lb.MinLiveGroups}; expected 0 to {environment.Groups.Count} (the number of groups)");
