@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Gantry.Engine.Documents;
 using Scriban;
@@ -83,6 +84,11 @@ public static partial class TemplateRenderer
 
     private static Template Parse(string text, DocScalar scalar, ScriptMode mode, int offset)
     {
+        if (Parsed.TryGetValue((text, mode), out var cached))
+        {
+            return cached;
+        }
+
         var template = Template.Parse(text, scalar.Location.File, lexerOptions: new LexerOptions { Mode = mode });
         if (template.HasErrors)
         {
@@ -94,6 +100,14 @@ public static partial class TemplateRenderer
             throw new TemplateException(location, reason);
         }
 
+        // Templates come from workflow documents, so there are few distinct ones; the limit only
+        // guards a process that loads very many documents over its life.
+        if (Parsed.Count >= ParsedCacheLimit)
+        {
+            Parsed.Clear();
+        }
+
+        Parsed[(text, mode)] = template;
         return template;
     }
 
@@ -122,9 +136,7 @@ public static partial class TemplateRenderer
 
     private static TemplateContext CreateContext(TemplateScope scope, CancellationToken cancellationToken)
     {
-        var builtins = new BuiltinFunctions();
-        builtins.Remove("include");
-        var context = new TemplateContext(builtins)
+        var context = new TemplateContext(SharedBuiltins.Value)
         {
             StrictVariables = true,
             EnableRelaxedMemberAccess = false,
@@ -142,6 +154,29 @@ public static partial class TemplateRenderer
         context.PushGlobal(scope.ToScriptObject());
         return context;
     }
+
+    /// <summary>
+    /// Scriban's functions without <c>include</c>, built once: building them costs more than most
+    /// renders. Shared by every render, so every object in it is read-only; a template cannot
+    /// leave anything behind for the next one (<c>string.x = 1</c> fails).
+    /// </summary>
+    private static readonly Lazy<ScriptObject> SharedBuiltins = new(() =>
+    {
+        var builtins = new BuiltinFunctions();
+        builtins.Remove("include");
+        foreach (var child in builtins.Values.OfType<ScriptObject>())
+        {
+            child.IsReadOnly = true;
+        }
+
+        builtins.IsReadOnly = true;
+        return builtins;
+    });
+
+    /// <summary>Parsed templates by text and mode: a workflow renders the same few templates for every step and host.</summary>
+    private static readonly ConcurrentDictionary<(string Text, ScriptMode Mode), Template> Parsed = new();
+
+    private const int ParsedCacheLimit = 4_096;
 
     private static string Explain(ScriptRuntimeException ex)
     {

@@ -37,16 +37,41 @@ public sealed class TemplateScope
         return copy.Set(name, value);
     }
 
-    internal ScriptObject ToScriptObject()
+    internal ScriptObject ToScriptObject() => new LazyGlobals(_variables, new SecretsObject(Secrets));
+
+    /// <summary>
+    /// The template's global names, each converted to Scriban objects only when the template first
+    /// reads it: most templates read one name (<c>steps</c> or <c>inputs</c>), and converting
+    /// <c>env</c> with all its hosts, or every earlier step's outputs, for each render was most
+    /// of a render's cost. Scriban never enumerates the globals, so only lookups need overriding.
+    /// </summary>
+    private sealed class LazyGlobals(Dictionary<string, object?> variables, SecretsObject secrets) : ScriptObject
     {
-        var globals = new ScriptObject();
-        foreach (var (name, value) in _variables)
+        public override bool TryGetValue(TemplateContext? context, SourceSpan span, string member, out object? value)
         {
-            globals[name] = ScriptValues.ToScript(value);
+            if (base.TryGetValue(context, span, member, out value))
+            {
+                return true;
+            }
+
+            if (member == "secrets")
+            {
+                value = secrets;
+            }
+            else if (variables.TryGetValue(member, out var plain))
+            {
+                value = ScriptValues.ToScript(plain);
+            }
+            else
+            {
+                return false;
+            }
+
+            SetValue(member, value, readOnly: false);
+            return true;
         }
 
-        globals["secrets"] = new SecretsObject(Secrets);
-        return globals;
+        public override bool Contains(string member) => base.Contains(member) || member == "secrets" || variables.ContainsKey(member);
     }
 
     /// <summary>Resolves <c>secrets.name</c> only when a template reads it, and registers the value for masking.</summary>

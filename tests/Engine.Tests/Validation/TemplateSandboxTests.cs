@@ -30,6 +30,28 @@ public sealed class TemplateSandboxTests
     }
 
     [Fact]
+    public void Render_AssignToABuiltinObject_FailsAndLeavesNothingForTheNextRender()
+    {
+        // The builtin functions are shared by every render: a template must not be able to change them.
+        var error = Fails("{{ string.upcase = 'pwned' }}");
+
+        Assert.StartsWith("t.yaml:4:", error.Message, StringComparison.Ordinal);
+        Assert.Equal("ABC", TemplateRenderer.Evaluate(Location with { Text = "{{ 'abc' | string.upcase }}" }, new TemplateScope()));
+    }
+
+    [Fact]
+    public void Render_GlobalAssignedInOneRender_IsNotVisibleInTheNext()
+    {
+        var scope = new TemplateScope().Set("inputs", new Dictionary<string, object?> { ["v"] = "1" });
+        TemplateRenderer.Evaluate(Location with { Text = "{{ leftover = 'x'; inputs = 'replaced' }}" }, scope);
+
+        var error = Fails("{{ leftover }}", scope);
+
+        Assert.Contains("leftover", error.Reason, StringComparison.Ordinal);
+        Assert.Equal("1", TemplateRenderer.Evaluate(Location with { Text = "{{ inputs.v }}" }, scope));
+    }
+
+    [Fact]
     public void Render_GetTypeOnString_Fails()
     {
         Fails("{{ 'x'.GetType }}");
