@@ -33,6 +33,8 @@ public sealed class DesignerFixture : IAsyncLifetime
             throw new InvalidOperationException($"the designer is not built into {AppContext.BaseDirectory}wwwroot: build src/Server without SkipDesignerBuild");
         }
 
+        // The machine may be busy; a page that renders in 100 ms alone can take seconds then.
+        Assertions.SetDefaultExpectTimeout(20_000);
         Server = await ServerFixture.StartAsync();
         _playwright = await Playwright.CreateAsync();
         // Launch gives the browser a fresh temporary profile (user data dir) and deletes it on close.
@@ -49,7 +51,7 @@ public sealed class DesignerFixture : IAsyncLifetime
     public async Task<BrowserSession> OpenAsync(TokenRole? role, string route = "")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Address.ToString(), ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(20_000);
         var page = await context.NewPageAsync();
         if (role is { } r)
         {

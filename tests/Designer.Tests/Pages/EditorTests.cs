@@ -91,7 +91,7 @@ public sealed class EditorTests(DesignerFixture designer)
         using var client = designer.Server.Client(TokenRole.Viewer);
         var versions = JsonDocument.Parse(await client.GetStringAsync("/api/definitions/save-demo/versions")).RootElement;
         Assert.Equal(
-            ["1 published first", "2 published say changed"],
+            ["1 draft first", "2 published say changed"],
             versions.EnumerateArray().Select(v => $"{v.GetProperty("version").GetInt32()} {v.GetProperty("state").GetString()} {v.GetProperty("comment").GetString()}"));
     }
 

@@ -46,7 +46,7 @@ public sealed class ViewerTests(DesignerFixture designer)
             var page = session.Page;
 
             var waiting = page.GetByRole(AriaRole.Region, new() { Name = "Waiting steps" });
-            await Expect(waiting.Locator(".wait-card p").First).ToHaveTextAsync("ask waits for approval: Ship it?");
+            await Expect(waiting.Locator(".wait-card p").First).ToHaveTextAsync("ask waits for approve: approval: Ship it?");
             await Expect(session.Node("ask")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("\\brun-waiting\\b"));
             await Expect(waiting.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
             await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Cancel run" })).ToHaveCountAsync(0);
