@@ -68,6 +68,7 @@ public sealed class EditorTests(DesignerFixture designer)
         await Expect(badLine.Locator(".cm-lintRange-error")).ToHaveCountAsync(1);
         await Expect(page.Locator(".cm-gutter-lint .cm-lint-marker-error")).ToHaveCountAsync(1);
         await Expect(page.Locator(".problems li")).ToHaveTextAsync($"line {expected.Line}: {expected.Path} {expected.Message}");
+        await session.ScreenshotAsync("editor-error.png");
     }
 
     [Fact]

@@ -36,6 +36,7 @@ public sealed class RunTests(DesignerFixture designer)
         await waiting.GetByRole(AriaRole.Button, new() { Name = "Send signal pull_request" }).ClickAsync();
 
         await Expect(session.Node("rollout")).ToHaveClassAsync(new Regex("\\brun-running\\b"), new() { Timeout = 60_000 });
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Per-host progress" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await session.ScreenshotAsync("run.png");
         await Expect(page.Locator(".toolbar .badge.status-succeeded")).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
         foreach (var step in new[] { "start", "bump", "push", "review", "finish", "rollout" })
