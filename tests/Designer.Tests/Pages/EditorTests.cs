@@ -68,6 +68,9 @@ public sealed class EditorTests(DesignerFixture designer)
         await Expect(badLine.Locator(".cm-lintRange-error")).ToHaveCountAsync(1);
         await Expect(page.Locator(".cm-gutter-lint .cm-lint-marker-error")).ToHaveCountAsync(1);
         await Expect(page.Locator(".problems li")).ToHaveTextAsync($"line {expected.Line}: {expected.Path} {expected.Message}");
+        // Selecting the step shows the same message in its properties and scrolls the YAML to it.
+        await session.SelectStepAsync("flip");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Properties of flip" }).GetByRole(AriaRole.Alert)).ToHaveTextAsync(expected.Message);
         await session.ScreenshotAsync("editor-error.png");
     }
 

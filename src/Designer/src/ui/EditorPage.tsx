@@ -129,6 +129,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
     }
   };
 
+  const toggleSelected = useCallback((id: string) => setSelected(s => (s === id ? undefined : id)), []);
   // A stable callback, so the graph's nodes are not rebuilt on every render of the editor.
   const dropRef = useRef(drop);
   dropRef.current = drop;
@@ -198,7 +199,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
       )}
       <div className="editor-body">
         {!readOnly && <ActivityPalette activities={activities} onAdd={add} disabled={!parsed.model} target={target.where} />}
-        <GraphView graph={graph} selected={selected} onSelect={id => setSelected(s => (s === id ? undefined : id))} decorate={decorate} linkFor={linkFor} label={`Steps of ${def.id}`} onDrop={readOnly ? undefined : onDrop} />
+        <GraphView graph={graph} selected={selected} onSelect={toggleSelected} decorate={decorate} linkFor={linkFor} label={`Steps of ${def.id}`} onDrop={readOnly ? undefined : onDrop} />
         <div className="side">
           <PropertiesPanel step={selectedStep} activities={activities} env={env} readOnly={readOnly} errors={selected ? errorsByNode.get(selected) ?? [] : []} apply={apply} />
           <YamlEditor text={text} onChange={setText} problems={lineProblems} readOnly={readOnly} highlightLine={selectedStep?.line} />

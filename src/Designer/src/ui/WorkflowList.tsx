@@ -34,7 +34,7 @@ export function WorkflowList() {
       </div>
       {error && <ErrorBox>Could not load workflows: {error} <button type="button" onClick={reload}>Retry</button></ErrorBox>}
       {!definitions && !error && <Loading what="workflows" />}
-      {definitions && definitions.length === 0 && <Empty>No workflows yet. Save one with the API or put it under <code>workflows/</code> and restart the server.</Empty>}
+      {definitions && definitions.length === 0 && <Empty>No workflows yet. {canEdit ? 'Start one with New workflow, or put' : 'Put'} one under <code>workflows/</code> and restart the server.</Empty>}
       {definitions && definitions.length > 0 && shown.length === 0 && <Empty>No workflow matches “{query}”.</Empty>}
       {shown.length > 0 && (
         <table>
