@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(haproxy nginx-light openssh-server openssh-client git git-flow procps)
+packages=(haproxy nginx-light openssh-server openssh-client git git-flow procps chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

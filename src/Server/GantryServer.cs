@@ -95,6 +95,7 @@ public static class GantryServer
         api.MapActivitiesApi();
         api.MapHooksApi();
         api.MapTriggersApi();
+        api.MapMeApi();
         return app;
     }
 

@@ -9,7 +9,7 @@ const text = generateWorkflow(200);
 const graph = buildGraph(parseWorkflow(text).model!);
 
 describe(`200-step workflow (${graph.nodes.length} nodes, ${graph.edges.length} edges)`, () => {
-  bench('layout only (dagre)', () => { layoutGraph(graph.nodes, graph.edges); });
+  bench('layout only (chains stacked, dagre for branching levels)', () => { layoutGraph(graph.nodes, graph.edges); });
   bench('parse + graph + layout', () => {
     const g = buildGraph(parseWorkflow(text).model!);
     layoutGraph(g.nodes, g.edges);

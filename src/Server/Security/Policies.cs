@@ -20,6 +20,7 @@ internal static class Policies
     /// <summary>The caller's token name, for journals (who signalled, approved or cancelled).</summary>
     public static string? Actor(ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true ? user.Identity.Name : null;
 
-    private static TokenRole RoleOf(ClaimsPrincipal user) =>
+    /// <summary>The caller's role; 0 when it has no token.</summary>
+    public static TokenRole RoleOf(ClaimsPrincipal user) =>
         Enum.TryParse<TokenRole>(user.FindFirstValue(BearerTokenHandler.RoleClaim), out var role) ? role : 0;
 }

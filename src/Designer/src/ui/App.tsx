@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, onUnauthorized, type Me } from '../api';
 import { clearToken, getToken } from '../auth';
+import { Loading } from './common';
 import { ComparePage } from './ComparePage';
 import { EditorPage } from './EditorPage';
 import { RunPage } from './RunPage';
@@ -12,19 +13,21 @@ import { WorkflowList } from './WorkflowList';
 
 export function App() {
   const [token, setTokenState] = useState(getToken());
-  const [me, setMe] = useState<Me | null>(null);
+  // undefined while /api/me is asked; null when the server has no such route (then a 403 makes the UI read-only).
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [denied, setDenied] = useState({ edit: false, operate: false });
   const route = useRoute();
 
   useEffect(() => { onUnauthorized.handler = () => setTokenState(null); }, []);
   useEffect(() => {
     if (!token) return;
+    setMe(undefined);
     api.me().then(setMe, () => setMe(null));
   }, [token]);
 
-  const signOut = useCallback(() => { clearToken(); setTokenState(null); setMe(null); setDenied({ edit: false, operate: false }); }, []);
+  const signOut = useCallback(() => { clearToken(); setTokenState(null); setMe(undefined); setDenied({ edit: false, operate: false }); }, []);
   const session = useMemo<Session>(() => ({
-    me,
+    me: me ?? null,
     canEdit: !denied.edit && (!me || me.role === 'admin'),
     canOperate: !denied.operate && (!me || me.role !== 'viewer'),
     forbidden: kind => setDenied(d => ({ ...d, [kind]: true, ...(kind === 'operate' ? { edit: true } : {}) })),
@@ -32,6 +35,8 @@ export function App() {
   }), [me, denied, signOut]);
 
   if (!token) return <SignIn onSignedIn={() => setTokenState(getToken())} />;
+  // Nothing role-dependent renders before the role is known, so viewers never see edit controls.
+  if (me === undefined) return <main className="page"><Loading what="your session" /></main>;
 
   return (
     <SessionContext.Provider value={session}>
@@ -45,7 +50,7 @@ export function App() {
       </header>
       <main className={`page page-${route.page}`}>
         {route.page === 'list' && <WorkflowList />}
-        {route.page === 'editor' && <EditorPage key={`${route.id}@${route.version ?? ''}`} id={route.id} version={route.version} />}
+        {route.page === 'editor' && <EditorPage key={`${route.id}@${route.version ?? ''}${route.fresh ? '+new' : ''}`} id={route.id} version={route.version} fresh={route.fresh} />}
         {route.page === 'compare' && <ComparePage id={route.id} from={route.from} to={route.to} />}
         {route.page === 'start' && <StartRunPage id={route.id} />}
         {route.page === 'run' && <RunPage key={route.id} id={route.id} />}

@@ -1,7 +1,8 @@
 // The editor: activity catalogue | graph | properties + YAML. The YAML text is the one source of
 // truth: graph and form edits rewrite it, and the graph is rebuilt from it.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, type Activity, type DefinitionVersion, type EnvironmentDetail, type ValidationError, type VersionSummary } from '../api';
+import { dropStep, type DropPlace } from '../model/drop';
 import { addStep } from '../model/edits';
 import { buildGraph, onFailureNodeId, type WorkflowGraph } from '../model/graph';
 import { stepForFieldPath, type Keys } from '../model/paths';
@@ -14,10 +15,14 @@ import { href } from './router';
 import { useSession } from './session';
 import { YamlEditor, type LineProblem } from './YamlEditor';
 
-export function EditorPage({ id, version }: { id: string; version?: number }) {
+/** How long the graph waits after the last keystroke in the YAML before it is rebuilt and laid out again. */
+const relayoutDelayMs = 250;
+
+export function EditorPage({ id, version, fresh }: { id: string; version?: number; fresh?: boolean }) {
   const session = useSession();
   // GET /definitions/{id} answers the published version; the editor opens the newest draft.
-  const [def, loadError] = useLoad(async () => api.definition(id, version ?? (await api.versions(id).catch(() => [])).at(-1)?.version), [id, version]);
+  // A fresh workflow is an empty, unsaved draft: saving it creates version 1.
+  const [def, loadError] = useLoad(async () => (fresh ? emptyDraft(id) : api.definition(id, version ?? (await api.versions(id).catch(() => [])).at(-1)?.version)), [id, version, fresh]);
   const [activities] = useLoad(() => api.activities(), []);
   const [environments] = useLoad(() => api.environments(), []);
   if (loadError) return <ErrorBox>Could not open workflow “{id}”: {loadError} <a href={href.list()}>Back to the list</a></ErrorBox>;
@@ -29,6 +34,13 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
   const session = useSession();
   const [def, setDef] = useState(initial);
   const [text, setText] = useState(initial.text);
+  // The graph follows the text; while typing in the YAML it follows a moment later, so layout does not run per keystroke.
+  const [modelText, setModelText] = useState(initial.text);
+  useEffect(() => {
+    if (modelText === text) return;
+    const timer = setTimeout(() => setModelText(text), relayoutDelayMs);
+    return () => clearTimeout(timer);
+  }, [text, modelText]);
   const [selected, setSelected] = useState<string>();
   const [serverErrors, setServerErrors] = useState<ValidationError[]>([]);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string }>();
@@ -39,11 +51,11 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
   const [versions, setVersions] = useState<VersionSummary[]>([]);
   const [lastModel, setLastModel] = useState<WorkflowModel | null>(null);
 
-  useEffect(() => { api.versions(def.id).then(setVersions, () => setVersions([])); }, [def.id, def.version, def.state]);
+  useEffect(() => { if (def.version > 0) api.versions(def.id).then(setVersions, () => setVersions([])); }, [def.id, def.version, def.state]);
   useEffect(() => { if (!envId && environments.length) setEnvId(environments.includes('sandbox') ? 'sandbox' : environments[0]); }, [environments, envId]);
   useEffect(() => { if (envId) api.environment(envId).then(setEnv, () => setEnv(null)); }, [envId]);
 
-  const parsed = useMemo(() => parseWorkflow(text), [text]);
+  const parsed = useMemo(() => parseWorkflow(modelText), [modelText]);
   useEffect(() => { if (parsed.model) setLastModel(parsed.model); }, [parsed]);
   const model = parsed.model ?? lastModel;
   const graph: WorkflowGraph = useMemo(() => (model ? buildGraph(model) : { nodes: [], edges: [] }), [model]);
@@ -81,7 +93,9 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
 
   const apply = (change: (t: string) => string, select?: string) => {
     try {
-      setText(change(text));
+      const changed = change(text);
+      setText(changed);
+      setModelText(changed);
       if (select !== undefined) setSelected(select);
       setNotice(undefined);
     } catch (e) {
@@ -105,6 +119,22 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
     apply(t => addStep(t, seq, step, at), pathOf([...seq, at]));
   };
 
+  const drop = (dragged: string, target: string, place: DropPlace) => {
+    if (!model) return;
+    try {
+      const moved = dropStep(text, model, dragged, target, place);
+      apply(() => moved.text, moved.path);
+    } catch (e) {
+      setNotice({ kind: 'error', text: `Cannot move the step there: ${messageOf(e)}.` });
+    }
+  };
+
+  const toggleSelected = useCallback((id: string) => setSelected(s => (s === id ? undefined : id)), []);
+  // A stable callback, so the graph's nodes are not rebuilt on every render of the editor.
+  const dropRef = useRef(drop);
+  dropRef.current = drop;
+  const onDrop = useCallback((dragged: string, target: string, place: DropPlace) => dropRef.current(dragged, target, place), []);
+
   const fail = (e: unknown) => {
     if (e instanceof ApiError && e.status === 403) session.forbidden('edit');
     if (e instanceof ApiError && e.errors.length) setServerErrors(e.errors);
@@ -116,6 +146,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
     try {
       const saved = await api.save(def.id, text, comment.trim());
       setDef(saved);
+      if (def.version === 0) history.replaceState(null, '', href.editor(saved.id));
       setComment('');
       setServerErrors([]);
       setNotice({ kind: 'ok', text: `Saved as version ${saved.version}.` });
@@ -138,13 +169,14 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
     <div className="editor">
       <div className="toolbar">
         <h1>{def.id}</h1>
-        <label>
+        {def.version === 0 && <span className="badge draft">new, not saved yet</span>}
+        {def.version > 0 && <label>
           <span className="visually-hidden">Version</span>
           <select value={def.version} onChange={e => { location.hash = href.editor(def.id, Number(e.target.value)); }}>
             {(versions.length ? versions : [{ version: def.version, state: def.state }]).map(v => <option key={v.version} value={v.version}>v{v.version} · {v.state}{'comment' in v && v.comment ? ` · ${v.comment}` : ''}</option>)}
           </select>
-        </label>
-        <span className={`badge ${def.state}`}>{def.state}</span>
+        </label>}
+        {def.version > 0 && <span className={`badge ${def.state}`}>{def.state}</span>}
         {dirty && <span className="badge draft">unsaved changes</span>}
         <span className="spacer" />
         <label className="env-picker">Environment <select value={envId} onChange={e => setEnvId(e.target.value)}>{environments.map(e => <option key={e}>{e}</option>)}</select></label>
@@ -154,9 +186,9 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
             <button type="submit" className="primary" disabled={busy || !dirty || parsed.problems.length > 0}>Save version</button>
           </form>
         )}
-        {!readOnly && <button type="button" disabled={busy || dirty || def.state === 'published'} onClick={() => void publish()} title={dirty ? 'Save first' : undefined}>Publish v{def.version}</button>}
-        <a className="button" href={href.compare(def.id, versions.length > 1 ? versions[versions.length - 2].version : undefined, versions.length > 1 ? def.version : undefined)}>Compare</a>
-        {session.canOperate && <a className="button" href={href.start(def.id)}>Run…</a>}
+        {!readOnly && def.version > 0 && <button type="button" disabled={busy || dirty || def.state === 'published'} onClick={() => void publish()} title={dirty ? 'Save first' : undefined}>Publish v{def.version}</button>}
+        {def.version > 0 && <a className="button" href={href.compare(def.id, versions.length > 1 ? versions[versions.length - 2].version : undefined, versions.length > 1 ? def.version : undefined)}>Compare</a>}
+        {session.canOperate && def.version > 0 && <a className="button" href={href.start(def.id)}>Run…</a>}
       </div>
       {notice && <div className={notice.kind === 'ok' ? 'notice' : 'error-box'} role={notice.kind === 'ok' ? 'status' : 'alert'}>{notice.text}</div>}
       {serverErrors.length > 0 && (
@@ -167,7 +199,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
       )}
       <div className="editor-body">
         {!readOnly && <ActivityPalette activities={activities} onAdd={add} disabled={!parsed.model} target={target.where} />}
-        <GraphView graph={graph} selected={selected} onSelect={id => setSelected(s => (s === id ? undefined : id))} decorate={decorate} linkFor={linkFor} label={`Steps of ${def.id}`} />
+        <GraphView graph={graph} selected={selected} onSelect={toggleSelected} decorate={decorate} linkFor={linkFor} label={`Steps of ${def.id}`} onDrop={readOnly ? undefined : onDrop} />
         <div className="side">
           <PropertiesPanel step={selectedStep} activities={activities} env={env} readOnly={readOnly} errors={selected ? errorsByNode.get(selected) ?? [] : []} apply={apply} />
           <YamlEditor text={text} onChange={setText} problems={lineProblems} readOnly={readOnly} highlightLine={selectedStep?.line} />
@@ -186,4 +218,8 @@ function uniqueId(uses: string, taken: (string | undefined)[]): string {
   let id = base;
   for (let n = 2; taken.includes(id); n++) id = `${base}_${n}`;
   return id;
+}
+
+function emptyDraft(id: string): DefinitionVersion {
+  return { id, version: 0, state: 'draft', text: `id: ${id}\nsteps:\n` };
 }

@@ -67,6 +67,7 @@ export function RunPage({ id }: { id: string }) {
     return { className: `run-${n.state}`, badge, title: n.error };
   }, [state]);
 
+  const labels = new Map(graph.nodes.map(n => [n.id, n.label]));
   if (error) return <ErrorBox>Could not load run {id}: {error}</ErrorBox>;
   if (!detail) return <Loading what={`run ${id}`} />;
   const run = { ...detail.run, status: state.status };
@@ -84,8 +85,8 @@ export function RunPage({ id }: { id: string }) {
       <div className="run-body">
         <GraphView graph={graph} decorate={decorate} label={`Steps of run ${run.id}`} />
         <div className="side">
-          <Waits runId={run.id} waits={Object.values(state.waiting)} />
-          <HostProgress state={state} labels={new Map(graph.nodes.map(n => [n.id, n.label]))} />
+          <Waits runId={run.id} waits={Object.values(state.waiting)} labels={labels} />
+          <HostProgress state={state} labels={labels} />
           {run.environmentId && <LoadBalancer env={run.environmentId} live={!finished.has(run.status)} sequence={state.lastSequence} />}
           <Journal state={state} />
         </div>
@@ -105,18 +106,18 @@ function RunControls({ run }: { run: Run }) {
   return <>{problem && <span className="error-inline" role="alert">{problem}</span>}<button type="button" className="danger" onClick={() => void cancel()}>Cancel run</button></>;
 }
 
-function Waits({ runId, waits }: { runId: string; waits: WaitInfo[] }) {
+function Waits({ runId, waits, labels }: { runId: string; waits: WaitInfo[]; labels: Map<string, string> }) {
   const session = useSession();
   if (!waits.length) return null;
   return (
     <section className="panel waits" aria-label="Waiting steps">
       <h2>Waiting</h2>
-      {waits.map(w => <WaitCard key={w.path} runId={runId} wait={w} canOperate={session.canOperate} onForbidden={() => session.forbidden('operate')} />)}
+      {waits.map(w => <WaitCard key={w.path} runId={runId} wait={w} label={labels.get(w.node) ?? w.node} canOperate={session.canOperate} onForbidden={() => session.forbidden('operate')} />)}
     </section>
   );
 }
 
-function WaitCard({ runId, wait, canOperate, onForbidden }: { runId: string; wait: WaitInfo; canOperate: boolean; onForbidden: () => void }) {
+function WaitCard({ runId, wait, label, canOperate, onForbidden }: { runId: string; wait: WaitInfo; label: string; canOperate: boolean; onForbidden: () => void }) {
   const [payload, setPayload] = useState(() => JSON.stringify(defaultPayload(wait), null, 1));
   const [result, setResult] = useState<string>();
   const send = async (body: string) => {
@@ -126,7 +127,7 @@ function WaitCard({ runId, wait, canOperate, onForbidden }: { runId: string; wai
   };
   return (
     <div className="wait-card">
-      <p><strong>{wait.node}</strong> waits for <code>{wait.signal || wait.kind}</code>{wait.description ? `: ${wait.description}` : ''}</p>
+      <p><strong>{label}</strong> waits for <code>{wait.signal || wait.kind}</code>{wait.description ? `: ${wait.description}` : ''}</p>
       {canOperate && (
         <>
           {wait.kind === 'approval' && <button type="button" className="primary" onClick={() => void send('{ "approved": true }')}>Approve</button>}

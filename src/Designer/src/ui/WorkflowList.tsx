@@ -1,11 +1,12 @@
 import { useMemo, useState } from 'react';
 import { api, type Run } from '../api';
 import { Empty, ErrorBox, Loading, StatusBadge, useLoad, when } from './common';
+import { NewWorkflowForm } from './NewWorkflowForm';
 import { href } from './router';
 import { useSession } from './session';
 
 export function WorkflowList() {
-  const { canOperate } = useSession();
+  const { canOperate, canEdit } = useSession();
   const [query, setQuery] = useState('');
   const [definitions, error, reload] = useLoad(() => api.definitions(), []);
   const [runs] = useLoad(() => api.runs({ limit: 200 }), []);
@@ -29,10 +30,11 @@ export function WorkflowList() {
           <span className="visually-hidden">Search workflows</span>
           <input type="search" placeholder="Search workflows" value={query} onChange={e => setQuery(e.target.value)} />
         </label>
+        {canEdit && definitions && <NewWorkflowForm taken={definitions.map(d => d.id)} />}
       </div>
       {error && <ErrorBox>Could not load workflows: {error} <button type="button" onClick={reload}>Retry</button></ErrorBox>}
       {!definitions && !error && <Loading what="workflows" />}
-      {definitions && definitions.length === 0 && <Empty>No workflows yet. Save one with the API or put it under <code>workflows/</code> and restart the server.</Empty>}
+      {definitions && definitions.length === 0 && <Empty>No workflows yet. {canEdit ? 'Start one with New workflow, or put' : 'Put'} one under <code>workflows/</code> and restart the server.</Empty>}
       {definitions && definitions.length > 0 && shown.length === 0 && <Empty>No workflow matches “{query}”.</Empty>}
       {shown.length > 0 && (
         <table>

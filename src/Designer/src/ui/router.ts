@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'list' }
-  | { page: 'editor'; id: string; version?: number }
+  | { page: 'editor'; id: string; version?: number; fresh?: boolean }
   | { page: 'compare'; id: string; from?: number; to?: number }
   | { page: 'start'; id: string }
   | { page: 'run'; id: string };
@@ -16,7 +16,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'workflows' && parts[1]) {
     if (parts[2] === 'compare') return { page: 'compare', id: parts[1], from: num('from'), to: num('to') };
     if (parts[2] === 'run') return { page: 'start', id: parts[1] };
-    return { page: 'editor', id: parts[1], version: num('version') };
+    return { page: 'editor', id: parts[1], version: num('version'), fresh: q.has('new') };
   }
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
   return { page: 'list' };
@@ -24,6 +24,8 @@ export function parseRoute(hash: string): Route {
 
 export const href = {
   list: () => '#/',
+  /** A workflow that does not exist yet: the editor opens an empty draft. */
+  fresh: (id: string) => `#/workflows/${encodeURIComponent(id)}?new`,
   editor: (id: string, version?: number) => `#/workflows/${encodeURIComponent(id)}${version ? `?version=${version}` : ''}`,
   compare: (id: string, from?: number, to?: number) => `#/workflows/${encodeURIComponent(id)}/compare${from && to ? `?from=${from}&to=${to}` : ''}`,
   start: (id: string) => `#/workflows/${encodeURIComponent(id)}/run`,

@@ -1,0 +1,24 @@
+using Microsoft.Playwright;
+
+namespace Gantry.Designer.Tests.Fixtures;
+
+/// <summary>One test's browser context and page; disposing closes the context.</summary>
+public sealed class BrowserSession(IPage page) : IAsyncDisposable
+{
+    public IPage Page { get; } = page;
+
+    /// <summary>The graph node of the step with that label (its id, or its activity when it has none).</summary>
+    public ILocator Node(string label) => Page.Locator($".editor-body .gnode[data-label='{label}'], .run-body .gnode[data-label='{label}']");
+
+    /// <summary>Selects a step by its button in the graph, as a user clicks it.</summary>
+    public Task SelectStepAsync(string label) => Node(label).Locator("button.gnode-label").First.ClickAsync();
+
+    /// <summary>The whole YAML document in the editor (CodeMirror renders only the lines in view, so read its state).</summary>
+    public Task<string> YamlAsync() => Page.EvaluateAsync<string>(
+        "() => { const c = document.querySelector('.cm-content'); const view = c.cmTile?.root?.view ?? c.cmView?.view; return view.state.doc.toString(); }");
+
+    /// <summary>Saves a screenshot of the page into the test output's artifacts folder.</summary>
+    public Task ScreenshotAsync(string name) => Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DesignerFixture.ArtifactsDirectory, name) });
+
+    public async ValueTask DisposeAsync() => await Page.Context.CloseAsync();
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Gantry.Designer.Tests.Fixtures;
+using Gantry.Server.Security;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Gantry.Designer.Tests.Pages;
+
+[Collection(DesignerCollection.Name)]
+public sealed class RunTests(DesignerFixture designer)
+{
+    private static readonly Regex Succeeded = new("\\brun-succeeded\\b");
+
+    [Fact]
+    public async Task Run_Hotfix_WaitsThenApproveFinishes()
+    {
+        await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/hotfix/run");
+        var page = session.Page;
+
+        await Expect(page.GetByLabel("Environment")).ToHaveValueAsync("sandbox");
+        await page.Locator("#input-version").FillAsync("3.0.1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
+
+        // The graph follows the event stream: review waits for the merge, the steps before it are done.
+        await Expect(session.Node("review")).ToHaveClassAsync(new Regex("\\brun-waiting\\b"), new() { Timeout = 60_000 });
+        foreach (var done in new[] { "start", "bump", "push" })
+        {
+            await Expect(session.Node(done)).ToHaveClassAsync(Succeeded);
+        }
+
+        await Expect(page.Locator(".toolbar .badge.status-waiting")).ToHaveTextAsync("waiting");
+        var waiting = page.GetByRole(AriaRole.Region, new() { Name = "Waiting steps" });
+        await Expect(waiting.Locator(".wait-card p").First).ToHaveTextAsync("review waits for pull_request: a pull request merged into hotfix/3.0.1");
+        await session.ScreenshotAsync("run-waiting.png");
+        await waiting.GetByRole(AriaRole.Button, new() { Name = "Send signal pull_request" }).ClickAsync();
+
+        await Expect(session.Node("rollout")).ToHaveClassAsync(new Regex("\\brun-running\\b"), new() { Timeout = 60_000 });
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Per-host progress" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await session.ScreenshotAsync("run.png");
+        await Expect(page.Locator(".toolbar .badge.status-succeeded")).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
+        foreach (var step in new[] { "start", "bump", "push", "review", "finish", "rollout" })
+        {
+            await Expect(session.Node(step)).ToHaveClassAsync(Succeeded);
+        }
+
+        var hosts = page.GetByRole(AriaRole.Region, new() { Name = "Per-host progress" }).Locator("li.host");
+        await Expect(hosts).ToHaveCountAsync(4);
+        Assert.Equal(["web1", "web2", "web3", "web4"], (await hosts.AllInnerTextsAsync()).Select(h => h.Split(' ', '\n')[0]).Order());
+        var lb = page.GetByRole(AriaRole.Region, new() { Name = "Load balancer" });
+        await Expect(lb.Locator(".lb-group.lb-live strong")).ToHaveTextAsync(["group1", "group2"]);
+        await session.ScreenshotAsync("run-succeeded.png");
+    }
+
+    [Fact]
+    public async Task Run_Cancel_RunsOnFailure()
+    {
+        await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/rolling-deploy/run");
+        var page = session.Page;
+        page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
+        await Expect(page.Locator(".toolbar .badge.status-running")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel run" }).ClickAsync();
+
+        await Expect(page.Locator(".toolbar .badge.status-cancelled")).ToHaveTextAsync("cancelled", new() { Timeout = 60_000 });
+        await Expect(page.Locator(".react-flow__node[data-id='on_failure'] .gnode")).ToHaveAttributeAsync("data-label", "on failure");
+        await Expect(session.Node("lb.restore")).ToHaveClassAsync(Succeeded);
+    }
+
+    [Fact]
+    public async Task Run_StartForm_RequiresInputs()
+    {
+        var before = await HotfixRunCountAsync();
+        await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/hotfix/run");
+        var page = session.Page;
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Fill in version: it is required.");
+        Assert.Equal(before, await HotfixRunCountAsync());
+    }
+
+    private async Task<int> HotfixRunCountAsync()
+    {
+        using var client = designer.Server.Client(TokenRole.Viewer);
+        var body = JsonDocument.Parse(await client.GetStringAsync("/api/runs?workflow=hotfix")).RootElement;
+        return (body.ValueKind == JsonValueKind.Array ? body : body.GetProperty("items")).GetArrayLength();
+    }
+}
