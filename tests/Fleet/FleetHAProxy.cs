@@ -8,9 +8,9 @@ namespace Gantry.Testing.Fleet;
 /// <summary>
 /// A real HAProxy (Debian package <c>haproxy</c>) in the foreground as a child process: an
 /// admin-level runtime API on a unix socket, a frontend on a free loopback port and backend
-/// <c>web</c> with one server per host, health-checked with <c>GET /health</c>. No retries on
-/// another server (no <c>option redispatch</c>): a request sent to a host that is restarting fails,
-/// so only real draining gives a rollout without failed requests.
+/// <c>web</c> with one server per host, health-checked with <c>GET /health</c>. No retries
+/// (<c>retries 0</c>, no <c>option redispatch</c>): a request sent to a host that is restarting
+/// fails, so only real draining gives a rollout without failed requests.
 /// </summary>
 internal sealed class FleetHAProxy : IAsyncDisposable
 {
@@ -155,6 +155,9 @@ internal sealed class FleetHAProxy : IAsyncDisposable
                 timeout connect 1s
                 timeout client 10s
                 timeout server 10s
+                # No retry and no redispatch: a request sent to a server that is down fails at once,
+                # so the load loop sees every request a rollout lets through to a restarting host.
+                retries 0
                 # A busy test machine may answer a check later than its interval; late is not dead.
                 timeout check 2s
 

@@ -68,7 +68,18 @@ internal sealed class FleetOrigin
         return (await GitAsync(DeveloperPath, cancellationToken, "rev-parse", "HEAD")).Trim();
     }
 
-    private async Task WriteAsync(string repository, string path, string content, CancellationToken cancellationToken)
+    /// <summary>Commits "Release X" on production with opensky.version = X, tags it vX (annotated) and pushes both.</summary>
+    public async Task PublishReleaseAsync(string version, CancellationToken cancellationToken)
+    {
+        await GitAsync(DeveloperPath, cancellationToken, "fetch", "-q", "--prune", "origin");
+        await GitAsync(DeveloperPath, cancellationToken, "checkout", "-q", "-B", "production", "origin/production");
+        await WriteAsync(DeveloperPath, VersionIni, Ini(version), cancellationToken);
+        await GitAsync(DeveloperPath, cancellationToken, "commit", "-q", "-am", $"Release {version}");
+        await GitAsync(DeveloperPath, cancellationToken, "tag", "-a", "-m", $"Release {version}", $"v{version}");
+        await GitAsync(DeveloperPath, cancellationToken, "push", "-q", "origin", "production", $"v{version}");
+    }
+
+    private static async Task WriteAsync(string repository, string path, string content, CancellationToken cancellationToken)
     {
         var full = Path.Combine(repository, path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);

@@ -58,6 +58,9 @@ public sealed class RealFleet : IAsyncDisposable
     /// <summary>The environment file inside <see cref="WorkspaceDirectory"/>.</summary>
     public string EnvironmentPath => Path.Combine(WorkspaceDirectory, "workflows", "environments", EnvironmentId + ".yaml");
 
+    /// <summary>The port sshd listens on, on every host's address.</summary>
+    public int SshPort => _sshd!.Port;
+
     /// <summary>HAProxy's frontend.</summary>
     public Uri FrontendUri => new($"http://127.0.0.1:{_haproxy!.FrontendPort}/");
 
@@ -155,9 +158,51 @@ public sealed class RealFleet : IAsyncDisposable
     /// </summary>
     public Task<string> MergeFixIntoAsync(string branch, CancellationToken ct = default) => _origin!.MergeFixAsync(branch, ct);
 
+    /// <summary>
+    /// Publishes a release without git flow, as another team's process would: "Release X" on
+    /// production with opensky.version = X, tagged vX, pushed. The new tag is the latest stable one
+    /// when X is the highest version.
+    /// </summary>
+    public Task PublishReleaseAsync(string version, CancellationToken ct = default) => _origin!.PublishReleaseAsync(version, ct);
+
     /// <summary>Runs git in the bare origin (e.g. <c>tag --list</c>) and returns its output, trimmed.</summary>
     public async Task<string> OriginGitAsync(params string[] arguments) =>
         (await _origin!.GitAsync(OriginPath, CancellationToken.None, arguments)).Trim();
+
+    /// <summary>
+    /// What the fleet looks like now, for failure messages: each host's current release, last
+    /// revisions.log and app.log lines, the processes running under the fixture's folder, the end of
+    /// sshd's and HAProxy's logs.
+    /// </summary>
+    public async Task<string> DescribeAsync()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var host in _hosts)
+        {
+            text.AppendLine($"{host.Name} ({host.Group}) current={CurrentReleaseOf(host)}");
+            foreach (var file in new[] { "revisions.log", "app.log" })
+            {
+                var path = Path.Combine(host.DeployRoot, file);
+                if (File.Exists(path))
+                {
+                    text.AppendLine($"  {file}: " + string.Join("\n  " + new string(' ', file.Length + 2), File.ReadAllLines(path).TakeLast(5)));
+                }
+            }
+        }
+
+        try
+        {
+            var ps = await FleetCommand.RunAsync("ps", ["-eo", "pid,ppid,etime,args"]);
+            text.AppendLine("processes:").AppendLine(string.Join('\n', ps.Split('\n').Where(l => l.Contains(Root, StringComparison.Ordinal) || l.Contains("notty", StringComparison.Ordinal))));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
+
+        text.AppendLine("sshd: " + string.Join('\n', (_sshd?.Log ?? "").Split('\n').TakeLast(30)));
+        text.AppendLine("haproxy: " + string.Join('\n', (_haproxy?.Log ?? "").Split('\n').TakeLast(30)));
+        return text.ToString();
+    }
 
     /// <summary>Stops every app, HAProxy and sshd by PID and deletes the temp folder.</summary>
     public async ValueTask DisposeAsync()
