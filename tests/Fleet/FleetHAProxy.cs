@@ -144,7 +144,7 @@ internal sealed class FleetHAProxy : IAsyncDisposable
     private string Config(IReadOnlyList<FleetHost> hosts, TimeSpan checkInterval)
     {
         var inter = ((int)checkInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
-        var servers = string.Join("\n", hosts.Select(h => $"    server {h.Name} {h.Address}:{h.Port} check inter {inter} fall 1 rise 1"));
+        var servers = string.Join("\n", hosts.Select(h => $"    server {h.Name} {h.Address}:{h.Port} check inter {inter} fall 2 rise 1"));
         return $"""
             global
                 stats socket {AdminSocketPath} mode 600 level admin
