@@ -18,6 +18,11 @@ namespace Gantry.Testing.Fleet;
 /// a restart keeps it down for <see cref="RealFleetOptions.RestartDownTime"/>. Every host starts on
 /// <see cref="RealFleetOptions.InitialTag"/> in the layout Gantry deploys (releases/TAG, current).
 /// Everything lives in one temp folder and every process is stopped by its PID on dispose.
+/// A project uses it by linking the sources and copying the app next to its binaries:
+/// <code>
+/// &lt;Compile Include="../../tests/Fleet/**/*.cs" LinkBase="Fleet" /&gt;
+/// &lt;None Include="../../tests/Fleet/app/**" LinkBase="Fleet/app" CopyToOutputDirectory="PreserveNewest" /&gt;
+/// </code>
 /// </remarks>
 public sealed class RealFleet : IAsyncDisposable
 {
