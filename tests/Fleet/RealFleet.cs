@@ -227,6 +227,13 @@ public sealed class RealFleet : IAsyncDisposable
             await _sshd.DisposeAsync();
         }
 
+        // A deploy cut off by a failed test may have restarted an app meanwhile (its SSH session
+        // outlives sshd): stop whatever the pid files name now.
+        foreach (var host in _hosts)
+        {
+            FleetCommand.KillByPidFile(Path.Combine(host.DeployRoot, "app.pid"));
+        }
+
         try
         {
             Directory.Delete(Root, recursive: true);
