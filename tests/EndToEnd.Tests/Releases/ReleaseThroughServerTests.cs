@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Gantry.EndToEnd.Tests.Fleet;
+using Gantry.EndToEnd.Tests.Server;
+using Gantry.Testing.Fleet;
+using Xunit.Abstractions;
+
+namespace Gantry.EndToEnd.Tests.Releases;
+
+/// <summary>
+/// The scenario end to end, as its users drive it: a real <c>gantry serve</c> process, HTTP calls
+/// and a signed GitHub webhook only, against the real fleet (HAProxy, OpenSSH, node apps, git origin),
+/// with a request loop on HAProxy's frontend for the whole rollout.
+/// </summary>
+public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(6);
+
+    [Fact]
+    public async Task Hotfix_MergedPullRequestWebhook_FinishesAndRollsOutGroupByGroupWithoutAFailedRequest()
+    {
+        await using var fleet = await RealFleet.StartAsync(new RealFleetOptions());
+
+        var (run, traffic) = await ReleaseAsync(fleet, "hotfix", "3.0.1", "hotfix/3.0.1");
+
+        await AssertReleasedAsync(fleet, run, traffic, "3.0.1");
+    }
+
+    [Fact]
+    public async Task DailyRelease_MergedPullRequestWebhook_FinishesAndRollsOutGroupByGroupWithoutAFailedRequest()
+    {
+        await using var fleet = await RealFleet.StartAsync(new RealFleetOptions());
+
+        var (run, traffic) = await ReleaseAsync(fleet, "daily-release", "3.1.0", "release/3.1.0");
+
+        await AssertReleasedAsync(fleet, run, traffic, "3.1.0");
+    }
+
+    /// <summary>
+    /// Starts the workflow over HTTP, checks the pushed bump while it waits for the review, merges
+    /// the fix on origin, posts the merged pull request's webhook and waits for the run to end,
+    /// with the load loop running from before the webhook to the end.
+    /// </summary>
+    private async Task<(JsonElement Run, LoadResult Traffic)> ReleaseAsync(RealFleet fleet, string workflow, string version, string branch)
+    {
+        await using var server = await GantryServerProcess.StartAsync(fleet.WorkspaceDirectory);
+        using var api = new GantryApi(server);
+
+        var runId = await api.StartRunAsync(workflow, fleet.EnvironmentId, new { version });
+        var waiting = await api.WaitForStatusAsync(runId, RunTimeout, "waiting", "failed");
+        Assert.True(GantryApi.Status(waiting) == "waiting", GantryApi.Describe(waiting));
+        Assert.Equal($"[opensky]\nversion = {version}", await fleet.OriginGitAsync("show", $"{branch}:opensky/config/version.ini"));
+        Assert.Equal($"Bump version to {version}", await fleet.OriginGitAsync("log", "-1", "--format=%s", branch));
+
+        var merge = await fleet.MergeFixIntoAsync(branch);
+        await using var load = fleet.StartLoad();
+        var delivered = await api.SendGitHubEventAsync("pull_request", GantryApi.PullRequestMerged(branch, merge));
+        Assert.Equal([runId], delivered.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
+
+        var run = await api.WaitForStatusAsync(runId, RunTimeout, fleet.DescribeAsync, "succeeded", "failed", "cancelled");
+        var traffic = await load.StopAsync();
+        output.WriteLine($"{workflow}: {traffic.Sent} requests during the rollout, {traffic.Failed} failed");
+        output.WriteLine(GantryApi.Describe(run));
+        return (run, traffic);
+    }
+
+    private static async Task AssertReleasedAsync(RealFleet fleet, JsonElement run, LoadResult traffic, string version)
+    {
+        Assert.True(GantryApi.Status(run) == "succeeded", $"{GantryApi.Message(run)}\n{GantryApi.Describe(run)}");
+        Assert.Equal([], traffic.Failures);
+        Assert.True(traffic.Sent > 50, $"only {traffic.Sent} requests were sent during the rollout");
+
+        // git flow finish: tagged, and production and develop both hold the tag and the fix.
+        Assert.Equal(["develop", "production"], (await fleet.OriginGitAsync("branch", "--format=%(refname:short)", "--contains", $"v{version}")).Split('\n').Where(b => b is "develop" or "production"));
+        Assert.Equal("fixed", await fleet.OriginGitAsync("show", "production:opensky/app/main.txt"));
+        Assert.Equal($"[opensky]\nversion = {version}", await fleet.OriginGitAsync("show", $"v{version}:opensky/config/version.ini"));
+
+        // Rolled out group by group (group1 while group2 was live, then group2), to the new tag.
+        var deployed = GantryApi.Journal(run)
+            .Where(e => e.GetProperty("type").GetString() == "step.succeeded" && e.TryGetProperty("activity", out var a) && a.GetString() == "deploy.release")
+            .Select(e => $"{e.GetProperty("outputs").GetProperty("group").GetString()} {e.GetProperty("outputs").GetProperty("release").GetString()}");
+        Assert.Equal([$"group1 v{version}", $"group2 v{version}"], deployed);
+
+        Assert.Equal(fleet.Hosts.Select(_ => version), await Task.WhenAll(fleet.Hosts.Select(h => fleet.ServedVersionAsync(h))));
+        Assert.Equal("web1=UP web2=UP web3=UP web4=UP", RealFleetTests.Describe(await fleet.HAProxyStatusesAsync()));
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Gantry.EndToEnd.Tests.Server;
+
+/// <summary>What a user's tools do with a running <c>gantry serve</c>: plain HTTP, JSON and a signed GitHub webhook.</summary>
+internal sealed class GantryApi(GantryServerProcess server) : IDisposable
+{
+    private readonly HttpClient _client = server.Client();
+
+    /// <summary><c>POST /api/workflows/{workflow}/runs</c>; returns the new run's id.</summary>
+    public async Task<string> StartRunAsync(string workflow, string environment, object inputs)
+    {
+        using var response = await _client.PostAsJsonAsync($"api/workflows/{workflow}/runs", new { environment, inputs });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"start {workflow}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary><c>GET /api/runs/{id}</c>: the run, its journal and what it waits for.</summary>
+    public async Task<JsonElement> RunAsync(string runId)
+    {
+        var body = await _client.GetStringAsync($"api/runs/{runId}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>Polls the run until its status is one of <paramref name="statuses"/>; fails with its journal after <paramref name="timeout"/>.</summary>
+    public async Task<JsonElement> WaitForStatusAsync(string runId, TimeSpan timeout, params string[] statuses) =>
+        await WaitForStatusAsync(runId, timeout, () => Task.FromResult(""), statuses);
+
+    /// <summary>Polls the run until its status is one of <paramref name="statuses"/>; fails with its journal and <paramref name="diagnostics"/> after <paramref name="timeout"/>.</summary>
+    public async Task<JsonElement> WaitForStatusAsync(string runId, TimeSpan timeout, Func<Task<string>> diagnostics, params string[] statuses)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var run = await RunAsync(runId);
+            if (statuses.Contains(Status(run)))
+            {
+                return run;
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                Assert.Fail($"run {runId} is {Status(run)}, not {string.Join(" or ", statuses)}, after {timeout}:\n{Describe(run)}\nserver output:\n{server.Output}\n{await diagnostics()}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Posts a GitHub webhook delivery signed with the server's secret (X-Hub-Signature-256).</summary>
+    public async Task<JsonElement> SendGitHubEventAsync(string eventName, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/hooks/github")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-GitHub-Event", eventName);
+        request.Headers.Add("X-GitHub-Delivery", Guid.NewGuid().ToString());
+        var hmac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(GantryServerProcess.WebhookSecret), Encoding.UTF8.GetBytes(body));
+        request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(hmac));
+        using var response = await _client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"webhook: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>A GitHub <c>pull_request</c> "closed" event: fix-the-bug, reviewed and checks green, merged into <paramref name="branch"/>.</summary>
+    public static string PullRequestMerged(string branch, string mergeCommit) => JsonSerializer.Serialize(new
+    {
+        action = "closed",
+        number = 42,
+        pull_request = new
+        {
+            number = 42,
+            merged = true,
+            mergeable_state = "clean",
+            merge_commit_sha = mergeCommit,
+            @base = new { @ref = branch },
+            head = new { @ref = "fix-the-bug" },
+            merged_by = new { login = "teammate" },
+        },
+        sender = new { login = "teammate" },
+    });
+
+    public static string Status(JsonElement run) => run.GetProperty("run").GetProperty("status").GetString()!;
+
+    public static string? Message(JsonElement run) =>
+        run.GetProperty("run").TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String ? message.GetString() : null;
+
+    public static IEnumerable<JsonElement> Journal(JsonElement run) => run.GetProperty("journal").EnumerateArray();
+
+    /// <summary>The journal, one line per event, for failure messages.</summary>
+    public static string Describe(JsonElement run) => string.Join('\n', Journal(run).Select(e =>
+        string.Join(' ', new[] { "time", "type", "path", "activity", "host", "message" }
+            .Select(p => e.TryGetProperty(p, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null)
+            .Where(v => v is not null))));
+
+    public void Dispose() => _client.Dispose();
+}
