@@ -176,9 +176,10 @@ public sealed class DefinitionsDeleteCommand(IAnsiConsole console) : AsyncComman
             throw new UsageException($"no definition with id '{settings.Id}'");
         }
 
-        console.MarkupLine(host.Catalog.LoadWorkflows().ContainsKey(settings.Id)
-            ? $"{Markup.Escape(settings.Id)} is deleted; workflows/ still has its file, which is imported again on the next start"
-            : $"{Markup.Escape(settings.Id)} is deleted");
+        // Plain lines, not markup: a sentence to copy, never wrapped at the console width.
+        console.Profile.Out.Writer.WriteLine(host.Catalog.LoadWorkflows().ContainsKey(settings.Id)
+            ? $"{settings.Id} is deleted; workflows/ still has its file, which is imported again on the next start"
+            : $"{settings.Id} is deleted");
         return ExitCodes.Ok;
     }
 }
