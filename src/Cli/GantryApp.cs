@@ -63,6 +63,7 @@ public static class GantryApp
             definitions.AddCommand<DefinitionsDiffCommand>("diff").WithDescription("Steps added, removed and changed between two versions.")
                 .WithExample("definitions", "diff", "hotfix", "1", "2");
             definitions.AddCommand<DefinitionsPublishCommand>("publish").WithDescription("Publish a version.");
+            definitions.AddCommand<DefinitionsDeleteCommand>("delete").WithDescription("Delete a definition with all its versions; refused while other definitions call it.");
         });
         config.AddBranch<DeploySettings>("deploy", deploy =>
         {

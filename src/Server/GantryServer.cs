@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Gantry.Engine.Activities;
 using Gantry.Engine.Loading;
+using Gantry.Engine.Plugins;
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Stores;
 using Gantry.Engine.Validation;
@@ -50,6 +51,8 @@ public static class GantryServer
         services.AddSingleton<IJournalObserver>(sp => sp.GetRequiredService<RunEventNotifier>());
         services.AddSingleton<IJournalObserver, TelemetryObserver>();
         services.AddGantryEngine(o => o.DataDirectory = dataDirectory).AddGantryProviders();
+        var pluginsFolder = options.PluginsFolder ?? (Environment.GetEnvironmentVariable("GANTRY_PLUGINS") is { Length: > 0 } fromEnvironment ? fromEnvironment : Path.Combine(catalog.Root, "plugins"));
+        services.AddSingleton(PluginLoader.LoadInto(services, pluginsFolder));
         services.TryAddSingleton(sp => new WorkflowValidator(sp.GetServices<IWorkflowAnalyzer>()));
         services.AddSingleton<DefinitionCache>();
         services.AddSingleton<DefinitionChecker>();
@@ -93,6 +96,7 @@ public static class GantryServer
         api.MapRunsApi();
         api.MapEnvironmentsApi();
         api.MapActivitiesApi();
+        api.MapPluginsApi();
         api.MapHooksApi();
         api.MapTriggersApi();
         api.MapMeApi();

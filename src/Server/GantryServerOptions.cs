@@ -24,10 +24,16 @@ public sealed class GantryServerOptions
     /// <summary>Import workflows/*.yaml into the definition store at start-up. The default value is true.</summary>
     public bool ImportWorkflows { get; set; } = true;
 
+    /// <summary>
+    /// The plugins folder: one subfolder per provider plugin, each loaded in its own load context.
+    /// The default value is the GANTRY_PLUGINS environment variable, else the workspace's plugins folder.
+    /// </summary>
+    public string? PluginsFolder { get; set; }
+
     /// <summary>Largest accepted request body. The default value is 1 MB.</summary>
     public long MaxRequestBodySize { get; set; } = 1024 * 1024;
 
-    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --allow-anonymous-read.</summary>
+    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --allow-anonymous-read.</summary>
     public static GantryServerOptions FromArgs(IReadOnlyList<string> args)
     {
         var options = new GantryServerOptions();
@@ -40,8 +46,9 @@ public sealed class GantryServerOptions
                 case "--db": options.Db = Next(); break;
                 case "--workspace": options.WorkspaceRoot = Next(); break;
                 case "--data": options.DataDirectory = Next(); break;
+                case "--plugins": options.PluginsFolder = Next(); break;
                 case "--allow-anonymous-read": options.AllowAnonymousRead = true; break;
-                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data or --allow-anonymous-read");
+                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins or --allow-anonymous-read");
             }
         }
 

@@ -151,3 +151,35 @@ public sealed class DefinitionsPublishCommand(IAnsiConsole console) : AsyncComma
         }
     }
 }
+
+/// <summary><c>gantry definitions delete ID</c>: deletes a definition with all its versions, unless other definitions still call it.</summary>
+public sealed class DefinitionsDeleteCommand(IAnsiConsole console) : AsyncCommand<DefinitionsDeleteCommand.Settings>
+{
+    public sealed class Settings : RunSettings
+    {
+        [CommandArgument(0, "<ID>")]
+        public string Id { get; init; } = "";
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        await using var host = await RunHost.OpenAsync(settings, console, TimeProvider.System, live: false, cancellationToken).ConfigureAwait(false);
+        var callers = await DefinitionCallers.FindAsync(host.Definitions, settings.Id, cancellationToken).ConfigureAwait(false);
+        if (callers.Count > 0)
+        {
+            console.Profile.Out.Writer.WriteLine(DefinitionCallers.Describe(settings.Id, callers));
+            return ExitCodes.Invalid;
+        }
+
+        if (!await host.Definitions.DeleteAsync(settings.Id, cancellationToken).ConfigureAwait(false))
+        {
+            throw new UsageException($"no definition with id '{settings.Id}'");
+        }
+
+        // Plain lines, not markup: a sentence to copy, never wrapped at the console width.
+        console.Profile.Out.Writer.WriteLine(host.Catalog.LoadWorkflows().ContainsKey(settings.Id)
+            ? $"{settings.Id} is deleted; workflows/ still has its file, which is imported again on the next start"
+            : $"{settings.Id} is deleted");
+        return ExitCodes.Ok;
+    }
+}

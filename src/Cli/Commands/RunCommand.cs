@@ -54,6 +54,7 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
         var library = new Dictionary<string, Engine.Model.WorkflowDefinition>(host.Catalog.LoadWorkflows(), StringComparer.Ordinal);
         var workflow = DocumentLoader.LoadWorkflowFile(path).GetOrThrow();
         library[workflow.Id] = workflow;
+        await AddPinnedVersionsAsync(library, workflow, host, cancellationToken).ConfigureAwait(false);
         RunRecord run;
         try
         {
@@ -101,6 +102,30 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
         finally
         {
             Console.CancelKeyPress -= handler;
+        }
+    }
+
+    /// <summary>Calls with <c>version: N</c> run that version from the definition store (files hold only the latest).</summary>
+    private static async Task AddPinnedVersionsAsync(Dictionary<string, Engine.Model.WorkflowDefinition> library, Engine.Model.WorkflowDefinition workflow, RunHost host, CancellationToken cancellationToken)
+    {
+        if (!workflow.AllSteps().OfType<Engine.Model.CallStep>().Any(c => c.Version is not null) && !library.Values.Any(w => w.AllSteps().OfType<Engine.Model.CallStep>().Any(c => c.Version is not null)))
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var (key, callee) in await DefinitionLibrary.FromStoreAsync(host.Definitions, workflow, cancellationToken).ConfigureAwait(false))
+            {
+                if (key.Contains('@', StringComparison.Ordinal))
+                {
+                    library[key] = callee;
+                }
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new UsageException(ex.Message);
         }
     }
 }

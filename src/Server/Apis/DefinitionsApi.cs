@@ -19,7 +19,7 @@ public sealed record VersionSummary(int Version, DefinitionState State, string C
 /// <summary>The outcome of validating a text without saving it.</summary>
 public sealed record ValidationReport(bool Valid, IReadOnlyList<ValidationError> Errors);
 
-/// <summary><c>/api/definitions</c>: list, read (JSON or YAML), validate, save a version, publish, diff.</summary>
+/// <summary><c>/api/definitions</c>: list, read (JSON or YAML), validate, save a version, publish, diff, delete.</summary>
 internal static class DefinitionsApi
 {
     public static IEndpointRouteBuilder MapDefinitionsApi(this IEndpointRouteBuilder app)
@@ -33,6 +33,7 @@ internal static class DefinitionsApi
         group.MapPost("/{id}/validate", ValidateAsync).RequireAuthorization(Policies.Read);
         group.MapPost("/{id}/versions", SaveAsync).RequireAuthorization(Policies.Administer);
         group.MapPost("/{id}/versions/{version:int}/publish", PublishAsync).RequireAuthorization(Policies.Administer);
+        group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Policies.Administer);
         return app;
     }
 
@@ -100,6 +101,31 @@ internal static class DefinitionsApi
         {
             return Problems.NotFound($"definition '{id}' has no version {version}");
         }
+    }
+
+    /// <summary>
+    /// Deletes a definition with all its versions: 204, or 409 naming the definitions and versions
+    /// that still call it (<c>callers: [{id, version, calledVersion}]</c>), or 404.
+    /// </summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, IDefinitionStore store, DefinitionCache cache, CancellationToken cancellationToken)
+    {
+        var callers = await DefinitionCallers.FindAsync(store, id, cancellationToken).ConfigureAwait(false);
+        if (callers.Count > 0)
+        {
+            return TypedResults.Problem(
+                DefinitionCallers.Describe(id, callers),
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Definition in use",
+                extensions: new Dictionary<string, object?> { ["callers"] = callers });
+        }
+
+        if (!await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            return Problems.NotFound($"no definition '{id}'");
+        }
+
+        cache.Forget(id);
+        return TypedResults.NoContent();
     }
 
     /// <summary>Compares two versions step by step; <c>to</c> defaults to the latest version, <c>from</c> to the one before it.</summary>

@@ -1,13 +1,24 @@
+using Gantry.Engine.Plugins;
 using Gantry.Engine.Runtime;
 using Gantry.Server.Telemetry;
 
 namespace Gantry.Server.Hosting;
 
-/// <summary>At start-up: imports the workspace's workflows, then resumes runs a previous process left in flight.</summary>
-internal sealed class ServerStartup(WorkflowImporter importer, WorkflowEngine engine, ServerContext context, ILogger<ServerStartup> logger) : IHostedService
+/// <summary>At start-up: logs the plugins that loaded and the ones that failed, imports the workspace's workflows, then resumes runs a previous process left in flight.</summary>
+internal sealed class ServerStartup(WorkflowImporter importer, WorkflowEngine engine, ServerContext context, PluginLoadReport plugins, ILogger<ServerStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        foreach (var plugin in plugins.Loaded)
+        {
+            ServerLog.PluginLoaded(logger, plugin.Name, plugin.Path, string.Join(", ", plugin.Activities));
+        }
+
+        foreach (var failure in plugins.Failures)
+        {
+            ServerLog.PluginFailed(logger, failure.Path, failure.Reason);
+        }
+
         engine.ObserverFailed = ex => ServerLog.BackgroundFailed(logger, ex.Message);
         if (context.Options.ImportWorkflows)
         {

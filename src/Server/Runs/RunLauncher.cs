@@ -74,7 +74,7 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
             {
                 Workflow = published.Workflow,
                 WorkflowVersion = published.Version.Version,
-                Library = library.ToDictionary(kv => kv.Key, kv => kv.Value.Workflow, StringComparer.Ordinal),
+                Library = await definitions.LibraryForAsync(published.Workflow, library, cancellationToken).ConfigureAwait(false),
                 Environment = environment?.Environment,
                 EnvironmentText = environment?.Text,
                 Inputs = request.Inputs,

@@ -29,4 +29,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(9, LogLevel.Warning, "Telemetry observer failed for run {RunId}: {Reason}")]
     public static partial void ObserverFailed(ILogger logger, string runId, string reason);
+
+    [LoggerMessage(10, LogLevel.Information, "Plugin {Plugin} loaded from {Path}: {Activities}")]
+    public static partial void PluginLoaded(ILogger logger, string plugin, string path, string activities);
+
+    [LoggerMessage(11, LogLevel.Error, "Plugin failed to load: {Path}: {Reason}")]
+    public static partial void PluginFailed(ILogger logger, string path, string reason);
 }

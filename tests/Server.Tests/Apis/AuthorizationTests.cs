@@ -13,6 +13,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
     {
         { "POST", "/api/definitions/trivial/versions", TokenRole.Admin, HttpStatusCode.OK },
         { "POST", "/api/definitions/trivial/versions/1/publish", TokenRole.Admin, HttpStatusCode.OK },
+        { "DELETE", "/api/definitions/no-such-definition", TokenRole.Admin, HttpStatusCode.NotFound },
         { "POST", "/api/workflows/trivial/runs", TokenRole.Operator, HttpStatusCode.Accepted },
         { "POST", "/api/runs/no-such-run/cancel", TokenRole.Operator, HttpStatusCode.NotFound },
         { "POST", "/api/runs/no-such-run/signals/approve", TokenRole.Operator, HttpStatusCode.NotFound },
@@ -21,7 +22,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
     public static TheoryData<string> ReadRoutes => new()
     {
-        "/api/definitions", "/api/definitions/hotfix", "/api/runs", "/api/environments", "/api/environments/sandbox", "/api/activities",
+        "/api/definitions", "/api/definitions/hotfix", "/api/runs", "/api/environments", "/api/environments/sandbox", "/api/activities", "/api/plugins",
     };
 
     public async Task InitializeAsync() => _server = await ServerFixture.StartAsync();
