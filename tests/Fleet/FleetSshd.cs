@@ -77,6 +77,7 @@ internal sealed class FleetSshd : IAsyncDisposable
         Port = FleetCommand.FreePort(addresses[0]);
         await File.WriteAllLinesAsync(KnownHostsPath, addresses.Select(a => $"[{a}]:{Port} {fields[0]} {fields[1]}"), cancellationToken);
 
+        Directory.CreateDirectory(Path.Combine(Folder, "home"));
         var config = Path.Combine(Folder, "sshd_config");
         await File.WriteAllLinesAsync(config, addresses.Select(a => $"ListenAddress {a}:{Port}").Concat(
         [
@@ -92,6 +93,10 @@ internal sealed class FleetSshd : IAsyncDisposable
             "MaxSessions 200",
             "LogLevel INFO",
             "Subsystem sftp /usr/lib/openssh/sftp-server",
+            // Sessions get an empty home of their own: bash started by sshd reads ~/.bashrc even for
+            // one command, and the test user's (root's pyenv and cargo set-up here) cost 2 s or more
+            // per command, which would dominate every deploy. Real hosts keep their own shells.
+            $"SetEnv HOME={Path.Combine(Folder, "home")}",
         ]), cancellationToken);
 
         _process = new Process

@@ -85,6 +85,7 @@ public sealed class SshFleetFixture : IAsyncLifetime
         Hosts = Enumerable.Range(0, 4).Select(i => new SshHost($"web{i + 1}", $"127.0.0.{i + 2}", User, Port)).ToList();
         File.WriteAllLines(KnownHostsPath, Hosts.Select(h => $"[{h.Address}]:{Port} {HostPublicKey}"));
 
+        Directory.CreateDirectory(Path.Combine(Root, "home"));
         var config = Path.Combine(Root, "sshd_config");
         File.WriteAllLines(config, Hosts.Select(h => $"ListenAddress {h.Address}:{Port}").Concat(
         [
@@ -100,6 +101,10 @@ public sealed class SshFleetFixture : IAsyncLifetime
             "MaxSessions 100",
             "LogLevel VERBOSE",
             "Subsystem sftp /usr/lib/openssh/sftp-server",
+            // Sessions get an empty home of their own: bash started by sshd reads ~/.bashrc even for
+            // one command, and the test user's (root's pyenv and cargo set-up here) cost 2 s or more
+            // per command, which would dominate every deploy. Real hosts keep their own shells.
+            $"SetEnv HOME={Path.Combine(Root, "home")}",
         ]));
 
         _sshd = new Process
