@@ -89,6 +89,28 @@ public sealed class CanaryRealNginxTests(ITestOutputHelper output)
         Assert.Equal(["canary", "a", "b"], await LiveGroupsAsync(harness, environment.Definition));
     }
 
+    [Fact]
+    public async Task Canary_RefusedApproval_PutsTheCanaryBackOnItsPreviousReleaseAndLeavesAAndBUntouched()
+    {
+        await using var nginx = await NginxFixture.StartAsync(Backends);
+        using var harness = new SandboxHarness();
+        var environment = Environment(nginx, harness);
+        var run = await StartAsync(harness, environment);
+        Assert.Equal(RunStatus.Waiting, (await harness.Engine.RunAsync(run.Id, CancellationToken.None)).Status);
+
+        await harness.Engine.SignalAsync(run.Id, "approve", new Dictionary<string, object?> { ["approved"] = false }, "release-manager", CancellationToken.None);
+        var finished = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
+
+        Assert.Equal(RunStatus.Failed, finished.Status);
+        Assert.Equal("step approval (steps[4].group[1]) failed: approval was refused by release-manager", finished.Message);
+        Assert.Equal("canary1=v2.9.0, a1=v2.9.0, a2=v2.9.0, b1=v2.9.0, b2=v2.9.0", Releases(harness, environment.Definition));
+        Assert.Equal(["canary"], await DeployedGroupsAsync(harness, run.Id));
+        Assert.Equal(
+            ["canary_out: out canary", "canary_in: out none", "canary_out_again: out canary", "lb.restore: out none"],
+            await LoadBalancerStepsAsync(harness, run.Id));
+        Assert.Equal(["canary", "a", "b"], await LiveGroupsAsync(harness, environment.Definition));
+    }
+
     private static (EnvironmentDefinition Definition, string Text) Environment(NginxFixture nginx, SandboxHarness harness)
     {
         var hosts = string.Join("\n", nginx.Backends.Select(b => $"  {b.Name}: {{ address: 127.0.0.1, vars: {{ upstream: \"{b.Address}\" }} }}"));
