@@ -38,6 +38,20 @@ internal sealed class GantryRollout : IAsyncDisposable
         return new GantryRollout(fleet, stores, services);
     }
 
+    /// <summary>The last run's id, for <see cref="TimelineAsync"/>.</summary>
+    public string? LastRunId { get; private set; }
+
+    /// <summary>The last run's journal, one line per event with its offset from the first: where the time went.</summary>
+    public async Task<IReadOnlyList<string>> TimelineAsync()
+    {
+        var journal = await _engine.Store.ReadJournalAsync(LastRunId!, 0, CancellationToken.None);
+        var start = journal[0].Time;
+        return journal.Select(e => $"{(e.Time - start).TotalSeconds,8:0.000}  {e.Type,-15} {e.StepId ?? e.Activity ?? "",-14} {e.Host ?? ""} {Shorten(e.Message)}").ToList();
+    }
+
+    private static string Shorten(string? text) =>
+        text is null ? "" : text.ReplaceLineEndings(" ") is { Length: > 140 } line ? line[..140] + "…" : text.ReplaceLineEndings(" ");
+
     /// <summary>Rolls the highest stable tag out; returns the run's wall time from start to finish.</summary>
     public async Task<TimeSpan> RunAsync()
     {
@@ -56,6 +70,7 @@ internal sealed class GantryRollout : IAsyncDisposable
         }, CancellationToken.None);
         var finished = await _engine.RunAsync(run.Id, CancellationToken.None);
         clock.Stop();
+        LastRunId = run.Id;
         if (finished.Status != RunStatus.Succeeded)
         {
             throw new InvalidOperationException($"rolling-deploy {finished.Status}: {finished.Message}");

@@ -4,10 +4,10 @@ using Gantry.Testing.Fleet;
 namespace Gantry.Benchmarks.Rollout;
 
 /// <summary>
-/// <c>-- rollout [--hosts 2,5,10] [--repeat 3]</c>: on a real fleet of two groups of N hosts, each
+/// <c>-- rollout [--hosts 2,5,10] [--repeat 3] [--timeline]</c>: on a real fleet of two groups of N hosts, each
 /// repetition measures the physical limit, then rolls a new stable tag out with Gantry's
 /// rolling-deploy, with Fabric serial and with Fabric parallel, and checks every host ended on it.
-/// Prints the median and minimum of each. BenchmarkDotNet is not used: one rollout takes seconds and
+/// Prints the median and minimum of each; <c>--timeline</c> also prints each Gantry run's journal with times. BenchmarkDotNet is not used: one rollout takes seconds and
 /// needs a fleet started around it.
 /// </summary>
 internal static class RolloutBench
@@ -16,10 +16,11 @@ internal static class RolloutBench
     {
         var sizes = Option(args, "--hosts", "2,5,10").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
         var repeat = int.Parse(Option(args, "--repeat", "3"), CultureInfo.InvariantCulture);
+        var timeline = args.Contains("--timeline");
         var rows = new List<string>();
         foreach (var size in sizes)
         {
-            rows.Add(await MeasureAsync(size, repeat));
+            rows.Add(await MeasureAsync(size, repeat, timeline));
         }
 
         Console.WriteLine();
@@ -29,13 +30,14 @@ internal static class RolloutBench
         rows.ForEach(Console.WriteLine);
     }
 
-    private static async Task<string> MeasureAsync(int size, int repeat)
+    private static async Task<string> MeasureAsync(int size, int repeat, bool timeline)
     {
         var options = new RealFleetOptions { HostsPerGroup = size };
         await using var fleet = await RealFleet.StartAsync(options);
         await using var gantry = await GantryRollout.OpenAsync(fleet);
         var fabric = await FabricRollout.CreateAsync(fleet);
         var tags = new TagMaker(fleet);
+        Console.WriteLine($"{size} hosts/group: {await SshProbe.MeasureAsync(fleet)}");
 
         // Warm-up, not counted: JIT and first connections of this process.
         var warm = await tags.NextAsync();
@@ -50,6 +52,10 @@ internal static class RolloutBench
             var tag = await tags.NextAsync();
             ours.Add(await gantry.RunAsync());
             await VerifyAsync(fleet, tag);
+            if (timeline)
+            {
+                (await gantry.TimelineAsync()).ToList().ForEach(Console.WriteLine);
+            }
 
             tag = await tags.NextAsync();
             var (rollout, process) = await fabric.RunAsync("serial");
