@@ -13,6 +13,7 @@ public sealed class NginxBackend : IAsyncDisposable
     private TcpListener? _listener;
     private Task _acceptLoop = Task.CompletedTask;
     private int _hits;
+    private int _status = 200;
 
     private NginxBackend(string name)
     {
@@ -26,6 +27,13 @@ public sealed class NginxBackend : IAsyncDisposable
     public string Address => $"127.0.0.1:{Port}";
 
     public int Hits => Volatile.Read(ref _hits);
+
+    /// <summary>The status every request is answered with (200 by default); 503 plays a release whose app is unhealthy.</summary>
+    public int Status
+    {
+        get => Volatile.Read(ref _status);
+        set => Volatile.Write(ref _status, value);
+    }
 
     public static NginxBackend Start(string name)
     {
@@ -98,8 +106,9 @@ public sealed class NginxBackend : IAsyncDisposable
                 }
 
                 Interlocked.Increment(ref _hits);
+                var status = Status;
                 var body = Encoding.UTF8.GetBytes(Name);
-                var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+                var head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status} {(status == 200 ? "OK" : "Unavailable")}\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
                 await stream.WriteAsync(head).ConfigureAwait(false);
                 await stream.WriteAsync(body).ConfigureAwait(false);
             }

@@ -240,6 +240,7 @@ public sealed class CapacityAnalyzerTests
     [InlineData("hotfix", "sandbox")]
     [InlineData("daily-release", "prod.example")]
     [InlineData("daily-release", "sandbox")]
+    [InlineData("canary", "canary.example")]
     public void Analyze_RepositoryWorkflow_IsSafe(string workflowId, string environmentId)
     {
         var catalog = new WorkspaceCatalog(SandboxHarness.RepositoryRoot());

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Gantry.Engine.Loading;
+using Gantry.Engine.Runtime;
+using Gantry.Engine.Stores;
+using Gantry.Testing.Fleet;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gantry.Benchmarks.Rollout;
+
+/// <summary>
+/// The repository's rolling-deploy through the engine, as <c>gantry run</c> does it: the
+/// fleet's workspace and environment, the durable SQLite store, real SSH deploys and real HAProxy.
+/// The process is already warm (like <c>gantry serve</c> or a worker), so only the run is timed.
+/// </summary>
+internal sealed class GantryRollout : IAsyncDisposable
+{
+    private readonly RealFleet _fleet;
+    private readonly StoreSet _stores;
+    private readonly ServiceProvider _services;
+    private readonly WorkflowEngine _engine;
+
+    private GantryRollout(RealFleet fleet, StoreSet stores, ServiceProvider services)
+    {
+        _fleet = fleet;
+        _stores = stores;
+        _services = services;
+        _engine = services.GetRequiredService<WorkflowEngine>();
+    }
+
+    public static async Task<GantryRollout> OpenAsync(RealFleet fleet)
+    {
+        var stores = await RunStoreFactory.OpenAsync(null, fleet.WorkspaceDirectory, TimeProvider.System, CancellationToken.None);
+        var services = new ServiceCollection()
+            .AddSingleton(stores.Runs)
+            .AddGantryEngine(o => o.DataDirectory = Path.Combine(fleet.WorkspaceDirectory, ".gantry"))
+            .AddGantryProviders()
+            .BuildServiceProvider();
+        return new GantryRollout(fleet, stores, services);
+    }
+
+    /// <summary>The last run's id, for <see cref="TimelineAsync"/>.</summary>
+    public string? LastRunId { get; private set; }
+
+    /// <summary>The last run's journal, one line per event with its offset from the first: where the time went.</summary>
+    public async Task<IReadOnlyList<string>> TimelineAsync()
+    {
+        var journal = await _engine.Store.ReadJournalAsync(LastRunId!, 0, CancellationToken.None);
+        var start = journal[0].Time;
+        return journal.Select(e => $"{(e.Time - start).TotalSeconds,8:0.000}  {e.Type,-15} {e.StepId ?? e.Activity ?? "",-14} {e.Host ?? ""} {Shorten(e.Message)}").ToList();
+    }
+
+    private static string Shorten(string? text) =>
+        text is null ? "" : text.ReplaceLineEndings(" ") is { Length: > 140 } line ? line[..140] + "…" : text.ReplaceLineEndings(" ");
+
+    /// <summary>Rolls the highest stable tag out; returns the run's wall time from start to finish.</summary>
+    public async Task<TimeSpan> RunAsync()
+    {
+        var catalog = new WorkspaceCatalog(_fleet.WorkspaceDirectory);
+        var library = catalog.LoadWorkflows();
+        var text = await File.ReadAllTextAsync(_fleet.EnvironmentPath);
+        var environment = DocumentLoader.LoadEnvironment(text, _fleet.EnvironmentPath).GetOrThrow();
+        var clock = Stopwatch.StartNew();
+        var run = await _engine.StartAsync(new StartRunRequest
+        {
+            Workflow = library["rolling-deploy"],
+            Library = library,
+            Environment = environment,
+            EnvironmentText = text,
+            Inputs = new Dictionary<string, object?> { ["ref"] = "stable" },
+        }, CancellationToken.None);
+        var finished = await _engine.RunAsync(run.Id, CancellationToken.None);
+        clock.Stop();
+        LastRunId = run.Id;
+        if (finished.Status != RunStatus.Succeeded)
+        {
+            throw new InvalidOperationException($"rolling-deploy {finished.Status}: {finished.Message}");
+        }
+
+        return clock.Elapsed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _stores.DisposeAsync();
+    }
+}

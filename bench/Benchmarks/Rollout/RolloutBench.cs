@@ -1,0 +1,116 @@
+using System.Globalization;
+using Gantry.Testing.Fleet;
+
+namespace Gantry.Benchmarks.Rollout;
+
+/// <summary>
+/// <c>-- rollout [--hosts 2,5,10] [--repeat 3] [--timeline]</c>: on a real fleet of two groups of N hosts, each
+/// repetition measures the physical limit, then rolls a new stable tag out with Gantry's
+/// rolling-deploy, with Fabric serial and with Fabric parallel, and checks every host ended on it.
+/// Prints the median and minimum of each; <c>--timeline</c> also prints each Gantry run's journal with times. BenchmarkDotNet is not used: one rollout takes seconds and
+/// needs a fleet started around it.
+/// </summary>
+internal static class RolloutBench
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var sizes = Option(args, "--hosts", "2,5,10").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var repeat = int.Parse(Option(args, "--repeat", "3"), CultureInfo.InvariantCulture);
+        var timeline = args.Contains("--timeline");
+        var rows = new List<string>();
+        foreach (var size in sizes)
+        {
+            rows.Add(await MeasureAsync(size, repeat, timeline));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"rollout, 2 groups, {repeat} repetitions, median (min), {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores");
+        Console.WriteLine("| hosts per group | physical limit | Gantry | Gantry / limit | Fabric serial | Fabric parallel | Gantry / Fabric parallel |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        rows.ForEach(Console.WriteLine);
+    }
+
+    private static async Task<string> MeasureAsync(int size, int repeat, bool timeline)
+    {
+        var options = new RealFleetOptions { HostsPerGroup = size };
+        await using var fleet = await RealFleet.StartAsync(options);
+        await using var gantry = await GantryRollout.OpenAsync(fleet);
+        var fabric = await FabricRollout.CreateAsync(fleet);
+        var tags = new TagMaker(fleet);
+        Console.WriteLine($"{size} hosts/group: {await SshProbe.MeasureAsync(fleet)}");
+
+        // Warm-up, not counted: JIT and first connections of this process.
+        var warm = await tags.NextAsync();
+        Console.WriteLine($"{size} hosts/group: warm-up Gantry run {Seconds(await gantry.RunAsync())}");
+        await VerifyAsync(fleet, warm);
+
+        List<TimeSpan> limit = [], ours = [], serial = [], parallel = [], serialProcess = [], parallelProcess = [];
+        for (var i = 1; i <= repeat; i++)
+        {
+            limit.Add(await PhysicalLimit.MeasureAsync(fleet, options, await tags.NextAsync()));
+
+            var tag = await tags.NextAsync();
+            ours.Add(await gantry.RunAsync());
+            await VerifyAsync(fleet, tag);
+            if (timeline)
+            {
+                (await gantry.TimelineAsync()).ToList().ForEach(Console.WriteLine);
+            }
+
+            tag = await tags.NextAsync();
+            var (rollout, process) = await fabric.RunAsync("serial");
+            (serial, serialProcess) = ([.. serial, rollout], [.. serialProcess, process]);
+            await VerifyAsync(fleet, tag);
+
+            tag = await tags.NextAsync();
+            (rollout, process) = await fabric.RunAsync("parallel");
+            (parallel, parallelProcess) = ([.. parallel, rollout], [.. parallelProcess, process]);
+            await VerifyAsync(fleet, tag);
+
+            Console.WriteLine($"{size} hosts/group #{i}: limit {Seconds(limit[^1])}, Gantry {Seconds(ours[^1])}, Fabric serial {Seconds(serial[^1])} (process {Seconds(serialProcess[^1])}), Fabric parallel {Seconds(parallel[^1])} (process {Seconds(parallelProcess[^1])})");
+        }
+
+        return $"| {size} | {Stat(limit)} | {Stat(ours)} | {Median(ours) / Median(limit):0.00} | {Stat(serial)} | {Stat(parallel)} | {Median(ours) / Median(parallel):0.00} |";
+    }
+
+    /// <summary>Every host on the tag, serving, and every HAProxy server UP: a rollout that did not finish its job is not timed.</summary>
+    private static async Task VerifyAsync(RealFleet fleet, string tag)
+    {
+        var wrong = fleet.Hosts.Where(h => fleet.CurrentReleaseOf(h) != tag).Select(h => $"{h.Name} on {fleet.CurrentReleaseOf(h)}").ToList();
+        var statuses = await fleet.HAProxyStatusesAsync();
+        wrong.AddRange(statuses.Where(s => s.Value != "UP").Select(s => $"{s.Key} {s.Value}"));
+        if (wrong.Count > 0)
+        {
+            throw new InvalidOperationException($"after rolling out {tag}: {string.Join(", ", wrong)}");
+        }
+    }
+
+    private static string Option(string[] args, string name, string fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+    }
+
+    private static double Median(List<TimeSpan> values)
+    {
+        var sorted = values.Select(v => v.TotalSeconds).Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Stat(List<TimeSpan> values) => $"{Median(values):0.00} s ({values.Min().TotalSeconds:0.00})";
+
+    private static string Seconds(TimeSpan value) => $"{value.TotalSeconds:0.00} s";
+
+    /// <summary>A new highest stable tag (v3.0.1, v3.0.2, …) on origin's production branch before each rollout, so each deploys a release the hosts do not have.</summary>
+    private sealed class TagMaker(RealFleet fleet)
+    {
+        private int _patch;
+
+        public async Task<string> NextAsync()
+        {
+            var tag = $"v3.0.{++_patch}";
+            await fleet.OriginGitAsync("-c", "user.name=bench", "-c", "user.email=bench@gantry.invalid", "tag", "-a", tag, "-m", $"Release {tag[1..]}", "production");
+            return tag;
+        }
+    }
+}
