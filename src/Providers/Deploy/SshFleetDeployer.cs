@@ -98,7 +98,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         return new FleetResult(outcomes);
     }
 
-    public async Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, bool probeHealth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var targets = Targets(environment, hosts, Math.Max(2, environment.Deploy.KeepReleases));
@@ -110,12 +110,19 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         {
             try
             {
-                var state = await deployer.ReadStateAsync(target, cancellationToken).ConfigureAwait(false);
-                return new HostReleaseState(target.Host.Name, state.Current, state.Releases, state.RecentRevisions);
+                if (!probeHealth)
+                {
+                    var state = await deployer.ReadStateAsync(target, cancellationToken).ConfigureAwait(false);
+                    return new HostReleaseState(target.Host.Name, state.Current, state.Previous, state.Releases, state.RecentRevisions);
+                }
+
+                var inspection = await deployer.InspectAsync(target, cancellationToken).ConfigureAwait(false);
+                var read = inspection.State;
+                return new HostReleaseState(target.Host.Name, read.Current, read.Previous, read.Releases, read.RecentRevisions, inspection.Healthy, inspection.HealthProblem);
             }
             catch (Exception ex) when (ex is SshHostException or IOException)
             {
-                return new HostReleaseState(target.Host.Name, null, [], [], ex.Message);
+                return new HostReleaseState(target.Host.Name, null, null, [], [], Error: ex.Message);
             }
         })).ConfigureAwait(false);
         return states;

@@ -191,6 +191,10 @@ public sealed class SshFleetFixture : IAsyncLifetime
         return path;
     }
 
+    /// <summary>The short commit of a tag in origin, as revisions.log records it.</summary>
+    public async Task<string> ShortCommitAsync(string tag) =>
+        (await RunAsync("git", "--git-dir", Path.Combine(Root, "origin.git"), "rev-parse", "--short", tag + "^{commit}")).Trim();
+
     /// <summary>A known_hosts file with the given lines.</summary>
     public string WriteKnownHosts(params string[] lines)
     {
