@@ -4,7 +4,7 @@ namespace Gantry.Benchmarks;
 
 /// <summary>
 /// Runs the benchmarks chosen on the command line, e.g. <c>-- --filter '*'</c>; <c>-- nodes</c>
-/// runs the multi-node throughput harness instead.
+/// runs the multi-node throughput harness instead; <c>-- rollback</c> times rollout and rollback on the real fleet.
 /// </summary>
 public static class Program
 {
@@ -13,6 +13,12 @@ public static class Program
         if (args is ["nodes"])
         {
             await NodesThroughput.RunAsync();
+            return;
+        }
+
+        if (args is ["rollback"])
+        {
+            await RollbackTiming.RunAsync();
             return;
         }
 

@@ -113,12 +113,12 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
                 if (!probeHealth)
                 {
                     var state = await deployer.ReadStateAsync(target, cancellationToken).ConfigureAwait(false);
-                    return new HostReleaseState(target.Host.Name, state.Current, state.Previous, state.Releases, state.RecentRevisions);
+                    return new HostReleaseState(target.Host.Name, state.Current, Previous(state), state.Releases, state.RecentRevisions);
                 }
 
                 var inspection = await deployer.InspectAsync(target, cancellationToken).ConfigureAwait(false);
                 var read = inspection.State;
-                return new HostReleaseState(target.Host.Name, read.Current, read.Previous, read.Releases, read.RecentRevisions, inspection.Healthy, inspection.HealthProblem);
+                return new HostReleaseState(target.Host.Name, read.Current, Previous(read), read.Releases, read.RecentRevisions, inspection.Healthy, inspection.HealthProblem);
             }
             catch (Exception ex) when (ex is SshHostException or IOException)
             {
@@ -126,6 +126,16 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
             }
         })).ConfigureAwait(false);
         return states;
+    }
+
+    /// <summary>
+    /// The release the current one was deployed over, as revisions.log recorded it; folder times are
+    /// the fallback only, since an app writing into its release folder changes them.
+    /// </summary>
+    private static string? Previous(ReleaseState state)
+    {
+        var deployed = state.RecentRevisions.Select(Revision.Parse).LastOrDefault(r => r is { Action: "deploy" } && r.Release == state.Current);
+        return deployed?.Previous is { } previous && state.Releases.Contains(previous) ? previous : state.Previous;
     }
 
     private static HostOutcome Outcome(HostDeployResult host, IStepLog log)

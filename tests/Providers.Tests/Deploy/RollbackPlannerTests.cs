@@ -33,7 +33,8 @@ public sealed class RollbackPlannerTests
     {
         var plan = RollbackPlanner.Plan("prod", [Host("web1", "v3.0.1", "v3.0.0"), Host("web2", "v3.0.1")], to: "v3.0.0", fetch: true);
 
-        Assert.Equal(("v3.0.0", ["web2"]), (plan.Release, plan.Missing));
+        Assert.Equal("v3.0.0", plan.Release);
+        Assert.Equal(["web2"], plan.Missing);
     }
 
     [Fact]

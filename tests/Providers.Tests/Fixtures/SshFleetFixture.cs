@@ -302,6 +302,9 @@ public sealed class SshFleetFixture : IAsyncLifetime
         }
 
         await RunAsync("git", "-C", work, "push", "--quiet", "--tags", origin, "production");
+
+        // A hosted origin's HEAD names its default branch; a clone then checks it out.
+        await RunAsync("git", "--git-dir", origin, "symbolic-ref", "HEAD", "refs/heads/production");
     }
 }
 
