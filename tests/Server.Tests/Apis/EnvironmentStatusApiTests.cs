@@ -22,7 +22,7 @@ public sealed class EnvironmentStatusApiTests : IAsyncLifetime
         var status = JsonDocument.Parse(await client.GetStringAsync("/api/environments/sandbox/status")).RootElement;
 
         Assert.Equal("sandbox", status.GetProperty("environment").GetString());
-        Assert.Equal(JsonValueKind.Null, status.GetProperty("loadBalancerError").ValueKind);
+        Assert.False(status.TryGetProperty("loadBalancerError", out _), "the load balancer was read, so there is no error to report");
         Assert.Equal(
             ["group1 live web1 v3.0.0 [v3.0.0] True True", "group1 live web2 v3.0.0 [v3.0.0] True True", "group2 live web3 v3.0.0 [v3.0.0] True True", "group2 live web4 v3.0.0 [v3.0.0] True True"],
             status.GetProperty("groups").EnumerateArray().SelectMany(g => g.GetProperty("hosts").EnumerateArray().Select(h =>
