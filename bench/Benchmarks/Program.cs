@@ -4,7 +4,8 @@ namespace Gantry.Benchmarks;
 
 /// <summary>
 /// Runs the benchmarks chosen on the command line, e.g. <c>-- --filter '*'</c>; <c>-- nodes</c>
-/// runs the multi-node throughput harness instead; <c>-- rollout</c> the real-fleet rollout comparison.
+/// runs the multi-node throughput harness instead; <c>-- rollout</c> the real-fleet rollout comparison;
+/// <c>-- rollback</c> times rollout and rollback on the real fleet.
 /// </summary>
 public static class Program
 {
@@ -19,6 +20,12 @@ public static class Program
         if (args is ["rollout", ..])
         {
             await Rollout.RolloutBench.RunAsync(args[1..]);
+            return;
+        }
+
+        if (args is ["rollback"])
+        {
+            await RollbackTiming.RunAsync();
             return;
         }
 

@@ -1,5 +1,6 @@
 using Gantry.Cli.Commands;
 using Gantry.Cli.Commands.Deploy;
+using Gantry.Cli.Commands.Fleet;
 using Gantry.Cli.Commands.Lb;
 using Gantry.Cli.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,6 +74,14 @@ public static class GantryApp
                 .WithDescription("Put a group's hosts back on their previous release (or --to TAG).")
                 .WithExample("deploy", "rollback", "--env", "prod", "--target", "group2");
         });
+        config.AddCommand<StatusCommand>("status")
+            .WithDescription("Per group and host: the release current points to, the releases kept and when and by which run each was deployed, health, and the load balancer's view. Exit 1 when a host or the load balancer cannot be read.")
+            .WithExample("status", "--env", "prod")
+            .WithExample("status", "--env", "prod", "--output", "json");
+        config.AddCommand<RollbackCommand>("rollback")
+            .WithDescription("Roll every group back to the release it ran before (or --to TAG) with the rollout's load-balancer safety (the rollback workflow). Exit codes as gantry run.")
+            .WithExample("rollback", "--env", "prod")
+            .WithExample("rollback", "--env", "prod", "--to", "v3.0.0", "--fetch");
         config.AddBranch("lb", lb =>
         {
             lb.SetDescription("Show and move load-balancer groups; the same min_live_groups safety as the lb.* steps.");

@@ -1,5 +1,6 @@
 using Gantry.Providers.Deploy;
 using Gantry.Providers.LoadBalancers;
+using Gantry.Providers.Status;
 using Gantry.Engine.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -15,6 +16,8 @@ public static class ProvidersServiceCollectionExtensions
         services.TryAddSingleton<TargetResolver>();
         services.TryAddSingleton(sp => new SshFleetDeployerMarker(_ => new SshFleetDeployer(sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton(sp => new FleetDeployerFactory(sp.GetRequiredService<TimeProvider>(), sp));
+        services.TryAddSingleton(sp => new FleetStatusReader(
+            sp.GetRequiredService<LoadBalancerFactory>(), sp.GetRequiredService<FleetDeployerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkflowAnalyzer, CapacityAnalyzer>());
         services.AddActivitiesFrom(typeof(LoadBalancerFactory).Assembly);
         return services;

@@ -23,7 +23,7 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
             throw new DeployException(
                 $"deploy of {input.Tag} to {group ?? "hosts"} failed on {string.Join(", ", failed.Select(f => f.Host))}: {string.Join("; ", failed.Select(f => f.Error))}"
                 + (ok.Any() ? $". Left on the new release: {string.Join(", ", ok)}" : "")
-                + $". To roll back: gantry deploy rollback --env {environment.Id} --target {group ?? string.Join(",", hosts)}");
+                + $". To roll back: gantry rollback --env {environment.Id}");
         }
 
         return DeployOutputs.From(group, input.Tag, result);
@@ -47,41 +47,6 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
         public int? KeepReleases { get; set; }
 
         [Description("Allow deploying to a group that is live in the load balancer.")]
-        public bool AllowLive { get; set; }
-    }
-}
-
-[Activity("deploy.rollback", Description = "Switches a group's hosts back to their previous release (or a named one still on the host), restarts and checks health.",
-    Example = "uses: deploy.rollback\nwith: { target: out }")]
-internal sealed class DeployRollbackActivity(TargetResolver targets, FleetDeployerFactory deployers) : Activity<DeployRollbackActivity.Inputs, DeployOutputs>
-{
-    protected override async Task<DeployOutputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
-    {
-        var environment = context.Environment ?? throw new DeployException("deploy.rollback needs an environment (--env)");
-        var input = context.Input;
-        var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive, context.DataDirectory, cancellationToken).ConfigureAwait(false);
-        var request = new FleetRequest(environment, hosts, input.To, hosts.Count, environment.Deploy.KeepReleases, context.RunId, context.DataDirectory, context.Log, context.Secrets);
-        var result = await deployers.Create(environment).RollbackAsync(request, cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            throw new DeployException($"rollback of {group ?? "hosts"} failed: {string.Join("; ", result.Hosts.Where(h => !h.Succeeded).Select(h => h.Error))}");
-        }
-
-        return DeployOutputs.From(group, input.To ?? "previous", result);
-    }
-
-    public sealed class Inputs
-    {
-        [Description("out, or a group name.")]
-        public string Target { get; set; } = "out";
-
-        [Description("Explicit hosts instead of a group.")]
-        public List<string> Hosts { get; set; } = [];
-
-        [Description("The release to go back to; default the previous one on each host.")]
-        public string? To { get; set; }
-
-        [Description("Allow rolling back a group that is live.")]
         public bool AllowLive { get; set; }
     }
 }

@@ -14,7 +14,9 @@ internal interface IFleetDeployer
     /// <summary>Switches hosts back to their previous release, or to <see cref="FleetRequest.Release"/> when set.</summary>
     Task<FleetResult> RollbackAsync(FleetRequest request, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, CancellationToken cancellationToken);
+    /// <summary>What each host has now (one round trip per host, hosts in parallel); changes nothing.</summary>
+    /// <param name="probeHealth">Also probe each host's health check once.</param>
+    Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, bool probeHealth, CancellationToken cancellationToken);
 }
 
 /// <param name="Release">Tag or commit to deploy; for rollback, the release to go back to (null: the previous one).</param>
@@ -38,4 +40,12 @@ internal sealed record FleetResult(IReadOnlyList<HostOutcome> Hosts)
 /// <param name="Error">Why it failed: host, command, exit code and stderr tail.</param>
 internal sealed record HostOutcome(string Host, bool Succeeded, string? Current, string? Previous, string? Error);
 
-internal sealed record HostReleaseState(string Host, string? Current, IReadOnlyList<string> Releases, IReadOnlyList<string> History, string? Error = null);
+/// <param name="Current">What <c>current</c> points to on the host (the truth, whatever the log says).</param>
+/// <param name="Previous">The complete release deployed before the current one.</param>
+/// <param name="Releases">Complete releases kept on the host, newest first.</param>
+/// <param name="History">revisions.log lines, oldest first.</param>
+/// <param name="Healthy">One health probe's answer; null when not probed or there is no health check.</param>
+/// <param name="Error">Why the host could not be read.</param>
+internal sealed record HostReleaseState(
+    string Host, string? Current, string? Previous, IReadOnlyList<string> Releases, IReadOnlyList<string> History,
+    bool? Healthy = null, string? HealthProblem = null, string? Error = null);

@@ -98,7 +98,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         return new FleetResult(outcomes);
     }
 
-    public async Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, bool probeHealth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var targets = Targets(environment, hosts, Math.Max(2, environment.Deploy.KeepReleases));
@@ -110,15 +110,32 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         {
             try
             {
-                var state = await deployer.ReadStateAsync(target, cancellationToken).ConfigureAwait(false);
-                return new HostReleaseState(target.Host.Name, state.Current, state.Releases, state.RecentRevisions);
+                if (!probeHealth)
+                {
+                    var state = await deployer.ReadStateAsync(target, cancellationToken).ConfigureAwait(false);
+                    return new HostReleaseState(target.Host.Name, state.Current, Previous(state), state.Releases, state.RecentRevisions);
+                }
+
+                var inspection = await deployer.InspectAsync(target, cancellationToken).ConfigureAwait(false);
+                var read = inspection.State;
+                return new HostReleaseState(target.Host.Name, read.Current, Previous(read), read.Releases, read.RecentRevisions, inspection.Healthy, inspection.HealthProblem);
             }
             catch (Exception ex) when (ex is SshHostException or IOException)
             {
-                return new HostReleaseState(target.Host.Name, null, [], [], ex.Message);
+                return new HostReleaseState(target.Host.Name, null, null, [], [], Error: ex.Message);
             }
         })).ConfigureAwait(false);
         return states;
+    }
+
+    /// <summary>
+    /// The release the current one was deployed over, as revisions.log recorded it; folder times are
+    /// the fallback only, since an app writing into its release folder changes them.
+    /// </summary>
+    private static string? Previous(ReleaseState state)
+    {
+        var deployed = state.RecentRevisions.Select(Revision.Parse).LastOrDefault(r => r is { Action: "deploy" } && r.Release == state.Current);
+        return deployed?.Previous is { } previous && state.Releases.Contains(previous) ? previous : state.Previous;
     }
 
     private static HostOutcome Outcome(HostDeployResult host, IStepLog log)

@@ -1,5 +1,6 @@
 using Gantry.Engine.Model;
 using Gantry.Providers.Deploy;
+using Gantry.Providers.Ssh;
 
 namespace Gantry.Providers.Sandbox;
 
@@ -40,7 +41,7 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
                     }
 
                     simulated.Current = request.Release;
-                    simulated.Revisions.Add($"{time.GetUtcNow():O} {request.Release} from {previous} by run {request.RunId}");
+                    simulated.Revisions.Add(Revision.Format(time.GetUtcNow(), "deploy", request.Release!, previous, request.RunId, commit: null));
                     while (simulated.Releases.Count > request.KeepReleases)
                     {
                         var oldest = simulated.Releases.First(r => r != simulated.Current && r != previous);
@@ -61,7 +62,7 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
         var outcomes = request.Hosts.Select(host => fleet.Update(state =>
         {
             var simulated = state.Hosts[host];
-            var target = request.Release ?? simulated.Releases.Where(r => r != simulated.Current).LastOrDefault();
+            var target = request.Release ?? Previous(simulated);
             if (target is null || !simulated.Releases.Contains(target))
             {
                 return new HostOutcome(host, false, simulated.Current, null, $"{host} does not have release {target ?? "(no previous release)"}; it has: {string.Join(", ", simulated.Releases)}");
@@ -69,17 +70,29 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
 
             var from = simulated.Current;
             simulated.Current = target;
-            simulated.Revisions.Add($"{time.GetUtcNow():O} {target} from {from} by run {request.RunId} (rollback)");
+            simulated.Revisions.Add(Revision.Format(time.GetUtcNow(), "rollback", target, from, request.RunId, commit: null));
             request.Log.Info($"rolled back to {target}", host);
             return new HostOutcome(host, true, target, from, null);
         })).ToList();
         return Task.FromResult(new FleetResult(outcomes));
     }
 
-    public Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, bool probeHealth, CancellationToken cancellationToken)
     {
-        var state = new SandboxFleet(environment, dataDirectory).Read();
-        IReadOnlyList<HostReleaseState> result = hosts.Select(h => new HostReleaseState(h, state.Hosts[h].Current, state.Hosts[h].Releases, state.Hosts[h].Revisions)).ToList();
+        var fleet = new SandboxFleet(environment, dataDirectory);
+        var state = fleet.Read();
+        var down = fleet.InjectedList("sandbox_down");
+        IReadOnlyList<HostReleaseState> result = hosts.Select(h =>
+        {
+            var host = state.Hosts[h];
+            var newestFirst = Enumerable.Reverse(host.Releases).ToList();
+            bool? healthy = probeHealth && environment.Deploy.Health is not null ? !down.Contains(h) : null;
+            return new HostReleaseState(h, host.Current, Previous(host), newestFirst, host.Revisions, healthy,
+                healthy == false ? "health check failed: simulated (sandbox_down)" : null);
+        }).ToList();
         return Task.FromResult(result);
     }
+
+    /// <summary>The release before the current one: the newest other release kept.</summary>
+    private static string? Previous(SimulatedHost host) => host.Releases.Where(r => r != host.Current).LastOrDefault();
 }

@@ -24,7 +24,7 @@ public sealed record RollbackResult(string Host, string Release, string? From);
 /// <param name="Current">Release the current link points to, or null when there is none.</param>
 /// <param name="Releases">Complete releases, newest deploy first.</param>
 /// <param name="Incomplete">Release folders without the completion marker (interrupted fetch or build).</param>
-/// <param name="RecentRevisions">Last lines of revisions.log (time, action, release, previous, run), oldest first.</param>
+/// <param name="RecentRevisions">Last lines of revisions.log (time, action, release, previous, run, commit; tab-separated), oldest first.</param>
 public sealed record ReleaseState(string Host, string? Current, IReadOnlyList<string> Releases, IReadOnlyList<string> Incomplete, IReadOnlyList<string> RecentRevisions)
 {
     /// <summary>The complete release deployed before the current one, or null.</summary>
@@ -43,6 +43,12 @@ public sealed record ReleaseState(string Host, string? Current, IReadOnlyList<st
             : "releases on the host (newest first): "
               + string.Join(", ", Releases.Select(r => r == Current ? $"{r} (current)" : r).Concat(Incomplete.Select(r => $"{r} (incomplete)")));
 }
+
+/// <summary>One host as status shows it.</summary>
+/// <param name="State">Its releases and revisions.</param>
+/// <param name="Healthy">Whether one health probe passed; null when the layout has no health check.</param>
+/// <param name="HealthProblem">What the probe found wrong, when it failed.</param>
+public sealed record HostInspection(ReleaseState State, bool? Healthy, string? HealthProblem);
 
 /// <summary>A deploy or rollback of one host failed. The message says what the host was left on.</summary>
 public sealed class DeployException : SshHostException

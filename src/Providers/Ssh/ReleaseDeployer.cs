@@ -19,6 +19,9 @@ public sealed class ReleaseDeployer
     private static readonly HttpClient SharedHttp = new();
     private static readonly RemoteCommandOptions Quiet = new() { ReportOutput = false };
 
+    /// <summary>revisions.log lines read with the state: enough to date every kept release.</summary>
+    private const int RevisionsRead = 50;
+
     private readonly SshConnectionPool _pool;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -178,6 +181,26 @@ public sealed class ReleaseDeployer
         return await ReadStateAsync(connection, target.Layout, createRoot: false, cancellationToken);
     }
 
+    /// <summary>
+    /// What status shows of one host: its deploy state and whether it passes one health probe, in one
+    /// SSH round trip (a command health check runs in the same script; an HTTP one is asked from here).
+    /// Changes nothing on the host.
+    /// </summary>
+    public async Task<HostInspection> InspectAsync(DeployTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var connection = await ConnectForAsync(target.Host, "state", cancellationToken);
+        var command = target.Layout.HealthCheck as CommandHealthCheck;
+        var (state, exit) = await ReadStateAsync(connection, target.Layout, createRoot: false, command?.Command, cancellationToken);
+        string? problem = target.Layout.HealthCheck switch
+        {
+            null => null,
+            CommandHealthCheck c => exit == 0 ? null : $"{c.Command} exited with {exit?.ToString(CultureInfo.InvariantCulture) ?? "no code"}",
+            var check => await ProbeAsync(connection, target, check, cancellationToken),
+        };
+        return new HostInspection(state, target.Layout.HealthCheck is null ? null : problem is null, problem);
+    }
+
     private async Task<SshHostConnection> ConnectForAsync(SshHost host, string release, CancellationToken cancellationToken)
     {
         try
@@ -190,7 +213,11 @@ public sealed class ReleaseDeployer
         }
     }
 
-    private static async Task<ReleaseState> ReadStateAsync(SshHostConnection connection, DeployLayout layout, bool createRoot, CancellationToken cancellationToken)
+    private static async Task<ReleaseState> ReadStateAsync(SshHostConnection connection, DeployLayout layout, bool createRoot, CancellationToken cancellationToken) =>
+        (await ReadStateAsync(connection, layout, createRoot, healthCommand: null, cancellationToken)).State;
+
+    /// <param name="healthCommand">A command health check run in the same round trip; its exit code is returned.</param>
+    private static async Task<(ReleaseState State, int? HealthExit)> ReadStateAsync(SshHostConnection connection, DeployLayout layout, bool createRoot, string? healthCommand, CancellationToken cancellationToken)
     {
         var folder = Shell.Quote(layout.ReleasesFolder);
         var script = string.Join(
@@ -199,10 +226,12 @@ public sealed class ReleaseDeployer
             $"cd {Shell.Quote(layout.Root)} 2>/dev/null || exit 0",
             $"cur=$(readlink {Shell.Quote(layout.CurrentLink)} 2>/dev/null || true); echo \"current=${{cur##*/}}\"",
             $"if [ -d {folder} ]; then ls -1t {folder} | while IFS= read -r d; do if [ -f {folder}/\"$d\"/{CompleteMarker} ]; then echo \"release=$d\"; else echo \"other=$d\"; fi; done; fi",
-            $"if [ -f {RevisionsLog} ]; then tail -n 10 {RevisionsLog} | sed 's/^/log=/'; fi",
+            $"if [ -f {RevisionsLog} ]; then tail -n {RevisionsRead} {RevisionsLog} | sed 's/^/log=/'; fi",
+            healthCommand is null ? string.Empty : $"( sh -c {Shell.Quote(healthCommand)} ) >/dev/null 2>&1 </dev/null; echo \"health=$?\"",
             "true");
         var output = (await connection.RunAsync(script, Quiet with { DisplayCommand = $"read deploy state of {layout.Root}" }, cancellationToken)).StandardOutput;
         string? current = null;
+        int? health = null;
         List<string> releases = [], incomplete = [], log = [];
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -213,10 +242,11 @@ public sealed class ReleaseDeployer
                 case "release": releases.Add(value); break;
                 case "other" when DeployLayout.IsSafeReleaseName(value): incomplete.Add(value); break;
                 case "log": log.Add(value); break;
+                case "health" when int.TryParse(value, CultureInfo.InvariantCulture, out var exit): health = exit; break;
             }
         }
 
-        return new ReleaseState(connection.Host.Name, current, releases, incomplete, log);
+        return (new ReleaseState(connection.Host.Name, current, releases, incomplete, log), health);
     }
 
     private async Task<DeployResult> EnsureHealthyAsync(SshHostConnection connection, DeployTarget target, string release, ReleaseState state, CancellationToken cancellationToken)
@@ -281,7 +311,10 @@ public sealed class ReleaseDeployer
         var time = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         var entry = string.Join('\t', time, action, release, previous ?? "-", runId);
         var shown = $"ln -sfn {target} {temp} && mv -T {temp} {link}";
-        var script = $"set -e\ncd {Shell.Quote(layout.Root)}\n{(touch ? $"touch {target}\n" : string.Empty)}{shown}\nprintf '%s\\n' {Shell.Quote(entry)} >> {RevisionsLog}";
+
+        // The commit is asked of the release folder itself (a clone has one; an archive says "-").
+        var commit = $"c=-; if [ -e {target}/.git ]; then c=$(git -C {target} rev-parse --short HEAD 2>/dev/null) || c=-; fi";
+        var script = $"set -e\ncd {Shell.Quote(layout.Root)}\n{(touch ? $"touch {target}\n" : string.Empty)}{shown}\n{commit}\nprintf '%s\\t%s\\n' {Shell.Quote(entry)} \"$c\" >> {RevisionsLog}";
         await connection.RunAsync(script, Quiet with { DisplayCommand = shown }, cancellationToken);
     }
 

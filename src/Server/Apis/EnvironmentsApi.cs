@@ -1,5 +1,6 @@
 using Gantry.Engine.Model;
 using Gantry.Providers.LoadBalancers;
+using Gantry.Providers.Status;
 using Gantry.Server.Hosting;
 using Gantry.Server.Runs;
 using Gantry.Server.Security;
@@ -50,21 +51,19 @@ internal static class EnvironmentsApi
         return TypedResults.Ok(new EnvironmentView(e.Id, e.Name, e.Repository, e.LoadBalancer, e.Groups, e.Hosts, e.Deploy, e.Secrets.Keys.Order(StringComparer.Ordinal).ToList()));
     }
 
-    /// <summary>Asks the load balancer now (nothing is remembered).</summary>
-    public static async Task<Results<Ok<LoadBalancerStatus>, ProblemHttpResult>> StatusAsync(string id, EnvironmentFiles environments, LoadBalancerFactory factory, ServerContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// The environment as it is now (nothing is remembered): per group the load balancer's state and
+    /// servers, per host the release current points to, the releases kept and when and by which run
+    /// each was made current, health and the host's server in the load balancer. A host or load
+    /// balancer that cannot be read is reported in the body (<c>error</c>, <c>loadBalancerError</c>).
+    /// </summary>
+    public static async Task<Results<Ok<FleetStatus>, ProblemHttpResult>> StatusAsync(string id, EnvironmentFiles environments, FleetStatusReader reader, ServerContext context, CancellationToken cancellationToken)
     {
         if (environments.Find(id) is not { } found)
         {
             return Problems.NotFound($"no environment '{id}'");
         }
 
-        try
-        {
-            return TypedResults.Ok(await factory.Create(found.Environment, context.DataDirectory).GetStatusAsync(cancellationToken).ConfigureAwait(false));
-        }
-        catch (LoadBalancerException ex)
-        {
-            return Problems.Status(StatusCodes.Status502BadGateway, "Load balancer unavailable", ex.Message);
-        }
+        return TypedResults.Ok(await reader.ReadAsync(found.Environment, context.DataDirectory, cancellationToken).ConfigureAwait(false));
     }
 }

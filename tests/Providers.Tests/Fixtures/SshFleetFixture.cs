@@ -196,6 +196,10 @@ public sealed class SshFleetFixture : IAsyncLifetime
         return path;
     }
 
+    /// <summary>The short commit of a tag in origin, as revisions.log records it.</summary>
+    public async Task<string> ShortCommitAsync(string tag) =>
+        (await RunAsync("git", "--git-dir", Path.Combine(Root, "origin.git"), "rev-parse", "--short", tag + "^{commit}")).Trim();
+
     /// <summary>A known_hosts file with the given lines.</summary>
     public string WriteKnownHosts(params string[] lines)
     {
@@ -303,6 +307,9 @@ public sealed class SshFleetFixture : IAsyncLifetime
         }
 
         await RunAsync("git", "-C", work, "push", "--quiet", "--tags", origin, "production");
+
+        // A hosted origin's HEAD names its default branch; a clone then checks it out.
+        await RunAsync("git", "--git-dir", origin, "symbolic-ref", "HEAD", "refs/heads/production");
     }
 }
 

@@ -236,6 +236,8 @@ public sealed class CapacityAnalyzerTests
     [Theory]
     [InlineData("rolling-deploy", "prod.example")]
     [InlineData("rolling-deploy", "sandbox")]
+    [InlineData("rollback", "prod.example")]
+    [InlineData("rollback", "sandbox")]
     [InlineData("hotfix", "prod.example")]
     [InlineData("hotfix", "sandbox")]
     [InlineData("daily-release", "prod.example")]

@@ -27,7 +27,7 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
         Assert.Equal("releases/v3.0.0", new FileInfo(Path.Combine(web1.Root, "current")).LinkTarget);
         Assert.True(File.Exists(Path.Combine(web1.Root, "releases", "v3.0.0", ".gantry-complete")));
         var log = (await File.ReadAllLinesAsync(Path.Combine(web1.Root, "revisions.log"))).Single().Split('\t');
-        Assert.Equal(["deploy", "v3.0.0", "-", "run-1"], log[1..]);
+        Assert.Equal(["deploy", "v3.0.0", "-", "run-1", await fleet.ShortCommitAsync("v3.0.0")], log[1..]);
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", log[0]);
     }
 
@@ -127,7 +127,7 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
         Assert.Equal("v3.0.0", FleetSite.CurrentOf(web1));
         Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
         Assert.Equal(
-            ["deploy\tv3.0.0\t-\trun-1", "deploy\tv3.0.1\tv3.0.0\trun-2", "rollback\tv3.0.0\tv3.0.1\trun-2"],
+            [$"deploy\tv3.0.0\t-\trun-1\t{await fleet.ShortCommitAsync("v3.0.0")}", $"deploy\tv3.0.1\tv3.0.0\trun-2\t{await fleet.ShortCommitAsync("v3.0.1")}", $"rollback\tv3.0.0\tv3.0.1\trun-2\t{await fleet.ShortCommitAsync("v3.0.0")}"],
             (await File.ReadAllLinesAsync(Path.Combine(web1.Root, "revisions.log"))).Select(l => l[(l.IndexOf('\t') + 1)..]));
     }
 
@@ -183,7 +183,7 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
         var state = await deployer.ReadStateAsync(web1.Target, CancellationToken.None);
         Assert.Equal("v3.0.0", state.Current);
         Assert.Equal(["v3.0.1", "v3.0.0"], state.Releases);
-        Assert.Equal("rollback\tv3.0.0\tv3.0.1\trun-3", state.RecentRevisions[^1][(state.RecentRevisions[^1].IndexOf('\t') + 1)..]);
+        Assert.Equal($"rollback\tv3.0.0\tv3.0.1\trun-3\t{await fleet.ShortCommitAsync("v3.0.0")}", state.RecentRevisions[^1][(state.RecentRevisions[^1].IndexOf('\t') + 1)..]);
     }
 
     [Fact]

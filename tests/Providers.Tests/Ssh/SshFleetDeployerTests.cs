@@ -34,8 +34,8 @@ public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
         Assert.Equal([1, 2], log.Progress.Select(p => p.Done).Order());
         Assert.All(log.Progress, p => Assert.Equal((2, 0), (p.Total, p.Failed)));
 
-        var states = await deployer.ReadStateAsync(environment, ["web1", "web2"], fleet.Root, CancellationToken.None);
-        Assert.All(states, s => Assert.Equal(("v3.0.1", (string?)null), (s.Current, s.Error)));
+        var states = await deployer.ReadStateAsync(environment, ["web1", "web2"], fleet.Root, probeHealth: true, CancellationToken.None);
+        Assert.All(states, s => Assert.Equal(("v3.0.1", (string?)null, (bool?)true), (s.Current, s.Error, s.Healthy)));
     }
 
     [Fact]

@@ -1,0 +1,99 @@
+using System.ComponentModel;
+using Gantry.Engine.Activities;
+
+namespace Gantry.Providers.Deploy;
+
+/// <summary>What a <c>deploy.rollback</c> step does.</summary>
+public enum RollbackMode
+{
+    /// <summary>Switch the hosts back, restart, check health.</summary>
+    Apply,
+
+    /// <summary>Touch nothing: decide the release and fail, naming the hosts, when some no longer keep it.</summary>
+    Check,
+}
+
+[Activity("deploy.rollback", Description = "Switches hosts back to their previous release (or to: a release still kept on them), restarts and checks health, never cloning again; mode: check decides the release for a whole environment and refuses, naming the hosts, when some no longer keep it (unless fetch: true).",
+    Example = "uses: deploy.rollback\nwith: { target: out, to: \"{{ steps.check.outputs.release }}\" }")]
+internal sealed class DeployRollbackActivity(TargetResolver targets, FleetDeployerFactory deployers) : Activity<DeployRollbackActivity.Inputs, DeployOutputs>
+{
+    protected override async Task<DeployOutputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
+    {
+        var environment = context.Environment ?? throw new DeployException("deploy.rollback needs an environment (--env)");
+        var input = context.Input;
+        var to = string.IsNullOrWhiteSpace(input.To) ? null : input.To.Trim();
+        var check = input.Mode == RollbackMode.Check;
+
+        // A check touches nothing, so a live group is fine to look at.
+        var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive || check, context.DataDirectory, "roll back", cancellationToken).ConfigureAwait(false);
+        var deployer = deployers.Create(environment);
+        var parallel = input.MaxParallel > 0 ? input.MaxParallel : hosts.Count;
+        FleetRequest Request(IReadOnlyList<string> subset, string? release) =>
+            new(environment, subset, release, parallel, environment.Deploy.KeepReleases, context.RunId, context.DataDirectory, context.Log, context.Secrets);
+
+        if (to is null && !input.Fetch && !check)
+        {
+            // Each host to its own previous release, as before there was a plan.
+            return Finish(group, "previous", await deployer.RollbackAsync(Request(hosts, null), cancellationToken).ConfigureAwait(false));
+        }
+
+        var states = await deployer.ReadStateAsync(environment, hosts, context.DataDirectory, probeHealth: false, cancellationToken).ConfigureAwait(false);
+        var plan = RollbackPlanner.Plan(environment.Id, states, to, input.Fetch);
+        if (check)
+        {
+            var onIt = states.Where(s => s.Current == plan.Release).Select(s => s.Host).ToList();
+            context.Log.Info($"rollback goes to {plan.Release}"
+                + (onIt.Count > 0 ? $"; already on it: {string.Join(", ", onIt)}" : "")
+                + (plan.Missing.Count > 0 ? $"; to clone again (fetch): {string.Join(", ", plan.Missing)}" : ""));
+            return new DeployOutputs
+            {
+                Group = group,
+                Release = plan.Release,
+                Hosts = states.Select(s => new Dictionary<string, object?> { ["host"] = s.Host, ["release"] = s.Current, ["previous"] = s.Previous, ["ok"] = !plan.Missing.Contains(s.Host) }).ToList(),
+            };
+        }
+
+        context.Log.Info($"rolling {group ?? "hosts"} back to {plan.Release}: {string.Join(", ", hosts)}");
+        var kept = hosts.Where(h => !plan.Missing.Contains(h)).ToList();
+        var switching = kept.Count > 0 ? deployer.RollbackAsync(Request(kept, plan.Release), cancellationToken) : Task.FromResult(new FleetResult([]));
+        var fetching = plan.Missing.Count > 0 ? deployer.DeployAsync(Request(plan.Missing, plan.Release), cancellationToken) : Task.FromResult(new FleetResult([]));
+        await Task.WhenAll(switching, fetching).ConfigureAwait(false);
+        var outcomes = (await switching.ConfigureAwait(false)).Hosts.Concat((await fetching.ConfigureAwait(false)).Hosts).ToDictionary(h => h.Host, StringComparer.Ordinal);
+        return Finish(group, plan.Release, new FleetResult(hosts.Select(h => outcomes[h]).ToList()));
+    }
+
+    private static DeployOutputs Finish(string? group, string release, FleetResult result)
+    {
+        if (!result.Succeeded)
+        {
+            var failed = result.Hosts.Where(h => !h.Succeeded).ToList();
+            throw new DeployException($"rollback of {group ?? "hosts"} to {release} failed on {string.Join(", ", failed.Select(h => h.Host))}: {string.Join("; ", failed.Select(h => h.Error))}");
+        }
+
+        return DeployOutputs.From(group, release, result);
+    }
+
+    public sealed class Inputs
+    {
+        [Description("out (the group the load balancer reports out of rotation now), all, or a group name.")]
+        public string Target { get; set; } = "out";
+
+        [Description("Explicit hosts instead of a group.")]
+        public List<string> Hosts { get; set; } = [];
+
+        [Description("The release to go back to; empty: each host's previous release (check: the release the targeted hosts were on before their newest deploy).")]
+        public string? To { get; set; }
+
+        [Description("apply switches the hosts back; check touches nothing and fails, naming the hosts, when some no longer keep the release.")]
+        public RollbackMode Mode { get; set; } = RollbackMode.Apply;
+
+        [Description("Clone the release again (as deploy.release does) on hosts that no longer keep it, instead of refusing.")]
+        public bool Fetch { get; set; }
+
+        [Description("Hosts rolled back at once; 0 means the whole group.")]
+        public int MaxParallel { get; set; }
+
+        [Description("Allow rolling back a group that is live.")]
+        public bool AllowLive { get; set; }
+    }
+}
