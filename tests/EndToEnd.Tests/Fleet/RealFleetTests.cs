@@ -37,7 +37,8 @@ public sealed class RealFleetTests
         Assert.Equal("[opensky]\nversion = 3.0.0", await fleet.OriginGitAsync("show", "production:opensky/config/version.ini"));
         Assert.Contains($"  web1: {{ address: 127.0.0.2, root: \"{fleet.Hosts[0].DeployRoot}\", lb_server: web1, vars: {{ app_port: {fleet.Hosts[0].Port} }} }}", fleet.EnvironmentYaml, StringComparison.Ordinal);
         Assert.Equal(
-            ["daily-release.yaml", "environments/e2e.yaml", "hotfix.yaml", "rollback.yaml", "rolling-deploy.yaml"],
+            Directory.EnumerateFiles(Path.Combine(FleetCommand.RepositoryRoot(), "workflows"), "*.yaml")
+                .Select(f => Path.GetFileName(f)).Append("environments/e2e.yaml").Order(StringComparer.Ordinal),
             Directory.EnumerateFiles(Path.Combine(fleet.WorkspaceDirectory, "workflows"), "*.yaml", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(Path.Combine(fleet.WorkspaceDirectory, "workflows"), f)).Order(StringComparer.Ordinal));
     }
