@@ -6,8 +6,8 @@ namespace Gantry.Engine.Runtime;
 /// <summary>
 /// The concurrency queue. At most one run holds a key (the store's key table decides); the others
 /// wait as Pending runs in the store, so the queue survives restarts and is shared by every node.
-/// With <c>queue: latest</c>, a queued run supersedes the older queued ones, and only the newest
-/// pending run may take the key. Every Pending → Running/Superseded move is a conditional update,
+/// With <c>queue: latest</c>, only the newest pending run may take the key: the one that does
+/// supersedes the older ones, naming itself, so each superseded run names the run that went instead. Every Pending → Running/Superseded move is a conditional update,
 /// so two nodes (or two promotions) never both move one run.
 /// </summary>
 public sealed partial class WorkflowEngine
@@ -25,11 +25,6 @@ public sealed partial class WorkflowEngine
             if (record.Status != RunStatus.Pending)
             {
                 throw new InvalidOperationException($"run {record.Id} is {record.Status.ToString().ToLowerInvariant()} but concurrency key '{key}' is held by run {holder}");
-            }
-
-            if (latest)
-            {
-                await SupersedeOlderAsync(record, key, cancellationToken).ConfigureAwait(false);
             }
 
             var message = $"queued behind run {holder}, which holds concurrency key '{key}'";
