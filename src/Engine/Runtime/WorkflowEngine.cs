@@ -71,6 +71,11 @@ public sealed partial class WorkflowEngine
             UpdatedAt = now,
         };
         await _store.CreateRunAsync(record, cancellationToken).ConfigureAwait(false);
+        if (request.TriggerDetails is { } details)
+        {
+            await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.RunTriggered, Time = now, Message = request.Trigger, Actor = request.StartedBy, Payload = details }], cancellationToken).ConfigureAwait(false);
+        }
+
         return record;
     }
 
@@ -224,11 +229,12 @@ public sealed partial class WorkflowEngine
         }
 
         await _store.UpdateStatusAsync(record.Id, RunStatus.Running, null, callerToken).ConfigureAwait(false);
+        var first = events.All(e => e.Type == JournalEventTypes.RunTriggered);
         await context.Journal.AppendAsync(new JournalEvent
         {
-            Type = events.Count == 0 ? JournalEventTypes.RunStarted : JournalEventTypes.RunResumed,
+            Type = first ? JournalEventTypes.RunStarted : JournalEventTypes.RunResumed,
             Inputs = record.Inputs,
-            Message = events.Count == 0 ? $"{record.WorkflowId} on {record.EnvironmentId ?? "no environment"}" : null,
+            Message = first ? $"{record.WorkflowId} on {record.EnvironmentId ?? "no environment"}" : null,
         }).ConfigureAwait(false);
 
         var (status, message) = await new RunExecution(context, state, cancel.Token).ExecuteAsync().ConfigureAwait(false);
