@@ -50,6 +50,8 @@ public sealed class RepositoryTests
     [Theory]
     [InlineData("sandbox")]
     [InlineData("prod.example")]
+    [InlineData("testing.example")]
+    [InlineData("testing-two-groups.example")]
     public void Validate_RepositoryWorkflowsAgainstEnvironment_PassTheCapacityCheck(string environment)
     {
         var folder = Path.Combine(Root(), "workflows");

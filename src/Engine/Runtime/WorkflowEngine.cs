@@ -237,7 +237,8 @@ public sealed partial class WorkflowEngine
             Message = first ? $"{record.WorkflowId} on {record.EnvironmentId ?? "no environment"}" : null,
         }).ConfigureAwait(false);
 
-        var (status, message) = await new RunExecution(context, state, cancel.Token).ExecuteAsync().ConfigureAwait(false);
+        var execution = new RunExecution(context, state, cancel.Token);
+        var (status, message) = await execution.ExecuteAsync().ConfigureAwait(false);
         if (status == RunStatus.Cancelled)
         {
             var latest = JournalState.Replay(await _store.ReadJournalAsync(record.Id, 0, CancellationToken.None).ConfigureAwait(false));
@@ -255,7 +256,7 @@ public sealed partial class WorkflowEngine
             return await _store.UpdateStatusAsync(record.Id, RunStatus.Waiting, message, CancellationToken.None).ConfigureAwait(false);
         }
 
-        await context.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.RunFinished, Status = status, Message = message }).ConfigureAwait(false);
+        await context.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.RunFinished, Status = status, Message = message, Outputs = execution.Outputs }).ConfigureAwait(false);
         return await FinishAsync(record, status, message).ConfigureAwait(false);
     }
 

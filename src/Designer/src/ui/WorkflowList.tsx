@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { api, type Run } from '../api';
 import { Empty, ErrorBox, Loading, StatusBadge, useLoad, when } from './common';
+import { RecentRuns } from './RecentRuns';
 import { href } from './router';
 import { useSession } from './session';
 
@@ -55,6 +56,7 @@ export function WorkflowList() {
           </tbody>
         </table>
       )}
+      <RecentRuns />
     </section>
   );
 }
