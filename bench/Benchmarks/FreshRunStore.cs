@@ -20,6 +20,8 @@ internal sealed class FreshRunStore : IRunStore
 
     public Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) => _inner.UpdateStatusAsync(runId, status, message, cancellationToken);
 
+    public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) => _inner.UpdatePendingAsync(runId, status, message, cancellationToken);
+
     public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken) => _inner.AppendAsync(runId, events, cancellationToken);
 
     public Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken) => _inner.ReadJournalAsync(runId, afterSequence, cancellationToken);

@@ -51,6 +51,8 @@ public sealed class RepositoryTests
     [InlineData("sandbox")]
     [InlineData("prod.example")]
     [InlineData("canary.example")]
+    [InlineData("testing.example")]
+    [InlineData("testing-two-groups.example")]
     public void Validate_RepositoryWorkflowsAgainstEnvironment_PassTheCapacityCheck(string environment)
     {
         var folder = Path.Combine(Root(), "workflows");

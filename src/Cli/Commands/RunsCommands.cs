@@ -21,6 +21,10 @@ public sealed class RunsListCommand(IAnsiConsole console, TimeProvider time) : A
         [CommandOption("--env <ENV>")]
         public string? Environment { get; init; }
 
+        [CommandOption("--trigger <TRIGGER>")]
+        [Description("Only runs started this way: cli, http, push… (push also matches push:develop).")]
+        public string? Trigger { get; init; }
+
         [CommandOption("--limit <N>")]
         [DefaultValue(20)]
         public int Limit { get; init; } = 20;
@@ -29,10 +33,10 @@ public sealed class RunsListCommand(IAnsiConsole console, TimeProvider time) : A
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         await using var host = await RunHost.OpenAsync(settings, console, time, live: false, cancellationToken).ConfigureAwait(false);
-        var runs = await host.Runs.ListRunsAsync(new RunQuery { WorkflowId = settings.Workflow, EnvironmentId = settings.Environment, Limit = settings.Limit }, cancellationToken).ConfigureAwait(false);
+        var runs = await host.Runs.ListRunsAsync(new RunQuery { WorkflowId = settings.Workflow, EnvironmentId = settings.Environment, Trigger = settings.Trigger, Limit = settings.Limit }, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(runs.Select(r => new { r.Id, r.WorkflowId, r.EnvironmentId, status = r.Status.ToString().ToLowerInvariant(), r.Trigger, r.CreatedAt, r.Message }), JsonOutput.Options));
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(runs.Select(r => new { r.Id, r.WorkflowId, r.EnvironmentId, status = r.Status.ToString().ToLowerInvariant(), r.Trigger, r.StartedBy, r.Inputs, r.CreatedAt, r.Message }), JsonOutput.Options));
             return ExitCodes.Ok;
         }
 

@@ -175,7 +175,7 @@ export const api = {
     return normaliseRun(await json<Json>(`/workflows/${enc(workflow)}/runs`, post({ environment, inputs })));
   },
 
-  async runs(filter: { workflow?: string; environment?: string; limit?: number } = {}): Promise<Run[]> {
+  async runs(filter: { workflow?: string; environment?: string; trigger?: string; limit?: number } = {}): Promise<Run[]> {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') query.set(k, String(v));
     const body = await json<Json[] | { items: Json[] }>(`/runs${query.size ? `?${query}` : ''}`);

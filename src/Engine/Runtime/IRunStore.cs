@@ -16,6 +16,12 @@ public interface IRunStore
     /// <summary>Sets status and message; returns the updated record.</summary>
     Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets status and message only while the run is still Pending; null when it no longer is
+    /// (another run or node moved it first). The concurrency queue's claims and supersessions go through it.
+    /// </summary>
+    Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken);
+
     /// <summary>Appends events in order, assigning sequences; returns them with their sequences.</summary>
     Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken);
 

@@ -39,7 +39,7 @@ public sealed class InMemoryRunStore(TimeProvider? time = null) : IRunStore
             IReadOnlyList<RunRecord> runs = _runs.Values
                 .Where(r => query.WorkflowId is null || r.WorkflowId == query.WorkflowId)
                 .Where(r => query.EnvironmentId is null || r.EnvironmentId == query.EnvironmentId)
-                .Where(r => query.Trigger is null || r.Trigger == query.Trigger)
+                .Where(r => query.Trigger is null || r.Trigger == query.Trigger || r.Trigger.StartsWith(query.Trigger + ":", StringComparison.Ordinal))
                 .Where(r => query.ConcurrencyKey is null || r.ConcurrencyKey == query.ConcurrencyKey)
                 .Where(r => query.Statuses is null || query.Statuses.Contains(r.Status))
                 .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal)
@@ -56,6 +56,21 @@ public sealed class InMemoryRunStore(TimeProvider? time = null) : IRunStore
             var updated = Get(runId) with { Status = status, Message = message, UpdatedAt = _time.GetUtcNow() };
             _runs[runId] = updated;
             return Task.FromResult(updated);
+        }
+    }
+
+    public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (Get(runId).Status != RunStatus.Pending)
+            {
+                return Task.FromResult<RunRecord?>(null);
+            }
+
+            var updated = _runs[runId] with { Status = status, Message = message, UpdatedAt = _time.GetUtcNow() };
+            _runs[runId] = updated;
+            return Task.FromResult<RunRecord?>(updated);
         }
     }
 

@@ -56,6 +56,8 @@ public sealed record ErrorInfo(string Type, string Message, string? Where = null
 /// <summary>The journal's event types.</summary>
 public static class JournalEventTypes
 {
+    /// <summary>What started the run (a webhook's details in <see cref="JournalEvent.Payload"/>); written when the run is created.</summary>
+    public const string RunTriggered = "run.triggered";
     public const string RunStarted = "run.started";
     public const string RunResumed = "run.resumed";
     public const string RunFinished = "run.finished";

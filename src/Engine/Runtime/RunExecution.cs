@@ -25,6 +25,9 @@ internal sealed partial class RunExecution
         _cancel = cancel;
     }
 
+    /// <summary>The workflow's declared outputs, rendered once it has succeeded.</summary>
+    public IReadOnlyDictionary<string, object?>? Outputs { get; private set; }
+
     public async Task<(RunStatus Status, string? Message)> ExecuteAsync()
     {
         var workflow = _run.Workflow;
@@ -60,6 +63,18 @@ internal sealed partial class RunExecution
             catch (StepFailedException handlerFailure)
             {
                 await _run.Journal.LogAsync(null, $"on_failure also failed: {handlerFailure.Message}", warn: true).ConfigureAwait(false);
+            }
+        }
+
+        if (failure is null && workflow.Outputs.Count > 0)
+        {
+            try
+            {
+                Outputs = workflow.Outputs.ToDictionary(o => o.Key, o => TemplateRenderer.Render(o.Value, frame.Scope(), _cancel), StringComparer.Ordinal);
+            }
+            catch (TemplateException ex)
+            {
+                return (RunStatus.Failed, $"the workflow's outputs could not be rendered: {ex.Message}");
             }
         }
 

@@ -55,6 +55,7 @@ public sealed record RunQuery
 
     public string? EnvironmentId { get; init; }
 
+    /// <summary>A trigger (<c>push</c>) also matches its detailed forms (<c>push:develop</c>, <c>http:deploy</c> for <c>http</c>).</summary>
     public string? Trigger { get; init; }
 
     public IReadOnlyCollection<RunStatus>? Statuses { get; init; }

@@ -22,6 +22,12 @@ public sealed record StartRunRequest
 
     public string? StartedBy { get; init; }
 
+    /// <summary>
+    /// What the trigger delivered (a push webhook's event, delivery id, commit, pusher…), recorded as
+    /// the run's first journal event (<see cref="JournalEventTypes.RunTriggered"/>); null records nothing.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?>? TriggerDetails { get; init; }
+
     /// <summary>Set to reuse a known id (idempotent starts); otherwise one is made.</summary>
     public string? RunId { get; init; }
 }

@@ -10,7 +10,7 @@ namespace Gantry.Engine.Runtime;
 /// Starts, runs, signals and cancels workflow runs. A run executes until it finishes or suspends
 /// on a wait; a suspended run holds no thread, and a signal (or timer) runs it again from its journal.
 /// </summary>
-public sealed class WorkflowEngine
+public sealed partial class WorkflowEngine
 {
     private readonly IRunStore _store;
     private readonly ActivityRegistry _registry;
@@ -71,6 +71,11 @@ public sealed class WorkflowEngine
             UpdatedAt = now,
         };
         await _store.CreateRunAsync(record, cancellationToken).ConfigureAwait(false);
+        if (request.TriggerDetails is { } details)
+        {
+            await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.RunTriggered, Time = now, Message = request.Trigger, Actor = request.StartedBy, Payload = details }], cancellationToken).ConfigureAwait(false);
+        }
+
         return record;
     }
 
@@ -86,10 +91,15 @@ public sealed class WorkflowEngine
             return record;
         }
 
-        if (record.ConcurrencyKey is { } key && await _store.TryAcquireKeyAsync(key, runId, cancellationToken).ConfigureAwait(false) is { } holder)
+        if (record.ConcurrencyKey is not null)
         {
-            var message = $"queued behind run {holder}, which holds concurrency key '{key}'";
-            return await _store.UpdateStatusAsync(runId, RunStatus.Pending, message, cancellationToken).ConfigureAwait(false);
+            var (claimed, outcome) = await ClaimKeyAsync(record, cancellationToken).ConfigureAwait(false);
+            if (!claimed)
+            {
+                return outcome;
+            }
+
+            record = outcome;
         }
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -178,10 +188,11 @@ public sealed class WorkflowEngine
         return record;
     }
 
-    /// <summary>After a restart: resumes runs that were executing and re-arms timers of waiting runs.</summary>
+    /// <summary>After a restart: resumes runs that were executing, re-arms timers of waiting runs and moves queues whose key was freed.</summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
         var runs = await _store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Running, RunStatus.Waiting], Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
+        await RecoverQueuesAsync(cancellationToken).ConfigureAwait(false);
         foreach (var run in runs.Where(r => !_active.ContainsKey(r.Id)))
         {
             if (run.Status == RunStatus.Running)
@@ -218,14 +229,16 @@ public sealed class WorkflowEngine
         }
 
         await _store.UpdateStatusAsync(record.Id, RunStatus.Running, null, callerToken).ConfigureAwait(false);
+        var first = events.All(e => e.Type == JournalEventTypes.RunTriggered);
         await context.Journal.AppendAsync(new JournalEvent
         {
-            Type = events.Count == 0 ? JournalEventTypes.RunStarted : JournalEventTypes.RunResumed,
+            Type = first ? JournalEventTypes.RunStarted : JournalEventTypes.RunResumed,
             Inputs = record.Inputs,
-            Message = events.Count == 0 ? $"{record.WorkflowId} on {record.EnvironmentId ?? "no environment"}" : null,
+            Message = first ? $"{record.WorkflowId} on {record.EnvironmentId ?? "no environment"}" : null,
         }).ConfigureAwait(false);
 
-        var (status, message) = await new RunExecution(context, state, cancel.Token).ExecuteAsync().ConfigureAwait(false);
+        var execution = new RunExecution(context, state, cancel.Token);
+        var (status, message) = await execution.ExecuteAsync().ConfigureAwait(false);
         if (status == RunStatus.Cancelled)
         {
             var latest = JournalState.Replay(await _store.ReadJournalAsync(record.Id, 0, CancellationToken.None).ConfigureAwait(false));
@@ -243,7 +256,7 @@ public sealed class WorkflowEngine
             return await _store.UpdateStatusAsync(record.Id, RunStatus.Waiting, message, CancellationToken.None).ConfigureAwait(false);
         }
 
-        await context.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.RunFinished, Status = status, Message = message }).ConfigureAwait(false);
+        await context.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.RunFinished, Status = status, Message = message, Outputs = execution.Outputs }).ConfigureAwait(false);
         return await FinishAsync(record, status, message).ConfigureAwait(false);
     }
 
@@ -253,38 +266,10 @@ public sealed class WorkflowEngine
         if (record.ConcurrencyKey is { } key)
         {
             await _store.ReleaseKeyAsync(key, record.Id, CancellationToken.None).ConfigureAwait(false);
-            await PromoteQueuedAsync(record, CancellationToken.None).ConfigureAwait(false);
+            await PromoteQueuedAsync(key, CancellationToken.None).ConfigureAwait(false);
         }
 
         return finished;
-    }
-
-    /// <summary>When a key is freed, the next queued run starts; with queue: latest, older queued runs end superseded.</summary>
-    private async Task PromoteQueuedAsync(RunRecord finished, CancellationToken cancellationToken)
-    {
-        var queued = (await _store.ListRunsAsync(new RunQuery { ConcurrencyKey = finished.ConcurrencyKey, Statuses = [RunStatus.Pending], Limit = 1000 }, cancellationToken).ConfigureAwait(false))
-            .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
-        if (queued.Count == 0)
-        {
-            return;
-        }
-
-        var workflow = DocumentLoader.LoadWorkflow(queued[^1].Definitions[queued[^1].WorkflowId], queued[^1].WorkflowId).Value;
-        var next = queued[0];
-        if (workflow?.Concurrency?.Queue == ConcurrencyQueue.Latest)
-        {
-            next = queued[^1];
-            foreach (var superseded in queued.Take(queued.Count - 1))
-            {
-                await _store.AppendAsync(superseded.Id, [new JournalEvent { Type = JournalEventTypes.RunFinished, Status = RunStatus.Superseded, Message = $"superseded by run {next.Id}", Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
-                await _store.UpdateStatusAsync(superseded.Id, RunStatus.Superseded, $"superseded by run {next.Id}", cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        if (_options.ResumeInProcess)
-        {
-            RunInBackground(next.Id);
-        }
     }
 
     private void ArmTimer(string runId, string key, WaitRequest wait)

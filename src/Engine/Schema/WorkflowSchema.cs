@@ -47,7 +47,7 @@ internal static class WorkflowSchema
                         ["properties"] = new JsonObject
                         {
                             ["key"] = Text("Key template, e.g. \"{{ inputs.environment }}\"."),
-                            ["queue"] = Enum("What a second run with the same key does: wait (all), is refused (reject), or only the newest waits (latest).", "all", "all", "reject", "latest"),
+                            ["queue"] = Enum("What a run does while another holds the key: wait its turn (all), is refused (reject), or wait, with only the newest queued run going next and the older ones superseded (latest).", "all", "all", "reject", "latest"),
                         },
                     }),
             },
@@ -56,7 +56,7 @@ internal static class WorkflowSchema
             ["on"] = new JsonObject
             {
                 ["type"] = "object",
-                ["description"] = "Triggers besides starting by hand: http, github, ….",
+                ["description"] = "Triggers besides starting by hand: http { path, environment }, push { branch, environment, input } (GitHub push webhook).",
                 ["additionalProperties"] = new JsonObject { ["type"] = new JsonArray("object", "null") },
             },
         },

@@ -3,7 +3,7 @@ using Gantry.Engine.Activities;
 
 namespace Gantry.Providers.Deploy;
 
-[Activity("deploy.release", Description = "Deploys a tag (or commit) to a group: the one out of rotation (target: out), a named group, or listed hosts. Failed hosts go back to their previous release.",
+[Activity("deploy.release", Description = "Deploys a tag, a branch or a commit to a group: the one out of rotation (target: out), a named group, or listed hosts. A branch or commit goes to releases/<short commit>. Failed hosts go back to their previous release.",
     Example = "uses: deploy.release\nwith: { target: out, tag: \"{{ steps.tag.outputs.tag }}\" }")]
 internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeployerFactory deployers) : Activity<DeployReleaseActivity.Inputs, DeployOutputs>
 {
@@ -12,21 +12,28 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
         var environment = context.Environment ?? throw new DeployException("deploy.release needs an environment (--env)");
         var input = context.Input;
         var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive, context.DataDirectory, cancellationToken).ConfigureAwait(false);
-        context.Log.Info($"deploying {input.Tag} to {group ?? "hosts"}: {string.Join(", ", hosts)}");
-        var request = new FleetRequest(environment, hosts, input.Tag, input.MaxParallel > 0 ? input.MaxParallel : hosts.Count,
-            input.KeepReleases ?? environment.Deploy.KeepReleases, context.RunId, context.DataDirectory, context.Log, context.Secrets);
+        var source = await ReleaseRef.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
+        context.Log.Info($"deploying {source.Describe()} to {group ?? "hosts"}: {string.Join(", ", hosts)}");
+        var request = new FleetRequest(environment, hosts, source.Release, input.MaxParallel > 0 ? input.MaxParallel : hosts.Count,
+            input.KeepReleases ?? environment.Deploy.KeepReleases, context.RunId, context.DataDirectory, context.Log, context.Secrets)
+        {
+            Commit = source.FetchCommit,
+        };
         var result = await deployers.Create(environment).DeployAsync(request, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             var failed = result.Hosts.Where(h => !h.Succeeded).ToList();
             var ok = result.Hosts.Where(h => h.Succeeded).Select(h => $"{h.Host} on {h.Current}");
             throw new DeployException(
-                $"deploy of {input.Tag} to {group ?? "hosts"} failed on {string.Join(", ", failed.Select(f => f.Host))}: {string.Join("; ", failed.Select(f => f.Error))}"
+                $"deploy of {source.Release} to {group ?? "hosts"} failed on {string.Join(", ", failed.Select(f => f.Host))}: {string.Join("; ", failed.Select(f => f.Error))}"
                 + (ok.Any() ? $". Left on the new release: {string.Join(", ", ok)}" : "")
                 + $". To roll back: gantry rollback --env {environment.Id}");
         }
 
-        return DeployOutputs.From(group, input.Tag, result);
+        var outputs = DeployOutputs.From(group, source.Release, result);
+        outputs.Ref = source.Ref;
+        outputs.Commit = source.Commit;
+        return outputs;
     }
 
     public sealed class Inputs
@@ -37,8 +44,11 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
         [Description("Explicit hosts instead of a group.")]
         public List<string> Hosts { get; set; } = [];
 
-        [Description("The tag (or commit) to deploy.")]
-        public required string Tag { get; set; }
+        [Description("The tag to deploy (give tag or ref).")]
+        public string? Tag { get; set; }
+
+        [Description("A tag, branch or full commit SHA to deploy, resolved on origin now; a branch or commit goes to releases/<short commit> (give tag or ref).")]
+        public string? Ref { get; set; }
 
         [Description("Hosts deployed at once; 0 means the whole group.")]
         public int MaxParallel { get; set; }
@@ -57,8 +67,14 @@ public sealed class DeployOutputs
     [Description("The group deployed to (null for explicit hosts).")]
     public string? Group { get; set; }
 
-    [Description("The release deployed.")]
+    [Description("The release deployed: the tag, or the short commit of a branch or commit.")]
     public string Release { get; set; } = "";
+
+    [Description("The tag, branch or commit asked for (deploy.release with ref).")]
+    public string? Ref { get; set; }
+
+    [Description("The full commit deployed, when the release was given as a ref.")]
+    public string? Commit { get; set; }
 
     [Description("Each host with its current and previous release.")]
     public List<Dictionary<string, object?>> Hosts { get; set; } = [];

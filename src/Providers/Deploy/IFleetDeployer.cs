@@ -29,7 +29,11 @@ internal sealed record FleetRequest(
     string RunId,
     string DataDirectory,
     IStepLog Log,
-    ISecretAccessor Secrets);
+    ISecretAccessor Secrets)
+{
+    /// <summary>The full commit to fetch when <see cref="Release"/> is a short commit (a branch or commit deploy); null for a tag.</summary>
+    public string? Commit { get; init; }
+}
 
 internal sealed record FleetResult(IReadOnlyList<HostOutcome> Hosts)
 {

@@ -33,12 +33,12 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
             Ssh.ReleaseSource source;
             if (environment.Deploy.Source == Model.ReleaseSource.Archive)
             {
-                archive = await CreateArchiveAsync(environment, release, cancellationToken).ConfigureAwait(false);
+                archive = await CreateArchiveAsync(environment, request.Commit ?? release, cancellationToken).ConfigureAwait(false);
                 source = new ArchiveReleaseSource(archive);
             }
             else
             {
-                source = new GitReleaseSource(Origin(environment));
+                source = new GitReleaseSource(Origin(environment)) { Commit = request.Commit };
             }
 
             var options = new GroupDeployOptions
@@ -255,7 +255,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         return url.Contains("://", StringComparison.Ordinal) || ScpLike().IsMatch(url) ? url : Relative(environment, url);
     }
 
-    /// <summary>Makes a tar.gz of the tag on this machine: a shallow bare clone of origin, then git archive.</summary>
+    /// <summary>Makes a tar.gz of the tag (or full commit) on this machine: a shallow bare clone (or fetch) of origin, then git archive.</summary>
     private static async Task<string> CreateArchiveAsync(EnvironmentDefinition environment, string release, CancellationToken cancellationToken)
     {
         var origin = Origin(environment);
@@ -263,7 +263,17 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         var file = work + ".tar.gz";
         try
         {
-            await GitAsync(cancellationToken, "clone", "--quiet", "--bare", "--depth", "1", "--branch", release, origin, work).ConfigureAwait(false);
+            if (FullCommit().IsMatch(release))
+            {
+                // A commit cannot be cloned by name: fetch it by SHA into an empty repository.
+                await GitAsync(cancellationToken, "init", "--quiet", "--bare", work).ConfigureAwait(false);
+                await GitAsync(cancellationToken, "--git-dir", work, "fetch", "--quiet", "--depth", "1", origin, release).ConfigureAwait(false);
+            }
+            else
+            {
+                await GitAsync(cancellationToken, "clone", "--quiet", "--bare", "--depth", "1", "--branch", release, origin, work).ConfigureAwait(false);
+            }
+
             await GitAsync(cancellationToken, "--git-dir", work, "archive", "--format=tar.gz", "-o", file, release).ConfigureAwait(false);
             return file;
         }
@@ -339,6 +349,9 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         {
         }
     }
+
+    [GeneratedRegex("^[0-9a-f]{40}$")]
+    private static partial Regex FullCommit();
 
     [GeneratedRegex("^[^/:]+@[^/:]+:")]
     private static partial Regex ScpLike();

@@ -16,6 +16,20 @@ internal static class GitWorkspaceFactory
     /// <summary>The environment's clone outside a run (e.g. <c>gantry deploy</c> resolving <c>--ref</c>).</summary>
     public static async Task<GitWorkspace> OpenAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, CancellationToken cancellationToken)
     {
+        var workspace = await CreateAsync(environment, dataDirectory, secrets, cancellationToken).ConfigureAwait(false);
+        await workspace.EnsureCloneAsync(cancellationToken).ConfigureAwait(false);
+        return workspace;
+    }
+
+    /// <summary>Resolves a deploy's tag, branch or commit on the environment's origin, without a clone.</summary>
+    public static async Task<ResolvedRef> ResolveRefAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, string reference, CancellationToken cancellationToken)
+    {
+        var workspace = await CreateAsync(environment, dataDirectory, secrets, cancellationToken).ConfigureAwait(false);
+        return await workspace.ResolveRefAsync(reference, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<GitWorkspace> CreateAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, CancellationToken cancellationToken)
+    {
         var repository = environment.Repository;
         var url = repository.Url ?? throw new GitException($"environment {environment.Id} has no repository.url");
         if (url == "sandbox")
@@ -53,7 +67,6 @@ internal static class GitWorkspaceFactory
                 TagPrefix = repository.TagPrefix,
             },
         });
-        await workspace.EnsureCloneAsync(cancellationToken).ConfigureAwait(false);
         return workspace;
     }
 

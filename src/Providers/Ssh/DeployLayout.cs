@@ -105,9 +105,16 @@ public sealed record CommandHealthCheck(string Command) : HealthCheck;
 /// <summary>Where a release's files come from.</summary>
 public abstract record ReleaseSource;
 
-/// <summary><c>git clone --depth 1 --branch &lt;tag&gt; &lt;origin&gt;</c>, run on the host.</summary>
+/// <summary>
+/// <c>git clone --depth 1 --branch &lt;tag&gt; &lt;origin&gt;</c>, run on the host; with <see cref="Commit"/>,
+/// <c>git fetch --depth 1 &lt;origin&gt; &lt;commit&gt;</c> and a checkout of it instead.
+/// </summary>
 /// <param name="Origin">Repository URL as the host can reach it.</param>
-public sealed record GitReleaseSource(string Origin) : ReleaseSource;
+public sealed record GitReleaseSource(string Origin) : ReleaseSource
+{
+    /// <summary>The full commit to fetch by SHA (a branch or commit deploy, whose release is named after it); null fetches the release as a tag.</summary>
+    public string? Commit { get; init; }
+}
 
 /// <summary>A tar.gz made by the caller on the machine running Gantry, uploaded over SFTP and extracted.</summary>
 /// <param name="ArchivePath">Local path of the .tar.gz.</param>

@@ -281,6 +281,10 @@ public sealed class ReleaseDeployer
         string fetch, shown;
         switch (source)
         {
+            case GitReleaseSource { Commit: { } commit } git:
+                shown = $"git fetch --depth 1 {Shell.Quote(git.Origin)} {commit}";
+                fetch = $"{{ git init --quiet {temp} && git -C {temp} fetch --quiet --depth 1 {Shell.Quote(git.Origin)} {Shell.Quote(commit)} && git -C {temp} -c advice.detachedHead=false checkout --quiet FETCH_HEAD; }} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";
+                break;
             case GitReleaseSource git:
                 shown = $"git clone --depth 1 --branch {Shell.Quote(release)} {Shell.Quote(git.Origin)} {temp}";
                 fetch = $"git -c advice.detachedHead=false clone --quiet --depth 1 --branch {Shell.Quote(release)} {Shell.Quote(git.Origin)} {temp} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";

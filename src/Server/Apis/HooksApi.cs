@@ -1,19 +1,26 @@
 using Gantry.Engine.Documents;
 using Gantry.Engine.Runtime;
+using Gantry.Server.Definitions;
 using Gantry.Server.Hosting;
+using Gantry.Server.Runs;
 using Gantry.Server.Security;
 using Gantry.Server.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gantry.Server.Apis;
 
-/// <summary>What a webhook delivery did: which runs it signalled, or why it did nothing.</summary>
-public sealed record HookOutcome(string Event, string? Delivery, IReadOnlyList<string> SignalledRuns, string Reason);
+/// <summary>What a webhook delivery did: which runs it signalled or started, or why it did nothing.</summary>
+public sealed record HookOutcome(string Event, string? Delivery, IReadOnlyList<string> SignalledRuns, string Reason)
+{
+    /// <summary>Runs a push started.</summary>
+    public IReadOnlyList<string> StartedRuns { get; init; } = [];
+}
 
 /// <summary>
 /// <c>POST /api/hooks/github</c>: GitHub webhooks, verified by their HMAC-SHA256 signature. A
 /// <c>pull_request</c> event is delivered as a signal to every waiting run whose waiting step waits
 /// for <c>pull_request</c>; the step (git.wait-merged) decides whether it is the merge it wants.
+/// A <c>push</c> event starts the workflows whose push trigger watches the branch (<see cref="PushHook"/>).
 /// </summary>
 internal static class HooksApi
 {
@@ -26,7 +33,7 @@ internal static class HooksApi
     }
 
     public static async Task<Results<Accepted<HookOutcome>, ProblemHttpResult>> GitHubAsync(
-        HttpRequest request, ServerContext context, WorkflowEngine engine, ILogger<HookOutcome> logger, CancellationToken cancellationToken)
+        HttpRequest request, ServerContext context, WorkflowEngine engine, DefinitionCache definitions, RunLauncher launcher, ILogger<HookOutcome> logger, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(context.Options.GitHubWebhookSecret))
         {
@@ -47,9 +54,9 @@ internal static class HooksApi
 
         var eventName = request.Headers["X-GitHub-Event"].ToString();
         var delivery = request.Headers["X-GitHub-Delivery"].ToString();
-        if (eventName != PullRequestSignal)
+        if (eventName is not (PullRequestSignal or PushHook.Event))
         {
-            var reason = eventName == "ping" ? "ping received; the webhook is set up" : $"event '{eventName}' starts or resumes nothing here; only pull_request events are delivered to waiting runs";
+            var reason = eventName == "ping" ? "ping received; the webhook is set up" : $"event '{eventName}' starts or resumes nothing here; push events start workflows with a push trigger and pull_request events are delivered to waiting runs";
             return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], reason));
         }
 
@@ -61,6 +68,25 @@ internal static class HooksApi
         catch (DocumentSyntaxException ex)
         {
             return Problems.BadRequest("Invalid payload", $"the webhook payload is not valid JSON (send it with content type application/json): {ex.Reason}");
+        }
+
+        if (eventName == PushHook.Event)
+        {
+            if (payload is not IDictionary<string, object?> push)
+            {
+                return Problems.BadRequest("Invalid payload", "a push payload must be a JSON object");
+            }
+
+            try
+            {
+                var (started, why) = await PushHook.HandleAsync(push, delivery, definitions, launcher, cancellationToken).ConfigureAwait(false);
+                ServerLog.WebhookDelivered(logger, eventName, delivery, started.Count);
+                return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], why) { StartedRuns = started });
+            }
+            catch (RunStartException ex)
+            {
+                return Problems.Status(ex.Status, ex.Title, ex.Message);
+            }
         }
 
         var sender = (payload as IDictionary<string, object?>)?.TryGetValue("sender", out var s) == true && s is IDictionary<string, object?> who && who.TryGetValue("login", out var login)

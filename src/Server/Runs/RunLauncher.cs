@@ -6,7 +6,11 @@ using Gantry.Server.Definitions;
 namespace Gantry.Server.Runs;
 
 /// <summary>What starting a run over HTTP needs.</summary>
-public sealed record LaunchRequest(string WorkflowId, string? EnvironmentId, IReadOnlyDictionary<string, object?> Inputs, string Trigger, string? StartedBy, string? IdempotencyKey);
+public sealed record LaunchRequest(string WorkflowId, string? EnvironmentId, IReadOnlyDictionary<string, object?> Inputs, string Trigger, string? StartedBy, string? IdempotencyKey)
+{
+    /// <summary>What a webhook delivered, recorded on the run (see <see cref="StartRunRequest.TriggerDetails"/>).</summary>
+    public IReadOnlyDictionary<string, object?>? TriggerDetails { get; init; }
+}
 
 /// <summary>
 /// Starts runs of published workflows for the API, triggers and webhooks, and hands them to the
@@ -80,6 +84,7 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
                 Inputs = request.Inputs,
                 Trigger = request.Trigger,
                 StartedBy = request.StartedBy,
+                TriggerDetails = request.TriggerDetails,
                 RunId = runId,
             }, cancellationToken).ConfigureAwait(false);
         }

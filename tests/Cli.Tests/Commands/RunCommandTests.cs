@@ -205,6 +205,19 @@ public sealed partial class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void RunsList_ByTrigger_ShowsOnlyRunsStartedThatWay()
+    {
+        var run = CliTestApp.Run("run", "hello", "--workspace", Root);
+        var id = RunId(run.Output);
+
+        var fromCli = CliTestApp.Run("runs", "list", "--trigger", "cli", "--output", "json", "--workspace", Root);
+        var fromPush = CliTestApp.Run("runs", "list", "--trigger", "push", "--output", "json", "--workspace", Root);
+
+        Assert.Equal([id], JsonDocument.Parse(fromCli.Output).RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal(0, JsonDocument.Parse(fromPush.Output).RootElement.GetArrayLength());
+    }
+
+    [Fact]
     public void RunsCancel_WaitingRun_EndsCancelledAndRunsOnFailure()
     {
         _workspace.Write("workflows/gated.yaml", Gated);

@@ -205,6 +205,9 @@ internal sealed class CrashingRunStore(IRunStore inner, Func<JournalEvent, bool>
     public Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
         Alive(() => inner.UpdateStatusAsync(runId, status, message, cancellationToken));
 
+    public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
+        Alive(() => inner.UpdatePendingAsync(runId, status, message, cancellationToken));
+
     public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
     {
         if (events.Any(crashAt))

@@ -334,7 +334,7 @@ public sealed class WorkflowEngineTests
 
         Assert.Equal(["deploy 0", "deploy 3"], harness.Calls.Items);
         Assert.Equal(RunStatus.Superseded, (await harness.Store.GetRunAsync(queued[0].Id, default))!.Status);
-        Assert.Equal($"superseded by run {queued[2].Id}", (await harness.Store.GetRunAsync(queued[1].Id, default))!.Message);
+        Assert.Equal($"superseded by run {queued[2].Id}, a newer run for concurrency key 'testing' (queue: latest)", (await harness.Store.GetRunAsync(queued[1].Id, default))!.Message);
         Assert.Equal(RunStatus.Succeeded, (await harness.Store.GetRunAsync(queued[2].Id, default))!.Status);
     }
 

@@ -28,6 +28,26 @@ public sealed class RollingDeploySandboxTests
     }
 
     [Fact]
+    public async Task RollingDeploy_WithACommit_BothGroupsGetTheBranchTipAsItsShortCommit()
+    {
+        using var harness = new SandboxHarness();
+        var run = await harness.StartAsync("rolling-deploy", "sandbox", new Dictionary<string, object?> { ["commit"] = "develop" }, extraEnvironmentYaml: FastSandbox);
+        var finished = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
+
+        Assert.True(finished.Status == RunStatus.Succeeded, finished.Message);
+        var journal = await harness.JournalAsync(run.Id);
+        var deploys = journal
+            .Where(e => e.Type == JournalEventTypes.StepSucceeded && e.Activity == "deploy.release")
+            .Select(e => (IReadOnlyDictionary<string, object?>)e.Outputs!)
+            .ToList();
+        var commit = (string)deploys[0]["commit"]!;
+        Assert.Matches("^[0-9a-f]{40}$", commit);
+        Assert.Equal([("group1", commit[..7], "develop", commit), ("group2", commit[..7], commit, commit)], deploys.Select(d => (d["group"], d["release"], d["ref"], d["commit"])));
+        Assert.All(harness.Fleet(extra: FastSandbox).Hosts.Values, h => Assert.Equal(commit[..7], h.Current));
+        Assert.DoesNotContain(journal, e => e.Type == JournalEventTypes.StepSucceeded && e.Activity == "git.latest-tag");
+    }
+
+    [Fact]
     public async Task RollingDeploy_RestartFailsOnOneHostOfSecondGroup_FailsNamingHostAndKeepsCapacity()
     {
         const string failing = "vars: { sandbox_initial_release: v2.9.0, sandbox_fail_restart: [web3] }";

@@ -31,7 +31,7 @@ public sealed class DefinitionsApiTests : IAsyncLifetime
         var list = JsonDocument.Parse(await client.GetStringAsync("/api/definitions")).RootElement;
 
         var ids = list.EnumerateArray().Select(d => d.GetProperty("id").GetString()).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["approval", "canary", "daily-release", "hotfix", "rolling-deploy", "trivial"], ids);
+        Assert.Equal(["approval", "canary", "daily-release", "deploy-testing", "hotfix", "rollback", "rolling-deploy", "trivial"], ids);
         Assert.All(list.EnumerateArray(), d => Assert.Equal(1, d.GetProperty("publishedVersion").GetInt32()));
     }
 

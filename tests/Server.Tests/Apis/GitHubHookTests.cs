@@ -17,11 +17,11 @@ public sealed class GitHubHookTests : IAsyncLifetime
     [Fact]
     public async Task Hook_ValidSignatureOnUnrelatedEvent_Returns202WithReason()
     {
-        using var response = await SendAsync(_server, "push", """{"ref":"refs/heads/develop"}""", sign: true);
+        using var response = await SendAsync(_server, "issues", """{"action":"opened"}""", sign: true);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var outcome = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal("event 'push' starts or resumes nothing here; only pull_request events are delivered to waiting runs", outcome.GetProperty("reason").GetString());
+        Assert.Equal("event 'issues' starts or resumes nothing here; push events start workflows with a push trigger and pull_request events are delivered to waiting runs", outcome.GetProperty("reason").GetString());
         Assert.Equal(0, outcome.GetProperty("signalledRuns").GetArrayLength());
     }
 

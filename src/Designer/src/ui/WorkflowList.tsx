@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { api, type Run } from '../api';
 import { Empty, ErrorBox, Loading, StatusBadge, useLoad, when } from './common';
 import { NewWorkflowForm } from './NewWorkflowForm';
+import { RecentRuns } from './RecentRuns';
 import { href } from './router';
 import { useSession } from './session';
 
@@ -57,6 +58,7 @@ export function WorkflowList() {
           </tbody>
         </table>
       )}
+      <RecentRuns />
     </section>
   );
 }

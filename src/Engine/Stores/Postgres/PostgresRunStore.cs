@@ -82,7 +82,12 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         var where = new List<string>();
         AddFilter(command, where, "workflow_id", "workflow", query.WorkflowId);
         AddFilter(command, where, "environment_id", "environment", query.EnvironmentId);
-        AddFilter(command, where, "trigger_source", "trigger", query.Trigger);
+        if (query.Trigger is not null)
+        {
+            // "push" matches the trigger push and its detailed forms such as push:develop (like http:path).
+            where.Add("(trigger_source = @trigger OR left(trigger_source, length(@trigger) + 1) = @trigger || ':')");
+            PostgresDatabase.Add(command, "trigger", query.Trigger);
+        }
         AddFilter(command, where, "concurrency_key", "key", query.ConcurrencyKey);
         if (query.Statuses is not null)
         {
@@ -97,15 +102,22 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         return await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
     }
 
-    public async Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken)
+    public async Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
+        await UpdateAsync(runId, status, message, onlyPending: false, cancellationToken) ?? throw NoRun(runId);
+
+    public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
+        UpdateAsync(runId, status, message, onlyPending: true, cancellationToken);
+
+    private async Task<RunRecord?> UpdateAsync(string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = PostgresDatabase.Command(connection, null, $"""
             UPDATE runs SET status = @status, message = @message, updated_at = @now, finished_at = @finished
-            WHERE id = @id RETURNING {StoreRows.RunColumns};
+            WHERE id = @id{(onlyPending ? " AND status = @pending" : "")} RETURNING {StoreRows.RunColumns};
             """);
         PostgresDatabase.Add(command, "id", runId);
+        PostgresDatabase.Add(command, "pending", StoreText.Status(RunStatus.Pending));
         PostgresDatabase.Add(command, "status", StoreText.Status(status));
         PostgresDatabase.Add(command, "message", message);
         PostgresDatabase.Add(command, "now", now);
@@ -113,7 +125,7 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         {
             TypedValue = StoreText.IsFinished(status) ? now.ToUniversalTime() : null,
         });
-        return (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken)).SingleOrDefault() ?? throw NoRun(runId);
+        return (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken)).SingleOrDefault();
     }
 
     public async Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)

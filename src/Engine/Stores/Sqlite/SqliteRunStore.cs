@@ -71,7 +71,12 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         var where = new List<string>();
         AddFilter(command, where, "workflow_id", "$workflow", query.WorkflowId);
         AddFilter(command, where, "environment_id", "$environment", query.EnvironmentId);
-        AddFilter(command, where, "trigger_source", "$trigger", query.Trigger);
+        if (query.Trigger is not null)
+        {
+            // "push" matches the trigger push and its detailed forms such as push:develop (like http:path).
+            where.Add("(trigger_source = $trigger OR substr(trigger_source, 1, length($trigger) + 1) = $trigger || ':')");
+            command.Parameters.AddWithValue("$trigger", query.Trigger);
+        }
         AddFilter(command, where, "concurrency_key", "$key", query.ConcurrencyKey);
         if (query.Statuses is not null)
         {
@@ -87,22 +92,29 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         return await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
     }
 
-    public async Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken)
+    public async Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
+        await UpdateAsync(runId, status, message, onlyPending: false, cancellationToken) ?? throw NoRun(runId);
+
+    public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
+        UpdateAsync(runId, status, message, onlyPending: true, cancellationToken);
+
+    private async Task<RunRecord?> UpdateAsync(string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken)
     {
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             UPDATE runs SET status = $status, message = $message, updated_at = $now, finished_at = $finished
-            WHERE id = $id RETURNING {StoreRows.RunColumns};
+            WHERE id = $id{(onlyPending ? " AND status = $pending" : "")} RETURNING {StoreRows.RunColumns};
             """;
         command.Parameters.AddWithValue("$id", runId);
+        command.Parameters.AddWithValue("$pending", StoreText.Status(RunStatus.Pending));
         command.Parameters.AddWithValue("$status", StoreText.Status(status));
         command.Parameters.AddWithValue("$message", (object?)message ?? DBNull.Value);
         command.Parameters.AddWithValue("$now", now);
         command.Parameters.AddWithValue("$finished", StoreText.IsFinished(status) ? now : DBNull.Value);
         var runs = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
-        return runs.Count == 1 ? runs[0] : throw NoRun(runId);
+        return runs.Count == 1 ? runs[0] : null;
     }
 
     public async Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
