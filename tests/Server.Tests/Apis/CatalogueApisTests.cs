@@ -24,7 +24,7 @@ public sealed class CatalogueApisTests : IAsyncLifetime
         var shownText = await client.GetStringAsync("/api/environments/sandbox");
         var shown = JsonDocument.Parse(shownText).RootElement;
 
-        Assert.Equal(["prod.example", "sandbox", "testing-two-groups.example", "testing.example"], list.EnumerateArray().Select(e => e.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["canary.example", "prod.example", "sandbox", "testing-two-groups.example", "testing.example"], list.EnumerateArray().Select(e => e.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
         Assert.Equal(["github_webhook_secret"], shown.GetProperty("secretNames").EnumerateArray().Select(s => s.GetString()));
         Assert.Equal(["web1", "web2"], shown.GetProperty("groups").GetProperty("group1").GetProperty("hosts").EnumerateArray().Select(h => h.GetString()));
         Assert.DoesNotContain("sandbox-webhook-secret", shownText, StringComparison.Ordinal);

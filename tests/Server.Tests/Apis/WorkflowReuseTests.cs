@@ -101,14 +101,14 @@ public sealed class WorkflowReuseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delete_RollingDeployThatTheShippedWorkflowsCall_NamesHotfixAndDailyRelease()
+    public async Task Delete_RollingDeployThatTheShippedWorkflowsCall_NamesEveryCaller()
     {
         using var admin = _server.Client(TokenRole.Admin);
 
         var problem = await RunsApiTests.ProblemAsync(await admin.DeleteAsync("/api/definitions/rolling-deploy"));
 
         Assert.Equal(
-            (409, "workflow 'rolling-deploy' cannot be deleted: it is called by daily-release v1 (calls the published version), hotfix v1 (calls the published version); change or delete those callers first"),
+            (409, "workflow 'rolling-deploy' cannot be deleted: it is called by daily-release v1 (calls the published version), deploy-testing v1 (calls the published version), hotfix v1 (calls the published version); change or delete those callers first"),
             problem);
     }
 
