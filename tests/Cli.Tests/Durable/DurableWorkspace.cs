@@ -6,7 +6,10 @@ namespace Gantry.Cli.Tests.Durable;
 /// <summary>A temporary workspace with a durable store (a SQLite file or a PostgreSQL schema) that tests read journals from.</summary>
 internal sealed class DurableWorkspace : IAsyncDisposable
 {
-    public const string Lease = "1s";
+    // Short, so another node takes over a killed one quickly; not shorter, because a live node that
+    // stalls longer than its lease (a busy CI machine runs every test project at once) loses its run
+    // to another node while still executing it, and the engine does not fence the old holder's writes.
+    public const string Lease = "3s";
 
     private readonly TempWorkspace _files = new();
     private StoreSet? _stores;
