@@ -32,7 +32,7 @@ public sealed class CanaryRealNginxTests(ITestOutputHelper output)
         using var harness = new SandboxHarness();
         var environment = Environment(nginx, harness);
         using var stop = new CancellationTokenSource();
-        var load = LoopRequestsAsync(nginx.Url, stop.Token);
+        var load = RequestLoop.RunAsync(nginx.Url, stop.Token);
 
         var run = await StartAsync(harness, environment);
         var waiting = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
@@ -167,34 +167,4 @@ public sealed class CanaryRealNginxTests(ITestOutputHelper output)
                 return $"{e.StepId ?? e.Activity}: out {(outGroups.Count == 0 ? "none" : string.Join(", ", outGroups))}";
             })
             .ToList();
-
-    /// <summary>New-connection requests through nginx one after another until cancelled; returns how many were sent and failed.</summary>
-    private static async Task<(int Sent, int Failed)> LoopRequestsAsync(Uri url, CancellationToken stop)
-    {
-        await Task.Yield();
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var (sent, failed) = (0, 0);
-        while (!stop.IsCancellationRequested && sent < 20_000)
-        {
-            sent++;
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                request.Headers.ConnectionClose = true;
-                using var response = await client.SendAsync(request, CancellationToken.None);
-                if (!response.IsSuccessStatusCode)
-                {
-                    failed++;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                failed++;
-            }
-
-            await Task.Delay(5, CancellationToken.None);
-        }
-
-        return (sent, failed);
-    }
 }

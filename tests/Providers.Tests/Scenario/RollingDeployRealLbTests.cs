@@ -43,7 +43,7 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
 
         using var harness = new SandboxHarness();
         using var stop = new CancellationTokenSource();
-        var client = LoopRequestsAsync(haproxy.FrontendUri, stop.Token);
+        var client = RequestLoop.RunAsync(haproxy.FrontendUri, stop.Token);
         var (status, deployedGroups, finalLive) = await RunAsync(harness, environment);
         await stop.CancelAsync();
         var (sent, failed) = await client;
@@ -117,35 +117,5 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
         var controller = new LoadBalancerFactory(TimeProvider.System).Create(environment, harness.DataDirectory);
         var status = await controller.GetStatusAsync();
         return (finished.Status, deployed, status.GroupsIn(GroupState.Live));
-    }
-
-    /// <summary>New-connection requests one after another until cancelled (or 20,000 sent); returns how many were sent and failed.</summary>
-    private static async Task<(int Sent, int Failed)> LoopRequestsAsync(Uri url, CancellationToken stop)
-    {
-        await Task.Yield();
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var (sent, failed) = (0, 0);
-        while (!stop.IsCancellationRequested && sent < 20_000)
-        {
-            sent++;
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                request.Headers.ConnectionClose = true;
-                using var response = await client.SendAsync(request, CancellationToken.None);
-                if (!response.IsSuccessStatusCode)
-                {
-                    failed++;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                failed++;
-            }
-
-            await Task.Delay(5, CancellationToken.None);
-        }
-
-        return (sent, failed);
     }
 }

@@ -115,37 +115,5 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
         return (IReadOnlyDictionary<string, object?>)journal.Single(e => e.Type == JournalEventTypes.StepSucceeded).Outputs!;
     }
 
-    private (EnvironmentDefinition Definition, string Text) Environment(FleetSite site)
-    {
-        var hosts = string.Join("\n", site.Hosts.Select(h => $"  {h.Name}: {{ address: {h.Host.Address}, root: {h.Root}, vars: {{ app_port: {h.AppPort} }} }}"));
-        var text = $$$"""
-            id: production
-            repository: { url: "{{{fleet.OriginUrl}}}" }
-            load_balancer:
-              provider: haproxy
-              address: "{{{haproxy.AdminAddress}}}"
-              backend: {{{HAProxyFixture.BackendName}}}
-              min_live_groups: 1
-              drain_timeout: 10s
-              health_timeout: 5s
-            groups:
-              group1: { hosts: [web1, web2] }
-              group2: { hosts: [web3, web4] }
-            hosts:
-            {{{hosts}}}
-            deploy:
-              source: clone
-              restart: "sh {{{fleet.BinPath}}}/restart-app.sh {{ host.root }} {{ host.address }} {{ host.vars.app_port }}"
-              health: { url: "http://{{ host.address }}:{{ host.vars.app_port }}/health", retries: 40, interval: 100ms }
-            ssh:
-              user: {{{fleet.User}}}
-              port: {{{fleet.Port}}}
-              known_hosts: {{{fleet.KnownHostsPath}}}
-              key_file: {{{fleet.ClientKeyPath}}}
-              connect_timeout: 30s
-              command_timeout: 60s
-            """;
-        var path = Path.Combine(fleet.Root, "env", "production.yaml");
-        return (DocumentLoader.LoadEnvironment(text, path).GetOrThrow(), text);
-    }
+    private (EnvironmentDefinition Definition, string Text) Environment(FleetSite site) => SshWorkflowEnvironment.Create(fleet, haproxy, site);
 }
