@@ -19,9 +19,6 @@ public sealed class ReleaseDeployer
     private static readonly HttpClient SharedHttp = new();
     private static readonly RemoteCommandOptions Quiet = new() { ReportOutput = false };
 
-    /// <summary>revisions.log lines read with the state: enough to date every kept release.</summary>
-    private const int RevisionsRead = 50;
-
     private readonly SshConnectionPool _pool;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -47,81 +44,72 @@ public sealed class ReleaseDeployer
         ArgumentNullException.ThrowIfNull(source);
         Validate(target.Layout, release);
         var (host, layout) = (target.Host, target.Layout);
-        var step = DeployStep.Connect;
-        string? previous = null;
-        var switched = false;
-        var reused = false;
-        IReadOnlyList<string> known = [];
+        var progress = new HostDeployProgress();
+        ScriptReport report;
         try
         {
             var connection = await _pool.GetAsync(host, cancellationToken);
-            step = DeployStep.Inspect;
-            var state = await ReadStateAsync(connection, layout, createRoot: true, cancellationToken);
-            previous = state.Current;
-            reused = state.Releases.Contains(release);
-            known = state.Releases;
+            progress.Step = DeployStep.Inspect;
+            var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken);
 
-            if (previous == release && reused)
+            // One script per host; a build hook is a command of its own (with its own timeout), between
+            // the fetch and the switch.
+            var activation = HostDeployScript.Activation(layout, release, runId, EntryTime());
+            report = await RunScriptAsync(connection, target, release, fetch, HostDeployScript.Deploy(layout, release, fetch.Lines, layout.BuildCommand is null ? activation : null), progress, cancellationToken);
+            if (report.AlreadyCurrent)
             {
-                return await EnsureHealthyAsync(connection, target, release, state, cancellationToken);
+                return await EnsureHealthyAsync(connection, target, release, report.State, cancellationToken);
             }
 
-            if (!reused)
+            if (layout.BuildCommand is { } build)
             {
-                step = DeployStep.Fetch;
-                await FetchAsync(connection, layout, release, source, cancellationToken);
-                if (layout.BuildCommand is { } build)
+                if (!report.Reused(release))
                 {
-                    step = DeployStep.Build;
+                    progress.Step = DeployStep.Build;
                     await connection.RunAsync(
-                        $"cd {Shell.Quote($"{layout.ReleasesPath}/{release}")} && {Exports(layout, release, runId)} && sh -c {Shell.Quote(build)} && touch {CompleteMarker}",
+                        $"cd {Shell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {Shell.Quote(build)} && touch {CompleteMarker}",
                         new RemoteCommandOptions { DisplayCommand = build },
                         cancellationToken);
                 }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var activated = await RunScriptAsync(connection, target, release, fetch, HostDeployScript.Activate(layout, report.State.Current, activation), progress, cancellationToken);
+                report = report with { Pruned = activated.Pruned, PruneFailure = activated.PruneFailure };
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            step = DeployStep.Switch;
-            switched = true;
-
-            // Switch and restart are not interrupted half-way (a killed restart can leave a stray
-            // process behind); a cancel is honoured right after them, by rolling back.
-            await SwitchAsync(connection, layout, release, previous, "deploy", runId, touch: true, CancellationToken.None);
-            step = DeployStep.Restart;
-            await RestartAsync(connection, layout, release, runId, CancellationToken.None);
-            cancellationToken.ThrowIfCancellationRequested();
-            step = DeployStep.HealthCheck;
+            progress.Step = DeployStep.HealthCheck;
             await CheckHealthAsync(connection, target, cancellationToken);
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
-            if (!switched)
+            if (!progress.Switched)
             {
-                throw new DeployCanceledException(host.Name, previous, $"Deploy of {release} to {host} was cancelled while {Verb(step)}; {StillOn(previous)}.", cancellationToken, ex);
+                throw new DeployCanceledException(host.Name, progress.Previous, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {StillOn(progress.Previous)}.", cancellationToken, ex);
             }
 
             // A user's cancel must not leave the host on an unchecked release: put the previous one back
             // under a token of its own, since the caller's is already cancelled.
             using var cleanup = new CancellationTokenSource(layout.RollbackTimeout, _time);
-            var (leftOn, outcome) = await RevertAsync(target, release, previous, runId, cleanup.Token);
-            throw new DeployCanceledException(host.Name, leftOn, $"Deploy of {release} to {host} was cancelled while {Verb(step)}; {outcome}.", cancellationToken, ex);
+            var (leftOn, outcome) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
+            throw new DeployCanceledException(host.Name, leftOn, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {outcome}.", cancellationToken, ex);
         }
         catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException or UnauthorizedAccessException)
         {
-            if (!switched)
+            if (!progress.Switched)
             {
-                var state = step == DeployStep.Connect ? "nothing was changed on the host" : StillOn(previous);
-                throw new DeployException(host.Name, release, step, previous, $"Deploy of {release} to {host} failed while {Verb(step)}; {state}.\n{ex.Message}", ex);
+                var state = progress.Step == DeployStep.Connect ? "nothing was changed on the host" : StillOn(progress.Previous);
+                throw new DeployException(host.Name, release, progress.Step, progress.Previous, $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {state}.\n{ex.Message}", ex);
             }
 
             using var cleanup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cleanup.CancelAfter(layout.RollbackTimeout);
-            var (leftOn, outcome) = await RevertAsync(target, release, previous, runId, cleanup.Token);
-            throw new DeployException(host.Name, release, step, leftOn, $"Deploy of {release} to {host} failed while {Verb(step)}; {outcome}.\n{ex.Message}", ex);
+            var (leftOn, outcome) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
+            throw new DeployException(host.Name, release, progress.Step, leftOn, $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {outcome}.\n{ex.Message}", ex);
         }
 
-        var (pruned, warning) = await PruneAsync(target, release, previous, known, cancellationToken);
-        return new DeployResult(host.Name, release, previous, Changed: true, reused, pruned, warning);
+        var warning = report.PruneFailure is { } failure ? $"Pruning old releases on {host} failed: {failure}" : null;
+        return new DeployResult(host.Name, release, report.State.Current, Changed: true, report.Reused(release), report.Pruned, warning);
     }
 
     /// <summary>
@@ -219,34 +207,12 @@ public sealed class ReleaseDeployer
     /// <param name="healthCommand">A command health check run in the same round trip; its exit code is returned.</param>
     private static async Task<(ReleaseState State, int? HealthExit)> ReadStateAsync(SshHostConnection connection, DeployLayout layout, bool createRoot, string? healthCommand, CancellationToken cancellationToken)
     {
-        var folder = Shell.Quote(layout.ReleasesFolder);
-        var script = string.Join(
-            '\n',
-            createRoot ? $"mkdir -p {Shell.Quote(layout.ReleasesPath)} || exit 1" : string.Empty,
-            $"cd {Shell.Quote(layout.Root)} 2>/dev/null || exit 0",
-            $"cur=$(readlink {Shell.Quote(layout.CurrentLink)} 2>/dev/null || true); echo \"current=${{cur##*/}}\"",
-            $"if [ -d {folder} ]; then ls -1t {folder} | while IFS= read -r d; do if [ -f {folder}/\"$d\"/{CompleteMarker} ]; then echo \"release=$d\"; else echo \"other=$d\"; fi; done; fi",
-            $"if [ -f {RevisionsLog} ]; then tail -n {RevisionsRead} {RevisionsLog} | sed 's/^/log=/'; fi",
-            healthCommand is null ? string.Empty : $"( sh -c {Shell.Quote(healthCommand)} ) >/dev/null 2>&1 </dev/null; echo \"health=$?\"",
-            "true");
+        var script = HostDeployScript.ReadState(layout, createRoot)
+            + (healthCommand is null ? string.Empty : $"( sh -c {Shell.Quote(healthCommand)} ) >/dev/null 2>&1 </dev/null; echo \"{HostDeployScript.Prefix}health=$?\"\n")
+            + "true";
         var output = (await connection.RunAsync(script, Quiet with { DisplayCommand = $"read deploy state of {layout.Root}" }, cancellationToken)).StandardOutput;
-        string? current = null;
-        int? health = null;
-        List<string> releases = [], incomplete = [], log = [];
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var (key, value) = (line[..Math.Max(0, line.IndexOf('='))], line[(line.IndexOf('=') + 1)..]);
-            switch (key)
-            {
-                case "current" when value.Length > 0: current = value; break;
-                case "release": releases.Add(value); break;
-                case "other" when DeployLayout.IsSafeReleaseName(value): incomplete.Add(value); break;
-                case "log": log.Add(value); break;
-                case "health" when int.TryParse(value, CultureInfo.InvariantCulture, out var exit): health = exit; break;
-            }
-        }
-
-        return (new ReleaseState(connection.Host.Name, current, releases, incomplete, log), health);
+        var report = HostDeployScript.Parse(connection.Host.Name, output);
+        return (report.State, report.HealthExit);
     }
 
     private async Task<DeployResult> EnsureHealthyAsync(SshHostConnection connection, DeployTarget target, string release, ReleaseState state, CancellationToken cancellationToken)
@@ -272,7 +238,12 @@ public sealed class ReleaseDeployer
         }
     }
 
-    private static async Task FetchAsync(SshHostConnection connection, DeployLayout layout, string release, ReleaseSource source, CancellationToken cancellationToken)
+    /// <summary>
+    /// The shell lines that put the release's tree in <c>releases/&lt;release&gt;</c> (run from the
+    /// deploy root, only when no complete copy is there), and how messages show them. An archive is
+    /// uploaded first, unless the host already has the release.
+    /// </summary>
+    private static async Task<FetchPlan> PrepareFetchAsync(SshHostConnection connection, DeployLayout layout, string release, ReleaseSource source, CancellationToken cancellationToken)
     {
         var suffix = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         var final = Shell.Quote($"{layout.ReleasesFolder}/{release}");
@@ -291,40 +262,104 @@ public sealed class ReleaseDeployer
                 break;
             case ArchiveReleaseSource archive:
                 var upload = $"{layout.ReleasesPath}/.{release}.upload-{suffix}.tar.gz";
+                shown = $"tar -xzf {Shell.Quote(upload)} -C {temp}";
+                if ((await ReadStateAsync(connection, layout, createRoot: true, cancellationToken)).Releases.Contains(release))
+                {
+                    return new FetchPlan("true", shown);
+                }
+
                 await using (var file = File.OpenRead(archive.ArchivePath))
                 {
                     await connection.UploadAsync(file, upload, cancellationToken);
                 }
 
-                shown = $"tar -xzf {Shell.Quote(upload)} -C {temp}";
                 fetch = $"mkdir -p {temp} && tar -xzf {Shell.Quote(upload)} -C {temp} || {{ rc=$?; rm -rf {temp} {Shell.Quote(upload)}; exit $rc; }}\nrm -f {Shell.Quote(upload)}";
                 break;
             default:
                 throw new ArgumentException($"Unsupported release source {source.GetType().Name}.", nameof(source));
         }
 
-        var script = $"set -e\ncd {Shell.Quote(layout.Root)}\nrm -rf {final}\n{fetch}\n{markNow}mv -T {temp} {final}";
-        await connection.RunAsync(script, new RemoteCommandOptions { DisplayCommand = shown }, cancellationToken);
+        return new FetchPlan($"rm -rf {final}\n{fetch}\n{markNow}mv -T {temp} {final}", shown);
     }
+
+    /// <summary>
+    /// Runs a deploy script, following the step it is in as its reports arrive. The caller's token
+    /// stops it only before the switch: a switch or restart is not interrupted half-way (a killed
+    /// restart can leave a stray process behind), and the caller honours the cancel right after it.
+    /// </summary>
+    private async Task<ScriptReport> RunScriptAsync(SshHostConnection connection, DeployTarget target, string release, FetchPlan fetch, string script, HostDeployProgress progress, CancellationToken cancellationToken)
+    {
+        var layout = target.Layout;
+        using var stoppable = new CancellationTokenSource();
+        using var stop = cancellationToken.Register(() =>
+        {
+            if (!progress.Switched)
+            {
+                stoppable.Cancel();
+            }
+        });
+        var options = new RemoteCommandOptions
+        {
+            DisplayCommand = $"deploy {release} in {layout.Root}",
+            Intercept = line => progress.Read(line),
+        };
+        CommandResult result;
+        try
+        {
+            result = await connection.ExecuteAsync(script, options, stoppable.Token);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !progress.Switched)
+        {
+            // The cancel may have raced the switch: ask the host where current points now.
+            using var check = new CancellationTokenSource(layout.RollbackTimeout, _time);
+            if ((await ReadStateAsync(connection, layout, createRoot: false, check.Token)).Current == release && progress.Previous != release)
+            {
+                progress.Step = DeployStep.Switch;
+            }
+
+            throw;
+        }
+        catch (RemoteCommandTimeoutException ex)
+        {
+            throw new RemoteCommandTimeoutException(target.Host, Shown(layout, release, fetch, progress.Step), ex.Timeout);
+        }
+
+        if (!result.Succeeded)
+        {
+            var step = HostDeployScript.Parse(target.Host.Name, result.StandardOutput).LastStep ?? DeployStep.Inspect;
+            progress.Step = step;
+            throw new RemoteCommandException(target.Host, result with
+            {
+                Command = Shown(layout, release, fetch, step),
+                StandardError = HostDeployScript.StandardErrorOfLastStep(result.StandardError),
+            });
+        }
+
+        return HostDeployScript.Parse(target.Host.Name, result.StandardOutput);
+    }
+
+    /// <summary>How messages show what the script was doing in <paramref name="step"/>.</summary>
+    private static string Shown(DeployLayout layout, string release, FetchPlan fetch, DeployStep step) => step switch
+    {
+        DeployStep.Fetch => fetch.Shown,
+        DeployStep.Switch => HostDeployScript.SwitchCommand(layout, release),
+        DeployStep.Restart => layout.RestartCommand,
+        DeployStep.Prune => $"rm -rf old releases in {layout.ReleasesPath}",
+        _ => $"read deploy state of {layout.Root}",
+    };
 
     private async Task SwitchAsync(SshHostConnection connection, DeployLayout layout, string release, string? previous, string action, string runId, bool touch, CancellationToken cancellationToken)
     {
-        var target = Shell.Quote($"{layout.ReleasesFolder}/{release}");
-        var link = Shell.Quote(layout.CurrentLink);
-        var temp = Shell.Quote(layout.CurrentLink + ".tmp");
-        var time = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var entry = string.Join('\t', time, action, release, previous ?? "-", runId);
-        var shown = $"ln -sfn {target} {temp} && mv -T {temp} {link}";
-
-        // The commit is asked of the release folder itself (a clone has one; an archive says "-").
-        var commit = $"c=-; if [ -e {target}/.git ]; then c=$(git -C {target} rev-parse --short HEAD 2>/dev/null) || c=-; fi";
-        var script = $"set -e\ncd {Shell.Quote(layout.Root)}\n{(touch ? $"touch {target}\n" : string.Empty)}{shown}\n{commit}\nprintf '%s\\t%s\\n' {Shell.Quote(entry)} \"$c\" >> {RevisionsLog}";
-        await connection.RunAsync(script, Quiet with { DisplayCommand = shown }, cancellationToken);
+        var script = $"set -e\ncd {Shell.Quote(layout.Root)}\n" + HostDeployScript.Switch(layout, release, Shell.Quote(previous ?? "-"), EntryTime(), action, runId, touch);
+        await connection.RunAsync(script, Quiet with { DisplayCommand = HostDeployScript.SwitchCommand(layout, release) }, cancellationToken);
     }
+
+    /// <summary>revisions.log's time of an entry written now.</summary>
+    private string EntryTime() => _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static Task RestartAsync(SshHostConnection connection, DeployLayout layout, string release, string runId, CancellationToken cancellationToken) =>
         connection.RunAsync(
-            $"cd {Shell.Quote(layout.Root)} && {Exports(layout, release, runId)} && sh -c {Shell.Quote(layout.RestartCommand)}",
+            $"cd {Shell.Quote(layout.Root)} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {Shell.Quote(layout.RestartCommand)}",
             new RemoteCommandOptions { DisplayCommand = layout.RestartCommand },
             cancellationToken);
 
@@ -424,40 +459,6 @@ public sealed class ReleaseDeployer
         }
     }
 
-    private async Task<(IReadOnlyList<string> Pruned, string? Warning)> PruneAsync(
-        DeployTarget target, string release, string? previous, IReadOnlyList<string> releasesBefore, CancellationToken cancellationToken)
-    {
-        var layout = target.Layout;
-        try
-        {
-            // The new release was touched on switch, so it is the newest; the rest keep their order.
-            var newestFirst = releasesBefore.Where(r => r != release).Prepend(release).ToList();
-            var keep = newestFirst.Take(layout.KeepReleases).Append(previous).ToHashSet();
-            var remove = newestFirst.Where(r => !keep.Contains(r)).ToList();
-            if (remove.Count == 0)
-            {
-                return ([], null);
-            }
-
-            var names = string.Join(' ', remove.Select(Shell.Quote));
-            var connection = await _pool.GetAsync(target.Host, cancellationToken);
-            await connection.RunAsync(
-                $"cd {Shell.Quote(layout.ReleasesPath)} && rm -rf -- {names}",
-                new RemoteCommandOptions { DisplayCommand = $"rm -rf {names} (in {layout.ReleasesPath})" },
-                cancellationToken);
-            return (remove, null);
-        }
-        catch (Exception ex) when (ex is SshHostException or IOException or OperationCanceledException)
-        {
-            // The host already runs the new release; an untidy releases folder is not a failed deploy.
-            return ([], $"Pruning old releases on {target.Host} failed: {ex.Message}");
-        }
-    }
-
-    private static string Exports(DeployLayout layout, string release, string runId) =>
-        $"export GANTRY_ROOT={Shell.Quote(layout.Root)} GANTRY_RELEASE={Shell.Quote(release)} "
-        + $"GANTRY_RELEASE_DIR={Shell.Quote($"{layout.ReleasesPath}/{release}")} GANTRY_RUN_ID={Shell.Quote(runId)}";
-
     private static string StillOn(string? previous) => previous is null ? "the host has no current release" : $"the host is still on {previous}";
 
     private static string Verb(DeployStep step) => step switch
@@ -484,6 +485,47 @@ public sealed class ReleaseDeployer
         if (errors.Count > 0)
         {
             throw new ArgumentException("Invalid deploy settings:\n- " + string.Join("\n- ", errors));
+        }
+    }
+
+    /// <summary>The fetch lines of a deploy script and how messages show them.</summary>
+    private sealed record FetchPlan(string Lines, string Shown);
+
+    /// <summary>Where one host's deploy is, as far as this side knows; read while its script runs.</summary>
+    private sealed class HostDeployProgress
+    {
+        private volatile int _step = (int)DeployStep.Connect;
+
+        public DeployStep Step
+        {
+            get => (DeployStep)_step;
+            set => _step = (int)value;
+        }
+
+        /// <summary>The release current before the deploy, once the host said.</summary>
+        public string? Previous { get; private set; }
+
+        /// <summary>Whether current may point at the new release: a failure from here on means rolling back.</summary>
+        public bool Switched => Step is DeployStep.Switch or DeployStep.Restart or DeployStep.Prune or DeployStep.HealthCheck;
+
+        /// <summary>Follows a script's report line; true when it was one (so it stays out of the journal).</summary>
+        public bool Read(string line)
+        {
+            if (!HostDeployScript.IsReport(line))
+            {
+                return false;
+            }
+
+            if (HostDeployScript.StepOf(line) is { } step)
+            {
+                Step = step;
+            }
+            else if (line.StartsWith(HostDeployScript.Prefix + "current=", StringComparison.Ordinal) && line.Length > HostDeployScript.Prefix.Length + 8)
+            {
+                Previous = line[(HostDeployScript.Prefix.Length + 8)..];
+            }
+
+            return true;
         }
     }
 }

@@ -16,6 +16,9 @@ public sealed record RemoteCommandOptions
 
     /// <summary>What messages show instead of the command text, e.g. the user's hook without Gantry's wrapper.</summary>
     public string? DisplayCommand { get; init; }
+
+    /// <summary>Sees every output line first (both streams); a line it returns true for stays out of <see cref="SshConnectionOptions.Output"/> (it is still in the result).</summary>
+    public Func<string, bool>? Intercept { get; init; }
 }
 
 /// <summary>
@@ -86,8 +89,8 @@ public sealed class SshHostConnection : IDisposable
 
         var pumps = new[]
         {
-            Pump(cmd.OutputStream, SshStream.StandardOutput, stdout, options.ReportOutput),
-            Pump(cmd.ExtendedOutputStream, SshStream.StandardError, stderr, options.ReportOutput),
+            Pump(cmd.OutputStream, SshStream.StandardOutput, stdout, options),
+            Pump(cmd.ExtendedOutputStream, SshStream.StandardError, stderr, options),
         };
         try
         {
@@ -173,7 +176,7 @@ public sealed class SshHostConnection : IDisposable
         _sftpLock.Dispose();
     }
 
-    private Task Pump(Stream stream, SshStream kind, StringBuilder sink, bool report) =>
+    private Task Pump(Stream stream, SshStream kind, StringBuilder sink, RemoteCommandOptions options) =>
         Task.Factory.StartNew(
             () =>
             {
@@ -188,7 +191,7 @@ public sealed class SshHostConnection : IDisposable
                             sink.Append(masked).Append('\n');
                         }
 
-                        if (report)
+                        if (options.Intercept?.Invoke(masked) != true && options.ReportOutput)
                         {
                             Notify(new SshOutputLine(Host.Name, kind, masked));
                         }

@@ -29,6 +29,7 @@ public sealed class GroupDeployerTests(SshFleetFixture fleet)
             Assert.Contains(new SshOutputLine(host.Name, SshStream.StandardOutput, $"started app (pid {(await File.ReadAllTextAsync(Path.Combine(host.Root, "app.pid"))).Trim()}) on {host.Host.Address}:{host.AppPort}"), lines);
         }
 
+        Assert.DoesNotContain(lines, l => l.Line.StartsWith("@gantry", StringComparison.Ordinal));
         Assert.Equal([1, 2, 3, 4], progress.Select(p => p.Done).Order());
         Assert.All(progress, p => Assert.Equal((4, 0), (p.Total, p.Failed)));
     }

@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text;
+
+namespace Gantry.Providers.Ssh;
+
+/// <summary>
+/// The shell text a deploy sends to a host, and what it reports back. A deploy is one script per
+/// host (read the state, fetch unless a complete release is there, switch, log, restart, prune)
+/// rather than one SSH round trip per step: on a fleet the round trips, not the work, were most of
+/// a group's deploy time. The script reports on stdout in lines that start with <see cref="Prefix"/>
+/// (state, and the step it is starting, also on stderr so a failure's stderr tail is the failing
+/// step's own); those lines never reach the journal.
+/// </summary>
+internal static class HostDeployScript
+{
+    public const string Prefix = "@gantry ";
+
+    /// <summary>revisions.log lines read with the state: enough to date every kept release.</summary>
+    private const int RevisionsRead = 50;
+
+    /// <summary>
+    /// Lines that print the host's state (current, complete and incomplete releases, the last
+    /// revisions.log lines) and leave <c>$cur</c> set to the current release; the script is then in
+    /// the deploy root, or has exited when the root does not exist and <paramref name="createRoot"/> is off.
+    /// </summary>
+    public static string ReadState(DeployLayout layout, bool createRoot)
+    {
+        var folder = Shell.Quote(layout.ReleasesFolder);
+        var lines = new StringBuilder();
+        if (createRoot)
+        {
+            lines.Append(CultureInfo.InvariantCulture, $"mkdir -p {Shell.Quote(layout.ReleasesPath)} || exit 1\n");
+        }
+
+        lines.Append(CultureInfo.InvariantCulture, $"cd {Shell.Quote(layout.Root)} 2>/dev/null || exit 0\n")
+            .Append(CultureInfo.InvariantCulture, $"cur=$(readlink {Shell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur##*/}}; echo \"{Prefix}current=$cur\"\n")
+            .Append(CultureInfo.InvariantCulture, $"if [ -d {folder} ]; then ls -1t {folder} | while IFS= read -r d; do if [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ]; then echo \"{Prefix}release=$d\"; else echo \"{Prefix}other=$d\"; fi; done; fi\n")
+            .Append(CultureInfo.InvariantCulture, $"if [ -f {ReleaseDeployer.RevisionsLog} ]; then tail -n {RevisionsRead} {ReleaseDeployer.RevisionsLog} | sed 's/^/{Prefix}log=/'; fi\n");
+        return lines.ToString();
+    }
+
+    /// <summary>
+    /// The deploy script: the state; nothing more when <paramref name="release"/> is already current
+    /// and complete; else <paramref name="fetch"/> unless a complete release is there, then
+    /// <paramref name="activation"/> (null stops after the fetch, for a build hook to run).
+    /// </summary>
+    public static string Deploy(DeployLayout layout, string release, string fetch, string? activation)
+    {
+        var complete = $"[ -f {Shell.Quote($"{layout.ReleasesFolder}/{release}")}/{ReleaseDeployer.CompleteMarker} ]";
+        return "set -e\n"
+            + ReadState(layout, createRoot: true)
+            + $"if [ \"$cur\" = {Shell.Quote(release)} ] && {complete}; then echo '{Prefix}already-current'; exit 0; fi\n"
+            + $"if ! {complete}; then\n{Begin(DeployStep.Fetch)}{fetch}\nfi\n"
+            + activation;
+    }
+
+    /// <summary>Switch (touching the release so it sorts newest), log, restart and prune; expects <c>$cur</c> to hold the release current before.</summary>
+    public static string Activation(DeployLayout layout, string release, string runId, string entryTime) =>
+        Begin(DeployStep.Switch) + Switch(layout, release, "\"${cur:--}\"", entryTime, "deploy", runId, touch: true)
+        + Begin(DeployStep.Restart) + Restart(layout, release, runId)
+        + Begin(DeployStep.Prune) + Prune(layout, release);
+
+    /// <summary><paramref name="activation"/> as a script of its own, after a build hook.</summary>
+    public static string Activate(DeployLayout layout, string? previous, string activation) =>
+        $"set -e\ncd {Shell.Quote(layout.Root)}\ncur={Shell.Quote(previous ?? string.Empty)}\n{activation}";
+
+    /// <summary>Marks the start of <paramref name="step"/> on both streams.</summary>
+    public static string Begin(DeployStep step) => $"echo '{Prefix}step={step}'; echo '{Prefix}step={step}' >&2\n";
+
+    /// <summary>
+    /// Lines that point <c>current</c> at <paramref name="release"/> atomically (new symlink +
+    /// rename) and append to revisions.log; <paramref name="previous"/> is a shell word.
+    /// </summary>
+    public static string Switch(DeployLayout layout, string release, string previous, string entryTime, string action, string runId, bool touch)
+    {
+        var target = Shell.Quote($"{layout.ReleasesFolder}/{release}");
+        var fields = string.Join(' ', Shell.Quote(entryTime), Shell.Quote(action), Shell.Quote(release), previous, Shell.Quote(runId));
+
+        // The commit is asked of the release folder itself (a clone has one; an archive says "-").
+        return (touch ? $"touch {target}\n" : string.Empty)
+            + $"{SwitchCommand(layout, release)}\n"
+            + $"c=-; if [ -e {target}/.git ]; then c=$(git -C {target} rev-parse --short HEAD 2>/dev/null) || c=-; fi\n"
+            + $"printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' {fields} \"$c\" >> {ReleaseDeployer.RevisionsLog}\n";
+    }
+
+    /// <summary>The switch as messages show it.</summary>
+    public static string SwitchCommand(DeployLayout layout, string release) =>
+        $"ln -sfn {Shell.Quote($"{layout.ReleasesFolder}/{release}")} {Shell.Quote(layout.CurrentLink + ".tmp")} && mv -T {Shell.Quote(layout.CurrentLink + ".tmp")} {Shell.Quote(layout.CurrentLink)}";
+
+    /// <summary>The restart, in a subshell so its exports and its <c>cd</c> stay its own.</summary>
+    public static string Restart(DeployLayout layout, string release, string runId) =>
+        $"( cd {Shell.Quote(layout.Root)} && {Exports(layout, release, runId)} && sh -c {Shell.Quote(layout.RestartCommand)} )\n";
+
+    /// <summary>
+    /// Lines that remove complete releases beyond keep_releases, newest first by the time they were
+    /// last switched to, never the current one nor <c>$cur</c> (the one before this deploy). A
+    /// failure is reported, not fatal: the host already runs the new release.
+    /// </summary>
+    public static string Prune(DeployLayout layout, string release)
+    {
+        var folder = Shell.Quote(layout.ReleasesFolder);
+        return $"n=0; old=$(ls -1t {folder} | while IFS= read -r d; do [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ] || continue; n=$((n + 1)); "
+            + "case \"$d\" in *[!A-Za-z0-9._+-]*) continue;; esac; "
+            + $"if [ $n -gt {layout.KeepReleases.ToString(CultureInfo.InvariantCulture)} ] && [ \"$d\" != \"$cur\" ] && [ \"$d\" != {Shell.Quote(release)} ]; then echo \"$d\"; fi; done)\n"
+            + "for d in $old; do echo \"" + Prefix + "pruned=$d\"; done\n"
+            + $"if [ -n \"$old\" ] && ! e=$(cd {folder} && rm -rf -- $old 2>&1); then echo \"{Prefix}prune-failed=$(echo \"$e\" | tr '\\n' ' ')\"; fi\n";
+    }
+
+    /// <summary>The variables a build or restart command sees.</summary>
+    public static string Exports(DeployLayout layout, string release, string runId) =>
+        $"export GANTRY_ROOT={Shell.Quote(layout.Root)} GANTRY_RELEASE={Shell.Quote(release)} "
+        + $"GANTRY_RELEASE_DIR={Shell.Quote($"{layout.ReleasesPath}/{release}")} GANTRY_RUN_ID={Shell.Quote(runId)}";
+
+    /// <summary>Stdout lines that are not the script's reports: what the user's commands printed.</summary>
+    public static bool IsReport(string line) => line.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>Reads the reports out of a script's stdout.</summary>
+    public static ScriptReport Parse(string host, string stdout)
+    {
+        string? current = null;
+        DeployStep? step = null;
+        string? pruneFailure = null;
+        var alreadyCurrent = false;
+        int? health = null;
+        List<string> releases = [], incomplete = [], log = [], pruned = [];
+        foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!IsReport(line))
+            {
+                continue;
+            }
+
+            var report = line[Prefix.Length..];
+            var equals = report.IndexOf('=', StringComparison.Ordinal);
+            var (key, value) = equals < 0 ? (report, string.Empty) : (report[..equals], report[(equals + 1)..]);
+            switch (key)
+            {
+                case "current" when value.Length > 0: current = value; break;
+                case "release": releases.Add(value); break;
+                case "other" when DeployLayout.IsSafeReleaseName(value): incomplete.Add(value); break;
+                case "log": log.Add(value); break;
+                case "step" when Enum.TryParse<DeployStep>(value, out var started): step = started; break;
+                case "pruned": pruned.Add(value); break;
+                case "prune-failed": pruneFailure = value.Trim(); break;
+                case "already-current": alreadyCurrent = true; break;
+                case "health" when int.TryParse(value, CultureInfo.InvariantCulture, out var exit): health = exit; break;
+            }
+        }
+
+        return new ScriptReport(new ReleaseState(host, current, releases, incomplete, log), step, alreadyCurrent, pruned, pruneFailure, health);
+    }
+
+    /// <summary>The step named by the last step report in <paramref name="line"/>, if it is one.</summary>
+    public static DeployStep? StepOf(string line) =>
+        line.StartsWith(Prefix + "step=", StringComparison.Ordinal) && Enum.TryParse<DeployStep>(line[(Prefix.Length + 5)..], out var step) ? step : null;
+
+    /// <summary>What <paramref name="stderr"/> holds after the last step report: the failing step's own lines.</summary>
+    public static string StandardErrorOfLastStep(string stderr)
+    {
+        var marker = stderr.LastIndexOf(Prefix + "step=", StringComparison.Ordinal);
+        if (marker < 0)
+        {
+            return stderr;
+        }
+
+        var next = stderr.IndexOf('\n', marker);
+        return next < 0 ? string.Empty : stderr[(next + 1)..];
+    }
+}
+
+/// <summary>What a deploy script reported.</summary>
+/// <param name="State">The host's state when the script started.</param>
+/// <param name="LastStep">The last step the script started, or null when it stopped while reading the state.</param>
+/// <param name="AlreadyCurrent">The release was already complete and current, so the script changed nothing.</param>
+/// <param name="Pruned">Releases it removed.</param>
+/// <param name="PruneFailure">Why removing old releases failed, or null.</param>
+/// <param name="HealthExit">Exit code of a command health check run with the state (status), or null.</param>
+internal sealed record ScriptReport(ReleaseState State, DeployStep? LastStep, bool AlreadyCurrent, IReadOnlyList<string> Pruned, string? PruneFailure, int? HealthExit)
+{
+    /// <summary>Whether a complete copy of <paramref name="release"/> was on the host before the script (so it was not fetched).</summary>
+    public bool Reused(string release) => State.Releases.Contains(release);
+}
