@@ -32,7 +32,7 @@ import paramiko
 from fabric import Connection, ThreadingGroup
 from invoke import Collection, task
 
-POLL = 0.1
+POLL = 0.05
 
 _fleet = None
 _connections = {}

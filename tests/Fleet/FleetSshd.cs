@@ -1,16 +1,22 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace Gantry.Testing.Fleet;
 
 /// <summary>
-/// One real OpenSSH server (<c>sshd -D -e</c>, a child process) listening on every host's loopback
-/// address, with its own host key pinned in a known_hosts file and a client key for Gantry.
+/// Real OpenSSH servers (<c>sshd -D -e</c>, child processes) listening on every host's loopback
+/// address on one port, with one host key pinned in a known_hosts file and a client key for Gantry.
+/// OpenSSH listens on at most 16 addresses per process, so each 16 hosts get an sshd of their own.
 /// </summary>
 internal sealed class FleetSshd : IAsyncDisposable
 {
+    /// <summary>OpenSSH's MAX_LISTEN_SOCKS.</summary>
+    private const int AddressesPerServer = 16;
+
     private readonly StringBuilder _log = new();
-    private Process? _process;
+    private readonly List<Process> _processes = [];
 
     private FleetSshd(string folder)
     {
@@ -55,13 +61,16 @@ internal sealed class FleetSshd : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false })
+        foreach (var process in _processes)
         {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
 
-        _process?.Dispose();
+            process.Dispose();
+        }
     }
 
     private async Task StartAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken)
@@ -74,32 +83,51 @@ internal sealed class FleetSshd : IAsyncDisposable
 
         var fields = (await File.ReadAllTextAsync(hostKey + ".pub", cancellationToken)).Trim().Split(' ');
         File.Copy(ClientKeyPath + ".pub", Path.Combine(Folder, "authorized_keys"));
-        Port = FleetCommand.FreePort(addresses[0]);
+        Port = PortFreeOnEvery(addresses);
         await File.WriteAllLinesAsync(KnownHostsPath, addresses.Select(a => $"[{a}]:{Port} {fields[0]} {fields[1]}"), cancellationToken);
-
         Directory.CreateDirectory(Path.Combine(Folder, "home"));
-        var config = Path.Combine(Folder, "sshd_config");
-        await File.WriteAllLinesAsync(config, addresses.Select(a => $"ListenAddress {a}:{Port}").Concat(
-        [
-            $"HostKey {hostKey}",
-            $"PidFile {Path.Combine(Folder, "sshd.pid")}",
-            $"AuthorizedKeysFile {Path.Combine(Folder, "authorized_keys")}",
-            "StrictModes no",
-            "UsePAM no",
-            "PermitRootLogin prohibit-password",
-            "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no",
-            "MaxStartups 200",
-            "MaxSessions 200",
-            "LogLevel INFO",
-            "Subsystem sftp /usr/lib/openssh/sftp-server",
-            // Sessions get an empty home of their own: bash started by sshd reads ~/.bashrc even for
-            // one command, and the test user's (root's pyenv and cargo set-up here) cost 2 s or more
-            // per command, which would dominate every deploy. Real hosts keep their own shells.
-            $"SetEnv HOME={Path.Combine(Folder, "home")}",
-        ]), cancellationToken);
+        var chunks = addresses.Chunk(AddressesPerServer).ToList();
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var config = Path.Combine(Folder, $"sshd_config.{i}");
+            await File.WriteAllLinesAsync(config, chunks[i].Select(a => $"ListenAddress {a}:{Port}").Concat(Settings(hostKey, i)), cancellationToken);
+            Start(config);
+        }
 
-        _process = new Process
+        foreach (var address in addresses)
+        {
+            await FleetCommand.WaitForPortAsync(
+                address,
+                Port,
+                () => _processes.FirstOrDefault(p => p.HasExited) is { } dead ? $"sshd exited with {dead.ExitCode}:\n{Log}" : null,
+                TimeSpan.FromSeconds(15),
+                cancellationToken);
+        }
+    }
+
+    private IEnumerable<string> Settings(string hostKey, int index) =>
+    [
+        $"HostKey {hostKey}",
+        $"PidFile {Path.Combine(Folder, $"sshd.{index}.pid")}",
+        $"AuthorizedKeysFile {Path.Combine(Folder, "authorized_keys")}",
+        "StrictModes no",
+        "UsePAM no",
+        "PermitRootLogin prohibit-password",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "MaxStartups 200",
+        "MaxSessions 200",
+        "LogLevel INFO",
+        "Subsystem sftp /usr/lib/openssh/sftp-server",
+        // Sessions get an empty home of their own: bash started by sshd reads ~/.bashrc even for
+        // one command, and the test user's (root's pyenv and cargo set-up here) cost 2 s or more
+        // per command, which would dominate every deploy. Real hosts keep their own shells.
+        $"SetEnv HOME={Path.Combine(Folder, "home")}",
+    ];
+
+    private void Start(string config)
+    {
+        var process = new Process
         {
             StartInfo = new ProcessStartInfo("/usr/sbin/sshd", ["-D", "-e", "-f", config])
             {
@@ -108,19 +136,38 @@ internal sealed class FleetSshd : IAsyncDisposable
                 UseShellExecute = false,
             },
         };
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.Start();
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
-        foreach (var address in addresses)
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        _processes.Add(process);
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+    }
+
+    /// <summary>A port that no listener holds on any of <paramref name="addresses"/> (each host's own address, all one port).</summary>
+    private static int PortFreeOnEvery(IReadOnlyList<string> addresses)
+    {
+        while (true)
         {
-            await FleetCommand.WaitForPortAsync(
-                address,
-                Port,
-                () => _process.HasExited ? $"sshd exited with {_process.ExitCode}:\n{Log}" : null,
-                TimeSpan.FromSeconds(15),
-                cancellationToken);
+            var port = FleetCommand.FreePort(addresses[0]);
+            if (addresses.All(a => IsFree(a, port)))
+            {
+                return port;
+            }
+        }
+    }
+
+    private static bool IsFree(string address, int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Parse(address), port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 

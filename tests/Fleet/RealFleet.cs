@@ -310,7 +310,7 @@ public sealed class RealFleet : IAsyncDisposable
               source: clone
               keep_releases: 5
               restart: "{{RestartTemplate}}"
-              health: { url: "{{Health}}", expect_status: 200, retries: 100, interval: 100ms }
+              health: { url: "{{Health}}", expect_status: 200, retries: 200, interval: 50ms }
             ssh:
               user: {{Environment.UserName}}
               port: {{_sshd!.Port}}

@@ -96,6 +96,9 @@ public sealed class LoadBalancerSettings
     [Description("How long a server may take to pass health checks after it is made ready.")]
     public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    [Description("How often the load balancer's state is read while waiting for a drain or a health check.")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
     [Description("nginx: the upstream file that nginx includes.")]
     public string? ConfigFile { get; set; }
 

@@ -10,7 +10,7 @@ internal sealed class GitLatestTagActivity : Activity<GitLatestTagActivity.Input
 {
     protected override async Task<Outputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
     {
-        var workspace = await GitWorkspaceFactory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
+        var workspace = await GitWorkspaceFactory.OpenForQueriesAsync(context, cancellationToken).ConfigureAwait(false);
         var tag = await workspace.LatestTagAsync(context.Input.Ref, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"{context.Input.Ref} is {tag.Tag} ({tag.Commit[..Math.Min(7, tag.Commit.Length)]})");
         return new Outputs { Tag = tag.Tag, Version = tag.Version.ToString(), Commit = tag.Commit };

@@ -13,6 +13,16 @@ internal static class GitWorkspaceFactory
         return OpenAsync(environment, context.DataDirectory, context.Secrets, cancellationToken);
     }
 
+    /// <summary>
+    /// The environment's workspace for questions asked of origin with <c>ls-remote</c> (tags, refs):
+    /// no clone is made or fetched, so resolving a tag costs one round trip to origin.
+    /// </summary>
+    public static Task<GitWorkspace> OpenForQueriesAsync(ActivityContext context, CancellationToken cancellationToken)
+    {
+        var environment = context.Environment ?? throw new GitException($"{context.ActivityName} needs an environment (--env) naming the repository");
+        return CreateAsync(environment, context.DataDirectory, context.Secrets, cancellationToken);
+    }
+
     /// <summary>The environment's clone outside a run (e.g. <c>gantry deploy</c> resolving <c>--ref</c>).</summary>
     public static async Task<GitWorkspace> OpenAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, CancellationToken cancellationToken)
     {

@@ -38,6 +38,7 @@ public sealed class LoadBalancerFactory(TimeProvider time)
             DrainTimeout = settings.DrainTimeout,
             ForceAfterDrainTimeout = settings.ForceAfterDrainTimeout,
             HealthTimeout = settings.HealthTimeout,
+            PollInterval = settings.PollInterval,
             SettleDelay = settings.SettleDelay,
         };
         return new LoadBalancerController(driver, groups, settings.MinLiveGroups, timings);
