@@ -24,6 +24,20 @@ public static partial class TemplateRenderer
     // one only has to stop a template that would run forever.
     public static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(10);
 
+    private static readonly AsyncLocal<TimeSpan?> TimeLimitOverride = new();
+
+    /// <summary>The wall-clock limit of renders in this async flow: <see cref="TimeLimit"/> unless overridden.</summary>
+    internal static TimeSpan CurrentTimeLimit => TimeLimitOverride.Value ?? TimeLimit;
+
+    /// <summary>Overrides the wall-clock limit for renders in the calling async flow until disposed (tests, embedders).</summary>
+    internal static IDisposable OverrideTimeLimit(TimeSpan limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero);
+        var previous = TimeLimitOverride.Value;
+        TimeLimitOverride.Value = limit;
+        return new TimeLimitScope(previous);
+    }
+
     /// <summary>Renders every template string inside a document value; returns a plain value.</summary>
     public static object? Render(DocNode node, TemplateScope scope, CancellationToken cancellationToken = default) => node switch
     {
@@ -117,19 +131,25 @@ public static partial class TemplateRenderer
     private static object? Run(Template template, DocScalar scalar, TemplateScope scope, bool evaluate, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeLimit);
+        var limit = CurrentTimeLimit;
+        timeout.CancelAfter(limit);
         var context = CreateContext(scope, timeout.Token);
         try
         {
             return evaluate ? template.Evaluate(context) : template.Render(context);
         }
+        catch (Exception ex) when ((ex is ScriptAbortException or OperationCanceledException) && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Scriban reports the cancellation as a ScriptAbortException from inside the loop it stopped.
+            throw new TemplateException(scalar.Location, $"the template ran longer than its {Schema.Duration.Format(limit)} limit");
+        }
+        catch (ScriptAbortException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
         catch (ScriptRuntimeException ex)
         {
             throw new TemplateException(Locate(scalar, ex.Span, 0), Explain(ex));
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TemplateException(scalar.Location, $"the template ran longer than its {TimeLimit.TotalSeconds:0}s limit");
         }
         catch (ArgumentException ex)
         {
@@ -235,4 +255,9 @@ public static partial class TemplateRenderer
 
     [GeneratedRegex(@"\b(?:steps|inputs|env|run|host|secrets)(?:\.[A-Za-z_][A-Za-z0-9_-]*)+")]
     private static partial Regex Reference();
+
+    private sealed class TimeLimitScope(TimeSpan? previous) : IDisposable
+    {
+        public void Dispose() => TimeLimitOverride.Value = previous;
+    }
 }

@@ -211,16 +211,43 @@ internal sealed partial class RunExecution
             return true;
         }
 
-        var type = ErrorType(error);
-        return retry.On.Any(kind => string.Equals(kind, "any", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(kind, type, StringComparison.OrdinalIgnoreCase)
-            || (string.Equals(kind, "timeout", StringComparison.OrdinalIgnoreCase) && error is TimeoutRejectedException or TimeoutException)
-            || error.Message.Contains(kind, StringComparison.OrdinalIgnoreCase));
+        return retry.On.Any(kind => IsErrorKind(error, kind));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="error"/> is of the retry kind <paramref name="kind"/>, by name only (never by its message):
+    /// <c>any</c>; <c>timeout</c> for every timeout (the step's own, <c>shell.local</c>'s, a remote command's);
+    /// or the name of the error's type or of one of its base types without the <c>Exception</c> suffix, case-insensitive
+    /// (<c>HttpCheck</c>, <c>HttpRequest</c>, <c>Deploy</c>, <c>SshHost</c>, <c>Git</c>, ...).
+    /// </summary>
+    internal static bool IsErrorKind(Exception error, string kind)
+    {
+        if (string.Equals(kind, "any", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var kinds = KindsOf(error).ToList();
+        return string.Equals(kind, "timeout", StringComparison.OrdinalIgnoreCase)
+            ? error is TimeoutRejectedException or TimeoutException || kinds.Any(k => k.EndsWith("Timeout", StringComparison.Ordinal))
+            : kinds.Contains(kind, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static IEnumerable<string> KindsOf(Exception error)
+    {
+        yield return ErrorType(error);
+        for (var type = error.GetType().BaseType; type is not null && type != typeof(Exception) && type != typeof(SystemException); type = type.BaseType)
+        {
+            yield return KindName(type);
+        }
     }
 
     private static string ErrorType(Exception error) => error switch
     {
         StepTimeoutException or TimeoutRejectedException => "Timeout",
-        _ => error.GetType().Name.EndsWith("Exception", StringComparison.Ordinal) ? error.GetType().Name[..^"Exception".Length] : error.GetType().Name,
+        _ => KindName(error.GetType()),
     };
+
+    private static string KindName(Type type) =>
+        type.Name.EndsWith("Exception", StringComparison.Ordinal) ? type.Name[..^"Exception".Length] : type.Name;
 }

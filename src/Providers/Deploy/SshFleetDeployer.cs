@@ -210,7 +210,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
             string Render(string text) => Template(text, hostVariable);
             var health = deploy.Health switch
             {
-                { Url: { Length: > 0 } url } h => (HealthCheck)new HttpHealthCheck(Render(url)) { ExpectedStatus = h.ExpectStatus, Attempts = h.Retries, Interval = h.Interval },
+                { Url: { Length: > 0 } url } h => (HealthCheck)new HttpHealthCheck(Render(url)) { ExpectedStatus = h.ExpectStatus, ExpectBody = h.ExpectBody, Attempts = h.Retries, Interval = h.Interval },
                 { Command: { Length: > 0 } command } h => new CommandHealthCheck(Render(command)) { Attempts = h.Retries, Interval = h.Interval },
                 _ => null,
             };

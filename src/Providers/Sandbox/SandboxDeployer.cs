@@ -6,8 +6,8 @@ namespace Gantry.Providers.Sandbox;
 
 /// <summary>
 /// Simulated host deploys with the same contract as SSH: releases kept per host, an atomic switch
-/// of current, restart, health; a host listed in <c>sandbox_fail_restart</c> fails its restart and is
-/// put back on its previous release.
+/// of current, restart, health; a host listed in <c>sandbox_fail_restart</c> fails its restart, and one
+/// listed in <c>sandbox_down</c> fails its health check; either is put back on its previous release.
 /// </summary>
 internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
 {
@@ -15,6 +15,9 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
     {
         var fleet = new SandboxFleet(request.Environment, request.DataDirectory);
         var failing = fleet.InjectedList("sandbox_fail_restart");
+
+        // A host listed in sandbox_down never passes its health check (when one is configured).
+        IReadOnlyList<string> unhealthy = request.Environment.Deploy.Health is null ? [] : fleet.InjectedList("sandbox_down");
         var outcomes = new HostOutcome[request.Hosts.Count];
         var done = 0;
         await Parallel.ForEachAsync(
@@ -33,6 +36,13 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
                         request.Log.Warn($"restart failed; back on {previous}", host);
                         return new HostOutcome(host, false, previous, previous,
                             $"{host}: restart command `{request.Environment.Deploy.Restart ?? "restart"}` exited 1: simulated failure (sandbox_fail_restart); {host} is back on {previous}");
+                    }
+
+                    if (unhealthy.Contains(host))
+                    {
+                        request.Log.Warn($"health check failed; back on {previous}", host);
+                        return new HostOutcome(host, false, previous, previous,
+                            $"{host}: health check failed after the restart: simulated (sandbox_down); {host} is back on {previous}");
                     }
 
                     if (!simulated.Releases.Contains(request.Release!))

@@ -94,6 +94,9 @@ public sealed record HttpHealthCheck(string Url) : HealthCheck
     /// <summary>Status that means healthy. The default value is 200.</summary>
     public int ExpectedStatus { get; init; } = 200;
 
+    /// <summary>Text the response body must contain (ordinal substring); null checks the status only.</summary>
+    public string? ExpectBody { get; init; }
+
     /// <summary>Timeout of one request. The default value is 5 seconds.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

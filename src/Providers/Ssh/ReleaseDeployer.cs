@@ -434,7 +434,18 @@ public sealed class ReleaseDeployer
                     {
                         using var response = await _http.GetAsync(http.Url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                         var status = (int)response.StatusCode;
-                        return status == http.ExpectedStatus ? null : $"GET {http.Url} answered {status}, expected {http.ExpectedStatus}";
+                        if (status != http.ExpectedStatus)
+                        {
+                            return $"GET {http.Url} answered {status}, expected {http.ExpectedStatus}";
+                        }
+
+                        if (http.ExpectBody is not { } expected)
+                        {
+                            return null;
+                        }
+
+                        var body = await response.Content.ReadAsStringAsync(timeout.Token);
+                        return body.Contains(expected, StringComparison.Ordinal) ? null : $"GET {http.Url} answered {status} but the body does not contain '{expected}'";
                     }
                     catch (HttpRequestException ex)
                     {

@@ -46,6 +46,28 @@ public sealed class DeployCommandTests : IDisposable
     }
 
     [Fact]
+    public void Deploy_TargetOutRefStable_DeploysOnlyTheGroupTheLoadBalancerHasOut()
+    {
+        Assert.Equal(0, CliTestApp.Run("lb", "live", "--env", "sandbox", "group2").ExitCode);
+
+        var result = CliTestApp.Run("deploy", "--env", "sandbox", "--target", "out", "--ref", "stable");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var lines = Lines(result.Output);
+        Assert.Contains("deploying v3.0.0 (stable) to group1 in sandbox: web1, web2", lines);
+        Assert.Contains("✓ web1 on v3.0.0 (was v2.9.0)", lines);
+        Assert.Contains("✓ web2 on v3.0.0 (was v2.9.0)", lines);
+        Assert.Equal("deployed v3.0.0 to group1: 2 of 2 hosts", lines[^1]);
+        var fleet = Fleet();
+        Assert.Equal(
+            [("web1", "v3.0.0"), ("web2", "v3.0.0"), ("web3", "v2.9.0"), ("web4", "v2.9.0")],
+            fleet.Hosts.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => (h.Key, h.Value.Current)));
+        Assert.Equal(
+            [("web1", "Maint"), ("web2", "Maint"), ("web3", "Ready"), ("web4", "Ready")],
+            fleet.Servers.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => (s.Key, s.Value.Admin.ToString())));
+    }
+
+    [Fact]
     public void DeployRollback_AfterADeploy_HostsBackOnThePreviousRelease()
     {
         Assert.Equal(0, CliTestApp.Run("deploy", "--env", "sandbox", "--target", "group1", "--allow-live").ExitCode);

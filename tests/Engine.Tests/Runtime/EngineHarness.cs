@@ -98,14 +98,29 @@ internal sealed class FlakyActivity(CallLog log) : Activity<FlakyActivity.Inputs
     {
         log.Entries.Enqueue($"flaky attempt {context.Attempt}");
         log.AttemptTimes.Enqueue(context.Time.GetUtcNow());
-        return context.Attempt <= context.Input.Failures
-            ? throw new InvalidOperationException($"boom {context.Attempt}")
-            : Task.FromResult(new NoOutputs());
+        if (context.Attempt > context.Input.Failures)
+        {
+            return Task.FromResult(new NoOutputs());
+        }
+
+        var message = $"{context.Input.Message} {context.Attempt}";
+        throw context.Input.Error switch
+        {
+            "Timeout" => new TimeoutException(message),
+            "HttpRequest" => new HttpRequestException(message),
+            _ => new InvalidOperationException(message),
+        };
     }
 
     public sealed class Inputs
     {
         public int Failures { get; set; }
+
+        [Description("Kind of error thrown: InvalidOperation, Timeout or HttpRequest.")]
+        public string Error { get; set; } = "InvalidOperation";
+
+        [Description("Text of the error; the attempt number is appended.")]
+        public string Message { get; set; } = "boom";
     }
 }
 
@@ -122,6 +137,11 @@ internal sealed class SlowActivity(CallLog log) : Activity<SlowActivity.Inputs, 
             await Task.Delay(context.Input.Duration, context.Time, cancellationToken);
             log.Entries.Enqueue($"slow end {context.Input.Name}");
             return new NoOutputs();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            log.Entries.Enqueue($"slow cancelled {context.Input.Name}");
+            throw;
         }
         finally
         {

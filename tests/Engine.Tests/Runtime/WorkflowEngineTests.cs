@@ -250,7 +250,7 @@ public sealed class WorkflowEngineTests
 
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Equal("step sleepy (steps[0]) failed: step sleepy timed out after 50ms and was cancelled", run.Message);
-        Assert.DoesNotContain("slow end z", harness.Calls.Items);
+        Assert.Equal(["slow start z", "slow cancelled z"], harness.Calls.Items);
     }
 
     [Fact]
@@ -281,7 +281,7 @@ public sealed class WorkflowEngineTests
 
         Assert.Equal(RunStatus.Cancelled, run.Status);
         Assert.Equal("cancelled by operator", run.Message);
-        Assert.Equal(["slow start long", "finally", "on_failure"], harness.Calls.Items);
+        Assert.Equal(["slow start long", "slow cancelled long", "finally", "on_failure"], harness.Calls.Items);
     }
 
     [Fact]
@@ -347,17 +347,106 @@ public sealed class WorkflowEngineTests
             steps:
               - id: a
                 uses: test.record
-                with: { name: a }
+                with: { name: a, items: [x, y] }
               - id: b
                 uses: fail
                 continue_on_error: true
                 with: { message: x }
+              - id: c
+                uses: fail
+                with: { message: stop here }
             """);
 
         var state = JournalState.Replay(await harness.JournalAsync(run.Id));
 
-        Assert.Equal(run.Status, state.Status);
-        Assert.Equal(JournalEventTypes.StepSucceeded, state.Finished["steps[0]"].Type);
-        Assert.Equal(JournalEventTypes.StepFailed, state.Finished["steps[1]"].Type);
+        Assert.Equal((RunStatus.Failed, "step c (steps[2]) failed: stop here"), (run.Status, run.Message));
+        Assert.Equal((run.Status, run.Message), (state.Status, state.Message));
+        Assert.Equal(["steps[0]", "steps[1]", "steps[2]"], state.Finished.Keys.Order(StringComparer.Ordinal));
+        var a = state.Finished["steps[0]"];
+        Assert.Equal(JournalEventTypes.StepSucceeded, a.Type);
+        Assert.Equal("A", OutputsOf(a)["value"]);
+        Assert.Equal(["x", "y"], Assert.IsAssignableFrom<IEnumerable<object?>>(OutputsOf(a)["items"]));
+        Assert.Equal((JournalEventTypes.StepFailed, "x"), (state.Finished["steps[1]"].Type, state.Finished["steps[1]"].Error!.Message));
+        Assert.Equal((JournalEventTypes.StepFailed, "stop here"), (state.Finished["steps[2]"].Type, state.Finished["steps[2]"].Error!.Message));
+        Assert.Empty(state.Waiting);
     }
+
+    [Fact]
+    public async Task Replay_WaitingRun_ReproducesTheWaitThenTheSignalAndItsPayload()
+    {
+        var harness = new EngineHarness();
+        var waiting = await harness.RunAsync("""
+            id: gated
+            steps:
+              - id: before
+                uses: test.record
+                with: { name: before }
+              - id: gate
+                uses: wait
+                with: { signal: go }
+              - id: after
+                uses: test.record
+                with: { name: "after {{ steps.gate.outputs.payload.who }}" }
+            """);
+
+        var atWait = JournalState.Replay(await harness.JournalAsync(waiting.Id));
+
+        Assert.Equal(RunStatus.Waiting, waiting.Status);
+        Assert.Equal(RunStatus.Waiting, atWait.Status);
+        Assert.Equal(["steps[0]"], atWait.Finished.Keys);
+        var wait = Assert.Single(atWait.Waiting);
+        Assert.Equal(("steps[1]", "go"), (wait.Key, wait.Value.Wait!.Signal));
+        Assert.Equal(waiting.Message, $"{wait.Value.Message} (signal 'go')");
+        Assert.Empty(atWait.SignalsFor("steps[1]"));
+
+        await harness.Engine.SignalAsync(waiting.Id, "go", new Dictionary<string, object?> { ["who"] = "alice" }, "tester", CancellationToken.None);
+        var signalled = JournalState.Replay(await harness.JournalAsync(waiting.Id));
+        var delivery = Assert.Single(signalled.SignalsFor("steps[1]"));
+        Assert.Equal(("go", "tester"), (delivery.Name, delivery.SentBy));
+        Assert.Equal("alice", Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(delivery.Payload)["who"]);
+
+        var done = await harness.Engine.RunAsync(waiting.Id, CancellationToken.None);
+        var final = JournalState.Replay(await harness.JournalAsync(done.Id));
+
+        Assert.Equal((RunStatus.Succeeded, done.Message), (final.Status, final.Message));
+        Assert.Empty(final.Waiting);
+        Assert.Equal("AFTER ALICE", OutputsOf(final.Finished["steps[2]"])["value"]);
+    }
+
+    [Fact]
+    public async Task Replay_CancelledRun_ReproducesWhoCancelledAndWhatRan()
+    {
+        var harness = new EngineHarness();
+        var started = await harness.StartAsync("""
+            id: cancel
+            steps:
+              - group:
+                  - uses: test.slow
+                    with: { name: long, duration: 30s }
+                finally:
+                  - id: cleanup
+                    uses: test.record
+                    with: { name: finally }
+            """);
+        var running = harness.Engine.RunAsync(started.Id, CancellationToken.None);
+        while (!harness.Calls.Items.Contains("slow start long"))
+        {
+            await Task.Delay(5);
+        }
+
+        await harness.Engine.CancelAsync(started.Id, "operator", CancellationToken.None);
+        var run = await running;
+
+        var state = JournalState.Replay(await harness.JournalAsync(run.Id));
+
+        Assert.Equal((RunStatus.Cancelled, "cancelled by operator"), (run.Status, run.Message));
+        Assert.Equal((run.Status, run.Message, true, "operator"), (state.Status, state.Message, state.CancelRequested, state.CancelledBy));
+        var slow = state.Finished.Single(f => f.Value.Activity == "test.slow").Value;
+        Assert.Equal((JournalEventTypes.StepFailed, "Cancelled", "cancelled while running"), (slow.Type, slow.Error!.Type, slow.Error.Message));
+        var cleanup = state.Finished.Single(f => f.Value.StepId == "cleanup").Value;
+        Assert.Equal((JournalEventTypes.StepSucceeded, "FINALLY"), (cleanup.Type, OutputsOf(cleanup)["value"]));
+    }
+
+    private static IReadOnlyDictionary<string, object?> OutputsOf(JournalEvent finished) =>
+        Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(finished.Outputs);
 }

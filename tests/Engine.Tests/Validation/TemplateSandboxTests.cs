@@ -66,6 +66,28 @@ public sealed class TemplateSandboxTests
     }
 
     [Fact]
+    public void Render_TemplateOutlivingTheTimeLimit_FailsNamingTheLimit()
+    {
+        // Nested loops stay under the loop limit each, but together run far longer than the limit.
+        using var limit = TemplateRenderer.OverrideTimeLimit(TimeSpan.FromMilliseconds(100));
+
+        var error = Fails("{{ for i in 1..9000; for j in 1..9000; x = i * j; end; end }}");
+
+        Assert.Equal("t.yaml:4:11: template error: the template ran longer than its 100ms limit", error.Message);
+    }
+
+    [Fact]
+    public void OverrideTimeLimit_Disposed_RestoresTheDefault()
+    {
+        using (TemplateRenderer.OverrideTimeLimit(TimeSpan.FromMilliseconds(100)))
+        {
+            Assert.Equal(TimeSpan.FromMilliseconds(100), TemplateRenderer.CurrentTimeLimit);
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(10), TemplateRenderer.CurrentTimeLimit);
+    }
+
+    [Fact]
     public void Render_InfiniteWhileLoop_StopsAtTheLoopLimit()
     {
         var error = Fails("{{ while true; end }}");

@@ -8,6 +8,7 @@ namespace Gantry.Providers.Tests.Git;
 public class GitWorkspaceTests
 {
     private const string Hotfix = "hotfix/3.0.1";
+    private const string CredentialToken = "s3cr3t-token";
     private static readonly CancellationToken None = CancellationToken.None;
 
     [Fact]
@@ -344,6 +345,72 @@ public class GitWorkspaceTests
         {
             Assert.DoesNotContain("s3cr3t-token", text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task FlowAndCommitPush_CredentialsInUrl_NeverInResultsOrLogs()
+    {
+        using var scenario = await CreateAsync();
+        var logger = new ListLogger();
+        var workspace = CredentialedWorkspace(scenario, logger);
+
+        await workspace.FlowStartAsync(GitFlowKind.Hotfix, "3.0.1", None);
+        await File.WriteAllTextAsync(Path.Combine(workspace.WorkingDirectory, VersionIni), Ini("3.0.1"));
+        var bump = await workspace.CommitAndPushAsync(Hotfix, "Bump version to 3.0.1", [VersionIni], None);
+        await scenario.DeveloperMergesFixAsync(Hotfix);
+        var finish = await workspace.FlowFinishAsync(GitFlowKind.Hotfix, "3.0.1", None);
+
+        Assert.True(bump.Pushed);
+        Assert.Equal(("v3.0.1", true), (finish.Tag, finish.Pushed));
+        Assert.Equal(finish.ProductionCommit, await scenario.OriginRevAsync("v3.0.1^{commit}"));
+        Assert.Contains(logger.Lines, l => l.Contains("https://***@127.0.0.1:9/opensky.git", StringComparison.Ordinal));
+        foreach (var text in logger.Lines.Append(bump.ToString()).Append(finish.ToString()))
+        {
+            Assert.DoesNotContain(CredentialToken, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task CommitAndPush_RejectedWithCredentialsInUrl_NeverInMessageOrLogs()
+    {
+        using var scenario = await CreateAsync();
+        var logger = new ListLogger();
+        var workspace = CredentialedWorkspace(scenario, logger);
+        await workspace.FlowStartAsync(GitFlowKind.Hotfix, "3.0.1", None);
+        await scenario.DeveloperCommitsAsync(Hotfix, "NOTES.md", "notes\n", "Add notes");
+        await File.WriteAllTextAsync(Path.Combine(workspace.WorkingDirectory, VersionIni), Ini("3.0.1"));
+
+        var error = await Assert.ThrowsAsync<GitPushRejectedException>(
+            () => workspace.CommitAndPushAsync(Hotfix, "Bump version to 3.0.1", [VersionIni], None));
+
+        Assert.StartsWith("Push rejected: origin/hotfix/3.0.1 has moved since the clone was fetched.", error.Message, StringComparison.Ordinal);
+        Assert.NotEmpty(logger.Lines);
+        foreach (var text in logger.Lines.Concat([error.ToString(), error.StandardErrorTail ?? string.Empty]))
+        {
+            Assert.DoesNotContain(CredentialToken, text, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// A workspace whose origin URL carries a token, as a hosted origin's would; git's own
+    /// <c>url.insteadOf</c> maps it to the local origin so that clone, fetch and push really work.
+    /// </summary>
+    private static GitWorkspace CredentialedWorkspace(GitScenarioFixture scenario, ListLogger logger)
+    {
+        const string Url = $"https://gantry:{CredentialToken}@127.0.0.1:9/opensky.git";
+        var config = Path.Combine(scenario.Root, "credentialed.gitconfig");
+        File.WriteAllText(config, $"[url \"{scenario.OriginPath}\"]\n\tinsteadOf = {Url}\n");
+        var environment = scenario.Environment.ToDictionary();
+        environment["GIT_CONFIG_GLOBAL"] = config;
+        return new GitWorkspace(
+            new GitWorkspaceOptions
+            {
+                RepositoryUrl = Url,
+                DataDirectory = scenario.DataDirectory,
+                EnvironmentName = "prod",
+                GitEnvironment = environment,
+            },
+            logger);
     }
 
     private sealed class ListLogger : ILogger<GitWorkspace>

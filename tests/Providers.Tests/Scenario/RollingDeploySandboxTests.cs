@@ -66,4 +66,26 @@ public sealed class RollingDeploySandboxTests
         var journal = await harness.JournalAsync(run.Id);
         Assert.Contains(journal, e => e.Type == JournalEventTypes.StepSucceeded && e.Activity == "lb.restore");
     }
+
+    [Fact]
+    public async Task RollingDeploy_HostOfFirstGroupDown_RollsThatHostBackAndFailsNamingIt()
+    {
+        const string down = "vars: { sandbox_initial_release: v2.9.0, sandbox_down: [web2] }";
+        using var harness = new SandboxHarness();
+        var run = await harness.StartAsync("rolling-deploy", "sandbox", extraEnvironmentYaml: down);
+        var finished = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
+
+        Assert.Equal(RunStatus.Failed, finished.Status);
+        Assert.Equal(
+            "step deploy_out_1 (steps[3]) failed: deploy of v3.0.0 to group1 failed on web2: web2: health check failed after the restart: simulated (sandbox_down); web2 is back on v2.9.0. Left on the new release: web1 on v3.0.0. To roll back: gantry rollback --env sandbox",
+            finished.Message);
+        var fleet = harness.Fleet(extra: down);
+        Assert.Equal(
+            [("web1", "v3.0.0"), ("web2", "v2.9.0"), ("web3", "v2.9.0"), ("web4", "v2.9.0")],
+            fleet.Hosts.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => (h.Key, h.Value.Current)));
+        Assert.Equal(1, fleet.MinLiveGroupsSeen);
+        var journal = await harness.JournalAsync(run.Id);
+        Assert.DoesNotContain(journal, e => e.Type == JournalEventTypes.StepStarted && e.StepId == "flip");
+        Assert.Contains(journal, e => e.Type == JournalEventTypes.Log && e.Host == "web2" && e.Message == "health check failed; back on v2.9.0");
+    }
 }

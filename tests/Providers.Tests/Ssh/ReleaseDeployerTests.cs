@@ -132,6 +132,69 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
     }
 
     [Fact]
+    public async Task DeployAsync_HealthBodyLacksExpectedText_RollsBackAndQuotesTheText()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+        var healthUrl = web1.Url + "health";
+        var onlyOld = web1.Target with
+        {
+            // The app answers 200 with its version: only the old release contains "3.0.0".
+            Layout = web1.Layout with { HealthCheck = new HttpHealthCheck(healthUrl) { ExpectBody = "3.0.0", Attempts = 40, Interval = TimeSpan.FromMilliseconds(100) } },
+        };
+
+        var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.DeployAsync(onlyOld, "v3.0.1", Git, "run-2", CancellationToken.None));
+
+        Assert.Equal(
+            $"Deploy of v3.0.1 to web1 (127.0.0.2:{fleet.Port}) failed while checking health; rolled back to v3.0.0.\n"
+            + $"Health check of web1 (127.0.0.2:{fleet.Port}) failed after 40 attempts (100 ms apart): GET {healthUrl} answered 200 but the body does not contain '3.0.0'.",
+            ex.Message);
+        Assert.Equal((DeployStep.HealthCheck, "v3.0.0"), (ex.Step, ex.LeftOn));
+        Assert.Equal("v3.0.0", FleetSite.CurrentOf(web1));
+        Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
+    }
+
+    [Fact]
+    public async Task DeployAsync_HealthBodyContainsExpectedText_Succeeds()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var target = web1.Target with
+        {
+            Layout = web1.Layout with { HealthCheck = new HttpHealthCheck(web1.Url + "health") { ExpectBody = "3.0.2", Attempts = 40, Interval = TimeSpan.FromMilliseconds(100) } },
+        };
+
+        var result = await new ReleaseDeployer(_pool).DeployAsync(target, "v3.0.2", Git, "run-1", CancellationToken.None);
+
+        Assert.Equal(("v3.0.2", true), (result.Release, result.Changed));
+        Assert.Equal("v3.0.2", FleetSite.CurrentOf(web1));
+        Assert.Equal("3.0.2", await FleetSite.ServedAsync(web1));
+    }
+
+    [Fact]
+    public async Task DeployAsync_HealthCommandFails_RollsBackAndNamesTheExitCode()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+        const string Check = "grep -q 3.0.0 current/VERSION || { echo \"serves $(cat current/VERSION)\" >&2; exit 3; }";
+        var onlyOld = web1.Target with
+        {
+            Layout = web1.Layout with { HealthCheck = new CommandHealthCheck(Check) { Attempts = 2, Interval = TimeSpan.FromMilliseconds(100) } },
+        };
+
+        var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.DeployAsync(onlyOld, "v3.0.1", Git, "run-2", CancellationToken.None));
+
+        Assert.Equal(
+            $"Deploy of v3.0.1 to web1 (127.0.0.2:{fleet.Port}) failed while checking health; rolled back to v3.0.0.\n"
+            + $"Health check of web1 (127.0.0.2:{fleet.Port}) failed after 2 attempts (100 ms apart): {Check} exited with 3 (serves 3.0.1).",
+            ex.Message);
+        Assert.Equal((DeployStep.HealthCheck, "v3.0.0"), (ex.Step, ex.LeftOn));
+        Assert.Equal("v3.0.0", FleetSite.CurrentOf(web1));
+        Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
+    }
+
+    [Fact]
     public async Task DeployAsync_BuildOutlivesCommandTimeout_FailsBeforeSwitchAndKeepsPrevious()
     {
         var web1 = fleet.NewSite(1)[0];

@@ -60,6 +60,27 @@ public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
     }
 
     [Fact]
+    public async Task DeployAsync_HealthExpectBodyFromTheEnvironment_IsCheckedAndTheHostRolledBack()
+    {
+        var site = fleet.NewSite(1);
+        var environment = Environment(site);
+        var deployer = Factory().Create(environment);
+        var first = await deployer.DeployAsync(Request(environment, "v3.0.0", new CollectingLog()), CancellationToken.None);
+        Assert.True(first.Succeeded, string.Join("\n", first.Hosts.Select(h => h.Error)));
+        environment.Deploy.Health!.ExpectBody = "3.0.0";
+
+        var result = await deployer.DeployAsync(Request(environment, "v3.0.1", new CollectingLog()), CancellationToken.None);
+
+        var web1 = Assert.Single(result.Hosts);
+        Assert.Equal((false, "v3.0.0"), (web1.Succeeded, web1.Current));
+        Assert.Equal(
+            $"Deploy of v3.0.1 to web1 (127.0.0.2:{fleet.Port}) failed while checking health; rolled back to v3.0.0.\n"
+            + $"Health check of web1 (127.0.0.2:{fleet.Port}) failed after 40 attempts (100 ms apart): GET {site[0].Url}health answered 200 but the body does not contain '3.0.0'.",
+            web1.Error);
+        Assert.Equal("3.0.0", await FleetSite.ServedAsync(site[0]));
+    }
+
+    [Fact]
     public async Task DeployAsync_NoKnownHosts_FailsWithTheSettingToSet()
     {
         var environment = Environment(fleet.NewSite(1));

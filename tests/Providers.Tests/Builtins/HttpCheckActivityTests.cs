@@ -1,0 +1,120 @@
+using Gantry.Engine.Runtime;
+
+namespace Gantry.Providers.Tests.Builtins;
+
+/// <summary><c>http.check</c> against a real HTTP server on 127.0.0.1.</summary>
+public sealed class HttpCheckActivityTests
+{
+    [Fact]
+    public async Task Check_ExpectedStatusAndBody_SucceedsWithTheResponse()
+    {
+        await using var server = new ScriptedHttpServer((_, _) => (200, "ready v3.0.1\n"));
+        var harness = new BuiltinsHarness();
+
+        var run = await harness.RunAsync(Workflow(server.Url + "health", "expect_body: ready"));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var outputs = await harness.OutputsAsync(run, "check");
+        Assert.Equal((200L, "ready v3.0.1\n", 1L), (outputs["status"], outputs["body"], outputs["attempts"]));
+        Assert.Equal(1, server.Requests);
+    }
+
+    [Fact]
+    public async Task Check_StatusMismatch_FailsNamingExpectedAndReceivedAfterEveryAttempt()
+    {
+        await using var server = new ScriptedHttpServer((_, _) => (503, "down for maintenance\n"));
+        var harness = new BuiltinsHarness();
+
+        var run = await harness.RunAsync(Workflow(server.Url + "health", "retries: 3, interval: 1ms"));
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal($"step check (steps[0]) failed: GET {server.Url}health: expected status 200, got 503 'down for maintenance' after 3 attempts", run.Message);
+        Assert.Equal(3, server.Requests);
+    }
+
+    [Fact]
+    public async Task Check_BodyLacksExpectedText_FailsQuotingBoth()
+    {
+        await using var server = new ScriptedHttpServer((_, _) => (200, "starting"));
+        var harness = new BuiltinsHarness();
+
+        var run = await harness.RunAsync(Workflow(server.Url, "expect_body: ready, retries: 1"));
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal($"step check (steps[0]) failed: GET {server.Url}: expected status 200 and body containing 'ready', got 200 'starting' after 1 attempt", run.Message);
+        Assert.Equal(1, server.Requests);
+    }
+
+    [Fact]
+    public async Task Check_HealthyOnThirdAttempt_CountsAttemptsAndLogsEachRetry()
+    {
+        await using var server = new ScriptedHttpServer((n, _) => n < 3 ? (502, "bad gateway") : (200, "ok"));
+        var harness = new BuiltinsHarness();
+
+        var run = await harness.RunAsync(Workflow(server.Url + "health", "retries: 5, interval: 1ms"));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(3L, (await harness.OutputsAsync(run, "check"))["attempts"]);
+        Assert.Equal(3, server.Requests);
+        Assert.Equal(
+            [
+                $"GET {server.Url}health: attempt 1 of 5 got 502 'bad gateway'; retrying in 1ms",
+                $"GET {server.Url}health: attempt 2 of 5 got 502 'bad gateway'; retrying in 1ms",
+                $"GET {server.Url}health: 200 after 3 attempts",
+            ],
+            await harness.LogAsync(run.Id));
+    }
+
+    [Fact]
+    public async Task Check_FirstAnswerNeverComes_TimesOutThatAttemptAndRetries()
+    {
+        await using var server = new ScriptedHttpServer((n, _) => n == 1 ? null : (200, "ok"));
+        var harness = new BuiltinsHarness();
+
+        var run = await harness.RunAsync(Workflow(server.Url, "retries: 2, interval: 1ms, timeout: 200ms"));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(2L, (await harness.OutputsAsync(run, "check"))["attempts"]);
+        Assert.Equal($"GET {server.Url}: attempt 1 of 2 got no response within 200ms; retrying in 1ms", (await harness.LogAsync(run.Id))[0]);
+    }
+
+    [Fact]
+    public async Task Check_NoAnswerWithinTimeout_FailsSayingSo()
+    {
+        await using var server = new ScriptedHttpServer((_, _) => null);
+        var harness = new BuiltinsHarness();
+
+        var run = await harness.RunAsync(Workflow(server.Url, "retries: 1, timeout: 200ms"));
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal($"step check (steps[0]) failed: GET {server.Url}: expected status 200, got no response within 200ms after 1 attempt", run.Message);
+    }
+
+    [Fact]
+    public async Task Check_SecretInUrlAndEchoedBody_IsMaskedInMessageAndJournal()
+    {
+        await using var server = new ScriptedHttpServer((_, url) => (401, "bad token in " + url));
+        var harness = new BuiltinsHarness();
+
+        var run = await harness.RunAsync(
+            Workflow(server.Url + "health?token={{ secrets.token }}", "retries: 1"),
+            """
+            id: test
+            secrets:
+              token: { value: s3cr3t-value }
+            """);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal($"step check (steps[0]) failed: GET {server.Url}health?token=***: expected status 200, got 401 'bad token in /health?token=***' after 1 attempt", run.Message);
+        var journal = await harness.JournalAsync(run.Id);
+        Assert.DoesNotContain(journal, e => System.Text.Json.JsonSerializer.Serialize(e).Contains("s3cr3t-value", StringComparison.Ordinal));
+    }
+
+    private static string Workflow(string url, string more) => $$"""
+        id: http
+        steps:
+          - id: check
+            uses: http.check
+            with: { url: "{{url}}", {{more}} }
+        """;
+}
