@@ -84,7 +84,13 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
         var pruning = RetentionOption.Resolve(settings.Retention) is { } keep
             ? new RetentionPruner(host.Retention, keep, TimeProvider.System)
             {
-                Pruned = (count, cutoff) => host.Worker.Log?.Invoke($"retention pruned {count} runs finished before {cutoff:u}"),
+                Pruned = (count, cutoff) =>
+                {
+                    if (count > 0)
+                    {
+                        host.Worker.Log?.Invoke($"retention pruned {count} runs finished before {cutoff:u}");
+                    }
+                },
                 Failed = ex => host.Worker.Log?.Invoke($"retention prune failed, retried in an hour: {ex.Message}"),
             }.RunAsync(stop.Token)
             : Task.CompletedTask;
@@ -95,6 +101,8 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
         }
         finally
         {
+            // Also stops the pruner when the worker failed rather than being stopped.
+            await stop.CancelAsync().ConfigureAwait(false);
             Console.CancelKeyPress -= handler;
         }
 
