@@ -15,7 +15,6 @@ using Gantry.Server.Telemetry;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
 
 namespace Gantry.Server;
@@ -60,6 +59,7 @@ public static class GantryServer
         services.AddSingleton<RunLauncher>();
         services.AddSingleton<WorkflowImporter>();
         services.AddHostedService<ServerStartup>();
+        services.AddHostedService<RetentionService>();
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -74,7 +74,8 @@ public static class GantryServer
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorization(o => Policies.Add(o, options.AllowAnonymousRead));
         services.AddOpenApi();
-        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(GantryTelemetry.MeterName).AddPrometheusExporter());
+        services.AddGantryTelemetry(builder.Configuration);
+        options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(() => stores.DisposeAsync().AsTask().GetAwaiter().GetResult());

@@ -1,3 +1,5 @@
+using Gantry.Engine.Runtime;
+
 namespace Gantry.Server;
 
 /// <summary>How one Gantry server runs: where it listens, which workspace and store it uses, who may read.</summary>
@@ -33,10 +35,19 @@ public sealed class GantryServerOptions
     /// <summary>Largest accepted request body. The default value is 1 MB.</summary>
     public long MaxRequestBodySize { get; set; } = 1024 * 1024;
 
-    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --allow-anonymous-read.</summary>
+    /// <summary>
+    /// How long finished runs and their journals are kept; null keeps them for ever. The default value
+    /// is 30 days (<see cref="FromArgs"/> and <c>gantry serve</c> also read GANTRY_RETENTION).
+    /// </summary>
+    public TimeSpan? Retention { get; set; } = RetentionPruner.DefaultKeep;
+
+    /// <summary>Runs after the server's own registrations; tests replace services through it.</summary>
+    internal Action<IServiceCollection>? ConfigureServices { get; set; }
+
+    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read.</summary>
     public static GantryServerOptions FromArgs(IReadOnlyList<string> args)
     {
-        var options = new GantryServerOptions();
+        var options = new GantryServerOptions { Retention = RetentionPruner.Resolve(null) };
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -48,7 +59,8 @@ public sealed class GantryServerOptions
                 case "--data": options.DataDirectory = Next(); break;
                 case "--plugins": options.PluginsFolder = Next(); break;
                 case "--allow-anonymous-read": options.AllowAnonymousRead = true; break;
-                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins or --allow-anonymous-read");
+                case "--retention": options.Retention = RetentionPruner.Resolve(Next()); break;
+                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins, --retention or --allow-anonymous-read");
             }
         }
 

@@ -20,14 +20,20 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         [Description("Run store: a SQLite file (default .gantry/gantry.db) or a PostgreSQL connection string. Also GANTRY_DB.")]
         public string? Db { get; init; }
 
+        [CommandOption("--retention <DURATION>")]
+        [Description("How long finished runs are kept, pruned hourly: e.g. 30d (the default, or GANTRY_RETENTION); 0 or off keeps them for ever.")]
+        public string? Retention { get; init; }
+
         [CommandOption("--allow-anonymous-read")]
         [Description("Let GET routes answer without a token (mutations always need one).")]
         public bool AllowAnonymousRead { get; init; }
+
+        public override ValidationResult Validate() => RetentionOption.Validate(Retention);
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var options = new GantryServerOptions { Db = settings.Db, AllowAnonymousRead = settings.AllowAnonymousRead };
+        var options = new GantryServerOptions { Db = settings.Db, AllowAnonymousRead = settings.AllowAnonymousRead, Retention = RetentionOption.Resolve(settings.Retention) };
         if (settings.Urls is not null)
         {
             options.Urls = settings.Urls;

@@ -27,6 +27,10 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
         [Description("How often to look for runs and due timers (default 1s).")]
         public string? Poll { get; init; }
 
+        [CommandOption("--retention <DURATION>")]
+        [Description("How long finished runs are kept, pruned hourly: e.g. 30d (the default, or GANTRY_RETENTION); 0 or off keeps them for ever.")]
+        public string? Retention { get; init; }
+
         [CommandOption("--max-runs <N>")]
         [Description("Runs executed at once (default 4).")]
         [DefaultValue(4)]
@@ -42,6 +46,11 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
             if (Poll is not null && (!Duration.TryParse(Poll, out var poll) || poll <= TimeSpan.Zero))
             {
                 return ValidationResult.Error($"--poll '{Poll}' is not a duration such as 1s");
+            }
+
+            if (RetentionOption.Validate(Retention) is { Successful: false } retention)
+            {
+                return retention;
             }
 
             return MaxRuns < 1 ? ValidationResult.Error("--max-runs must be at least 1") : base.Validate();
@@ -72,12 +81,28 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
             stop.Cancel();
         };
         Console.CancelKeyPress += handler;
+        var pruning = RetentionOption.Resolve(settings.Retention) is { } keep
+            ? new RetentionPruner(host.Retention, keep, TimeProvider.System)
+            {
+                Pruned = (count, cutoff) =>
+                {
+                    if (count > 0)
+                    {
+                        host.Worker.Log?.Invoke($"retention pruned {count} runs finished before {cutoff:u}");
+                    }
+                },
+                Failed = ex => host.Worker.Log?.Invoke($"retention prune failed, retried in an hour: {ex.Message}"),
+            }.RunAsync(stop.Token)
+            : Task.CompletedTask;
         try
         {
             await host.Worker.RunAsync(stop.Token).ConfigureAwait(false);
+            await pruning.ConfigureAwait(false);
         }
         finally
         {
+            // Also stops the pruner when the worker failed rather than being stopped.
+            await stop.CancelAsync().ConfigureAwait(false);
             Console.CancelKeyPress -= handler;
         }
 

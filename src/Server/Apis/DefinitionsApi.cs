@@ -1,16 +1,30 @@
 using System.Security.Claims;
 using Gantry.Engine.Documents;
 using Gantry.Engine.Runtime;
+using Gantry.Engine.Schema;
 using Gantry.Server.Definitions;
 using Gantry.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gantry.Server.Apis;
 
-/// <summary>A definition version with its text.</summary>
-public sealed record DefinitionView(string Id, int Version, DefinitionState State, string ContentHash, string? Author, string? Comment, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, string Text)
+/// <summary>A definition version with its text and, when the text parses, the document as JSON.</summary>
+public sealed record DefinitionView(string Id, int Version, DefinitionState State, string ContentHash, string? Author, string? Comment, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, string Text, object? Document)
 {
-    public static DefinitionView From(DefinitionVersion v) => new(v.Id, v.Version, v.State, v.ContentHash, v.Author, v.Comment, v.CreatedAt, v.PublishedAt, v.Text);
+    public static DefinitionView From(DefinitionVersion v) => new(v.Id, v.Version, v.State, v.ContentHash, v.Author, v.Comment, v.CreatedAt, v.PublishedAt, v.Text, Parse(v));
+
+    private static object? Parse(DefinitionVersion v)
+    {
+        try
+        {
+            return PlainValue.FromDoc(DocumentReader.Parse(v.Text, v.Id));
+        }
+        catch (DocumentSyntaxException)
+        {
+            // Stored text was validated when saved; a text that no longer parses is still shown as text.
+            return null;
+        }
+    }
 }
 
 /// <summary>A definition version without its text (version lists).</summary>

@@ -35,4 +35,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(11, LogLevel.Error, "Plugin failed to load: {Path}: {Reason}")]
     public static partial void PluginFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(12, LogLevel.Information, "Retention pruned {Count} runs finished before {Cutoff}")]
+    public static partial void RunsPruned(ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(13, LogLevel.Warning, "Retention prune failed, retried in an hour: {Reason}")]
+    public static partial void PruneFailed(ILogger logger, string reason);
 }

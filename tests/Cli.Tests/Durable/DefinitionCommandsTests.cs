@@ -65,4 +65,57 @@ public sealed class DefinitionCommandsTests
         Assert.StartsWith("pruned 2 runs finished before ", prune.Output, StringComparison.Ordinal);
         Assert.Empty(await workspace.Runs.ListRunsAsync(new RunQuery(), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task VersionsPublishAndList_PrintWhatTheStoreHolds()
+    {
+        await using var workspace = await DurableWorkspace.CreateAsync();
+        var ct = CancellationToken.None;
+        await workspace.Definitions.SaveAsync("hello", First, "alice", "first", ct);
+        await workspace.Definitions.PublishAsync("hello", 1, ct);
+        await workspace.Definitions.SaveAsync("hello", Second, "bob", "second", ct);
+        var stored = await workspace.Definitions.VersionsAsync("hello", ct);
+        var (first, draft) = (stored[0], stored[1]);
+
+        var versionsJson = await workspace.RunAsync("definitions", "versions", "hello", "--output", "json");
+        var versionsTable = await workspace.RunAsync("definitions", "versions", "hello");
+        var publish = await workspace.RunAsync("definitions", "publish", "hello", "2");
+        var list = await workspace.RunAsync("definitions", "list");
+        var unknown = await workspace.RunAsync("definitions", "versions", "nope");
+
+        var published = (await workspace.Definitions.VersionsAsync("hello", ct))[1];
+        var summary = Assert.Single(await workspace.Definitions.ListAsync(ct));
+        Assert.Equal(DefinitionState.Published, published.State);
+        Assert.True(versionsJson.ExitCode == 0, versionsJson.Output);
+        Assert.Equal(
+            System.Text.Json.JsonSerializer.Serialize(
+                new object[]
+                {
+                    new { id = "hello", version = 1, state = "published", contentHash = first.ContentHash, author = "alice", comment = "first", createdAt = first.CreatedAt, publishedAt = first.PublishedAt },
+                    new { id = "hello", version = 2, state = "draft", contentHash = draft.ContentHash, author = "bob", comment = "second", createdAt = draft.CreatedAt, publishedAt = (DateTimeOffset?)null },
+                },
+                Gantry.Cli.Output.JsonOutput.Options),
+            versionsJson.Output);
+        Assert.Equal(
+            $"""
+            ┌─────────┬───────────┬──────────────────────┬────────┬─────────┐
+            │ version │ state     │ created              │ author │ comment │
+            ├─────────┼───────────┼──────────────────────┼────────┼─────────┤
+            │ 1       │ published │ {first.CreatedAt:u} │ alice  │ first   │
+            │ 2       │ draft     │ {draft.CreatedAt:u} │ bob    │ second  │
+            └─────────┴───────────┴──────────────────────┴────────┴─────────┘
+            """,
+            versionsTable.Output);
+        Assert.Equal((0, "hello v2 is published"), publish);
+        Assert.Equal(
+            $"""
+            ┌────────────┬────────┬───────────┬──────────────────────┐
+            │ definition │ latest │ published │ updated              │
+            ├────────────┼────────┼───────────┼──────────────────────┤
+            │ hello      │ 2      │ 2         │ {summary.UpdatedAt:u} │
+            └────────────┴────────┴───────────┴──────────────────────┘
+            """,
+            list.Output);
+        Assert.Equal((2, "error: no definition with id 'nope'"), unknown);
+    }
 }

@@ -3,13 +3,15 @@ using static Gantry.Cli.Tests.Durable.KillMatrix;
 
 namespace Gantry.Cli.Tests.Durable;
 
-/// <summary>The SIGKILL matrix on PostgreSQL: a kill during a step, and kills during a step, after the wait and during on_failure.</summary>
+/// <summary>The SIGKILL matrix on PostgreSQL: a kill during a step, during the wait, at a step's failure, and kills during a step, after the wait and during on_failure.</summary>
 [Collection(PostgresCliCollection.Name)]
 public sealed class PostgresKillTests(PostgresFixture postgres)
 {
     public static TheoryData<string[]> Points => new()
     {
         new[] { "step.started build" },
+        new[] { "step.waiting pause" },
+        new[] { "step.failed broken" },
         new[] { "step.succeeded hello", "step.started package", "step.started cleanup" },
     };
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Gantry.Engine.Runtime;
 using Gantry.Server.Security;
 using Gantry.Server.Tests.Fixtures;
 
@@ -20,9 +21,24 @@ public sealed class AuthorizationTests : IAsyncLifetime
         { "POST", "/api/triggers/my-team/canary", TokenRole.Operator, HttpStatusCode.Accepted },
     };
 
-    public static TheoryData<string> ReadRoutes => new()
+    /// <summary>Every read route (a viewer's token is enough) and what it answers here; {run} is a finished run of this server.</summary>
+    public static TheoryData<string, string, HttpStatusCode> ReadRoutes => new()
     {
-        "/api/definitions", "/api/definitions/hotfix", "/api/runs", "/api/environments", "/api/environments/sandbox", "/api/activities", "/api/plugins",
+        { "GET", "/api/definitions", HttpStatusCode.OK },
+        { "GET", "/api/definitions/hotfix", HttpStatusCode.OK },
+        { "GET", "/api/definitions/hotfix/versions", HttpStatusCode.OK },
+        { "GET", "/api/definitions/hotfix/versions/1", HttpStatusCode.OK },
+        { "GET", "/api/definitions/hotfix/diff?from=1&to=1", HttpStatusCode.OK },
+        { "POST", "/api/definitions/trivial/validate", HttpStatusCode.OK },
+        { "GET", "/api/runs", HttpStatusCode.OK },
+        { "GET", "/api/runs/{run}", HttpStatusCode.OK },
+        { "GET", "/api/runs/{run}/events", HttpStatusCode.OK },
+        { "GET", "/api/environments", HttpStatusCode.OK },
+        { "GET", "/api/environments/sandbox", HttpStatusCode.OK },
+        { "GET", "/api/activities", HttpStatusCode.OK },
+        { "GET", "/api/activities/log", HttpStatusCode.OK },
+        { "GET", "/api/plugins", HttpStatusCode.OK },
+        { "GET", "/api/me", HttpStatusCode.OK },
     };
 
     public async Task InitializeAsync() => _server = await ServerFixture.StartAsync();
@@ -44,18 +60,14 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(MutatingRoutes))]
-    public async Task MutatingRoute_EachRole_ForbiddenBelowItsRoleAndServedFromIt(string method, string path, TokenRole needed, HttpStatusCode allowed)
+    public async Task MutatingRoute_EachRole_401AnonymousForbiddenBelowItsRoleAndServedFromIt(string method, string path, TokenRole needed, HttpStatusCode allowed)
     {
-        foreach (var role in Enum.GetValues<TokenRole>())
+        foreach (var role in Roles)
         {
             using var client = _server.Client(role);
             using var response = await client.SendAsync(Request(method, path));
-            var expected = role < needed ? HttpStatusCode.Forbidden : allowed;
-            Assert.True(expected == response.StatusCode, $"{role} {method} {path}: expected {expected}, got {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            if (expected == HttpStatusCode.Forbidden)
-            {
-                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            }
+            var expected = role is null ? HttpStatusCode.Unauthorized : role < needed ? HttpStatusCode.Forbidden : allowed;
+            await AssertStatusAsync(expected, role, method, path, response);
         }
     }
 
@@ -74,16 +86,15 @@ public sealed class AuthorizationTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(ReadRoutes))]
-    public async Task ReadRoute_WithoutToken_Returns401AndWithViewerToken_Returns200(string path)
+    public async Task ReadRoute_EachRole_401WithoutTokenAndServedToEveryRole(string method, string path, HttpStatusCode served)
     {
-        using var anonymous = _server.Client();
-        using var viewer = _server.Client(TokenRole.Viewer);
-
-        using var denied = await anonymous.GetAsync(path);
-        using var served = await viewer.GetAsync(path);
-
-        Assert.Equal(HttpStatusCode.Unauthorized, denied.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        path = await WithSeededRunAsync(path);
+        foreach (var role in Roles)
+        {
+            using var client = _server.Client(role);
+            using var response = await client.SendAsync(Request(method, path));
+            await AssertStatusAsync(role is null ? HttpStatusCode.Unauthorized : served, role, method, path, response);
+        }
     }
 
     [Fact]
@@ -108,10 +119,36 @@ public sealed class AuthorizationTests : IAsyncLifetime
         Assert.Equal("ready", await client.GetStringAsync("/readyz"));
     }
 
+    /// <summary>No token, then each role's token.</summary>
+    private static readonly TokenRole?[] Roles = [null, TokenRole.Viewer, TokenRole.Operator, TokenRole.Admin];
+
+    private static async Task AssertStatusAsync(HttpStatusCode expected, TokenRole? role, string method, string path, HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"{role?.ToString() ?? "anonymous"} {method} {path}: expected {expected}, got {response.StatusCode}: {body}");
+        if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    /// <summary>Replaces {run} with the id of a run that finished on this server.</summary>
+    private async Task<string> WithSeededRunAsync(string path)
+    {
+        if (!path.Contains("{run}", StringComparison.Ordinal))
+        {
+            return path;
+        }
+
+        var run = await _server.StartRunAsync("trivial", new { inputs = new { note = "seed" } });
+        await _server.WaitForStatusAsync(run, RunStatus.Succeeded);
+        return path.Replace("{run}", run, StringComparison.Ordinal);
+    }
+
     private static HttpRequestMessage Request(string method, string path)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path);
-        if (path.EndsWith("/versions", StringComparison.Ordinal))
+        if (path.EndsWith("/versions", StringComparison.Ordinal) || path.EndsWith("/validate", StringComparison.Ordinal))
         {
             request.Content = ServerFixture.Yaml(TestWorkflows.Trivial + "\n");
         }

@@ -70,6 +70,23 @@ public sealed class DefinitionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_WithAcceptJson_ReturnsTheParsedDocumentAsJson()
+    {
+        using var client = _server.Client(TokenRole.Viewer);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/definitions/trivial");
+        request.Headers.Add("Accept", "application/json");
+
+        using var response = await client.SendAsync(request);
+        var view = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(
+            """{"id":"trivial","inputs":{"note":{"type":"string","default":""}},"steps":[{"id":"hello","uses":"log","with":{"message":"hello {{ inputs.note }}"}}],"on":{"http":{"path":"my-team/canary"}}}""",
+            JsonSerializer.Serialize(view.GetProperty("document"), new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        Assert.Equal(TestWorkflows.Trivial + "\n", view.GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task Get_UnknownDefinitionOrVersion_Returns404Problem()
     {
         using var client = _server.Client(TokenRole.Viewer);

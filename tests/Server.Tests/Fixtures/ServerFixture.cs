@@ -42,7 +42,8 @@ public sealed class ServerFixture : IAsyncDisposable
 
     public IRunStore Runs => _app.Services.GetRequiredService<IRunStore>();
 
-    public static async Task<ServerFixture> StartAsync(bool allowAnonymousRead = false, string? webhookSecret = WebhookSecret, string? workspace = null)
+    /// <summary>Starts a server; <paramref name="configureServices"/> replaces services after the server registered its own.</summary>
+    public static async Task<ServerFixture> StartAsync(bool allowAnonymousRead = false, string? webhookSecret = WebhookSecret, string? workspace = null, Action<IServiceCollection>? configureServices = null)
     {
         workspace ??= CreateWorkspace();
         var tokenStore = new TokenStore(Path.Combine(workspace, ".gantry", TokenStore.FileName));
@@ -54,6 +55,7 @@ public sealed class ServerFixture : IAsyncDisposable
             WorkspaceRoot = workspace,
             AllowAnonymousRead = allowAnonymousRead,
             GitHubWebhookSecret = webhookSecret,
+            ConfigureServices = configureServices,
         }, CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
