@@ -36,7 +36,18 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
     {
         var path = WorkspaceLookup.WorkflowPath(settings.Workflow, settings.Workspace);
         var environment = settings.Environment is null ? null : WorkspaceLookup.LoadEnvironment(settings.Environment, Path.GetDirectoryName(path), settings.Workspace);
-        var checkedFiles = DocumentSet.Check([path], new ValidationContext(activities), validator, environment);
+
+        // Calls pinned with version: N are checked against version N, which only the definition
+        // store holds (after it has imported the workspace), so the store is opened first for them.
+        var pinned = PinnedCallsOf(path);
+        await using var host = pinned is null ? null : await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
+        var validation = new ValidationContext(activities);
+        if (host is not null)
+        {
+            validation = await PinnedCallVersions.AddToAsync(validation, host.Definitions, pinned!, cancellationToken).ConfigureAwait(false);
+        }
+
+        var checkedFiles = DocumentSet.Check([path], validation, validator, environment);
         if (checkedFiles.Any(f => !f.Valid))
         {
             foreach (var file in checkedFiles)
@@ -50,7 +61,19 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
             return ExitCodes.Usage;
         }
 
-        await using var host = await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
+        await using var opened = host is null ? await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false) : null;
+        return await RunAsync(settings, path, environment, host ?? opened!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The workflow at <paramref name="path"/> when it loads and has a call with <c>version:</c>; else null.</summary>
+    private static Engine.Model.WorkflowDefinition? PinnedCallsOf(string path) =>
+        DocumentLoader.LoadWorkflowFile(path) is { Succeeded: true, Value: { } workflow }
+        && workflow.AllSteps().OfType<Engine.Model.CallStep>().Any(c => c.Version is not null)
+            ? workflow
+            : null;
+
+    private async Task<int> RunAsync(Settings settings, string path, Engine.Model.EnvironmentDefinition? environment, RunHost host, CancellationToken cancellationToken)
+    {
         var library = new Dictionary<string, Engine.Model.WorkflowDefinition>(host.Catalog.LoadWorkflows(), StringComparer.Ordinal);
         var workflow = DocumentLoader.LoadWorkflowFile(path).GetOrThrow();
         library[workflow.Id] = workflow;

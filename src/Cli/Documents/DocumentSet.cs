@@ -92,7 +92,7 @@ internal static class DocumentSet
             workflows[workflow.Id] = workflow;
         }
 
-        var context = new ValidationContext(baseContext.Activities, workflows, environment);
+        var context = new ValidationContext(baseContext.Activities, workflows, environment, baseContext.MissingVersions);
         return loaded.Select(l =>
         {
             var diagnostics = l.Diagnostics.ToList();

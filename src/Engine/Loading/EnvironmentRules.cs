@@ -64,7 +64,7 @@ internal static class EnvironmentRules
         if (lb.SshHost is { } sshHost && !environment.Hosts.ContainsKey(sshHost))
         {
             var node = (lbNode as DocMapping)?["ssh_host"] ?? lbNode;
-            diagnostics.Add(node, "load_balancer.ssh_host", $"unknown host '{sshHost}'{Suggest.Hint(sshHost, environment.Hosts.Keys)}; ssh_host names the host under hosts: that runs nginx (hosts: {string.Join(", ", environment.Hosts.Keys)})");
+            diagnostics.Add(node, "load_balancer.ssh_host", $"unknown host '{sshHost}'{Suggest.Hint(sshHost, environment.Hosts.Keys)} (environment {environment.Id} has: {string.Join(", ", environment.Hosts.Keys)}); ssh_host names the host under hosts: that runs nginx");
         }
 
         if (lb.SshHost is not null && lb.Provider != LoadBalancerProvider.Nginx)

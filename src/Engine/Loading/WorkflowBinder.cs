@@ -202,6 +202,7 @@ internal static partial class WorkflowBinder
                 Workflow = call?.String("workflow") ?? "",
                 WorkflowLocation = with?["workflow"]?.Location ?? map.Location,
                 Version = call?.Bind<int?>("version"),
+                VersionLocation = with?["version"]?.Location ?? map.Location,
                 Inputs = call?.Map("inputs"),
             });
         }

@@ -93,7 +93,11 @@ public sealed class CallStep : StepNode
 
     public SourceLocation WorkflowLocation { get; init; }
 
+    /// <summary>The called version (<c>version: N</c>); null calls the latest published one.</summary>
     public int? Version { get; init; }
+
+    /// <summary>Where <c>version:</c> is written (the step's location when it is not).</summary>
+    public SourceLocation VersionLocation { get; init; }
 
     public DocMapping? Inputs { get; init; }
 

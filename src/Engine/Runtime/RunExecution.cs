@@ -127,7 +127,7 @@ internal sealed partial class RunExecution
             GroupStep group => await RunBlockAsync(step, key, () => RunGroupAsync(group, frame, prefix, cancellationToken)).ConfigureAwait(false),
             ParallelStep parallel => await RunBlockAsync(step, key, () => RunParallelAsync(parallel, frame, prefix, cancellationToken)).ConfigureAwait(false),
             ForeachStep loop => await RunBlockAsync(step, key, () => RunForeachAsync(loop, frame, key, cancellationToken)).ConfigureAwait(false),
-            CallStep call => await RunBlockAsync(step, key, () => RunCallAsync(call, frame, key, cancellationToken)).ConfigureAwait(false),
+            CallStep call => await RunCallBlockAsync(call, frame, key, cancellationToken).ConfigureAwait(false),
             _ => throw new InvalidOperationException($"unknown step kind {step.GetType().Name}"),
         };
     }
@@ -150,8 +150,8 @@ internal sealed partial class RunExecution
         }
     }
 
-    /// <summary>Journals a block's start and end around its body; a block's own failure is journaled once.</summary>
-    private async Task<StepOutcome> RunBlockAsync(StepNode step, string key, Func<Task<StepOutcome>> body)
+    /// <summary>Journals a block's start and end around its body (with <paramref name="outputs"/> when given); a block's own failure is journaled once.</summary>
+    private async Task<StepOutcome> RunBlockAsync(StepNode step, string key, Func<Task<StepOutcome>> body, Func<object?>? outputs = null)
     {
         if (!HasStarted(key))
         {
@@ -164,7 +164,7 @@ internal sealed partial class RunExecution
             var outcome = await body().ConfigureAwait(false);
             if (outcome == StepOutcome.Completed && !_state.Finished.ContainsKey(key))
             {
-                await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepSucceeded, Path = key, StepId = step.Id, Activity = BlockKind(step) }).ConfigureAwait(false);
+                await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepSucceeded, Path = key, StepId = step.Id, Activity = BlockKind(step), Outputs = outputs?.Invoke() }).ConfigureAwait(false);
             }
 
             return outcome;
@@ -240,7 +240,23 @@ internal sealed partial class RunExecution
         return branches.Any(b => b.Result == StepOutcome.Suspended) ? StepOutcome.Suspended : StepOutcome.Completed;
     }
 
-    private async Task<StepOutcome> RunCallAsync(CallStep call, Frame frame, string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// A call's step.succeeded carries the callee's outputs for observers. On resume a finished call
+    /// still runs through its callee (every step replayed from the journal) and renders the outputs
+    /// again, because the journaled copy has its secrets masked.
+    /// </summary>
+    private async Task<StepOutcome> RunCallBlockAsync(CallStep call, Frame frame, string key, CancellationToken cancellationToken)
+    {
+        Dictionary<string, object?>? outputs = null;
+        return await RunBlockAsync(call, key, async () =>
+        {
+            var (outcome, rendered) = await RunCallAsync(call, frame, key, cancellationToken).ConfigureAwait(false);
+            outputs = rendered;
+            return outcome;
+        }, () => outputs).ConfigureAwait(false);
+    }
+
+    private async Task<(StepOutcome Outcome, Dictionary<string, object?>? Outputs)> RunCallAsync(CallStep call, Frame frame, string key, CancellationToken cancellationToken)
     {
         var callee = _run.Definition(DefinitionLibrary.Key(call.Workflow, call.Version));
         var given = call.Inputs is null
@@ -254,7 +270,7 @@ internal sealed partial class RunExecution
         {
             if (await RunSequenceAsync(callee.Steps, calleeFrame, prefix, cancellationToken).ConfigureAwait(false) == StepOutcome.Suspended)
             {
-                return StepOutcome.Suspended;
+                return (StepOutcome.Suspended, null);
             }
         }
         catch (Exception ex) when (ex is StepFailedException or OperationCanceledException)
@@ -270,7 +286,7 @@ internal sealed partial class RunExecution
                 var handlerFrame = new Frame(calleeFrame.Scope().With("error", ErrorVariable(failure)), calleeFrame);
                 if (await RunSequenceAsync(callee.OnFailure, handlerFrame, prefix + "on_failure:", cleanup.Token).ConfigureAwait(false) == StepOutcome.Suspended)
                 {
-                    return StepOutcome.Suspended;
+                    return (StepOutcome.Suspended, null);
                 }
             }
 
@@ -282,7 +298,7 @@ internal sealed partial class RunExecution
             o => TemplateRenderer.Render(o.Value, calleeFrame.Scope(), cancellationToken),
             StringComparer.Ordinal);
         frame.Record(call.Id, "succeeded", outputs);
-        return StepOutcome.Completed;
+        return (StepOutcome.Completed, outputs);
     }
 
     private bool HasStarted(string key) => _run.HasStarted(key);

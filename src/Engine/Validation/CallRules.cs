@@ -1,9 +1,10 @@
 using Gantry.Engine.Diagnostics;
 using Gantry.Engine.Model;
+using Gantry.Engine.Runtime;
 
 namespace Gantry.Engine.Validation;
 
-/// <summary><c>workflow.call</c>: the called workflow exists, gets only inputs it declares and all it requires, and no call chain returns to its caller.</summary>
+/// <summary><c>workflow.call</c>: the called workflow (the pinned version when the store was asked) exists, gets only inputs it declares and all it requires, and no call chain returns to its caller.</summary>
 internal static class CallRules
 {
     public static void Check(WorkflowDefinition workflow, ValidationContext context, DiagnosticBag diagnostics)
@@ -15,11 +16,17 @@ internal static class CallRules
                 continue; // reported by the binder
             }
 
-            var callee = Find(call.Workflow, workflow, context);
             var path = $"{call.Path}.with";
+            if (call.Version is { } version && context.MissingVersions.TryGetValue(DefinitionLibrary.Key(call.Workflow, version), out var missing))
+            {
+                diagnostics.Add(call.VersionLocation, $"{path}.version", missing);
+                continue;
+            }
+
+            var callee = context.Callee(call, workflow);
             if (callee is null)
             {
-                var known = context.Workflows.Keys.Append(workflow.Id).Distinct().Order(StringComparer.Ordinal).ToList();
+                var known = context.Workflows.Keys.Where(k => !k.Contains('@', StringComparison.Ordinal)).Append(workflow.Id).Distinct().Order(StringComparer.Ordinal).ToList();
                 diagnostics.Add(call.WorkflowLocation, $"{path}.workflow", $"unknown workflow '{call.Workflow}'{Suggest.Hint(call.Workflow, known)} (known workflows: {string.Join(", ", known)})");
                 continue;
             }
@@ -55,9 +62,6 @@ internal static class CallRules
         }
     }
 
-    private static WorkflowDefinition? Find(string id, WorkflowDefinition self, ValidationContext context) =>
-        id == self.Id ? self : context.Workflows.GetValueOrDefault(id);
-
     /// <summary>The call path from <paramref name="workflow"/> back to itself through <paramref name="callee"/>, or null.</summary>
     private static List<string>? FindCycle(WorkflowDefinition workflow, WorkflowDefinition callee, ValidationContext context)
     {
@@ -75,7 +79,7 @@ internal static class CallRules
 
             if (visited.Add(current.Id))
             {
-                foreach (var next in current.AllSteps().OfType<CallStep>().Select(c => Find(c.Workflow, workflow, context)).OfType<WorkflowDefinition>())
+                foreach (var next in current.AllSteps().OfType<CallStep>().Select(c => context.Callee(c, workflow)).OfType<WorkflowDefinition>())
                 {
                     if (Search(next))
                     {

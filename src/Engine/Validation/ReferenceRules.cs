@@ -140,8 +140,7 @@ internal sealed class ReferenceRules(WorkflowDefinition workflow, ValidationCont
     private IReadOnlyList<string>? Outputs(StepNode step) => step switch
     {
         ActionStep action when context.Activities.TryGet(action.Uses, out var activity) => activity.Outputs.Properties.Select(p => p.Name).ToList(),
-        CallStep call when call.Workflow == workflow.Id => workflow.Outputs.Select(o => o.Key).ToList(),
-        CallStep call when context.Workflows.TryGetValue(call.Workflow, out var callee) => callee.Outputs.Select(o => o.Key).ToList(),
+        CallStep call when context.Callee(call, workflow) is { } callee => callee.Outputs.Select(o => o.Key).ToList(),
         _ => null,
     };
 

@@ -77,9 +77,13 @@ public sealed class LoadBalancerFactory(TimeProvider time)
             UpstreamName = settings.Backend,
             UpstreamConfigPath = Resolve(settings.ConfigFile!),
             MainConfigPath = settings.MainConfig is null ? null : Resolve(settings.MainConfig),
-            Servers = environment.Hosts.ToDictionary(
-                h => h.Value.LbServer ?? h.Key,
-                h => h.Value.Vars.TryGetValue("upstream", out var upstream) && upstream is string address ? address : h.Value.Address),
+            // The host that runs nginx is under hosts: to be reached over SSH; unless a group also
+            // serves from it, it is no upstream server.
+            Servers = environment.Hosts
+                .Where(h => h.Key != settings.SshHost || environment.Groups.Values.Any(g => g.Hosts.Contains(h.Key)))
+                .ToDictionary(
+                    h => h.Value.LbServer ?? h.Key,
+                    h => h.Value.Vars.TryGetValue("upstream", out var upstream) && upstream is string address ? address : h.Value.Address),
         };
     }
 }

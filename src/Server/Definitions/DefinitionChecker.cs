@@ -2,6 +2,7 @@ using Gantry.Engine.Activities;
 using Gantry.Engine.Diagnostics;
 using Gantry.Engine.Loading;
 using Gantry.Engine.Model;
+using Gantry.Engine.Runtime;
 using Gantry.Engine.Validation;
 
 namespace Gantry.Server.Definitions;
@@ -13,7 +14,7 @@ public sealed record ValidationError(string File, int Line, int Column, string P
 }
 
 /// <summary>Loads and validates a definition's text as the server would save it: every error at once, each located.</summary>
-internal sealed class DefinitionChecker(ActivityRegistry activities, WorkflowValidator validator, DefinitionCache cache)
+internal sealed class DefinitionChecker(ActivityRegistry activities, WorkflowValidator validator, DefinitionCache cache, IDefinitionStore definitions)
 {
     public async Task<(WorkflowDefinition? Workflow, IReadOnlyList<ValidationError> Errors)> CheckAsync(string id, string text, string file, CancellationToken cancellationToken)
     {
@@ -28,7 +29,8 @@ internal sealed class DefinitionChecker(ActivityRegistry activities, WorkflowVal
 
             var library = (await cache.PublishedAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(kv => kv.Key, kv => kv.Value.Workflow, StringComparer.Ordinal);
             library[workflow.Id] = workflow;
-            diagnostics.AddRange(validator.Validate(workflow, new ValidationContext(activities, library)).Where(d => !diagnostics.Contains(d)));
+            var context = await PinnedCallVersions.AddToAsync(new ValidationContext(activities, library), definitions, workflow, cancellationToken).ConfigureAwait(false);
+            diagnostics.AddRange(validator.Validate(workflow, context).Where(d => !diagnostics.Contains(d)));
         }
 
         var errors = diagnostics.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column).Select(ValidationError.From).ToList();

@@ -78,6 +78,36 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public void Validate_EnvironmentWhoseSshHostIsNoHost_PrintsTheLocatedErrorWithCaretAndExitsOne()
+    {
+        var edge = _workspace.Write("workflows/environments/edge.yaml", """
+            id: edge
+            load_balancer:
+              provider: nginx
+              config_file: /etc/nginx/upstream.conf
+              ssh_host: lb2
+            hosts:
+              web1: { address: 10.0.0.1 }
+              lb1: { address: 10.0.0.9 }
+            groups:
+              group1: { hosts: [web1] }
+            """);
+
+        var result = CliTestApp.Run("validate", edge);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+            $"""
+            error {edge}:5:13 load_balancer.ssh_host: unknown host 'lb2' (did you mean 'lb1'?) (environment edge has: web1, lb1); ssh_host names the host under hosts: that runs nginx
+            5 |   ssh_host: lb2
+              |             ^ unknown host 'lb2' (did you mean 'lb1'?) (environment edge has: web1, lb1); ssh_host names the host under hosts: that runs nginx
+
+            1 document of 1 invalid, 1 error
+            """,
+            string.Join('\n', result.Output.Split('\n').Select(l => l.TrimEnd())).Trim());
+    }
+
+    [Fact]
     public void Validate_JsonOutput_ListsEveryError()
     {
         var broken = _workspace.Write("workflows/broken.yaml", Broken);

@@ -59,6 +59,31 @@ public sealed class WorkflowReuseCommandsTests
         Assert.Equal((2, "error: no definition with id 'nothing'"), unknown);
     }
 
+    [Fact]
+    public async Task Run_PinnedVersionWithAnInputTheLatestFileDropped_IsCheckedAgainstThePinnedVersion()
+    {
+        await using var workspace = await DurableWorkspace.CreateAsync();
+        workspace.Write("workflows/shared.yaml", Shared("first").Replace("steps:", "inputs:\n  colour: { type: string, required: true }\nsteps:", StringComparison.Ordinal));
+        workspace.Write("workflows/team.yaml", "id: team\nsteps:\n  - uses: workflow.call\n    with: { workflow: shared, version: 1, inputs: { colour: red } }\n");
+        var first = await workspace.RunAsync("run", "team");
+        workspace.Write("workflows/shared.yaml", Shared("second"));
+
+        var pinned = await workspace.RunAsync("run", "team");
+        workspace.Write("workflows/team.yaml", "id: team\nsteps:\n  - uses: workflow.call\n    with: { workflow: shared, version: 7 }\n");
+        var missing = CliTestApp.Run("run", "team", "--workspace", workspace.Root, "--db", workspace.Db);
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.True(pinned.ExitCode == 0, pinned.Output);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Equal(
+            $$"""
+            error {{Path.Combine(workspace.Root, "workflows", "team.yaml")}}:4:40 steps[0].with.version: workflow 'shared' has no version 7 (latest is 2)
+            4 |     with: { workflow: shared, version: 7 }
+              |                                        ^ workflow 'shared' has no version 7 (latest is 2)
+            """,
+            missing.Output.Trim());
+    }
+
     private static async Task<string> ReportAsync(DurableWorkspace workspace, string runId)
     {
         var journal = await workspace.JournalAsync(runId);

@@ -190,6 +190,49 @@ public sealed class WorkflowEngineTests
     }
 
     [Fact]
+    public async Task Run_WorkflowCall_JournalsTheCalleesOutputsAndResumesFromThemAfterAWait()
+    {
+        var harness = new EngineHarness();
+        var library = new Dictionary<string, Model.WorkflowDefinition>
+        {
+            ["child"] = EngineHarness.Workflow("""
+                id: child
+                steps:
+                  - id: inner
+                    uses: test.record
+                    with: { name: child }
+                outputs:
+                  shout: "{{ steps.inner.outputs.value }}"
+                  count: "{{ 40 + 2 }}"
+                """),
+        };
+        var waiting = await harness.RunAsync("""
+            id: parent
+            steps:
+              - id: call
+                uses: workflow.call
+                with: { workflow: child }
+              - id: gate
+                uses: wait
+                with: { signal: go }
+              - uses: test.record
+                with: { name: "got {{ steps.call.outputs.shout }} {{ steps.call.outputs.count }}" }
+            """, library: library);
+        Assert.Equal(RunStatus.Waiting, waiting.Status);
+
+        await harness.Engine.SignalAsync(waiting.Id, "go", null, "tester", CancellationToken.None);
+        var done = await harness.Engine.RunAsync(waiting.Id, CancellationToken.None);
+
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(["child", "got CHILD 42"], harness.Calls.Items);
+        var succeeded = (await harness.JournalAsync(done.Id)).Where(e => e.Type == JournalEventTypes.StepSucceeded && e.Path == "steps[0]").ToList();
+        var call = Assert.Single(succeeded);
+        Assert.Equal("workflow.call:child", call.Activity);
+        var outputs = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(call.Outputs);
+        Assert.Equal(["count=42", "shout=CHILD"], outputs.Select(o => $"{o.Key}={o.Value}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Signal_WaitingRun_ResumesWithPayloadAndHoldsNoExecution()
     {
         var harness = new EngineHarness();

@@ -160,6 +160,17 @@ public sealed class SshFleetFixture : IAsyncLifetime
         Output = output,
     };
 
+    /// <summary>An environment document's <c>ssh:</c> block that reaches this fleet: its user, port, pinned host key and client key.</summary>
+    public string EnvironmentSshBlock => $"""
+        ssh:
+          user: {User}
+          port: {Port}
+          known_hosts: {KnownHostsPath}
+          key_file: {ClientKeyPath}
+          connect_timeout: 30s
+          command_timeout: 60s
+        """;
+
     /// <summary>Fresh deploy roots and app ports, one per host, for one test.</summary>
     public FleetSite NewSite(int hosts = 2)
     {

@@ -29,13 +29,7 @@ internal static class SshWorkflowEnvironment
               source: clone
               restart: "sh {{{fleet.BinPath}}}/restart-app.sh {{ host.root }} {{ host.address }} {{ host.vars.app_port }}"
               health: { url: "http://{{ host.address }}:{{ host.vars.app_port }}/health", retries: 40, interval: 100ms }
-            ssh:
-              user: {{{fleet.User}}}
-              port: {{{fleet.Port}}}
-              known_hosts: {{{fleet.KnownHostsPath}}}
-              key_file: {{{fleet.ClientKeyPath}}}
-              connect_timeout: 30s
-              command_timeout: 60s
+            {{{fleet.EnvironmentSshBlock}}}
             """;
         var path = Path.Combine(fleet.Root, "env", "production.yaml");
         return (DocumentLoader.LoadEnvironment(text, path).GetOrThrow(), text);

@@ -79,6 +79,28 @@ public sealed class WorkflowReuseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Save_PinnedOldVersionWithAnInputTheLatestDropped_IsCheckedAgainstThePinnedVersion()
+    {
+        using var admin = _server.Client(TokenRole.Admin);
+        await PublishAsync(admin, "shared-steps", Shared("first").Replace("steps:", "inputs:\n  colour: { type: string, required: true }\nsteps:", StringComparison.Ordinal));
+        await PublishAsync(admin, "shared-steps", Shared("second"));
+        const string Pinned = """
+            id: team-paint
+            steps:
+              - uses: workflow.call
+                with: { workflow: shared-steps, version: 1, inputs: { colour: red } }
+            """;
+
+        using var onePinned = await admin.PostAsync("/api/definitions/team-paint/versions", ServerFixture.Yaml(Pinned));
+        using var latest = await admin.PostAsync("/api/definitions/team-paint/versions", ServerFixture.Yaml(Pinned.Replace("version: 1, ", "", StringComparison.Ordinal)));
+        using var sevenPinned = await admin.PostAsync("/api/definitions/team-paint/versions", ServerFixture.Yaml(Pinned.Replace("version: 1", "version: 7", StringComparison.Ordinal)));
+
+        Assert.Equal(HttpStatusCode.Created, onePinned.StatusCode);
+        Assert.Equal(["team-paint.yaml:4:47 steps[0].with.inputs.colour: workflow 'shared-steps' has no input 'colour'; it declares no inputs"], await ErrorsAsync(latest));
+        Assert.Equal(["team-paint.yaml:4:46 steps[0].with.version: workflow 'shared-steps' has no version 7 (latest is 2)"], await ErrorsAsync(sevenPinned));
+    }
+
+    [Fact]
     public async Task Delete_WorkflowOthersCall_Is409NamingEveryCallerAndVersion()
     {
         using var admin = _server.Client(TokenRole.Admin);
@@ -145,6 +167,15 @@ public sealed class WorkflowReuseTests : IAsyncLifetime
     {
         using var response = await admin.PostAsync($"/api/definitions/{id}/versions?publish=true", ServerFixture.Yaml(yaml));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<List<string>> ErrorsAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return problem.GetProperty("errors").EnumerateArray()
+            .Select(e => $"{e.GetProperty("file").GetString()}:{e.GetProperty("line").GetInt32()}:{e.GetProperty("column").GetInt32()} {e.GetProperty("path").GetString()}: {e.GetProperty("message").GetString()}")
+            .ToList();
     }
 
     /// <summary>Signals 'go' once the run has reached its <paramref name="waitsSoFar"/>-th wait (one per call).</summary>

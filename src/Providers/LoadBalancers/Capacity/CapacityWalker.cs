@@ -1,5 +1,6 @@
 using Gantry.Engine.Diagnostics;
 using Gantry.Engine.Model;
+using Gantry.Engine.Runtime;
 
 namespace Gantry.Providers.LoadBalancers.Capacity;
 
@@ -156,7 +157,8 @@ internal sealed class CapacityWalker(CapacityTopology topology, IReadOnlyDiction
 
     private CapacityFlow WalkCall(CallStep call, IReadOnlySet<CapacityState> entry, CapacityScope scope)
     {
-        var callee = call.Workflow == scope.Workflow.Id ? scope.Workflow : workflows.GetValueOrDefault(call.Workflow);
+        var callee = (call.Version is { } version ? workflows.GetValueOrDefault(DefinitionLibrary.Key(call.Workflow, version)) : null)
+            ?? (call.Workflow == scope.Workflow.Id ? scope.Workflow : workflows.GetValueOrDefault(call.Workflow));
         if (callee is null || scope.Calls.Contains(callee.Id))
         {
             return new CapacityFlow(entry, new HashSet<CapacityState>()); // unknown or a cycle: reported by the call rules
