@@ -105,6 +105,15 @@ public sealed class LoadBalancerSettings
     [Description("nginx: the main configuration file (for nginx -t and reload).")]
     public string? MainConfig { get; set; }
 
+    [Description("nginx: the nginx program the default test and reload commands run (on PATH when not a path).")]
+    public string NginxPath { get; set; } = "nginx";
+
+    [Description("nginx: command (argv, no shell) that checks the configuration; unset runs nginx -t -c main_config.")]
+    public List<string>? TestCommand { get; set; }
+
+    [Description("nginx: command (argv, no shell) that makes nginx load the new upstream file, e.g. [systemctl, reload, nginx]; unset runs nginx -s reload -c main_config.")]
+    public List<string>? ReloadCommand { get; set; }
+
     [Description("nginx: manage nginx on this host (a name under hosts:) over SSH instead of locally")]
     public string? SshHost { get; set; }
 

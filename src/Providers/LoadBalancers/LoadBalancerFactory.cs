@@ -77,6 +77,9 @@ public sealed class LoadBalancerFactory(TimeProvider time)
             UpstreamName = settings.Backend,
             UpstreamConfigPath = Resolve(settings.ConfigFile!),
             MainConfigPath = settings.MainConfig is null ? null : Resolve(settings.MainConfig),
+            NginxPath = settings.NginxPath,
+            TestCommand = settings.TestCommand is { Count: > 0 } test ? test : null,
+            ReloadCommand = settings.ReloadCommand is { Count: > 0 } reload ? reload : null,
             // The host that runs nginx is under hosts: to be reached over SSH; unless a group also
             // serves from it, it is no upstream server.
             Servers = environment.Hosts

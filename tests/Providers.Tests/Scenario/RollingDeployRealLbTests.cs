@@ -97,6 +97,38 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
         Assert.Equal(["web1", "web2", "web3", "web4"], served);
     }
 
+    [Fact]
+    public async Task RollingDeploy_RealNginxWithConfiguredCommands_TestsAndReloadsThroughThem()
+    {
+        await using var nginx = await NginxFixture.StartAsync("web1", "web2", "web3", "web4");
+        var hosts = string.Join("\n", nginx.Backends.Select((b, i) => $"  {b.Name}: {{ address: 127.0.0.{11 + i}, vars: {{ upstream: \"{b.Address}\" }} }}"));
+        using var harness = new SandboxHarness();
+        var calls = Path.Combine(harness.DataDirectory, "commands.log");
+        string Wrapper(string name, string command) => $"[sh, -c, \"echo {name} >> '{calls}' && exec {command} -c '{nginx.MainConfigPath}'\"]";
+        var environment = $$"""
+            id: real-nginx-commands
+            load_balancer:
+              provider: nginx
+              backend: {{NginxFixture.UpstreamName}}
+              config_file: "{{nginx.UpstreamConfigPath}}"
+              settle_delay: 100ms
+              test_command: {{Wrapper("test", "nginx -t")}}
+              reload_command: {{Wrapper("reload", "nginx -s reload")}}
+            hosts:
+            {{hosts}}
+            {{Fleet}}
+            """;
+
+        var (status, _, finalLive) = await RunAsync(harness, environment);
+
+        Assert.Equal(RunStatus.Succeeded, status);
+        Assert.Equal(["group1", "group2"], finalLive);
+        var lines = await File.ReadAllLinesAsync(calls);
+        Assert.True(lines.Count(l => l == "reload") >= 4, $"expected at least 4 reloads through the configured command, got: {string.Join(", ", lines)}");
+        Assert.Equal(lines.Count(l => l == "reload"), lines.Count(l => l == "test"));
+        await nginx.WaitForReloadsAsync(4);
+    }
+
     private static async Task<(RunStatus Status, List<object?> DeployedGroups, IReadOnlyList<string> FinalLive)> RunAsync(SandboxHarness harness, string environmentText)
     {
         var environment = DocumentLoader.LoadEnvironment(environmentText, Path.Combine(harness.DataDirectory, "env.yaml")).GetOrThrow();
