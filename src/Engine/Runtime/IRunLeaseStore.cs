@@ -32,7 +32,7 @@ public interface IRunLeaseStore
 
     /// <summary>
     /// This store seen by the holder of <paramref name="lease"/>: its journal appends, status updates
-    /// and concurrency-key releases for that run commit only while the lease is current, checked in
+    /// and concurrency-key acquisitions and releases for that run commit only while the lease is current, checked in
     /// the same transaction; otherwise they change nothing and throw <see cref="LeaseLostException"/>.
     /// Reads, and writes for other runs, behave as in this store.
     /// </summary>

@@ -296,10 +296,11 @@ internal sealed partial class RunExecution
 
     private CancellationTokenSource CleanupToken(Exception? failure, CancellationToken cancellationToken)
     {
-        // A user's cancel still runs on_failure and finally, under a token of their own with a time limit.
+        // A user's cancel still runs on_failure and finally, under a token of their own with a time limit
+        // that only losing the lease cuts short.
         if (failure is OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
-            var cleanup = new CancellationTokenSource();
+            var cleanup = CancellationTokenSource.CreateLinkedTokenSource(_abandon);
             cleanup.CancelAfter(_run.Options.CleanupTimeout);
             return cleanup;
         }

@@ -20,7 +20,7 @@ public sealed partial class WorkflowEngine
     {
         var key = record.ConcurrencyKey!;
         var latest = QueueOf(record) == ConcurrencyQueue.Latest;
-        if (await _store.TryAcquireKeyAsync(key, record.Id, cancellationToken).ConfigureAwait(false) is { } holder)
+        if (await store.TryAcquireKeyAsync(key, record.Id, cancellationToken).ConfigureAwait(false) is { } holder)
         {
             if (record.Status != RunStatus.Pending)
             {

@@ -213,17 +213,20 @@ public abstract class DurableStoreContractTests : StoreContractTests
         var append = await Assert.ThrowsAsync<LeaseLostException>(() => asA.AppendAsync(run.Id, [Event(JournalEventTypes.StepSucceeded, "work")], Ct));
         var update = await Assert.ThrowsAsync<LeaseLostException>(() => asA.UpdateStatusAsync(run.Id, RunStatus.Succeeded, null, Ct));
         var release = await Assert.ThrowsAsync<LeaseLostException>(() => asA.ReleaseKeyAsync("prod", run.Id, Ct));
+        var acquire = await Assert.ThrowsAsync<LeaseLostException>(() => asA.TryAcquireKeyAsync("staging", run.Id, Ct));
         await nodeB.Fenced(takenOver).AppendAsync(run.Id, [Event(JournalEventTypes.RunResumed)], Ct);
 
         Assert.Equal($"run {run.Id} is no longer leased to node node-a (lease generation 1): node node-b holds it now (generation 2)", append.Message);
         Assert.Equal((nodeA, "node-b", 2L), (append.Lease, append.HolderNodeId, append.CurrentGeneration));
         Assert.Equal(append.Message, update.Message);
         Assert.Equal(append.Message, release.Message);
+        Assert.Equal(append.Message, acquire.Message);
         Assert.Equal(
             [(1L, JournalEventTypes.StepStarted), (2L, JournalEventTypes.RunResumed)],
             (await Runs.ReadJournalAsync(run.Id, 0, Ct)).Select(e => (e.Sequence, e.Type)));
         Assert.Equal(RunStatus.Running, (await Runs.GetRunAsync(run.Id, Ct))!.Status);
         Assert.Equal(run.Id, await Runs.TryAcquireKeyAsync("prod", "run-other", Ct));
+        Assert.Null(await Runs.TryAcquireKeyAsync("staging", "run-other", Ct));
     }
 
     [Fact]
@@ -244,8 +247,11 @@ public abstract class DurableStoreContractTests : StoreContractTests
     {
         var run = await CreateAsync(NewRun(status: RunStatus.Pending, key: "prod"));
         var other = await CreateAsync(NewRun(status: RunStatus.Running));
-        Assert.Null(await Runs.TryAcquireKeyAsync("prod", run.Id, Ct));
         var fenced = Leases.Fenced((await Leases.TryClaimRunAsync(run.Id, "node-a", Lease, Ct))!);
+
+        Assert.Null(await fenced.TryAcquireKeyAsync("prod", run.Id, Ct));
+        Assert.Null(await fenced.TryAcquireKeyAsync("prod", run.Id, Ct));
+        Assert.Equal(run.Id, await fenced.TryAcquireKeyAsync("prod", other.Id, Ct));
 
         var running = await fenced.UpdatePendingAsync(run.Id, RunStatus.Running, null, Ct);
         var appended = await fenced.AppendAsync(run.Id, [Event(JournalEventTypes.RunStarted), Event(JournalEventTypes.RunFinished)], Ct);

@@ -200,25 +200,40 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     public async Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var insert = PostgresDatabase.Command(connection, null, "INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES (@key, @run, @now) ON CONFLICT (name) DO NOTHING;");
+        await using var transaction = IsFenced(runId) ? await connection.BeginTransactionAsync(cancellationToken) : null;
+        if (transaction is not null)
+        {
+            await CheckFenceAsync(connection, transaction, runId, cancellationToken);
+        }
+
+        await using var insert = PostgresDatabase.Command(connection, transaction, "INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES (@key, @run, @now) ON CONFLICT (name) DO NOTHING;");
         PostgresDatabase.Add(insert, "key", key);
         PostgresDatabase.Add(insert, "run", runId);
         PostgresDatabase.Add(insert, "now", _time.GetUtcNow());
-        await using var holder = PostgresDatabase.Command(connection, null, "SELECT run_id FROM concurrency_keys WHERE name = @key;");
+        await using var holder = PostgresDatabase.Command(connection, transaction, "SELECT run_id FROM concurrency_keys WHERE name = @key;");
         PostgresDatabase.Add(holder, "key", key);
+        string? result = null;
         while (true)
         {
             if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
             {
-                return null;
+                break;
             }
 
             // The key was held when we tried; if its holder released it since, try again.
             if (await holder.ExecuteScalarAsync(cancellationToken) is string held)
             {
-                return held == runId ? null : held;
+                result = held == runId ? null : held;
+                break;
             }
         }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return result;
     }
 
     public async Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken)

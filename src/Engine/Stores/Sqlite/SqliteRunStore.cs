@@ -190,6 +190,7 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
+        await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
