@@ -89,7 +89,7 @@ public sealed partial class WorkflowEngine
 
     /// <summary>
     /// Runs (or resumes) a run that a <see cref="RunWorker"/> claimed under <paramref name="lease"/>. Every
-    /// journal append, status update and concurrency-key release of the run is fenced by the lease
+    /// journal append, status update and concurrency-key change of the run is fenced by the lease
     /// (<see cref="IRunLeaseStore.Fenced"/>), so nothing more of this execution is written once another node
     /// has claimed the run. When a fenced write is rejected, or <paramref name="abandon"/> is cancelled (the
     /// worker found its lease lost), the execution stops where it is, as if this process had died: no
