@@ -18,12 +18,16 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
 
     private const string Workflow = """
         id: fenced
+        concurrency: prod
         steps:
           - id: work
             uses: test.gated
           - id: after
             uses: test.record
             with: { name: after }
+        on_failure:
+          - uses: test.record
+            with: { name: cleanup }
         """;
 
     private readonly ActivityGate _gate = new();
@@ -50,7 +54,35 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
     public virtual async Task DisposeAsync() => await _services.DisposeAsync();
 
     [Fact]
-    public async Task Heartbeat_LeaseTakenOverMidStep_StaleNodeStopsAndTheStepCompletesOnce()
+    public async Task Heartbeat_LeaseTakenOverMidStep_StaleNodeStopsWithoutCleanupAndTheNewHolderFinishesOnce()
+    {
+        var (nodeA, nodeB) = (await NodeAsync("node-a", Start), await NodeAsync("node-b", Start + Lease));
+        var run = await StartRunAsync(nodeA);
+        Assert.Equal(1, await nodeA.Worker.PollOnceAsync(CancellationToken.None));
+        await _gate.FirstStarted.Task;
+        var takeover = Assert.Single(await ((IRunLeaseStore)nodeB.Store).ClaimRunsAsync("node-b", Lease, 10, CancellationToken.None)).Lease;
+
+        nodeA.Time.Advance(Lease / 3);
+        await nodeA.Worker.WhenIdleAsync();
+
+        Assert.True(_gate.FirstCancelled.Task.IsCompleted);
+        Assert.Equal(
+            [$"claimed run {run.Id} (fenced, pending)", $"node node-a stopped executing run {run.Id}: its lease (generation 1) was taken over by another node"],
+            nodeA.Log);
+        Assert.Equal(
+            [JournalEventTypes.RunStarted, JournalEventTypes.StepStarted],
+            (await nodeB.Store.ReadJournalAsync(run.Id, 0, CancellationToken.None)).Select(e => e.Type));
+        Assert.Equal(RunStatus.Running, (await nodeB.Store.GetRunAsync(run.Id, CancellationToken.None))!.Status);
+        Assert.Equal(run.Id, await nodeB.Store.TryAcquireKeyAsync("prod", "another-run", CancellationToken.None));
+
+        var finished = await nodeB.Engine.RunLeasedAsync(run.Id, takeover, CancellationToken.None);
+
+        Assert.Equal(RunStatus.Succeeded, finished.Status);
+        await AssertFinishedOnceByNodeBAsync(nodeB, run);
+    }
+
+    [Fact]
+    public async Task PollOnce_NewHolderFinishesWhileTheStaleNodeIsStuckInTheStep_StaleNodeStopsAtItsNextHeartbeat()
     {
         var (nodeA, nodeB) = (await NodeAsync("node-a", Start), await NodeAsync("node-b", Start + Lease));
         var run = await StartRunAsync(nodeA);
@@ -64,10 +96,8 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
 
         Assert.True(_gate.FirstCancelled.Task.IsCompleted);
         await AssertFinishedOnceByNodeBAsync(nodeA, run);
-        Assert.Equal(
-            [$"claimed run {run.Id} (fenced, pending)", $"node node-a stopped executing run {run.Id}: its lease (generation 1) was taken over by another node"],
-            nodeA.Log);
         Assert.Equal([$"claimed run {run.Id} (fenced, running)", $"run {run.Id} succeeded"], nodeB.Log);
+        Assert.Equal($"node node-a stopped executing run {run.Id}: its lease (generation 1) was taken over by another node", nodeA.Log.Last());
     }
 
     [Fact]
@@ -124,6 +154,7 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
         Assert.Equal(RunStatus.Succeeded, (await node.Store.GetRunAsync(run.Id, CancellationToken.None))!.Status);
         Assert.Equal(2, _gate.Calls);
         Assert.Equal(["after"], _calls.Items);
+        Assert.Null(await node.Store.TryAcquireKeyAsync("prod", "another-run", CancellationToken.None));
     }
 
     private async Task<RunRecord> StartRunAsync(Node node) =>
