@@ -3,7 +3,9 @@ namespace Gantry.Engine.Runtime;
 /// <summary>
 /// Leases that let several nodes share runs: a node claims runs that nobody holds (or whose
 /// holder stopped renewing), renews its leases while it works on them, and releases them when
-/// it stops. A run whose node died is claimed by another node once its lease expires.
+/// it stops. A run whose node died is claimed by another node once its lease expires. Every claim
+/// raises the run's lease generation, and writes made through <see cref="Fenced"/> check it, so a
+/// node that stalled past its lease can no longer write to a run another node took over.
 /// </summary>
 public interface IRunLeaseStore
 {
@@ -13,17 +15,26 @@ public interface IRunLeaseStore
     /// their last execution pass (a signal or a cancel request journaled after their latest
     /// run.started or run.resumed). Two nodes claiming at once never get the same run.
     /// </summary>
-    Task<IReadOnlyList<RunRecord>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes the lease on one run, whatever its status, when nobody holds it, its lease expired, or
-    /// this node already holds it; false when another node holds it (or the run does not exist).
+    /// this node already holds it (a new generation all the same); null when another node holds it
+    /// (or the run does not exist).
     /// </summary>
-    Task<bool> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken);
+    Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Extends this node's lease on a run; false when the node no longer holds it (another node took it).</summary>
-    Task<bool> RenewLeaseAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken);
+    /// <summary>Extends a lease by <paramref name="duration"/>; false when it is stale (the run was claimed again since) or the run is gone.</summary>
+    Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken);
 
-    /// <summary>Gives a run's lease up, when this node holds it; otherwise does nothing.</summary>
-    Task ReleaseLeaseAsync(string runId, string nodeId, CancellationToken cancellationToken);
+    /// <summary>Gives a lease up while it is current; a stale lease changes nothing.</summary>
+    Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// This store seen by the holder of <paramref name="lease"/>: its journal appends, status updates
+    /// and concurrency-key acquisitions and releases for that run commit only while the lease is current, checked in
+    /// the same transaction; otherwise they change nothing and throw <see cref="LeaseLostException"/>.
+    /// Reads, and writes for other runs, behave as in this store.
+    /// </summary>
+    IRunStore Fenced(RunLease lease);
 }

@@ -5,9 +5,10 @@ namespace Gantry.Engine.Runtime;
 /// <summary>
 /// Writes a run's journal: masks secrets in every text, stamps the time, commits through the
 /// store before returning (so a transition is durable before the next step starts), then tells
-/// observers. Observers never fail the run.
+/// observers. Observers never fail the run. An append rejected because the run's lease was lost
+/// is reported through <c>leaseLost</c> before it throws.
 /// </summary>
-internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker masker, TimeProvider time, IReadOnlyList<IJournalObserver> observers, Action<Exception>? observerFailed)
+internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker masker, TimeProvider time, IReadOnlyList<IJournalObserver> observers, Action<Exception>? observerFailed, Action<LeaseLostException>? leaseLost = null)
 {
     private readonly SemaphoreSlim _order = new(1, 1);
 
@@ -29,6 +30,12 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
         try
         {
             written = await store.AppendAsync(run.Id, [masked], CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (LeaseLostException ex)
+        {
+            // Another node holds the run now: stop every branch of this execution, not only this one.
+            leaseLost?.Invoke(ex);
+            throw;
         }
         finally
         {

@@ -58,16 +58,16 @@ internal sealed partial class RunExecution
                 cancellationToken).ConfigureAwait(false);
             return await CompleteAsync(step, frame, key, result).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !Abandoned)
         {
             await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepFailed, Path = key, StepId = step.Id, Activity = step.Uses, Error = new ErrorInfo("Cancelled", "cancelled while running") }).ConfigureAwait(false);
             throw;
         }
-        catch (TimeoutRejectedException)
+        catch (TimeoutRejectedException) when (!Abandoned)
         {
             return await FailAsync(step, frame, key, new StepTimeoutException(step.Label, step.Timeout!.Value), Math.Max(attempt, 1)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not StepFailedException)
+        catch (Exception ex) when (ex is not StepFailedException && !Abandoned)
         {
             return await FailAsync(step, frame, key, ex, Math.Max(attempt, 1)).ConfigureAwait(false);
         }

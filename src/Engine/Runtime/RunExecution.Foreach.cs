@@ -41,7 +41,7 @@ internal sealed partial class RunExecution
                 outcomes[index] = await RunSequenceAsync(loop.Steps, iteration, $"{key}[{index}]/", cancellationToken).ConfigureAwait(false);
                 results[index] = iteration.OwnOutputs();
             }
-            catch (Exception ex) when (ex is StepFailedException or OperationCanceledException)
+            catch (Exception ex) when (!Abandoned && ex is StepFailedException or OperationCanceledException)
             {
                 failures[index] = ex;
                 Interlocked.Increment(ref failed);

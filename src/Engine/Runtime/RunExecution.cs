@@ -17,12 +17,16 @@ internal sealed partial class RunExecution
     private readonly RunContext _run;
     private readonly JournalState _state;
     private readonly CancellationToken _cancel;
+    private readonly CancellationToken _abandon;
 
-    public RunExecution(RunContext run, JournalState state, CancellationToken cancel)
+    /// <param name="cancel">Cancels the steps: a user's cancel (on_failure and finally still run), or <paramref name="abandon"/>.</param>
+    /// <param name="abandon">Stops the pass where it is without cleaning up (the node lost the run's lease).</param>
+    public RunExecution(RunContext run, JournalState state, CancellationToken cancel, CancellationToken abandon = default)
     {
         _run = run;
         _state = state;
         _cancel = cancel;
+        _abandon = abandon;
     }
 
     /// <summary>The workflow's declared outputs, rendered once it has succeeded.</summary>
@@ -38,7 +42,7 @@ internal sealed partial class RunExecution
         {
             outcome = await RunSequenceAsync(workflow.Steps, frame, "", _cancel).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is StepFailedException || (ex is OperationCanceledException && _cancel.IsCancellationRequested))
+        catch (Exception ex) when (!Abandoned && (ex is StepFailedException || (ex is OperationCanceledException && _cancel.IsCancellationRequested)))
         {
             failure = ex;
             outcome = StepOutcome.Completed;
@@ -189,7 +193,7 @@ internal sealed partial class RunExecution
         {
             outcome = await RunSequenceAsync(group.Steps, frame, prefix, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is StepFailedException or OperationCanceledException)
+        catch (Exception ex) when (!Abandoned && ex is StepFailedException or OperationCanceledException)
         {
             failure = ex;
             outcome = StepOutcome.Completed;
@@ -273,7 +277,7 @@ internal sealed partial class RunExecution
                 return (StepOutcome.Suspended, null);
             }
         }
-        catch (Exception ex) when (ex is StepFailedException or OperationCanceledException)
+        catch (Exception ex) when (!Abandoned && ex is StepFailedException or OperationCanceledException)
         {
             failure = ex;
         }
@@ -303,12 +307,16 @@ internal sealed partial class RunExecution
 
     private bool HasStarted(string key) => _run.HasStarted(key);
 
+    /// <summary>The node lost the run's lease: nothing is caught, journaled or cleaned up any more.</summary>
+    private bool Abandoned => _abandon.IsCancellationRequested;
+
     private CancellationTokenSource CleanupToken(Exception? failure, CancellationToken cancellationToken)
     {
-        // A user's cancel still runs on_failure and finally, under a token of their own with a time limit.
+        // A user's cancel still runs on_failure and finally, under a token of their own with a time limit
+        // that only losing the lease cuts short.
         if (failure is OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
-            var cleanup = new CancellationTokenSource();
+            var cleanup = CancellationTokenSource.CreateLinkedTokenSource(_abandon);
             cleanup.CancelAfter(_run.Options.CleanupTimeout);
             return cleanup;
         }

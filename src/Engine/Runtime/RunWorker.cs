@@ -8,6 +8,10 @@ namespace Gantry.Engine.Runtime;
 /// runs woken by a signal or cancel) and executes each under a lease it renews every third of the
 /// lease; the lease is released when the run finishes or suspends. A node that dies stops renewing,
 /// so another node claims its runs once their leases expire and resumes them from the journal.
+/// A node that only stalled (a pause, a lost connection) is fenced: every claim raises the run's
+/// lease generation, the engine writes through <see cref="IRunLeaseStore.Fenced"/>, and once the
+/// heartbeat finds the lease lost or a write is rejected, this node stops executing the run at once,
+/// without journaling, cleaning up or releasing anything: the new holder goes on with it.
 /// Use it with an engine whose <see cref="EngineOptions.ResumeInProcess"/> is false, so every
 /// execution goes through a lease.
 /// </summary>
@@ -72,7 +76,7 @@ public sealed class RunWorker
         }
 
         var claimed = await _leases.ClaimRunsAsync(NodeId, _options.Lease, free, cancellationToken).ConfigureAwait(false);
-        foreach (var run in claimed)
+        foreach (var (run, lease) in claimed)
         {
             Log?.Invoke($"claimed run {run.Id} ({run.WorkflowId}, {run.Status.ToString().ToLowerInvariant()})");
             // Registered before it starts, so a run that ends at once is still removed.
@@ -81,7 +85,7 @@ public sealed class RunWorker
                 async () =>
                 {
                     await registered.Task.ConfigureAwait(false);
-                    await ExecuteClaimedAsync(run.Id).ConfigureAwait(false);
+                    await ExecuteClaimedAsync(lease).ConfigureAwait(false);
                 },
                 CancellationToken.None);
             registered.SetResult();
@@ -101,16 +105,16 @@ public sealed class RunWorker
 
     /// <summary>
     /// Executes one run here under a lease (the CLI's <c>run</c>, <c>runs signal</c>, <c>runs cancel</c>);
-    /// null when another node holds the run, which then goes on with it.
+    /// null when another node holds the run (or takes it over meanwhile), which then goes on with it.
     /// </summary>
     public async Task<RunRecord?> ExecuteLeasedAsync(string runId, CancellationToken cancellationToken)
     {
-        if (!await _leases.TryClaimRunAsync(runId, NodeId, _options.Lease, cancellationToken).ConfigureAwait(false))
+        if (await _leases.TryClaimRunAsync(runId, NodeId, _options.Lease, cancellationToken).ConfigureAwait(false) is not { } lease)
         {
             return null;
         }
 
-        return await ExecuteUnderLeaseAsync(runId).ConfigureAwait(false);
+        return await ExecuteUnderLeaseAsync(lease).ConfigureAwait(false);
     }
 
     /// <summary>Signals every waiting step whose delay has passed and has no timer signal yet; returns how many it signalled.</summary>
@@ -136,42 +140,61 @@ public sealed class RunWorker
         return fired;
     }
 
-    private async Task ExecuteClaimedAsync(string runId)
+    private async Task ExecuteClaimedAsync(RunLease lease)
     {
         try
         {
-            await ExecuteUnderLeaseAsync(runId).ConfigureAwait(false);
+            await ExecuteUnderLeaseAsync(lease).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Log?.Invoke($"run {runId} stopped with an error: {ex.Message}");
+            Log?.Invoke($"run {lease.RunId} stopped with an error: {ex.Message}");
         }
         finally
         {
-            _executing.TryRemove(runId, out _);
+            _executing.TryRemove(lease.RunId, out _);
         }
     }
 
-    private async Task<RunRecord> ExecuteUnderLeaseAsync(string runId)
+    /// <summary>The run as it ended or suspended here; null when this node lost the lease and stopped executing it.</summary>
+    private async Task<RunRecord?> ExecuteUnderLeaseAsync(RunLease lease)
     {
         using var stopHeartbeat = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(runId, stopHeartbeat.Token);
+        using var lost = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(lease, lost, stopHeartbeat.Token);
+        var release = true;
         try
         {
             // Not the worker's token: stopping a node must not cancel its runs.
-            var run = await _engine.RunAsync(runId, CancellationToken.None).ConfigureAwait(false);
-            Log?.Invoke($"run {runId} {run.Status.ToString().ToLowerInvariant()}{(run.Message is null ? "" : ": " + run.Message)}");
+            var run = await _engine.RunLeasedAsync(lease.RunId, lease, lost.Token).ConfigureAwait(false);
+            Log?.Invoke($"run {lease.RunId} {run.Status.ToString().ToLowerInvariant()}{(run.Message is null ? "" : ": " + run.Message)}");
             return run;
+        }
+        catch (LeaseLostException ex)
+        {
+            release = false;
+            Log?.Invoke($"node {NodeId} stopped executing run {lease.RunId}: {ex.Message}");
+            return null;
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+            release = false;
+            Log?.Invoke($"node {NodeId} stopped executing run {lease.RunId}: its lease (generation {lease.Generation}) was taken over by another node");
+            return null;
         }
         finally
         {
             await stopHeartbeat.CancelAsync().ConfigureAwait(false);
             await heartbeat.ConfigureAwait(false);
-            await _leases.ReleaseLeaseAsync(runId, NodeId, CancellationToken.None).ConfigureAwait(false);
+            if (release)
+            {
+                await _leases.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task HeartbeatAsync(string runId, CancellationToken stop)
+    /// <summary>Renews the lease every third of it; cancels <paramref name="lost"/> once a renewal finds it taken over.</summary>
+    private async Task HeartbeatAsync(RunLease lease, CancellationTokenSource lost, CancellationToken stop)
     {
         var interval = _options.Lease / 3;
         while (!stop.IsCancellationRequested)
@@ -179,9 +202,9 @@ public sealed class RunWorker
             try
             {
                 await Task.Delay(interval, _time, stop).ConfigureAwait(false);
-                if (!await _leases.RenewLeaseAsync(runId, NodeId, _options.Lease, stop).ConfigureAwait(false))
+                if (!await _leases.RenewLeaseAsync(lease, _options.Lease, stop).ConfigureAwait(false))
                 {
-                    Log?.Invoke($"lost the lease on run {runId}: another node took it over");
+                    await lost.CancelAsync().ConfigureAwait(false);
                     return;
                 }
             }
@@ -192,7 +215,7 @@ public sealed class RunWorker
             catch (Exception ex)
             {
                 // Keep trying: the lease outlives a few missed renewals.
-                Log?.Invoke($"renewing the lease on run {runId} failed: {ex.Message}");
+                Log?.Invoke($"renewing the lease on run {lease.RunId} failed: {ex.Message}");
             }
         }
     }

@@ -16,11 +16,11 @@ public sealed partial class WorkflowEngine
     /// Takes the run's key, or queues it. Returns (true, the run now Running or already holding the
     /// key) to execute it, or (false, the run as it ends up: Pending, Superseded…) otherwise.
     /// </summary>
-    private async Task<(bool Claimed, RunRecord Run)> ClaimKeyAsync(RunRecord record, CancellationToken cancellationToken)
+    private async Task<(bool Claimed, RunRecord Run)> ClaimKeyAsync(RunRecord record, IRunStore store, CancellationToken cancellationToken)
     {
         var key = record.ConcurrencyKey!;
         var latest = QueueOf(record) == ConcurrencyQueue.Latest;
-        if (await _store.TryAcquireKeyAsync(key, record.Id, cancellationToken).ConfigureAwait(false) is { } holder)
+        if (await store.TryAcquireKeyAsync(key, record.Id, cancellationToken).ConfigureAwait(false) is { } holder)
         {
             if (record.Status != RunStatus.Pending)
             {
@@ -28,7 +28,7 @@ public sealed partial class WorkflowEngine
             }
 
             var message = $"queued behind run {holder}, which holds concurrency key '{key}'";
-            return (false, await _store.UpdatePendingAsync(record.Id, RunStatus.Pending, message, cancellationToken).ConfigureAwait(false)
+            return (false, await store.UpdatePendingAsync(record.Id, RunStatus.Pending, message, cancellationToken).ConfigureAwait(false)
                 ?? await GetAsync(record.Id, cancellationToken).ConfigureAwait(false));
         }
 
@@ -40,14 +40,14 @@ public sealed partial class WorkflowEngine
         if (latest && (await PendingAsync(key, cancellationToken).ConfigureAwait(false)).LastOrDefault() is { } newest && newest.Id != record.Id && IsOlder(record, newest))
         {
             // A newer run was queued meanwhile: it goes instead of this one.
-            await SupersedeAsync(record, newest.Id, key, cancellationToken).ConfigureAwait(false);
-            return (false, await ReleaseAndPromoteAsync(record, key, cancellationToken).ConfigureAwait(false));
+            await SupersedeAsync(store, record, newest.Id, key, cancellationToken).ConfigureAwait(false);
+            return (false, await ReleaseAndPromoteAsync(record, store, key, cancellationToken).ConfigureAwait(false));
         }
 
-        if (await _store.UpdatePendingAsync(record.Id, RunStatus.Running, null, cancellationToken).ConfigureAwait(false) is not { } running)
+        if (await store.UpdatePendingAsync(record.Id, RunStatus.Running, null, cancellationToken).ConfigureAwait(false) is not { } running)
         {
             // Superseded or cancelled while it was taking the key.
-            return (false, await ReleaseAndPromoteAsync(record, key, cancellationToken).ConfigureAwait(false));
+            return (false, await ReleaseAndPromoteAsync(record, store, key, cancellationToken).ConfigureAwait(false));
         }
 
         if (latest)
@@ -90,9 +90,9 @@ public sealed partial class WorkflowEngine
         }
     }
 
-    private async Task<RunRecord> ReleaseAndPromoteAsync(RunRecord record, string key, CancellationToken cancellationToken)
+    private async Task<RunRecord> ReleaseAndPromoteAsync(RunRecord record, IRunStore store, string key, CancellationToken cancellationToken)
     {
-        await _store.ReleaseKeyAsync(key, record.Id, CancellationToken.None).ConfigureAwait(false);
+        await store.ReleaseKeyAsync(key, record.Id, CancellationToken.None).ConfigureAwait(false);
         await PromoteQueuedAsync(key, CancellationToken.None).ConfigureAwait(false);
         return await GetAsync(record.Id, cancellationToken).ConfigureAwait(false);
     }
@@ -101,16 +101,16 @@ public sealed partial class WorkflowEngine
     {
         foreach (var older in (await PendingAsync(key, cancellationToken).ConfigureAwait(false)).Where(r => IsOlder(r, newer)))
         {
-            await SupersedeAsync(older, newer.Id, key, cancellationToken).ConfigureAwait(false);
+            await SupersedeAsync(_store, older, newer.Id, key, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task SupersedeAsync(RunRecord run, string byRunId, string key, CancellationToken cancellationToken)
+    private async Task SupersedeAsync(IRunStore store, RunRecord run, string byRunId, string key, CancellationToken cancellationToken)
     {
         var message = $"superseded by run {byRunId}, a newer run for concurrency key '{key}' (queue: latest)";
-        if (await _store.UpdatePendingAsync(run.Id, RunStatus.Superseded, message, cancellationToken).ConfigureAwait(false) is not null)
+        if (await store.UpdatePendingAsync(run.Id, RunStatus.Superseded, message, cancellationToken).ConfigureAwait(false) is not null)
         {
-            await _store.AppendAsync(run.Id, [new JournalEvent { Type = JournalEventTypes.RunFinished, Status = RunStatus.Superseded, Message = message, Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
+            await store.AppendAsync(run.Id, [new JournalEvent { Type = JournalEventTypes.RunFinished, Status = RunStatus.Superseded, Message = message, Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Gantry.Engine.Activities;
 using Gantry.Engine.Expressions;
 using Gantry.Engine.Loading;
@@ -83,7 +84,27 @@ public sealed partial class WorkflowEngine
     /// Runs (or resumes) a run in the calling task until it finishes, suspends, or is queued behind
     /// its concurrency key. Returns the status it reached.
     /// </summary>
-    public async Task<RunRecord> RunAsync(string runId, CancellationToken cancellationToken)
+    public Task<RunRecord> RunAsync(string runId, CancellationToken cancellationToken) =>
+        RunCoreAsync(runId, _store, cancellationToken, CancellationToken.None);
+
+    /// <summary>
+    /// Runs (or resumes) a run that a <see cref="RunWorker"/> claimed under <paramref name="lease"/>. Every
+    /// journal append, status update and concurrency-key change of the run is fenced by the lease
+    /// (<see cref="IRunLeaseStore.Fenced"/>), so nothing more of this execution is written once another node
+    /// has claimed the run. When a fenced write is rejected, or <paramref name="abandon"/> is cancelled (the
+    /// worker found its lease lost), the execution stops where it is, as if this process had died: no
+    /// run.cancelled, no on_failure or finally, no key released. It then throws the
+    /// <see cref="LeaseLostException"/>, or an <see cref="OperationCanceledException"/> for <paramref name="abandon"/>.
+    /// </summary>
+    public Task<RunRecord> RunLeasedAsync(string runId, RunLease lease, CancellationToken abandon)
+    {
+        var leases = _store as IRunLeaseStore
+            ?? throw new InvalidOperationException($"run {runId} was claimed under a lease, but this engine's store ({_store.GetType().Name}) has no leases");
+        return RunCoreAsync(runId, leases.Fenced(lease), CancellationToken.None, abandon);
+    }
+
+    /// <summary>Executes through <paramref name="store"/>: the engine's store, or a view of it fenced by the run's lease.</summary>
+    private async Task<RunRecord> RunCoreAsync(string runId, IRunStore store, CancellationToken cancellationToken, CancellationToken abandon)
     {
         var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
         if (record.IsFinished)
@@ -93,7 +114,7 @@ public sealed partial class WorkflowEngine
 
         if (record.ConcurrencyKey is not null)
         {
-            var (claimed, outcome) = await ClaimKeyAsync(record, cancellationToken).ConfigureAwait(false);
+            var (claimed, outcome) = await ClaimKeyAsync(record, store, cancellationToken).ConfigureAwait(false);
             if (!claimed)
             {
                 return outcome;
@@ -108,9 +129,23 @@ public sealed partial class WorkflowEngine
             throw new InvalidOperationException($"run {runId} is already executing in this process");
         }
 
+        // Losing the lease is not a cancel: it stops the execution without journaling or cleaning up anything.
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(abandon);
+        LeaseLostException? rejected = null;
+        void LeaseLost(LeaseLostException ex)
+        {
+            Interlocked.CompareExchange(ref rejected, ex, null);
+            lost.Cancel();
+        }
+
         try
         {
-            return await ExecuteAsync(record, cancel, cancellationToken).ConfigureAwait(false);
+            return await ExecuteAsync(record, store, cancel, lost.Token, LeaseLost, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (Volatile.Read(ref rejected) is { } lease)
+        {
+            ExceptionDispatchInfo.Throw(lease);
+            throw;
         }
         finally
         {
@@ -211,24 +246,24 @@ public sealed partial class WorkflowEngine
         return runs.Count;
     }
 
-    private async Task<RunRecord> ExecuteAsync(RunRecord record, CancellationTokenSource cancel, CancellationToken callerToken)
+    private async Task<RunRecord> ExecuteAsync(RunRecord record, IRunStore store, CancellationTokenSource cancel, CancellationToken lost, Action<LeaseLostException> leaseLost, CancellationToken callerToken)
     {
-        var events = await _store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
+        var events = await store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
         var state = JournalState.Replay(events);
         if (events.Any(e => e.Type == JournalEventTypes.RunFinished))
         {
             // The process ended after journaling the end but before recording it: record it now.
-            return await FinishAsync(record, state.Status, state.Message).ConfigureAwait(false);
+            return await FinishAsync(record, store, state.Status, state.Message).ConfigureAwait(false);
         }
 
-        var context = BuildContext(record);
+        var context = BuildContext(record, store, leaseLost);
         context.LoadStarted(events);
         if (state.CancelRequested)
         {
             await cancel.CancelAsync().ConfigureAwait(false);
         }
 
-        await _store.UpdateStatusAsync(record.Id, RunStatus.Running, null, callerToken).ConfigureAwait(false);
+        await store.UpdateStatusAsync(record.Id, RunStatus.Running, null, callerToken).ConfigureAwait(false);
         var first = events.All(e => e.Type == JournalEventTypes.RunTriggered);
         await context.Journal.AppendAsync(new JournalEvent
         {
@@ -237,11 +272,13 @@ public sealed partial class WorkflowEngine
             Message = first ? $"{record.WorkflowId} on {record.EnvironmentId ?? "no environment"}" : null,
         }).ConfigureAwait(false);
 
-        var execution = new RunExecution(context, state, cancel.Token);
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lost);
+        var execution = new RunExecution(context, state, running.Token, lost);
         var (status, message) = await execution.ExecuteAsync().ConfigureAwait(false);
+        lost.ThrowIfCancellationRequested();
         if (status == RunStatus.Cancelled)
         {
-            var latest = JournalState.Replay(await _store.ReadJournalAsync(record.Id, 0, CancellationToken.None).ConfigureAwait(false));
+            var latest = JournalState.Replay(await store.ReadJournalAsync(record.Id, 0, CancellationToken.None).ConfigureAwait(false));
             message = latest.CancelledBy is { } by ? $"cancelled by {by}" : "cancelled";
         }
 
@@ -253,19 +290,19 @@ public sealed partial class WorkflowEngine
                 ArmTimer(record.Id, stepKey, wait);
             }
 
-            return await _store.UpdateStatusAsync(record.Id, RunStatus.Waiting, message, CancellationToken.None).ConfigureAwait(false);
+            return await store.UpdateStatusAsync(record.Id, RunStatus.Waiting, message, CancellationToken.None).ConfigureAwait(false);
         }
 
         await context.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.RunFinished, Status = status, Message = message, Outputs = execution.Outputs }).ConfigureAwait(false);
-        return await FinishAsync(record, status, message).ConfigureAwait(false);
+        return await FinishAsync(record, store, status, message).ConfigureAwait(false);
     }
 
-    private async Task<RunRecord> FinishAsync(RunRecord record, RunStatus status, string? message)
+    private async Task<RunRecord> FinishAsync(RunRecord record, IRunStore store, RunStatus status, string? message)
     {
-        var finished = await _store.UpdateStatusAsync(record.Id, status, message, CancellationToken.None).ConfigureAwait(false);
+        var finished = await store.UpdateStatusAsync(record.Id, status, message, CancellationToken.None).ConfigureAwait(false);
         if (record.ConcurrencyKey is { } key)
         {
-            await _store.ReleaseKeyAsync(key, record.Id, CancellationToken.None).ConfigureAwait(false);
+            await store.ReleaseKeyAsync(key, record.Id, CancellationToken.None).ConfigureAwait(false);
             await PromoteQueuedAsync(key, CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -292,7 +329,7 @@ public sealed partial class WorkflowEngine
             Timeout.InfiniteTimeSpan);
     }
 
-    private RunContext BuildContext(RunRecord record)
+    private RunContext BuildContext(RunRecord record, IRunStore store, Action<LeaseLostException> leaseLost)
     {
         var definitions = record.Definitions.ToDictionary(
             kv => kv.Key,
@@ -326,7 +363,7 @@ public sealed partial class WorkflowEngine
             Services = _services,
             Options = _options,
             Time = _time,
-            Journal = new JournalWriter(record, _store, secrets.Masker, _time, _observers, ObserverFailed),
+            Journal = new JournalWriter(record, store, secrets.Masker, _time, _observers, ObserverFailed, leaseLost),
         };
     }
 

@@ -31,6 +31,13 @@ internal static class StoreRows
         Message = NullableString(r, 14),
     };
 
+    /// <summary>A run selected with <see cref="RunColumns"/> followed by its lease generation, claimed by <paramref name="nodeId"/>.</summary>
+    public static ClaimedRun ReadClaim(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time, string nodeId)
+    {
+        var run = ReadRun(r, time);
+        return new ClaimedRun(run, new RunLease(run.Id, nodeId, r.GetInt64(15)));
+    }
+
     public static DefinitionVersion ReadVersion(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time) => new()
     {
         Id = r.GetString(0),

@@ -33,7 +33,7 @@ public abstract class StoreMigratorTests : IAsyncLifetime
 
         Assert.Equal(0, await migrator.CurrentVersionAsync(Ct));
         Assert.Equal(migrator.LatestVersion, await migrator.MigrateAsync(null, Ct));
-        Assert.Equal(2, migrator.LatestVersion);
+        Assert.Equal(3, migrator.LatestVersion);
         Assert.Equal(migrator.LatestVersion, await migrator.CurrentVersionAsync(Ct));
         Assert.Equal(migrator.LatestVersion, await migrator.MigrateAsync(null, Ct));
     }
@@ -59,7 +59,7 @@ public abstract class StoreMigratorTests : IAsyncLifetime
             VALUES ('deploy', 1, 'steps: []', 'abc', 'alice', NULL, 'published', {{then}}, {{then}});
             """);
 
-        Assert.Equal(2, await migrator.MigrateAsync(null, Ct));
+        Assert.Equal(3, await migrator.MigrateAsync(null, Ct));
 
         var done = await runs.GetRunAsync("old-done", Ct);
         Assert.NotNull(done);
@@ -83,10 +83,32 @@ public abstract class StoreMigratorTests : IAsyncLifetime
 
         var reached = await Task.WhenAll(migrators.Select(m => Task.Run(() => m.MigrateAsync(null, Ct))));
 
-        Assert.All(reached, version => Assert.Equal(2, version));
+        Assert.All(reached, version => Assert.Equal(3, version));
         var (_, runs, _) = Open();
         await runs.CreateRunAsync(new RunRecord { Id = "r", WorkflowId = "w", Definitions = new Dictionary<string, string>(), CreatedAt = Then, UpdatedAt = Then }, Ct);
         Assert.NotNull(await runs.GetRunAsync("r", Ct));
+    }
+
+    [Fact]
+    public async Task Migrate_FromVersion2WithALeasedRun_StartsItsLeaseGenerationAtZero()
+    {
+        var (migrator, runs, _) = Open();
+        Assert.Equal(2, await migrator.MigrateAsync(2, Ct));
+        var then = TimeLiteral(Then);
+        var later = TimeLiteral(Then.AddHours(1));
+        await ExecuteAsync($$"""
+            INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path, inputs,
+                status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, last_sequence, lease_owner, lease_expires_at)
+            VALUES ('leased', 'deploy', NULL, '{}', NULL, NULL, NULL, '{}', 'running', NULL, 'cli', NULL, {{then}}, {{then}}, NULL, 0, 'node-a', {{later}});
+            """);
+
+        Assert.Equal(3, await migrator.MigrateAsync(null, Ct));
+
+        var leases = (IRunLeaseStore)runs;
+        var lease = await leases.TryClaimRunAsync("leased", "node-b", TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(new RunLease("leased", "node-b", 1), lease);
+        Assert.False(await leases.RenewLeaseAsync(new RunLease("leased", "node-a", 0), TimeSpan.FromSeconds(30), Ct));
+        Assert.Equal(1, (await leases.Fenced(lease!).AppendAsync("leased", [new JournalEvent { Type = JournalEventTypes.RunResumed, Time = Then }], Ct))[0].Sequence);
     }
 
     protected static string Ticks(DateTimeOffset time) => time.UtcTicks.ToString(CultureInfo.InvariantCulture);

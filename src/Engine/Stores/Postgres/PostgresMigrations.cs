@@ -67,5 +67,8 @@ internal static class PostgresMigrations
             CREATE INDEX runs_finished ON runs (finished_at) WHERE finished_at IS NOT NULL;
             CREATE INDEX runs_environment_trigger ON runs (environment_id, trigger_source);
             """),
+        new(3, "runs.lease_generation: every claim raises it, fenced writes check it", """
+            ALTER TABLE runs ADD COLUMN lease_generation bigint NOT NULL DEFAULT 0;
+            """),
     ];
 }

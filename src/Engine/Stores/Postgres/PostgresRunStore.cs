@@ -8,13 +8,15 @@ namespace Gantry.Engine.Stores;
 /// row (<c>FOR UPDATE</c>) so sequences stay gap-free across processes; claims use
 /// <c>FOR UPDATE SKIP LOCKED</c> so two nodes never claim the same run. Lease times come from
 /// the injected clock, so nodes' clocks should be kept in sync. Run <see cref="PostgresMigrator"/>
-/// before first use.
+/// before first use. A fenced view (<see cref="Fenced"/>) locks the run row and checks the holder's
+/// lease inside the write transaction of each append, status update and key release.
 /// </summary>
 public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention, IAsyncDisposable
 {
     private readonly PostgresDatabase _database;
     private readonly bool _ownsDatabase;
     private readonly TimeProvider _time;
+    private readonly RunLease? _fence;
 
     /// <summary>A store on a shared data source (not disposed by this store).</summary>
     public PostgresRunStore(PostgresDatabase database, TimeProvider? time = null)
@@ -30,7 +32,15 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         _ownsDatabase = true;
     }
 
+    private PostgresRunStore(PostgresDatabase database, TimeProvider time, RunLease fence)
+        : this(database, time)
+    {
+        _fence = fence;
+    }
+
     public PostgresDatabase Database => _database;
+
+    public IRunStore Fenced(RunLease lease) => new PostgresRunStore(_database, _time, lease);
 
     public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
     {
@@ -112,7 +122,13 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     {
         var now = _time.GetUtcNow();
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, $"""
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (IsFenced(runId))
+        {
+            await CheckFenceAsync(connection, transaction, runId, cancellationToken);
+        }
+
+        await using var command = PostgresDatabase.Command(connection, transaction, $"""
             UPDATE runs SET status = @status, message = @message, updated_at = @now, finished_at = @finished
             WHERE id = @id{(onlyPending ? " AND status = @pending" : "")} RETURNING {StoreRows.RunColumns};
             """);
@@ -125,16 +141,16 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         {
             TypedValue = StoreText.IsFinished(status) ? now.ToUniversalTime() : null,
         });
-        return (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken)).SingleOrDefault();
+        var updated = (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken)).SingleOrDefault();
+        await transaction.CommitAsync(cancellationToken);
+        return updated;
     }
 
     public async Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var lockRun = PostgresDatabase.Command(connection, transaction, "SELECT last_sequence FROM runs WHERE id = @id FOR UPDATE;");
-        PostgresDatabase.Add(lockRun, "id", runId);
-        var last = (long?)await lockRun.ExecuteScalarAsync(cancellationToken) ?? throw NoRun(runId);
+        var last = await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         var appended = events.Select((e, i) => e with { Sequence = last + i + 1 }).ToList();
         if (appended.Count == 0)
         {
@@ -184,42 +200,64 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     public async Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var insert = PostgresDatabase.Command(connection, null, "INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES (@key, @run, @now) ON CONFLICT (name) DO NOTHING;");
+        await using var transaction = IsFenced(runId) ? await connection.BeginTransactionAsync(cancellationToken) : null;
+        if (transaction is not null)
+        {
+            await CheckFenceAsync(connection, transaction, runId, cancellationToken);
+        }
+
+        await using var insert = PostgresDatabase.Command(connection, transaction, "INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES (@key, @run, @now) ON CONFLICT (name) DO NOTHING;");
         PostgresDatabase.Add(insert, "key", key);
         PostgresDatabase.Add(insert, "run", runId);
         PostgresDatabase.Add(insert, "now", _time.GetUtcNow());
-        await using var holder = PostgresDatabase.Command(connection, null, "SELECT run_id FROM concurrency_keys WHERE name = @key;");
+        await using var holder = PostgresDatabase.Command(connection, transaction, "SELECT run_id FROM concurrency_keys WHERE name = @key;");
         PostgresDatabase.Add(holder, "key", key);
+        string? result = null;
         while (true)
         {
             if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
             {
-                return null;
+                break;
             }
 
             // The key was held when we tried; if its holder released it since, try again.
             if (await holder.ExecuteScalarAsync(cancellationToken) is string held)
             {
-                return held == runId ? null : held;
+                result = held == runId ? null : held;
+                break;
             }
         }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return result;
     }
 
     public async Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, "DELETE FROM concurrency_keys WHERE name = @key AND run_id = @run;");
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (IsFenced(runId))
+        {
+            await CheckFenceAsync(connection, transaction, runId, cancellationToken);
+        }
+
+        await using var command = PostgresDatabase.Command(connection, transaction, "DELETE FROM concurrency_keys WHERE name = @key AND run_id = @run;");
         PostgresDatabase.Add(command, "key", key);
         PostgresDatabase.Add(command, "run", runId);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<RunRecord>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = PostgresDatabase.Command(connection, null, $"""
-            UPDATE runs SET lease_owner = @node, lease_expires_at = @expires
+            UPDATE runs SET lease_owner = @node, lease_expires_at = @expires, lease_generation = lease_generation + 1
             WHERE id IN (
                 SELECT id FROM runs
                 WHERE (lease_owner IS NULL OR lease_expires_at <= @now)
@@ -227,7 +265,7 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
                 ORDER BY created_at, id
                 LIMIT @max
                 FOR UPDATE SKIP LOCKED)
-            RETURNING {StoreRows.RunColumns};
+            RETURNING {StoreRows.RunColumns}, lease_generation;
             """);
         PostgresDatabase.Add(command, "node", nodeId);
         PostgresDatabase.Add(command, "expires", now + lease);
@@ -235,41 +273,40 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         PostgresDatabase.Add(command, "claimable", StoreText.ClaimableStatuses);
         PostgresDatabase.Add(command, "waiting", StoreText.Status(RunStatus.Waiting));
         PostgresDatabase.Add(command, "max", Math.Max(0, max));
-        var claimed = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
-        return claimed.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+        var claimed = await StoreRows.ReadAllAsync(command, r => StoreRows.ReadClaim(r, PostgresDatabase.Time, nodeId), cancellationToken);
+        return claimed.OrderBy(c => c.Run.CreatedAt).ThenBy(c => c.Run.Id, StringComparer.Ordinal).ToList();
     }
 
-    public async Task<bool> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = PostgresDatabase.Command(connection, null, """
-            UPDATE runs SET lease_owner = @node, lease_expires_at = @expires
-            WHERE id = @id AND (lease_owner IS NULL OR lease_owner = @node OR lease_expires_at <= @now);
+            UPDATE runs SET lease_owner = @node, lease_expires_at = @expires, lease_generation = lease_generation + 1
+            WHERE id = @id AND (lease_owner IS NULL OR lease_owner = @node OR lease_expires_at <= @now)
+            RETURNING lease_generation;
             """);
         PostgresDatabase.Add(command, "id", runId);
         PostgresDatabase.Add(command, "node", nodeId);
         PostgresDatabase.Add(command, "expires", now + lease);
         PostgresDatabase.Add(command, "now", now);
+        return await command.ExecuteScalarAsync(cancellationToken) is long generation ? new RunLease(runId, nodeId, generation) : null;
+    }
+
+    public async Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_expires_at = @expires WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
+        AddLease(command, lease);
+        PostgresDatabase.Add(command, "expires", _time.GetUtcNow() + duration);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    public async Task<bool> RenewLeaseAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_expires_at = @expires WHERE id = @id AND lease_owner = @node;");
-        PostgresDatabase.Add(command, "id", runId);
-        PostgresDatabase.Add(command, "node", nodeId);
-        PostgresDatabase.Add(command, "expires", _time.GetUtcNow() + lease);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
-
-    public async Task ReleaseLeaseAsync(string runId, string nodeId, CancellationToken cancellationToken)
-    {
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @node;");
-        PostgresDatabase.Add(command, "id", runId);
-        PostgresDatabase.Add(command, "node", nodeId);
+        await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
+        AddLease(command, lease);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -288,6 +325,38 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     public ValueTask DisposeAsync() => _ownsDatabase ? _database.DisposeAsync() : ValueTask.CompletedTask;
 
     private static RunRecord ReadRun(System.Data.Common.DbDataReader reader) => StoreRows.ReadRun(reader, PostgresDatabase.Time);
+
+    private static void AddLease(NpgsqlCommand command, RunLease lease)
+    {
+        PostgresDatabase.Add(command, "id", lease.RunId);
+        PostgresDatabase.Add(command, "node", lease.NodeId);
+        PostgresDatabase.Add(command, "generation", lease.Generation);
+    }
+
+    private bool IsFenced(string runId) => _fence is { } fence && string.Equals(fence.RunId, runId, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Locks the run row for the rest of the transaction and returns its last sequence; in a fenced
+    /// view, throws unless the fence's lease is still the run's current one.
+    /// </summary>
+    private async Task<long> CheckFenceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, CancellationToken cancellationToken)
+    {
+        await using var command = PostgresDatabase.Command(connection, transaction, "SELECT last_sequence, lease_owner, lease_generation FROM runs WHERE id = @id FOR UPDATE;");
+        PostgresDatabase.Add(command, "id", runId);
+        var rows = await StoreRows.ReadAllAsync(command, r => (Last: r.GetInt64(0), Owner: r.IsDBNull(1) ? null : r.GetString(1), Generation: r.GetInt64(2)), cancellationToken);
+        if (rows.Count == 0)
+        {
+            throw NoRun(runId);
+        }
+
+        var row = rows[0];
+        if (IsFenced(runId) && (row.Owner != _fence!.NodeId || row.Generation != _fence.Generation))
+        {
+            throw new LeaseLostException(_fence, row.Owner, row.Generation);
+        }
+
+        return row.Last;
+    }
 
     private static void AddFilter(NpgsqlCommand command, List<string> where, string column, string parameter, string? value)
     {

@@ -7,11 +7,13 @@ namespace Gantry.Engine.Stores;
 /// The default run store: one SQLite file in WAL mode, shared safely by several processes on one
 /// machine. Every write is one transaction committed before the method returns; appends take the
 /// write lock first (BEGIN IMMEDIATE) so sequences are gap-free per run. Run
-/// <see cref="SqliteMigrator"/> before first use.
+/// <see cref="SqliteMigrator"/> before first use. A fenced view (<see cref="Fenced"/>) checks the
+/// holder's lease inside the write transaction of each append, status update and key release.
 /// </summary>
 public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time = null) : IRunStore, IRunLeaseStore, IRunRetention
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly RunLease? _fence;
 
     /// <summary>A store on the file at <paramref name="path"/>.</summary>
     public SqliteRunStore(string path, TimeProvider? time = null)
@@ -19,7 +21,15 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     {
     }
 
+    private SqliteRunStore(SqliteDatabase database, TimeProvider? time, RunLease fence)
+        : this(database, time)
+    {
+        _fence = fence;
+    }
+
     public SqliteDatabase Database => database;
+
+    public IRunStore Fenced(RunLease lease) => new SqliteRunStore(database, _time, lease);
 
     public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
     {
@@ -102,7 +112,10 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     {
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = $"""
             UPDATE runs SET status = $status, message = $message, updated_at = $now, finished_at = $finished
             WHERE id = $id{(onlyPending ? " AND status = $pending" : "")} RETURNING {StoreRows.RunColumns};
@@ -114,6 +127,7 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$now", now);
         command.Parameters.AddWithValue("$finished", StoreText.IsFinished(status) ? now : DBNull.Value);
         var runs = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return runs.Count == 1 ? runs[0] : null;
     }
 
@@ -121,6 +135,7 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
+        await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         await using var bump = connection.CreateCommand();
         bump.Transaction = transaction;
         bump.CommandText = "UPDATE runs SET last_sequence = last_sequence + $count WHERE id = $id RETURNING last_sequence;";
@@ -175,6 +190,7 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = connection.BeginTransaction(deferred: false);
+        await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
@@ -192,14 +208,18 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     public async Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "DELETE FROM concurrency_keys WHERE name = $key AND run_id = $run;";
         command.Parameters.AddWithValue("$key", key);
         command.Parameters.AddWithValue("$run", runId);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<RunRecord>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -207,13 +227,13 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"""
-            UPDATE runs SET lease_owner = $node, lease_expires_at = $expires
+            UPDATE runs SET lease_owner = $node, lease_expires_at = $expires, lease_generation = lease_generation + 1
             WHERE id IN (
                 SELECT id FROM runs
                 WHERE (lease_owner IS NULL OR lease_expires_at <= $now)
                     AND (status IN ($pending, $running) OR (status = $waiting AND {StoreText.WokenSinceLastPass}))
                 ORDER BY created_at, id LIMIT $max)
-            RETURNING {StoreRows.RunColumns};
+            RETURNING {StoreRows.RunColumns}, lease_generation;
             """;
         command.Parameters.AddWithValue("$node", nodeId);
         command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(now + lease));
@@ -222,45 +242,44 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$running", StoreText.Status(RunStatus.Running));
         command.Parameters.AddWithValue("$waiting", StoreText.Status(RunStatus.Waiting));
         command.Parameters.AddWithValue("$max", Math.Max(0, max));
-        var claimed = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+        var claimed = await StoreRows.ReadAllAsync(command, r => StoreRows.ReadClaim(r, SqliteDatabase.Time, nodeId), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return claimed.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+        return claimed.OrderBy(c => c.Run.CreatedAt).ThenBy(c => c.Run.Id, StringComparer.Ordinal).ToList();
     }
 
-    public async Task<bool> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE runs SET lease_owner = $node, lease_expires_at = $expires
-            WHERE id = $id AND (lease_owner IS NULL OR lease_owner = $node OR lease_expires_at <= $now);
+            UPDATE runs SET lease_owner = $node, lease_expires_at = $expires, lease_generation = lease_generation + 1
+            WHERE id = $id AND (lease_owner IS NULL OR lease_owner = $node OR lease_expires_at <= $now)
+            RETURNING lease_generation;
             """;
         command.Parameters.AddWithValue("$id", runId);
         command.Parameters.AddWithValue("$node", nodeId);
         command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(now + lease));
         command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(now));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return await command.ExecuteScalarAsync(cancellationToken) is long generation ? new RunLease(runId, nodeId, generation) : null;
     }
 
-    public async Task<bool> RenewLeaseAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    public async Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE runs SET lease_expires_at = $expires WHERE id = $id AND lease_owner = $node;";
-        command.Parameters.AddWithValue("$id", runId);
-        command.Parameters.AddWithValue("$node", nodeId);
-        command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(_time.GetUtcNow() + lease));
+        command.CommandText = "UPDATE runs SET lease_expires_at = $expires WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
+        AddLease(command, lease);
+        command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(_time.GetUtcNow() + duration));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    public async Task ReleaseLeaseAsync(string runId, string nodeId, CancellationToken cancellationToken)
+    public async Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id AND lease_owner = $node;";
-        command.Parameters.AddWithValue("$id", runId);
-        command.Parameters.AddWithValue("$node", nodeId);
+        command.CommandText = "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
+        AddLease(command, lease);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -283,6 +302,37 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     }
 
     private static RunRecord ReadRun(System.Data.Common.DbDataReader reader) => StoreRows.ReadRun(reader, SqliteDatabase.Time);
+
+    private static void AddLease(SqliteCommand command, RunLease lease)
+    {
+        command.Parameters.AddWithValue("$id", lease.RunId);
+        command.Parameters.AddWithValue("$node", lease.NodeId);
+        command.Parameters.AddWithValue("$generation", lease.Generation);
+    }
+
+    /// <summary>In a fenced view, throws unless the fence's lease is still the run's current one; runs inside the write's transaction.</summary>
+    private async Task CheckFenceAsync(SqliteConnection connection, SqliteTransaction transaction, string runId, CancellationToken cancellationToken)
+    {
+        if (_fence is not { } fence || !string.Equals(fence.RunId, runId, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT lease_owner, lease_generation FROM runs WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", runId);
+        var holders = await StoreRows.ReadAllAsync(command, r => (Owner: r.IsDBNull(0) ? null : r.GetString(0), Generation: r.GetInt64(1)), cancellationToken);
+        if (holders.Count == 0)
+        {
+            throw NoRun(runId);
+        }
+
+        if (holders[0].Owner != fence.NodeId || holders[0].Generation != fence.Generation)
+        {
+            throw new LeaseLostException(fence, holders[0].Owner, holders[0].Generation);
+        }
+    }
 
     private static void AddFilter(SqliteCommand command, List<string> where, string column, string parameter, string? value)
     {
