@@ -152,16 +152,27 @@ internal sealed class CollectActivity(CallLog log) : WaitingActivity<CollectActi
     protected override Task<WaitOrDone<Outputs>> BeginAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken) =>
         Task.FromResult<WaitOrDone<Outputs>>(new WaitRequest("part", "signal", $"{context.Input.Count} parts"));
 
-    protected override Task<Outputs?> ResumeAsync(ActivityContext<Inputs> context, SignalDelivery signal, CancellationToken cancellationToken)
+    protected override async Task<Outputs?> ResumeAsync(ActivityContext<Inputs> context, SignalDelivery signal, CancellationToken cancellationToken)
     {
         var parts = context.Signals.Select(s => s.Payload?.ToString() ?? "").ToList();
         log.Entries.Enqueue($"collect saw {string.Join(",", parts)}");
-        return Task.FromResult(parts.Count >= context.Input.Count ? new Outputs { Parts = parts } : null);
+        if (context.Input.SignalWhileResuming is { } next && !log.Entries.Contains($"sent {next}"))
+        {
+            log.Entries.Enqueue($"sent {next}");
+            // Another sender's signal lands while this execution runs, as a webhook would.
+            var engine = context.Services.GetRequiredService<WorkflowEngine>();
+            await engine.SignalAsync(context.RunId, "part", next, "tester", cancellationToken);
+            engine.RunInBackground(context.RunId);
+        }
+
+        return parts.Count >= context.Input.Count ? new Outputs { Parts = parts } : null;
     }
 
     public sealed class Inputs
     {
         public int Count { get; set; } = 2;
+
+        public string? SignalWhileResuming { get; set; }
     }
 
     public sealed class Outputs
