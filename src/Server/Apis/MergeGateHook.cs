@@ -34,7 +34,8 @@ internal static class MergeGateHook
     {
         var signalled = new List<string>();
         var otherRepository = 0;
-        foreach (var run in await engine.Store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Waiting], Limit = 10_000 }, cancellationToken).ConfigureAwait(false))
+        // A run resuming here on an earlier event (a merge) is Running while its step still waits: it gets the event too.
+        foreach (var run in await engine.Store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Waiting, RunStatus.Running], Limit = 10_000 }, cancellationToken).ConfigureAwait(false))
         {
             var state = JournalState.Replay(await engine.Store.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false));
             if (!state.Waiting.Values.Any(w => w.Wait?.Signal == Signal))
@@ -48,8 +49,18 @@ internal static class MergeGateHook
                 continue;
             }
 
+            if (run.Status == RunStatus.Running && !engine.IsExecutingHere(run.Id))
+            {
+                continue;
+            }
+
             await engine.SignalAsync(run.Id, Signal, payload, sender, cancellationToken).ConfigureAwait(false);
-            engine.RunInBackground(run.Id);
+            var now = await engine.Store.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
+            if (now?.Status == RunStatus.Waiting || engine.IsExecutingHere(run.Id))
+            {
+                engine.RunInBackground(run.Id);
+            }
+
             signalled.Add(run.Id);
         }
 
