@@ -20,8 +20,15 @@ public sealed class GantryServerOptions
     /// <summary>When true, GET routes answer without a token. The default value is false.</summary>
     public bool AllowAnonymousRead { get; set; }
 
-    /// <summary>The secret GitHub signs webhooks with. The default value is the GANTRY_GITHUB_WEBHOOK_SECRET environment variable.</summary>
-    public string? GitHubWebhookSecret { get; set; } = Environment.GetEnvironmentVariable("GANTRY_GITHUB_WEBHOOK_SECRET");
+    /// <summary>The environment variable that holds the webhook secret.</summary>
+    public const string WebhookSecretVariable = "GANTRY_GITHUB_WEBHOOK_SECRET";
+
+    /// <summary>
+    /// The secret GitHub signs webhooks with; without one, every delivery is refused (401). It is the
+    /// server's, not an environment's: one webhook URL serves every environment. The default value is
+    /// the GANTRY_GITHUB_WEBHOOK_SECRET environment variable; <c>--github-webhook-secret-file</c> overrides it.
+    /// </summary>
+    public string? GitHubWebhookSecret { get; set; } = Environment.GetEnvironmentVariable(WebhookSecretVariable);
 
     /// <summary>Import workflows/*.yaml into the definition store at start-up. The default value is true.</summary>
     public bool ImportWorkflows { get; set; } = true;
@@ -44,7 +51,19 @@ public sealed class GantryServerOptions
     /// <summary>Runs after the server's own registrations; tests replace services through it.</summary>
     internal Action<IServiceCollection>? ConfigureServices { get; set; }
 
-    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read.</summary>
+    /// <summary>Reads a webhook secret file (surrounding whitespace and the final newline ignored); throws naming the file when it is missing or empty.</summary>
+    public static string ReadSecretFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"the webhook secret file {path} does not exist");
+        }
+
+        var secret = File.ReadAllText(path).Trim();
+        return secret.Length > 0 ? secret : throw new ArgumentException($"the webhook secret file {path} is empty");
+    }
+
+    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, --github-webhook-secret-file.</summary>
     public static GantryServerOptions FromArgs(IReadOnlyList<string> args)
     {
         var options = new GantryServerOptions { Retention = RetentionPruner.Resolve(null) };
@@ -60,7 +79,8 @@ public sealed class GantryServerOptions
                 case "--plugins": options.PluginsFolder = Next(); break;
                 case "--allow-anonymous-read": options.AllowAnonymousRead = true; break;
                 case "--retention": options.Retention = RetentionPruner.Resolve(Next()); break;
-                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins, --retention or --allow-anonymous-read");
+                case "--github-webhook-secret-file": options.GitHubWebhookSecret = ReadSecretFile(Next()); break;
+                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read or --github-webhook-secret-file");
             }
         }
 

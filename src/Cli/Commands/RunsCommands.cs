@@ -104,18 +104,40 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
         public bool NoWait { get; init; }
 
         [CommandOption("--merged-into <BRANCH>")]
-        [Description("Send a GitHub pull_request event saying a reviewed pull request was merged into BRANCH (for sandbox runs and tests).")]
+        [Description("Send GitHub's pull_request event of a pull request merged into BRANCH, then a completed check_suite on its head commit (see --checks). For sandbox runs and tests.")]
         public string? MergedInto { get; init; }
+
+        [CommandOption("--checks <CONCLUSION>")]
+        [Description("With --merged-into: the check suite's conclusion, success (default) or failure; none sends only the merge.")]
+        public string? Checks { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Checks is not null && MergedInto is null)
+            {
+                return ValidationResult.Error("--checks goes with --merged-into");
+            }
+
+            if (Checks is not (null or "success" or "failure" or "none"))
+            {
+                return ValidationResult.Error($"--checks '{Checks}' is not a conclusion; expected success, failure or none");
+            }
+
+            return MergedInto is not null && Data is not null ? ValidationResult.Error("give either --merged-into or --data, not both") : ValidationResult.Success();
+        }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var payload = settings.MergedInto is { } branch ? MergedPullRequest(branch) : ParseData(settings.Data);
+        var payloads = settings.MergedInto is { } branch ? MergeEvents(branch, settings.Checks ?? "success") : [ParseData(settings.Data)];
         await using var host = await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
-        RunRecord signalled;
+        RunRecord signalled = null!;
         try
         {
-            signalled = await host.Engine.SignalAsync(settings.Run, settings.Name, payload, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            foreach (var payload in payloads)
+            {
+                signalled = await host.Engine.SignalAsync(settings.Run, settings.Name, payload, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (KeyNotFoundException ex)
         {
@@ -163,20 +185,16 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
         }
     }
 
-    internal static Dictionary<string, object?> MergedPullRequest(string branch) => new()
+    private static List<object?> MergeEvents(string branch, string checks)
     {
-        ["action"] = "closed",
-        ["pull_request"] = new Dictionary<string, object?>
+        var events = new List<object?> { SimulatedGitHubEvents.MergedPullRequest(branch, Environment.UserName) };
+        if (checks != "none")
         {
-            ["number"] = 1L,
-            ["merged"] = true,
-            ["mergeable_state"] = "clean",
-            ["merge_commit_sha"] = "0000000000000000000000000000000000000000",
-            ["base"] = new Dictionary<string, object?> { ["ref"] = branch },
-            ["head"] = new Dictionary<string, object?> { ["ref"] = "fix-the-bug" },
-            ["merged_by"] = new Dictionary<string, object?> { ["login"] = Environment.UserName },
-        },
-    };
+            events.Add(SimulatedGitHubEvents.CompletedCheckSuite(checks, branch, Environment.UserName));
+        }
+
+        return events;
+    }
 }
 
 /// <summary><c>gantry runs cancel RUN</c>: cancels a run; its on_failure and finally steps still run.</summary>

@@ -28,7 +28,19 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         [Description("Let GET routes answer without a token (mutations always need one).")]
         public bool AllowAnonymousRead { get; init; }
 
-        public override ValidationResult Validate() => RetentionOption.Validate(Retention);
+        [CommandOption("--github-webhook-secret-file <FILE>")]
+        [Description("File holding the secret GitHub signs webhooks with (POST /api/hooks/github); overrides GANTRY_GITHUB_WEBHOOK_SECRET. Without either, webhooks are refused.")]
+        public string? GitHubWebhookSecretFile { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (GitHubWebhookSecretFile is { } file && (!File.Exists(file) || File.ReadAllText(file).Trim().Length == 0))
+            {
+                return ValidationResult.Error($"--github-webhook-secret-file {file}: the file does not exist or is empty");
+            }
+
+            return RetentionOption.Validate(Retention);
+        }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -37,6 +49,11 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         if (settings.Urls is not null)
         {
             options.Urls = settings.Urls;
+        }
+
+        if (settings.GitHubWebhookSecretFile is { } secretFile)
+        {
+            options.GitHubWebhookSecret = GantryServerOptions.ReadSecretFile(secretFile);
         }
 
         // First start: make one admin token and show it once, so a new user can sign in to the
@@ -49,6 +66,9 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         }
 
         console.MarkupLine($"gantry server on [bold]{Markup.Escape(options.Urls)}[/] (API under /api, OpenAPI at /openapi/v1.json); Ctrl+C stops it");
+        console.MarkupLine(string.IsNullOrEmpty(options.GitHubWebhookSecret)
+            ? $"GitHub webhooks are refused: no secret (set {GantryServerOptions.WebhookSecretVariable} or --github-webhook-secret-file)"
+            : $"GitHub webhooks at /api/hooks/github are verified with the secret from {(settings.GitHubWebhookSecretFile is { } f ? Markup.Escape(f) : GantryServerOptions.WebhookSecretVariable)}");
         await GantryServer.RunAsync(options, cancellationToken).ConfigureAwait(false);
         return ExitCodes.Ok;
     }

@@ -48,6 +48,12 @@ public class ActivityContext
     /// <summary>The signal that resumed a waiting step, else null.</summary>
     public SignalDelivery? Signal { get; init; }
 
+    /// <summary>
+    /// Every signal delivered to this waiting step up to and including <see cref="Signal"/>, oldest first;
+    /// empty when the step is not resuming. A wait that needs several events (a merge and its checks) reads them all.
+    /// </summary>
+    public IReadOnlyList<SignalDelivery> Signals { get; init; } = [];
+
     /// <summary>1 on the first try; higher on retries.</summary>
     public int Attempt { get; init; } = 1;
 
@@ -92,6 +98,7 @@ public sealed class ActivityContext<TInputs> : ActivityContext
         Time = source.Time;
         DataDirectory = source.DataDirectory;
         Signal = source.Signal;
+        Signals = source.Signals;
         Attempt = source.Attempt;
         Input = inputs;
     }

@@ -68,6 +68,9 @@ public sealed class RepositorySettings
 
     [Description("Secret holding an SSH private key for git, if origin needs one.")]
     public string? SshKeySecret { get; set; }
+
+    [Description("The GitHub repository as owner/name. GitHub webhooks resume this environment's runs only when their repository.full_name is this; needed when url is not a GitHub-style URL (a local or file origin).")]
+    public string? Github { get; set; }
 }
 
 /// <summary>Which product drives the load balancer.</summary>

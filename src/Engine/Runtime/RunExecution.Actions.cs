@@ -78,11 +78,14 @@ internal sealed partial class RunExecution
 
     private async Task<StepOutcome> ResumeWaitAsync(ActionStep step, Frame frame, string key, IActivity activity, IReadOnlyDictionary<string, object?> inputs, JournalEvent waitEvent, CancellationToken cancellationToken)
     {
-        foreach (var signal in _state.SignalsFor(key))
+        var signals = _state.SignalsFor(key);
+        for (var i = 0; i < signals.Count; i++)
         {
+            var signal = signals[i];
             try
             {
-                var result = await activity.ExecuteAsync(Context(step, frame, key, inputs, 1, signal), cancellationToken).ConfigureAwait(false);
+                var context = Context(step, frame, key, inputs, 1, signal, signals.Take(i + 1).ToList());
+                var result = await activity.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
                 if (result is CompletedResult)
                 {
                     await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepResumed, Path = key, StepId = step.Id, Signal = signal.Name, Actor = signal.SentBy }).ConfigureAwait(false);
@@ -138,7 +141,7 @@ internal sealed partial class RunExecution
         throw new StepFailedException(key, step.Label, info, error);
     }
 
-    private ActivityContext Context(ActionStep step, Frame frame, string key, IReadOnlyDictionary<string, object?> inputs, int attempt, SignalDelivery? signal) => new()
+    private ActivityContext Context(ActionStep step, Frame frame, string key, IReadOnlyDictionary<string, object?> inputs, int attempt, SignalDelivery? signal, IReadOnlyList<SignalDelivery>? signals = null) => new()
     {
         RunId = _run.Record.Id,
         WorkflowId = _run.Record.WorkflowId,
@@ -155,6 +158,7 @@ internal sealed partial class RunExecution
         Time = _run.Time,
         DataDirectory = _run.Options.DataDirectory,
         Signal = signal,
+        Signals = signals ?? [],
         Attempt = attempt,
     };
 

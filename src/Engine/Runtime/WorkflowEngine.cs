@@ -171,7 +171,7 @@ public sealed partial class WorkflowEngine
                     await before().ConfigureAwait(false);
                 }
 
-                await RunAsync(runId, CancellationToken.None).ConfigureAwait(false);
+                await RunWakingAsync(runId).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

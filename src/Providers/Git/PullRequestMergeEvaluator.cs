@@ -7,12 +7,14 @@ namespace Gantry.Providers.Git;
 /// <param name="HeadRef">The branch that was merged (<c>fix-the-bug</c>).</param>
 /// <param name="MergeCommitSha">The commit the merge produced on the base branch.</param>
 /// <param name="MergedBy">Login of whoever merged it, when GitHub reports it.</param>
-public sealed record PullRequestMerge(long Number, string HeadRef, string MergeCommitSha, string? MergedBy);
+/// <param name="HeadSha">The pull request's head commit (<c>pull_request.head.sha</c>): the commit its checks ran on; empty when absent.</param>
+public sealed record PullRequestMerge(long Number, string HeadRef, string MergeCommitSha, string? MergedBy, string HeadSha = "");
 
 /// <summary>
 /// Reads a GitHub <c>pull_request</c> webhook payload and tells whether it reports a pull request
 /// merged into a given base branch (<c>action</c> = <c>closed</c>, <c>pull_request.merged</c> = true,
-/// <c>pull_request.base.ref</c> = the branch). Pure: never throws on an unexpected payload shape.
+/// <c>pull_request.base.ref</c> = the branch). <c>mergeable_state</c> is not read: GitHub sends
+/// <c>unknown</c> once a pull request is merged. Pure: never throws on an unexpected payload shape.
 /// </summary>
 public static class PullRequestMergeEvaluator
 {
@@ -46,7 +48,7 @@ public static class PullRequestMergeEvaluator
         var number = pr.TryGetProperty("number", out var n) && n.TryGetInt64(out var value) ? value
             : payload.TryGetProperty("number", out var top) && top.TryGetInt64(out var topValue) ? topValue
             : 0;
-        return new PullRequestMerge(number, headRef, mergeSha, GetNested(pr, "merged_by", "login"));
+        return new PullRequestMerge(number, headRef, mergeSha, GetNested(pr, "merged_by", "login"), GetNested(pr, "head", "sha") ?? "");
     }
 
     private static string StripHeads(string reference) =>

@@ -17,15 +17,13 @@ public sealed record HookOutcome(string Event, string? Delivery, IReadOnlyList<s
 }
 
 /// <summary>
-/// <c>POST /api/hooks/github</c>: GitHub webhooks, verified by their HMAC-SHA256 signature. A
-/// <c>pull_request</c> event is delivered as a signal to every waiting run whose waiting step waits
-/// for <c>pull_request</c>; the step (git.wait-merged) decides whether it is the merge it wants.
+/// <c>POST /api/hooks/github</c>: GitHub webhooks, verified by their HMAC-SHA256 signature.
+/// <c>pull_request</c>, <c>check_suite</c> and <c>status</c> events resume git.wait-merged waits
+/// (<see cref="MergeGateHook"/>); the step decides whether the merge and its checks are what it wants.
 /// A <c>push</c> event starts the workflows whose push trigger watches the branch (<see cref="PushHook"/>).
 /// </summary>
 internal static class HooksApi
 {
-    public const string PullRequestSignal = "pull_request";
-
     public static IEndpointRouteBuilder MapHooksApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/hooks/github", GitHubAsync).AllowAnonymous().WithTags("Hooks");
@@ -37,7 +35,7 @@ internal static class HooksApi
     {
         if (string.IsNullOrEmpty(context.Options.GitHubWebhookSecret))
         {
-            return Problems.Status(StatusCodes.Status401Unauthorized, "Webhook secret not configured", "the server has no GitHub webhook secret (set GANTRY_GITHUB_WEBHOOK_SECRET), so no delivery can be verified");
+            return Problems.Status(StatusCodes.Status401Unauthorized, "Webhook secret not configured", "the server has no GitHub webhook secret (start it with GANTRY_GITHUB_WEBHOOK_SECRET set or --github-webhook-secret-file), so no delivery can be verified");
         }
 
         using var buffer = new MemoryStream();
@@ -54,9 +52,9 @@ internal static class HooksApi
 
         var eventName = request.Headers["X-GitHub-Event"].ToString();
         var delivery = request.Headers["X-GitHub-Delivery"].ToString();
-        if (eventName is not (PullRequestSignal or PushHook.Event))
+        if (!MergeGateHook.Handles(eventName) && eventName != PushHook.Event)
         {
-            var reason = eventName == "ping" ? "ping received; the webhook is set up" : $"event '{eventName}' starts or resumes nothing here; push events start workflows with a push trigger and pull_request events are delivered to waiting runs";
+            var reason = eventName == "ping" ? "ping received; the webhook is set up" : $"event '{eventName}' starts or resumes nothing here; push events start workflows with a push trigger, and pull_request, check_suite and status events are delivered to runs waiting in git.wait-merged";
             return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], reason));
         }
 
@@ -89,25 +87,17 @@ internal static class HooksApi
             }
         }
 
+        var json = System.Text.Json.JsonSerializer.SerializeToElement(payload);
+        if (MergeGateHook.Irrelevant(eventName, json) is { } irrelevant)
+        {
+            return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], irrelevant));
+        }
+
         var sender = (payload as IDictionary<string, object?>)?.TryGetValue("sender", out var s) == true && s is IDictionary<string, object?> who && who.TryGetValue("login", out var login)
             ? $"github:{login}"
             : "github";
-        var signalled = new List<string>();
-        foreach (var run in await engine.Store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Waiting], Limit = 10_000 }, cancellationToken).ConfigureAwait(false))
-        {
-            var state = JournalState.Replay(await engine.Store.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false));
-            if (!state.Waiting.Values.Any(w => w.Wait?.Signal == PullRequestSignal))
-            {
-                continue;
-            }
-
-            await engine.SignalAsync(run.Id, PullRequestSignal, payload, sender, cancellationToken).ConfigureAwait(false);
-            engine.RunInBackground(run.Id);
-            signalled.Add(run.Id);
-        }
-
+        var (signalled, outcome) = await MergeGateHook.DeliverAsync(engine, eventName, payload, json, sender, cancellationToken).ConfigureAwait(false);
         ServerLog.WebhookDelivered(logger, eventName, delivery, signalled.Count);
-        var outcome = signalled.Count == 0 ? "no run is waiting for a pull_request event" : $"delivered to {signalled.Count} waiting run(s)";
         return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, signalled, outcome));
     }
 }

@@ -182,7 +182,7 @@ public sealed partial class RunCommandTests : IDisposable
         var id = RunId(waiting.Output);
         var lines = Lines(waiting.Output);
         Assert.Contains($"run {id} is waiting (it holds no process; resume it from anywhere that reaches the same store):", lines);
-        Assert.Contains("  a pull request merged into hotfix/3.0.1:", lines);
+        Assert.Contains("  a pull request merged into hotfix/3.0.1 with its checks passed:", lines);
         Assert.Contains($"    gantry runs signal {id} pull_request --merged-into hotfix/3.0.1", lines);
 
         var listed = CliTestApp.Run("runs", "list", "--output", "json", "--workspace", Root);
@@ -202,6 +202,31 @@ public sealed partial class RunCommandTests : IDisposable
 
         var table = CliTestApp.Run("runs", "list", "--workspace", Root);
         Assert.Contains(Lines(table.Output), l => l.Contains(id, StringComparison.Ordinal) && l.Contains("hotfix", StringComparison.Ordinal) && l.Contains("succeeded", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RunsSignal_MergedIntoWithFailedChecks_FailsTheReviewNamingTheCheck()
+    {
+        _workspace.CopyFromRepository("workflows");
+        var id = RunId(CliTestApp.Run("run", "hotfix", "--env", "sandbox", "--input", "version=3.0.1", "--workspace", Root).Output);
+
+        var failed = CliTestApp.Run("runs", "signal", id, "pull_request", "--merged-into", "hotfix/3.0.1", "--checks", "failure", "--output", "json", "--workspace", Root);
+
+        Assert.Equal(1, failed.ExitCode);
+        var error = Lines(failed.Output).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.TryGetProperty("event", out var ev) && ev.GetProperty("type").GetString() == "step.failed")
+            .Select(e => e.GetProperty("event").GetProperty("error").GetProperty("message").GetString())
+            .Single();
+        Assert.Equal("check 'Gantry CLI' failed (failure) on commit 1111111111111111111111111111111111111111, the head of pull request #1 (fix-the-bug) merged into hotfix/3.0.1; the merged code did not pass its required checks", error);
+    }
+
+    [Fact]
+    public void RunsSignal_ChecksWithoutMergedInto_IsAUsageError()
+    {
+        var result = CliTestApp.Run("runs", "signal", "run-1", "pull_request", "--checks", "success", "--workspace", Root);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--checks goes with --merged-into", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class RunTests(DesignerFixture designer)
 
         await Expect(page.Locator(".toolbar .badge.status-waiting")).ToHaveTextAsync("waiting");
         var waiting = page.GetByRole(AriaRole.Region, new() { Name = "Waiting steps" });
-        await Expect(waiting.Locator(".wait-card p").First).ToHaveTextAsync("review waits for pull_request: a pull request merged into hotfix/3.0.1");
+        await Expect(waiting.Locator(".wait-card p").First).ToHaveTextAsync("review waits for pull_request: a pull request merged into hotfix/3.0.1 with its checks passed");
         await session.ScreenshotAsync("run-waiting.png");
         await waiting.GetByRole(AriaRole.Button, new() { Name = "Send signal pull_request" }).ClickAsync();
 

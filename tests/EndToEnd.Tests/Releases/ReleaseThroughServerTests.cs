@@ -37,7 +37,7 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
 
     /// <summary>
     /// Starts the workflow over HTTP, checks the pushed bump while it waits for the review, merges
-    /// the fix on origin, posts the merged pull request's webhook and waits for the run to end,
+    /// the fix on origin, posts the merged pull request's webhook and the test bot's status on its head and waits for the run to end,
     /// with the load loop running from before the webhook to the end.
     /// </summary>
     private async Task<(JsonElement Run, LoadResult Traffic)> ReleaseAsync(RealFleet fleet, string workflow, string version, string branch)
@@ -53,8 +53,11 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
 
         var merge = await fleet.MergeFixIntoAsync(branch);
         await using var load = fleet.StartLoad();
-        var delivered = await api.SendGitHubEventAsync("pull_request", GantryApi.PullRequestMerged(branch, merge));
+        var head = await fleet.OriginGitAsync("rev-parse", "fix-the-bug");
+        var delivered = await api.SendGitHubEventAsync("pull_request", GantryApi.PullRequestMerged(branch, merge, head));
+        var checkedHead = await api.SendGitHubEventAsync("status", GantryApi.StatusSucceeded(head));
         Assert.Equal([runId], delivered.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal([runId], checkedHead.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
 
         var run = await api.WaitForStatusAsync(runId, RunTimeout, fleet.DescribeAsync, "succeeded", "failed", "cancelled");
         var traffic = await load.StopAsync();

@@ -70,22 +70,42 @@ internal sealed class GantryApi(GantryServerProcess server) : IDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>A GitHub <c>pull_request</c> "closed" event: fix-the-bug, reviewed and checks green, merged into <paramref name="branch"/>.</summary>
-    public static string PullRequestMerged(string branch, string mergeCommit) => JsonSerializer.Serialize(new
+    /// <summary>
+    /// GitHub's <c>pull_request</c> "closed" event for fix-the-bug merged into <paramref name="branch"/>, with the
+    /// fields GitHub sends after a merge (<c>mergeable: null</c>, <c>mergeable_state: "unknown"</c>).
+    /// </summary>
+    public static string PullRequestMerged(string branch, string mergeCommit, string headCommit) => JsonSerializer.Serialize(new
     {
         action = "closed",
         number = 42,
         pull_request = new
         {
             number = 42,
+            state = "closed",
             merged = true,
-            mergeable_state = "clean",
+            mergeable = (bool?)null,
+            mergeable_state = "unknown",
             merge_commit_sha = mergeCommit,
-            @base = new { @ref = branch },
-            head = new { @ref = "fix-the-bug" },
+            @base = new { @ref = branch, label = $"opensky:{branch}" },
+            head = new { @ref = "fix-the-bug", sha = headCommit, label = "opensky:fix-the-bug" },
             merged_by = new { login = "teammate" },
         },
+        repository = new { full_name = "opensky/opensky", name = "opensky" },
         sender = new { login = "teammate" },
+    });
+
+    /// <summary>GitHub's <c>status</c> event: the test bot's +1 (state success) on <paramref name="commit"/>.</summary>
+    public static string StatusSucceeded(string commit) => JsonSerializer.Serialize(new
+    {
+        id = 214015194,
+        sha = commit,
+        name = "opensky/opensky",
+        context = "ci/test-bot",
+        state = "success",
+        description = "The build succeeded",
+        branches = new[] { new { name = "fix-the-bug", commit = new { sha = commit } } },
+        repository = new { full_name = "opensky/opensky", name = "opensky" },
+        sender = new { login = "test-bot" },
     });
 
     public static string Status(JsonElement run) => run.GetProperty("run").GetProperty("status").GetString()!;

@@ -21,7 +21,8 @@ internal sealed class EngineHarness
             .AddGantryEngine()
             .AddActivity<RecordActivity>()
             .AddActivity<FlakyActivity>()
-            .AddActivity<SlowActivity>();
+            .AddActivity<SlowActivity>()
+            .AddActivity<CollectActivity>();
         Services = services.BuildServiceProvider();
         Engine = Services.GetRequiredService<WorkflowEngine>();
         Store = Services.GetRequiredService<IRunStore>();
@@ -162,5 +163,40 @@ internal sealed class SlowActivity(CallLog log) : Activity<SlowActivity.Inputs, 
         public string Name { get; set; } = "";
 
         public TimeSpan Duration { get; set; } = TimeSpan.FromMilliseconds(50);
+    }
+}
+
+[Activity("test.collect", Description = "Waits for signal 'part' until it has received `count` of them; outputs their payloads' text in order.")]
+internal sealed class CollectActivity(CallLog log) : WaitingActivity<CollectActivity.Inputs, CollectActivity.Outputs>
+{
+    protected override Task<WaitOrDone<Outputs>> BeginAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken) =>
+        Task.FromResult<WaitOrDone<Outputs>>(new WaitRequest("part", "signal", $"{context.Input.Count} parts"));
+
+    protected override async Task<Outputs?> ResumeAsync(ActivityContext<Inputs> context, SignalDelivery signal, CancellationToken cancellationToken)
+    {
+        var parts = context.Signals.Select(s => s.Payload?.ToString() ?? "").ToList();
+        log.Entries.Enqueue($"collect saw {string.Join(",", parts)}");
+        if (context.Input.SignalWhileResuming is { } next && !log.Entries.Contains($"sent {next}"))
+        {
+            log.Entries.Enqueue($"sent {next}");
+            // Another sender's signal lands while this execution runs, as a webhook would.
+            var engine = context.Services.GetRequiredService<WorkflowEngine>();
+            await engine.SignalAsync(context.RunId, "part", next, "tester", cancellationToken);
+            engine.RunInBackground(context.RunId);
+        }
+
+        return parts.Count >= context.Input.Count ? new Outputs { Parts = parts } : null;
+    }
+
+    public sealed class Inputs
+    {
+        public int Count { get; set; } = 2;
+
+        public string? SignalWhileResuming { get; set; }
+    }
+
+    public sealed class Outputs
+    {
+        public List<string> Parts { get; set; } = [];
     }
 }

@@ -261,6 +261,48 @@ public sealed class WorkflowEngineTests
     }
 
     [Fact]
+    public async Task Signals_WaitingStep_SeesEverySignalItReceivedSoFar()
+    {
+        var harness = new EngineHarness();
+        var waiting = await harness.RunAsync("""
+            id: collector
+            steps:
+              - id: parts
+                uses: test.collect
+                with: { count: 2 }
+            """);
+
+        await harness.Engine.SignalAsync(waiting.Id, "part", "a", "tester", CancellationToken.None);
+        var stillWaiting = await harness.Engine.RunAsync(waiting.Id, CancellationToken.None);
+        await harness.Engine.SignalAsync(waiting.Id, "part", "b", "tester", CancellationToken.None);
+        var done = await harness.Engine.RunAsync(waiting.Id, CancellationToken.None);
+
+        Assert.Equal(RunStatus.Waiting, stillWaiting.Status);
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(["collect saw a", "collect saw a", "collect saw a,b"], harness.Calls.Items);
+    }
+
+    [Fact]
+    public async Task Signals_ArrivingWhileTheRunExecutes_WakeItAgain()
+    {
+        var harness = new EngineHarness();
+        var waiting = await harness.RunAsync("""
+            id: collector
+            steps:
+              - id: parts
+                uses: test.collect
+                with: { count: 2, signal_while_resuming: b }
+            """);
+
+        await harness.Engine.SignalAsync(waiting.Id, "part", "a", "tester", CancellationToken.None);
+        harness.Engine.RunInBackground(waiting.Id);
+        await harness.Engine.WhenIdleAsync();
+
+        Assert.Equal(RunStatus.Succeeded, (await harness.Store.GetRunAsync(waiting.Id, CancellationToken.None))!.Status);
+        Assert.Equal(["collect saw a", "sent b", "collect saw a", "collect saw a,b"], harness.Calls.Items);
+    }
+
+    [Fact]
     public async Task Retry_FailsTwiceThenSucceeds_JournalsRetriesWithBackoff()
     {
         var harness = new EngineHarness();

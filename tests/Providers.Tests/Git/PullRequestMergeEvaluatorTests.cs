@@ -26,8 +26,18 @@ public class PullRequestMergeEvaluatorTests
     public void Evaluate_MergedIntoBase_ReturnsTheMerge()
     {
         Assert.Equal(
-            new PullRequestMerge(42, "fix-the-bug", "9f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c", "teammate"),
+            new PullRequestMerge(42, "fix-the-bug", "9f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c", "teammate", "abc"),
             PullRequestMergeEvaluator.Evaluate(Payload(), "hotfix/3.0.1"));
+    }
+
+    [Fact]
+    public void Evaluate_RealMergedEventWithMergeableStateUnknown_ReturnsTheMergeWithItsHeadCommit()
+    {
+        var payload = JsonDocument.Parse(Fixtures.GitHubEvents.PullRequestMerged("hotfix/3.0.1")).RootElement;
+
+        Assert.Equal(
+            new PullRequestMerge(7, "fix-the-bug", Fixtures.GitHubEvents.MergeSha, "teammate", Fixtures.GitHubEvents.HeadSha),
+            PullRequestMergeEvaluator.Evaluate(payload, "hotfix/3.0.1"));
     }
 
     [Fact]

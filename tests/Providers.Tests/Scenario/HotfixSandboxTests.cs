@@ -1,5 +1,6 @@
 using Gantry.Engine.Runtime;
 using Gantry.Providers.Git;
+using Gantry.Providers.Tests.Fixtures;
 
 namespace Gantry.Providers.Tests.Scenario;
 
@@ -13,13 +14,15 @@ public sealed class HotfixSandboxTests
 
         var waiting = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
         Assert.Equal(RunStatus.Waiting, waiting.Status);
-        Assert.Equal("a pull request merged into hotfix/3.0.1 (signal 'pull_request')", waiting.Message);
+        Assert.Equal("a pull request merged into hotfix/3.0.1 with its checks passed (signal 'pull_request')", waiting.Message);
 
-        // A pull request into another branch does not resume the run.
-        await harness.Engine.SignalAsync(run.Id, "pull_request", MergedInto("develop"), "github", CancellationToken.None);
+        // A pull request into another branch does not resume the run, nor does the merge before its checks passed.
+        await harness.Engine.SignalAsync(run.Id, "pull_request", GitHubEvents.Plain(GitHubEvents.PullRequestMerged("develop")), "github", CancellationToken.None);
+        Assert.Equal(RunStatus.Waiting, (await harness.Engine.RunAsync(run.Id, CancellationToken.None)).Status);
+        await harness.Engine.SignalAsync(run.Id, "pull_request", GitHubEvents.Plain(GitHubEvents.PullRequestMerged("hotfix/3.0.1")), "github", CancellationToken.None);
         Assert.Equal(RunStatus.Waiting, (await harness.Engine.RunAsync(run.Id, CancellationToken.None)).Status);
 
-        await harness.Engine.SignalAsync(run.Id, "pull_request", MergedInto("hotfix/3.0.1"), "github", CancellationToken.None);
+        await harness.Engine.SignalAsync(run.Id, "pull_request", GitHubEvents.Plain(GitHubEvents.Status(GitHubEvents.HeadSha, "success")), "github", CancellationToken.None);
         var finished = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
 
         Assert.Equal(RunStatus.Succeeded, finished.Status);
@@ -34,19 +37,4 @@ public sealed class HotfixSandboxTests
         var journal = await harness.JournalAsync(run.Id);
         Assert.Equal(1, journal.Count(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "start"));
     }
-
-    private static Dictionary<string, object?> MergedInto(string branch) => new()
-    {
-        ["action"] = "closed",
-        ["pull_request"] = new Dictionary<string, object?>
-        {
-            ["number"] = 7L,
-            ["merged"] = true,
-            ["mergeable_state"] = "clean",
-            ["merge_commit_sha"] = "1111111111111111111111111111111111111111",
-            ["base"] = new Dictionary<string, object?> { ["ref"] = branch },
-            ["head"] = new Dictionary<string, object?> { ["ref"] = "fix-the-bug" },
-            ["merged_by"] = new Dictionary<string, object?> { ["login"] = "teammate" },
-        },
-    };
 }

@@ -19,15 +19,16 @@ public sealed class CatalogueApisTests : IAsyncLifetime
     public async Task Environments_ListAndShow_GiveSecretNamesButNeverValues()
     {
         using var client = _server.Client(TokenRole.Viewer);
+        _server.WriteSecretiveEnvironment();
 
         var list = JsonDocument.Parse(await client.GetStringAsync("/api/environments")).RootElement;
-        var shownText = await client.GetStringAsync("/api/environments/sandbox");
+        var shownText = await client.GetStringAsync("/api/environments/secretive");
         var shown = JsonDocument.Parse(shownText).RootElement;
 
-        Assert.Equal(["canary.example", "prod.example", "sandbox", "testing-two-groups.example", "testing.example"], list.EnumerateArray().Select(e => e.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
-        Assert.Equal(["github_webhook_secret"], shown.GetProperty("secretNames").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(["canary.example", "prod.example", "sandbox", "secretive", "testing-two-groups.example", "testing.example"], list.EnumerateArray().Select(e => e.GetProperty("id").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["api_token"], shown.GetProperty("secretNames").EnumerateArray().Select(s => s.GetString()));
         Assert.Equal(["web1", "web2"], shown.GetProperty("groups").GetProperty("group1").GetProperty("hosts").EnumerateArray().Select(h => h.GetString()));
-        Assert.DoesNotContain("sandbox-webhook-secret", shownText, StringComparison.Ordinal);
+        Assert.DoesNotContain(ServerFixture.SecretiveValue, shownText, StringComparison.Ordinal);
     }
 
     [Fact]

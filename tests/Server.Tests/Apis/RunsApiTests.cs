@@ -165,16 +165,17 @@ public sealed class RunsApiTests : IAsyncLifetime
     [Fact]
     public async Task Show_NeverReturnsThePinnedEnvironmentText()
     {
-        var id = await _server.StartRunAsync("approval", new { environment = "sandbox" });
+        _server.WriteSecretiveEnvironment();
+        var id = await _server.StartRunAsync("approval", new { environment = "secretive" });
         await _server.WaitForStatusAsync(id, RunStatus.Waiting);
         using var client = _server.Client(TokenRole.Viewer);
 
         var shown = await client.GetStringAsync($"/api/runs/{id}");
         var listed = await client.GetStringAsync("/api/runs");
 
-        Assert.DoesNotContain("sandbox-webhook-secret", shown, StringComparison.Ordinal);
-        Assert.DoesNotContain("sandbox-webhook-secret", listed, StringComparison.Ordinal);
-        Assert.Equal("sandbox", JsonDocument.Parse(shown).RootElement.GetProperty("run").GetProperty("environmentId").GetString());
+        Assert.DoesNotContain(ServerFixture.SecretiveValue, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(ServerFixture.SecretiveValue, listed, StringComparison.Ordinal);
+        Assert.Equal("secretive", JsonDocument.Parse(shown).RootElement.GetProperty("run").GetProperty("environmentId").GetString());
     }
 
     private static async Task<List<string>> IdsAsync(HttpClient client, string path) =>

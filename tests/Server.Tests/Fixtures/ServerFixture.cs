@@ -20,6 +20,9 @@ public sealed class ServerFixture : IAsyncDisposable
 {
     public const string WebhookSecret = "test-webhook-secret";
 
+    /// <summary>The literal secret of the environment <see cref="WriteSecretiveEnvironment"/> adds.</summary>
+    public const string SecretiveValue = "literal-api-token-value";
+
     private readonly WebApplication _app;
 
     private ServerFixture(WebApplication app, string workspace, Uri address, IReadOnlyDictionary<TokenRole, string> tokens)
@@ -137,6 +140,14 @@ public sealed class ServerFixture : IAsyncDisposable
 
             await Task.Delay(50, timeout.Token);
         }
+    }
+
+    /// <summary>Adds environment <c>secretive</c>: the sandbox's fleet with a literal secret, to prove values never leave the server.</summary>
+    public void WriteSecretiveEnvironment()
+    {
+        var environments = Path.Combine(Workspace, "workflows", "environments");
+        var sandbox = File.ReadAllText(Path.Combine(environments, "sandbox.yaml")).Replace("id: sandbox", "id: secretive", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(environments, "secretive.yaml"), $"{sandbox.TrimEnd()}\nsecrets:\n  api_token: {{ value: {SecretiveValue} }}\n");
     }
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Gantry.Engine.Runtime;
+using Gantry.Providers.Tests.Fixtures;
 using Gantry.Server.Security;
 using Gantry.Server.Tests.Apis;
 using Gantry.Server.Tests.Fixtures;
@@ -29,10 +30,10 @@ public sealed class HotfixOverHttpTests : IAsyncLifetime
         var waiting = JsonDocument.Parse(await client.GetStringAsync(runPath)).RootElement;
         Assert.Equal("waiting", waiting.GetProperty("run").GetProperty("status").GetString());
         Assert.Equal("review", waiting.GetProperty("waiting")[0].GetProperty("stepId").GetString());
-        Assert.Equal("a pull request merged into hotfix/3.0.1", waiting.GetProperty("waiting")[0].GetProperty("description").GetString());
+        Assert.Equal("a pull request merged into hotfix/3.0.1 with its checks passed", waiting.GetProperty("waiting")[0].GetProperty("description").GetString());
 
         // A merge into another branch is delivered but is not the merge the run waits for.
-        using (var other = await GitHubHookTests.SendAsync(_server, "pull_request", GitHubHookTests.PullRequestMerged("develop"), sign: true))
+        using (var other = await GitHubHookTests.SendAsync(_server, "pull_request", GitHubEvents.PullRequestMerged("develop"), sign: true))
         {
             Assert.Equal([id], JsonDocument.Parse(await other.Content.ReadAsStringAsync()).RootElement.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
         }
@@ -40,13 +41,18 @@ public sealed class HotfixOverHttpTests : IAsyncLifetime
         await _server.Engine.WhenIdleAsync();
         Assert.Equal(RunStatus.Waiting, (await _server.Runs.GetRunAsync(id, CancellationToken.None))!.Status);
 
-        using var merged = await GitHubHookTests.SendAsync(_server, "pull_request", GitHubHookTests.PullRequestMerged("hotfix/3.0.1"), sign: true);
+        // The merge as GitHub sends it (mergeable_state "unknown"), then the test bot's +1 on its head commit.
+        using var merged = await GitHubHookTests.SendAsync(_server, "pull_request", GitHubEvents.PullRequestMerged("hotfix/3.0.1"), sign: true);
         Assert.Equal(HttpStatusCode.Accepted, merged.StatusCode);
+        await _server.Engine.WhenIdleAsync();
+        Assert.Equal(RunStatus.Waiting, (await _server.Runs.GetRunAsync(id, CancellationToken.None))!.Status);
+        using var checkedSuite = await GitHubHookTests.SendAsync(_server, "status", GitHubEvents.Status(GitHubEvents.HeadSha, "success"), sign: true);
+        Assert.Equal(HttpStatusCode.Accepted, checkedSuite.StatusCode);
         var run = await _server.WaitForStatusAsync(id, RunStatus.Succeeded, RunStatus.Failed, RunStatus.Cancelled);
 
         Assert.True(run.Status == RunStatus.Succeeded, run.Message);
         var journal = await _server.Runs.ReadJournalAsync(id, 0, CancellationToken.None);
-        Assert.Equal("github:teammate", journal.Last(e => e.Type == JournalEventTypes.SignalReceived).Actor);
+        Assert.Equal("github:test-bot", journal.Last(e => e.Type == JournalEventTypes.SignalReceived).Actor);
         var finish = journal.Single(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "finish");
         Assert.Equal("v3.0.1", ((IDictionary<string, object?>)finish.Outputs!)["tag"]);
         using var viewer = _server.Client(TokenRole.Viewer);

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import { api, ApiError, normaliseEvent, type JournalEvent, type LbStatus, type Run } from '../api';
 import { buildGraph } from '../model/graph';
 import { applyEvents, initialRunState, type RunState, type WaitInfo } from '../model/runState';
-import { defaultPayload } from '../model/signals';
+import { defaultPayload, signalsToSend } from '../model/signals';
 import { readSse } from '../model/sse';
 import { parseWorkflow } from '../model/workflow';
 import { ErrorBox, Loading, messageOf, StatusBadge, useLoad, when } from './common';
@@ -123,7 +123,7 @@ function WaitCard({ runId, wait, label, canOperate, onForbidden }: { runId: stri
   const send = async (body: string) => {
     let data: unknown;
     try { data = JSON.parse(body); } catch { setResult('The payload must be JSON, e.g. { "merged_into": "hotfix/3.0.1" }'); return; }
-    try { await api.signal(runId, wait.signal, data); setResult(`Sent ${wait.signal}.`); } catch (e) { if (e instanceof ApiError && e.status === 403) onForbidden(); setResult(messageOf(e)); }
+    try { for (const one of signalsToSend(wait.signal, data)) await api.signal(runId, wait.signal, one); setResult(`Sent ${wait.signal}.`); } catch (e) { if (e instanceof ApiError && e.status === 403) onForbidden(); setResult(messageOf(e)); }
   };
   return (
     <div className="wait-card">

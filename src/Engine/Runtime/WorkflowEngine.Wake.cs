@@ -1,0 +1,39 @@
+namespace Gantry.Engine.Runtime;
+
+public sealed partial class WorkflowEngine
+{
+    private readonly object _wakeGate = new();
+    private readonly HashSet<string> _wakeAgain = new(StringComparer.Ordinal);
+
+    /// <summary>True while the run executes in this process (a signal sent now is seen by <see cref="RunInBackground(string)"/>'s wake-up).</summary>
+    public bool IsExecutingHere(string runId) => _active.ContainsKey(runId);
+
+    /// <summary>
+    /// A background execution that no wake-up is lost to. A signal journaled while the run executes
+    /// here is not in that execution's snapshot, and its sender cannot start the run (it is active):
+    /// the sender leaves a wake-up instead, and the execution runs the run again once it ends.
+    /// </summary>
+    private async Task RunWakingAsync(string runId)
+    {
+        lock (_wakeGate)
+        {
+            if (_active.ContainsKey(runId))
+            {
+                _wakeAgain.Add(runId);
+                return;
+            }
+        }
+
+        while (true)
+        {
+            await RunAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            lock (_wakeGate)
+            {
+                if (!_wakeAgain.Remove(runId))
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
