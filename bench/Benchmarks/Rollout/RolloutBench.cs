@@ -49,6 +49,9 @@ internal static class RolloutBench
         {
             limit.Add(await PhysicalLimit.MeasureAsync(fleet, options, await tags.NextAsync()));
 
+            // The limit restarts every app behind HAProxy's back: start each tool from a fleet that is all UP.
+            await WaitAllUpAsync(fleet);
+
             var tag = await tags.NextAsync();
             ours.Add(await gantry.RunAsync());
             await VerifyAsync(fleet, tag);
@@ -82,6 +85,20 @@ internal static class RolloutBench
         if (wrong.Count > 0)
         {
             throw new InvalidOperationException($"after rolling out {tag}: {string.Join(", ", wrong)}");
+        }
+    }
+
+    private static async Task WaitAllUpAsync(RealFleet fleet)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await fleet.HAProxyStatusesAsync()).Where(s => s.Value != "UP").ToList() is { Count: > 0 } down)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"HAProxy still reports {string.Join(", ", down.Select(s => $"{s.Key} {s.Value}"))} 30 s after the limit's restarts");
+            }
+
+            await Task.Delay(20);
         }
     }
 
