@@ -1,6 +1,7 @@
 using Gantry.Providers.Deploy;
 using Gantry.Providers.LoadBalancers;
 using Gantry.Providers.Status;
+using Gantry.Engine.Runtime;
 using Gantry.Engine.Validation;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,7 +15,9 @@ public static class ProvidersServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new LoadBalancerFactory(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<TargetResolver>();
-        services.TryAddSingleton(sp => new SshFleetDeployerMarker(_ => new SshFleetDeployer(sp.GetRequiredService<TimeProvider>())));
+        services.TryAddSingleton(sp => new SshRunConnections(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IJournalObserver>(sp => sp.GetRequiredService<SshRunConnections>());
+        services.TryAddSingleton(sp => new SshFleetDeployerMarker(_ => new SshFleetDeployer(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SshRunConnections>())));
         services.TryAddSingleton(sp => new FleetDeployerFactory(sp.GetRequiredService<TimeProvider>(), sp));
         services.TryAddSingleton(sp => new FleetStatusReader(
             sp.GetRequiredService<LoadBalancerFactory>(), sp.GetRequiredService<FleetDeployerFactory>(), sp.GetRequiredService<TimeProvider>()));

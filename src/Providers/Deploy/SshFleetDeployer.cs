@@ -16,7 +16,7 @@ namespace Gantry.Providers.Deploy;
 /// per host (restart, build and health rendered for that host), <see cref="GroupDeployer"/> for the
 /// fleet. Failing hosts are rolled back by <see cref="ReleaseDeployer"/>; the others keep the new release.
 /// </summary>
-internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeployer
+internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnections? connections = null) : IFleetDeployer
 {
     public async Task<FleetResult> DeployAsync(FleetRequest request, CancellationToken cancellationToken)
     {
@@ -25,8 +25,8 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         var release = request.Release
             ?? throw new DeployException($"environment {environment.Id}: no release to deploy was given");
         var targets = Targets(environment, request.Hosts, request.KeepReleases);
-        using var pool = new SshConnectionPool(Options(environment, request.Secrets.Get, request.Secrets.Masker.Apply, request.Log), time);
-        var group = new GroupDeployer(new ReleaseDeployer(pool, timeProvider: time));
+        using var borrowed = Borrow(request);
+        var group = new GroupDeployer(new ReleaseDeployer(borrowed.Pool, timeProvider: time));
         string? archive = null;
         try
         {
@@ -62,8 +62,8 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
     {
         ArgumentNullException.ThrowIfNull(request);
         var targets = Targets(request.Environment, request.Hosts, request.KeepReleases);
-        using var pool = new SshConnectionPool(Options(request.Environment, request.Secrets.Get, request.Secrets.Masker.Apply, request.Log), time);
-        var deployer = new ReleaseDeployer(pool, timeProvider: time);
+        using var borrowed = Borrow(request);
+        var deployer = new ReleaseDeployer(borrowed.Pool, timeProvider: time);
         var outcomes = new HostOutcome[targets.Count];
         var done = 0;
         var failed = 0;
@@ -166,7 +166,23 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
         return new HostOutcome(host.Host, false, host.Current, host.Current, error);
     }
 
-    internal static SshConnectionOptions Options(EnvironmentDefinition environment, Func<string, string> secret, Func<string, string> mask, IStepLog? log)
+    /// <summary>The run's connections when this deployer has a run cache (one connection per host per run), else a pool of the step's own.</summary>
+    private SshRunConnections.Borrowed Borrow(FleetRequest request)
+    {
+        var environment = request.Environment;
+        if (connections is null)
+        {
+            var pool = new SshConnectionPool(Options(environment, request.Secrets.Get, request.Secrets.Masker.Apply, request.Log), time);
+            return new SshRunConnections.Borrowed(pool, pool.Dispose);
+        }
+
+        return connections.Borrow(request.RunId, environment.Id, request.Log, output => Options(environment, request.Secrets.Get, request.Secrets.Masker.Apply, output));
+    }
+
+    internal static SshConnectionOptions Options(EnvironmentDefinition environment, Func<string, string> secret, Func<string, string> mask, IStepLog? log) =>
+        Options(environment, secret, mask, log is null ? null : line => log.Output(line.Line, line.Stream == SshStream.StandardError ? "stderr" : "stdout", line.Host));
+
+    private static SshConnectionOptions Options(EnvironmentDefinition environment, Func<string, string> secret, Func<string, string> mask, Action<SshOutputLine>? output)
     {
         var ssh = environment.Ssh;
         if (string.IsNullOrWhiteSpace(ssh.KnownHosts))
@@ -187,9 +203,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time) : IFleetDeploy
             ConnectTimeout = ssh.ConnectTimeout,
             CommandTimeout = ssh.CommandTimeout,
             Mask = mask,
-            Output = log is null
-                ? null
-                : line => log.Output(line.Line, line.Stream == SshStream.StandardError ? "stderr" : "stdout", line.Host),
+            Output = output,
         };
     }
 

@@ -94,6 +94,32 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
         .AddGantryProviders()
         .BuildServiceProvider();
 
+    [Fact]
+    public async Task DeployRelease_TwoStepsToTheSameHosts_OneConnectionPerHostForTheRunClosedWhenItEnds()
+    {
+        var site = fleet.NewSite(4);
+        var environment = Environment(site);
+        await LoadBalancers().Create(environment.Definition, _data).SetLiveAsync(["group2"]);
+        var logins = Logins();
+
+        var run = await RunAsync(
+            environment,
+            "uses: deploy.release\n    with: { target: group1, tag: v3.0.1 }\n  - id: again\n    uses: deploy.release\n    with: { target: group1, tag: v3.0.2 }");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(["3.0.2", "3.0.2"], await Task.WhenAll(site.Hosts.Take(2).Select(FleetSite.ServedAsync)));
+        Assert.Equal(2, Logins() - logins);
+        Assert.Equal(0, Services().GetRequiredService<Gantry.Providers.Deploy.SshRunConnections>().OpenPools);
+
+        // Each step's host output is journaled under that step, though both used the same connections.
+        var journal = await Services().GetRequiredService<WorkflowEngine>().Store.ReadJournalAsync(run.Id, 0, CancellationToken.None);
+        var started = journal.Where(e => e.Type == JournalEventTypes.Log && e.Message!.StartsWith("started app", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["steps[0] web1", "steps[0] web2", "steps[1] web1", "steps[1] web2"], started.Select(e => $"{e.Path} {e.Host}").Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>How many logins the fixture's sshd has accepted so far.</summary>
+    private int Logins() => fleet.SshdLog.Split('\n').Count(l => l.Contains("Accepted publickey", StringComparison.Ordinal));
+
     private async Task<RunRecord> RunAsync((EnvironmentDefinition Definition, string Text) environment, string step)
     {
         var workflow = DocumentLoader.LoadWorkflow($"id: one-step\nsteps:\n  - id: step\n    {step}\n", "one-step.yaml").GetOrThrow();
