@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static Gantry.Providers.Git.GitHubPayload;
 
 namespace Gantry.Providers.Git;
 
@@ -51,9 +52,9 @@ public static class CheckResultEvaluator
         }
 
         var conclusion = Text(suite, "conclusion") ?? "none";
-        var app = suite.TryGetProperty("app", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
-        var name = app.ValueKind == JsonValueKind.Object ? Text(app, "name") : null;
-        var slug = app.ValueKind == JsonValueKind.Object ? Text(app, "slug") : null;
+        var app = GitHubPayload.Object(suite, "app");
+        var name = app is { } named ? Text(named, "name") : null;
+        var slug = app is { } slugged ? Text(slugged, "slug") : null;
         var aliases = new[] { name, slug }.OfType<string>().Where(n => n.Length > 0).ToList();
         var outcome = conclusion switch
         {
@@ -82,7 +83,4 @@ public static class CheckResultEvaluator
         };
         return new CheckResult(sha, context, [context], outcome, state);
     }
-
-    private static string? Text(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

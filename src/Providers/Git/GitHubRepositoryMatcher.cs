@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gantry.Engine.Model;
+using static Gantry.Providers.Git.GitHubPayload;
 
 namespace Gantry.Providers.Git;
 
@@ -19,9 +20,7 @@ public static class GitHubRepositoryMatcher
     public static bool Matches(JsonElement payload, RepositorySettings repository)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        if (payload.ValueKind != JsonValueKind.Object
-            || !payload.TryGetProperty("repository", out var named)
-            || named.ValueKind != JsonValueKind.Object)
+        if (GitHubPayload.Object(payload, "repository") is not { } named)
         {
             return true;
         }
@@ -48,9 +47,7 @@ public static class GitHubRepositoryMatcher
 
     /// <summary>The event's <c>repository.full_name</c>, or null.</summary>
     public static string? FullName(JsonElement payload) =>
-        payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("repository", out var named) && named.ValueKind == JsonValueKind.Object
-            ? Text(named, "full_name")
-            : null;
+        GitHubPayload.Object(payload, "repository") is { } named ? Text(named, "full_name") : null;
 
     /// <summary>
     /// <c>host/owner/name</c> in lower case for a URL with a host (<c>https://user@github.com:443/o/n.git</c>,
@@ -107,7 +104,4 @@ public static class GitHubRepositoryMatcher
 
         return hostAndPath.Contains('/', StringComparison.Ordinal) ? hostAndPath.ToLowerInvariant() : null;
     }
-
-    private static string? Text(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

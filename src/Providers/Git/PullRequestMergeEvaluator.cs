@@ -23,7 +23,7 @@ public static class PullRequestMergeEvaluator
     {
         ArgumentNullException.ThrowIfNull(baseBranch);
         if (payload.ValueKind != JsonValueKind.Object
-            || GetString(payload, "action") != "closed"
+            || GitHubPayload.Text(payload, "action") != "closed"
             || !payload.TryGetProperty("pull_request", out var pr)
             || pr.ValueKind != JsonValueKind.Object
             || !pr.TryGetProperty("merged", out var merged)
@@ -39,7 +39,7 @@ public static class PullRequestMergeEvaluator
         }
 
         var headRef = GetNested(pr, "head", "ref");
-        var mergeSha = GetString(pr, "merge_commit_sha");
+        var mergeSha = GitHubPayload.Text(pr, "merge_commit_sha");
         if (headRef is null || string.IsNullOrEmpty(mergeSha))
         {
             return null;
@@ -55,8 +55,5 @@ public static class PullRequestMergeEvaluator
         reference.StartsWith("refs/heads/", StringComparison.Ordinal) ? reference["refs/heads/".Length..] : reference;
 
     private static string? GetNested(JsonElement element, string objectName, string property) =>
-        element.TryGetProperty(objectName, out var inner) && inner.ValueKind == JsonValueKind.Object ? GetString(inner, property) : null;
-
-    private static string? GetString(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        GitHubPayload.Object(element, objectName) is { } inner ? GitHubPayload.Text(inner, property) : null;
 }

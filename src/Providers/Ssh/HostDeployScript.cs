@@ -111,8 +111,8 @@ internal static class HostDeployScript
         $"export GANTRY_ROOT={Shell.Quote(layout.Root)} GANTRY_RELEASE={Shell.Quote(release)} "
         + $"GANTRY_RELEASE_DIR={Shell.Quote($"{layout.ReleasesPath}/{release}")} GANTRY_RUN_ID={Shell.Quote(runId)}";
 
-    /// <summary>Stdout lines that are not the script's reports: what the user's commands printed.</summary>
-    public static bool IsReport(string line) => line.StartsWith(Prefix, StringComparison.Ordinal);
+    /// <summary>Whether a line is one of the script's reports rather than something the user's commands printed.</summary>
+    private static bool IsReport(string line) => line.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>Reads the reports out of a script's stdout.</summary>
     public static ScriptReport Parse(string host, string stdout)
@@ -125,14 +125,11 @@ internal static class HostDeployScript
         List<string> releases = [], incomplete = [], log = [], pruned = [];
         foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            if (!IsReport(line))
+            if (!TryRead(line, out var key, out var value))
             {
                 continue;
             }
 
-            var report = line[Prefix.Length..];
-            var equals = report.IndexOf('=', StringComparison.Ordinal);
-            var (key, value) = equals < 0 ? (report, string.Empty) : (report[..equals], report[(equals + 1)..]);
             switch (key)
             {
                 case "current" when value.Length > 0: current = value; break;
@@ -150,9 +147,20 @@ internal static class HostDeployScript
         return new ScriptReport(new ReleaseState(host, current, releases, incomplete, log), step, alreadyCurrent, pruned, pruneFailure, health);
     }
 
-    /// <summary>The step named by the last step report in <paramref name="line"/>, if it is one.</summary>
-    public static DeployStep? StepOf(string line) =>
-        line.StartsWith(Prefix + "step=", StringComparison.Ordinal) && Enum.TryParse<DeployStep>(line[(Prefix.Length + 5)..], out var step) ? step : null;
+    /// <summary>Splits a report line into its key and value (<c>@gantry key=value</c>); false for any other line.</summary>
+    public static bool TryRead(string line, out string key, out string value)
+    {
+        (key, value) = (string.Empty, string.Empty);
+        if (!IsReport(line))
+        {
+            return false;
+        }
+
+        var report = line[Prefix.Length..];
+        var equals = report.IndexOf('=', StringComparison.Ordinal);
+        (key, value) = equals < 0 ? (report, string.Empty) : (report[..equals], report[(equals + 1)..]);
+        return true;
+    }
 
     /// <summary>What <paramref name="stderr"/> holds after the last step report: the failing step's own lines.</summary>
     public static string StandardErrorOfLastStep(string stderr)

@@ -522,18 +522,18 @@ public sealed class ReleaseDeployer
         /// <summary>Follows a script's report line; true when it was one (so it stays out of the journal).</summary>
         public bool Read(string line)
         {
-            if (!HostDeployScript.IsReport(line))
+            if (!HostDeployScript.TryRead(line, out var key, out var value))
             {
                 return false;
             }
 
-            if (HostDeployScript.StepOf(line) is { } step)
+            if (key == "step" && Enum.TryParse<DeployStep>(value, out var step))
             {
                 Step = step;
             }
-            else if (line.StartsWith(HostDeployScript.Prefix + "current=", StringComparison.Ordinal) && line.Length > HostDeployScript.Prefix.Length + 8)
+            else if (key == "current" && value.Length > 0)
             {
-                Previous = line[(HostDeployScript.Prefix.Length + 8)..];
+                Previous = value;
             }
 
             return true;

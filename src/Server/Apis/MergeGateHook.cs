@@ -22,9 +22,9 @@ internal static class MergeGateHook
     /// <summary>Why this delivery resumes nothing whatever runs wait (a check suite just requested, a pending status), else null.</summary>
     public static string? Irrelevant(string eventName, JsonElement payload) => eventName switch
     {
-        CheckSuiteEvent when Text(payload, "action") is var action && action != "completed" =>
+        CheckSuiteEvent when GitHubPayload.Text(payload, "action") is var action && action != "completed" =>
             $"check_suite '{action}' resumes nothing; only completed check suites are delivered to waiting runs",
-        StatusEvent when Text(payload, "state") is "pending" =>
+        StatusEvent when GitHubPayload.Text(payload, "state") is "pending" =>
             "a pending status resumes nothing; success, failure and error statuses are delivered to waiting runs",
         _ => null,
     };
@@ -80,7 +80,4 @@ internal static class MergeGateHook
         var environment = DocumentLoader.LoadEnvironment(text, run.EnvironmentPath ?? run.EnvironmentId ?? "environment").Value;
         return environment is null || GitHubRepositoryMatcher.Matches(json, environment.Repository);
     }
-
-    private static string? Text(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
