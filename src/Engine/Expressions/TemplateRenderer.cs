@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Gantry.Engine.Documents;
 using Scriban;
@@ -134,14 +135,24 @@ public static partial class TemplateRenderer
         var limit = CurrentTimeLimit;
         timeout.CancelAfter(limit);
         var context = CreateContext(scope, timeout.Token);
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            return evaluate ? template.Evaluate(context) : template.Render(context);
+            var result = evaluate ? template.Evaluate(context) : template.Render(context);
+
+            // The timer that cancels the render runs on the thread pool; on a starved pool it can fire
+            // only after a slow render has finished, so the clock decides as well.
+            if (Stopwatch.GetElapsedTime(started) > limit)
+            {
+                throw TooSlow(scalar, limit);
+            }
+
+            return result;
         }
         catch (Exception ex) when ((ex is ScriptAbortException or OperationCanceledException) && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // Scriban reports the cancellation as a ScriptAbortException from inside the loop it stopped.
-            throw new TemplateException(scalar.Location, $"the template ran longer than its {Schema.Duration.Format(limit)} limit");
+            throw TooSlow(scalar, limit);
         }
         catch (ScriptAbortException) when (cancellationToken.IsCancellationRequested)
         {
@@ -156,6 +167,9 @@ public static partial class TemplateRenderer
             throw new TemplateException(scalar.Location, ex.Message);
         }
     }
+
+    private static TemplateException TooSlow(DocScalar scalar, TimeSpan limit) =>
+        new(scalar.Location, $"the template ran longer than its {Schema.Duration.Format(limit)} limit");
 
     private static TemplateContext CreateContext(TemplateScope scope, CancellationToken cancellationToken)
     {

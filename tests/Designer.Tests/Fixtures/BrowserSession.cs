@@ -11,7 +11,23 @@ public sealed class BrowserSession(IPage page) : IAsyncDisposable
     public ILocator Node(string label) => Page.Locator($".editor-body .gnode[data-label='{label}'], .run-body .gnode[data-label='{label}']");
 
     /// <summary>Selects a step by its button in the graph, as a user clicks it.</summary>
-    public Task SelectStepAsync(string label) => Node(label).Locator("button.gnode-label").First.ClickAsync();
+    public async Task SelectStepAsync(string label)
+    {
+        await GraphSettledAsync();
+        var button = Node(label).Locator("button.gnode-label").First;
+        await button.ClickAsync();
+        await Assertions.Expect(button).ToHaveAttributeAsync("aria-pressed", "true");
+    }
+
+    /// <summary>
+    /// Waits until every graph on the page has been fitted to its steps: the graph refits a moment
+    /// after it is drawn, and a pointer aimed before that can miss the node it aimed at.
+    /// </summary>
+    public async Task GraphSettledAsync()
+    {
+        await Assertions.Expect(Page.Locator(".graph[data-settled]").First).ToBeVisibleAsync();
+        await Assertions.Expect(Page.Locator(".graph[data-settled='false']")).ToHaveCountAsync(0);
+    }
 
     /// <summary>The whole YAML document in the editor (CodeMirror renders only the lines in view, so read its state).</summary>
     public Task<string> YamlAsync() => Page.EvaluateAsync<string>(

@@ -135,6 +135,8 @@ public sealed class EditorTests(DesignerFixture designer)
     {
         await using var session = await designer.OpenAsync(TokenRole.Admin, "/workflows/rolling-deploy");
         var page = session.Page;
+        await Expect(session.Node("tag")).ToBeVisibleAsync();
+        await session.GraphSettledAsync();
         var from = await session.Node("tag").Locator("button.gnode-label").BoundingBoxAsync();
         var onto = await session.Node("only_first_live").BoundingBoxAsync();
 

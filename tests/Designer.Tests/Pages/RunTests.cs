@@ -21,6 +21,8 @@ public sealed class RunTests(DesignerFixture designer)
         await Expect(page.GetByLabel("Environment")).ToHaveValueAsync("sandbox");
         await page.Locator("#input-version").FillAsync("3.0.1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("#/runs/[^/]+$"));
+        var runId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
 
         // The graph follows the event stream: review waits for the merge, the steps before it are done.
         await Expect(session.Node("review")).ToHaveClassAsync(new Regex("\\brun-waiting\\b"), new() { Timeout = 60_000 });
@@ -35,10 +37,10 @@ public sealed class RunTests(DesignerFixture designer)
         await session.ScreenshotAsync("run-waiting.png");
         await waiting.GetByRole(AriaRole.Button, new() { Name = "Send signal pull_request" }).ClickAsync();
 
-        await Expect(session.Node("rollout")).ToHaveClassAsync(new Regex("\\brun-running\\b"), new() { Timeout = 60_000 });
+        await WithJournalOnFailureAsync(runId, () => Expect(session.Node("rollout")).ToHaveClassAsync(new Regex("\\brun-running\\b"), new() { Timeout = 60_000 }));
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Per-host progress" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await session.ScreenshotAsync("run.png");
-        await Expect(page.Locator(".toolbar .badge.status-succeeded")).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
+        await WithJournalOnFailureAsync(runId, () => Expect(page.Locator(".toolbar .badge.status-succeeded")).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 }));
         foreach (var step in new[] { "start", "bump", "push", "review", "finish", "rollout" })
         {
             await Expect(session.Node(step)).ToHaveClassAsync(Succeeded);
@@ -50,6 +52,22 @@ public sealed class RunTests(DesignerFixture designer)
         var lb = page.GetByRole(AriaRole.Region, new() { Name = "Load balancer" });
         await Expect(lb.Locator(".lb-group.lb-live strong")).ToHaveTextAsync(["group1", "group2"]);
         await session.ScreenshotAsync("run-succeeded.png");
+    }
+
+    /// <summary>A page that stops following its run is told apart from a run that stopped: the failure shows the run's journal.</summary>
+    private async Task WithJournalOnFailureAsync(string runId, Func<Task> expectation)
+    {
+        try
+        {
+            await expectation();
+        }
+        catch (PlaywrightException ex)
+        {
+            var run = await designer.Server.Runs.GetRunAsync(runId, CancellationToken.None);
+            var journal = await designer.Server.Runs.ReadJournalAsync(runId, 0, CancellationToken.None);
+            var lines = journal.Select(e => $"{e.Sequence} {e.Time:HH:mm:ss.fff} {e.Type} {e.Path} {e.Host} {e.Message} {e.Error?.Message}");
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\nRun {runId} is {run?.Status}; its journal:\n{string.Join('\n', lines)}");
+        }
     }
 
     [Fact]

@@ -49,9 +49,12 @@ export function GraphView(props: GraphViewProps) {
 function Inner({ graph, selected, onSelect, decorate, linkFor, label, onDrop }: GraphViewProps) {
   const boxes = useMemo(() => layoutGraph(graph.nodes, graph.edges), [graph]);
   const flow = useReactFlow();
-  // Refit when steps are added or removed, so a new step is in view.
+  // Refit when steps are added or removed, so a new step is in view. Until the refit has run the
+  // nodes can still move under the pointer; `data-settled` says when they stay put.
+  const [fittedCount, setFittedCount] = useState<number>();
   useEffect(() => {
-    const timer = setTimeout(() => void flow.fitView({ padding: 0.1, maxZoom: 1 }), 50);
+    const count = graph.nodes.length;
+    const timer = setTimeout(() => void flow.fitView({ padding: 0.1, maxZoom: 1 }).then(() => setFittedCount(count)), 50);
     return () => clearTimeout(timer);
   }, [flow, graph.nodes.length]);
   const nodes = useMemo<Node<StepData>[]>(() => graph.nodes.map(n => {
@@ -81,7 +84,7 @@ function Inner({ graph, selected, onSelect, decorate, linkFor, label, onDrop }: 
   })), [graph]);
 
   return (
-    <div className="graph" role="group" aria-label={label}>
+    <div className="graph" role="group" aria-label={label} data-settled={fittedCount === graph.nodes.length}>
       {graph.nodes.length === 0
         ? <div className="empty">No steps yet.{onSelect ? ' Add one from the activity catalogue.' : ''}</div>
         : (
