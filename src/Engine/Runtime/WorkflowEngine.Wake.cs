@@ -5,9 +5,6 @@ public sealed partial class WorkflowEngine
     private readonly object _wakeGate = new();
     private readonly HashSet<string> _wakeAgain = new(StringComparer.Ordinal);
 
-    /// <summary>True while the run executes in this process (a signal sent now is seen by <see cref="RunInBackground(string)"/>'s wake-up).</summary>
-    public bool IsExecutingHere(string runId) => _active.ContainsKey(runId);
-
     /// <summary>
     /// A background execution that no wake-up is lost to. A signal journaled while the run executes
     /// here is not in that execution's snapshot, and its sender cannot start the run (it is active):

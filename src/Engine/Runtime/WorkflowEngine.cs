@@ -192,7 +192,10 @@ public sealed partial class WorkflowEngine
         }
     }
 
-    /// <summary>Delivers a signal; a run waiting for it can then continue (call <see cref="RunAsync"/> or let the caller schedule it).</summary>
+    /// <summary>
+    /// Journals a signal and returns the run as it is after that: a run that is Waiting then needs
+    /// a wake-up (<see cref="SignalAndWakeAsync"/>); a Running one sees the signal before it waits again.
+    /// </summary>
     public async Task<RunRecord> SignalAsync(string runId, string name, object? payload, string? sentBy, CancellationToken cancellationToken)
     {
         var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
@@ -202,6 +205,21 @@ public sealed partial class WorkflowEngine
         }
 
         await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.SignalReceived, Signal = name, Payload = payload, Actor = sentBy, Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
+
+        // Read after the append: together with the execution's look after it turns Waiting
+        // (SignalledSinceAsync), one of the two sides always sees the other.
+        return await GetAsync(runId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Journals a signal and, if the run is waiting, continues it in the background.</summary>
+    public async Task<RunRecord> SignalAndWakeAsync(string runId, string name, object? payload, string? sentBy, CancellationToken cancellationToken)
+    {
+        var record = await SignalAsync(runId, name, payload, sentBy, cancellationToken).ConfigureAwait(false);
+        if (record.Status == RunStatus.Waiting)
+        {
+            RunInBackground(runId);
+        }
+
         return record;
     }
 
@@ -290,7 +308,14 @@ public sealed partial class WorkflowEngine
                 ArmTimer(record.Id, stepKey, wait);
             }
 
-            return await store.UpdateStatusAsync(record.Id, RunStatus.Waiting, message, CancellationToken.None).ConfigureAwait(false);
+            var waiting = await store.UpdateStatusAsync(record.Id, RunStatus.Waiting, message, CancellationToken.None).ConfigureAwait(false);
+
+            // A signal journaled while this execution ran is not in its snapshot, and its sender saw
+            // the run Running and left the wake-up to the execution: look once more, now that the
+            // run is Waiting (a signal journaled after this look finds it Waiting and wakes it).
+            return await SignalledSinceAsync(store, record.Id, events, callerToken).ConfigureAwait(false)
+                ? await ExecuteAsync(waiting, store, cancel, lost, leaseLost, callerToken).ConfigureAwait(false)
+                : waiting;
         }
 
         await context.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.RunFinished, Status = status, Message = message, Outputs = execution.Outputs }).ConfigureAwait(false);
@@ -307,6 +332,13 @@ public sealed partial class WorkflowEngine
         }
 
         return finished;
+    }
+
+    private static async Task<bool> SignalledSinceAsync(IRunStore store, string runId, IReadOnlyList<JournalEvent> snapshot, CancellationToken cancellationToken)
+    {
+        var seen = snapshot.Count == 0 ? 0 : snapshot[^1].Sequence;
+        var since = await store.ReadJournalAsync(runId, seen, cancellationToken).ConfigureAwait(false);
+        return since.Any(e => e.Type == JournalEventTypes.SignalReceived);
     }
 
     private void ArmTimer(string runId, string key, WaitRequest wait)

@@ -34,7 +34,8 @@ internal static class MergeGateHook
     {
         var signalled = new List<string>();
         var otherRepository = 0;
-        // A run resuming here on an earlier event (a merge) is Running while its step still waits: it gets the event too.
+        // A run resuming (here or on another node) on an earlier event, a merge, is Running while its
+        // step still waits: it gets the event too, and its execution sees it before it waits again.
         foreach (var run in await engine.Store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Waiting, RunStatus.Running], Limit = 10_000 }, cancellationToken).ConfigureAwait(false))
         {
             var state = JournalState.Replay(await engine.Store.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false));
@@ -49,18 +50,7 @@ internal static class MergeGateHook
                 continue;
             }
 
-            if (run.Status == RunStatus.Running && !engine.IsExecutingHere(run.Id))
-            {
-                continue;
-            }
-
-            await engine.SignalAsync(run.Id, Signal, payload, sender, cancellationToken).ConfigureAwait(false);
-            var now = await engine.Store.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
-            if (now?.Status == RunStatus.Waiting || engine.IsExecutingHere(run.Id))
-            {
-                engine.RunInBackground(run.Id);
-            }
-
+            await engine.SignalAndWakeAsync(run.Id, Signal, payload, sender, cancellationToken).ConfigureAwait(false);
             signalled.Add(run.Id);
         }
 

@@ -132,12 +132,7 @@ internal static class RunsApi
 
         try
         {
-            var run = await engine.SignalAsync(id, name, payload, Policies.Actor(user), cancellationToken).ConfigureAwait(false);
-            if (run.Status == RunStatus.Waiting)
-            {
-                engine.RunInBackground(id);
-            }
-
+            var run = await engine.SignalAndWakeAsync(id, name, payload, Policies.Actor(user), cancellationToken).ConfigureAwait(false);
             return TypedResults.Accepted($"/api/runs/{id}", RunView.From(run));
         }
         catch (KeyNotFoundException)

@@ -181,8 +181,16 @@ internal sealed class CollectActivity(CallLog log) : WaitingActivity<CollectActi
             log.Entries.Enqueue($"sent {next}");
             // Another sender's signal lands while this execution runs, as a webhook would.
             var engine = context.Services.GetRequiredService<WorkflowEngine>();
-            await engine.SignalAsync(context.RunId, "part", next, "tester", cancellationToken);
-            engine.RunInBackground(context.RunId);
+            if (context.Input.SenderSchedules)
+            {
+                await engine.SignalAsync(context.RunId, "part", next, "tester", cancellationToken);
+                engine.RunInBackground(context.RunId);
+            }
+            else
+            {
+                // As the HTTP API does: the run is Running, so the sender wakes nothing.
+                await engine.SignalAndWakeAsync(context.RunId, "part", next, "tester", cancellationToken);
+            }
         }
 
         return parts.Count >= context.Input.Count ? new Outputs { Parts = parts } : null;
@@ -193,6 +201,9 @@ internal sealed class CollectActivity(CallLog log) : WaitingActivity<CollectActi
         public int Count { get; set; } = 2;
 
         public string? SignalWhileResuming { get; set; }
+
+        /// <summary>Whether the sender of that signal also schedules the run (a timer does; the HTTP API does only for a waiting run).</summary>
+        public bool SenderSchedules { get; set; } = true;
     }
 
     public sealed class Outputs

@@ -303,6 +303,28 @@ public sealed class WorkflowEngineTests
     }
 
     [Fact]
+    public async Task Signals_ArrivingWhileTheRunExecutes_AreSeenBeforeItWaitsAgain()
+    {
+        // The sender finds the run Running and leaves it alone; no wake-up is queued anywhere, so
+        // only the execution's own look at the journal before it waits again can continue the run.
+        var harness = new EngineHarness();
+        var waiting = await harness.RunAsync("""
+            id: collector
+            steps:
+              - id: parts
+                uses: test.collect
+                with: { count: 2, signal_while_resuming: b, sender_schedules: false }
+            """);
+
+        await harness.Engine.SignalAsync(waiting.Id, "part", "a", "tester", CancellationToken.None);
+        var done = await harness.Engine.RunAsync(waiting.Id, CancellationToken.None);
+
+        Assert.Equal(RunStatus.Succeeded, done.Status);
+        Assert.Equal(["collect saw a", "sent b", "collect saw a", "collect saw a,b"], harness.Calls.Items);
+        Assert.Equal(2, (await harness.Store.ReadJournalAsync(waiting.Id, 0, CancellationToken.None)).Count(e => e.Type == JournalEventTypes.RunResumed));
+    }
+
+    [Fact]
     public async Task Retry_FailsTwiceThenSucceeds_JournalsRetriesWithBackoff()
     {
         var harness = new EngineHarness();
