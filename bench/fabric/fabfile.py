@@ -21,6 +21,7 @@ Needs Debian's python3-fabric (Fabric 2): apt-get install -y python3-fabric; run
 import json
 import os
 import re
+import resource
 import shlex
 import socket
 import subprocess
@@ -235,6 +236,8 @@ def rollout(c, ref, mode="parallel"):
     proxy_flip(c)
     deploy(c, ref, "out", mode)
     proxy_all(c)
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"cpu {used.ru_utime + used.ru_stime:.3f}s")
     print(f"rollout {ref} ({mode}) took {time.monotonic() - started:.3f}s")
 
 

@@ -55,6 +55,9 @@ internal sealed class FabricRollout
         return new FabricRollout(path, Path.Combine(FleetCommand.RepositoryRoot(), "bench", "fabric"));
     }
 
+    /// <summary>The CPU time (user + system) of the last <see cref="RunAsync"/>'s fab process, start-up included.</summary>
+    public TimeSpan LastCpu { get; private set; }
+
     /// <summary>Runs <c>fab rollout --ref stable --mode MODE</c>; returns the task's own time and the process's wall time.</summary>
     public async Task<(TimeSpan Rollout, TimeSpan Process)> RunAsync(string mode)
     {
@@ -64,6 +67,8 @@ internal sealed class FabricRollout
             ["-m", "fabric", "--search-root", _fabfileFolder, "rollout", "--ref", "stable", "--mode", mode],
             new Dictionary<string, string> { ["GANTRY_FLEET"] = _fleetJson });
         clock.Stop();
+        var cpu = output.Split('\n').Single(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+        LastCpu = TimeSpan.FromSeconds(double.Parse(cpu[4..^1], CultureInfo.InvariantCulture));
         var line = output.Split('\n').Single(l => l.StartsWith("rollout ", StringComparison.Ordinal));
         var seconds = double.Parse(line[(line.LastIndexOf(' ') + 1)..^1], CultureInfo.InvariantCulture);
         return (TimeSpan.FromSeconds(seconds), clock.Elapsed);

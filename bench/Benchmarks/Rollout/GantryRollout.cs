@@ -52,6 +52,9 @@ internal sealed class GantryRollout : IAsyncDisposable
     private static string Shorten(string? text) =>
         text is null ? "" : text.ReplaceLineEndings(" ") is { Length: > 140 } line ? line[..140] + "…" : text.ReplaceLineEndings(" ");
 
+    /// <summary>The CPU time (user + system) this process spent during the last <see cref="RunAsync"/>: the engine, SSH.NET and the store.</summary>
+    public TimeSpan LastCpu { get; private set; }
+
     /// <summary>Rolls the highest stable tag out; returns the run's wall time from start to finish.</summary>
     public async Task<TimeSpan> RunAsync()
     {
@@ -59,6 +62,7 @@ internal sealed class GantryRollout : IAsyncDisposable
         var library = catalog.LoadWorkflows();
         var text = await File.ReadAllTextAsync(_fleet.EnvironmentPath);
         var environment = DocumentLoader.LoadEnvironment(text, _fleet.EnvironmentPath).GetOrThrow();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var run = await _engine.StartAsync(new StartRunRequest
         {
@@ -70,6 +74,7 @@ internal sealed class GantryRollout : IAsyncDisposable
         }, CancellationToken.None);
         var finished = await _engine.RunAsync(run.Id, CancellationToken.None);
         clock.Stop();
+        LastCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         LastRunId = run.Id;
         if (finished.Status != RunStatus.Succeeded)
         {

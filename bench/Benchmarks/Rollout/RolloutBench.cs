@@ -70,7 +70,9 @@ internal static class RolloutBench
             (parallel, parallelProcess) = ([.. parallel, rollout], [.. parallelProcess, process]);
             await VerifyAsync(fleet, tag);
 
-            Console.WriteLine($"{size} hosts/group #{i}: limit {Seconds(limit[^1])}, Gantry {Seconds(ours[^1])}, Fabric serial {Seconds(serial[^1])} (process {Seconds(serialProcess[^1])}), Fabric parallel {Seconds(parallel[^1])} (process {Seconds(parallelProcess[^1])})");
+            Console.WriteLine(
+                $"{size} hosts/group #{i}: limit {Seconds(limit[^1])}, Gantry {Seconds(ours[^1])} (CPU {Seconds(gantry.LastCpu)}), "
+                + $"Fabric serial {Seconds(serial[^1])} (process {Seconds(serialProcess[^1])}), Fabric parallel {Seconds(parallel[^1])} (process {Seconds(parallelProcess[^1])}, CPU {Seconds(fabric.LastCpu)})");
         }
 
         return $"| {size} | {Stat(limit)} | {Stat(ours)} | {Median(ours) / Median(limit):0.00} | {Stat(serial)} | {Stat(parallel)} | {Median(ours) / Median(parallel):0.00} |";

@@ -225,6 +225,9 @@ public sealed class SshSettings
     [Description("Connect timeout.")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    [Description("Key exchange algorithms to offer, in order of preference; nothing else is offered. Unset: curve25519-sha256 first, then the post-quantum hybrids (mlkem768x25519-sha256, sntrup761x25519-sha512) and the rest. List only the hybrids to require them; they cost far more CPU per connection.")]
+    public List<string>? KeyExchange { get; set; }
+
     [Description("Timeout of one remote command.")]
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 }

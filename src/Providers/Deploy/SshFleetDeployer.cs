@@ -190,6 +190,14 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
             throw new DeployException($"environment {environment.Id}: ssh.known_hosts must be set (a known_hosts file, relative to the environment file, holding the key of every host); Gantry never accepts host keys blindly");
         }
 
+        if (ssh.KeyExchange is { } keyExchange && (keyExchange.Count == 0 || KeyExchangePreference.Unknown(keyExchange) is { Count: > 0 }))
+        {
+            var unknown = KeyExchangePreference.Unknown(keyExchange);
+            throw new DeployException(
+                $"environment {environment.Id}: ssh.key_exchange {(unknown.Count > 0 ? $"names unknown algorithm(s) {string.Join(", ", unknown)}" : "is empty")}; "
+                + $"expected some of {string.Join(", ", KeyExchangePreference.Supported)}");
+        }
+
         var credentials = new SshCredentials
         {
             PrivateKeyPath = ssh.KeyFile is { Length: > 0 } keyFile ? Relative(environment, keyFile) : null,
@@ -202,6 +210,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
             Credentials = credentials,
             ConnectTimeout = ssh.ConnectTimeout,
             CommandTimeout = ssh.CommandTimeout,
+            KeyExchange = ssh.KeyExchange,
             Mask = mask,
             Output = output,
         };

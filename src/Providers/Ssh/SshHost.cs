@@ -78,6 +78,12 @@ public sealed class SshConnectionOptions
     /// <summary>How long one remote command may run unless the call says otherwise. The default value is 10 minutes.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Key exchange algorithms to offer, in order of preference; nothing else is offered. The default
+    /// value (null) offers curve25519-sha256 first and every other algorithm SSH.NET implements after it.
+    /// </summary>
+    public IReadOnlyList<string>? KeyExchange { get; init; }
+
     /// <summary>Interval of SSH keep-alive messages. The default value is 30 seconds.</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
 

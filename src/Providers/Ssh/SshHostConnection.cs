@@ -48,6 +48,9 @@ public sealed class SshHostConnection : IDisposable
 
     internal bool IsConnected => _client.IsConnected;
 
+    /// <summary>The key exchange algorithm the server and Gantry agreed on.</summary>
+    internal string? KeyExchangeAlgorithm => _client.ConnectionInfo.CurrentKeyExchangeAlgorithm;
+
     internal static async Task<SshHostConnection> OpenAsync(SshHost host, SshConnectionOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory(host, options);
@@ -243,6 +246,7 @@ public sealed class SshHostConnection : IDisposable
 
             var info = new ConnectionInfo(host.Address, host.Port, host.User, [.. methods]) { Timeout = options.ConnectTimeout };
             PreferKnownKeyTypes(info);
+            KeyExchangePreference.Apply(info, options.KeyExchange);
             return info;
         }
 
@@ -285,6 +289,12 @@ public sealed class SshHostConnection : IDisposable
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
             {
                 throw new SshConnectException(host.Name, $"Cannot connect to {host}: connection refused. Is sshd running and listening on port {host.Port}?", ex);
+            }
+            catch (SshConnectionException ex) when (ex.DisconnectReason == Renci.SshNet.Messages.Transport.DisconnectReason.KeyExchangeFailed)
+            {
+                var offered = options.KeyExchange is { } chosen ? $"ssh.key_exchange: {string.Join(", ", chosen)}" : "curve25519-sha256 first, then SSH.NET's other algorithms";
+                throw new SshConnectException(
+                    host.Name, $"Cannot connect to {host}: the server accepts none of the key exchange algorithms offered ({offered}): {ex.Message}", ex);
             }
             catch (Exception ex) when (ex is SocketException or SshException or IOException)
             {

@@ -94,6 +94,19 @@ public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
             error.Message);
     }
 
+    [Fact]
+    public async Task DeployAsync_UnknownKeyExchangeAlgorithm_FailsBeforeConnectingNamingTheSettingAndTheChoices()
+    {
+        var environment = Environment(fleet.NewSite(1));
+        environment.Ssh.KeyExchange = ["curve25519-sha256", "curve25519-sha999"];
+
+        var error = await Assert.ThrowsAsync<DeployException>(() =>
+            Factory().Create(environment).DeployAsync(Request(environment, "v3.0.1", new CollectingLog()), CancellationToken.None));
+
+        Assert.StartsWith("environment production: ssh.key_exchange names unknown algorithm(s) curve25519-sha999; expected some of ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sntrup761x25519-sha512", error.Message, StringComparison.Ordinal);
+    }
+
     private static FleetDeployerFactory Factory() =>
         new ServiceCollection().AddGantryProviders().BuildServiceProvider().GetRequiredService<FleetDeployerFactory>();
 

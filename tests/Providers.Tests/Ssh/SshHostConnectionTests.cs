@@ -69,6 +69,52 @@ public sealed class SshHostConnectionTests(SshFleetFixture fleet)
     }
 
     [Fact]
+    public async Task GetAsync_DefaultKeyExchange_AgreesOnCurve25519NotTheManagedPostQuantumHybrid()
+    {
+        // OpenSSH offers sntrup761x25519 first; SSH.NET would take it and spend its CPU on it.
+        using var pool = new SshConnectionPool(fleet.Options());
+
+        var web1 = await pool.GetAsync(Web1, CancellationToken.None);
+
+        Assert.Equal("curve25519-sha256", web1.KeyExchangeAlgorithm);
+    }
+
+    [Fact]
+    public async Task GetAsync_KeyExchangeListed_OffersOnlyThoseInThatOrder()
+    {
+        var options = fleet.Options();
+        using var pool = new SshConnectionPool(new SshConnectionOptions
+        {
+            KnownHostsPath = options.KnownHostsPath,
+            Credentials = options.Credentials,
+            KeyExchange = ["sntrup761x25519-sha512", "curve25519-sha256"],
+        });
+
+        var web1 = await pool.GetAsync(Web1, CancellationToken.None);
+
+        Assert.Equal("sntrup761x25519-sha512", web1.KeyExchangeAlgorithm);
+    }
+
+    [Fact]
+    public async Task GetAsync_KeyExchangeTheServerRefuses_FailsNamingTheHost()
+    {
+        // OpenSSH has not offered diffie-hellman-group1-sha1 since 7.0.
+        var options = fleet.Options();
+        using var pool = new SshConnectionPool(new SshConnectionOptions
+        {
+            KnownHostsPath = options.KnownHostsPath,
+            Credentials = options.Credentials,
+            KeyExchange = ["diffie-hellman-group1-sha1"],
+        });
+
+        var error = await Assert.ThrowsAsync<SshConnectException>(() => pool.GetAsync(Web1, CancellationToken.None));
+
+        Assert.Equal("web1", error.Host);
+        Assert.StartsWith($"Cannot connect to web1 (127.0.0.2:{fleet.Port}): ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("diffie-hellman-group1-sha1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetAsync_SameHostTwice_ReusesOneConnection()
     {
         using var pool = new SshConnectionPool(fleet.Options());
