@@ -96,7 +96,7 @@ internal static class WorkflowSchema
                         ["delay"] = Ref("#/$defs/duration", "Wait before the second try.", "1s"),
                         ["backoff"] = Enum("How the wait grows.", "exponential", "constant", "linear", "exponential"),
                         ["max_delay"] = Ref("#/$defs/duration", "Upper bound of the wait."),
-                        ["on"] = new JsonObject { ["type"] = "array", ["items"] = Text(null), ["description"] = "Only retry errors of these kinds." },
+                        ["on"] = new JsonObject { ["type"] = "array", ["items"] = Text(null), ["description"] = "Only retry errors of these kinds, matched by name (case-insensitive), never by message: any, timeout, or an error type without its Exception suffix, e.g. HttpCheck, ShellCommand, SshRun, Deploy, Git, GitPushRejected, GitMergeConflict, LoadBalancer, WorkflowFailure, HttpRequest, IO. Unset: every error but an invalid document." },
                     },
                 }),
         },

@@ -10,7 +10,7 @@ internal sealed class GitLatestTagActivity : Activity<GitLatestTagActivity.Input
 {
     protected override async Task<Outputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
     {
-        var workspace = await GitWorkspaceFactory.OpenForQueriesAsync(context, cancellationToken).ConfigureAwait(false);
+        using var workspace = await GitWorkspaceFactory.OpenAsIsAsync(context, cancellationToken).ConfigureAwait(false);
         var tag = await workspace.LatestTagAsync(context.Input.Ref, cancellationToken).ConfigureAwait(false);
         context.Log.Info($"{context.Input.Ref} is {tag.Tag} ({tag.Commit[..Math.Min(7, tag.Commit.Length)]})");
         return new Outputs { Tag = tag.Tag, Version = tag.Version.ToString(), Commit = tag.Commit };
@@ -44,7 +44,7 @@ internal sealed class GitFlowActivity : Activity<GitFlowActivity.Inputs, GitFlow
 {
     protected override async Task<Outputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
     {
-        var workspace = await GitWorkspaceFactory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
+        using var workspace = await GitWorkspaceFactory.OpenAsync(context, cancellationToken).ConfigureAwait(false);
         var input = context.Input;
         var kind = input.Action is GitFlowAction.HotfixStart or GitFlowAction.HotfixFinish ? GitFlowKind.Hotfix : GitFlowKind.Release;
         if (input.Action is GitFlowAction.HotfixStart or GitFlowAction.ReleaseStart)
@@ -90,20 +90,11 @@ internal sealed class GitCommitPushActivity : Activity<GitCommitPushActivity.Inp
 {
     protected override async Task<Outputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
     {
-        var workspace = new GitWorkspace(await OptionsAsync(context, cancellationToken).ConfigureAwait(false));
+        // The edit to commit was made in the clone by an earlier step: open it without resetting it.
+        using var workspace = await GitWorkspaceFactory.OpenAsIsAsync(context, cancellationToken).ConfigureAwait(false);
         var result = await workspace.CommitAndPushAsync(context.Input.Branch, context.Input.Message, context.Input.Paths, cancellationToken).ConfigureAwait(false);
         context.Log.Info(result.Committed ? $"committed {result.Commit[..7]} on {context.Input.Branch}" : "nothing to commit");
         return new Outputs { Commit = result.Commit, Committed = result.Committed, Pushed = result.Pushed };
-    }
-
-    // The edit to commit was made in the clone by an earlier step: open it without resetting it.
-    private static async Task<GitWorkspaceOptions> OptionsAsync(ActivityContext context, CancellationToken cancellationToken)
-    {
-        var environment = context.Environment ?? throw new GitException("git.commit-push needs an environment");
-        var url = environment.Repository.Url == "sandbox"
-            ? await Sandbox.SandboxOrigin.EnsureAsync(context.DataDirectory, cancellationToken).ConfigureAwait(false)
-            : environment.Repository.Url ?? throw new GitException($"environment {environment.Id} has no repository.url");
-        return new GitWorkspaceOptions { RepositoryUrl = url, DataDirectory = Path.GetFullPath(context.DataDirectory), EnvironmentName = environment.Id };
     }
 
     public sealed class Inputs

@@ -35,8 +35,9 @@ public sealed record FlowFinishResult(string Tag, string TagCommit, string Produ
 /// clone back to a clean state, keeping only local commits origin lacks (an interrupted push),
 /// and the git-flow operations skip what is already done. Origin is the truth; operations on
 /// one environment must not run concurrently (the engine's concurrency key sees to that).
+/// Disposing it deletes the SSH key file it was given from a secret.
 /// </summary>
-public sealed partial class GitWorkspace
+public sealed partial class GitWorkspace : IDisposable
 {
     private const string Origin = "origin";
 
@@ -81,6 +82,15 @@ public sealed partial class GitWorkspace
 
     /// <summary>The clone's folder (where file-editing steps edit).</summary>
     public string WorkingDirectory => _options.CloneDirectory;
+
+    /// <summary>Deletes the key file written for this workspace from a secret; nothing else to release.</summary>
+    public void Dispose()
+    {
+        if (_options.OwnsSshKey && _options.SshKeyPath is { } key)
+        {
+            File.Delete(key);
+        }
+    }
 
     private GitFlowOptions Flow => _options.Flow;
 

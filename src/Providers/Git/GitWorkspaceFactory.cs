@@ -14,10 +14,11 @@ internal static class GitWorkspaceFactory
     }
 
     /// <summary>
-    /// The environment's workspace for questions asked of origin with <c>ls-remote</c> (tags, refs):
-    /// no clone is made or fetched, so resolving a tag costs one round trip to origin.
+    /// The environment's workspace as it is: no clone is made, fetched or reset. For questions asked
+    /// of origin with <c>ls-remote</c> (resolving a tag costs one round trip), and for committing an
+    /// edit an earlier step made in the clone.
     /// </summary>
-    public static Task<GitWorkspace> OpenForQueriesAsync(ActivityContext context, CancellationToken cancellationToken)
+    public static Task<GitWorkspace> OpenAsIsAsync(ActivityContext context, CancellationToken cancellationToken)
     {
         var environment = context.Environment ?? throw new GitException($"{context.ActivityName} needs an environment (--env) naming the repository");
         return CreateAsync(environment, context.DataDirectory, context.Secrets, cancellationToken);
@@ -27,14 +28,22 @@ internal static class GitWorkspaceFactory
     public static async Task<GitWorkspace> OpenAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, CancellationToken cancellationToken)
     {
         var workspace = await CreateAsync(environment, dataDirectory, secrets, cancellationToken).ConfigureAwait(false);
-        await workspace.EnsureCloneAsync(cancellationToken).ConfigureAwait(false);
-        return workspace;
+        try
+        {
+            await workspace.EnsureCloneAsync(cancellationToken).ConfigureAwait(false);
+            return workspace;
+        }
+        catch
+        {
+            workspace.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Resolves a deploy's tag, branch or commit on the environment's origin, without a clone.</summary>
     public static async Task<ResolvedRef> ResolveRefAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, string reference, CancellationToken cancellationToken)
     {
-        var workspace = await CreateAsync(environment, dataDirectory, secrets, cancellationToken).ConfigureAwait(false);
+        using var workspace = await CreateAsync(environment, dataDirectory, secrets, cancellationToken).ConfigureAwait(false);
         return await workspace.ResolveRefAsync(reference, cancellationToken).ConfigureAwait(false);
     }
 
@@ -52,14 +61,9 @@ internal static class GitWorkspaceFactory
             url = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(environment.SourcePath) ?? ".", url));
         }
 
-        string? keyPath = null;
-        if (repository.SshKeySecret is { } secret)
-        {
-            keyPath = Path.Combine(dataDirectory, "keys", $"{environment.Id}-git");
-            Directory.CreateDirectory(Path.GetDirectoryName(keyPath)!);
-            await File.WriteAllTextAsync(keyPath, secrets.Get(secret), cancellationToken).ConfigureAwait(false);
-            File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        var keyPath = repository.SshKeySecret is { } secret
+            ? await WriteKeyAsync(Path.Combine(dataDirectory, "keys"), environment.Id, secrets.Get(secret), cancellationToken).ConfigureAwait(false)
+            : null;
 
         var workspace = new GitWorkspace(new GitWorkspaceOptions
         {
@@ -67,6 +71,7 @@ internal static class GitWorkspaceFactory
             DataDirectory = Path.GetFullPath(dataDirectory),
             EnvironmentName = environment.Id,
             SshKeyPath = keyPath,
+            OwnsSshKey = keyPath is not null,
             SshKnownHostsPath = ResolveKnownHosts(environment),
             Flow = new GitFlowOptions
             {
@@ -78,6 +83,26 @@ internal static class GitWorkspaceFactory
             },
         });
         return workspace;
+    }
+
+    /// <summary>
+    /// The secret's key in a file of its own for one workspace, readable by Gantry's user only from
+    /// the moment it exists; the workspace deletes it when disposed. Keys older than a day were left
+    /// by a process that ended first, and are deleted here.
+    /// </summary>
+    private static async Task<string> WriteKeyAsync(string folder, string environmentId, string key, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var stale in new DirectoryInfo(folder).EnumerateFiles().Where(f => f.LastWriteTimeUtc < DateTime.UtcNow.AddDays(-1)))
+        {
+            stale.Delete();
+        }
+
+        var path = Path.Combine(folder, $"{environmentId}-git-{Guid.NewGuid():N}");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        await using var file = new StreamWriter(path, options);
+        await file.WriteAsync(key.AsMemory(), cancellationToken).ConfigureAwait(false);
+        return path;
     }
 
     private static string? ResolveKnownHosts(EnvironmentDefinition environment) =>

@@ -26,6 +26,9 @@ public sealed partial record GitWorkspaceOptions
     /// <summary>Private key for SSH remotes. <value>The default value is <see langword="null"/>.</value></summary>
     public string? SshKeyPath { get; init; }
 
+    /// <summary>Whether the workspace deletes <see cref="SshKeyPath"/> when disposed (a key written from a secret for it alone).</summary>
+    internal bool OwnsSshKey { get; init; }
+
     /// <summary>known_hosts checked strictly with <see cref="SshKeyPath"/>. <value>The default value is <see langword="null"/>.</value></summary>
     public string? SshKnownHostsPath { get; init; }
 
