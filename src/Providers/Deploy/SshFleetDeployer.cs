@@ -182,7 +182,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
     internal static SshConnectionOptions Options(EnvironmentDefinition environment, Func<string, string> secret, Func<string, string> mask, IStepLog? log) =>
         Options(environment, secret, mask, log is null ? null : line => log.Output(line.Line, line.Stream == SshStream.StandardError ? "stderr" : "stdout", line.Host));
 
-    private static SshConnectionOptions Options(EnvironmentDefinition environment, Func<string, string> secret, Func<string, string> mask, Action<SshOutputLine>? output)
+    internal static SshConnectionOptions Options(EnvironmentDefinition environment, Func<string, string> secret, Func<string, string> mask, Action<SshOutputLine>? output)
     {
         var ssh = environment.Ssh;
         if (string.IsNullOrWhiteSpace(ssh.KnownHosts))

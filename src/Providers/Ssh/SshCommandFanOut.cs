@@ -5,8 +5,12 @@ using Gantry.Providers.Deploy;
 
 namespace Gantry.Providers.Ssh;
 
-/// <summary>Runs one command per host over SSH, a few hosts at a time, and collects each host's result; a host that fails does not stop the others.</summary>
-internal sealed class SshCommandFanOut(TimeProvider time)
+/// <summary>
+/// Runs one command per host over SSH, a few hosts at a time, and collects each host's result; a
+/// host that fails does not stop the others. Inside a run it uses the run's connections (one per
+/// host for every step of the run).
+/// </summary>
+internal sealed class SshCommandFanOut(TimeProvider time, SshRunConnections? connections)
 {
     private const int StdoutTailChars = 64 * 1024;
     private const int StderrTailLines = 20;
@@ -16,7 +20,8 @@ internal sealed class SshCommandFanOut(TimeProvider time)
         int maxParallel, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var masker = context.Secrets.Masker;
-        using var pool = new SshConnectionPool(SshFleetDeployer.Options(environment, context.Secrets.Get, masker.Apply, context.Log), time);
+        using var borrowed = Borrow(context, environment);
+        var pool = borrowed.Pool;
         var results = new HostCommandResult[hosts.Count];
         var done = 0;
         var failed = 0;
@@ -42,6 +47,18 @@ internal sealed class SshCommandFanOut(TimeProvider time)
                 context.Log.Progress(Interlocked.Increment(ref done), hosts.Count, Volatile.Read(ref failed));
             }).ConfigureAwait(false);
         return [.. results];
+    }
+
+    private SshRunConnections.Borrowed Borrow(ActivityContext context, EnvironmentDefinition environment)
+    {
+        var masker = context.Secrets.Masker;
+        if (connections is null)
+        {
+            var pool = new SshConnectionPool(SshFleetDeployer.Options(environment, context.Secrets.Get, masker.Apply, context.Log), time);
+            return new SshRunConnections.Borrowed(pool, pool.Dispose);
+        }
+
+        return connections.Borrow(context.RunId, environment.Id, context.Log, output => SshFleetDeployer.Options(environment, context.Secrets.Get, masker.Apply, output));
     }
 
     private static async Task<HostCommandResult> RunOneAsync(

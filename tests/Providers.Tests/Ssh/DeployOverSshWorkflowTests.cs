@@ -117,6 +117,28 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
         Assert.Equal(["steps[0] web1", "steps[0] web2", "steps[1] web1", "steps[1] web2"], started.Select(e => $"{e.Path} {e.Host}").Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task SshRunThenDeploy_SameHosts_ShareTheRunsConnections()
+    {
+        var site = fleet.NewSite(4);
+        var environment = Environment(site);
+        await LoadBalancers().Create(environment.Definition, _data).SetLiveAsync(["group2"]);
+        var logins = Logins();
+
+        var run = await RunAsync(
+            environment,
+            "uses: ssh.run\n    with: { target: group1, command: \"echo checked\" }\n  - id: deploy\n    uses: deploy.release\n    with: { target: group1, tag: v3.0.1 }");
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(["3.0.1", "3.0.1"], await Task.WhenAll(site.Hosts.Take(2).Select(FleetSite.ServedAsync)));
+        Assert.Equal(2, Logins() - logins);
+
+        // ssh.run's output is journaled under ssh.run's step, though deploy.release used the same connections after it.
+        var journal = await Services().GetRequiredService<WorkflowEngine>().Store.ReadJournalAsync(run.Id, 0, CancellationToken.None);
+        var checkedLines = journal.Where(e => e.Type == JournalEventTypes.Log && e.Message == "checked").Select(e => $"{e.Path} {e.Host}");
+        Assert.Equal(["steps[0] web1", "steps[0] web2"], checkedLines.Order(StringComparer.Ordinal));
+    }
+
     /// <summary>How many logins the fixture's sshd has accepted so far.</summary>
     private int Logins() => fleet.SshdLog.Split('\n').Count(l => l.Contains("Accepted publickey", StringComparison.Ordinal));
 
