@@ -97,22 +97,15 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
     [Fact]
     public async Task DeployRelease_TwoStepsToTheSameHosts_OneConnectionPerHostForTheRunClosedWhenItEnds()
     {
-        var site = fleet.NewSite(4);
-        var environment = Environment(site);
-        await LoadBalancers().Create(environment.Definition, _data).SetLiveAsync(["group2"]);
-        var logins = Logins();
-
-        var run = await RunAsync(
-            environment,
+        var (run, site, logins, journal) = await RunCountingLoginsAsync(
             "uses: deploy.release\n    with: { target: group1, tag: v3.0.1 }\n  - id: again\n    uses: deploy.release\n    with: { target: group1, tag: v3.0.2 }");
 
         Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(["3.0.2", "3.0.2"], await Task.WhenAll(site.Hosts.Take(2).Select(FleetSite.ServedAsync)));
-        Assert.Equal(2, Logins() - logins);
+        Assert.Equal(2, logins);
         Assert.Equal(0, Services().GetRequiredService<Gantry.Providers.Deploy.SshRunConnections>().OpenPools);
 
         // Each step's host output is journaled under that step, though both used the same connections.
-        var journal = await Services().GetRequiredService<WorkflowEngine>().Store.ReadJournalAsync(run.Id, 0, CancellationToken.None);
         var started = journal.Where(e => e.Type == JournalEventTypes.Log && e.Message!.StartsWith("started app", StringComparison.Ordinal)).ToList();
         Assert.Equal(["steps[0] web1", "steps[0] web2", "steps[1] web1", "steps[1] web2"], started.Select(e => $"{e.Path} {e.Host}").Order(StringComparer.Ordinal));
     }
@@ -120,23 +113,30 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
     [Fact]
     public async Task SshRunThenDeploy_SameHosts_ShareTheRunsConnections()
     {
-        var site = fleet.NewSite(4);
-        var environment = Environment(site);
-        await LoadBalancers().Create(environment.Definition, _data).SetLiveAsync(["group2"]);
-        var logins = Logins();
-
-        var run = await RunAsync(
-            environment,
+        var (run, site, logins, journal) = await RunCountingLoginsAsync(
             "uses: ssh.run\n    with: { target: group1, command: \"echo checked\" }\n  - id: deploy\n    uses: deploy.release\n    with: { target: group1, tag: v3.0.1 }");
 
         Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(["3.0.1", "3.0.1"], await Task.WhenAll(site.Hosts.Take(2).Select(FleetSite.ServedAsync)));
-        Assert.Equal(2, Logins() - logins);
+        Assert.Equal(2, logins);
 
         // ssh.run's output is journaled under ssh.run's step, though deploy.release used the same connections after it.
-        var journal = await Services().GetRequiredService<WorkflowEngine>().Store.ReadJournalAsync(run.Id, 0, CancellationToken.None);
         var checkedLines = journal.Where(e => e.Type == JournalEventTypes.Log && e.Message == "checked").Select(e => $"{e.Path} {e.Host}");
         Assert.Equal(["steps[0] web1", "steps[0] web2"], checkedLines.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Runs <paramref name="steps"/> on a new site with group2 live (group1 out); returns the run, its journal and the logins it made.</summary>
+    private async Task<(RunRecord Run, FleetSite Site, int Logins, IReadOnlyList<JournalEvent> Journal)> RunCountingLoginsAsync(string steps)
+    {
+        var site = fleet.NewSite(4);
+        var environment = Environment(site);
+        await LoadBalancers().Create(environment.Definition, _data).SetLiveAsync(["group2"]);
+        var before = Logins();
+
+        var run = await RunAsync(environment, steps);
+
+        var journal = await Services().GetRequiredService<WorkflowEngine>().Store.ReadJournalAsync(run.Id, 0, CancellationToken.None);
+        return (run, site, Logins() - before, journal);
     }
 
     /// <summary>How many logins the fixture's sshd has accepted so far.</summary>
