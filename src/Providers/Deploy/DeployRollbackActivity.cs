@@ -37,7 +37,7 @@ internal sealed class DeployRollbackActivity(TargetResolver targets, FleetDeploy
             return Finish(group, "previous", await deployer.RollbackAsync(Request(hosts, null), cancellationToken).ConfigureAwait(false));
         }
 
-        var states = await deployer.ReadStateAsync(environment, hosts, context.DataDirectory, probeHealth: false, cancellationToken).ConfigureAwait(false);
+        var states = await deployer.ReadStateAsync(Request(hosts, null), cancellationToken).ConfigureAwait(false);
         var plan = RollbackPlanner.Plan(environment.Id, states, to, input.Fetch);
         if (check)
         {

@@ -11,7 +11,8 @@ internal sealed class DeployStatusActivity(TargetResolver targets, FleetDeployer
     {
         var environment = context.Environment ?? throw new DeployException("deploy.status needs an environment (--env)");
         var (_, hosts) = await targets.ResolveAsync(environment, context.Input.Target, context.Input.Hosts, allowLive: true, context.DataDirectory, "read", cancellationToken).ConfigureAwait(false);
-        var states = await deployers.Create(environment).ReadStateAsync(environment, hosts, context.DataDirectory, probeHealth: false, cancellationToken).ConfigureAwait(false);
+        var request = new FleetRequest(environment, hosts, null, hosts.Count, environment.Deploy.KeepReleases, context.RunId, context.DataDirectory, context.Log, context.Secrets);
+        var states = await deployers.Create(environment).ReadStateAsync(request, cancellationToken).ConfigureAwait(false);
         var unreadable = states.Where(s => s.Error is not null).ToList();
         if (unreadable.Count > 0)
         {

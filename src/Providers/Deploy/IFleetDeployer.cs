@@ -17,6 +17,9 @@ internal interface IFleetDeployer
     /// <summary>What each host has now (one round trip per host, hosts in parallel); changes nothing.</summary>
     /// <param name="probeHealth">Also probe each host's health check once.</param>
     Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, bool probeHealth, CancellationToken cancellationToken);
+
+    /// <summary>What each of the request's hosts has now, read by a step of its run (over the run's SSH connections); changes nothing.</summary>
+    Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(FleetRequest request, CancellationToken cancellationToken);
 }
 
 /// <param name="Release">Tag or commit to deploy; for rollback, the release to go back to (null: the previous one).</param>

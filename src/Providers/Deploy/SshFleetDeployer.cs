@@ -101,10 +101,22 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
     public async Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, bool probeHealth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var targets = Targets(environment, hosts, Math.Max(2, environment.Deploy.KeepReleases));
 
-        // No secret accessor here: a key_secret is read straight from its reference in the environment.
+        // Outside a run: no secret accessor, so a key_secret is read straight from its reference in the environment.
         using var pool = new SshConnectionPool(Options(environment, name => ReadSecretReference(environment, name), static text => text, log: null), time);
+        return await ReadStatesAsync(pool, environment, hosts, probeHealth, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(FleetRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var borrowed = Borrow(request);
+        return await ReadStatesAsync(borrowed.Pool, request.Environment, request.Hosts, probeHealth: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<HostReleaseState>> ReadStatesAsync(SshConnectionPool pool, EnvironmentDefinition environment, IReadOnlyList<string> hosts, bool probeHealth, CancellationToken cancellationToken)
+    {
+        var targets = Targets(environment, hosts, Math.Max(2, environment.Deploy.KeepReleases));
         var deployer = new ReleaseDeployer(pool, timeProvider: time);
         var states = await Task.WhenAll(targets.Select(async target =>
         {

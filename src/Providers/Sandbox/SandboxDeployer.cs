@@ -87,6 +87,9 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
         return Task.FromResult(new FleetResult(outcomes));
     }
 
+    public Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(FleetRequest request, CancellationToken cancellationToken) =>
+        ReadStateAsync(request.Environment, request.Hosts, request.DataDirectory, probeHealth: false, cancellationToken);
+
     public Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, bool probeHealth, CancellationToken cancellationToken)
     {
         var fleet = new SandboxFleet(environment, dataDirectory);

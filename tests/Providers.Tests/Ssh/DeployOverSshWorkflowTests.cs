@@ -125,6 +125,21 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
         Assert.Equal(["steps[0] web1", "steps[0] web2"], checkedLines.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task StatusDeploysAndRollbackCheck_SameHosts_ShareTheRunsConnections()
+    {
+        var (run, site, logins, journal) = await RunCountingLoginsAsync(
+            "uses: deploy.status\n    with: { target: group1 }\n  - id: deploy\n    uses: deploy.release\n    with: { target: group1, tag: v3.0.1 }"
+            + "\n  - id: again\n    uses: deploy.release\n    with: { target: group1, tag: v3.0.2 }"
+            + "\n  - id: check\n    uses: deploy.rollback\n    with: { target: group1, mode: check }");
+
+        Assert.True(run.Status == RunStatus.Succeeded, run.Message);
+        Assert.Equal(["3.0.2", "3.0.2"], await Task.WhenAll(site.Hosts.Take(2).Select(FleetSite.ServedAsync)));
+        Assert.Equal(2, logins);
+        var check = journal.Single(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "check");
+        Assert.Equal("v3.0.1", ((IReadOnlyDictionary<string, object?>)check.Outputs!)["release"]);
+    }
+
     /// <summary>Runs <paramref name="steps"/> on a new site with group2 live (group1 out); returns the run, its journal and the logins it made.</summary>
     private async Task<(RunRecord Run, FleetSite Site, int Logins, IReadOnlyList<JournalEvent> Journal)> RunCountingLoginsAsync(string steps)
     {
