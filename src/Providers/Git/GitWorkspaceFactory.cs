@@ -24,7 +24,7 @@ internal static class GitWorkspaceFactory
         return CreateAsync(environment, context.DataDirectory, context.Secrets, cancellationToken);
     }
 
-    /// <summary>The environment's clone outside a run (e.g. <c>gantry deploy</c> resolving <c>--ref</c>).</summary>
+    /// <summary>The environment's clone, fetched and clean; dispose it when the git work is done (it deletes a key written from a secret).</summary>
     public static async Task<GitWorkspace> OpenAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, CancellationToken cancellationToken)
     {
         var workspace = await CreateAsync(environment, dataDirectory, secrets, cancellationToken).ConfigureAwait(false);
@@ -38,6 +38,13 @@ internal static class GitWorkspaceFactory
             workspace.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Resolves <c>stable</c>, <c>latest</c> or an exact tag on the environment's origin, without a clone (<c>gantry deploy --ref</c>).</summary>
+    public static async Task<LatestTag> LatestTagAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, string reference, CancellationToken cancellationToken)
+    {
+        using var workspace = await CreateAsync(environment, dataDirectory, secrets, cancellationToken).ConfigureAwait(false);
+        return await workspace.LatestTagAsync(reference, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Resolves a deploy's tag, branch or commit on the environment's origin, without a clone.</summary>

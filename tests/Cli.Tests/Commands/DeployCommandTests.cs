@@ -43,6 +43,11 @@ public sealed class DeployCommandTests : IDisposable
         Assert.Contains("✓ web2 on v3.0.0 (was v2.9.0)", lines);
         Assert.Equal("deployed v3.0.0 to group1: 2 of 2 hosts", lines[^1]);
         Assert.Equal(["v3.0.0", "v3.0.0", "v2.9.0", "v2.9.0"], Fleet().Hosts.Values.Select(h => h.Current));
+
+        // --ref is resolved on origin with ls-remote: the data folder holds no clone of the repository.
+        var data = Path.Combine(_workspace.Root, ".gantry");
+        Assert.True(Directory.Exists(data));
+        Assert.False(Directory.Exists(Path.Combine(data, "git", "sandbox")));
     }
 
     [Fact]
