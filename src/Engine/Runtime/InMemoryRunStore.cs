@@ -42,6 +42,8 @@ public sealed class InMemoryRunStore(TimeProvider? time = null) : IRunStore
                 .Where(r => query.Trigger is null || r.Trigger == query.Trigger || r.Trigger.StartsWith(query.Trigger + ":", StringComparison.Ordinal))
                 .Where(r => query.ConcurrencyKey is null || r.ConcurrencyKey == query.ConcurrencyKey)
                 .Where(r => query.Statuses is null || query.Statuses.Contains(r.Status))
+                .Where(r => query.WaitedForSignal is null || _journals[r.Id].Any(e => e.Type == JournalEventTypes.StepWaiting && e.Wait?.Signal == query.WaitedForSignal))
+                .Where(r => !query.WaitedOnTimer || _journals[r.Id].Any(e => e.Type == JournalEventTypes.StepWaiting && e.Wait?.ResumeAt is not null))
                 .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal)
                 .Skip(query.Offset).Take(query.Limit)
                 .ToList();

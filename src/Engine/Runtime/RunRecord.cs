@@ -62,6 +62,16 @@ public sealed record RunQuery
 
     public string? ConcurrencyKey { get; init; }
 
+    /// <summary>
+    /// Only runs with a step that has waited for this signal (a <c>step.waiting</c> event naming
+    /// it). Asked of the store, so a webhook reads the journals of those runs only; the wait may
+    /// have ended since, which replaying the journal tells.
+    /// </summary>
+    public string? WaitedForSignal { get; init; }
+
+    /// <summary>Only runs with a step that has waited with a timer (<c>resume_at</c>); as for <see cref="WaitedForSignal"/>, the wait may have ended since.</summary>
+    public bool WaitedOnTimer { get; init; }
+
     public int Limit { get; init; } = 50;
 
     public int Offset { get; init; }

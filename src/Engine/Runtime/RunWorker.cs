@@ -123,7 +123,7 @@ public sealed class RunWorker
         var store = _engine.Store;
         var now = _time.GetUtcNow();
         var fired = 0;
-        var waiting = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Waiting], Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
+        var waiting = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Waiting], WaitedOnTimer = true, Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
         foreach (var run in waiting)
         {
             var state = JournalState.Replay(await store.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false));

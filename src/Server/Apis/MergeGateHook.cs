@@ -36,7 +36,9 @@ internal static class MergeGateHook
         var otherRepository = 0;
         // A run resuming (here or on another node) on an earlier event, a merge, is Running while its
         // step still waits: it gets the event too, and its execution sees it before it waits again.
-        foreach (var run in await engine.Store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Waiting, RunStatus.Running], Limit = 10_000 }, cancellationToken).ConfigureAwait(false))
+        // The store narrows the runs to those that waited for pull_request; their journals say whether they still do.
+        var candidates = new RunQuery { Statuses = [RunStatus.Waiting, RunStatus.Running], WaitedForSignal = Signal, Limit = 10_000 };
+        foreach (var run in await engine.Store.ListRunsAsync(candidates, cancellationToken).ConfigureAwait(false))
         {
             var state = JournalState.Replay(await engine.Store.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false));
             if (!state.Waiting.Values.Any(w => w.Wait?.Signal == Signal))

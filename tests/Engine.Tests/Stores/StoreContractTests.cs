@@ -110,6 +110,26 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListRuns_WaitedForSignalOrTimer_ReturnsOnlyRunsWhoseStepsWaitedSo()
+    {
+        var merge = await CreateAsync(NewRun(status: RunStatus.Waiting));
+        var timer = await CreateAsync(NewRun(status: RunStatus.Waiting));
+        var both = await CreateAsync(NewRun(status: RunStatus.Running));
+        var none = await CreateAsync(NewRun(status: RunStatus.Running));
+        await Runs.AppendAsync(merge.Id, [Waiting("0", new WaitRequest("pull_request", "signal", "a merge"))], Ct);
+        await Runs.AppendAsync(timer.Id, [Waiting("0", new WaitRequest("timer", "delay", "5m", Time.GetUtcNow().AddMinutes(5)))], Ct);
+        await Runs.AppendAsync(both.Id, [Waiting("0", new WaitRequest("pull_request", "signal", "a merge")), Waiting("1", new WaitRequest("approve", "approval", "ok?", Time.GetUtcNow().AddHours(1)))], Ct);
+        await Runs.AppendAsync(none.Id, [Event(JournalEventTypes.RunStarted), Event(JournalEventTypes.StepStarted, "0")], Ct);
+
+        Assert.Equal([both.Id, merge.Id], await IdsAsync(new RunQuery { WaitedForSignal = "pull_request" }));
+        Assert.Equal([both.Id, timer.Id], await IdsAsync(new RunQuery { WaitedOnTimer = true }));
+        Assert.Equal([merge.Id], await IdsAsync(new RunQuery { WaitedForSignal = "pull_request", Statuses = [RunStatus.Waiting] }));
+        Assert.Empty(await IdsAsync(new RunQuery { WaitedForSignal = "push" }));
+    }
+
+    private JournalEvent Waiting(string path, WaitRequest wait) => Event(JournalEventTypes.StepWaiting, path) with { Wait = wait };
+
+    [Fact]
     public async Task ListRuns_LimitAndOffset_PageThroughNewestFirst()
     {
         var ids = new List<string>();

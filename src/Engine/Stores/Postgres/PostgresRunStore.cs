@@ -105,6 +105,17 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
             PostgresDatabase.Add(command, "statuses", query.Statuses.Select(StoreText.Status).ToArray());
         }
 
+        if (query.WaitedForSignal is not null)
+        {
+            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND j.data -> 'wait' ->> 'signal' = @signal)");
+            PostgresDatabase.Add(command, "signal", query.WaitedForSignal);
+        }
+
+        if (query.WaitedOnTimer)
+        {
+            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND j.data -> 'wait' ->> 'resume_at' IS NOT NULL)");
+        }
+
         var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
         command.CommandText = $"""SELECT {StoreRows.RunColumns} FROM runs {filter} ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT @limit OFFSET @offset;""";
         PostgresDatabase.Add(command, "limit", Math.Max(0, query.Limit));

@@ -95,6 +95,17 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
             where.Add(names.Count == 0 ? "0 = 1" : $"status IN ({string.Join(", ", names.Select(n => n.Name))})");
         }
 
+        if (query.WaitedForSignal is not null)
+        {
+            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND json_extract(j.data, '$.wait.signal') = $signal)");
+            command.Parameters.AddWithValue("$signal", query.WaitedForSignal);
+        }
+
+        if (query.WaitedOnTimer)
+        {
+            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND json_extract(j.data, '$.wait.resume_at') IS NOT NULL)");
+        }
+
         var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
         command.CommandText = $"SELECT {StoreRows.RunColumns} FROM runs {filter} ORDER BY created_at DESC, id DESC LIMIT $limit OFFSET $offset;";
         command.Parameters.AddWithValue("$limit", Math.Max(0, query.Limit));
