@@ -28,7 +28,7 @@ public class DurableOverheadBenchmarks
     [Params(Store.InMemory, Store.Sqlite, Store.Postgres)]
     public Store RunStore { get; set; }
 
-    [Params(10, 100)]
+    [Params(10, 100, 1000)]
     public int Steps { get; set; }
 
     [GlobalSetup]
