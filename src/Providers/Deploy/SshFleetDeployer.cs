@@ -202,12 +202,9 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
             throw new DeployException($"environment {environment.Id}: ssh.known_hosts must be set (a known_hosts file, relative to the environment file, holding the key of every host); Gantry never accepts host keys blindly");
         }
 
-        if (ssh.KeyExchange is { } keyExchange && (keyExchange.Count == 0 || KeyExchangePreference.Unknown(keyExchange) is { Count: > 0 }))
+        if (ssh.KeyExchange is { } keyExchange && KeyExchangePreference.Problem(keyExchange) is { } problem)
         {
-            var unknown = KeyExchangePreference.Unknown(keyExchange);
-            throw new DeployException(
-                $"environment {environment.Id}: ssh.key_exchange {(unknown.Count > 0 ? $"names unknown algorithm(s) {string.Join(", ", unknown)}" : "is empty")}; "
-                + $"expected some of {string.Join(", ", KeyExchangePreference.Supported)}");
+            throw new DeployException($"environment {environment.Id}: ssh.key_exchange {problem}");
         }
 
         var credentials = new SshCredentials

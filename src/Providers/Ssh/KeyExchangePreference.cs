@@ -18,8 +18,13 @@ internal static class KeyExchangePreference
     public static IReadOnlyList<string> Supported { get; } =
         [.. new ConnectionInfo("localhost", "gantry", new NoneAuthenticationMethod("gantry")).KeyExchangeAlgorithms.Keys];
 
-    /// <summary>The names in <paramref name="chosen"/> that SSH.NET does not implement.</summary>
-    public static IReadOnlyList<string> Unknown(IEnumerable<string> chosen) => [.. chosen.Where(a => !Supported.Contains(a, StringComparer.Ordinal))];
+    /// <summary>What is wrong with <paramref name="chosen"/> as a list to offer (empty, or names SSH.NET does not implement), or null.</summary>
+    public static string? Problem(IReadOnlyList<string> chosen)
+    {
+        var unknown = chosen.Where(a => !Supported.Contains(a, StringComparer.Ordinal)).ToList();
+        var what = unknown.Count > 0 ? $"names unknown algorithm(s) {string.Join(", ", unknown)}" : chosen.Count == 0 ? "is empty" : null;
+        return what is null ? null : $"{what}; expected some of {string.Join(", ", Supported)}";
+    }
 
     /// <summary>Reorders (default) or restricts (<paramref name="chosen"/>) what <paramref name="info"/> offers.</summary>
     public static void Apply(ConnectionInfo info, IReadOnlyList<string>? chosen)

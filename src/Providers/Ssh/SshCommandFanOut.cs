@@ -7,10 +7,10 @@ namespace Gantry.Providers.Ssh;
 
 /// <summary>
 /// Runs one command per host over SSH, a few hosts at a time, and collects each host's result; a
-/// host that fails does not stop the others. Inside a run it uses the run's connections (one per
-/// host for every step of the run).
+/// host that fails does not stop the others. It uses the run's connections (one per host for every
+/// step of the run).
 /// </summary>
-internal sealed class SshCommandFanOut(TimeProvider time, SshRunConnections? connections)
+internal sealed class SshCommandFanOut(SshRunConnections connections)
 {
     private const int StdoutTailChars = 64 * 1024;
     private const int StderrTailLines = 20;
@@ -20,7 +20,7 @@ internal sealed class SshCommandFanOut(TimeProvider time, SshRunConnections? con
         int maxParallel, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var masker = context.Secrets.Masker;
-        using var borrowed = Borrow(context, environment);
+        using var borrowed = connections.Borrow(context.RunId, environment.Id, context.Log, output => SshFleetDeployer.Options(environment, context.Secrets.Get, masker.Apply, output));
         var pool = borrowed.Pool;
         var results = new HostCommandResult[hosts.Count];
         var done = 0;
@@ -47,18 +47,6 @@ internal sealed class SshCommandFanOut(TimeProvider time, SshRunConnections? con
                 context.Log.Progress(Interlocked.Increment(ref done), hosts.Count, Volatile.Read(ref failed));
             }).ConfigureAwait(false);
         return [.. results];
-    }
-
-    private SshRunConnections.Borrowed Borrow(ActivityContext context, EnvironmentDefinition environment)
-    {
-        var masker = context.Secrets.Masker;
-        if (connections is null)
-        {
-            var pool = new SshConnectionPool(SshFleetDeployer.Options(environment, context.Secrets.Get, masker.Apply, context.Log), time);
-            return new SshRunConnections.Borrowed(pool, pool.Dispose);
-        }
-
-        return connections.Borrow(context.RunId, environment.Id, context.Log, output => SshFleetDeployer.Options(environment, context.Secrets.Get, masker.Apply, output));
     }
 
     private static async Task<HostCommandResult> RunOneAsync(

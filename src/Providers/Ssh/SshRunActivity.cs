@@ -11,7 +11,7 @@ namespace Gantry.Providers.Ssh;
     + "allow_live defaults to true: a read-only command on a live group is normal. A command containing {{ }} after the step's own rendering "
     + "(write {%{ {{ host.name }} }%}) is rendered per host over host. In sandbox environments nothing runs: the command is logged per host and exits 0.",
     Example = "uses: ssh.run\nwith: { target: group1, command: \"cat /srv/app/current/VERSION\", max_parallel: 2 }")]
-internal sealed class SshRunActivity(TargetResolver targets, TimeProvider time, SshRunConnections connections) : Activity<SshRunActivity.Inputs, SshRunActivity.Outputs>
+internal sealed class SshRunActivity(TargetResolver targets, SshRunConnections connections) : Activity<SshRunActivity.Inputs, SshRunActivity.Outputs>
 {
     protected override async Task<Outputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
     {
@@ -26,7 +26,7 @@ internal sealed class SshRunActivity(TargetResolver targets, TimeProvider time, 
         var commands = hosts.ToDictionary(h => h, h => Render(environment, h, input.Command), StringComparer.Ordinal);
         var results = environment.Deploy.Source == Model.ReleaseSource.Sandbox
             ? Simulate(context, hosts, commands)
-            : await new SshCommandFanOut(time, connections).RunAsync(context, environment, hosts, commands, input.MaxParallel, input.Timeout, cancellationToken).ConfigureAwait(false);
+            : await new SshCommandFanOut(connections).RunAsync(context, environment, hosts, commands, input.MaxParallel, input.Timeout, cancellationToken).ConfigureAwait(false);
 
         var failed = results.Where(r => !r.Succeeded).ToList();
         if (failed.Count > 0)

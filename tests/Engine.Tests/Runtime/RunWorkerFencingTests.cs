@@ -56,10 +56,7 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
     [Fact]
     public async Task Heartbeat_LeaseTakenOverMidStep_StaleNodeStopsWithoutCleanupAndTheNewHolderFinishesOnce()
     {
-        var (nodeA, nodeB) = (await NodeAsync("node-a", Start), await NodeAsync("node-b", Start + Lease));
-        var run = await StartRunAsync(nodeA);
-        Assert.Equal(1, await nodeA.Worker.PollOnceAsync(CancellationToken.None));
-        await _gate.FirstStarted.Task;
+        var (nodeA, nodeB, run) = await NodeAInTheFirstStepAsync();
         var takeover = Assert.Single(await ((IRunLeaseStore)nodeB.Store).ClaimRunsAsync("node-b", Lease, 10, CancellationToken.None)).Lease;
 
         nodeA.Time.Advance(Lease / 3);
@@ -84,10 +81,7 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
     [Fact]
     public async Task PollOnce_NewHolderFinishesWhileTheStaleNodeIsStuckInTheStep_StaleNodeStopsAtItsNextHeartbeat()
     {
-        var (nodeA, nodeB) = (await NodeAsync("node-a", Start), await NodeAsync("node-b", Start + Lease));
-        var run = await StartRunAsync(nodeA);
-        Assert.Equal(1, await nodeA.Worker.PollOnceAsync(CancellationToken.None));
-        await _gate.FirstStarted.Task;
+        var (nodeA, nodeB, run) = await NodeAInTheFirstStepAsync();
 
         Assert.Equal(1, await nodeB.Worker.PollOnceAsync(CancellationToken.None));
         await nodeB.Worker.WhenIdleAsync();
@@ -103,10 +97,7 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
     [Fact]
     public async Task Append_LeaseTakenOverBeforeTheStepEnded_IsRejectedAndTheStaleNodeStops()
     {
-        var (nodeA, nodeB) = (await NodeAsync("node-a", Start), await NodeAsync("node-b", Start + Lease));
-        var run = await StartRunAsync(nodeA);
-        Assert.Equal(1, await nodeA.Worker.PollOnceAsync(CancellationToken.None));
-        await _gate.FirstStarted.Task;
+        var (nodeA, nodeB, run) = await NodeAInTheFirstStepAsync();
 
         Assert.Equal(1, await nodeB.Worker.PollOnceAsync(CancellationToken.None));
         await nodeB.Worker.WhenIdleAsync();
@@ -155,6 +146,16 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
         Assert.Equal(2, _gate.Calls);
         Assert.Equal(["after"], _calls.Items);
         Assert.Null(await node.Store.TryAcquireKeyAsync("prod", "another-run", CancellationToken.None));
+    }
+
+    /// <summary>Node A has claimed a new run and is inside its first step; node B's clock is one lease later.</summary>
+    private async Task<(Node A, Node B, RunRecord Run)> NodeAInTheFirstStepAsync()
+    {
+        var (nodeA, nodeB) = (await NodeAsync("node-a", Start), await NodeAsync("node-b", Start + Lease));
+        var run = await StartRunAsync(nodeA);
+        Assert.Equal(1, await nodeA.Worker.PollOnceAsync(CancellationToken.None));
+        await _gate.FirstStarted.Task;
+        return (nodeA, nodeB, run);
     }
 
     private async Task<RunRecord> StartRunAsync(Node node) =>

@@ -151,12 +151,14 @@ public sealed class SshFleetFixture : IAsyncLifetime
     }
 
     /// <summary>Connection settings for the fleet: the generated client key and known_hosts.</summary>
-    public SshConnectionOptions Options(Action<SshOutputLine>? output = null, string? knownHostsPath = null, SshCredentials? credentials = null, TimeSpan? commandTimeout = null) => new()
+    public SshConnectionOptions Options(
+        Action<SshOutputLine>? output = null, string? knownHostsPath = null, SshCredentials? credentials = null, TimeSpan? commandTimeout = null, IReadOnlyList<string>? keyExchange = null) => new()
     {
         KnownHostsPath = knownHostsPath ?? KnownHostsPath,
         Credentials = credentials ?? SshCredentials.FromKeyFile(ClientKeyPath),
         ConnectTimeout = TimeSpan.FromSeconds(30),
         CommandTimeout = commandTimeout ?? TimeSpan.FromSeconds(60),
+        KeyExchange = keyExchange,
         Output = output,
     };
 

@@ -82,13 +82,7 @@ public sealed class SshHostConnectionTests(SshFleetFixture fleet)
     [Fact]
     public async Task GetAsync_KeyExchangeListed_OffersOnlyThoseInThatOrder()
     {
-        var options = fleet.Options();
-        using var pool = new SshConnectionPool(new SshConnectionOptions
-        {
-            KnownHostsPath = options.KnownHostsPath,
-            Credentials = options.Credentials,
-            KeyExchange = ["sntrup761x25519-sha512", "curve25519-sha256"],
-        });
+        using var pool = new SshConnectionPool(fleet.Options(keyExchange: ["sntrup761x25519-sha512", "curve25519-sha256"]));
 
         var web1 = await pool.GetAsync(Web1, CancellationToken.None);
 
@@ -99,13 +93,7 @@ public sealed class SshHostConnectionTests(SshFleetFixture fleet)
     public async Task GetAsync_KeyExchangeTheServerRefuses_FailsNamingTheHost()
     {
         // OpenSSH has not offered diffie-hellman-group1-sha1 since 7.0.
-        var options = fleet.Options();
-        using var pool = new SshConnectionPool(new SshConnectionOptions
-        {
-            KnownHostsPath = options.KnownHostsPath,
-            Credentials = options.Credentials,
-            KeyExchange = ["diffie-hellman-group1-sha1"],
-        });
+        using var pool = new SshConnectionPool(fleet.Options(keyExchange: ["diffie-hellman-group1-sha1"]));
 
         var error = await Assert.ThrowsAsync<SshConnectException>(() => pool.GetAsync(Web1, CancellationToken.None));
 
