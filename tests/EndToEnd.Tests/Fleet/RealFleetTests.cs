@@ -16,10 +16,7 @@ public sealed class RealFleetTests
         Assert.Equal("web1=UP web2=UP web3=UP web4=UP", Describe(await fleet.HAProxyStatusesAsync()));
 
         await using var load = fleet.StartLoad();
-        while (load.Sent < 20)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.TrueAsync(() => load.Sent >= 20, "the load loop sends 20 requests");
 
         var result = await load.StopAsync();
         Assert.Equal([], result.Failures);

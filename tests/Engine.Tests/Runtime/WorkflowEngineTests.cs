@@ -378,10 +378,7 @@ public sealed class WorkflowEngineTests
                 with: { name: on_failure }
             """);
         var running = harness.Engine.RunAsync(started.Id, CancellationToken.None);
-        while (!harness.Calls.Items.Contains("slow start long"))
-        {
-            await Task.Delay(5);
-        }
+        await Eventually.TrueAsync(() => harness.Calls.Items.Contains("slow start long"), "the slow step starts");
 
         await harness.Engine.CancelAsync(started.Id, "operator", CancellationToken.None);
         var run = await running;
@@ -536,10 +533,7 @@ public sealed class WorkflowEngineTests
                     with: { name: finally }
             """);
         var running = harness.Engine.RunAsync(started.Id, CancellationToken.None);
-        while (!harness.Calls.Items.Contains("slow start long"))
-        {
-            await Task.Delay(5);
-        }
+        await Eventually.TrueAsync(() => harness.Calls.Items.Contains("slow start long"), "the slow step starts");
 
         await harness.Engine.CancelAsync(started.Id, "operator", CancellationToken.None);
         var run = await running;

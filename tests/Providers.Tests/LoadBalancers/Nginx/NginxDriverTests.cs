@@ -191,13 +191,15 @@ public sealed class NginxDriverTests
         var driver = new NginxDriver(nginx.Options());
         var failures = new ConcurrentQueue<string>();
         var answers = new ConcurrentDictionary<string, int>();
-        var clock = Stopwatch.StartNew();
-        var duration = TimeSpan.FromSeconds(2.5);
+        var retried = 0;
+        using var stop = new CancellationTokenSource();
 
+        // Clients like browsers: keep-alive, and a GET whose reused connection a reload closed
+        // before any answer is sent again (what every real client does; see KeepAliveClient).
         async Task ClientLoopAsync()
         {
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            while (clock.Elapsed < duration)
+            using var client = new KeepAliveClient(TimeSpan.FromSeconds(5));
+            while (!stop.IsCancellationRequested)
             {
                 try
                 {
@@ -209,38 +211,57 @@ public sealed class NginxDriverTests
                     }
                     else
                     {
-                        failures.Enqueue($"{(int)response.StatusCode} at {clock.Elapsed}");
+                        failures.Enqueue($"{(int)response.StatusCode} {body}");
                     }
                 }
                 catch (HttpRequestException ex)
                 {
-                    failures.Enqueue($"{ex.Message} at {clock.Elapsed}");
+                    failures.Enqueue(ex.ToString());
                 }
             }
+
+            Interlocked.Add(ref retried, client.RetriedOnClosedConnection);
         }
 
+        int Answered() => answers.Values.Sum();
+
         var clients = Enumerable.Range(0, 3).Select(_ => Task.Run(ClientLoopAsync, Token)).ToArray();
-        await Task.Delay(300, Token);
+        await EventuallyAsync(() => answers.Count == 4, "every backend answers before the test starts");
         await driver.TakeOutAsync(Group1, Timings, null, Token);
         await nginx.WaitForReloadsAsync(1);
         var group1Hits = nginx["web1"].Hits + nginx["web2"].Hits;
 
-        // Deploy group 1: its web servers go away and come back while it is out of rotation.
+        // Deploy group 1: its web servers go away and come back while it is out of rotation, and
+        // traffic goes on meanwhile (50 more answers, all from group 2).
         await nginx["web1"].StopAsync();
         await nginx["web2"].StopAsync();
-        await Task.Delay(300, Token);
+        var answeredWhileDown = Answered() + 50;
+        await EventuallyAsync(() => Answered() >= answeredWhileDown, "50 answers while group 1 is down");
         nginx["web1"].Restart();
         nginx["web2"].Restart();
         Assert.Equal(group1Hits, nginx["web1"].Hits + nginx["web2"].Hits);
 
         await driver.BringLiveAsync(Group1, Timings, null, Token);
         await nginx.WaitForReloadsAsync(2);
+        var answeredAfter = Answered() + 50;
+        await EventuallyAsync(() => Answered() >= answeredAfter && nginx["web1"].Hits + nginx["web2"].Hits > group1Hits, "group 1 answers again");
+        await stop.CancelAsync();
         await Task.WhenAll(clients);
 
-        Assert.Empty(failures);
+        Assert.True(failures.IsEmpty, $"{failures.Count} request(s) failed ({retried} retried on a closed keep-alive connection):\n{string.Join("\n", failures)}");
         Assert.Equal(["web1", "web2", "web3", "web4"], answers.Keys.Order());
-        Assert.True(answers.Values.Sum() > 100, $"only {answers.Values.Sum()} requests were sent");
         Assert.DoesNotContain("connect() failed", await File.ReadAllTextAsync(nginx.ErrorLogPath, Token), StringComparison.Ordinal);
+
+        async Task EventuallyAsync(Func<bool> condition, string what)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!condition())
+            {
+                Assert.True(failures.IsEmpty, $"while waiting until {what}: {string.Join("\n", failures)}");
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(15), $"timed out waiting until {what}; answers: {string.Join(", ", answers)}");
+                await Task.Delay(10, Token);
+            }
+        }
     }
 
     private static async Task<string> WriteScriptAsync(NginxFixture nginx, string name, string body)

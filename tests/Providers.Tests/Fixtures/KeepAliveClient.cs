@@ -1,0 +1,67 @@
+using System.Net.Sockets;
+
+namespace Gantry.Providers.Tests.Fixtures;
+
+/// <summary>
+/// An HTTP/1.1 client that behaves like a browser or a proxy in front of a load balancer: one
+/// keep-alive connection at a time, and a GET whose <em>reused</em> connection is closed or reset
+/// before any answer is sent once more on a new connection (RFC 9112 §9.3.1). A load balancer that
+/// reloads closes its idle keep-alive connections; a request already on its way meets that close,
+/// and every real client recovers from it that way. A request that fails on a connection it had
+/// just opened, or fails twice, is a failure: that is traffic the load balancer really lost.
+/// </summary>
+public sealed class KeepAliveClient : IDisposable
+{
+    private readonly HttpClient _client;
+    private int _connections;
+
+    public KeepAliveClient(TimeSpan timeout)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 1,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                Interlocked.Increment(ref _connections);
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        _client = new HttpClient(handler) { Timeout = timeout };
+    }
+
+    /// <summary>Requests sent again because their reused keep-alive connection closed under them.</summary>
+    public int RetriedOnClosedConnection { get; private set; }
+
+    /// <summary>Sends a GET; retries it once when its reused keep-alive connection was closed before any answer.</summary>
+    public async Task<HttpResponseMessage> GetAsync(Uri url, CancellationToken cancellationToken)
+    {
+        var connectionsBefore = Volatile.Read(ref _connections);
+        try
+        {
+            return await _client.GetAsync(url, cancellationToken);
+        }
+        catch (HttpRequestException ex) when (IsClosedByPeer(ex) && connectionsBefore > 0 && Volatile.Read(ref _connections) == connectionsBefore)
+        {
+            // No new connection was opened for this request, so it went out on a connection that
+            // had already carried an answer: the keep-alive race, not a lost request.
+            RetriedOnClosedConnection++;
+            return await _client.GetAsync(url, cancellationToken);
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private static bool IsClosedByPeer(HttpRequestException exception) =>
+        exception.HttpRequestError is HttpRequestError.ResponseEnded
+        || exception.InnerException is IOException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionReset } };
+}
