@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace Gantry.Designer.Tests.Fixtures;
 
 /// <summary>What the graph looked like each time the page changed: how many nodes, how many of them hidden.</summary>
-public sealed record GraphSamples(int Samples, int SseEvents, int BlankSamples, string? FirstBlank);
+public sealed record GraphSamples(int Samples, int SseEvents, int BlankSamples, string? FirstBlank, string? FirstHostContradiction);
 
 /// <summary>
 /// Watches the run graph while a run goes on. An init script counts the server-sent events the page
@@ -17,8 +17,19 @@ public static class GraphWatch
 {
     private const string Script = """
         (() => {
-          const w = window.__graphWatch = { samples: 0, sse: 0, blank: 0, first: null, armed: false };
+          const w = window.__graphWatch = { samples: 0, sse: 0, blank: 0, first: null, armed: false, hosts: null };
+          // The host panel must agree with itself: a row's "n/m ... done" counts its done chips, and no "m/m done" while a chip runs.
+          const checkHosts = () => {
+            for (const row of document.querySelectorAll('.host-row')) {
+              const said = /(\d+)\/(\d+)[^,]* done/.exec(row.querySelector('.muted')?.textContent ?? '');
+              const chips = [...row.querySelectorAll('li.host')];
+              if (!said || !chips.length) continue;
+              const done = chips.filter(c => /run-(succeeded|skipped)/.test(c.className)).length;
+              if (Number(said[1]) !== done || Number(said[2]) !== chips.length) w.hosts ??= `"${row.textContent}" after ${w.sse} events`;
+            }
+          };
           const sample = why => {
+            checkHosts();
             const body = document.querySelector('.run-body .graph');
             if (!body) return;
             const nodes = [...body.querySelectorAll('.react-flow__node')];
@@ -55,8 +66,9 @@ public static class GraphWatch
 
     public static async Task<GraphSamples> ReadAsync(IPage page)
     {
-        var json = await page.EvaluateAsync<string>("() => { const w = window.__graphWatch; return JSON.stringify([w.samples, w.sse, w.blank, w.first]); }");
+        var json = await page.EvaluateAsync<string>("() => { const w = window.__graphWatch; return JSON.stringify([w.samples, w.sse, w.blank, w.first, w.hosts]); }");
         var values = JsonDocument.Parse(json).RootElement;
-        return new GraphSamples(values[0].GetInt32(), values[1].GetInt32(), values[2].GetInt32(), values[3].ValueKind == JsonValueKind.Null ? null : values[3].GetString());
+        return new GraphSamples(values[0].GetInt32(), values[1].GetInt32(), values[2].GetInt32(), Text(values[3]), Text(values[4]));
+        static string? Text(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetString();
     }
 }

@@ -61,6 +61,13 @@ public sealed class RunTests(DesignerFixture designer)
         var watched = await GraphWatch.ReadAsync(page);
         Assert.True(watched.SseEvents >= 20, $"the page read only {watched.SseEvents} server-sent events");
         Assert.True(watched.BlankSamples == 0, $"{watched.BlankSamples} of {watched.Samples} samples found the graph blank; first: {watched.FirstBlank}");
+        Assert.True(watched.FirstHostContradiction is null, $"the host panel contradicted itself: {watched.FirstHostContradiction}");
+        await Expect(page.Locator(".host-summary")).ToHaveTextAsync("4/4 done");
+        await Expect(session.Node("rollout").Locator(".badge")).ToHaveTextAsync("4/4 hosts");
+        // The journal followed the run to its last entry.
+        var journal = page.GetByRole(AriaRole.Region, new() { Name = "Journal" });
+        await Expect(journal.Locator("li").Last).ToContainTextAsync("run succeeded");
+        Assert.True(await journal.EvaluateAsync<bool>("j => j.scrollHeight > j.clientHeight && j.scrollHeight - j.scrollTop - j.clientHeight < 24"), "the journal scrolls and shows its end");
         foreach (var step in new[] { "start", "bump", "push", "review", "finish", "rollout" })
         {
             // Drawn, in the graph's visible area, and in the succeeded colour.

@@ -6,7 +6,7 @@ export interface Viewport { x: number; y: number; zoom: number }
 export interface Size { width: number; height: number }
 
 /** Below this zoom step labels are unreadable; the fit stops here and the graph scrolls. */
-export const readableZoom = 0.6;
+export const readableZoom = 0.8;
 const padding = 24;
 
 /** The bounds of the top-level boxes (children are inside their parents). */

@@ -162,7 +162,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
       const published = await api.publish(def.id, def.version);
       if (published.version === def.version) {
         setDef({ ...def, state: published.state || 'published' });
-        setNotice({ kind: 'ok', text: `Version ${def.version} is published: new runs use it.` });
+        setNotice({ kind: 'ok', text: `Version ${def.version} is published.` });
       } else {
         // An older version made current again is published as a new version with its text.
         setDef(published);
@@ -218,7 +218,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
       )}
       <div className={`editor-body${readOnly ? ' read-only' : ''}`}>
         {!readOnly && <ActivityPalette activities={activities} onAdd={add} disabled={!parsed.model} target={target.where} />}
-        <GraphView graph={graph} selected={selected} onSelect={toggleSelected} decorate={decorate} linkFor={linkFor} label={`Steps of ${def.id}`} onDrop={readOnly ? undefined : onDrop} />
+        <GraphView graph={graph} selected={selected} focus={selected} onSelect={toggleSelected} decorate={decorate} linkFor={linkFor} label={`Steps of ${def.id}`} onDrop={readOnly ? undefined : onDrop} />
         <div className="side">
           <PropertiesPanel key={selected ?? ""} step={selectedStep} activities={activities} env={env} readOnly={readOnly} errors={selected ? errorsByNode.get(selected) ?? [] : []} apply={apply} />
           <YamlEditor text={text} onChange={setText} problems={lineProblems} readOnly={readOnly} highlightLine={selectedStep?.line} />

@@ -104,7 +104,7 @@ function Inner({ graph, selected, onSelect, decorate, linkFor, label, onDrop, fo
   })), [visible]);
 
   const container = useRef<HTMLDivElement>(null);
-  const settled = useCamera(container, visible.nodes, boxes, focus);
+  const settled = useCamera(container, graph.nodes.length, visible.nodes, boxes, focus);
   const actions = useMemo(() => ({ select: onSelect, toggle: collapsed.toggle }), [onSelect, collapsed.toggle]);
   const big = visible.nodes.length > bigGraph;
 
@@ -184,18 +184,18 @@ function dataKey(d: StepData): string {
  * then keeps the focused node in view by moving only when it leaves it. Returns whether the view has
  * settled (`data-settled`: until then nodes can still move under the pointer).
  */
-function useCamera(container: React.RefObject<HTMLDivElement | null>, visible: VisibleNode[], boxes: Map<string, Box>, focus: string | undefined): boolean {
+function useCamera(container: React.RefObject<HTMLDivElement | null>, count: number, visible: VisibleNode[], boxes: Map<string, Box>, focus: string | undefined): boolean {
   const flow = useReactFlow();
   const [fittedCount, setFittedCount] = useState<number>();
-  const count = visible.length;
   const parents = useMemo(() => new Map(visible.map(n => [n.id, n.parentId])), [visible]);
   const view = () => ({ width: container.current?.clientWidth ?? 800, height: container.current?.clientHeight ?? 600 });
 
   useEffect(() => {
-    if (!count) return;
+    if (!count) { setFittedCount(0); return; }
     const top = visible.filter(n => n.parentId === undefined).map(n => boxes.get(n.id)!);
     void flow.setViewport(readableFit(boundsOf(top), view())).then(() => setFittedCount(count));
-    // Only a change in the number of steps refits; other updates leave the camera where the user put it.
+    // Only a change in the number of steps refits; other updates (run events, opening a block) leave
+    // the camera where it is.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [flow, count]);
 
