@@ -127,19 +127,25 @@ function Inner({ graph, selected, onSelect, decorate, linkFor, label, onDrop, fo
   );
 }
 
-/** Which blocks are collapsed: the defaults for the graph's size, changed by the user; a focused node's blocks open. */
+/**
+ * Which blocks are collapsed: the user's choice, else the default for the graph's size; a block
+ * that held the selected or the running step stays open once opened for it (so a finished run does
+ * not fold its graph up again).
+ */
 function useCollapsed(graph: WorkflowGraph, open: (string | undefined)[]) {
   const defaults = useMemo(() => defaultCollapsed(graph), [graph]);
   const [chosen, setChosen] = useState<ReadonlyMap<string, boolean>>(new Map());
+  const opened = useRef(new Set<string>());
   const openKey = open.join('|');
   const set = useMemo(() => {
-    const result = new Set([...defaults].filter(id => chosen.get(id) !== false));
-    for (const [id, c] of chosen) if (c) result.add(id);
-    for (const id of open) if (id) for (const a of ancestorsOf(graph.nodes, id)) result.delete(a);
-    return result;
+    for (const id of open) if (id) for (const a of ancestorsOf(graph.nodes, id)) opened.current.add(a);
+    return new Set([...defaults, ...[...chosen].filter(([, c]) => c).map(([id]) => id)]
+      .filter(id => chosen.get(id) ?? !opened.current.has(id)));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [defaults, chosen, graph, openKey]);
-  const toggle = useCallback((id: string) => setChosen(c => new Map(c).set(id, !(c.get(id) ?? defaults.has(id)))), [defaults]);
+  const current = useRef(set);
+  current.current = set;
+  const toggle = useCallback((id: string) => setChosen(c => new Map(c).set(id, !current.current.has(id))), []);
   return { set, toggle };
 }
 
