@@ -23,7 +23,7 @@ try {
 
   await page.goto(`${base}#/runs/01JDX4R7Q2`);
   await page.getByText('Load balancer · sandbox').waitFor();
-  await page.getByText('1/2 done').first().waitFor({ timeout: 20000 });
+  await page.locator('.host-summary').first().waitFor({ timeout: 20000 });
   await page.waitForTimeout(1500);
   await page.screenshot({ path: join(out, 'run.png') });
   console.log(`wrote ${out}editor.png and ${out}run.png`);

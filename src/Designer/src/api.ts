@@ -13,7 +13,7 @@ export interface DefinitionVersion {
   author?: string; comment?: string; createdAt?: string; publishedAt?: string;
 }
 
-export interface VersionSummary { version: number; state: 'draft' | 'published'; author?: string; comment?: string; createdAt?: string }
+export interface VersionSummary { version: number; state: 'draft' | 'published'; author?: string; comment?: string; createdAt?: string; publishedAt?: string }
 
 export interface ValidationError { file?: string; line?: number; column?: number; path?: string; message: string }
 
@@ -148,18 +148,13 @@ export const api = {
 
   async versions(id: string): Promise<VersionSummary[]> {
     const list = await json<Json[]>(`/definitions/${enc(id)}/versions`);
-    return list.map(v => ({ version: Number(v.version), state: lower(v.state, 'draft'), author: str(v.author), comment: str(v.comment), createdAt: str(v.createdAt) }));
+    return list.map(v => ({ version: Number(v.version), state: lower(v.state, 'draft'), author: str(v.author), comment: str(v.comment), createdAt: str(v.createdAt), publishedAt: str(v.publishedAt) }));
   },
 
-  /** Validates without saving; resolves to the errors (empty when valid). */
+  /** Validates without saving; resolves to the errors (empty when valid). The server answers 200 with the problems. */
   async validate(id: string, text: string): Promise<ValidationError[]> {
-    try {
-      await request(`/definitions/${enc(id)}/validate`, post(text, 'application/yaml'));
-      return [];
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 400) return e.errors.length ? e.errors : [{ message: e.message }];
-      throw e;
-    }
+    const report = await json<Json>(`/definitions/${enc(id)}/validate`, post(text, 'application/yaml'));
+    return Array.isArray(report?.errors) ? (report.errors as Json[]).map(normaliseError) : [];
   },
 
   async save(id: string, text: string, comment: string): Promise<DefinitionVersion> {

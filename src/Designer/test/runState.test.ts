@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEvent } from '../src/api';
-import { applyEvent, applyEvents, initialRunState } from '../src/model/runState';
+import { activeNode, applyEvent, applyEvents, initialRunState, runHosts } from '../src/model/runState';
 import { nodeForJournalPath, stepForFieldPath } from '../src/model/paths';
 import { createSseParser } from '../src/model/sse';
 
@@ -59,6 +59,31 @@ describe('applyEvent', () => {
     expect(s.nodes['steps[1]']).toMatchObject({ state: 'running', hosts: { web3: 'running' }, progress: { done: 1, total: 2, failed: 0 } });
     const done = applyEvents(s, [ev('step.succeeded', { path: 'steps[1]' }), ev('step.succeeded', { path: 'steps[0]', activity: 'foreach' })]);
     expect(done.nodes['steps[1]'].hosts).toEqual({ web3: 'succeeded' });
+  });
+
+  it('counts hosts over the run: none is done while a step still runs on it', () => {
+    seq = 0;
+    // A call (steps[5]) deploys group1 then group2; each deploy reports its own 2/2.
+    let s = applyEvents(initialRunState('running'), [
+      ev('step.started', { path: 'steps[5]' }),
+      ev('step.started', { path: 'steps[5]/steps[1]' }),
+      ev('log', { path: 'steps[5]/steps[1]', host: 'web1', message: 'deploying' }),
+      ev('log', { path: 'steps[5]/steps[1]', host: 'web2', message: 'deploying' }),
+      ev('progress', { path: 'steps[5]/steps[1]', payload: { done: 2, total: 2, failed: 0 } }),
+    ]);
+    expect(s.nodes['steps[5]'].hosts).toEqual({ web1: 'running', web2: 'running' });
+    expect(runHosts(s)).toMatchObject({ done: 0, running: 2 });
+    s = applyEvents(s, [
+      ev('step.succeeded', { path: 'steps[5]/steps[1]' }),
+      ev('step.started', { path: 'steps[5]/steps[3]' }),
+      ev('step.succeeded', { path: 'steps[5]/steps[3]', host: 'web3' }),
+      ev('log', { path: 'steps[5]/steps[3]', host: 'web4', message: 'deploying' }),
+    ]);
+    expect(runHosts(s)).toMatchObject({ done: 3, running: 1, hosts: { web1: 'succeeded', web2: 'succeeded', web3: 'succeeded', web4: 'running' } });
+    expect(activeNode(s)).toBe('steps[5]');
+    s = applyEvents(s, [ev('step.succeeded', { path: 'steps[5]/steps[3]' }), ev('step.succeeded', { path: 'steps[5]' })]);
+    expect(runHosts(s)).toMatchObject({ done: 4, running: 0, failed: 0 });
+    expect(activeNode(s)).toBeUndefined();
   });
 
   it('keeps a call step running while its workflow runs, and ignores replayed events', () => {

@@ -69,6 +69,13 @@ describe('edits', () => {
     expect(parseWorkflow(addStep('id: empty\n', ['steps'], { uses: 'log' })).model!.steps.map(s => s.uses)).toEqual(['log']);
   });
 
+  it('writes added steps and blocks as block YAML, one key a line', () => {
+    expect(addStep('id: a\nsteps: []\n', ['steps'], { group: [] })).toBe('id: a\nsteps:\n  - group: []\n');
+    expect(addStep('id: a\nsteps:\n', ['steps'], { foreach: 'group1', as: 'host', steps: [] })).toBe('id: a\nsteps:\n  - foreach: group1\n    as: host\n    steps: []\n');
+    expect(addStep('id: a\nsteps:\n  - { id: one, uses: log }\n', ['steps'], { id: 'call', uses: 'workflow.call', with: { workflow: '' } }))
+      .toBe('id: a\nsteps:\n  - { id: one, uses: log }\n  - id: call\n    uses: workflow.call\n    with:\n      workflow: ""\n');
+  });
+
   it('removes, moves and wraps steps', () => {
     expect(parseWorkflow(removeStep(blocks, ['steps', 0])).model!.steps.map(s => s.kind)).toEqual(['group', 'parallel', 'foreach']);
     expect(parseWorkflow(moveStep(blocks, ['steps', 0], 1)).model!.steps.map(s => s.kind)).toEqual(['group', 'activity', 'parallel', 'foreach']);

@@ -69,11 +69,13 @@ internal static class DefinitionsApi
             : TypedResults.Ok<IReadOnlyList<VersionSummary>>(versions.Select(v => new VersionSummary(v.Version, v.State, v.ContentHash, v.Author, v.Comment, v.CreatedAt, v.PublishedAt)).ToList());
     }
 
-    public static async Task<Results<Ok<ValidationReport>, ProblemHttpResult>> ValidateAsync(string id, HttpRequest request, DefinitionChecker checker, CancellationToken cancellationToken)
+    public static async Task<Ok<ValidationReport>> ValidateAsync(string id, HttpRequest request, DefinitionChecker checker, CancellationToken cancellationToken)
     {
         var text = await RequestBody.ReadTextAsync(request, cancellationToken).ConfigureAwait(false);
         var (_, errors) = await checker.CheckAsync(id, text, FileName(id, request), cancellationToken).ConfigureAwait(false);
-        return errors.Count == 0 ? TypedResults.Ok(new ValidationReport(true, [])) : Problems.Invalid(errors);
+        // Problems are the answer to a validate call, not a failed request: 200 either way, so the
+        // designer's live validation does not log an HTTP error on every keystroke.
+        return TypedResults.Ok(new ValidationReport(errors.Count == 0, errors));
     }
 
     /// <summary>Saves the body (YAML or JSON) as a new version after validating it; <c>?publish=true</c> also publishes it.</summary>
@@ -105,16 +107,26 @@ internal static class DefinitionsApi
             : TypedResults.Created($"/api/definitions/{id}/versions/{saved.Version}", view);
     }
 
-    public static async Task<Results<Ok<DefinitionView>, ProblemHttpResult>> PublishAsync(string id, int version, IDefinitionStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes a version. Runs use the newest published version, and published versions never
+    /// change, so publishing a version older than the current one (a roll-back) publishes its text
+    /// as a new version, saved by the caller with the comment "re-published vN": the version list
+    /// then says who rolled back and when, and the old version stays as it was.
+    /// </summary>
+    public static async Task<Results<Ok<DefinitionView>, ProblemHttpResult>> PublishAsync(string id, int version, ClaimsPrincipal user, IDefinitionStore store, CancellationToken cancellationToken)
     {
-        try
+        var versions = await store.VersionsAsync(id, cancellationToken).ConfigureAwait(false);
+        var chosen = versions.FirstOrDefault(v => v.Version == version);
+        if (chosen is null)
         {
-            return TypedResults.Ok(DefinitionView.From(await store.PublishAsync(id, version, cancellationToken).ConfigureAwait(false)));
+            return Problems.NotFound(versions.Count == 0 ? $"no definition '{id}'" : $"definition '{id}' has no version {version}; it has versions 1 to {versions[^1].Version}");
         }
-        catch (KeyNotFoundException)
-        {
-            return Problems.NotFound($"definition '{id}' has no version {version}");
-        }
+
+        var current = versions.LastOrDefault(v => v.State == DefinitionState.Published);
+        var toPublish = current is null || version >= current.Version
+            ? chosen
+            : await store.SaveAsync(id, chosen.Text, Policies.Actor(user), $"re-published v{version}", cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(DefinitionView.From(await store.PublishAsync(id, toPublish.Version, cancellationToken).ConfigureAwait(false)));
     }
 
     /// <summary>

@@ -33,6 +33,14 @@ public sealed class BrowserSession(IPage page) : IAsyncDisposable
     public Task<string> YamlAsync() => Page.EvaluateAsync<string>(
         "() => { const c = document.querySelector('.cm-content'); const view = c.cmTile?.root?.view ?? c.cmView?.view; return view.state.doc.toString(); }");
 
+    /// <summary>Appends text to the YAML editor's document, as a paste at its end would.</summary>
+    public async Task AppendYamlAsync(string text)
+    {
+        await Page.Locator(".cm-content").WaitForAsync();
+        await Page.EvaluateAsync(
+            "text => { const c = document.querySelector('.cm-content'); const view = c.cmTile?.root?.view ?? c.cmView?.view; view.dispatch({ changes: { from: view.state.doc.length, insert: text } }); }", text);
+    }
+
     /// <summary>Saves a screenshot of the page into the test output's artifacts folder.</summary>
     public Task ScreenshotAsync(string name) => Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DesignerFixture.ArtifactsDirectory, name) });
 

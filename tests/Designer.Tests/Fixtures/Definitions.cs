@@ -27,4 +27,40 @@ public static class Definitions
             with: {"{"} message: "{message}" {"}"}
 
         """;
+
+    /// <summary>
+    /// A workflow of <paramref name="steps"/> steps shaped like src/Designer/bench/generate.ts: log
+    /// steps with a group (with on_failure), a parallel and a foreach every 20 steps.
+    /// </summary>
+    public static string Generated(string id, int steps)
+    {
+        var lines = new List<string> { $"id: {id}", "steps:" };
+        for (var made = 0; made < steps;)
+        {
+            var i = made;
+            if (i % 20 == 10 && steps - made >= 4)
+            {
+                lines.AddRange([$"  - id: block{i}", "    group:", $"      - {{ id: s{i}a, uses: lb.flip }}", $"      - {{ id: s{i}b, uses: deploy.release, with: {{ target: out, tag: v1.0.0 }} }}", "    on_failure:", $"      - {{ id: s{i}c, uses: lb.restore }}"]);
+                made += 4;
+            }
+            else if (i % 20 == 15 && steps - made >= 3)
+            {
+                lines.AddRange([$"  - id: fan{i}", "    parallel:", $"      - {{ id: p{i}a, uses: log, with: {{ message: a }} }}", $"      - {{ id: p{i}b, uses: log, with: {{ message: b }} }}"]);
+                made += 3;
+            }
+            else if (i % 20 == 5 && steps - made >= 2)
+            {
+                lines.AddRange([$"  - id: each{i}", "    foreach: group1", "    as: host", "    steps:", $"      - {{ id: c{i}, uses: http.check, with: {{ url: \"http://{{{{ host.address }}}}/health\" }} }}"]);
+                made += 2;
+            }
+            else
+            {
+                lines.Add($"  - {{ id: s{i}, uses: log, with: {{ message: \"step {i}\" }} }}");
+                made += 1;
+            }
+        }
+
+        lines.AddRange(["on_failure:", "  - uses: lb.restore"]);
+        return string.Join('\n', lines) + "\n";
+    }
 }

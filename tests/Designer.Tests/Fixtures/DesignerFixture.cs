@@ -47,11 +47,16 @@ public sealed class DesignerFixture : IAsyncLifetime
         Directory.CreateDirectory(ArtifactsDirectory);
     }
 
-    /// <summary>A new browser context and page at the designer (route is the part after <c>#</c>), signed in with the role's token or not at all.</summary>
-    public async Task<BrowserSession> OpenAsync(TokenRole? role, string route = "")
+    /// <summary>A new browser context and page at the designer (route is the part after <c>#</c>), signed in with the role's token or not at all; <paramref name="prepare"/> sets the context up before the first page loads.</summary>
+    public async Task<BrowserSession> OpenAsync(TokenRole? role, string route = "", Func<IBrowserContext, Task>? prepare = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Address.ToString(), ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
         context.SetDefaultTimeout(20_000);
+        if (prepare is not null)
+        {
+            await prepare(context);
+        }
+
         var page = await context.NewPageAsync();
         if (role is { } r)
         {

@@ -30,4 +30,14 @@ public sealed class CompareTests(DesignerFixture designer)
         await Expect(before.Locator(".gnode[data-label='first']")).Not.ToHaveClassAsync(new Regex("\\bdiff-"));
         await Expect(page.Locator(".compare .toolbar .muted")).ToHaveTextAsync("2 step changes");
     }
+
+    [Fact]
+    public async Task Compare_OneChange_IsSingular()
+    {
+        await Definitions.SaveAsync(designer.Server, "compare-one", Definitions.TwoSteps("compare-one", "two"), "first");
+        await Definitions.SaveAsync(designer.Server, "compare-one", Definitions.TwoSteps("compare-one", "two, changed"), "second");
+        await using var session = await designer.OpenAsync(TokenRole.Viewer, "/workflows/compare-one/compare?from=1&to=2");
+
+        await Expect(session.Page.Locator(".compare .toolbar .muted")).ToHaveTextAsync("1 step change");
+    }
 }

@@ -12,10 +12,15 @@ public sealed class RunTests(DesignerFixture designer)
 {
     private static readonly Regex Succeeded = new("\\brun-succeeded\\b");
 
+    /// <summary>
+    /// A whole sandbox hotfix, watched: the graph is sampled after every server-sent event and every
+    /// change of the page, and no sample may find a hidden node or an empty canvas (issue 21: the
+    /// graph blanked on each event and sometimes stayed empty after the run succeeded).
+    /// </summary>
     [Fact]
-    public async Task Run_Hotfix_WaitsThenApproveFinishes()
+    public async Task Run_Hotfix_WaitsThenApproveFinishes_GraphNeverBlank()
     {
-        await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/hotfix/run");
+        await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/hotfix/run", GraphWatch.InstallAsync);
         var page = session.Page;
 
         await Expect(page.GetByLabel("Environment")).ToHaveValueAsync("sandbox");
@@ -52,6 +57,23 @@ public sealed class RunTests(DesignerFixture designer)
         var lb = page.GetByRole(AriaRole.Region, new() { Name = "Load balancer" });
         await Expect(lb.Locator(".lb-group.lb-live strong")).ToHaveTextAsync(["group1", "group2"]);
         await session.ScreenshotAsync("run-succeeded.png");
+
+        var watched = await GraphWatch.ReadAsync(page);
+        Assert.True(watched.SseEvents >= 20, $"the page read only {watched.SseEvents} server-sent events");
+        Assert.True(watched.BlankSamples == 0, $"{watched.BlankSamples} of {watched.Samples} samples found the graph blank; first: {watched.FirstBlank}");
+        Assert.True(watched.FirstHostContradiction is null, $"the host panel contradicted itself: {watched.FirstHostContradiction}");
+        await Expect(page.Locator(".host-summary")).ToHaveTextAsync("4/4 done");
+        await Expect(session.Node("rollout").Locator(".badge")).ToHaveTextAsync("4/4 hosts");
+        // The journal followed the run to its last entry.
+        var journal = page.GetByRole(AriaRole.Region, new() { Name = "Journal" });
+        await Expect(journal.Locator("li").Last).ToContainTextAsync("run succeeded");
+        Assert.True(await journal.EvaluateAsync<bool>("j => j.scrollHeight > j.clientHeight && j.scrollHeight - j.scrollTop - j.clientHeight < 24"), "the journal scrolls and shows its end");
+        foreach (var step in new[] { "start", "bump", "push", "review", "finish", "rollout" })
+        {
+            // Drawn, in the graph's visible area, and in the succeeded colour.
+            await Expect(session.Node(step)).ToBeInViewportAsync();
+            Assert.Equal("rgb(31, 138, 76)", await session.Node(step).EvaluateAsync<string>("n => getComputedStyle(n).borderTopColor"));
+        }
     }
 
     /// <summary>A page that stops following its run is told apart from a run that stopped: the failure shows the run's journal.</summary>

@@ -173,16 +173,65 @@ public sealed class DefinitionsApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Validate_InvalidText_Returns400AndValidText_Returns200()
+    public async Task Validate_InvalidText_Returns200WithProblemsAndValidText_Returns200Valid()
     {
         using var client = _server.Client(TokenRole.Viewer);
 
         using var invalid = await client.PostAsync("/api/definitions/trivial/validate", ServerFixture.Yaml(InvalidWorkflow));
         using var valid = await client.PostAsync("/api/definitions/trivial/validate", ServerFixture.Yaml(TestWorkflows.Trivial));
 
-        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
-        Assert.Equal(3, JsonDocument.Parse(await invalid.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").GetArrayLength());
+        // The problems are the answer (the designer validates on every pause in typing), not a failed request.
+        Assert.Equal(HttpStatusCode.OK, invalid.StatusCode);
+        var report = JsonDocument.Parse(await invalid.Content.ReadAsStringAsync()).RootElement;
+        Assert.False(report.GetProperty("valid").GetBoolean());
+        var errors = report.GetProperty("errors").EnumerateArray().ToList();
+        Assert.Equal(3, errors.Count);
+        Assert.All(errors, e => Assert.True(e.GetProperty("line").GetInt32() > 0, e.ToString()));
         Assert.Equal("""{"valid":true,"errors":[]}""", await valid.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Publish_OlderVersion_BecomesCurrentAsNewVersionThatRunsUse()
+    {
+        using var admin = _server.Client(TokenRole.Admin);
+        using var saved = await admin.PostAsync("/api/definitions/trivial/versions?publish=true&comment=second", ServerFixture.Yaml(TestWorkflows.Trivial.Replace("hello {{", "second {{", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.Created, saved.StatusCode);
+        Assert.Equal(2, await PublishedVersionAsync(admin));
+
+        using var rollBack = await admin.PostAsync("/api/definitions/trivial/versions/1/publish", null);
+        var current = JsonDocument.Parse(await rollBack.Content.ReadAsStringAsync()).RootElement;
+        using var again = await admin.PostAsync("/api/definitions/trivial/versions/3/publish", null);
+        using var missing = await admin.PostAsync("/api/definitions/trivial/versions/9/publish", null);
+
+        Assert.Equal(HttpStatusCode.OK, rollBack.StatusCode);
+        Assert.Equal(3, current.GetProperty("version").GetInt32());
+        Assert.Equal("published", current.GetProperty("state").GetString());
+        Assert.Equal(TestWorkflows.Trivial + "\n", current.GetProperty("text").GetString());
+        Assert.Equal(3, await PublishedVersionAsync(admin));
+        // Who rolled back and when is in the version list; the versions before are unchanged.
+        var versions = JsonDocument.Parse(await admin.GetStringAsync("/api/definitions/trivial/versions")).RootElement.EnumerateArray().ToList();
+        Assert.Equal(["1 published import", "2 published admin-token", "3 published admin-token"], versions.Select(v => $"{v.GetProperty("version").GetInt32()} {v.GetProperty("state").GetString()} {v.GetProperty("author").GetString()}").ToList());
+        Assert.Equal("re-published v1", versions[2].GetProperty("comment").GetString());
+        Assert.True(versions[2].GetProperty("publishedAt").GetDateTimeOffset() >= versions[1].GetProperty("publishedAt").GetDateTimeOffset());
+        // Publishing the current version again adds nothing; an unknown version is a 404 that names the ones there are.
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(3, versions.Count);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("has no version 9; it has versions 1 to 3", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // A new run uses the rolled-back text.
+        var runId = await _server.StartRunAsync("trivial", new { inputs = new { note = "x" } });
+        var run = await _server.WaitForStatusAsync(runId, Gantry.Engine.Runtime.RunStatus.Succeeded);
+        Assert.Equal(3, run.WorkflowVersion);
+        var journal = await _server.Runs.ReadJournalAsync(runId, 0, CancellationToken.None);
+        Assert.Contains(journal, e => e.Message == "hello x");
+    }
+
+    private static async Task<int?> PublishedVersionAsync(HttpClient client)
+    {
+        var list = JsonDocument.Parse(await client.GetStringAsync("/api/definitions")).RootElement;
+        var trivial = list.EnumerateArray().Single(d => d.GetProperty("id").GetString() == "trivial");
+        return trivial.GetProperty("publishedVersion").ValueKind == JsonValueKind.Null ? null : trivial.GetProperty("publishedVersion").GetInt32();
     }
 
     [Fact]

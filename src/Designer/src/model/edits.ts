@@ -18,6 +18,13 @@ function sequenceAt(doc: Document, seqKeys: Keys): YAMLSeq {
   return seq as YAMLSeq;
 }
 
+/** A step as block YAML, one key a line, as people write steps: never `[ { group: [] } ]`. */
+function blockNode(doc: Document, step: Record<string, unknown>) {
+  const node = doc.createNode(step);
+  if (isMap(node)) node.flow = false;
+  return node;
+}
+
 function split(keys: Keys): [Keys, number] {
   return [keys.slice(0, -1), keys[keys.length - 1] as number];
 }
@@ -26,7 +33,9 @@ function split(keys: Keys): [Keys, number] {
 export function addStep(text: string, seqKeys: Keys, step: Record<string, unknown>, index?: number): string {
   return edit(text, doc => {
     const seq = sequenceAt(doc, seqKeys);
-    seq.items.splice(index ?? seq.items.length, 0, doc.createNode(step));
+    // A step added to an empty flow sequence (`steps: []`) turns the list into block style.
+    if (seq.items.length === 0) seq.flow = false;
+    seq.items.splice(index ?? seq.items.length, 0, blockNode(doc, step));
   });
 }
 

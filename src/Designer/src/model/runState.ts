@@ -9,9 +9,14 @@ export interface NodeRunState {
   state: StepState;
   /** Each instance (a foreach iteration) by journal key. */
   instances: Record<string, StepState>;
+  /** Each host's state over the whole node (every step inside a called workflow, every iteration). */
   hosts: Record<string, StepState>;
+  /** Each host's state by the journal key of the step that worked on it. */
+  hostsByKey: Record<string, Record<string, StepState>>;
   progress?: { done: number; total: number; failed: number };
   error?: string; attempt?: number;
+  /** The sequence of the event that last started it, to tell which active node started last. */
+  startedAt?: number;
 }
 
 export interface WaitInfo { path: string; node: string; signal: string; kind: string; description: string }
@@ -41,12 +46,13 @@ export function applyEvent(state: RunState, e: JournalEvent): RunState {
   const node = target ? (next.nodes[target.node] = copy(next.nodes[target.node])) : undefined;
 
   const stepState = stepStates[e.type];
+  if (node && e.path && (stepState || (e.type === 'log' && e.host))) {
+    trackHosts(node, e.path, e.host, stepState);
+  }
   if (node && target && stepState) {
     if (target.direct) {
-      if (e.host) node.hosts[e.host] = stepState;
-      // Hosts known only from log lines are done when their step succeeds.
-      if (!e.host && stepState === 'succeeded') for (const h of Object.keys(node.hosts)) if (node.hosts[h] === 'running') node.hosts[h] = 'succeeded';
       node.instances[e.path!] = stepState;
+      if (stepState === 'running') node.startedAt = e.sequence;
       node.state = combine(Object.values(node.instances));
       if (e.error) node.error = e.error.message;
       if (e.attempt) node.attempt = e.attempt;
@@ -69,9 +75,6 @@ export function applyEvent(state: RunState, e: JournalEvent): RunState {
       if (node && p) node.progress = { done: Number(p.done ?? 0), total: Number(p.total ?? 0), failed: Number(p.failed ?? 0) };
       break;
     }
-    case 'log':
-      if (node && e.host && !node.hosts[e.host]) node.hosts[e.host] = 'running';
-      break;
     case 'step.started': if (next.status === 'pending' || next.status === 'waiting') next.status = 'running'; break;
   }
 
@@ -85,7 +88,43 @@ export function applyEvents(state: RunState, events: JournalEvent[]): RunState {
 }
 
 function copy(n: NodeRunState | undefined): NodeRunState {
-  return n ? { ...n, instances: { ...n.instances }, hosts: { ...n.hosts } } : { state: 'pending', instances: {}, hosts: {} };
+  return n ? { ...n, instances: { ...n.instances }, hosts: { ...n.hosts }, hostsByKey: { ...n.hostsByKey } } : { state: 'pending', instances: {}, hosts: {}, hostsByKey: {} };
+}
+
+const finishedStates = new Set<StepState>(['succeeded', 'failed', 'skipped']);
+
+/**
+ * Follows hosts by the step that works on them: an event naming a host sets its state in that
+ * step; a host known only from log lines runs until its step (or a step around it) finishes. The
+ * node's hosts combine every step's, so a host counts as done only when no step still runs on it.
+ */
+function trackHosts(node: NodeRunState, key: string, host: string | undefined, state: StepState | undefined) {
+  if (host) {
+    const hosts = { ...node.hostsByKey[key] };
+    if (state) hosts[host] = state;
+    else hosts[host] ??= 'running';
+    node.hostsByKey[key] = hosts;
+  } else if (state && finishedStates.has(state)) {
+    for (const [k, hosts] of Object.entries(node.hostsByKey)) {
+      if (k !== key && !k.startsWith(`${key}/`) && !k.startsWith(`${key}.`) && !k.startsWith(`${key}[`)) continue;
+      const done = Object.fromEntries(Object.entries(hosts).map(([h, s]) => [h, s === 'running' || s === 'retrying' ? state : s]));
+      node.hostsByKey[k] = done;
+    }
+  } else {
+    return;
+  }
+  const byHost: Record<string, StepState[]> = {};
+  for (const hosts of Object.values(node.hostsByKey)) for (const [h, s] of Object.entries(hosts)) (byHost[h] ??= []).push(s);
+  node.hosts = Object.fromEntries(Object.entries(byHost).sort(([a], [b]) => a.localeCompare(b)).map(([h, states]) => [h, combine(states)]));
+}
+
+/** Hosts over the whole run: each host's state combined over every node that worked on it. */
+export function runHosts(state: RunState): { hosts: Record<string, StepState>; done: number; failed: number; running: number } {
+  const byHost: Record<string, StepState[]> = {};
+  for (const n of Object.values(state.nodes)) for (const [h, s] of Object.entries(n.hosts)) (byHost[h] ??= []).push(s);
+  const hosts = Object.fromEntries(Object.entries(byHost).sort(([a], [b]) => a.localeCompare(b)).map(([h, states]) => [h, combine(states)]));
+  const values = Object.values(hosts);
+  return { hosts, done: values.filter(s => s === 'succeeded' || s === 'skipped').length, failed: values.filter(s => s === 'failed').length, running: values.filter(s => !finishedStates.has(s)).length };
 }
 
 function describe(e: JournalEvent): string {
@@ -105,4 +144,20 @@ function describe(e: JournalEvent): string {
     case 'signal.received': return `signal ${e.signal ?? ''} received${e.actor ? ` from ${e.actor}` : ''}`;
     default: return e.message ?? '';
   }
+}
+
+/** A node's hosts counted: done (succeeded or skipped), failed, and all. */
+export function hostCounts(hosts: Record<string, StepState>): { done: number; failed: number; total: number } {
+  const values = Object.values(hosts);
+  return { done: values.filter(s => s === 'succeeded' || s === 'skipped').length, failed: values.filter(s => s === 'failed').length, total: values.length };
+}
+
+/** The node the run view follows: the last one to start among those running, waiting or retrying. */
+export function activeNode(state: RunState): string | undefined {
+  let best: string | undefined;
+  let latest = -1;
+  for (const [id, n] of Object.entries(state.nodes)) {
+    if ((n.state === 'running' || n.state === 'waiting' || n.state === 'retrying') && (n.startedAt ?? 0) > latest) { best = id; latest = n.startedAt ?? 0; }
+  }
+  return best;
 }

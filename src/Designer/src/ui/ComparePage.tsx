@@ -26,7 +26,7 @@ export function ComparePage({ id, from, to }: { id: string; from?: number; to?: 
         <h1>Compare <a href={href.editor(id)}>{id}</a></h1>
         <label>From <select value={a ?? ''} onChange={e => pick('from', Number(e.target.value))}>{versions.map(v => <option key={v.version} value={v.version}>v{v.version}</option>)}</select></label>
         <label>To <select value={b ?? ''} onChange={e => pick('to', Number(e.target.value))}>{versions.map(v => <option key={v.version} value={v.version}>v{v.version}</option>)}</select></label>
-        {diff && <span className="muted">{diff.after.size + [...diff.before.values()].filter(c => c === 'removed').length} step changes{diff.fields.length ? `; fields changed: ${diff.fields.join(', ')}` : ''}</span>}
+        {diff && <span className="muted">{plural(diff.after.size + [...diff.before.values()].filter(c => c === 'removed').length, 'step change')}{diff.fields.length ? `; fields changed: ${diff.fields.join(', ')}` : ''}</span>}
       </div>
       {versions.length < 2 && <Empty>Only one version so far: save another to compare.</Empty>}
       {texts && diff && (
@@ -45,7 +45,7 @@ function Side({ title, text, changes }: { title: string; text: string; changes: 
   const keyOf = useMemo(() => new Map((model ? allSteps(model) : []).map(s => [s.path, stepKey(s)])), [model]);
   const decorate = useCallback((nodeId: string) => {
     const change = changes.get(keyOf.get(nodeId) ?? '');
-    return change ? { className: `diff-${change}`, badge: <span className={`badge diff-${change}`}>{change}</span> } : undefined;
+    return change ? { className: `diff-${change}`, badge: change, badgeClass: `diff-${change}` } : undefined;
   }, [changes, keyOf]);
   return (
     <div className="compare-side">
@@ -53,4 +53,8 @@ function Side({ title, text, changes }: { title: string; text: string; changes: 
       <GraphView graph={graph} decorate={decorate} label={`Steps of ${title}`} />
     </div>
   );
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -6,9 +6,9 @@ import { dropStep, type DropPlace } from '../model/drop';
 import { addStep } from '../model/edits';
 import { buildGraph, onFailureNodeId, type WorkflowGraph } from '../model/graph';
 import { stepForFieldPath, type Keys } from '../model/paths';
-import { allSteps, parseWorkflow, type WorkflowModel } from '../model/workflow';
+import { allSteps, parseWorkflow, stepLabel, type WorkflowModel } from '../model/workflow';
 import { ActivityPalette, type PaletteItem } from './ActivityPalette';
-import { ErrorBox, Loading, messageOf, useLoad } from './common';
+import { ErrorBox, Loading, messageOf, useLoad, when } from './common';
 import { GraphView, type NodeDecoration } from './GraphView';
 import { PropertiesPanel } from './PropertiesPanel';
 import { href } from './router';
@@ -50,6 +50,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
   const [env, setEnv] = useState<EnvironmentDetail | null>(null);
   const [versions, setVersions] = useState<VersionSummary[]>([]);
   const [lastModel, setLastModel] = useState<WorkflowModel | null>(null);
+  const [refused, setRefused] = useState(false);
 
   useEffect(() => { if (def.version > 0) api.versions(def.id).then(setVersions, () => setVersions([])); }, [def.id, def.version, def.state]);
   useEffect(() => { if (!envId && environments.length) setEnvId(environments.includes('sandbox') ? 'sandbox' : environments[0]); }, [environments, envId]);
@@ -84,7 +85,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
 
   const decorate = useCallback((nodeId: string): NodeDecoration | undefined => {
     const errors = errorsByNode.get(nodeId);
-    return errors ? { className: 'has-error', badge: <span className="badge error" aria-label={`${errors.length} problems`}>⚠ {errors.length}</span>, title: errors.join('\n') } : undefined;
+    return errors ? { className: 'has-error', badge: `⚠ ${errors.length}`, badgeClass: 'error', badgeLabel: `${errors.length} problem${errors.length === 1 ? '' : 's'}`, title: errors.join('\n') } : undefined;
   }, [errorsByNode]);
   const linkFor = useCallback((nodeId: string) => {
     const step = steps.find(s => s.path === nodeId);
@@ -106,8 +107,8 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
   // Where a new step goes: into a selected block, after a selected step, else at the end.
   const insertion = (): { seq: Keys; index?: number; where: string } => {
     if (selected === onFailureNodeId) return { seq: ['on_failure'], where: 'Adds to the workflow on_failure' };
-    if (selectedStep?.sections.length) return { seq: [...selectedStep.keys, selectedStep.sections[0].name], where: `Adds inside ${selectedStep.id ?? selectedStep.path}` };
-    if (selectedStep) return { seq: selectedStep.keys.slice(0, -1), index: selectedStep.index + 1, where: `Adds after ${selectedStep.id ?? selectedStep.path}` };
+    if (selectedStep?.sections.length) return { seq: [...selectedStep.keys, selectedStep.sections[0].name], where: `Adds inside ${stepLabel(selectedStep)}` };
+    if (selectedStep) return { seq: selectedStep.keys.slice(0, -1), index: selectedStep.index + 1, where: `Adds after ${stepLabel(selectedStep)}` };
     return { seq: ['steps'], where: 'Adds at the end (select a step to add after it)' };
   };
 
@@ -137,7 +138,8 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
 
   const fail = (e: unknown) => {
     if (e instanceof ApiError && e.status === 403) session.forbidden('edit');
-    if (e instanceof ApiError && e.errors.length) setServerErrors(e.errors);
+    // A refused save lists its problems once, in the problems box; other failures get the notice.
+    if (e instanceof ApiError && e.errors.length) { setServerErrors(e.errors); setRefused(true); setNotice(undefined); return; }
     setNotice({ kind: 'error', text: messageOf(e) });
   };
 
@@ -149,6 +151,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
       if (def.version === 0) history.replaceState(null, '', href.editor(saved.id));
       setComment('');
       setServerErrors([]);
+      setRefused(false);
       setNotice({ kind: 'ok', text: `Saved as version ${saved.version}.` });
     } catch (e) { fail(e); } finally { setBusy(false); }
   };
@@ -157,13 +160,24 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
     setBusy(true);
     try {
       const published = await api.publish(def.id, def.version);
-      setDef({ ...def, state: published.state || 'published' });
-      setNotice({ kind: 'ok', text: `Version ${def.version} is published.` });
+      if (published.version === def.version) {
+        setDef({ ...def, state: published.state || 'published' });
+        setNotice({ kind: 'ok', text: `Version ${def.version} is published.` });
+      } else {
+        // An older version made current again is published as a new version with its text.
+        setDef(published);
+        history.replaceState(null, '', href.editor(def.id, published.version));
+        setNotice({ kind: 'ok', text: `v${def.version} is current again, published as v${published.version}: new runs use it.` });
+      }
     } catch (e) { fail(e); } finally { setBusy(false); }
   };
 
   const dirty = text !== def.text;
+  useLeaveWarning(dirty);
   const target = insertion();
+  // The version new runs use: the newest published one.
+  const current = versions.filter(v => v.state === 'published').at(-1)?.version;
+  const older = current !== undefined && def.version < current;
 
   return (
     <div className="editor">
@@ -172,11 +186,11 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
         {def.version === 0 && <span className="badge draft">new, not saved yet</span>}
         {def.version > 0 && <label>
           <span className="visually-hidden">Version</span>
-          <select value={def.version} onChange={e => { location.hash = href.editor(def.id, Number(e.target.value)); }}>
-            {(versions.length ? versions : [{ version: def.version, state: def.state }]).map(v => <option key={v.version} value={v.version}>v{v.version} · {v.state}{'comment' in v && v.comment ? ` · ${v.comment}` : ''}</option>)}
+          <select value={def.version} onChange={e => { if (!dirty || confirm(leaveQuestion)) location.hash = href.editor(def.id, Number(e.target.value)); else e.target.value = String(def.version); }}>
+            {(versions.length ? versions : [{ version: def.version, state: def.state } as VersionSummary]).map(v => <option key={v.version} value={v.version}>{versionLabel(v, v.version === current)}</option>)}
           </select>
         </label>}
-        {def.version > 0 && <span className={`badge ${def.state}`}>{def.state}</span>}
+        {def.version > 0 && <span className={`badge ${def.state}`}>{def.version === current ? 'published · current' : def.state}</span>}
         {dirty && <span className="badge draft">unsaved changes</span>}
         <span className="spacer" />
         <label className="env-picker">Environment <select value={envId} onChange={e => setEnvId(e.target.value)}>{environments.map(e => <option key={e}>{e}</option>)}</select></label>
@@ -186,22 +200,27 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
             <button type="submit" className="primary" disabled={busy || !dirty || parsed.problems.length > 0}>Save version</button>
           </form>
         )}
-        {!readOnly && def.version > 0 && <button type="button" disabled={busy || dirty || def.state === 'published'} onClick={() => void publish()} title={dirty ? 'Save first' : undefined}>Publish v{def.version}</button>}
+        {!readOnly && def.version > 0 && (
+          <button type="button" disabled={busy || dirty || def.version === current} onClick={() => void publish()}
+            title={dirty ? 'Save first' : older ? `Publish v${def.version}'s text again as a new version, so new runs use it` : undefined}>
+            {older ? `Make v${def.version} current` : `Publish v${def.version}`}
+          </button>
+        )}
         {def.version > 0 && <a className="button" href={href.compare(def.id, versions.length > 1 ? versions[versions.length - 2].version : undefined, versions.length > 1 ? def.version : undefined)}>Compare</a>}
         {session.canOperate && def.version > 0 && <a className="button" href={href.start(def.id)}>Run…</a>}
       </div>
       {notice && <div className={notice.kind === 'ok' ? 'notice' : 'error-box'} role={notice.kind === 'ok' ? 'status' : 'alert'}>{notice.text}</div>}
       {serverErrors.length > 0 && (
         <details className="problems" open>
-          <summary>{serverErrors.length} validation problem{serverErrors.length > 1 ? 's' : ''}</summary>
+          <summary>{refused ? 'Not saved: ' : ''}{serverErrors.length} validation problem{serverErrors.length > 1 ? 's' : ''}</summary>
           <ul>{serverErrors.map((e, i) => <li key={i}>{e.line ? `line ${e.line}: ` : ''}{e.path ? <code>{e.path}</code> : null} {e.message}</li>)}</ul>
         </details>
       )}
-      <div className="editor-body">
+      <div className={`editor-body${readOnly ? ' read-only' : ''}`}>
         {!readOnly && <ActivityPalette activities={activities} onAdd={add} disabled={!parsed.model} target={target.where} />}
-        <GraphView graph={graph} selected={selected} onSelect={toggleSelected} decorate={decorate} linkFor={linkFor} label={`Steps of ${def.id}`} onDrop={readOnly ? undefined : onDrop} />
+        <GraphView graph={graph} selected={selected} focus={selected} onSelect={toggleSelected} decorate={decorate} linkFor={linkFor} label={`Steps of ${def.id}`} onDrop={readOnly ? undefined : onDrop} />
         <div className="side">
-          <PropertiesPanel step={selectedStep} activities={activities} env={env} readOnly={readOnly} errors={selected ? errorsByNode.get(selected) ?? [] : []} apply={apply} />
+          <PropertiesPanel key={selected ?? ""} step={selectedStep} activities={activities} env={env} readOnly={readOnly} errors={selected ? errorsByNode.get(selected) ?? [] : []} apply={apply} />
           <YamlEditor text={text} onChange={setText} problems={lineProblems} readOnly={readOnly} highlightLine={selectedStep?.line} />
         </div>
       </div>
@@ -222,4 +241,27 @@ function uniqueId(uses: string, taken: (string | undefined)[]): string {
 
 function emptyDraft(id: string): DefinitionVersion {
   return { id, version: 0, state: 'draft', text: `id: ${id}\nsteps:\n` };
+}
+
+const leaveQuestion = 'Leave the editor? Your unsaved changes will be lost.';
+
+/** While there are unsaved changes, leaving the page or following a link in it asks first. */
+function useLeaveWarning(dirty: boolean) {
+  useEffect(() => {
+    if (!dirty) return;
+    const beforeUnload = (e: BeforeUnloadEvent) => { e.preventDefault(); e.returnValue = ''; };
+    const click = (e: MouseEvent) => {
+      const link = e.target instanceof Element ? e.target.closest('a[href^="#"]') : null;
+      if (link && link.getAttribute('href') !== location.hash && !confirm(leaveQuestion)) { e.preventDefault(); e.stopPropagation(); }
+    };
+    addEventListener('beforeunload', beforeUnload);
+    document.addEventListener('click', click, true);
+    return () => { removeEventListener('beforeunload', beforeUnload); document.removeEventListener('click', click, true); };
+  }, [dirty]);
+}
+
+/** v3 · published (current) · ann 06/12/2026, 21:40 · re-published v1 */
+function versionLabel(v: VersionSummary, current: boolean): string {
+  const who = [v.author, when(v.publishedAt ?? v.createdAt)].filter(Boolean).join(' ');
+  return [`v${v.version}`, `${v.state}${current ? ' (current)' : ''}`, who, v.comment].filter(Boolean).join(' · ');
 }

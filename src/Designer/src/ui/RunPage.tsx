@@ -1,14 +1,14 @@
 // A run live: the graph coloured by step state from the event stream, waits to answer, per-host
 // progress, the journal, and the environment's load balancer beside it.
-import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { api, ApiError, normaliseEvent, type JournalEvent, type LbStatus, type Run } from '../api';
 import { buildGraph } from '../model/graph';
-import { applyEvents, initialRunState, type RunState, type WaitInfo } from '../model/runState';
+import { activeNode, applyEvents, hostCounts, initialRunState, runHosts, type RunState, type WaitInfo } from '../model/runState';
 import { defaultPayload, signalsToSend } from '../model/signals';
 import { readSse } from '../model/sse';
 import { parseWorkflow } from '../model/workflow';
 import { ErrorBox, Loading, messageOf, StatusBadge, useLoad, when } from './common';
-import { GraphView } from './GraphView';
+import { GraphView, type NodeDecoration } from './GraphView';
 import { href } from './router';
 import { useSession } from './session';
 
@@ -58,14 +58,16 @@ export function RunPage({ id }: { id: string }) {
 
   const model = useMemo(() => (def ? parseWorkflow(def.text).model : null), [def]);
   const graph = useMemo(() => (model ? buildGraph(model) : { nodes: [], edges: [] }), [model]);
-  const decorate = useCallback((nodeId: string) => {
+  const decorate = useCallback((nodeId: string): NodeDecoration => {
     const n = state.nodes[nodeId];
     if (!n) return { className: 'run-pending' };
-    const hosts = Object.keys(n.hosts).length;
-    const badge = n.progress ? <span className="badge">{n.progress.done}/{n.progress.total}{n.progress.failed ? `, ${n.progress.failed} failed` : ''}</span>
-      : hosts ? <span className="badge">{Object.values(n.hosts).filter(h => h === 'succeeded').length}/{hosts} hosts</span> : <span className="badge">{n.state}</span>;
+    const hosts = hostCounts(n.hosts);
+    const badge = hosts.total ? `${hosts.done}/${hosts.total} hosts${hosts.failed ? `, ${hosts.failed} failed` : ''}`
+      : n.progress ? `${n.progress.done}/${n.progress.total}${n.progress.failed ? `, ${n.progress.failed} failed` : ''}` : n.state;
     return { className: `run-${n.state}`, badge, title: n.error };
   }, [state]);
+  // The step the view follows: the one that started last among those still running or waiting.
+  const focus = useMemo(() => activeNode(state), [state]);
 
   const labels = new Map(graph.nodes.map(n => [n.id, n.label]));
   if (error) return <ErrorBox>Could not load run {id}: {error}</ErrorBox>;
@@ -83,7 +85,7 @@ export function RunPage({ id }: { id: string }) {
       </div>
       {streamError && <div className="notice" role="status">{streamError}</div>}
       <div className="run-body">
-        <GraphView graph={graph} decorate={decorate} label={`Steps of run ${run.id}`} />
+        <GraphView graph={graph} decorate={decorate} focus={focus} label={`Steps of run ${run.id}`} />
         <div className="side">
           <Waits runId={run.id} waits={Object.values(state.waiting)} labels={labels} />
           <HostProgress state={state} labels={labels} />
@@ -141,19 +143,33 @@ function WaitCard({ runId, wait, label, canOperate, onForbidden }: { runId: stri
   );
 }
 
+/**
+ * Hosts over the whole run (a host is done when no step still works on it), then by step. Counts
+ * come from the hosts' own states, never from one step's progress report, so the summary cannot
+ * say "done" while a host still runs.
+ */
 function HostProgress({ state, labels }: { state: RunState; labels: Map<string, string> }) {
   const rows = Object.entries(state.nodes).filter(([, n]) => n.progress || Object.keys(n.hosts).length);
   if (!rows.length) return null;
+  const all = runHosts(state);
+  const total = Object.keys(all.hosts).length;
   return (
     <section className="panel" aria-label="Per-host progress">
-      <h2>Hosts</h2>
-      {rows.map(([nodeId, n]) => (
-        <div key={nodeId} className="host-row">
-          <div><strong>{labels.get(nodeId) ?? nodeId}</strong> {n.progress && <span className="muted">{n.progress.done}/{n.progress.total} done{n.progress.failed ? `, ${n.progress.failed} failed` : ''}</span>}</div>
-          {n.progress && <progress max={n.progress.total || 1} value={n.progress.done} aria-label={`${labels.get(nodeId) ?? nodeId} progress`} />}
-          <ul className="hosts">{Object.entries(n.hosts).map(([h, s]) => <li key={h} className={`host run-${s}`}>{h} <span className="small">{s}</span></li>)}</ul>
-        </div>
-      ))}
+      <h2>Hosts {total > 0 && <span className="muted host-summary">{all.done}/{total} done{all.running ? `, ${all.running} running` : ''}{all.failed ? `, ${all.failed} failed` : ''}</span>}</h2>
+      {total > 0 && <progress max={total} value={all.done} aria-label="Hosts done in this run" />}
+      {rows.map(([nodeId, n]) => {
+        const hosts = hostCounts(n.hosts);
+        const label = labels.get(nodeId) ?? nodeId;
+        return (
+          <div key={nodeId} className="host-row">
+            <div><strong>{label}</strong> <span className="muted">{hosts.total
+              ? `${hosts.done}/${hosts.total} hosts done${hosts.failed ? `, ${hosts.failed} failed` : ''}`
+              : n.progress ? `${n.progress.done}/${n.progress.total} done${n.progress.failed ? `, ${n.progress.failed} failed` : ''}` : ''}</span></div>
+            {!hosts.total && n.progress && <progress max={n.progress.total || 1} value={n.progress.done} aria-label={`${label} progress`} />}
+            <ul className="hosts">{Object.entries(n.hosts).map(([h, s]) => <li key={h} className={`host run-${s}`}>{h} <span className="small">{s}</span></li>)}</ul>
+          </div>
+        );
+      })}
     </section>
   );
 }
@@ -188,9 +204,20 @@ function LoadBalancer({ env, live, sequence }: { env: string; live: boolean; seq
   );
 }
 
+/** The journal; it follows new entries unless the reader has scrolled up to read older ones. */
 function Journal({ state }: { state: RunState }) {
+  const list = useRef<HTMLElement>(null);
+  const following = useRef(true);
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el && following.current) el.scrollTop = el.scrollHeight;
+  }, [state.log.length]);
+  const onScroll = () => {
+    const el = list.current;
+    if (el) following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+  };
   return (
-    <section className="panel journal" aria-label="Journal">
+    <section className="panel journal" aria-label="Journal" ref={list} onScroll={onScroll}>
       <h2>Journal</h2>
       <ol aria-live="polite">
         {state.log.map(l => <li key={l.sequence} className={`log-${l.level}`}><span className="seq">{l.sequence}</span>{l.host && <span className="host-tag">{l.host}</span>} {l.text}</li>)}
@@ -199,4 +226,3 @@ function Journal({ state }: { state: RunState }) {
     </section>
   );
 }
-
