@@ -46,9 +46,11 @@ public sealed class LoadBalancerFactory(TimeProvider time)
 
     private NginxDriver NginxDriverFor(EnvironmentDefinition environment)
     {
+        // nginx OSS keeps no health state: each host is asked with the deploy's health check before it goes live.
+        var probe = EnvironmentHealthProbe.For(environment, time);
         if (environment.LoadBalancer.SshHost is not { Length: > 0 } name)
         {
-            return new NginxDriver(NginxOptionsFor(environment, remote: false), timeProvider: time);
+            return new NginxDriver(NginxOptionsFor(environment, remote: false), timeProvider: time, probe: probe);
         }
 
         if (!environment.Hosts.TryGetValue(name, out var settings))
@@ -60,7 +62,7 @@ public sealed class LoadBalancerFactory(TimeProvider time)
         // key_secret is read straight from its reference.
         var options = SshFleetDeployer.Options(environment, secret => SshFleetDeployer.ReadSecretReference(environment, secret), static text => text, log: null);
         var host = new SshLoadBalancerHost(SshFleetDeployer.Host(environment, name, settings), options, time);
-        return new NginxDriver(NginxOptionsFor(environment, remote: true), new SshCommandRunner(host), new SshConfigFileStore(host), time);
+        return new NginxDriver(NginxOptionsFor(environment, remote: true), new SshCommandRunner(host), new SshConfigFileStore(host), time, probe);
     }
 
     private static NginxOptions NginxOptionsFor(EnvironmentDefinition environment, bool remote)
