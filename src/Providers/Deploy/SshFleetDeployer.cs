@@ -89,7 +89,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
                 {
                     Interlocked.Increment(ref failed);
                     request.Log.Warn(ex.Message, name);
-                    outcomes[index] = new HostOutcome(name, false, ex.LeftOn, null, ex.Message);
+                    outcomes[index] = new HostOutcome(name, false, ex.LeftOn, null, ex.Message, ex.Unsettled);
                 }
                 catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException or ArgumentException)
                 {
@@ -176,7 +176,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         }
 
         log.Warn(error, host.Host);
-        return new HostOutcome(host.Host, false, host.Current, host.Current, error);
+        return new HostOutcome(host.Host, false, host.Current, host.Current, error, host.Error is SshDeployException { Unsettled: true });
     }
 
     /// <summary>The run's connections when this deployer has a run cache (one connection per host per run), else a pool of the step's own.</summary>

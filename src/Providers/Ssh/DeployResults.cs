@@ -65,13 +65,21 @@ public sealed record HostInspection(ReleaseState State, bool? Healthy, string? H
 /// <summary>A deploy or rollback of one host failed. The message says what the host was left on.</summary>
 public sealed class DeployException : SshHostException
 {
-    internal DeployException(string host, string release, DeployStep step, string? leftOn, string message, Exception? inner)
+    internal DeployException(string host, string release, DeployStep step, string? leftOn, string message, Exception? inner, bool unsettled = false)
         : base(host, message, inner)
     {
         Release = release;
         Step = step;
         LeftOn = leftOn;
+        Unsettled = unsettled;
     }
+
+    /// <summary>
+    /// True when the host is left in an unknown or failing state: putting the previous release back
+    /// failed, or its health check failed as well, or a rollback failed part-way. Such a host must
+    /// stay out of rotation until someone looks at it.
+    /// </summary>
+    public bool Unsettled { get; }
 
     /// <summary>The release being deployed (or rolled back to).</summary>
     public string Release { get; }

@@ -91,7 +91,7 @@ public sealed class ReleaseDeployer
             // A user's cancel must not leave the host on an unchecked release: put the previous one back
             // under a token of its own, since the caller's is already cancelled.
             using var cleanup = new CancellationTokenSource(layout.RollbackTimeout, _time);
-            var (leftOn, outcome) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
+            var (leftOn, outcome, _) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
             throw new DeployCanceledException(host.Name, leftOn, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {outcome}.", cancellationToken, ex);
         }
         catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException or UnauthorizedAccessException)
@@ -104,8 +104,8 @@ public sealed class ReleaseDeployer
 
             using var cleanup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cleanup.CancelAfter(layout.RollbackTimeout);
-            var (leftOn, outcome) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
-            throw new DeployException(host.Name, release, progress.Step, leftOn, $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {outcome}.\n{ex.Message}", ex);
+            var (leftOn, outcome, settled) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
+            throw new DeployException(host.Name, release, progress.Step, leftOn, $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {outcome}.\n{ex.Message}", ex, unsettled: !settled);
         }
 
         var warning = report.PruneFailure is { } failure ? $"Pruning old releases on {host} failed: {failure}" : null;
@@ -154,7 +154,7 @@ public sealed class ReleaseDeployer
         catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException)
         {
             var leftOn = step == DeployStep.Switch ? state.Current : to;
-            throw new DeployException(host.Name, to, step, leftOn, $"Rollback of {host} to {to} failed while {Verb(step)}; current is {leftOn ?? "unknown"}.\n{ex.Message}", ex);
+            throw new DeployException(host.Name, to, step, leftOn, $"Rollback of {host} to {to} failed while {Verb(step)}; current is {leftOn ?? "unknown"}.\n{ex.Message}", ex, unsettled: true);
         }
 
         return new RollbackResult(host.Name, to, state.Current, note);
@@ -388,11 +388,12 @@ public sealed class ReleaseDeployer
             new RemoteCommandOptions { DisplayCommand = layout.RestartCommand },
             cancellationToken);
 
-    private async Task<(string? LeftOn, string Outcome)> RevertAsync(DeployTarget target, string release, string? previous, string runId, CancellationToken cancellationToken)
+    /// <returns>Where the host is left, what happened, and whether it is settled (back on the previous release and healthy).</returns>
+    private async Task<(string? LeftOn, string Outcome, bool Settled)> RevertAsync(DeployTarget target, string release, string? previous, string runId, CancellationToken cancellationToken)
     {
         if (previous is null)
         {
-            return (release, $"there was no previous release to roll back to, so {release} stays current");
+            return (release, $"there was no previous release to roll back to, so {release} stays current", false);
         }
 
         try
@@ -406,14 +407,14 @@ public sealed class ReleaseDeployer
             }
             catch (HealthCheckException ex)
             {
-                return (previous, $"rolled back to {previous}, but its health check failed as well ({ex.Message.TrimEnd('.')})");
+                return (previous, $"rolled back to {previous}, but its health check failed as well ({ex.Message.TrimEnd('.')})", false);
             }
 
-            return (previous, $"rolled back to {previous}");
+            return (previous, $"rolled back to {previous}", true);
         }
         catch (Exception ex) when (ex is SshHostException or IOException or OperationCanceledException)
         {
-            return (null, $"ROLLING BACK TO {previous} ALSO FAILED, CHECK THE HOST NOW ({ex.Message.ReplaceLineEndings(" ")})");
+            return (null, $"ROLLING BACK TO {previous} ALSO FAILED, CHECK THE HOST NOW ({ex.Message.ReplaceLineEndings(" ")})", false);
         }
     }
 
