@@ -69,12 +69,13 @@ internal sealed class FleetOrigin
     }
 
     /// <summary>Commits "Release X" on production with opensky.version = X, tags it vX (annotated) and pushes both.</summary>
-    public async Task PublishReleaseAsync(string version, CancellationToken cancellationToken)
+    /// <param name="configuredVersion">The version written into version.ini; another than <paramref name="version"/> plays a tag whose bump was forgotten.</param>
+    public async Task PublishReleaseAsync(string version, CancellationToken cancellationToken, string? configuredVersion = null)
     {
         await GitAsync(DeveloperPath, cancellationToken, "fetch", "-q", "--prune", "origin");
         await GitAsync(DeveloperPath, cancellationToken, "checkout", "-q", "-B", "production", "origin/production");
-        await WriteAsync(DeveloperPath, VersionIni, Ini(version), cancellationToken);
-        await GitAsync(DeveloperPath, cancellationToken, "commit", "-q", "-am", $"Release {version}");
+        await WriteAsync(DeveloperPath, VersionIni, Ini(configuredVersion ?? version), cancellationToken);
+        await GitAsync(DeveloperPath, cancellationToken, "commit", "-q", "--allow-empty", "-am", $"Release {version}");
         await GitAsync(DeveloperPath, cancellationToken, "tag", "-a", "-m", $"Release {version}", $"v{version}");
         await GitAsync(DeveloperPath, cancellationToken, "push", "-q", "origin", "production", $"v{version}");
     }

@@ -170,6 +170,10 @@ public sealed class RealFleet : IAsyncDisposable
     /// </summary>
     public Task PublishReleaseAsync(string version, CancellationToken ct = default) => _origin!.PublishReleaseAsync(version, ct);
 
+    /// <summary>Tags v<paramref name="version"/> on production whose version.ini still says <paramref name="configuredVersion"/>: a tag whose bump was forgotten.</summary>
+    public Task PublishUnbumpedReleaseAsync(string version, string configuredVersion, CancellationToken ct = default) =>
+        _origin!.PublishReleaseAsync(version, ct, configuredVersion);
+
     /// <summary>Runs git in the bare origin (e.g. <c>tag --list</c>) and returns its output, trimmed.</summary>
     public async Task<string> OriginGitAsync(params string[] arguments) =>
         (await _origin!.GitAsync(OriginPath, CancellationToken.None, arguments)).Trim();
@@ -310,7 +314,7 @@ public sealed class RealFleet : IAsyncDisposable
               source: clone
               keep_releases: 5
               restart: "{{RestartTemplate}}"
-              health: { url: "{{Health}}", expect_status: 200, retries: 200, interval: 50ms }
+              health: { url: "{{Health}}", expect_status: 200, expect_release: true, retries: 200, interval: 50ms }
             ssh:
               user: {{Environment.UserName}}
               port: {{_sshd!.Port}}

@@ -192,8 +192,11 @@ public sealed class HealthCheckSettings
     [Description("Expected HTTP status.")]
     public int ExpectStatus { get; set; } = 200;
 
-    [Description("Text the body must contain.")]
+    [Description("Text the body must contain; a template over host, release (the tag or short commit the host should serve) and version (release without a leading v), e.g. \"{{ version }}\".")]
     public string? ExpectBody { get; set; }
+
+    [Description("The answer (body, or the command's output) must name the release just deployed or rolled back to: the tag, its version without the leading v, or the commit, as a whole word. A host that restarts healthy but serves the old release fails and is rolled back.")]
+    public bool ExpectRelease { get; set; }
 
     [Description("Attempts before the check fails.")]
     public int Retries { get; set; } = 10;

@@ -25,14 +25,8 @@ internal sealed partial class RunExecution
 
         async Task RunItemAsync(int index)
         {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (stopStarting.IsCancellationRequested)
-                {
-                    return;
-                }
-
                 var item = items[index];
                 var host = item is string name && _run.Environment?.Hosts.TryGetValue(name, out var settings) == true
                     ? new HostBinding(name, _run.Environment.GroupOf(name), settings)
@@ -55,7 +49,32 @@ internal sealed partial class RunExecution
             }
         }
 
-        await Task.WhenAll(Enumerable.Range(0, items.Count).Select(i => Task.Run(() => RunItemAsync(i), CancellationToken.None))).ConfigureAwait(false);
+        // Items take the gate here, in list order, before their task starts: with max_parallel 1
+        // web1 is deployed (and checked) before web2, as the list says.
+        var running = new List<Task>(items.Count);
+        for (var index = 0; index < items.Count; index++)
+        {
+            try
+            {
+                await gate.WaitAsync(stopStarting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopStarting.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (stopStarting.IsCancellationRequested)
+            {
+                gate.Release();
+                break;
+            }
+
+            var item = index;
+            running.Add(Task.Run(() => RunItemAsync(item), CancellationToken.None));
+        }
+
+        await Task.WhenAll(running).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         if (failures.FirstOrDefault(f => f is not null) is { } failure)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);

@@ -20,6 +20,7 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
             Commit = source.FetchCommit,
         };
         var result = await deployers.Create(environment).DeployAsync(request, cancellationToken).ConfigureAwait(false);
+        var quarantined = new Quarantine(context.DataDirectory, environment.Id).Record(result, context.RunId, context.Time.GetUtcNow(), context.Log);
         if (!result.Succeeded)
         {
             var failed = result.Hosts.Where(h => !h.Succeeded).ToList();
@@ -27,7 +28,8 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
             throw new DeployException(
                 $"deploy of {source.Release} to {group ?? "hosts"} failed on {string.Join(", ", failed.Select(f => f.Host))}: {string.Join("; ", failed.Select(f => f.Error))}"
                 + (ok.Any() ? $". Left on the new release: {string.Join(", ", ok)}" : "")
-                + $". To roll back: gantry rollback --env {environment.Id}");
+                + $". To roll back: gantry rollback --env {environment.Id}"
+                + Quarantine.Describe(quarantined));
         }
 
         var outputs = DeployOutputs.From(group, source.Release, result);

@@ -30,11 +30,13 @@ internal sealed class DeployRollbackActivity(TargetResolver targets, FleetDeploy
         var parallel = input.MaxParallel > 0 ? input.MaxParallel : hosts.Count;
         FleetRequest Request(IReadOnlyList<string> subset, string? release) =>
             new(environment, subset, release, parallel, environment.Deploy.KeepReleases, context.RunId, context.DataDirectory, context.Log, context.Secrets);
+        DeployOutputs Finish(string release, FleetResult result) =>
+            Finished(group, release, result, new Quarantine(context.DataDirectory, environment.Id).Record(result, context.RunId, context.Time.GetUtcNow(), context.Log));
 
         if (to is null && !input.Fetch && !check)
         {
             // Each host to its own previous release, as before there was a plan.
-            return Finish(group, "previous", await deployer.RollbackAsync(Request(hosts, null), cancellationToken).ConfigureAwait(false));
+            return Finish("previous", await deployer.RollbackAsync(Request(hosts, null), cancellationToken).ConfigureAwait(false));
         }
 
         var states = await deployer.ReadStateAsync(Request(hosts, null), cancellationToken).ConfigureAwait(false);
@@ -59,15 +61,15 @@ internal sealed class DeployRollbackActivity(TargetResolver targets, FleetDeploy
         var fetching = plan.Missing.Count > 0 ? deployer.DeployAsync(Request(plan.Missing, plan.Release), cancellationToken) : Task.FromResult(new FleetResult([]));
         await Task.WhenAll(switching, fetching).ConfigureAwait(false);
         var outcomes = (await switching.ConfigureAwait(false)).Hosts.Concat((await fetching.ConfigureAwait(false)).Hosts).ToDictionary(h => h.Host, StringComparer.Ordinal);
-        return Finish(group, plan.Release, new FleetResult(hosts.Select(h => outcomes[h]).ToList()));
+        return Finish(plan.Release, new FleetResult(hosts.Select(h => outcomes[h]).ToList()));
     }
 
-    private static DeployOutputs Finish(string? group, string release, FleetResult result)
+    private static DeployOutputs Finished(string? group, string release, FleetResult result, IReadOnlyList<string> quarantined)
     {
         if (!result.Succeeded)
         {
             var failed = result.Hosts.Where(h => !h.Succeeded).ToList();
-            throw new DeployException($"rollback of {group ?? "hosts"} to {release} failed on {string.Join(", ", failed.Select(h => h.Host))}: {string.Join("; ", failed.Select(h => h.Error))}");
+            throw new DeployException($"rollback of {group ?? "hosts"} to {release} failed on {string.Join(", ", failed.Select(h => h.Host))}: {string.Join("; ", failed.Select(h => h.Error))}{Quarantine.Describe(quarantined)}");
         }
 
         return DeployOutputs.From(group, release, result);

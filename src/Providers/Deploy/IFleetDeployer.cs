@@ -45,7 +45,8 @@ internal sealed record FleetResult(IReadOnlyList<HostOutcome> Hosts)
 
 /// <param name="Current">The release the host serves now.</param>
 /// <param name="Error">Why it failed: host, command, exit code and stderr tail.</param>
-internal sealed record HostOutcome(string Host, bool Succeeded, string? Current, string? Previous, string? Error);
+/// <param name="Unsettled">The host failed and its state is unknown or failing (its rollback failed too): it is quarantined.</param>
+internal sealed record HostOutcome(string Host, bool Succeeded, string? Current, string? Previous, string? Error, bool Unsettled = false);
 
 /// <param name="Current">What <c>current</c> points to on the host (the truth, whatever the log says).</param>
 /// <param name="Previous">The complete release deployed before the current one.</param>

@@ -77,6 +77,11 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
                 try
                 {
                     var rolled = await deployer.RollbackAsync(target, request.Release, request.RunId, token).ConfigureAwait(false);
+                    if (rolled.Note is { } note)
+                    {
+                        request.Log.Warn(note, name);
+                    }
+
                     request.Log.Info($"rolled back to {rolled.Release}", name);
                     outcomes[index] = new HostOutcome(name, true, rolled.Release, rolled.From, null);
                 }
@@ -84,7 +89,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
                 {
                     Interlocked.Increment(ref failed);
                     request.Log.Warn(ex.Message, name);
-                    outcomes[index] = new HostOutcome(name, false, ex.LeftOn, null, ex.Message);
+                    outcomes[index] = new HostOutcome(name, false, ex.LeftOn, null, ex.Message, ex.Unsettled);
                 }
                 catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException or ArgumentException)
                 {
@@ -144,11 +149,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
     /// The release the current one was deployed over, as revisions.log recorded it; folder times are
     /// the fallback only, since an app writing into its release folder changes them.
     /// </summary>
-    private static string? Previous(ReleaseState state)
-    {
-        var deployed = state.RecentRevisions.Select(Revision.Parse).LastOrDefault(r => r is { Action: "deploy" } && r.Release == state.Current);
-        return deployed?.Previous is { } previous && state.Releases.Contains(previous) ? previous : state.Previous;
-    }
+    private static string? Previous(ReleaseState state) => state.DeployedOver ?? state.Previous;
 
     private static HostOutcome Outcome(HostDeployResult host, IStepLog log)
     {
@@ -175,7 +176,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         }
 
         log.Warn(error, host.Host);
-        return new HostOutcome(host.Host, false, host.Current, host.Current, error);
+        return new HostOutcome(host.Host, false, host.Current, host.Current, error, host.Error is SshDeployException { Unsettled: true });
     }
 
     /// <summary>The run's connections when this deployer has a run cache (one connection per host per run), else a pool of the step's own.</summary>
@@ -242,8 +243,16 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
             string Render(string text) => Template(text, hostVariable);
             var health = deploy.Health switch
             {
-                { Url: { Length: > 0 } url } h => (HealthCheck)new HttpHealthCheck(Render(url)) { ExpectedStatus = h.ExpectStatus, ExpectBody = h.ExpectBody, Attempts = h.Retries, Interval = h.Interval },
-                { Command: { Length: > 0 } command } h => new CommandHealthCheck(Render(command)) { Attempts = h.Retries, Interval = h.Interval },
+                { Url: { Length: > 0 } url } h => (HealthCheck)new HttpHealthCheck(Render(url))
+                {
+                    ExpectedStatus = h.ExpectStatus,
+                    ExpectBody = h.ExpectBody is { } body && !IsTemplate(body) ? body : null,
+                    ExpectBodyFor = h.ExpectBody is { } template && IsTemplate(template) ? release => ReleaseTemplate(template, hostVariable, release) : null,
+                    ExpectRelease = h.ExpectRelease,
+                    Attempts = h.Retries,
+                    Interval = h.Interval,
+                },
+                { Command: { Length: > 0 } command } h => new CommandHealthCheck(Render(command)) { ExpectRelease = h.ExpectRelease, Attempts = h.Retries, Interval = h.Interval },
                 _ => null,
             };
             var layout = new DeployLayout
@@ -268,9 +277,23 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
 
     /// <summary>Renders a template over <c>host</c> only (the environment's per-host commands); plain text is returned as is.</summary>
     internal static string Template(string text, object? host) =>
-        text.Contains("{{", StringComparison.Ordinal)
-            ? Convert.ToString(TemplateRenderer.Evaluate(new DocScalar(text, ScalarKind.String, SourceLocation.None), new TemplateScope().Set("host", host)), System.Globalization.CultureInfo.InvariantCulture) ?? ""
-            : text;
+        IsTemplate(text) ? Render(text, new TemplateScope().Set("host", host)) : text;
+
+    /// <summary>
+    /// Renders health.expect_body for the release a host is checked on: over <c>host</c>,
+    /// <c>release</c> (the tag or short commit) and <c>version</c> (the release without a leading v,
+    /// as apps report it: 3.0.1 for v3.0.1).
+    /// </summary>
+    internal static string ReleaseTemplate(string text, object? host, string release) =>
+        Render(text, new TemplateScope().Set("host", host).Set("release", release).Set("version", VersionOf(release)));
+
+    private static string VersionOf(string release) =>
+        release.Length > 1 && release[0] is 'v' or 'V' && char.IsAsciiDigit(release[1]) ? release[1..] : release;
+
+    private static bool IsTemplate(string text) => text.Contains("{{", StringComparison.Ordinal);
+
+    private static string Render(string text, TemplateScope scope) =>
+        Convert.ToString(TemplateRenderer.Evaluate(new DocScalar(text, ScalarKind.String, SourceLocation.None), scope), System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
     private static string Relative(EnvironmentDefinition environment, string path) =>
         Path.GetFullPath(path, Path.GetDirectoryName(Path.GetFullPath(environment.SourcePath is { Length: > 0 } source ? source : "environment.yaml"))!);

@@ -12,14 +12,18 @@ public static class GroupStatusEvaluator
     public static GroupState StateOf(IReadOnlyList<ServerState> servers)
     {
         var live = servers.Count(s => s.IsLive);
-        return live == servers.Count ? GroupState.Live
+        return servers.Count == 0 ? GroupState.Out
+            : live == servers.Count ? GroupState.Live
             : live == 0 ? GroupState.Out
             : GroupState.Inconsistent;
     }
 
     /// <summary>Builds the status of every group from the servers the load balancer reports.</summary>
+    /// <param name="groups">Group name → its servers.</param>
+    /// <param name="servers">What the load balancer reports.</param>
+    /// <param name="quarantined">Servers whose host is quarantined: they count as out and leave the group's state to the others (a group of only quarantined servers is out).</param>
     /// <exception cref="LoadBalancerException">A group names a server the load balancer does not report.</exception>
-    public static LoadBalancerStatus Evaluate(IReadOnlyDictionary<string, IReadOnlyList<string>> groups, IReadOnlyList<ServerState> servers)
+    public static LoadBalancerStatus Evaluate(IReadOnlyDictionary<string, IReadOnlyList<string>> groups, IReadOnlyList<ServerState> servers, IReadOnlyCollection<string>? quarantined = null)
     {
         var byName = servers.ToDictionary(s => s.Name, StringComparer.Ordinal);
         var missing = groups
@@ -36,7 +40,9 @@ public static class GroupStatusEvaluator
             .Select(g =>
             {
                 var members = g.Value.Select(s => byName[s]).ToList();
-                return new GroupStatus(g.Key, StateOf(members), members);
+                var held = quarantined is null ? [] : g.Value.Where(quarantined.Contains).ToList();
+                var group = new GroupStatus(g.Key, GroupState.Out, members, held);
+                return group with { State = StateOf(group.Serving) };
             })
             .ToList());
     }

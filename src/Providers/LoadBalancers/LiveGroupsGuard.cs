@@ -38,7 +38,8 @@ internal static class LiveGroupsGuard
                 : bringLive.Contains(s.Name) ? s with { Admin = AdminState.Ready }
                 : s)
             .ToList();
-        return group with { State = GroupStatusEvaluator.StateOf(servers), Servers = servers };
+        var predicted = group with { Servers = servers };
+        return predicted with { State = GroupStatusEvaluator.StateOf(predicted.Serving) };
     }
 
     private static string Reason(GroupStatus before, GroupStatus after, IReadOnlySet<string> bringLive, IReadOnlySet<string> takeOut)

@@ -15,6 +15,9 @@ public sealed class LoadBalancerOutputs
     [Description("Groups with some servers in and some out.")]
     public List<string> Inconsistent { get; set; } = [];
 
+    [Description("Servers whose host is quarantined (its rollback failed): kept out until lb.ready on it or a deploy that succeeds on it.")]
+    public List<string> Quarantined { get; set; } = [];
+
     [Description("Every group with its servers: name, state, servers[name, admin, health, sessions].")]
     public List<Dictionary<string, object?>> Groups { get; set; } = [];
 
@@ -23,6 +26,7 @@ public sealed class LoadBalancerOutputs
         Live = [.. status.GroupsIn(GroupState.Live)],
         Out = [.. status.GroupsIn(GroupState.Out)],
         Inconsistent = [.. status.GroupsIn(GroupState.Inconsistent)],
+        Quarantined = [.. status.Groups.SelectMany(g => g.Quarantined ?? [])],
         Groups = status.Groups.Select(g => new Dictionary<string, object?>
         {
             ["name"] = g.Name,

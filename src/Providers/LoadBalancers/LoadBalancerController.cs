@@ -12,14 +12,16 @@ public sealed class LoadBalancerController
     private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _groups;
     private readonly int _minLiveGroups;
     private readonly LoadBalancerTimings _timings;
+    private readonly ServerQuarantine _quarantine;
 
     /// <summary>Creates a controller.</summary>
     /// <param name="driver">The product driver (HAProxy, nginx, sandbox).</param>
     /// <param name="groups">Group name → the load balancer's server names, in the order to report them.</param>
     /// <param name="minLiveGroups">Fewest live groups an action may leave. The default value is 1.</param>
     /// <param name="timings">Drain and health waits. The default value is <see cref="LoadBalancerTimings"/>' defaults.</param>
+    /// <param name="quarantine">Servers whose host is quarantined: never brought live except by <see cref="ReadyHostAsync"/> on them. The default value is none.</param>
     /// <exception cref="ArgumentException">The groups or the minimum are invalid; every problem is listed.</exception>
-    public LoadBalancerController(ILoadBalancerDriver driver, IReadOnlyDictionary<string, IReadOnlyList<string>> groups, int minLiveGroups = 1, LoadBalancerTimings? timings = null)
+    public LoadBalancerController(ILoadBalancerDriver driver, IReadOnlyDictionary<string, IReadOnlyList<string>> groups, int minLiveGroups = 1, LoadBalancerTimings? timings = null, ServerQuarantine? quarantine = null)
     {
         ArgumentNullException.ThrowIfNull(driver);
         ArgumentNullException.ThrowIfNull(groups);
@@ -28,13 +30,14 @@ public sealed class LoadBalancerController
         _groups = groups;
         _minLiveGroups = minLiveGroups;
         _timings = timings ?? new LoadBalancerTimings();
+        _quarantine = quarantine ?? ServerQuarantine.None;
     }
 
     /// <summary>Reads every group's state fresh from the load balancer.</summary>
     public async Task<LoadBalancerStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         var servers = await _driver.ReadServersAsync(cancellationToken).ConfigureAwait(false);
-        return GroupStatusEvaluator.Evaluate(_groups, servers);
+        return GroupStatusEvaluator.Evaluate(_groups, servers, _quarantine.Servers.Keys.ToList());
     }
 
     /// <summary>Makes exactly <paramref name="groups"/> live and every other group out (<c>lb.live</c>).</summary>
@@ -91,9 +94,9 @@ public sealed class LoadBalancerController
     {
         var before = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
         var failures = new List<string>();
-        foreach (var group in before.Groups.Where(g => g.State != GroupState.Live && g.Servers.All(s => s.Health != HealthState.Down)))
+        foreach (var group in before.Groups.Where(g => g.State != GroupState.Live && g.Serving.All(s => s.Health != HealthState.Down)))
         {
-            var servers = group.Servers.Where(s => !s.IsLive).Select(s => s.Name).ToList();
+            var servers = group.Serving.Where(s => !s.IsLive).Select(s => s.Name).ToList();
             try
             {
                 await ApplyAsync($"lb.restore {group.Name}", before, servers, [], progress, cancellationToken).ConfigureAwait(false);
@@ -125,7 +128,16 @@ public sealed class LoadBalancerController
     public async Task<LoadBalancerStatus> ReadyHostAsync(string server, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var before = await GetStatusForServerAsync("lb.ready", server, cancellationToken).ConfigureAwait(false);
-        return await ApplyAsync($"lb.ready {server}", before, [server], [], progress, cancellationToken).ConfigureAwait(false);
+        var after = await ApplyAsync($"lb.ready {server}", before, [server], [], progress, cancellationToken).ConfigureAwait(false);
+        if (_quarantine.Servers.ContainsKey(server))
+        {
+            // lb.ready on a quarantined host is the explicit "I checked it" that brings it back.
+            _quarantine.Release(server);
+            progress?.Report($"lb.ready {server}: {server} is out of quarantine");
+            return await GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return after;
     }
 
     private async Task<LoadBalancerStatus> GetStatusForServerAsync(string action, string server, CancellationToken cancellationToken)
@@ -146,8 +158,14 @@ public sealed class LoadBalancerController
         var before = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
         var wanted = chooseLive(before);
         var bringLive = before.Groups.Where(g => wanted.Contains(g.Name))
-            .SelectMany(g => g.Servers.Where(s => !s.IsLive).Select(s => s.Name))
+            .SelectMany(g => g.Serving.Where(s => !s.IsLive).Select(s => s.Name))
             .ToList();
+        var held = before.Groups.Where(g => wanted.Contains(g.Name)).SelectMany(g => g.Quarantined ?? []).ToList();
+        if (held.Count > 0)
+        {
+            progress?.Report($"{action}: leaving {string.Join(", ", held)} out: quarantined ({string.Join("; ", held.Select(s => $"{s}: {_quarantine.Servers[s]}"))})");
+        }
+
         var takeOut = before.Groups.Where(g => !wanted.Contains(g.Name))
             .SelectMany(g => g.Servers.Where(s => s.Admin != AdminState.Maint).Select(s => s.Name))
             .ToList();

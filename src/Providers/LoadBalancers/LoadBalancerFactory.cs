@@ -41,14 +41,33 @@ public sealed class LoadBalancerFactory(TimeProvider time)
             PollInterval = settings.PollInterval,
             SettleDelay = settings.SettleDelay,
         };
-        return new LoadBalancerController(driver, groups, settings.MinLiveGroups, timings);
+        return new LoadBalancerController(driver, groups, settings.MinLiveGroups, timings, QuarantineOf(environment, dataDirectory));
+    }
+
+    /// <summary>The environment's quarantined hosts (see <see cref="Quarantine"/>) by their server name.</summary>
+    private static ServerQuarantine QuarantineOf(EnvironmentDefinition environment, string dataDirectory)
+    {
+        var quarantine = new Quarantine(dataDirectory, environment.Id);
+        var hosts = quarantine.Read();
+        if (hosts.Count == 0)
+        {
+            return ServerQuarantine.None;
+        }
+
+        string Server(string host) => environment.Hosts.TryGetValue(host, out var settings) ? settings.LbServer ?? host : host;
+        var byServer = hosts.ToDictionary(h => Server(h.Key), h => h.Key, StringComparer.Ordinal);
+        return new ServerQuarantine(
+            hosts.ToDictionary(h => Server(h.Key), h => $"quarantined by run {h.Value.Run} since {h.Value.Since:yyyy-MM-dd HH:mm:ss}Z", StringComparer.Ordinal),
+            server => quarantine.Release(byServer[server]));
     }
 
     private NginxDriver NginxDriverFor(EnvironmentDefinition environment)
     {
+        // nginx OSS keeps no health state: each host is asked with the deploy's health check before it goes live.
+        var probe = EnvironmentHealthProbe.For(environment, time);
         if (environment.LoadBalancer.SshHost is not { Length: > 0 } name)
         {
-            return new NginxDriver(NginxOptionsFor(environment, remote: false), timeProvider: time);
+            return new NginxDriver(NginxOptionsFor(environment, remote: false), timeProvider: time, probe: probe);
         }
 
         if (!environment.Hosts.TryGetValue(name, out var settings))
@@ -60,7 +79,7 @@ public sealed class LoadBalancerFactory(TimeProvider time)
         // key_secret is read straight from its reference.
         var options = SshFleetDeployer.Options(environment, secret => SshFleetDeployer.ReadSecretReference(environment, secret), static text => text, log: null);
         var host = new SshLoadBalancerHost(SshFleetDeployer.Host(environment, name, settings), options, time);
-        return new NginxDriver(NginxOptionsFor(environment, remote: true), new SshCommandRunner(host), new SshConfigFileStore(host), time);
+        return new NginxDriver(NginxOptionsFor(environment, remote: true), new SshCommandRunner(host), new SshConfigFileStore(host), time, probe);
     }
 
     private static NginxOptions NginxOptionsFor(EnvironmentDefinition environment, bool remote)

@@ -106,6 +106,12 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
         return Task.FromResult(result);
     }
 
-    /// <summary>The release before the current one: the newest other release kept.</summary>
-    private static string? Previous(SimulatedHost host) => host.Releases.Where(r => r != host.Current).LastOrDefault();
+    /// <summary>
+    /// What the host ran before its current release, as its revisions recorded the switch (as on a
+    /// real host); the newest other release kept when they do not say.
+    /// </summary>
+    private static string? Previous(SimulatedHost host) =>
+        host.Revisions.Select(Revision.Parse).LastOrDefault(r => r is { Action: "deploy" } && r.Release == host.Current)?.Previous is { } recorded && host.Releases.Contains(recorded)
+            ? recorded
+            : host.Releases.Where(r => r != host.Current).LastOrDefault();
 }

@@ -85,6 +85,12 @@ public abstract record HealthCheck
 
     /// <summary>Wait between tries. The default value is 2 seconds.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The answer (HTTP body, command output) must name the release the host was just switched to,
+    /// so a host that restarts healthy but still serves the old release fails. The default value is false.
+    /// </summary>
+    public bool ExpectRelease { get; init; }
 }
 
 /// <summary>HTTP GET from the machine running Gantry; the URL is already rendered for the host.</summary>
@@ -96,6 +102,11 @@ public sealed record HttpHealthCheck(string Url) : HealthCheck
 
     /// <summary>Text the response body must contain (ordinal substring); null checks the status only.</summary>
     public string? ExpectBody { get; init; }
+
+    /// <summary>The text the body must contain for the release being checked (an expect_body naming the release); used instead of <see cref="ExpectBody"/> when set.</summary>
+    public Func<string, string?>? ExpectBodyFor { get; init; }
+
+    internal string? ExpectedBody(string? release) => release is not null && ExpectBodyFor is { } render ? render(release) : ExpectBody;
 
     /// <summary>Timeout of one request. The default value is 5 seconds.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -17,7 +17,8 @@ public sealed record DeployResult(string Host, string Release, string? Previous,
 /// <param name="Host">Host name.</param>
 /// <param name="Release">The release now current.</param>
 /// <param name="From">The release current before.</param>
-public sealed record RollbackResult(string Host, string Release, string? From);
+/// <param name="Note">How the release was chosen when revisions.log could not say (a fallback the operator should know of), or null.</param>
+public sealed record RollbackResult(string Host, string Release, string? From, string? Note = null);
 
 /// <summary>What is deployed on one host.</summary>
 /// <param name="Host">Host name.</param>
@@ -37,6 +38,17 @@ public sealed record ReleaseState(string Host, string? Current, IReadOnlyList<st
         }
     }
 
+    /// <summary>
+    /// The release the current one was deployed over, as revisions.log recorded it (the newest
+    /// <c>deploy</c> line of the current release), when that release is still kept; null when the
+    /// log does not say (no log, lines another tool wrote, or a first deploy).
+    /// </summary>
+    public string? DeployedOver => Deploy()?.Previous is { } previous && Releases.Contains(previous) ? previous : null;
+
+    /// <summary>What revisions.log says ran before the current release, even when that release is gone.</summary>
+    internal Revision? Deploy() =>
+        RecentRevisions.Select(Revision.Parse).LastOrDefault(r => r is { Action: "deploy" } && r.Release == Current);
+
     internal string Describe() =>
         Releases.Count == 0 && Incomplete.Count == 0
             ? "there are no releases on the host"
@@ -53,13 +65,21 @@ public sealed record HostInspection(ReleaseState State, bool? Healthy, string? H
 /// <summary>A deploy or rollback of one host failed. The message says what the host was left on.</summary>
 public sealed class DeployException : SshHostException
 {
-    internal DeployException(string host, string release, DeployStep step, string? leftOn, string message, Exception? inner)
+    internal DeployException(string host, string release, DeployStep step, string? leftOn, string message, Exception? inner, bool unsettled = false)
         : base(host, message, inner)
     {
         Release = release;
         Step = step;
         LeftOn = leftOn;
+        Unsettled = unsettled;
     }
+
+    /// <summary>
+    /// True when the host is left in an unknown or failing state: putting the previous release back
+    /// failed, or its health check failed as well, or a rollback failed part-way. Such a host must
+    /// stay out of rotation until someone looks at it.
+    /// </summary>
+    public bool Unsettled { get; }
 
     /// <summary>The release being deployed (or rolled back to).</summary>
     public string Release { get; }

@@ -79,7 +79,7 @@ public sealed class ReleaseDeployer
 
             cancellationToken.ThrowIfCancellationRequested();
             progress.Step = DeployStep.HealthCheck;
-            await CheckHealthAsync(connection, target, cancellationToken);
+            await CheckHealthAsync(connection, target, release, cancellationToken);
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
@@ -91,7 +91,7 @@ public sealed class ReleaseDeployer
             // A user's cancel must not leave the host on an unchecked release: put the previous one back
             // under a token of its own, since the caller's is already cancelled.
             using var cleanup = new CancellationTokenSource(layout.RollbackTimeout, _time);
-            var (leftOn, outcome) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
+            var (leftOn, outcome, _) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
             throw new DeployCanceledException(host.Name, leftOn, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {outcome}.", cancellationToken, ex);
         }
         catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException or UnauthorizedAccessException)
@@ -104,8 +104,8 @@ public sealed class ReleaseDeployer
 
             using var cleanup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cleanup.CancelAfter(layout.RollbackTimeout);
-            var (leftOn, outcome) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
-            throw new DeployException(host.Name, release, progress.Step, leftOn, $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {outcome}.\n{ex.Message}", ex);
+            var (leftOn, outcome, settled) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
+            throw new DeployException(host.Name, release, progress.Step, leftOn, $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {outcome}.\n{ex.Message}", ex, unsettled: !settled);
         }
 
         var warning = report.PruneFailure is { } failure ? $"Pruning old releases on {host} failed: {failure}" : null;
@@ -124,8 +124,8 @@ public sealed class ReleaseDeployer
         var (host, layout) = (target.Host, target.Layout);
         var connection = await ConnectForAsync(host, release ?? "the previous release", cancellationToken);
         var state = await ReadStateAsync(connection, layout, createRoot: false, cancellationToken);
-        var wanted = release ?? "the previous release";
         string to;
+        string? note = null;
         if (release is not null)
         {
             to = state.Releases.Contains(release)
@@ -134,13 +134,12 @@ public sealed class ReleaseDeployer
         }
         else
         {
-            to = state.Previous
-                ?? throw new DeployException(host.Name, wanted, DeployStep.Rollback, state.Current, $"Cannot roll back {host}: there is no release older than {state.Current ?? "the current one"} in {layout.ReleasesPath}; {state.Describe()}.", null);
+            (to, note) = RanBefore(host, layout, state);
         }
 
         if (to == state.Current)
         {
-            return new RollbackResult(host.Name, to, state.Current);
+            return new RollbackResult(host.Name, to, state.Current, note);
         }
 
         var step = DeployStep.Switch;
@@ -150,16 +149,41 @@ public sealed class ReleaseDeployer
             step = DeployStep.Restart;
             await RestartAsync(connection, layout, to, runId, cancellationToken);
             step = DeployStep.HealthCheck;
-            await CheckHealthAsync(connection, target, cancellationToken);
+            await CheckHealthAsync(connection, target, to, cancellationToken);
         }
         catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException)
         {
             var leftOn = step == DeployStep.Switch ? state.Current : to;
-            throw new DeployException(host.Name, to, step, leftOn, $"Rollback of {host} to {to} failed while {Verb(step)}; current is {leftOn ?? "unknown"}.\n{ex.Message}", ex);
+            throw new DeployException(host.Name, to, step, leftOn, $"Rollback of {host} to {to} failed while {Verb(step)}; current is {leftOn ?? "unknown"}.\n{ex.Message}", ex, unsettled: true);
         }
 
-        return new RollbackResult(host.Name, to, state.Current);
+        return new RollbackResult(host.Name, to, state.Current, note);
     }
+
+    /// <summary>
+    /// What the host ran before its current release, as its revisions.log recorded the switch (not
+    /// the newest older folder: after a refused release was rolled back and the next one failed, that
+    /// folder is the refused release). A log another tool wrote says nothing: then the release
+    /// folder deployed before the current one is taken, and the note says so.
+    /// </summary>
+    private static (string Release, string? Note) RanBefore(SshHost host, DeployLayout layout, ReleaseState state)
+    {
+        if (state.Deploy() is { } deployed)
+        {
+            return deployed.Previous switch
+            {
+                null => throw NothingOlder(host, layout, state),
+                var previous when state.Releases.Contains(previous) => (previous, null),
+                var previous => throw new DeployException(host.Name, previous, DeployStep.Rollback, state.Current, $"Cannot roll back {host}: its {RevisionsLog} says {state.Current} was deployed over {previous}, which is no longer kept in {layout.ReleasesPath}; name the release to go back to, or clone {previous} again (fetch); {state.Describe()}.", null),
+            };
+        }
+
+        var older = state.Previous ?? throw NothingOlder(host, layout, state);
+        return (older, $"{host.Name}: {layout.Root}/{RevisionsLog} records no deploy of {state.Current} (no log, or one another tool wrote), so the rollback goes to the release folder deployed before it, {older}");
+    }
+
+    private static DeployException NothingOlder(SshHost host, DeployLayout layout, ReleaseState state) =>
+        new(host.Name, "the previous release", DeployStep.Rollback, state.Current, $"Cannot roll back {host}: there is no release older than {state.Current ?? "the current one"} in {layout.ReleasesPath}; {state.Describe()}.", null);
 
     /// <summary>Reads the current release, the kept releases and the last revisions.log lines.</summary>
     public async Task<ReleaseState> ReadStateAsync(DeployTarget target, CancellationToken cancellationToken)
@@ -178,13 +202,14 @@ public sealed class ReleaseDeployer
     {
         ArgumentNullException.ThrowIfNull(target);
         var connection = await ConnectForAsync(target.Host, "state", cancellationToken);
-        var command = target.Layout.HealthCheck as CommandHealthCheck;
+        // A command check whose output must name the release is probed on its own, to read that output.
+        var command = target.Layout.HealthCheck is CommandHealthCheck { ExpectRelease: false } plain ? plain : null;
         var (state, exit) = await ReadStateAsync(connection, target.Layout, createRoot: false, command?.Command, cancellationToken);
         string? problem = target.Layout.HealthCheck switch
         {
             null => null,
-            CommandHealthCheck c => exit == 0 ? null : $"{c.Command} exited with {exit?.ToString(CultureInfo.InvariantCulture) ?? "no code"}",
-            var check => await ProbeAsync(connection, target, check, cancellationToken),
+            CommandHealthCheck { ExpectRelease: false } c => exit == 0 ? null : $"{c.Command} exited with {exit?.ToString(CultureInfo.InvariantCulture) ?? "no code"}",
+            var check => await ProbeAsync(connection, target, check, state.Current, cancellationToken),
         };
         return new HostInspection(state, target.Layout.HealthCheck is null ? null : problem is null, problem);
     }
@@ -221,7 +246,7 @@ public sealed class ReleaseDeployer
         var step = DeployStep.HealthCheck;
         try
         {
-            if (target.Layout.HealthCheck is null || await IsHealthyAsync(connection, target, cancellationToken))
+            if (target.Layout.HealthCheck is null || await IsHealthyAsync(connection, target, release, cancellationToken))
             {
                 return new DeployResult(target.Host.Name, release, state.Previous, Changed: false, Reused: true, [], null);
             }
@@ -229,7 +254,7 @@ public sealed class ReleaseDeployer
             step = DeployStep.Restart;
             await RestartAsync(connection, target.Layout, release, "resume", cancellationToken);
             step = DeployStep.HealthCheck;
-            await CheckHealthAsync(connection, target, cancellationToken);
+            await CheckHealthAsync(connection, target, release, cancellationToken);
             return new DeployResult(target.Host.Name, release, state.Previous, Changed: true, Reused: true, [], null);
         }
         catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException)
@@ -363,11 +388,12 @@ public sealed class ReleaseDeployer
             new RemoteCommandOptions { DisplayCommand = layout.RestartCommand },
             cancellationToken);
 
-    private async Task<(string? LeftOn, string Outcome)> RevertAsync(DeployTarget target, string release, string? previous, string runId, CancellationToken cancellationToken)
+    /// <returns>Where the host is left, what happened, and whether it is settled (back on the previous release and healthy).</returns>
+    private async Task<(string? LeftOn, string Outcome, bool Settled)> RevertAsync(DeployTarget target, string release, string? previous, string runId, CancellationToken cancellationToken)
     {
         if (previous is null)
         {
-            return (release, $"there was no previous release to roll back to, so {release} stays current");
+            return (release, $"there was no previous release to roll back to, so {release} stays current", false);
         }
 
         try
@@ -377,22 +403,23 @@ public sealed class ReleaseDeployer
             await RestartAsync(connection, target.Layout, previous, runId, cancellationToken);
             try
             {
-                await CheckHealthAsync(connection, target, cancellationToken);
+                await CheckHealthAsync(connection, target, previous, cancellationToken);
             }
             catch (HealthCheckException ex)
             {
-                return (previous, $"rolled back to {previous}, but its health check failed as well ({ex.Message.TrimEnd('.')})");
+                return (previous, $"rolled back to {previous}, but its health check failed as well ({ex.Message.TrimEnd('.')})", false);
             }
 
-            return (previous, $"rolled back to {previous}");
+            return (previous, $"rolled back to {previous}", true);
         }
         catch (Exception ex) when (ex is SshHostException or IOException or OperationCanceledException)
         {
-            return (null, $"ROLLING BACK TO {previous} ALSO FAILED, CHECK THE HOST NOW ({ex.Message.ReplaceLineEndings(" ")})");
+            return (null, $"ROLLING BACK TO {previous} ALSO FAILED, CHECK THE HOST NOW ({ex.Message.ReplaceLineEndings(" ")})", false);
         }
     }
 
-    private async Task CheckHealthAsync(SshHostConnection connection, DeployTarget target, CancellationToken cancellationToken)
+    /// <param name="release">The release the host should serve now (an expect_release check looks for it).</param>
+    private async Task CheckHealthAsync(SshHostConnection connection, DeployTarget target, string? release, CancellationToken cancellationToken)
     {
         if (target.Layout.HealthCheck is not { } check)
         {
@@ -402,7 +429,7 @@ public sealed class ReleaseDeployer
         string? problem = null;
         for (var attempt = 1; attempt <= check.Attempts; attempt++)
         {
-            problem = await ProbeAsync(connection, target, check, cancellationToken);
+            problem = await ProbeAsync(connection, target, check, release, cancellationToken);
             if (problem is null)
             {
                 return;
@@ -418,11 +445,11 @@ public sealed class ReleaseDeployer
         throw new HealthCheckException(target.Host.Name, $"Health check of {target.Host} failed after {tries} ({Durations.Format(check.Interval)} apart): {problem}.");
     }
 
-    private async Task<bool> IsHealthyAsync(SshHostConnection connection, DeployTarget target, CancellationToken cancellationToken) =>
-        await ProbeAsync(connection, target, target.Layout.HealthCheck!, cancellationToken) is null;
+    private async Task<bool> IsHealthyAsync(SshHostConnection connection, DeployTarget target, string release, CancellationToken cancellationToken) =>
+        await ProbeAsync(connection, target, target.Layout.HealthCheck!, release, cancellationToken) is null;
 
     /// <summary>One health probe: null when healthy, else what was wrong.</summary>
-    private async Task<string?> ProbeAsync(SshHostConnection connection, DeployTarget target, HealthCheck check, CancellationToken cancellationToken)
+    private async Task<string?> ProbeAsync(SshHostConnection connection, DeployTarget target, HealthCheck check, string? release, CancellationToken cancellationToken)
     {
         switch (check)
         {
@@ -439,13 +466,20 @@ public sealed class ReleaseDeployer
                             return $"GET {http.Url} answered {status}, expected {http.ExpectedStatus}";
                         }
 
-                        if (http.ExpectBody is not { } expected)
+                        var expected = http.ExpectedBody(release);
+                        var namesRelease = http.ExpectRelease ? release : null;
+                        if (expected is null && namesRelease is null)
                         {
                             return null;
                         }
 
                         var body = await response.Content.ReadAsStringAsync(timeout.Token);
-                        return body.Contains(expected, StringComparison.Ordinal) ? null : $"GET {http.Url} answered {status} but the body does not contain '{expected}'";
+                        if (expected is not null && !body.Contains(expected, StringComparison.Ordinal))
+                        {
+                            return $"GET {http.Url} answered {status} but the body does not contain '{expected}'";
+                        }
+
+                        return namesRelease is null || ReleaseAnswer.Names(body, namesRelease) ? null : $"GET {http.Url} answered {status} but does not name {ReleaseAnswer.Describe(namesRelease)}: it serves {ReleaseAnswer.Excerpt(body)}";
                     }
                     catch (HttpRequestException ex)
                     {
@@ -463,7 +497,14 @@ public sealed class ReleaseDeployer
                     new RemoteCommandOptions { DisplayCommand = command.Command },
                     cancellationToken);
                 var tail = RemoteCommandException.Tail(result.StandardError).Split('\n')[^1];
-                return result.Succeeded ? null : $"{result.Command} exited with {result.ExitCode}{(tail.Length > 0 ? $" ({tail})" : string.Empty)}";
+                if (!result.Succeeded)
+                {
+                    return $"{result.Command} exited with {result.ExitCode}{(tail.Length > 0 ? $" ({tail})" : string.Empty)}";
+                }
+
+                return command.ExpectRelease && release is not null && !ReleaseAnswer.Names(result.StandardOutput, release)
+                    ? $"{result.Command} exited with 0 but its output does not name {ReleaseAnswer.Describe(release)}: it printed {ReleaseAnswer.Excerpt(result.StandardOutput)}"
+                    : null;
 
             default:
                 throw new ArgumentException($"Unsupported health check {check.GetType().Name}.", nameof(target));

@@ -36,6 +36,7 @@ public sealed record FleetGroupStatus(string Name, GroupState? State, IReadOnlyL
 /// <param name="Balancer">The load balancer's view of its server, or null.</param>
 /// <param name="Drift">Set when <c>current</c> is not what the last revisions.log entry says (switched by hand).</param>
 /// <param name="Error">Why the host could not be read.</param>
+/// <param name="Quarantine">Why the host is quarantined (a failed host whose rollback failed too), by which run and since when; null when it is not.</param>
 public sealed record FleetHostStatus(
     string Name,
     string Group,
@@ -45,7 +46,8 @@ public sealed record FleetHostStatus(
     string? HealthProblem,
     HostBalancerView? Balancer,
     string? Drift,
-    string? Error)
+    string? Error,
+    string? Quarantine = null)
 {
     /// <summary>The release kept before the current one, or null.</summary>
     public string? Previous => Releases.SkipWhile(r => r.Name != Current).Skip(1).FirstOrDefault()?.Name;

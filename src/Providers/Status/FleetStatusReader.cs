@@ -36,10 +36,14 @@ public sealed class FleetStatusReader
         var states = ReadHostsAsync(environment, hosts, dataDirectory, cancellationToken);
         var (status, balancerError) = await balancer.ConfigureAwait(false);
         var byHost = (await states.ConfigureAwait(false)).ToDictionary(s => s.Host, StringComparer.Ordinal);
+        var quarantined = new Quarantine(dataDirectory, environment.Id).Read();
         var groups = environment.Groups.Select(g =>
         {
             var lb = status?.Groups.FirstOrDefault(s => s.Name == g.Key);
-            var members = g.Value.Hosts.Select(h => Host(environment, g.Key, byHost[h], lb)).ToList();
+            var members = g.Value.Hosts.Select(h => Host(environment, g.Key, byHost[h], lb) with
+            {
+                Quarantine = quarantined.TryGetValue(h, out var q) ? $"QUARANTINED by run {q.Run} since {q.Since:yyyy-MM-dd HH:mm:ss}Z: {q.Reason}" : null,
+            }).ToList();
             return new FleetGroupStatus(g.Key, lb?.State, lb?.Servers ?? [], members);
         }).ToList();
         return new FleetStatus(environment.Id, _time.GetUtcNow(), groups, balancerError);

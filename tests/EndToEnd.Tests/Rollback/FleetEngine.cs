@@ -21,6 +21,16 @@ internal sealed class FleetEngine : IAsyncDisposable
 
     public WorkflowEngine Engine => _services.GetRequiredService<WorkflowEngine>();
 
+    /// <summary>The engine's data folder (runs, quarantined hosts).</summary>
+    public string DataDirectory => _data;
+
+    /// <summary>What <c>gantry status</c> shows of the fleet now.</summary>
+    public async Task<Gantry.Providers.Status.FleetStatus> StatusAsync()
+    {
+        var environment = DocumentLoader.LoadEnvironment(await File.ReadAllTextAsync(_fleet.EnvironmentPath), _fleet.EnvironmentPath).GetOrThrow();
+        return await _services.GetRequiredService<Gantry.Providers.Status.FleetStatusReader>().ReadAsync(environment, _data, CancellationToken.None);
+    }
+
     public async Task<RunRecord> RunAsync(string workflowId, Dictionary<string, object?> inputs, CancellationToken cancellationToken = default)
     {
         var library = new WorkspaceCatalog(_fleet.WorkspaceDirectory).LoadWorkflows();

@@ -139,6 +139,29 @@ public sealed class WorkflowEngineTests
     }
 
     [Fact]
+    public async Task Run_ForeachMaxParallelOne_RunsItemsInListOrder()
+    {
+        // 40 items: before items were started in list order, each raced for the gate on its own
+        // thread-pool task and a few always overtook each other.
+        var names = Enumerable.Range(1, 40).Select(i => $"web{i}").ToList();
+        var harness = new EngineHarness();
+        var run = await harness.RunAsync("""
+            id: ordered
+            steps:
+              - id: each
+                foreach: [NAMES]
+                as: name
+                max_parallel: 1
+                steps:
+                  - uses: test.record
+                    with: { name: "{{ name }}" }
+            """.Replace("NAMES", string.Join(", ", names), StringComparison.Ordinal));
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        Assert.Equal(names, harness.Calls.Items);
+    }
+
+    [Fact]
     public async Task Run_Parallel_RunsBranchesConcurrently()
     {
         var harness = new EngineHarness();

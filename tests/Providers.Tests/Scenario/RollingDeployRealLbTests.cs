@@ -22,7 +22,9 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
           source: sandbox
           root: /srv/opensky
           restart: sudo systemctl restart opensky
-          health: { url: "http://{{ host.address }}:8080/health" }
+          # Where the app answers: vars.upstream (the backend nginx proxies to) when set. nginx asks it
+          # before bringing a host live; the sandbox only simulates deploys.
+          health: { url: "http://{{ host.vars.upstream ?? (host.address + ':8080') }}/health" }
         vars: { sandbox_initial_release: v2.9.0 }
         """;
 

@@ -39,6 +39,11 @@ internal static class FleetStatusRenderer
                 console.MarkupLine($"[red]{Markup.Escape(host.Name)}:[/] {Markup.Escape(host.Error)}");
             }
 
+            if (host.Quarantine is not null)
+            {
+                console.MarkupLine($"[red]{Markup.Escape(host.Name)}:[/] {Markup.Escape(host.Quarantine)} (kept out of rotation until lb.ready on it or a deploy that succeeds on it)");
+            }
+
             if (host.Drift is not null)
             {
                 console.MarkupLine($"[yellow]{Markup.Escape(host.Name)}:[/] {Markup.Escape(host.Drift)}");

@@ -34,6 +34,7 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
     private readonly ICommandRunner _commands;
     private readonly IConfigFileStore _files;
     private readonly TimeProvider _time;
+    private readonly IUpstreamProbe? _probe;
     private readonly Dictionary<string, string> _nameByAddress;
     private readonly SemaphoreSlim _changing = new(1, 1);
 
@@ -42,8 +43,9 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
     /// <param name="commandRunner">Runs the test and reload commands. The default runs them on this machine.</param>
     /// <param name="fileStore">Reads and writes the upstream file. The default uses this machine's file system.</param>
     /// <param name="timeProvider">Clock for the settle wait and command timeouts. The default is <see cref="TimeProvider.System"/>.</param>
+    /// <param name="probe">Asked for each server right before it is written live; a server it fails stays out. The default (null) asks nothing.</param>
     /// <exception cref="NginxException">The options are invalid.</exception>
-    public NginxDriver(NginxOptions options, ICommandRunner? commandRunner = null, IConfigFileStore? fileStore = null, TimeProvider? timeProvider = null)
+    public NginxDriver(NginxOptions options, ICommandRunner? commandRunner = null, IConfigFileStore? fileStore = null, TimeProvider? timeProvider = null, IUpstreamProbe? probe = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -51,6 +53,7 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
         _commands = commandRunner ?? LocalCommandRunner.Instance;
         _files = fileStore ?? LocalConfigFileStore.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _probe = probe;
         _nameByAddress = options.Servers.ToDictionary(s => s.Value, s => s.Key, StringComparer.OrdinalIgnoreCase);
     }
 
@@ -87,7 +90,12 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
         ChangeAsync(servers, down: true, options, progress, cancellationToken);
 
     /// <inheritdoc />
-    /// <remarks>Removes the <c>down</c> flags and reloads nginx. There are no health checks to wait for in nginx OSS.</remarks>
+    /// <remarks>
+    /// Removes the <c>down</c> flags and reloads nginx. nginx OSS has no health checks to wait for, so
+    /// each server that is out is first asked through the probe (when there is one): a server that
+    /// fails stays <c>down</c>, the others are brought live, and then a <see cref="LoadBalancerException"/>
+    /// names the ones left out and why.
+    /// </remarks>
     public Task BringLiveAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken) =>
         ChangeAsync(servers, down: false, options, progress, cancellationToken);
 
@@ -124,6 +132,36 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
         }
 
         var currentDown = lines.ToDictionary(l => l.Address, l => l.Down, StringComparer.OrdinalIgnoreCase);
+        var refused = down ? new Dictionary<string, string>() : await ProbeAsync(servers.Where(s => currentDown.GetValueOrDefault(_options.Servers[s], true)).Distinct().ToList(), progress, cancellationToken).ConfigureAwait(false);
+        servers = servers.Where(s => !refused.ContainsKey(s)).ToList();
+        if (servers.Count > 0)
+        {
+            await RewriteAsync(action, currentDown, servers, down, timings, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (refused.Count > 0)
+        {
+            throw new LoadBalancerException(
+                $"{action}: {Quoted(refused.Keys)} failed the health check and {(refused.Count == 1 ? "stays" : "stay")} out of rotation: "
+                + string.Join("; ", refused.Select(r => $"{r.Key}: {r.Value}")));
+        }
+    }
+
+    /// <summary>Asks the probe about each server about to go live, in parallel; returns the ones that failed, with why.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> ProbeAsync(IReadOnlyList<string> servers, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        if (_probe is null || servers.Count == 0)
+        {
+            return new Dictionary<string, string>();
+        }
+
+        progress?.Report($"nginx keeps no health state: checking {Quoted(servers)} before bringing {(servers.Count == 1 ? "it" : "them")} live.");
+        var answers = await Task.WhenAll(servers.Select(async s => (Server: s, Problem: await _probe.ProbeAsync(s, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        return answers.Where(a => a.Problem is not null).ToDictionary(a => a.Server, a => a.Problem!, StringComparer.Ordinal);
+    }
+
+    private async Task RewriteAsync(string action, Dictionary<string, bool> currentDown, IReadOnlyList<string> servers, bool down, LoadBalancerTimings timings, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
         var wanted = _options.Servers
             .Select(s => (Name: s.Key, Address: s.Value, Down: servers.Contains(s.Key) ? down : currentDown.GetValueOrDefault(s.Value, true)))
             .ToList();
