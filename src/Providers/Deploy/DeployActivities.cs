@@ -12,6 +12,7 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
         var environment = context.Environment ?? throw new DeployException("deploy.release needs an environment (--env)");
         var input = context.Input;
         var intent = DeployIntent.From(context.Intent.Recorded);
+        var rerun = intent is not null;
         if (intent is null)
         {
             // Decided once, journaled before any host is touched: a re-run deploys to the same hosts and release.
@@ -27,7 +28,7 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
             Commit = source.FetchCommit,
         };
         var deployer = deployers.Create(environment);
-        var verified = context.Intent.Recorded is null ? [] : await VerifiedAsync(deployer, request, context.Log, cancellationToken).ConfigureAwait(false);
+        var verified = !rerun ? [] : await VerifiedAsync(deployer, request, context.Log, cancellationToken).ConfigureAwait(false);
         var remaining = intent.Hosts.Where(h => !verified.Any(v => v.Host == h)).ToList();
         context.Log.Info($"deploying {source.Describe()} to {intent.Group ?? "hosts"}: {string.Join(", ", remaining)}"
             + (verified.Count > 0 ? $" ({string.Join(", ", verified.Select(v => v.Host))} already on it)" : ""));
