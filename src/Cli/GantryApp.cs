@@ -45,10 +45,11 @@ public static class GantryApp
             .WithExample("activities", "--output", "json");
         config.AddBranch("runs", runs =>
         {
-            runs.SetDescription("List, show, signal and cancel runs in the store.");
+            runs.SetDescription("List, show, signal, resume and cancel runs in the store.");
             runs.AddCommand<RunsListCommand>("list").WithDescription("Recent runs.");
             runs.AddCommand<RunsShowCommand>("show").WithDescription("A run's status and journal.");
-            runs.AddCommand<RunsSignalCommand>("signal").WithDescription("Deliver a signal to a waiting run and continue it here (--no-wait: leave it to a worker).");
+            runs.AddCommand<RunsSignalCommand>("signal").WithDescription("Deliver a signal to a waiting run and continue it here, or follow it where it executes (--no-wait: leave it to a worker).");
+            runs.AddCommand<RunsResumeCommand>("resume").WithDescription("Go on with a run whose process went away: takes it over once that process's lease expired, showing its progress.");
             runs.AddCommand<RunsCancelCommand>("cancel").WithDescription("Cancel a run; on_failure and finally still run.");
             runs.AddCommand<RunsPruneCommand>("prune").WithDescription("Delete finished runs older than a duration, with their journals.")
                 .WithExample("runs", "prune", "--older-than", "30d");

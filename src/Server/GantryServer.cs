@@ -49,7 +49,11 @@ public static class GantryServer
         services.AddSingleton<RunEventNotifier>();
         services.AddSingleton<IJournalObserver>(sp => sp.GetRequiredService<RunEventNotifier>());
         services.AddSingleton<IJournalObserver, TelemetryObserver>();
-        services.AddGantryEngine(o => o.DataDirectory = dataDirectory).AddGantryProviders();
+        services.AddGantryEngine(o =>
+        {
+            o.DataDirectory = dataDirectory;
+            o.Lease = options.Lease;
+        }).AddGantryProviders();
         var pluginsFolder = options.PluginsFolder ?? (Environment.GetEnvironmentVariable("GANTRY_PLUGINS") is { Length: > 0 } fromEnvironment ? fromEnvironment : Path.Combine(catalog.Root, "plugins"));
         services.AddSingleton(PluginLoader.LoadInto(services, pluginsFolder));
         services.TryAddSingleton(sp => new WorkflowValidator(sp.GetServices<IWorkflowAnalyzer>()));
@@ -59,6 +63,7 @@ public static class GantryServer
         services.AddSingleton<RunLauncher>();
         services.AddSingleton<WorkflowImporter>();
         services.AddHostedService<ServerStartup>();
+        services.AddHostedService<RunTakeoverService>();
         services.AddHostedService<RetentionService>();
 
         services.ConfigureHttpJsonOptions(o =>

@@ -48,6 +48,16 @@ public sealed class GantryServerOptions
     /// </summary>
     public TimeSpan? Retention { get; set; } = RetentionPruner.DefaultKeep;
 
+    /// <summary>
+    /// How long the server's claim on a run it executes lasts without renewal (renewed every third of it).
+    /// A run whose process died (a killed <c>gantry run</c>, another node) is taken over by this server once
+    /// its lease expired, within one <see cref="PollInterval"/>. The default value is 30 seconds, or GANTRY_LEASE.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = Engine.Schema.Duration.TryParse(Environment.GetEnvironmentVariable("GANTRY_LEASE"), out var lease) && lease > TimeSpan.Zero ? lease : TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the server looks for runs nobody executes (orphaned, queued, woken) and for due timers. The default value is 1 second.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs after the server's own registrations; tests replace services through it.</summary>
     internal Action<IServiceCollection>? ConfigureServices { get; set; }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Runtime.InteropServices;
 using Gantry.Cli.Documents;
 using Gantry.Cli.Running;
 using Gantry.Engine.Activities;
@@ -104,28 +105,49 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
             return ExitCodes.Ok;
         }
 
-        // Ctrl+C cancels the run cooperatively: on_failure and finally still run.
-        using var cancel = new CancellationTokenSource();
+        // Ctrl+C cancels the run cooperatively: on_failure and finally still run. A terminal that goes away
+        // (SIGHUP) or a SIGTERM only stops executing it here, as a crash would, releasing its lease.
+        using var interrupted = new CancellationTokenSource();
         ConsoleCancelEventHandler handler = (_, e) =>
         {
             e.Cancel = true;
             _ = host.Engine.CancelAsync(run.Id, System.Environment.UserName, CancellationToken.None);
         };
         Console.CancelKeyPress += handler;
+        using var hangup = InterruptOn(PosixSignal.SIGHUP, interrupted);
+        using var terminate = InterruptOn(PosixSignal.SIGTERM, interrupted);
         try
         {
             var finished = await LiveRunDisplay.ShowAsync(console, host.Observer, time, async () =>
             {
-                var reached = await host.ExecuteHereAsync(run.Id, console, CancellationToken.None).ConfigureAwait(false);
+                var reached = await host.ExecuteHereAsync(run.Id, console, CancellationToken.None, interrupted.Token).ConfigureAwait(false);
                 await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
                 return reached;
             }).ConfigureAwait(false);
             return await RunOutcome.ReportAsync(finished, host, console, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+        {
+            return RunOutcome.ReportInterrupted(run.Id, console);
+        }
         finally
         {
             Console.CancelKeyPress -= handler;
         }
+    }
+
+    private static PosixSignalRegistration? InterruptOn(PosixSignal signal, CancellationTokenSource interrupted)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        return PosixSignalRegistration.Create(signal, context =>
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
+        });
     }
 
     /// <summary>Calls with <c>version: N</c> run that version from the definition store (files hold only the latest).</summary>

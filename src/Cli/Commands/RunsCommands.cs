@@ -36,14 +36,15 @@ public sealed class RunsListCommand(IAnsiConsole console, TimeProvider time) : A
         var runs = await host.Runs.ListRunsAsync(new RunQuery { WorkflowId = settings.Workflow, EnvironmentId = settings.Environment, Trigger = settings.Trigger, Limit = settings.Limit }, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(runs.Select(r => new { r.Id, r.WorkflowId, r.EnvironmentId, status = r.Status.ToString().ToLowerInvariant(), r.Trigger, r.StartedBy, r.Inputs, r.CreatedAt, r.Message }), JsonOutput.Options));
+            var now = time.GetUtcNow();
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(runs.Select(r => new { r.Id, r.WorkflowId, r.EnvironmentId, status = r.Status.ToString().ToLowerInvariant(), r.Trigger, r.StartedBy, r.Inputs, r.CreatedAt, r.Message, executingOn = r.IsLeasedAt(now) ? r.LeaseOwner : null, orphaned = r.IsOrphaned(now) }), JsonOutput.Options));
             return ExitCodes.Ok;
         }
 
         var table = new Table().AddColumns("run", "workflow", "environment", "status", "trigger", "started", "message");
         foreach (var run in runs)
         {
-            table.AddRow(Markup.Escape(run.Id), Markup.Escape(run.WorkflowId), Markup.Escape(run.EnvironmentId ?? ""), run.Status.ToString().ToLowerInvariant(),
+            table.AddRow(Markup.Escape(run.Id), Markup.Escape(run.WorkflowId), Markup.Escape(run.EnvironmentId ?? ""), Markup.Escape(RunLeaseText.Status(run, time.GetUtcNow())),
                 Markup.Escape(run.Trigger), run.CreatedAt.ToString("u"), Markup.Escape(run.Message ?? ""));
         }
 
@@ -69,11 +70,17 @@ public sealed class RunsShowCommand(IAnsiConsole console, TimeProvider time) : A
         if (settings.Json)
         {
             // The environment text may hold literal secret values: it stays in the store.
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run = run with { EnvironmentText = null }, journal }, JsonOutput.Options));
+            var now = time.GetUtcNow();
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run = run with { EnvironmentText = null }, executingOn = run.IsLeasedAt(now) ? run.LeaseOwner : null, orphaned = run.IsOrphaned(now), journal }, JsonOutput.Options));
             return ExitCodes.Ok;
         }
 
-        console.MarkupLine($"[bold]{Markup.Escape(run.Id)}[/] {Markup.Escape(run.WorkflowId)} on {Markup.Escape(run.EnvironmentId ?? "-")}: {run.Status.ToString().ToLowerInvariant()} {Markup.Escape(run.Message ?? "")}");
+        console.MarkupLine($"[bold]{Markup.Escape(run.Id)}[/] {Markup.Escape(run.WorkflowId)} on {Markup.Escape(run.EnvironmentId ?? "-")}: {Markup.Escape(RunLeaseText.Status(run, time.GetUtcNow()))} {Markup.Escape(run.Message ?? "")}");
+        if (RunLeaseText.Orphaned(run, time.GetUtcNow()) is { } orphaned)
+        {
+            console.MarkupLine($"[yellow]{Markup.Escape(orphaned)}[/]");
+        }
+
         foreach (var e in journal)
         {
             host.Observer.OnEvent(run, e);
@@ -161,10 +168,7 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
             await host.Engine.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
             return resumed;
         }).ConfigureAwait(false);
-        var exitCode = await RunOutcome.ReportAsync(run, host, console, cancellationToken).ConfigureAwait(false);
-
-        // The signal is delivered; when a worker claimed the woken run first, it goes on there.
-        return host.HeldElsewhere || run.Status == RunStatus.Running ? ExitCodes.Ok : exitCode;
+        return await RunOutcome.ReportAsync(run, host, console, cancellationToken).ConfigureAwait(false);
     }
 
     private static object? ParseData(string? data)
@@ -210,8 +214,9 @@ public sealed class RunsCancelCommand(IAnsiConsole console, TimeProvider time) :
     {
         await using var host = await RunHost.OpenAsync(settings, console, time, live: false, cancellationToken).ConfigureAwait(false);
         var run = await host.Engine.CancelAsync(settings.Run, Environment.UserName, cancellationToken).ConfigureAwait(false);
-        if (run.Status is RunStatus.Waiting or RunStatus.Pending)
+        if (!run.IsFinished)
         {
+            // Where the run executes, its process cancels it at its next lease renewal; here we follow it.
             run = await host.ExecuteHereAsync(run.Id, console, cancellationToken).ConfigureAwait(false);
         }
 
@@ -224,4 +229,53 @@ public sealed class RunsCancelCommand(IAnsiConsole console, TimeProvider time) :
         console.MarkupLine($"run {Markup.Escape(run.Id)}: {run.Status.ToString().ToLowerInvariant()} {Markup.Escape(run.Message ?? "")}");
         return ExitCodes.Ok;
     }
+}
+
+/// <summary>
+/// <c>gantry runs resume RUN</c>: goes on with a run whose process went away (a terminal closed, a machine
+/// died): once that process's lease expired it takes the run over here with live progress; while a live
+/// process executes it, it follows it. A waiting run is only reported (it needs its signal).
+/// </summary>
+public sealed class RunsResumeCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunsResumeCommand.Settings>
+{
+    public sealed class Settings : RunSettings
+    {
+        [CommandArgument(0, "<RUN>")]
+        public string Run { get; init; } = "";
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        await using var host = await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
+        var run = await host.Runs.GetRunAsync(settings.Run, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"no run with id '{settings.Run}'");
+        var journal = await host.Runs.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false);
+        if (run.IsFinished || (run.Status == RunStatus.Waiting && !JournalState.WokenSinceLastPass(journal)))
+        {
+            // Nothing to execute: a finished run, or a run waiting for its signal, timer or approval.
+            return await RunOutcome.ReportAsync(run, host, console, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (RunLeaseText.Orphaned(run, time.GetUtcNow()) is null && run.IsLeasedAt(time.GetUtcNow()) && !settings.Json)
+        {
+            console.MarkupLine($"[yellow]{Markup.Escape($"node {run.LeaseOwner} holds run {run.Id} until {run.LeaseExpiresAt:u}: it goes on here once that lease expires without renewal (the node is gone)")}[/]");
+        }
+
+        host.Observer.Preload(run, journal);
+        var reached = await LiveRunDisplay.ShowAsync(console, host.Observer, time, () => host.ExecuteHereAsync(run.Id, console, cancellationToken)).ConfigureAwait(false);
+        return await RunOutcome.ReportAsync(reached, host, console, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>How the CLI words who executes a run.</summary>
+internal static class RunLeaseText
+{
+    /// <summary>The status, marked orphaned when its process went away.</summary>
+    public static string Status(RunRecord run, DateTimeOffset now) =>
+        run.IsOrphaned(now) ? "running (orphaned)" : run.Status.ToString().ToLowerInvariant();
+
+    /// <summary>For an orphaned run: whose lease ended and how to go on; else null.</summary>
+    public static string? Orphaned(RunRecord run, DateTimeOffset now) =>
+        !run.IsOrphaned(now) ? null
+        : run.LeaseOwner is null ? $"orphaned: no process executes it; resume it with {RunOutcome.ResumeHint(run.Id)}"
+        : $"orphaned: node {run.LeaseOwner} stopped renewing its lease (expired {run.LeaseExpiresAt:u}); resume it with {RunOutcome.ResumeHint(run.Id)}";
 }

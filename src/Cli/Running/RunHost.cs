@@ -11,11 +11,11 @@ namespace Gantry.Cli.Running;
 /// <summary>
 /// The engine as the CLI runs it: the workspace's data folder, the durable store (SQLite file by
 /// default, <c>--db</c> or <c>GANTRY_DB</c> for another file or PostgreSQL), providers, a console
-/// observer that shows progress as journal events arrive, and a <see cref="RunWorker"/> so every
-/// execution holds a lease (a <c>gantry worker</c> on this or another machine never runs the same
-/// run at the same time). Workflow files are imported as definition versions on opening.
+/// observer that shows progress as journal events arrive, and an engine whose every execution holds the
+/// run's lease (a server or <c>gantry worker</c> on this or another machine never runs the same run at
+/// the same time). Workflow files are imported as definition versions on opening.
 /// </summary>
-internal sealed class RunHost : IAsyncDisposable
+internal sealed partial class RunHost : IAsyncDisposable
 {
     /// <summary>Overrides the 30 s lease (e.g. <c>5s</c>); tests use short leases to take over quickly.</summary>
     public const string LeaseVariable = "GANTRY_LEASE";
@@ -44,9 +44,6 @@ internal sealed class RunHost : IAsyncDisposable
 
     public IRunStore Runs => _stores.Runs;
 
-    /// <summary>True once <see cref="ExecuteHereAsync"/> found the run executing on another node.</summary>
-    public bool HeldElsewhere { get; private set; }
-
     public IDefinitionStore Definitions => _stores.Definitions;
 
     public IRunRetention Retention => _stores.Retention;
@@ -71,6 +68,8 @@ internal sealed class RunHost : IAsyncDisposable
                 {
                     o.DataDirectory = Path.Combine(catalog.Root, ".gantry");
                     o.ResumeInProcess = false;
+                    o.Lease = workerOptions?.Lease ?? LeaseFromEnvironment() ?? o.Lease;
+                    o.NodeId = workerOptions?.NodeId ?? o.NodeId;
                 })
                 .AddGantryProviders()
                 .BuildServiceProvider();
@@ -88,19 +87,6 @@ internal sealed class RunHost : IAsyncDisposable
     /// <summary>The lease set by <see cref="LeaseVariable"/>, or null.</summary>
     public static TimeSpan? LeaseFromEnvironment() =>
         Duration.TryParse(Environment.GetEnvironmentVariable(LeaseVariable), out var lease) && lease > TimeSpan.Zero ? lease : null;
-
-    /// <summary>Runs a run here under a lease; when another node holds it, says so and returns the run as the store has it.</summary>
-    public async Task<RunRecord> ExecuteHereAsync(string runId, IAnsiConsole console, CancellationToken cancellationToken)
-    {
-        if (await Worker.ExecuteLeasedAsync(runId, cancellationToken).ConfigureAwait(false) is { } run)
-        {
-            return run;
-        }
-
-        HeldElsewhere = true;
-        console.MarkupLine($"run {Markup.Escape(runId)} is held by another node, which goes on with it");
-        return await Runs.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new KeyNotFoundException($"no run with id '{runId}'");
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -8,6 +8,19 @@ internal static class RunOutcome
 {
     public const int Waiting = 3;
 
+    /// <summary>The command was interrupted (SIGHUP, SIGTERM) while it executed the run, which is left for another process.</summary>
+    public const int Interrupted = 4;
+
+    /// <summary>How to go on with a run whose terminal stopped executing it.</summary>
+    public static string ResumeHint(string runId) => $"gantry runs resume {runId}";
+
+    public static int ReportInterrupted(string runId, IAnsiConsole console)
+    {
+        console.MarkupLine($"[yellow]run {runId} was interrupted here[/]: it stays running, and a server or worker on this store takes it over; without one, resume it with:");
+        console.MarkupLine($"    [bold]{Markup.Escape(ResumeHint(runId))}[/]");
+        return Interrupted;
+    }
+
     public static async Task<int> ReportAsync(RunRecord run, RunHost host, IAnsiConsole console, CancellationToken cancellationToken)
     {
         switch (run.Status)
@@ -31,7 +44,7 @@ internal static class RunOutcome
                 console.MarkupLine($"[yellow]run {run.Id} is queued[/]: {Markup.Escape(run.Message ?? "")}");
                 return Waiting;
             case RunStatus.Running:
-                console.MarkupLine($"[yellow]run {run.Id} is running on another node[/]: follow it with gantry runs show {run.Id}");
+                console.MarkupLine($"[yellow]run {run.Id} is running on another node[/]: follow it with {Markup.Escape(ResumeHint(run.Id))}");
                 return Waiting;
             default:
                 return ExitCodes.Invalid;

@@ -57,6 +57,9 @@ public class ActivityContext
     /// <summary>1 on the first try; higher on retries.</summary>
     public int Attempt { get; init; } = 1;
 
+    /// <summary>The step's recorded intent: what an earlier execution of this step decided, and how to record a decision.</summary>
+    public IStepIntent Intent { get; init; } = UnrecordedIntent.Instance;
+
     /// <summary>Binds the rendered inputs to the activity's typed inputs class; throws with every problem listed.</summary>
     public T BindInputs<T>()
         where T : class
@@ -100,6 +103,7 @@ public sealed class ActivityContext<TInputs> : ActivityContext
         Signal = source.Signal;
         Signals = source.Signals;
         Attempt = source.Attempt;
+        Intent = source.Intent;
         Input = inputs;
     }
 

@@ -17,6 +17,13 @@ public sealed class EngineOptions
     /// </summary>
     public bool ResumeInProcess { get; set; } = true;
 
+    /// <summary>
+    /// How long this engine's claim on a run lasts without renewal. Every execution holds the run's lease and
+    /// renews it every third of this; when the process dies, another process takes the run over once it
+    /// expires (a server or worker within this plus one poll). The default value is 30 seconds.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>This process's name among several nodes. The default value is the machine name and process id.</summary>
     public string NodeId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 }

@@ -1,13 +1,17 @@
 namespace Gantry.Engine.Runtime;
 
-/// <summary>A run store in process memory: for tests and one-shot CLI runs that need no history.</summary>
-public sealed class InMemoryRunStore(TimeProvider? time = null) : IRunStore
+/// <summary>
+/// A run store in process memory: for tests and one-shot CLI runs that need no history. It keeps leases
+/// like the durable stores, so every execution holds one here too.
+/// </summary>
+public sealed partial class InMemoryRunStore(TimeProvider? time = null) : IRunStore, IRunLeaseStore
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RunRecord> _runs = [];
     private readonly Dictionary<string, List<JournalEvent>> _journals = [];
     private readonly Dictionary<string, string> _keys = [];
+    private readonly Dictionary<string, long> _generations = [];
 
     public Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
     {
@@ -19,6 +23,7 @@ public sealed class InMemoryRunStore(TimeProvider? time = null) : IRunStore
             }
 
             _journals[run.Id] = [];
+            _generations[run.Id] = 0;
         }
 
         return Task.CompletedTask;
@@ -51,20 +56,46 @@ public sealed class InMemoryRunStore(TimeProvider? time = null) : IRunStore
         }
     }
 
-    public Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken)
+    public Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
+        UpdateStatusAsync(runId, status, message, null);
+
+    public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
+        UpdatePendingAsync(runId, status, message, null);
+
+    public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken) =>
+        AppendAsync(runId, events, null);
+
+    public Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
+            Get(runId);
+            return Task.FromResult<IReadOnlyList<JournalEvent>>(_journals[runId].Where(e => e.Sequence > afterSequence).ToList());
+        }
+    }
+
+    public Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken) =>
+        TryAcquireKeyAsync(key, runId, null);
+
+    public Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken) =>
+        ReleaseKeyAsync(key, runId, null);
+
+    private Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, RunLease? fence)
+    {
+        lock (_gate)
+        {
+            CheckFence(runId, fence);
             var updated = Get(runId) with { Status = status, Message = message, UpdatedAt = _time.GetUtcNow() };
             _runs[runId] = updated;
             return Task.FromResult(updated);
         }
     }
 
-    public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken)
+    private Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, RunLease? fence)
     {
         lock (_gate)
         {
+            CheckFence(runId, fence);
             if (Get(runId).Status != RunStatus.Pending)
             {
                 return Task.FromResult<RunRecord?>(null);
@@ -76,11 +107,12 @@ public sealed class InMemoryRunStore(TimeProvider? time = null) : IRunStore
         }
     }
 
-    public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, RunLease? fence)
     {
         lock (_gate)
         {
             Get(runId);
+            CheckFence(runId, fence);
             var journal = _journals[runId];
             var appended = events.Select((e, i) => e with { Sequence = journal.Count + i + 1 }).ToList();
             journal.AddRange(appended);
@@ -88,19 +120,11 @@ public sealed class InMemoryRunStore(TimeProvider? time = null) : IRunStore
         }
     }
 
-    public Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken)
+    private Task<string?> TryAcquireKeyAsync(string key, string runId, RunLease? fence)
     {
         lock (_gate)
         {
-            Get(runId);
-            return Task.FromResult<IReadOnlyList<JournalEvent>>(_journals[runId].Where(e => e.Sequence > afterSequence).ToList());
-        }
-    }
-
-    public Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
+            CheckFence(runId, fence);
             if (_keys.TryGetValue(key, out var holder) && holder != runId)
             {
                 return Task.FromResult<string?>(holder);
@@ -111,10 +135,11 @@ public sealed class InMemoryRunStore(TimeProvider? time = null) : IRunStore
         }
     }
 
-    public Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken)
+    private Task ReleaseKeyAsync(string key, string runId, RunLease? fence)
     {
         lock (_gate)
         {
+            CheckFence(runId, fence);
             if (_keys.TryGetValue(key, out var holder) && holder == runId)
             {
                 _keys.Remove(key);

@@ -69,6 +69,9 @@ public static class JournalEventTypes
     public const string StepWaiting = "step.waiting";
     public const string StepResumed = "step.resumed";
     public const string StepRetrying = "step.retrying";
+
+    /// <summary>What a step decided to do, journaled before it acts; a re-run of the step drives to it (payload: the intent).</summary>
+    public const string StepIntent = "step.intent";
     public const string SignalReceived = "signal.received";
     public const string Log = "log";
     public const string Progress = "progress";

@@ -24,6 +24,17 @@ public sealed class JournalState
 
     public string? CancelledBy { get; private set; }
 
+    /// <summary>
+    /// Whether a signal or a cancel request was journaled after the run's latest execution pass began
+    /// (its last run.started or run.resumed): a Waiting run that was, needs executing again. The stores'
+    /// claim queries ask the same.
+    /// </summary>
+    public static bool WokenSinceLastPass(IReadOnlyList<JournalEvent> journal)
+    {
+        var pass = journal.LastOrDefault(e => e.Type is JournalEventTypes.RunStarted or JournalEventTypes.RunResumed)?.Sequence ?? 0;
+        return journal.Any(e => e.Sequence > pass && e.Type is JournalEventTypes.SignalReceived or JournalEventTypes.RunCancelRequested);
+    }
+
     public static JournalState Replay(IEnumerable<JournalEvent> events)
     {
         var state = new JournalState();

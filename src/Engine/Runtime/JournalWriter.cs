@@ -5,10 +5,12 @@ namespace Gantry.Engine.Runtime;
 /// <summary>
 /// Writes a run's journal: masks secrets in every text, stamps the time, commits through the
 /// store before returning (so a transition is durable before the next step starts), then tells
-/// observers. Observers never fail the run. An append rejected because the run's lease was lost
-/// is reported through <c>leaseLost</c> before it throws.
+/// observers. Observers never fail the run. An append that fails, rejected because the run's lease
+/// was lost or because the store cannot be reached, is reported through <c>abandon</c> before it
+/// throws: an execution that cannot journal what it does must stop doing things (touch no load
+/// balancer again), not fail the step and run on_failure.
 /// </summary>
-internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker masker, TimeProvider time, IReadOnlyList<IJournalObserver> observers, Action<Exception>? observerFailed, Action<LeaseLostException>? leaseLost = null)
+internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker masker, TimeProvider time, IReadOnlyList<IJournalObserver> observers, Action<Exception>? observerFailed, Action<Exception>? abandon = null)
 {
     private readonly SemaphoreSlim _order = new(1, 1);
 
@@ -31,10 +33,11 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
         {
             written = await store.AppendAsync(run.Id, [masked], CancellationToken.None).ConfigureAwait(false);
         }
-        catch (LeaseLostException ex)
+        catch (Exception ex)
         {
-            // Another node holds the run now: stop every branch of this execution, not only this one.
-            leaseLost?.Invoke(ex);
+            // Another node holds the run now, or this one cannot reach the store: stop every branch of
+            // this execution, not only this one.
+            abandon?.Invoke(ex);
             throw;
         }
         finally

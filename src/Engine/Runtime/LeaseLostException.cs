@@ -16,6 +16,14 @@ public sealed class LeaseLostException : Exception
         CurrentGeneration = currentGeneration;
     }
 
+    /// <summary>The lease could not be kept (<paramref name="reason"/>: a renewal found it taken, or the store stayed unreachable until it expired).</summary>
+    public LeaseLostException(RunLease lease, string reason)
+        : base($"run {lease.RunId} is no longer leased to node {lease.NodeId} (lease generation {lease.Generation}): {reason}")
+    {
+        Lease = lease;
+        CurrentGeneration = lease.Generation;
+    }
+
     /// <summary>The stale lease the write was made under.</summary>
     public RunLease Lease { get; }
 

@@ -42,11 +42,21 @@ internal sealed class RunContext
 
     public void LoadStarted(IEnumerable<JournalEvent> events)
     {
-        foreach (var e in events.Where(e => e.Type == JournalEventTypes.StepStarted && e.Path is not null))
+        foreach (var e in events.Where(e => e.Path is not null))
         {
-            _started[e.Path!] = true;
+            if (e.Type == JournalEventTypes.StepStarted)
+            {
+                _started[e.Path!] = true;
+            }
+            else if (e.Type == JournalEventTypes.StepIntent && e.Payload is IReadOnlyDictionary<string, object?> intent)
+            {
+                Intents[e.Path!] = intent;
+            }
         }
     }
+
+    /// <summary>The latest intent each step instance recorded (<see cref="Activities.IStepIntent"/>), by step path.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, object?>> Intents { get; } = new(StringComparer.Ordinal);
 
     public WorkflowDefinition Definition(string id) => Definitions.TryGetValue(id, out var definition)
         ? definition

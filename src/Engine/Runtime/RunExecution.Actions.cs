@@ -160,6 +160,7 @@ internal sealed partial class RunExecution
         Signal = signal,
         Signals = signals ?? [],
         Attempt = attempt,
+        Intent = new StepIntent(_run, key),
     };
 
     /// <summary>Per-step retry (with backoff, on chosen errors) around a per-attempt timeout, on the engine's clock.</summary>

@@ -45,6 +45,21 @@ public sealed record RunRecord
     /// <summary>Why it failed, was cancelled or superseded.</summary>
     public string? Message { get; init; }
 
+    /// <summary>The node holding the run's lease, that is executing it now (or was, until its lease expires); null when nobody does.</summary>
+    public string? LeaseOwner { get; init; }
+
+    /// <summary>When <see cref="LeaseOwner"/>'s lease ends unless it renews it.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
+
+    /// <summary>
+    /// Whether the run was left executing by a process that is gone: it is Running but nobody holds a live
+    /// lease on it. <c>gantry runs resume</c>, a server or a worker takes it over.
+    /// </summary>
+    public bool IsOrphaned(DateTimeOffset now) => Status == RunStatus.Running && !IsLeasedAt(now);
+
+    /// <summary>Whether a node holds a lease on the run that has not expired at <paramref name="now"/>.</summary>
+    public bool IsLeasedAt(DateTimeOffset now) => LeaseOwner is not null && LeaseExpiresAt > now;
+
     public bool IsFinished => Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Superseded;
 }
 

@@ -8,7 +8,8 @@ namespace Gantry.Engine.Runtime;
 /// runs woken by a signal or cancel) and executes each under a lease it renews every third of the
 /// lease; the lease is released when the run finishes or suspends. A node that dies stops renewing,
 /// so another node claims its runs once their leases expire and resumes them from the journal.
-/// A node that only stalled (a pause, a lost connection) is fenced: every claim raises the run's
+/// The engine does the renewing and fencing (<see cref="WorkflowEngine.RunLeasedAsync"/>), as for every
+/// other execution. A node that only stalled (a pause, a lost connection) is fenced: every claim raises the run's
 /// lease generation, the engine writes through <see cref="IRunLeaseStore.Fenced"/>, and once the
 /// heartbeat finds the lease lost or a write is rejected, this node stops executing the run at once,
 /// without journaling, cleaning up or releasing anything: the new holder goes on with it.
@@ -109,12 +110,19 @@ public sealed class RunWorker
     /// </summary>
     public async Task<RunRecord?> ExecuteLeasedAsync(string runId, CancellationToken cancellationToken)
     {
-        if (await _leases.TryClaimRunAsync(runId, NodeId, _options.Lease, cancellationToken).ConfigureAwait(false) is not { } lease)
+        try
+        {
+            return await _engine.RunAsync(runId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RunHeldException)
         {
             return null;
         }
-
-        return await ExecuteUnderLeaseAsync(lease).ConfigureAwait(false);
+        catch (LeaseLostException ex)
+        {
+            Log?.Invoke($"node {NodeId} stopped executing run {runId}: {ex.Message}");
+            return null;
+        }
     }
 
     /// <summary>Signals every waiting step whose delay has passed and has no timer signal yet; returns how many it signalled.</summary>
@@ -159,64 +167,23 @@ public sealed class RunWorker
     /// <summary>The run as it ended or suspended here; null when this node lost the lease and stopped executing it.</summary>
     private async Task<RunRecord?> ExecuteUnderLeaseAsync(RunLease lease)
     {
-        using var stopHeartbeat = new CancellationTokenSource();
-        using var lost = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(lease, lost, stopHeartbeat.Token);
-        var release = true;
         try
         {
-            // Not the worker's token: stopping a node must not cancel its runs.
-            var run = await _engine.RunLeasedAsync(lease.RunId, lease, lost.Token).ConfigureAwait(false);
+            // Not the worker's token: stopping a node must not cancel its runs. The engine renews the lease.
+            var run = await _engine.RunLeasedAsync(lease, _options.Lease, CancellationToken.None).ConfigureAwait(false);
             Log?.Invoke($"run {lease.RunId} {run.Status.ToString().ToLowerInvariant()}{(run.Message is null ? "" : ": " + run.Message)}");
             return run;
         }
         catch (LeaseLostException ex)
         {
-            release = false;
             Log?.Invoke($"node {NodeId} stopped executing run {lease.RunId}: {ex.Message}");
             return null;
         }
-        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        catch (RunHeldException)
         {
-            release = false;
-            Log?.Invoke($"node {NodeId} stopped executing run {lease.RunId}: its lease (generation {lease.Generation}) was taken over by another node");
+            // This process already executes the run (a wake-up of its own); the lease just taken is a newer
+            // generation of the same node, so that execution is the one to go on.
             return null;
-        }
-        finally
-        {
-            await stopHeartbeat.CancelAsync().ConfigureAwait(false);
-            await heartbeat.ConfigureAwait(false);
-            if (release)
-            {
-                await _leases.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Renews the lease every third of it; cancels <paramref name="lost"/> once a renewal finds it taken over.</summary>
-    private async Task HeartbeatAsync(RunLease lease, CancellationTokenSource lost, CancellationToken stop)
-    {
-        var interval = _options.Lease / 3;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, _time, stop).ConfigureAwait(false);
-                if (!await _leases.RenewLeaseAsync(lease, _options.Lease, stop).ConfigureAwait(false))
-                {
-                    await lost.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Keep trying: the lease outlives a few missed renewals.
-                Log?.Invoke($"renewing the lease on run {lease.RunId} failed: {ex.Message}");
-            }
         }
     }
 }

@@ -12,18 +12,28 @@ public sealed partial class WorkflowEngine
     /// </summary>
     private async Task RunWakingAsync(string runId)
     {
-        lock (_wakeGate)
-        {
-            if (_active.ContainsKey(runId))
-            {
-                _wakeAgain.Add(runId);
-                return;
-            }
-        }
-
         while (true)
         {
-            await RunAsync(runId, CancellationToken.None).ConfigureAwait(false);
+            CancellationTokenSource? cancel;
+            lock (_wakeGate)
+            {
+                cancel = Register(runId, CancellationToken.None);
+                if (cancel is null)
+                {
+                    _wakeAgain.Add(runId);
+                    return;
+                }
+            }
+
+            try
+            {
+                await ClaimAndExecuteAsync(runId, cancel, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                Unregister(runId, cancel);
+            }
+
             lock (_wakeGate)
             {
                 if (!_wakeAgain.Remove(runId))

@@ -80,80 +80,7 @@ public sealed partial class WorkflowEngine
         return record;
     }
 
-    /// <summary>
-    /// Runs (or resumes) a run in the calling task until it finishes, suspends, or is queued behind
-    /// its concurrency key. Returns the status it reached.
-    /// </summary>
-    public Task<RunRecord> RunAsync(string runId, CancellationToken cancellationToken) =>
-        RunCoreAsync(runId, _store, cancellationToken, CancellationToken.None);
-
-    /// <summary>
-    /// Runs (or resumes) a run that a <see cref="RunWorker"/> claimed under <paramref name="lease"/>. Every
-    /// journal append, status update and concurrency-key change of the run is fenced by the lease
-    /// (<see cref="IRunLeaseStore.Fenced"/>), so nothing more of this execution is written once another node
-    /// has claimed the run. When a fenced write is rejected, or <paramref name="abandon"/> is cancelled (the
-    /// worker found its lease lost), the execution stops where it is, as if this process had died: no
-    /// run.cancelled, no on_failure or finally, no key released. It then throws the
-    /// <see cref="LeaseLostException"/>, or an <see cref="OperationCanceledException"/> for <paramref name="abandon"/>.
-    /// </summary>
-    public Task<RunRecord> RunLeasedAsync(string runId, RunLease lease, CancellationToken abandon)
-    {
-        var leases = _store as IRunLeaseStore
-            ?? throw new InvalidOperationException($"run {runId} was claimed under a lease, but this engine's store ({_store.GetType().Name}) has no leases");
-        return RunCoreAsync(runId, leases.Fenced(lease), CancellationToken.None, abandon);
-    }
-
-    /// <summary>Executes through <paramref name="store"/>: the engine's store, or a view of it fenced by the run's lease.</summary>
-    private async Task<RunRecord> RunCoreAsync(string runId, IRunStore store, CancellationToken cancellationToken, CancellationToken abandon)
-    {
-        var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
-        if (record.IsFinished)
-        {
-            return record;
-        }
-
-        if (record.ConcurrencyKey is not null)
-        {
-            var (claimed, outcome) = await ClaimKeyAsync(record, store, cancellationToken).ConfigureAwait(false);
-            if (!claimed)
-            {
-                return outcome;
-            }
-
-            record = outcome;
-        }
-
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (!_active.TryAdd(runId, cancel))
-        {
-            throw new InvalidOperationException($"run {runId} is already executing in this process");
-        }
-
-        // Losing the lease is not a cancel: it stops the execution without journaling or cleaning up anything.
-        using var lost = CancellationTokenSource.CreateLinkedTokenSource(abandon);
-        LeaseLostException? rejected = null;
-        void LeaseLost(LeaseLostException ex)
-        {
-            Interlocked.CompareExchange(ref rejected, ex, null);
-            lost.Cancel();
-        }
-
-        try
-        {
-            return await ExecuteAsync(record, store, cancel, lost.Token, LeaseLost, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (Volatile.Read(ref rejected) is { } lease)
-        {
-            ExceptionDispatchInfo.Throw(lease);
-            throw;
-        }
-        finally
-        {
-            _active.TryRemove(runId, out _);
-        }
-    }
-
-    /// <summary>Starts <see cref="RunAsync"/> in the background (server, signals, timers, queued runs).</summary>
+    /// <summary>Starts <see cref="RunAsync(string, CancellationToken)"/> in the background (server, signals, timers, queued runs).</summary>
     public void RunInBackground(string runId) => RunInBackground(runId, before: null);
 
     /// <summary>
@@ -172,6 +99,14 @@ public sealed partial class WorkflowEngine
                 }
 
                 await RunWakingAsync(runId).ConfigureAwait(false);
+            }
+            catch (RunHeldException)
+            {
+                // Another process executes the run: it sees the signal or cancel request (see SignalAsync).
+            }
+            catch (LeaseLostException)
+            {
+                // Another process took the run over while it executed here; it goes on with it.
             }
             catch (Exception ex)
             {
@@ -232,6 +167,8 @@ public sealed partial class WorkflowEngine
             return record;
         }
 
+        // Journaled unfenced, like a signal: the run's lease holder (here or in another process, whose
+        // heartbeat looks for it) cancels its execution.
         await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.RunCancelRequested, Actor = by, Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
         if (_active.TryGetValue(runId, out var cancel))
         {
@@ -264,7 +201,7 @@ public sealed partial class WorkflowEngine
         return runs.Count;
     }
 
-    private async Task<RunRecord> ExecuteAsync(RunRecord record, IRunStore store, CancellationTokenSource cancel, CancellationToken lost, Action<LeaseLostException> leaseLost, CancellationToken callerToken)
+    private async Task<RunRecord> ExecuteAsync(RunRecord record, IRunStore store, CancellationTokenSource cancel, CancellationToken lost, Action<Exception> leaseLost, CancellationToken callerToken)
     {
         var events = await store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
         var state = JournalState.Replay(events);
@@ -361,7 +298,7 @@ public sealed partial class WorkflowEngine
             Timeout.InfiniteTimeSpan);
     }
 
-    private RunContext BuildContext(RunRecord record, IRunStore store, Action<LeaseLostException> leaseLost)
+    private RunContext BuildContext(RunRecord record, IRunStore store, Action<Exception> leaseLost)
     {
         var definitions = record.Definitions.ToDictionary(
             kv => kv.Key,

@@ -8,7 +8,7 @@ internal static class StoreRows
 {
     public const string RunColumns =
         "id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path, inputs, "
-        + "status, concurrency_key, trigger_source, started_by, created_at, updated_at, message";
+        + "status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, lease_owner, lease_expires_at";
 
     public const string VersionColumns = "definition_id, version, text, content_hash, author, comment, state, created_at, published_at";
 
@@ -29,13 +29,15 @@ internal static class StoreRows
         CreatedAt = time(r, 12),
         UpdatedAt = time(r, 13),
         Message = NullableString(r, 14),
+        LeaseOwner = NullableString(r, 15),
+        LeaseExpiresAt = r.IsDBNull(16) ? null : time(r, 16),
     };
 
     /// <summary>A run selected with <see cref="RunColumns"/> followed by its lease generation, claimed by <paramref name="nodeId"/>.</summary>
     public static ClaimedRun ReadClaim(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time, string nodeId)
     {
         var run = ReadRun(r, time);
-        return new ClaimedRun(run, new RunLease(run.Id, nodeId, r.GetInt64(15)));
+        return new ClaimedRun(run, new RunLease(run.Id, nodeId, r.GetInt64(17)));
     }
 
     public static DefinitionVersion ReadVersion(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time) => new()

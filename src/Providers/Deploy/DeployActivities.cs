@@ -11,31 +11,65 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
     {
         var environment = context.Environment ?? throw new DeployException("deploy.release needs an environment (--env)");
         var input = context.Input;
-        var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive, context.DataDirectory, cancellationToken).ConfigureAwait(false);
-        var source = await ReleaseRef.ResolveAsync(context, cancellationToken).ConfigureAwait(false);
-        context.Log.Info($"deploying {source.Describe()} to {group ?? "hosts"}: {string.Join(", ", hosts)}");
-        var request = new FleetRequest(environment, hosts, source.Release, input.MaxParallel > 0 ? input.MaxParallel : hosts.Count,
+        var intent = DeployIntent.From(context.Intent.Recorded);
+        var rerun = intent is not null;
+        if (intent is null)
+        {
+            // Decided once, journaled before any host is touched: a re-run deploys to the same hosts and release.
+            var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive, context.DataDirectory, cancellationToken).ConfigureAwait(false);
+            intent = new DeployIntent(group, hosts, await ReleaseRef.ResolveAsync(context, cancellationToken).ConfigureAwait(false));
+            await context.Intent.RecordAsync(intent.ToPlain(), cancellationToken).ConfigureAwait(false);
+        }
+
+        var source = intent.Source;
+        var request = new FleetRequest(environment, intent.Hosts, source.Release, input.MaxParallel > 0 ? input.MaxParallel : intent.Hosts.Count,
             input.KeepReleases ?? environment.Deploy.KeepReleases, context.RunId, context.DataDirectory, context.Log, context.Secrets)
         {
             Commit = source.FetchCommit,
         };
-        var result = await deployers.Create(environment).DeployAsync(request, cancellationToken).ConfigureAwait(false);
+        var deployer = deployers.Create(environment);
+        var verified = !rerun ? [] : await VerifiedAsync(deployer, request, context.Log, cancellationToken).ConfigureAwait(false);
+        var remaining = intent.Hosts.Where(h => !verified.Any(v => v.Host == h)).ToList();
+        context.Log.Info($"deploying {source.Describe()} to {intent.Group ?? "hosts"}: {string.Join(", ", remaining)}"
+            + (verified.Count > 0 ? $" ({string.Join(", ", verified.Select(v => v.Host))} already on it)" : ""));
+        var deployed = remaining.Count == 0 ? new FleetResult([]) : await deployer.DeployAsync(request with { Hosts = remaining, MaxParallel = Math.Min(request.MaxParallel, remaining.Count) }, cancellationToken).ConfigureAwait(false);
+        var result = new FleetResult([.. intent.Hosts.Select(h => verified.FirstOrDefault(v => v.Host == h) ?? deployed.Hosts.First(d => d.Host == h))]);
         var quarantined = new Quarantine(context.DataDirectory, environment.Id).Record(result, context.RunId, context.Time.GetUtcNow(), context.Log);
         if (!result.Succeeded)
         {
             var failed = result.Hosts.Where(h => !h.Succeeded).ToList();
             var ok = result.Hosts.Where(h => h.Succeeded).Select(h => $"{h.Host} on {h.Current}");
             throw new DeployException(
-                $"deploy of {source.Release} to {group ?? "hosts"} failed on {string.Join(", ", failed.Select(f => f.Host))}: {string.Join("; ", failed.Select(f => f.Error))}"
+                $"deploy of {source.Release} to {intent.Group ?? "hosts"} failed on {string.Join(", ", failed.Select(f => f.Host))}: {string.Join("; ", failed.Select(f => f.Error))}"
                 + (ok.Any() ? $". Left on the new release: {string.Join(", ", ok)}" : "")
                 + $". To roll back: gantry rollback --env {environment.Id}"
                 + Quarantine.Describe(quarantined));
         }
 
-        var outputs = DeployOutputs.From(group, source.Release, result);
+        var outputs = DeployOutputs.From(intent.Group, source.Release, result);
         outputs.Ref = source.Ref;
         outputs.Commit = source.Commit;
         return outputs;
+    }
+
+    /// <summary>
+    /// On a re-run: the hosts an earlier try already switched to the release and that answer their health
+    /// check are verified, not deployed again (no second restart of a host that serves the release).
+    /// </summary>
+    private static async Task<List<HostOutcome>> VerifiedAsync(IFleetDeployer deployer, FleetRequest request, IStepLog log, CancellationToken cancellationToken)
+    {
+        var states = await deployer.ReadStateAsync(request.Environment, request.Hosts, request.DataDirectory, probeHealth: true, cancellationToken).ConfigureAwait(false);
+        var verified = new List<HostOutcome>();
+        foreach (var state in states)
+        {
+            if (state.Error is null && state.Current == request.Release && state.Healthy != false)
+            {
+                log.Info($"already on {request.Release}{(state.Healthy == true ? " and healthy" : "")}: verified, not deployed again", state.Host);
+                verified.Add(new HostOutcome(state.Host, true, state.Current, state.Previous, null));
+            }
+        }
+
+        return verified;
     }
 
     public sealed class Inputs

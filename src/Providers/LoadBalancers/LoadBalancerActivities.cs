@@ -50,13 +50,17 @@ public abstract class LoadBalancerActivity<TInputs>(LoadBalancerFactory factory)
     {
         var environment = context.Environment ?? throw new LoadBalancerException($"{context.ActivityName} needs an environment (--env)");
         var controller = factory.Create(environment, context.DataDirectory);
-        var status = await ActAsync(controller, context.Input, new SynchronousProgress(context.Log), cancellationToken).ConfigureAwait(false);
+        var status = await ActAsync(controller, context, new SynchronousProgress(context.Log), cancellationToken).ConfigureAwait(false);
         context.Log.Info($"live: {Join(status.GroupsIn(GroupState.Live))}; out: {Join(status.GroupsIn(GroupState.Out))}"
             + (status.GroupsIn(GroupState.Inconsistent).Count > 0 ? $"; inconsistent: {Join(status.GroupsIn(GroupState.Inconsistent))}" : ""));
         return LoadBalancerOutputs.From(status);
     }
 
     protected abstract Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, TInputs inputs, IProgress<string> progress, CancellationToken cancellationToken);
+
+    /// <summary>The action with the whole step context: an activity that decides from the state it reads records that decision here (<see cref="ActivityContext.Intent"/>).</summary>
+    protected virtual Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, ActivityContext<TInputs> context, IProgress<string> progress, CancellationToken cancellationToken) =>
+        ActAsync(controller, context.Input, progress, cancellationToken);
 
     private static string Join(IReadOnlyList<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
 
@@ -90,8 +94,24 @@ internal sealed class LbLiveActivity(LoadBalancerFactory factory) : LoadBalancer
 [Activity("lb.flip", Description = "Brings the out group live, then takes the live group out.", Example = "uses: lb.flip")]
 internal sealed class LbFlipActivity(LoadBalancerFactory factory) : LoadBalancerActivity<NoInputs>(factory)
 {
+    private const string LiveKey = "live";
+    private const string OutKey = "out";
+
     protected override Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, NoInputs inputs, IProgress<string> progress, CancellationToken cancellationToken) =>
         controller.FlipAsync(progress, cancellationToken);
+
+    /// <summary>Decides once, from the state read the first time, and journals the decision before acting; a re-run drives to it.</summary>
+    protected override Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, ActivityContext<NoInputs> context, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var decided = context.Intent.Recorded is { } recorded && recorded.GetValueOrDefault(LiveKey) is string live && recorded.GetValueOrDefault(OutKey) is string @out
+            ? new FlipIntent(live, @out)
+            : null;
+        return controller.FlipAsync(
+            decided,
+            (intent, token) => context.Intent.RecordAsync(new Dictionary<string, object?> { [LiveKey] = intent.Live, [OutKey] = intent.Out }, token),
+            progress,
+            cancellationToken);
+    }
 }
 
 [Activity("lb.all", Description = "Makes every group live.", Example = "uses: lb.all")]

@@ -66,18 +66,50 @@ public sealed class LoadBalancerController
     /// then the live group is taken out. Needs exactly one live and one out group.
     /// </summary>
     public Task<LoadBalancerStatus> FlipAsync(IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
-        RunGroupsAsync("lb.flip", status =>
+        FlipAsync(null, (_, _) => Task.CompletedTask, progress, cancellationToken);
+
+    /// <summary>
+    /// <c>lb.flip</c> that converges when run again. With no <paramref name="decided"/> intent it reads the
+    /// state, decides which group goes live (the out one) and which goes out (the live one), hands that to
+    /// <paramref name="record"/> (the journal) before touching anything, then acts. With a
+    /// <paramref name="decided"/> intent (an earlier try of the step recorded it, and may have flipped
+    /// already) it does not decide again: it drives the load balancer to that intent, which does nothing
+    /// when the flip had happened, and never flips back.
+    /// </summary>
+    public async Task<LoadBalancerStatus> FlipAsync(FlipIntent? decided, Func<FlipIntent, CancellationToken, Task> record, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (decided is null)
         {
-            var live = status.GroupsIn(GroupState.Live);
-            var @out = status.GroupsIn(GroupState.Out);
-            if (status.Groups.Count != 2 || live.Count != 1 || @out.Count != 1)
+            decided = DecideFlip(await GetStatusAsync(cancellationToken).ConfigureAwait(false));
+            await record(decided, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            if (!_groups.ContainsKey(decided.Live) || !_groups.ContainsKey(decided.Out))
             {
-                throw new LoadBalancerException(
-                    $"lb.flip needs exactly one live and one out group, found: {string.Join(", ", status.Groups.Select(GroupStatusEvaluator.Describe))}");
+                throw new LoadBalancerException($"lb.flip: the recorded intent names groups this environment does not have ({decided.Live} live, {decided.Out} out); known groups are {string.Join(", ", _groups.Keys)}");
             }
 
-            return new HashSet<string>(@out, StringComparer.Ordinal);
-        }, progress, cancellationToken);
+            progress?.Report($"lb.flip: going on with the recorded intent, {decided.Live} live and {decided.Out} out");
+        }
+
+        var live = decided.Live;
+        return await RunGroupsAsync("lb.flip", _ => new HashSet<string>([live], StringComparer.Ordinal), progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static FlipIntent DecideFlip(LoadBalancerStatus status)
+    {
+        var live = status.GroupsIn(GroupState.Live);
+        var @out = status.GroupsIn(GroupState.Out);
+        if (status.Groups.Count != 2 || live.Count != 1 || @out.Count != 1)
+        {
+            throw new LoadBalancerException(
+                $"lb.flip needs exactly one live and one out group, found: {string.Join(", ", status.Groups.Select(GroupStatusEvaluator.Describe))}");
+        }
+
+        return new FlipIntent(@out[0], live[0]);
+    }
 
     /// <summary>Makes every group live (<c>lb.all</c>).</summary>
     public Task<LoadBalancerStatus> AllAsync(IProgress<string>? progress = null, CancellationToken cancellationToken = default) =>
@@ -192,3 +224,6 @@ public sealed class LoadBalancerController
         return await GetStatusAsync(cancellationToken).ConfigureAwait(false);
     }
 }
+
+/// <summary>What an <c>lb.flip</c> decided: <paramref name="Live"/> goes live, <paramref name="Out"/> goes out.</summary>
+public sealed record FlipIntent(string Live, string Out);

@@ -17,9 +17,24 @@ public sealed record RunView(
     DateTimeOffset UpdatedAt,
     string? Message)
 {
-    public static RunView From(RunRecord run) => new(
+    /// <summary>The node executing the run now (holding its live lease), or null.</summary>
+    public string? ExecutingOn { get; init; }
+
+    /// <summary>
+    /// True when the run is Running but no process holds a live lease on it: the process that executed it
+    /// died. A server or worker on the store takes it over; <c>gantry runs resume RUN</c> does it from a terminal.
+    /// </summary>
+    public bool Orphaned { get; init; }
+
+    public static RunView From(RunRecord run) => From(run, TimeProvider.System.GetUtcNow());
+
+    public static RunView From(RunRecord run, DateTimeOffset now) => new(
         run.Id, run.WorkflowId, run.WorkflowVersion, run.EnvironmentId, run.Inputs, run.Status, run.Trigger, run.StartedBy,
-        run.ConcurrencyKey, run.CreatedAt, run.UpdatedAt, run.Message);
+        run.ConcurrencyKey, run.CreatedAt, run.UpdatedAt, run.Message)
+    {
+        ExecutingOn = run.IsLeasedAt(now) ? run.LeaseOwner : null,
+        Orphaned = run.IsOrphaned(now),
+    };
 }
 
 /// <summary>A run with its journal.</summary>

@@ -41,4 +41,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(13, LogLevel.Warning, "Retention prune failed, retried in an hour: {Reason}")]
     public static partial void PruneFailed(ILogger logger, string reason);
+
+    [LoggerMessage(40, LogLevel.Information, "Run takeover: {Line}")]
+    public static partial void Worker(ILogger logger, string line);
 }

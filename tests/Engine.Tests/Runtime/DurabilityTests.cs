@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gantry.Engine.Activities;
 using Gantry.Engine.Runtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -192,9 +193,18 @@ internal sealed class SimulatedCrashException() : Exception("simulated crash");
 /// A store that works until an event matching <paramref name="crashAt"/> is appended, then refuses
 /// every write, as a dead process would; what was committed before stays in the inner store.
 /// </summary>
-internal sealed class CrashingRunStore(IRunStore inner, Func<JournalEvent, bool> crashAt) : IRunStore
+internal sealed class CrashingRunStore(IRunStore inner, Func<JournalEvent, bool> crashAt) : IRunStore, IRunLeaseStore
 {
-    private volatile bool _dead;
+    private readonly StrongBox<bool> _dead = new();
+
+    /// <summary>A fenced view that dies with the store it was made from.</summary>
+    private CrashingRunStore(IRunStore inner, Func<JournalEvent, bool> crashAt, StrongBox<bool> dead)
+        : this(inner, crashAt)
+    {
+        _dead = dead;
+    }
+
+    private IRunLeaseStore Leases => (IRunLeaseStore)inner;
 
     public Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken) => Alive(() => inner.CreateRunAsync(run, cancellationToken));
 
@@ -212,7 +222,7 @@ internal sealed class CrashingRunStore(IRunStore inner, Func<JournalEvent, bool>
     {
         if (events.Any(crashAt))
         {
-            _dead = true;
+            _dead.Value = true;
         }
 
         return Alive(() => inner.AppendAsync(runId, events, cancellationToken));
@@ -224,7 +234,17 @@ internal sealed class CrashingRunStore(IRunStore inner, Func<JournalEvent, bool>
 
     public Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken) => Alive(() => inner.ReleaseKeyAsync(key, runId, cancellationToken));
 
-    private Task<T> Alive<T>(Func<Task<T>> write) => _dead ? throw new SimulatedCrashException() : write();
+    public Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken) => Alive(() => Leases.ClaimRunsAsync(nodeId, lease, max, cancellationToken));
 
-    private Task Alive(Func<Task> write) => _dead ? throw new SimulatedCrashException() : write();
+    public Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken) => Alive(() => Leases.TryClaimRunAsync(runId, nodeId, lease, cancellationToken));
+
+    public Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken) => Alive(() => Leases.RenewLeaseAsync(lease, duration, cancellationToken));
+
+    public Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken) => Alive(() => Leases.ReleaseLeaseAsync(lease, cancellationToken));
+
+    public IRunStore Fenced(RunLease lease) => new CrashingRunStore(Leases.Fenced(lease), crashAt, _dead);
+
+    private Task<T> Alive<T>(Func<Task<T>> write) => _dead.Value ? throw new SimulatedCrashException() : write();
+
+    private Task Alive(Func<Task> write) => _dead.Value ? throw new SimulatedCrashException() : write();
 }

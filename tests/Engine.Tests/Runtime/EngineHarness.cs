@@ -12,13 +12,19 @@ namespace Gantry.Engine.Tests.Runtime;
 /// <summary>An engine over the in-memory store with recording test activities.</summary>
 internal sealed class EngineHarness
 {
+    /// <summary>
+    /// The harness engine's lease: an hour, so that its heartbeat (every third of it) is a timer the
+    /// <see cref="ObservedClock"/> tells apart from the retry and wait timers the tests step through.
+    /// </summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromHours(1);
+
     public EngineHarness(TimeProvider? time = null)
     {
         Time = time ?? TimeProvider.System;
         var services = new ServiceCollection()
             .AddSingleton(Calls)
             .AddSingleton(Time)
-            .AddGantryEngine()
+            .AddGantryEngine(o => o.Lease = Lease)
             .AddActivity<RecordActivity>()
             .AddActivity<FlakyActivity>()
             .AddActivity<SlowActivity>()

@@ -23,7 +23,13 @@ internal sealed class ObservedClock(DateTimeOffset start) : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = Fake.CreateTimer(callback, state, dueTime, period);
-        _armed.Release();
+
+        // Every execution renews its lease on the engine's clock; the tests wait for the engine's other timers.
+        if (dueTime != EngineHarness.Lease / 3)
+        {
+            _armed.Release();
+        }
+
         return timer;
     }
 

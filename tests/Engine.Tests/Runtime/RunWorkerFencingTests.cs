@@ -64,7 +64,7 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
 
         Assert.True(_gate.FirstCancelled.Task.IsCompleted);
         Assert.Equal(
-            [$"claimed run {run.Id} (fenced, pending)", $"node node-a stopped executing run {run.Id}: its lease (generation 1) was taken over by another node"],
+            [$"claimed run {run.Id} (fenced, pending)", $"node node-a stopped executing run {run.Id}: run {run.Id} is no longer leased to node node-a (lease generation 1): node node-b holds it now"],
             nodeA.Log);
         Assert.Equal(
             [JournalEventTypes.RunStarted, JournalEventTypes.StepStarted],
@@ -72,7 +72,7 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
         Assert.Equal(RunStatus.Running, (await nodeB.Store.GetRunAsync(run.Id, CancellationToken.None))!.Status);
         Assert.Equal(run.Id, await nodeB.Store.TryAcquireKeyAsync("prod", "another-run", CancellationToken.None));
 
-        var finished = await nodeB.Engine.RunLeasedAsync(run.Id, takeover, CancellationToken.None);
+        var finished = await nodeB.Engine.RunLeasedAsync(takeover, Lease, CancellationToken.None);
 
         Assert.Equal(RunStatus.Succeeded, finished.Status);
         await AssertFinishedOnceByNodeBAsync(nodeB, run);
@@ -91,7 +91,7 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
         Assert.True(_gate.FirstCancelled.Task.IsCompleted);
         await AssertFinishedOnceByNodeBAsync(nodeA, run);
         Assert.Equal([$"claimed run {run.Id} (fenced, running)", $"run {run.Id} succeeded"], nodeB.Log);
-        Assert.Equal($"node node-a stopped executing run {run.Id}: its lease (generation 1) was taken over by another node", nodeA.Log.Last());
+        Assert.Equal($"node node-a stopped executing run {run.Id}: run {run.Id} is no longer leased to node node-a (lease generation 1): it was released or taken over", nodeA.Log.Last());
     }
 
     [Fact]

@@ -97,6 +97,48 @@ public sealed class LoadBalancerControllerTests
     }
 
     [Fact]
+    public async Task Flip_FirstTime_RecordsTheDecisionBeforeTouchingTheLoadBalancer()
+    {
+        _driver.Set("web3", AdminState.Maint);
+        _driver.Set("web4", AdminState.Maint);
+        var callsWhenRecorded = -1;
+        FlipIntent? recorded = null;
+
+        await Controller().FlipAsync(null, (intent, _) =>
+        {
+            (recorded, callsWhenRecorded) = (intent, _driver.Calls.Count);
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal(new FlipIntent("group2", "group1"), recorded);
+        Assert.Equal(0, callsWhenRecorded);
+        Assert.Equal(["live web3,web4", "out web1,web2"], _driver.Calls);
+    }
+
+    [Fact]
+    public async Task Flip_ReRunAfterTheFlipHappened_DrivesToTheRecordedIntentAndDoesNotFlipBack()
+    {
+        // The first try flipped (group2 live, group1 out), then its process died before step.succeeded.
+        _driver.Set("web1", AdminState.Maint);
+        _driver.Set("web2", AdminState.Maint);
+
+        var status = await Controller().FlipAsync(new FlipIntent("group2", "group1"), (_, _) => throw new InvalidOperationException("a re-run must not decide again"));
+
+        Assert.Empty(_driver.Calls);
+        Assert.Equal([GroupState.Out, GroupState.Live], status.Groups.Select(g => g.State));
+    }
+
+    [Fact]
+    public async Task Flip_ReRunAfterHalfAFlip_FinishesIt()
+    {
+        // The first try brought group2 live, then died before taking group1 out: both are live.
+        var status = await Controller().FlipAsync(new FlipIntent("group2", "group1"), (_, _) => Task.CompletedTask);
+
+        Assert.Equal(["out web1,web2"], _driver.Calls);
+        Assert.Equal([GroupState.Out, GroupState.Live], status.Groups.Select(g => g.State));
+    }
+
+    [Fact]
     public async Task Restore_GroupWithDownServer_LeftAlone()
     {
         _driver.Set("web1", AdminState.Maint);

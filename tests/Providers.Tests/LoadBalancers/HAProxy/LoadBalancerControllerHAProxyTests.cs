@@ -61,6 +61,29 @@ public sealed class LoadBalancerControllerHAProxyTests(HAProxyFixture haproxy) :
     }
 
     [Fact]
+    public async Task Flip_ReRunAfterItFlipped_KeepsTheRecordedGroupLiveAndNeverFlipsBack()
+    {
+        var controller = Controller();
+        await controller.SetLiveAsync(["group2"]);
+        FlipIntent? recorded = null;
+        await controller.FlipAsync(null, (intent, _) =>
+        {
+            recorded = intent;
+            return Task.CompletedTask;
+        });
+        Assert.Equal("web1=UP web2=UP web3=MAINT web4=MAINT", await RawAsync());
+
+        // The step's process died after the flip and before journaling step.succeeded: it runs again.
+        var progress = new ListProgress();
+        var status = await Controller().FlipAsync(recorded, (_, _) => throw new InvalidOperationException("a re-run must not decide again"), progress);
+
+        Assert.Equal(new FlipIntent("group1", "group2"), recorded);
+        Assert.Equal("group1=Live group2=Out", States(status));
+        Assert.Equal("web1=UP web2=UP web3=MAINT web4=MAINT", await RawAsync());
+        Assert.Equal(["lb.flip: going on with the recorded intent, group1 live and group2 out"], progress.Lines);
+    }
+
+    [Fact]
     public async Task Flip_Group2Live_Group1LiveAndGroup2Out()
     {
         var controller = Controller();

@@ -1,0 +1,26 @@
+using Gantry.Engine.Runtime;
+using Gantry.Server.Telemetry;
+
+namespace Gantry.Server.Hosting;
+
+/// <summary>
+/// The server as one node among the processes sharing its store: every poll it fires due timers and claims
+/// the runs nobody executes (queued, woken by a signal journaled elsewhere, or left running by a process
+/// that died once its lease expired), and executes them under leases through the server's engine.
+/// </summary>
+internal sealed class RunTakeoverService(WorkflowEngine engine, EngineOptions engineOptions, ServerContext context, TimeProvider time, ILogger<RunTakeoverService> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var worker = new RunWorker(engine, context.Stores.Leases, new RunWorkerOptions
+        {
+            NodeId = engineOptions.NodeId,
+            Lease = context.Options.Lease,
+            PollInterval = context.Options.PollInterval,
+        }, time)
+        {
+            Log = line => ServerLog.Worker(logger, line),
+        };
+        return worker.RunAsync(stoppingToken);
+    }
+}
