@@ -48,7 +48,7 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
         var runId = await api.StartRunAsync(workflow, fleet.EnvironmentId, new { version });
         var waiting = await api.WaitForStatusAsync(runId, RunTimeout, "waiting", "failed");
         Assert.True(GantryApi.Status(waiting) == "waiting", GantryApi.Describe(waiting));
-        Assert.Equal($"[opensky]\nversion = {version}", await fleet.OriginGitAsync("show", $"{branch}:opensky/config/version.ini"));
+        Assert.Equal(FleetOrigin.Ini(version).TrimEnd('\n'), await fleet.OriginGitAsync("show", $"{branch}:{FleetOrigin.VersionIni}"));
         Assert.Equal($"Bump version to {version}", await fleet.OriginGitAsync("log", "-1", "--format=%s", branch));
 
         var merge = await fleet.MergeFixIntoAsync(branch);
@@ -75,7 +75,10 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
         // git flow finish: tagged, and production and develop both hold the tag and the fix.
         Assert.Equal(["develop", "production"], (await fleet.OriginGitAsync("branch", "--format=%(refname:short)", "--contains", $"v{version}")).Split('\n').Where(b => b is "develop" or "production"));
         Assert.Equal("fixed", await fleet.OriginGitAsync("show", "production:opensky/app/main.txt"));
-        Assert.Equal($"[opensky]\nversion = {version}", await fleet.OriginGitAsync("show", $"v{version}:opensky/config/version.ini"));
+        // The tag ships what it says: the team's literal opensky.version line bumped, every other line as it was.
+        var tagged = await fleet.OriginGitAsync("show", $"v{version}:{FleetOrigin.VersionIni}");
+        Assert.Contains($"\n[opensky]\nopensky.name = OpenSky\nopensky.version = {version}\n", tagged, StringComparison.Ordinal);
+        Assert.Equal(FleetOrigin.Ini(version).TrimEnd('\n'), tagged);
 
         // Rolled out group by group (group1 while group2 was live, then group2), to the new tag.
         var deployed = GantryApi.Journal(run)

@@ -1,5 +1,6 @@
 using Gantry.Engine.Runtime;
 using Gantry.Providers.Git;
+using Gantry.Providers.Sandbox;
 using Gantry.Providers.Tests.Fixtures;
 
 namespace Gantry.Providers.Tests.Scenario;
@@ -33,7 +34,8 @@ public sealed class HotfixSandboxTests
         var tags = await new GitCommandRunner().RunAsync(origin, ["tag", "--list", "v3.0.1"], CancellationToken.None);
         Assert.Equal("v3.0.1", tags.StandardOutput.Trim());
         var version = await new GitCommandRunner().RunAsync(origin, ["show", "production:opensky/config/version.ini"], CancellationToken.None);
-        Assert.Equal("[opensky]\nversion = 3.0.1\n", version.StandardOutput);
+        Assert.Equal(SandboxOrigin.VersionIni("3.0.1"), version.StandardOutput);
+        Assert.Contains("\nopensky.version = 3.0.1\n", version.StandardOutput, StringComparison.Ordinal);
         var journal = await harness.JournalAsync(run.Id);
         Assert.Equal(1, journal.Count(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "start"));
     }
