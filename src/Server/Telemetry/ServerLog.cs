@@ -41,4 +41,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(13, LogLevel.Warning, "Retention prune failed, retried in an hour: {Reason}")]
     public static partial void PruneFailed(ILogger logger, string reason);
+
+    [LoggerMessage(1801, LogLevel.Warning, "Refused a pull_request signal to run {RunId} from token {Token} ({Role}): merge gates count only the signed webhook, approver and admin tokens")]
+    public static partial void MergeGateSignalRefused(ILogger logger, string runId, string token, string role);
 }
