@@ -37,15 +37,15 @@ public sealed partial class GitWorkspace
             return $"merge commit {mergeCommit} does not exist on origin";
         }
 
-        if (!await IsAncestorAsync(mergeCommit, tip, cancellationToken).ConfigureAwait(false)
-            && !await BranchHasTreeOfAsync(tip, mergeCommit, cancellationToken).ConfigureAwait(false))
-        {
-            return $"merge commit {mergeCommit} is not on origin's {branch} (at {tip}), nor is a commit with its tree";
-        }
-
         if (await CommitOnOriginAsync(headCommit, cancellationToken).ConfigureAwait(false) is null)
         {
             return $"head commit {headCommit} does not exist on origin";
+        }
+
+        if (!await IsAncestorAsync(mergeCommit, tip, cancellationToken).ConfigureAwait(false)
+            && !await BranchHasTreeOfAsync(headCommit, tip, mergeCommit, cancellationToken).ConfigureAwait(false))
+        {
+            return $"merge commit {mergeCommit} is not on origin's {branch} (at {tip}), nor is a commit with its tree";
         }
 
         if (await IsAncestorAsync(headCommit, tip, cancellationToken).ConfigureAwait(false))
@@ -86,10 +86,14 @@ public sealed partial class GitWorkspace
         return await ResolveAsync(sha, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<bool> BranchHasTreeOfAsync(string tip, string commit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether a commit the branch gained since the head forked from it (a squash or rebase of the
+    /// head lands there; older history does not count) has the tree of <paramref name="commit"/>.
+    /// </summary>
+    private async Task<bool> BranchHasTreeOfAsync(string head, string tip, string commit, CancellationToken cancellationToken)
     {
         var tree = await ResolveObjectAsync(commit + "^{tree}", cancellationToken).ConfigureAwait(false);
-        var log = await Git(["log", "--first-parent", $"--max-count={TreeSearchDepth}", "--format=%T", tip], cancellationToken).ConfigureAwait(false);
+        var log = await Git(["log", "--first-parent", $"--max-count={TreeSearchDepth}", "--format=%T", $"{head}..{tip}"], cancellationToken).ConfigureAwait(false);
         return tree is not null && log.StandardOutput.Split('\n', StringSplitOptions.TrimEntries).Contains(tree, StringComparer.Ordinal);
     }
 
