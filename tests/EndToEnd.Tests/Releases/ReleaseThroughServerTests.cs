@@ -66,7 +66,8 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
         await fleet.OriginGitAsync("update-ref", "refs/heads/unreviewed", unreviewed);
         await api.SendGitHubEventAsync("pull_request", GantryApi.PullRequestMerged(branch, unreviewed, unreviewed));
         await api.WaitForLogAsync(runId, RunTimeout, l => l.StartsWith($"refused pull request #42 (fix-the-bug) reported merged into {branch} by github:teammate: origin contradicts it: merge commit {unreviewed} is not on origin's {branch}", StringComparison.Ordinal));
-        Assert.Equal("waiting", GantryApi.Status(await api.RunAsync(runId)));
+        // The line is journaled while the run executes; then it waits again.
+        Assert.Equal("waiting", GantryApi.Status(await api.WaitForStatusAsync(runId, RunTimeout, "waiting", "succeeded", "failed", "cancelled")));
 
         // The real merge and the named check on its head: still waiting for the bot's +1.
         var merge = await fleet.MergeFixIntoAsync(branch);
@@ -77,7 +78,8 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
         Assert.Equal([runId], delivered.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal([runId], checkedHead.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
         await api.WaitForLogAsync(runId, RunTimeout, l => l == $"still waiting: pull request #42 (fix-the-bug) merged into {branch}; waiting for an approving review by {RealFleet.ReviewBot} on its head commit {head}");
-        Assert.Equal("waiting", GantryApi.Status(await api.RunAsync(runId)));
+        // The line is journaled while the run executes; then it waits again.
+        Assert.Equal("waiting", GantryApi.Status(await api.WaitForStatusAsync(runId, RunTimeout, "waiting", "succeeded", "failed", "cancelled")));
 
         var approved = await api.SendGitHubEventAsync("pull_request_review", GantryApi.ReviewApproved(branch, RealFleet.ReviewBot, head));
         Assert.Equal([runId], approved.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
