@@ -5,7 +5,8 @@ namespace Gantry.Testing.Fleet;
 /// <list type="bullet">
 /// <item><c>production</c> (HEAD): "Release 2.9.0" (tag v2.9.0), "Release 3.0.0" (tag v3.0.0), lightweight tags that are no version (v3, release-1);</item>
 /// <item><c>develop</c>: production + "Add the 3.1 feature", tagged v3.1.0-rc.1 (a pre-release) and nightly;</item>
-/// <item><c>opensky/config/version.ini</c> is <c>[opensky]\nversion = X.Y.Z</c>, the version the app reports;
+/// <item><c>opensky/config/version.ini</c> is the team's real shape (<see cref="Ini"/>): the literal key
+/// <c>opensky.version = X.Y.Z</c> under <c>[opensky]</c>, next to other keys and comments; the app reports it;
 /// <c>opensky/app/main.txt</c> holds <c>bug</c>, which the developer's fix changes.</item>
 /// </list>
 /// </summary>
@@ -48,7 +49,9 @@ internal sealed class FleetOrigin
     public Task<string> GitAsync(string directory, CancellationToken cancellationToken, params string[] arguments) =>
         FleetCommand.RunAsync("git", ["-C", directory, .. arguments], _git, cancellationToken);
 
-    public static string Ini(string version) => $"[opensky]\nversion = {version}\n";
+    /// <summary>The version file as the team has it: the literal key <c>opensky.version</c> under <c>[opensky]</c>, other keys, comments, and a <c>version</c> of something else.</summary>
+    public static string Ini(string version) =>
+        $"; OpenSky release settings; the hotfix and the daily release bump opensky.version\n[opensky]\nopensky.name = OpenSky\nopensky.version = {version}\n\n[build]\n; the toolchain's version, not the app's\nversion = 14\n";
 
     /// <summary>
     /// The developer branches fix-the-bug off <paramref name="target"/> on origin, fixes the bug and

@@ -286,6 +286,12 @@ public sealed class RealFleet : IAsyncDisposable
         await FleetCommand.WaitForPortAsync(host.Address, host.Port, () => null, TimeSpan.FromSeconds(20), ct);
     }
 
+    /// <summary>The test bot whose approving review a release's pull request needs (repository.review.reviewers).</summary>
+    public const string ReviewBot = "pr-nightmare";
+
+    /// <summary>The status context that must pass on the pull request's head (repository.review.checks).</summary>
+    public const string RequiredCheck = "ci/test-bot";
+
     private string BuildEnvironmentYaml()
     {
         const string Health = "http://{{ host.address }}:{{ host.vars.app_port }}/health";
@@ -299,6 +305,7 @@ public sealed class RealFleet : IAsyncDisposable
               production_branch: production
               develop_branch: develop
               tag_prefix: v
+              review: { reviewers: [{{ReviewBot}}], checks: [{{RequiredCheck}}] }
             load_balancer:
               provider: haproxy
               address: "unix://{{_haproxy!.AdminSocketPath}}"

@@ -111,7 +111,7 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
         public bool NoWait { get; init; }
 
         [CommandOption("--merged-into <BRANCH>")]
-        [Description("Send GitHub's pull_request event of a pull request merged into BRANCH, then a completed check_suite on its head commit (see --checks). For sandbox runs and tests.")]
+        [Description("Send GitHub's pull_request event of a pull request merged into BRANCH (the branch as it is on origin), an approving pull_request_review by each reviewer the step requires, then a completed check_suite per required check on its head commit (see --checks). For sandbox runs and tests.")]
         public string? MergedInto { get; init; }
 
         [CommandOption("--checks <CONCLUSION>")]
@@ -136,11 +136,13 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var payloads = settings.MergedInto is { } branch ? MergeEvents(branch, settings.Checks ?? "success") : [ParseData(settings.Data)];
         await using var host = await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
         RunRecord signalled = null!;
         try
         {
+            var payloads = settings.MergedInto is { } branch
+                ? SimulatedGitHubEvents.For(AwaitedMerge.Read(await host.Runs.ReadJournalAsync(settings.Run, 0, cancellationToken).ConfigureAwait(false)), branch, settings.Checks ?? "success", Environment.UserName)
+                : [ParseData(settings.Data)];
             foreach (var payload in payloads)
             {
                 signalled = await host.Engine.SignalAsync(settings.Run, settings.Name, payload, Environment.UserName, cancellationToken).ConfigureAwait(false);
@@ -187,17 +189,6 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
         {
             throw new UsageException($"--data is not valid JSON or YAML: {ex.Message}");
         }
-    }
-
-    private static List<object?> MergeEvents(string branch, string checks)
-    {
-        var events = new List<object?> { SimulatedGitHubEvents.MergedPullRequest(branch, Environment.UserName) };
-        if (checks != "none")
-        {
-            events.Add(SimulatedGitHubEvents.CompletedCheckSuite(checks, branch, Environment.UserName));
-        }
-
-        return events;
     }
 }
 

@@ -17,7 +17,7 @@ public class TokensSettings : CommandSettings
         new(Path.Combine(Data ?? Path.Combine(WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root, ".gantry"), TokenStore.FileName));
 }
 
-/// <summary><c>gantry tokens create --role viewer|operator|admin --name NAME</c>: prints a new token once; only its hash is stored.</summary>
+/// <summary><c>gantry tokens create --role viewer|operator|approver|admin --name NAME</c>: prints a new token once; only its hash is stored.</summary>
 public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time) : Command<TokensCreateCommand.Settings>
 {
     public sealed class Settings : TokensSettings
@@ -34,7 +34,7 @@ public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time)
         {
             if (!Enum.TryParse<TokenRole>(Role, ignoreCase: true, out _) || int.TryParse(Role, out _))
             {
-                return ValidationResult.Error($"--role '{Role}' is not a role; valid values are viewer, operator, admin");
+                return ValidationResult.Error($"--role '{Role}' is not a role; valid values are viewer, operator, approver, admin");
             }
 
             return string.IsNullOrWhiteSpace(Name) ? ValidationResult.Error("--name is required: who or what uses the token, e.g. --name ci-bot") : ValidationResult.Success();

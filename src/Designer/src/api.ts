@@ -2,7 +2,7 @@
 // normalised types below, so following a server change is a one-file edit.
 import { getToken, clearToken } from './auth';
 
-export type Role = 'viewer' | 'operator' | 'admin';
+export type Role = 'viewer' | 'operator' | 'approver' | 'admin';
 
 export interface Me { name: string; role: Role }
 

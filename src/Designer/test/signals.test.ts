@@ -21,6 +21,16 @@ describe('defaultPayload', () => {
     ]);
   });
 
+  it('names the branch as it is on origin, and sends each reviewer\'s approval and each named check', () => {
+    const tip = 'abcdef0123456789abcdef0123456789abcdef01';
+    const head = { ref: 'fix-the-bug', sha: tip };
+    expect(defaultPayload({ signal: 'pull_request', kind: 'webhook', description: `a pull request merged into hotfix/3.0.1 (now at ${tip}), approved by pr-nightmare, with its checks passed (ci/test-bot)` })).toEqual([
+      { ...merge, pull_request: { ...merge.pull_request, merge_commit_sha: tip, head } },
+      { action: 'submitted', review: { state: 'approved', commit_id: tip, user: { login: 'pr-nightmare' } }, pull_request: { number: 1, base: { ref: 'hotfix/3.0.1' }, head } },
+      { action: 'completed', check_suite: { head_sha: tip, status: 'completed', conclusion: 'success', app: { slug: 'ci/test-bot', name: 'ci/test-bot' } } },
+    ]);
+  });
+
   it('approves an approval and sends an empty object otherwise', () => {
     expect(defaultPayload({ signal: 'approve', kind: 'approval', description: 'Go ahead?' })).toEqual({ approved: true });
     expect(defaultPayload({ signal: 'go', kind: 'signal', description: '' })).toEqual({});

@@ -71,6 +71,22 @@ public sealed class RepositorySettings
 
     [Description("The GitHub repository as owner/name. GitHub webhooks resume this environment's runs only when their repository.full_name is this; needed when url is not a GitHub-style URL (a local or file origin).")]
     public string? Github { get; set; }
+
+    [Description("What a pull request needs before a release goes on: who must approve it and which checks must pass (hotfix.yaml and daily-release.yaml pass these to git.wait-merged).")]
+    public ReviewSettings Review { get; set; } = new();
+}
+
+/// <summary>The team's review rule, kept in the environment so that changing it needs no workflow edit.</summary>
+public sealed class ReviewSettings
+{
+    [Description("Logins whose approving review of the pull request's head commit is required, e.g. [pr-nightmare] (a test bot's +1).")]
+    public List<string> Reviewers { get; set; } = [];
+
+    [Description("How many approvals are needed in all (at least as many as reviewers lists).")]
+    public int Approvals { get; set; }
+
+    [Description("Checks that must pass on the pull request's head commit: check suite app names or slugs, or status contexts, e.g. [ci/test-bot]. Empty: any one passing check.")]
+    public List<string> Checks { get; set; } = [];
 }
 
 /// <summary>Which product drives the load balancer.</summary>

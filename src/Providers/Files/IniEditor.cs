@@ -1,158 +1,130 @@
 namespace Gantry.Providers.Files;
 
-/// <summary>The result of setting one key: the new text, whether it differs, and the key's old value.</summary>
-internal sealed record IniEdit(string Text, bool Changed, string? Previous);
+/// <summary>The result of setting one key: the new text, whether it differs, the key's old value, and where it was set.</summary>
+internal sealed record IniEdit(string Text, bool Changed, string? Previous, string Where);
+
+/// <summary>A key that matches more than one line: which one to change is not Gantry's guess to make.</summary>
+internal sealed class IniAmbiguousKeyException(string message) : Exception(message);
 
 /// <summary>
 /// Sets one key in INI text while keeping everything else as written: comments, blank lines,
-/// ordering, line endings and the spacing around <c>=</c>. Sections and keys match exactly
-/// (ordinal); a null or empty section means the keys before the first <c>[section]</c> header.
+/// ordering, line endings, a missing final newline, the spacing around <c>=</c> and an inline
+/// comment after the value. Sections and keys match exactly (ordinal). A file without a final
+/// newline still has none afterwards.
 /// </summary>
 internal static class IniEditor
 {
-    public static IniEdit Set(string text, string? section, string key, string value)
-    {
-        var newline = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        var lines = SplitLines(text);
-        var sections = FindSections(lines, section ?? "");
-
-        foreach (var (start, end) in sections)
-        {
-            for (var i = start; i < end; i++)
-            {
-                if (TryParseKeyLine(lines[i], out var lineKey, out var valueStart) && lineKey == key)
-                {
-                    var previous = lines[i][valueStart..].Trim();
-                    if (previous == value)
-                    {
-                        return new IniEdit(text, false, previous);
-                    }
-
-                    lines[i] = lines[i][..valueStart] + value;
-                    return new IniEdit(Join(lines, newline, text), true, previous);
-                }
-            }
-        }
-
-        var entry = KeyLine(lines, key, value);
-        if (sections.Count > 0)
-        {
-            var (start, end) = sections[0];
-            lines.Insert(LastContentLine(lines, start, end) + 1, entry);
-        }
-        else
-        {
-            // A missing section goes at the end, after a blank line.
-            if (lines.Count > 0 && lines[^1].Trim().Length > 0)
-            {
-                lines.Add("");
-            }
-
-            lines.Add($"[{section}]");
-            lines.Add(entry);
-        }
-
-        var result = Join(lines, newline, text);
-        return new IniEdit(result.EndsWith('\n') ? result : result + newline, true, null);
-    }
-
-    /// <summary>Lines without their terminators; a final newline does not make an extra empty line.</summary>
-    private static List<string> SplitLines(string text)
-    {
-        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        if (lines.Count > 0 && lines[^1].Length == 0)
-        {
-            lines.RemoveAt(lines.Count - 1);
-        }
-
-        return lines;
-    }
-
-    private static string Join(List<string> lines, string newline, string original) =>
-        string.Join(newline, lines) + (original.EndsWith('\n') || original.Length == 0 ? newline : "");
-
     /// <summary>
-    /// Line ranges [start, end) of every section with this name. The global area (section "") is
-    /// the lines before the first header; it always exists, possibly empty.
+    /// Sets <paramref name="key"/> as people write it: for <c>a.b</c>, first a key literally named
+    /// <c>a.b</c> (before any header or in any section), then key <c>b</c> in section <c>[a]</c>.
+    /// A key without a dot is a key before the first header. More than one match is an error.
+    /// When nothing matches it is added: into the first <c>[a]</c> (as <c>a.b</c> when that section's
+    /// keys are written with the <c>a.</c> prefix, else as <c>b</c>); else, in a file without sections
+    /// or whose keys before the first header already use the <c>a.</c> prefix, as <c>a.b</c> after those
+    /// keys; else as <c>b</c> in a new <c>[a]</c> at the end.
     /// </summary>
-    private static List<(int Start, int End)> FindSections(List<string> lines, string section)
+    public static IniEdit Set(string text, string key, string value)
     {
-        var ranges = new List<(int Start, int End)>();
-        string? current = "";
-        var start = 0;
-        for (var i = 0; i <= lines.Count; i++)
+        var ini = IniLines.Parse(text);
+        var dot = key.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0)
         {
-            var header = i < lines.Count ? SectionName(lines[i]) : null;
-            if (i == lines.Count || header is not null)
-            {
-                if (current == section)
-                {
-                    ranges.Add((start, i));
-                }
-
-                current = header;
-                start = i + 1;
-            }
+            return SetInSection(text, ini, "", key, value);
         }
 
-        return ranges;
+        var literal = ini.Keys.Where(k => k.Key == key).ToList();
+        if (literal.Count > 0)
+        {
+            return Replace(text, ini, Single(literal, key), value);
+        }
+
+        var (section, name) = (key[..dot], key[(dot + 1)..]);
+        var inSection = ini.Keys.Where(k => k.Section == section && k.Key == name).ToList();
+        if (inSection.Count > 0)
+        {
+            return Replace(text, ini, Single(inSection, key), value);
+        }
+
+        var prefix = section + ".";
+        if (ini.SectionRanges(section) is [var (start, end), ..])
+        {
+            var prefixed = ini.Keys.Any(k => k.Section == section && k.Key.StartsWith(prefix, StringComparison.Ordinal));
+            return Insert(ini, ini.InsertionPoint(start, end), ini.KeyLine(prefixed ? key : name, value), $"[{section}]");
+        }
+
+        var (rootStart, rootEnd) = ini.SectionRanges("")[0];
+        var flat = ini.Keys.Any(k => k.Section == "" && (k.Key.StartsWith(prefix, StringComparison.Ordinal) || !ini.HasSections));
+        return flat
+            ? Insert(ini, ini.InsertionPoint(rootStart, rootEnd), ini.KeyLine(key, value), "before any section")
+            : AppendSection(ini, section, name, value);
     }
 
-    private static string? SectionName(string line)
+    /// <summary>Sets <paramref name="key"/>, used whole, in <paramref name="section"/> ("" or null: before the first header).</summary>
+    public static IniEdit Set(string text, string? section, string key, string value) =>
+        SetInSection(text, IniLines.Parse(text), section ?? "", key, value);
+
+    private static IniEdit SetInSection(string text, IniLines ini, string section, string key, string value)
     {
-        var trimmed = line.Trim();
-        var close = trimmed.IndexOf(']', StringComparison.Ordinal);
-        return trimmed.StartsWith('[') && close > 0 ? trimmed[1..close].Trim() : null;
+        var matches = ini.Keys.Where(k => k.Section == section && k.Key == key).ToList();
+        if (matches.Count > 0)
+        {
+            return Replace(text, ini, Single(matches, key), value);
+        }
+
+        var ranges = ini.SectionRanges(section);
+        if (section.Length == 0)
+        {
+            var (start, end) = ranges[0];
+            return Insert(ini, ini.InsertionPoint(start, end), ini.KeyLine(key, value), "before any section");
+        }
+
+        return ranges.Count > 0
+            ? Insert(ini, ini.InsertionPoint(ranges[0].Start, ranges[0].End), ini.KeyLine(key, value), $"[{section}]")
+            : AppendSection(ini, section, key, value);
     }
 
-    private static bool TryParseKeyLine(string line, out string key, out int valueStart)
+    private static IniKeyLine Single(List<IniKeyLine> matches, string key)
     {
-        key = "";
-        valueStart = 0;
-        var trimmed = line.TrimStart();
-        var equals = line.IndexOf('=', StringComparison.Ordinal);
-        if (trimmed.Length == 0 || trimmed[0] is ';' or '#' || equals < 0)
+        if (matches.Count == 1)
         {
-            return false;
+            return matches[0];
         }
 
-        key = line[..equals].Trim();
-        valueStart = equals + 1;
-        while (valueStart < line.Length && line[valueStart] is ' ' or '\t')
-        {
-            valueStart++;
-        }
-
-        return key.Length > 0;
+        var lines = matches.Select(m => $"line {m.Index + 1} ({(m.Section.Length == 0 ? "before any section" : $"[{m.Section}]")} {m.Key})");
+        throw new IniAmbiguousKeyException($"key {key} matches {matches.Count} lines: {string.Join(", ", lines)}; remove the duplicates so that one line holds it");
     }
 
-    /// <summary>Where a new key goes: after the section's last non-blank line, so blank separators stay before the next header.</summary>
-    private static int LastContentLine(List<string> lines, int start, int end)
+    private static IniEdit Replace(string text, IniLines ini, IniKeyLine match, string value)
     {
-        for (var i = end - 1; i >= start; i--)
+        var line = ini.Lines[match.Index];
+        var previous = line[match.ValueStart..match.ValueEnd];
+        var where = $"line {match.Index + 1} ({(match.Section.Length == 0 ? "" : $"[{match.Section}] ")}{match.Key})";
+        if (previous == value)
         {
-            if (lines[i].Trim().Length > 0)
-            {
-                return i;
-            }
+            return new IniEdit(text, false, previous, where);
         }
 
-        return start - 1;
+        ini.Lines[match.Index] = line[..match.ValueStart] + value + line[match.ValueEnd..];
+        return new IniEdit(ini.Join(), true, previous, where);
     }
 
-    /// <summary>A new line in the file's own style: <c>key=value</c> if existing keys are written that way, else <c>key = value</c>.</summary>
-    private static string KeyLine(List<string> lines, string key, string value)
+    private static IniEdit Insert(IniLines ini, int index, string line, string where)
     {
-        foreach (var line in lines)
+        ini.Lines.Insert(index, line);
+        return new IniEdit(ini.Join(), true, null, $"line {index + 1} ({where})");
+    }
+
+    /// <summary>A missing section goes at the end, after a blank line.</summary>
+    private static IniEdit AppendSection(IniLines ini, string section, string key, string value)
+    {
+        var entry = ini.KeyLine(key, value);
+        if (ini.Lines.Count > 0 && ini.Lines[^1].Trim().Length > 0)
         {
-            if (TryParseKeyLine(line, out _, out _))
-            {
-                var equals = line.IndexOf('=', StringComparison.Ordinal);
-                var spaced = equals > 0 && line[equals - 1] is ' ' or '\t';
-                return spaced ? $"{key} = {value}" : $"{key}={value}";
-            }
+            ini.Lines.Add("");
         }
 
-        return $"{key} = {value}";
+        ini.Lines.Add($"[{section}]");
+        ini.Lines.Add(entry);
+        return new IniEdit(ini.Join(), true, null, $"line {ini.Lines.Count} (new section [{section}])");
     }
 }

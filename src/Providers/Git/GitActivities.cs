@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json;
 using Gantry.Engine.Activities;
 
 namespace Gantry.Providers.Git;
@@ -119,86 +118,5 @@ internal sealed class GitCommitPushActivity : Activity<GitCommitPushActivity.Inp
 
         [Description("Whether anything was pushed.")]
         public bool Pushed { get; set; }
-    }
-}
-
-[Activity("git.wait-merged", Description = "Waits, holding no worker, until a pull request into the branch is merged and, with require_checks, a check on its head commit passed: GitHub pull_request, check_suite and status webhooks (or `gantry runs signal RUN pull_request --merged-into BRANCH`), in any order.",
-    Example = "id: review\nuses: git.wait-merged\nwith: { branch: hotfix/3.0.1, require_checks: true }")]
-internal sealed class GitWaitMergedActivity : WaitingActivity<GitWaitMergedActivity.Inputs, GitWaitMergedActivity.Outputs>
-{
-    public const string SignalName = "pull_request";
-
-    protected override Task<WaitOrDone<Outputs>> BeginAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken) =>
-        Task.FromResult<WaitOrDone<Outputs>>(new WaitRequest(SignalName, "webhook", context.Input.RequireChecks
-            ? $"a pull request merged into {context.Input.Branch} with its checks passed"
-            : $"a pull request merged into {context.Input.Branch}"));
-
-    protected override Task<Outputs?> ResumeAsync(ActivityContext<Inputs> context, SignalDelivery signal, CancellationToken cancellationToken)
-    {
-        var input = context.Input;
-        var signals = context.Signals.Count > 0 ? context.Signals : [signal];
-        var latest = JsonSerializer.SerializeToElement(signal.Payload);
-        var repository = context.Environment?.Repository;
-        if (repository is not null && !GitHubRepositoryMatcher.Matches(latest, repository))
-        {
-            context.Log.Info($"ignored an event about repository {GitHubRepositoryMatcher.FullName(latest)}, not this environment's");
-        }
-
-        var options = new MergeGateOptions(input.Branch, input.RequireChecks, input.Checks, repository);
-        switch (MergeGate.Decide(signals.Select(s => JsonSerializer.SerializeToElement(s.Payload)), options))
-        {
-            case MergeGateDecision.Failed failed:
-                throw new GitException(failed.Message);
-            case MergeGateDecision.Passed { Merge: var merge, Checks: var checks }:
-                var checkNote = checks.Count == 0 ? "" : $"; checks passed on {merge.HeadSha[..Math.Min(7, merge.HeadSha.Length)]}: {string.Join(", ", checks)}";
-                context.Log.Info($"pull request #{merge.Number} ({merge.HeadRef}) merged into {input.Branch} by {merge.MergedBy ?? "unknown"}{checkNote}");
-                return Task.FromResult<Outputs?>(new Outputs
-                {
-                    Number = merge.Number,
-                    HeadRef = merge.HeadRef,
-                    HeadCommit = merge.HeadSha,
-                    MergeCommit = merge.MergeCommitSha,
-                    MergedBy = merge.MergedBy,
-                    Checks = [.. checks],
-                });
-            case MergeGateDecision.Waiting waiting:
-                context.Log.Info($"still waiting: {waiting.Reason}");
-                return Task.FromResult<Outputs?>(null);
-            default:
-                throw new InvalidOperationException("unknown merge gate decision");
-        }
-    }
-
-    public sealed class Inputs
-    {
-        [Description("The branch the pull request must be merged into, e.g. hotfix/3.0.1.")]
-        public required string Branch { get; set; }
-
-        [Description("Also require a passing check on the pull request's head commit (pull_request.head.sha): a check_suite completed with conclusion success or a status with state success. A failed one fails the step.")]
-        public bool RequireChecks { get; set; }
-
-        [Description("With require_checks: the checks that must each pass, by check suite app (name or slug, e.g. GitHub Actions) or status context (e.g. ci/jenkins). Empty means any one passing check.")]
-        public List<string> Checks { get; set; } = [];
-    }
-
-    public sealed class Outputs
-    {
-        [Description("Pull request number.")]
-        public long Number { get; set; }
-
-        [Description("The merged branch.")]
-        public string HeadRef { get; set; } = "";
-
-        [Description("The pull request's head commit, the one its checks ran on.")]
-        public string HeadCommit { get; set; } = "";
-
-        [Description("The merge commit.")]
-        public string MergeCommit { get; set; } = "";
-
-        [Description("Who merged it.")]
-        public string? MergedBy { get; set; }
-
-        [Description("The checks that passed on the head commit (with require_checks).")]
-        public List<string> Checks { get; set; } = [];
     }
 }

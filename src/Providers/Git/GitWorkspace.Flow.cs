@@ -9,34 +9,34 @@ public sealed partial class GitWorkspace
     /// <c>git flow hotfix|release start</c>: creates <c>hotfix/&lt;version&gt;</c> from origin's
     /// production branch (a release from develop), pushes it and checks it out. Rerun-safe: when
     /// the branch is already on origin and descends from its base, it is just checked out.
+    /// Refused before anything is pushed (<see cref="FlowStartChecks"/>): a version already tagged or
+    /// not above the newest stable tag, another hotfix open on origin, a branch of that name on
+    /// origin that did not start from the base.
     /// </summary>
     public async Task<FlowBranch> FlowStartAsync(GitFlowKind kind, string version, CancellationToken cancellationToken)
     {
         var normalized = NormalizeVersion(version);
         var branch = Flow.BranchName(kind, normalized);
         var baseBranch = Flow.BaseBranch(kind);
-        var tag = Flow.TagPrefix + normalized;
         await EnsureCloneAsync(cancellationToken).ConfigureAwait(false);
 
         var remoteBase = await RemoteBranchAsync(baseBranch, cancellationToken).ConfigureAwait(false)
             ?? throw new GitException($"Branch '{baseBranch}' does not exist on origin; a {Describe(kind)} starts from it. Check the branch names configured for this environment.");
+        var tags = await ListRefsAsync("refs/tags/", cancellationToken).ConfigureAwait(false);
+        var remoteBranches = await ListRefsAsync($"refs/remotes/{Origin}/", cancellationToken).ConfigureAwait(false);
+        FlowStartChecks.Refuse(Flow, kind, normalized, tags, remoteBranches);
 
         if (await RemoteBranchAsync(branch, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             if (!await IsAncestorAsync(remoteBase, existing, cancellationToken).ConfigureAwait(false))
             {
                 throw new GitException(
-                    $"Branch '{branch}' already exists on origin but does not descend from '{baseBranch}' ({Short(remoteBase)}). "
+                    $"Branch '{branch}' already exists on origin but does not descend from '{baseBranch}' ({Short(remoteBase)}): someone else started it. "
                     + $"Delete it on origin or start a {Describe(kind)} with another version.");
             }
 
             await CheckoutAsync(branch, cancellationToken).ConfigureAwait(false);
             return new FlowBranch(branch, await ResolveAsync("HEAD", cancellationToken).ConfigureAwait(false) ?? existing, Created: false);
-        }
-
-        if (await ResolveAsync($"refs/tags/{tag}", cancellationToken).ConfigureAwait(false) is not null)
-        {
-            throw new GitException($"Tag '{tag}' already exists: version {normalized} was already released. Start a {Describe(kind)} with a new version.");
         }
 
         // From origin's tip, not the local branch: the local one may carry unpushed merges of another finish.

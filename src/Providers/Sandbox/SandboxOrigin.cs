@@ -56,9 +56,13 @@ internal static class SandboxOrigin
         }
     }
 
+    /// <summary>The version file as real teams have it: the literal key opensky.version under [opensky], with other keys and comments.</summary>
+    internal static string VersionIni(string version) =>
+        $"; OpenSky release settings; the hotfix and the daily release bump opensky.version\n[opensky]\nopensky.name = OpenSky\nopensky.version = {version}\n\n[build]\n; the toolchain's version, not the app's\nversion = 14\n";
+
     private static async Task CommitVersionAsync(GitCommandRunner git, string repo, string version, string tag, CancellationToken cancellationToken)
     {
-        await File.WriteAllTextAsync(Path.Combine(repo, "opensky", "config", "version.ini"), $"[opensky]\nversion = {version}\n", cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(repo, "opensky", "config", "version.ini"), VersionIni(version), cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(repo, "VERSION"), version + "\n", cancellationToken).ConfigureAwait(false);
         await git.RunAsync(repo, ["add", "-A"], cancellationToken).ConfigureAwait(false);
         await git.RunAsync(repo, ["commit", "-q", "-m", $"Release {version}"], cancellationToken).ConfigureAwait(false);

@@ -54,7 +54,7 @@ internal static class HooksApi
         var delivery = request.Headers["X-GitHub-Delivery"].ToString();
         if (!MergeGateHook.Handles(eventName) && eventName != PushHook.Event)
         {
-            var reason = eventName == "ping" ? "ping received; the webhook is set up" : $"event '{eventName}' starts or resumes nothing here; push events start workflows with a push trigger, and pull_request, check_suite and status events are delivered to runs waiting in git.wait-merged";
+            var reason = eventName == "ping" ? "ping received; the webhook is set up" : $"event '{eventName}' starts or resumes nothing here; push events start workflows with a push trigger, and pull_request, pull_request_review, check_suite and status events are delivered to runs waiting in git.wait-merged";
             return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], reason));
         }
 

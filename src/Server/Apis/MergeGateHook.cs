@@ -6,7 +6,7 @@ using Gantry.Providers.Git;
 namespace Gantry.Server.Apis;
 
 /// <summary>
-/// <c>pull_request</c>, <c>check_suite</c> (completed) and <c>status</c> deliveries are what
+/// <c>pull_request</c>, <c>pull_request_review</c>, <c>check_suite</c> (completed) and <c>status</c> deliveries are what
 /// git.wait-merged waits for: each is delivered as a <c>pull_request</c> signal to every waiting run
 /// whose waiting step waits for one and whose environment's repository is the event's
 /// (<see cref="GitHubRepositoryMatcher"/>). The step decides from all the events it has seen.
@@ -16,8 +16,9 @@ internal static class MergeGateHook
     public const string Signal = "pull_request";
     public const string CheckSuiteEvent = "check_suite";
     public const string StatusEvent = "status";
+    public const string ReviewEvent = "pull_request_review";
 
-    public static bool Handles(string eventName) => eventName is Signal or CheckSuiteEvent or StatusEvent;
+    public static bool Handles(string eventName) => eventName is Signal or CheckSuiteEvent or StatusEvent or ReviewEvent;
 
     /// <summary>Why this delivery resumes nothing whatever runs wait (a check suite just requested, a pending status), else null.</summary>
     public static string? Irrelevant(string eventName, JsonElement payload) => eventName switch

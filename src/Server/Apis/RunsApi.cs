@@ -4,6 +4,7 @@ using Gantry.Engine.Documents;
 using Gantry.Engine.Runtime;
 using Gantry.Server.Runs;
 using Gantry.Server.Security;
+using Gantry.Server.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -117,9 +118,23 @@ internal static class RunsApi
         }
     }
 
-    /// <summary>Delivers a signal with the JSON body as payload; the token's name is recorded as who sent it (who approved).</summary>
-    public static async Task<Results<Accepted<RunView>, ProblemHttpResult>> SignalAsync(string id, string name, HttpRequest request, ClaimsPrincipal user, WorkflowEngine engine, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers a signal with the JSON body as payload; the token's name is recorded as who sent it (who approved).
+    /// A merge-gate signal (<c>pull_request</c>) counts only from an approver or admin token (or the signed
+    /// webhook): an operator's is refused with 403 and journaled nowhere, so the run keeps waiting.
+    /// </summary>
+    public static async Task<Results<Accepted<RunView>, ProblemHttpResult>> SignalAsync(string id, string name, HttpRequest request, ClaimsPrincipal user, WorkflowEngine engine, ILogger<RunView> logger, CancellationToken cancellationToken)
     {
+        var mergeGate = name == MergeGateHook.Signal;
+        if (mergeGate && !Policies.MaySatisfyMergeGate(user))
+        {
+            ServerLog.MergeGateSignalRefused(logger, id, Policies.Actor(user) ?? "anonymous", Policies.RoleOf(user).ToString().ToLowerInvariant());
+            return Problems.Status(
+                StatusCodes.Status403Forbidden,
+                "Not allowed to satisfy a merge gate",
+                $"token '{Policies.Actor(user)}' is an {Policies.RoleOf(user).ToString().ToLowerInvariant()}; a {MergeGateHook.Signal} signal counts only from the signed GitHub webhook (POST /api/hooks/github) or a token with role approver or admin. Run {id} keeps waiting.");
+        }
+
         object? payload;
         try
         {
@@ -132,7 +147,8 @@ internal static class RunsApi
 
         try
         {
-            var run = await engine.SignalAndWakeAsync(id, name, payload, Policies.Actor(user), cancellationToken).ConfigureAwait(false);
+            var sender = mergeGate ? Policies.MergeGateActor(user) : Policies.Actor(user);
+            var run = await engine.SignalAndWakeAsync(id, name, payload, sender, cancellationToken).ConfigureAwait(false);
             return TypedResults.Accepted($"/api/runs/{id}", RunView.From(run));
         }
         catch (KeyNotFoundException)

@@ -17,6 +17,15 @@ internal static class Policies
         options.AddPolicy(Administer, p => p.RequireAuthenticatedUser().RequireAssertion(c => RoleOf(c.User) >= TokenRole.Admin));
     }
 
+    /// <summary>
+    /// Whether the caller may satisfy a merge gate (deliver <c>pull_request</c> signals by hand): an
+    /// approver or an admin. Operators run releases; they do not get to say the code was merged and reviewed.
+    /// </summary>
+    public static bool MaySatisfyMergeGate(ClaimsPrincipal user) => RoleOf(user) >= TokenRole.Approver;
+
+    /// <summary>Who sent a merge-gate signal, as the journal records it: <c>token:NAME (role)</c>.</summary>
+    public static string MergeGateActor(ClaimsPrincipal user) => $"token:{Actor(user)} ({RoleOf(user).ToString().ToLowerInvariant()})";
+
     /// <summary>The caller's token name, for journals (who signalled, approved or cancelled).</summary>
     public static string? Actor(ClaimsPrincipal user) => user.Identity?.IsAuthenticated == true ? user.Identity.Name : null;
 

@@ -44,4 +44,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(40, LogLevel.Information, "Run takeover: {Line}")]
     public static partial void Worker(ILogger logger, string line);
+
+    [LoggerMessage(1801, LogLevel.Warning, "Refused a pull_request signal to run {RunId} from token {Token} ({Role}): merge gates count only the signed webhook, approver and admin tokens")]
+    public static partial void MergeGateSignalRefused(ILogger logger, string runId, string token, string role);
 }

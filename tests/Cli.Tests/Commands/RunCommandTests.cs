@@ -182,7 +182,7 @@ public sealed partial class RunCommandTests : IDisposable
         var id = RunId(waiting.Output);
         var lines = Lines(waiting.Output);
         Assert.Contains($"run {id} is waiting (it holds no process; resume it from anywhere that reaches the same store):", lines);
-        Assert.Contains("  a pull request merged into hotfix/3.0.1 with its checks passed:", lines);
+        Assert.Contains($"  a pull request merged into hotfix/3.0.1 (now at {SandboxTip("hotfix/3.0.1")}), approved by pr-nightmare, with its checks passed:", lines);
         Assert.Contains($"    gantry runs signal {id} pull_request --merged-into hotfix/3.0.1", lines);
 
         var listed = CliTestApp.Run("runs", "list", "--output", "json", "--workspace", Root);
@@ -199,6 +199,7 @@ public sealed partial class RunCommandTests : IDisposable
         Assert.DoesNotContain(resumedLines, l => l.Contains("✓ start (git.flow)", StringComparison.Ordinal));
         Assert.Contains(resumedLines, l => l.Contains("✓ finish (git.flow)", StringComparison.Ordinal));
         Assert.Equal($"run {id} succeeded", resumedLines[^1]);
+        Assert.Contains(resumedLines, l => l.Contains("approved by pr-nightmare; checks passed on", StringComparison.Ordinal));
 
         var table = CliTestApp.Run("runs", "list", "--workspace", Root);
         Assert.Contains(Lines(table.Output), l => l.Contains(id, StringComparison.Ordinal) && l.Contains("hotfix", StringComparison.Ordinal) && l.Contains("succeeded", StringComparison.Ordinal));
@@ -217,8 +218,12 @@ public sealed partial class RunCommandTests : IDisposable
             .Where(e => e.TryGetProperty("event", out var ev) && ev.GetProperty("type").GetString() == "step.failed")
             .Select(e => e.GetProperty("event").GetProperty("error").GetProperty("message").GetString())
             .Single();
-        Assert.Equal("check 'Gantry CLI' failed (failure) on commit 1111111111111111111111111111111111111111, the head of pull request #1 (fix-the-bug) merged into hotfix/3.0.1; the merged code did not pass its required checks", error);
+        Assert.Equal($"check 'Gantry CLI' failed (failure) on commit {SandboxTip("hotfix/3.0.1")}, the head of pull request #1 (fix-the-bug) merged into hotfix/3.0.1; the merged code did not pass its required checks", error);
     }
+
+    /// <summary>The branch's commit on the sandbox's origin: what --merged-into reports as merged.</summary>
+    private string SandboxTip(string branch) =>
+        new Gantry.Providers.Git.GitCommandRunner().RunAsync(Path.Combine(Root, ".gantry", "sandbox", "origin.git"), ["rev-parse", branch], CancellationToken.None).GetAwaiter().GetResult().StandardOutput.Trim();
 
     [Fact]
     public void RunsSignal_ChecksWithoutMergedInto_IsAUsageError()

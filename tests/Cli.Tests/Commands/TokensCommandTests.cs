@@ -31,7 +31,7 @@ public sealed class TokensCommandTests : IDisposable
         var result = CliTestApp.Run("tokens", "create", "--role", "root", "--name", "x", "--data", Data);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal("error: --role 'root' is not a role; valid values are viewer, operator, admin", result.Output.Trim());
+        Assert.Equal("error: --role 'root' is not a role; valid values are viewer, operator, approver, admin", result.Output.Trim());
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public sealed class RunTests(DesignerFixture designer)
     [Fact]
     public async Task Run_Hotfix_WaitsThenApproveFinishes_GraphNeverBlank()
     {
-        await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/hotfix/run", GraphWatch.InstallAsync);
+        // An admin: merge-gate signals count only from approvers and admins (or the signed webhook).
+        await using var session = await designer.OpenAsync(TokenRole.Admin, "/workflows/hotfix/run", GraphWatch.InstallAsync);
         var page = session.Page;
 
         await Expect(page.GetByLabel("Environment")).ToHaveValueAsync("sandbox");
@@ -38,7 +39,7 @@ public sealed class RunTests(DesignerFixture designer)
 
         await Expect(page.Locator(".toolbar .badge.status-waiting")).ToHaveTextAsync("waiting");
         var waiting = page.GetByRole(AriaRole.Region, new() { Name = "Waiting steps" });
-        await Expect(waiting.Locator(".wait-card p").First).ToHaveTextAsync("review waits for pull_request: a pull request merged into hotfix/3.0.1 with its checks passed");
+        await Expect(waiting.Locator(".wait-card p").First).ToHaveTextAsync(new Regex("^review waits for pull_request: a pull request merged into hotfix/3\\.0\\.1 \\(now at [0-9a-f]{40}\\), approved by pr-nightmare, with its checks passed$"));
         await session.ScreenshotAsync("run-waiting.png");
         await waiting.GetByRole(AriaRole.Button, new() { Name = "Send signal pull_request" }).ClickAsync();
 

@@ -31,7 +31,7 @@ public sealed class RealFleetTests
 
         Assert.Equal("develop\nproduction", await fleet.OriginGitAsync("for-each-ref", "--format=%(refname:short)", "refs/heads"));
         Assert.Equal("nightly\nrelease-1\nv2.9.0\nv3\nv3.0.0\nv3.1.0-rc.1", await fleet.OriginGitAsync("tag", "--list"));
-        Assert.Equal("[opensky]\nversion = 3.0.0", await fleet.OriginGitAsync("show", "production:opensky/config/version.ini"));
+        Assert.Equal(FleetOrigin.Ini("3.0.0").TrimEnd('\n'), await fleet.OriginGitAsync("show", $"production:{FleetOrigin.VersionIni}"));
         Assert.Contains($"  web1: {{ address: 127.0.0.2, root: \"{fleet.Hosts[0].DeployRoot}\", lb_server: web1, vars: {{ app_port: {fleet.Hosts[0].Port} }} }}", fleet.EnvironmentYaml, StringComparison.Ordinal);
         Assert.Equal(
             Directory.EnumerateFiles(Path.Combine(FleetCommand.RepositoryRoot(), "workflows"), "*.yaml")

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using System.Net;
 using Gantry.EndToEnd.Tests.Fleet;
 using Gantry.EndToEnd.Tests.Server;
+using Gantry.Server.Security;
 using Gantry.Testing.Fleet;
 using Xunit.Abstractions;
 
@@ -36,9 +38,11 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Starts the workflow over HTTP, checks the pushed bump while it waits for the review, merges
-    /// the fix on origin, posts the merged pull request's webhook and the test bot's status on its head and waits for the run to end,
-    /// with the load loop running from before the webhook to the end.
+    /// Starts the workflow over HTTP, checks the pushed bump while it waits for the review; an
+    /// operator's forged merge signal is refused (403) and a webhook merge of a commit not on the branch
+    /// is refused by origin, the run waiting on; then merges the fix on origin, posts the merged pull
+    /// request's webhook and the named check on its head (still waiting), then the test bot's approving
+    /// review, and waits for the run to end, with the load loop running from the merge to the end.
     /// </summary>
     private async Task<(JsonElement Run, LoadResult Traffic)> ReleaseAsync(RealFleet fleet, string workflow, string version, string branch)
     {
@@ -48,9 +52,24 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
         var runId = await api.StartRunAsync(workflow, fleet.EnvironmentId, new { version });
         var waiting = await api.WaitForStatusAsync(runId, RunTimeout, "waiting", "failed");
         Assert.True(GantryApi.Status(waiting) == "waiting", GantryApi.Describe(waiting));
-        Assert.Equal($"[opensky]\nversion = {version}", await fleet.OriginGitAsync("show", $"{branch}:opensky/config/version.ini"));
+        Assert.Equal(FleetOrigin.Ini(version).TrimEnd('\n'), await fleet.OriginGitAsync("show", $"{branch}:{FleetOrigin.VersionIni}"));
         Assert.Equal($"Bump version to {version}", await fleet.OriginGitAsync("log", "-1", "--format=%s", branch));
 
+        // An operator's hand-made merge is refused: merge gates count only the signed webhook, approvers and admins.
+        var bump = await fleet.OriginGitAsync("rev-parse", branch);
+        var operatorToken = new TokenStore(Path.Combine(fleet.WorkspaceDirectory, ".gantry", TokenStore.FileName)).Create("release-operator", TokenRole.Operator, TimeProvider.System);
+        var forged = await api.SignalAsync(runId, "pull_request", GantryApi.PullRequestMerged(branch, bump, bump), operatorToken);
+        Assert.True(forged.Status == HttpStatusCode.Forbidden, $"{(int)forged.Status} {forged.Body}");
+
+        // A signed webhook about a commit someone pushed beside the branch, never merged into it, is refused.
+        var unreviewed = await fleet.OriginGitAsync("commit-tree", "-p", bump, "-m", "Unreviewed change", $"{bump}^{{tree}}:opensky/app");
+        await fleet.OriginGitAsync("update-ref", "refs/heads/unreviewed", unreviewed);
+        await api.SendGitHubEventAsync("pull_request", GantryApi.PullRequestMerged(branch, unreviewed, unreviewed));
+        await api.WaitForLogAsync(runId, RunTimeout, l => l.StartsWith($"refused pull request #42 (fix-the-bug) reported merged into {branch} by github:teammate: origin contradicts it: merge commit {unreviewed} is not on origin's {branch}", StringComparison.Ordinal));
+        // The line is journaled while the run executes; then it waits again.
+        Assert.Equal("waiting", GantryApi.Status(await api.WaitForStatusAsync(runId, RunTimeout, "waiting", "succeeded", "failed", "cancelled")));
+
+        // The real merge and the named check on its head: still waiting for the bot's +1.
         var merge = await fleet.MergeFixIntoAsync(branch);
         await using var load = fleet.StartLoad();
         var head = await fleet.OriginGitAsync("rev-parse", "fix-the-bug");
@@ -58,6 +77,12 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
         var checkedHead = await api.SendGitHubEventAsync("status", GantryApi.StatusSucceeded(head));
         Assert.Equal([runId], delivered.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal([runId], checkedHead.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
+        await api.WaitForLogAsync(runId, RunTimeout, l => l == $"still waiting: pull request #42 (fix-the-bug) merged into {branch}; waiting for an approving review by {RealFleet.ReviewBot} on its head commit {head}");
+        // The line is journaled while the run executes; then it waits again.
+        Assert.Equal("waiting", GantryApi.Status(await api.WaitForStatusAsync(runId, RunTimeout, "waiting", "succeeded", "failed", "cancelled")));
+
+        var approved = await api.SendGitHubEventAsync("pull_request_review", GantryApi.ReviewApproved(branch, RealFleet.ReviewBot, head));
+        Assert.Equal([runId], approved.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
 
         var run = await api.WaitForStatusAsync(runId, RunTimeout, fleet.DescribeAsync, "succeeded", "failed", "cancelled");
         var traffic = await load.StopAsync();
@@ -75,7 +100,10 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
         // git flow finish: tagged, and production and develop both hold the tag and the fix.
         Assert.Equal(["develop", "production"], (await fleet.OriginGitAsync("branch", "--format=%(refname:short)", "--contains", $"v{version}")).Split('\n').Where(b => b is "develop" or "production"));
         Assert.Equal("fixed", await fleet.OriginGitAsync("show", "production:opensky/app/main.txt"));
-        Assert.Equal($"[opensky]\nversion = {version}", await fleet.OriginGitAsync("show", $"v{version}:opensky/config/version.ini"));
+        // The tag ships what it says: the team's literal opensky.version line bumped, every other line as it was.
+        var tagged = await fleet.OriginGitAsync("show", $"v{version}:{FleetOrigin.VersionIni}");
+        Assert.Contains($"\n[opensky]\nopensky.name = OpenSky\nopensky.version = {version}\n", tagged, StringComparison.Ordinal);
+        Assert.Equal(FleetOrigin.Ini(version).TrimEnd('\n'), tagged);
 
         // Rolled out group by group (group1 while group2 was live, then group2), to the new tag.
         var deployed = GantryApi.Journal(run)

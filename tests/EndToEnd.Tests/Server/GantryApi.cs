@@ -53,6 +53,43 @@ internal sealed class GantryApi(GantryServerProcess server) : IDisposable
         }
     }
 
+    /// <summary><c>POST /api/runs/{id}/signals/{name}</c> with another token (an operator's, say); returns the status code and body.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> SignalAsync(string runId, string name, string body, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/runs/{runId}/signals/{name}")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await _client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Polls the run's journal until a log line satisfies <paramref name="match"/>; fails with the journal after <paramref name="timeout"/>.</summary>
+    public async Task<string> WaitForLogAsync(string runId, TimeSpan timeout, Func<string, bool> match)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var run = await RunAsync(runId);
+            var found = Journal(run)
+                .Where(e => e.GetProperty("type").GetString() == "log" && e.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+                .Select(e => e.GetProperty("message").GetString()!)
+                .FirstOrDefault(match);
+            if (found is not null)
+            {
+                return found;
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                Assert.Fail($"run {runId} journaled no such line after {timeout}:\n{Describe(run)}\nserver output:\n{server.Output}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Posts a GitHub webhook delivery signed with the server's secret (X-Hub-Signature-256).</summary>
     public async Task<JsonElement> SendGitHubEventAsync(string eventName, string body)
     {
@@ -94,7 +131,23 @@ internal sealed class GantryApi(GantryServerProcess server) : IDisposable
         sender = new { login = "teammate" },
     });
 
-    /// <summary>GitHub's <c>status</c> event: the test bot's +1 (state success) on <paramref name="commit"/>.</summary>
+    /// <summary>GitHub's <c>pull_request_review</c> event: <paramref name="reviewer"/> approves pull request #42 at <paramref name="headCommit"/>.</summary>
+    public static string ReviewApproved(string branch, string reviewer, string headCommit) => JsonSerializer.Serialize(new
+    {
+        action = "submitted",
+        review = new { id = 80, user = new { login = reviewer, type = "User" }, body = "+1", commit_id = headCommit, state = "approved" },
+        pull_request = new
+        {
+            number = 42,
+            state = "closed",
+            @base = new { @ref = branch },
+            head = new { @ref = "fix-the-bug", sha = headCommit },
+        },
+        repository = new { full_name = "opensky/opensky", name = "opensky" },
+        sender = new { login = reviewer },
+    });
+
+    /// <summary>GitHub's <c>status</c> event: the test bot's check (state success) on <paramref name="commit"/>.</summary>
     public static string StatusSucceeded(string commit) => JsonSerializer.Serialize(new
     {
         id = 214015194,

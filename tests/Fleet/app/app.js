@@ -9,22 +9,30 @@ const path = require('path');
 
 const [root, address, port] = process.argv.slice(2);
 
+// Read as the team's own scripts do: the literal key opensky.version (in any section), else
+// key version in [opensky].
 function configuredVersion(release) {
-  const ini = fs.readFileSync(path.join(release, 'opensky', 'config', 'version.ini'), 'utf8');
+  const file = path.join(release, 'opensky', 'config', 'version.ini');
   let section = '';
-  for (const raw of ini.split('\n')) {
+  let literal;
+  let sectioned;
+  for (const raw of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
     const line = raw.trim();
     const header = /^\[(.+)\]$/.exec(line);
     if (header) {
       section = header[1].trim();
       continue;
     }
-    const pair = /^([^=]+)=(.*)$/.exec(line);
-    if (section === 'opensky' && pair && pair[1].trim() === 'version') {
-      return pair[2].trim();
-    }
+    const pair = /^([^=;#][^=]*)=(.*)$/.exec(line);
+    if (!pair) continue;
+    const key = pair[1].trim();
+    const value = pair[2].replace(/\s[;#].*$/, '').trim();
+    if (key === 'opensky.version') literal = value;
+    else if (section === 'opensky' && key === 'version') sectioned = value;
   }
-  throw new Error(`no opensky.version in ${release}/opensky/config/version.ini`);
+  const version = literal ?? sectioned;
+  if (version === undefined) throw new Error(`no opensky.version in ${file}`);
+  return version;
 }
 
 const version = configuredVersion(path.join(root, 'current'));

@@ -32,7 +32,7 @@ public sealed class FileActivitiesTests : IDisposable
         Assert.Equal(file, outputs["path"]);
         Assert.Equal(true, outputs["changed"]);
         Assert.Equal("1.0.0", outputs["previous"]);
-        Assert.Equal([$"{file}: [opensky] version changed from 1.0.0 to 3.0.1"], await harness.LogAsync(run.Id));
+        Assert.Equal([$"{file}: line 3 ([opensky] version) changed from 1.0.0 to 3.0.1"], await harness.LogAsync(run.Id));
     }
 
     [Fact]
@@ -92,6 +92,27 @@ public sealed class FileActivitiesTests : IDisposable
 
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Equal($"step set (steps[0]) failed: file.set-ini: {Path.Combine(_dir, "absent.ini")} does not exist; set create: true to create it", run.Message);
+    }
+
+    [Fact]
+    public async Task SetIni_DuplicateLiteralKey_FailsNamingFileAndLinesAndLeavesTheFile()
+    {
+        var file = Path.Combine(_dir, "version.ini");
+        const string text = "[opensky]\nopensky.version = 3.0.0\n[old]\nopensky.version = 2.0.0\n";
+        File.WriteAllText(file, text);
+        var harness = new BuiltinsHarness();
+
+        var run = await harness.RunAsync($$"""
+            id: ini
+            steps:
+              - id: set
+                uses: file.set-ini
+                with: { path: "{{file}}", key: opensky.version, value: 3.0.1 }
+            """);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal($"step set (steps[0]) failed: file.set-ini: {file}: key opensky.version matches 2 lines: line 2 ([opensky] opensky.version), line 4 ([old] opensky.version); remove the duplicates so that one line holds it", run.Message);
+        Assert.Equal(text, File.ReadAllText(file));
     }
 
     [Fact]

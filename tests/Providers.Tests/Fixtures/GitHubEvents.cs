@@ -16,7 +16,7 @@ internal static class GitHubEvents
     public const string MergeSha = "e5bd3914e2e596debea16f433f57875b5b90bcd6";
 
     /// <summary>The <c>pull_request</c> event GitHub sends when a pull request from fix-the-bug into <paramref name="baseBranch"/> is merged.</summary>
-    public static string PullRequestMerged(string baseBranch, string headSha = HeadSha, string repository = Repository, long number = 7) => $$"""
+    public static string PullRequestMerged(string baseBranch, string headSha = HeadSha, string repository = Repository, long number = 7, string mergeSha = MergeSha) => $$"""
         {
           "action": "closed",
           "number": {{number}},
@@ -32,7 +32,7 @@ internal static class GitHubEvents
             "updated_at": "2026-11-28T10:40:22Z",
             "closed_at": "2026-11-28T10:40:21Z",
             "merged_at": "2026-11-28T10:40:21Z",
-            "merge_commit_sha": "{{MergeSha}}",
+            "merge_commit_sha": "{{mergeSha}}",
             "head": { "label": "opensky:fix-the-bug", "ref": "fix-the-bug", "sha": "{{headSha}}", "user": { "login": "opensky" }, "repo": {{RepositoryObject(repository)}} },
             "base": { "label": "opensky:{{baseBranch}}", "ref": "{{baseBranch}}", "sha": "9049f1265b7d61be4a8904a9a27120d2064dab3b", "user": { "login": "opensky" }, "repo": {{RepositoryObject(repository)}} },
             "draft": false,
@@ -100,6 +100,36 @@ internal static class GitHubEvents
           "updated_at": "2026-11-28T09:19:44Z",
           "repository": {{RepositoryObject(repository)}},
           "sender": { "login": "test-bot", "type": "User" }
+        }
+        """;
+
+    /// <summary>
+    /// The <c>pull_request_review</c> event GitHub sends when <paramref name="reviewer"/> submits a review
+    /// (state approved, changes_requested or commented) of <paramref name="commit"/>, or with
+    /// <paramref name="action"/> dismissed when it is dismissed.
+    /// </summary>
+    public static string Review(string baseBranch, string reviewer, string state, string commit = HeadSha, string action = "submitted", long number = 7, string repository = Repository) => $$"""
+        {
+          "action": "{{action}}",
+          "review": {
+            "id": 80,
+            "user": { "login": "{{reviewer}}", "type": "{{(reviewer.EndsWith("[bot]", StringComparison.Ordinal) ? "Bot" : "User")}}" },
+            "body": "{{(state == "approved" ? "+1" : "see comments")}}",
+            "commit_id": "{{commit}}",
+            "submitted_at": "2026-11-28T10:20:00Z",
+            "state": "{{state}}",
+            "author_association": "COLLABORATOR"
+          },
+          "pull_request": {
+            "url": "https://api.github.com/repos/{{repository}}/pulls/{{number}}",
+            "number": {{number}},
+            "state": "open",
+            "title": "Fix the bug",
+            "head": { "ref": "fix-the-bug", "sha": "{{commit}}" },
+            "base": { "ref": "{{baseBranch}}", "sha": "9049f1265b7d61be4a8904a9a27120d2064dab3b" }
+          },
+          "repository": {{RepositoryObject(repository)}},
+          "sender": { "login": "{{reviewer}}", "type": "User" }
         }
         """;
 

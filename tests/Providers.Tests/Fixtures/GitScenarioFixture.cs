@@ -8,8 +8,8 @@ namespace Gantry.Providers.Tests.Fixtures;
 /// <list type="bullet">
 /// <item><c>production</c>: "Release 2.9.0" (tag v2.9.0), "Release 3.0.0" (tag v3.0.0), lightweight junk tags v3, release-1, vfoo;</item>
 /// <item><c>develop</c>: production + "Add the 3.1 feature" (tag v3.1.0-rc1);</item>
-/// <item><c>opensky/config/version.ini</c> = <c>[opensky]\nversion = 3.0.0\n</c>: the setting
-/// <c>opensky.version</c> is key <c>version</c> of section <c>[opensky]</c>;</item>
+/// <item><c>opensky/config/version.ini</c> is the team's real shape (<see cref="Ini"/>): the literal key
+/// <c>opensky.version = 3.0.0</c> under <c>[opensky]</c>, next to other keys, comments and a <c>[build]</c> <c>version</c>;</item>
 /// <item><c>opensky/app/main.txt</c> = <c>bug\n</c>, which the developer's fix changes.</item>
 /// </list>
 /// A developer clone (<c>dev</c>) simulates people: pushing commits, merging the reviewed
@@ -120,7 +120,9 @@ public sealed class GitScenarioFixture : IDisposable
         await File.WriteAllTextAsync(full, content);
     }
 
-    public static string Ini(string version) => $"[opensky]\nversion = {version}\n";
+    /// <summary>The version file as the team has it: the literal key <c>opensky.version</c> under <c>[opensky]</c>, other keys, comments, and a <c>version</c> of something else.</summary>
+    public static string Ini(string version) =>
+        $"; OpenSky release settings; the hotfix and the daily release bump opensky.version\n[opensky]\nopensky.name = OpenSky\nopensky.version = {version}\n\n[build]\n; the toolchain's version, not the app's\nversion = 14\n";
 
     public void Dispose()
     {

@@ -202,20 +202,6 @@ public class GitWorkspaceTests
     }
 
     [Fact]
-    public async Task Start_BranchOnOriginFromWrongBase_Refuses()
-    {
-        using var scenario = await CreateAsync();
-        await scenario.GitAsync(scenario.DeveloperPath, "push", "-q", "origin", "v2.9.0^{commit}:refs/heads/hotfix/3.0.1");
-
-        var error = await Assert.ThrowsAsync<GitException>(() => scenario.CreateWorkspace().FlowStartAsync(GitFlowKind.Hotfix, "3.0.1", None));
-
-        Assert.Equal(
-            $"Branch 'hotfix/3.0.1' already exists on origin but does not descend from 'production' ({(await scenario.OriginRevAsync("production"))[..7]}). "
-            + "Delete it on origin or start a hotfix with another version.",
-            error.Message);
-    }
-
-    [Fact]
     public async Task Start_VersionAlreadyTagged_Refuses()
     {
         using var scenario = await CreateAsync();

@@ -1,5 +1,6 @@
 using Gantry.Engine.Runtime;
 using Gantry.Providers.Git;
+using Gantry.Providers.Sandbox;
 using Gantry.Providers.Tests.Fixtures;
 
 namespace Gantry.Providers.Tests.Scenario;
@@ -12,29 +13,41 @@ public sealed class HotfixSandboxTests
         using var harness = new SandboxHarness();
         var run = await harness.StartAsync("hotfix", "sandbox", new Dictionary<string, object?> { ["version"] = "3.0.1" });
 
+        var origin = Path.Combine(harness.DataDirectory, "sandbox", "origin.git");
         var waiting = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
+        var bump = (await new GitCommandRunner().RunAsync(origin, ["rev-parse", "hotfix/3.0.1"], CancellationToken.None)).StandardOutput.Trim();
         Assert.Equal(RunStatus.Waiting, waiting.Status);
-        Assert.Equal("a pull request merged into hotfix/3.0.1 with its checks passed (signal 'pull_request')", waiting.Message);
+        Assert.Equal($"a pull request merged into hotfix/3.0.1 (now at {bump}), approved by pr-nightmare, with its checks passed (signal 'pull_request')", waiting.Message);
 
-        // A pull request into another branch does not resume the run, nor does the merge before its checks passed.
-        await harness.Engine.SignalAsync(run.Id, "pull_request", GitHubEvents.Plain(GitHubEvents.PullRequestMerged("develop")), "github", CancellationToken.None);
-        Assert.Equal(RunStatus.Waiting, (await harness.Engine.RunAsync(run.Id, CancellationToken.None)).Status);
-        await harness.Engine.SignalAsync(run.Id, "pull_request", GitHubEvents.Plain(GitHubEvents.PullRequestMerged("hotfix/3.0.1")), "github", CancellationToken.None);
-        Assert.Equal(RunStatus.Waiting, (await harness.Engine.RunAsync(run.Id, CancellationToken.None)).Status);
+        async Task<RunStatus> SendAsync(string json)
+        {
+            await harness.Engine.SignalAsync(run.Id, "pull_request", GitHubEvents.Plain(json), "github:teammate", CancellationToken.None);
+            return (await harness.Engine.RunAsync(run.Id, CancellationToken.None)).Status;
+        }
 
-        await harness.Engine.SignalAsync(run.Id, "pull_request", GitHubEvents.Plain(GitHubEvents.Status(GitHubEvents.HeadSha, "success")), "github", CancellationToken.None);
+        // A pull request into another branch does not resume the run, nor does a merge origin does not have.
+        Assert.Equal(RunStatus.Waiting, await SendAsync(GitHubEvents.PullRequestMerged("develop")));
+        Assert.Equal(RunStatus.Waiting, await SendAsync(GitHubEvents.PullRequestMerged("hotfix/3.0.1")));
+
+        // The real merge on origin; then its check, then the bot's +1 of its head.
+        var merge = await OriginMerges.MergeFixAsync(origin, "hotfix/3.0.1");
+        Assert.Equal(RunStatus.Waiting, await SendAsync(GitHubEvents.PullRequestMerged("hotfix/3.0.1", headSha: merge.HeadCommit, mergeSha: merge.MergeCommit)));
+        Assert.Equal(RunStatus.Waiting, await SendAsync(GitHubEvents.Status(merge.HeadCommit, "success")));
+        Assert.Equal(RunStatus.Succeeded, await SendAsync(GitHubEvents.Review("hotfix/3.0.1", "pr-nightmare", "approved", merge.HeadCommit)));
         var finished = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
 
         Assert.Equal(RunStatus.Succeeded, finished.Status);
         var fleet = harness.Fleet();
         Assert.All(fleet.Hosts.Values, h => Assert.Equal("v3.0.1", h.Current));
         Assert.Equal(1, fleet.MinLiveGroupsSeen);
-        var origin = Path.Combine(harness.DataDirectory, "sandbox", "origin.git");
         var tags = await new GitCommandRunner().RunAsync(origin, ["tag", "--list", "v3.0.1"], CancellationToken.None);
         Assert.Equal("v3.0.1", tags.StandardOutput.Trim());
         var version = await new GitCommandRunner().RunAsync(origin, ["show", "production:opensky/config/version.ini"], CancellationToken.None);
-        Assert.Equal("[opensky]\nversion = 3.0.1\n", version.StandardOutput);
+        Assert.Equal(SandboxOrigin.VersionIni("3.0.1"), version.StandardOutput);
+        Assert.Contains("\nopensky.version = 3.0.1\n", version.StandardOutput, StringComparison.Ordinal);
         var journal = await harness.JournalAsync(run.Id);
         Assert.Equal(1, journal.Count(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "start"));
+        Assert.Contains(journal, e => e.Type == JournalEventTypes.Log && e.Message == $"refused pull request #7 (fix-the-bug) reported merged into hotfix/3.0.1 by github:teammate: origin contradicts it: merge commit {GitHubEvents.MergeSha} does not exist on origin");
+        Assert.True((await new GitCommandRunner().TryRunAsync(origin, ["merge-base", "--is-ancestor", merge.HeadCommit, "v3.0.1"], CancellationToken.None)).ExitCode == 0, "the tag holds the merged fix");
     }
 }

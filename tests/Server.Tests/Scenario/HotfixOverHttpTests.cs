@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Gantry.Engine.Runtime;
+using Gantry.Providers.Git;
 using Gantry.Providers.Tests.Fixtures;
 using Gantry.Server.Security;
 using Gantry.Server.Tests.Apis;
@@ -30,7 +31,9 @@ public sealed class HotfixOverHttpTests : IAsyncLifetime
         var waiting = JsonDocument.Parse(await client.GetStringAsync(runPath)).RootElement;
         Assert.Equal("waiting", waiting.GetProperty("run").GetProperty("status").GetString());
         Assert.Equal("review", waiting.GetProperty("waiting")[0].GetProperty("stepId").GetString());
-        Assert.Equal("a pull request merged into hotfix/3.0.1 with its checks passed", waiting.GetProperty("waiting")[0].GetProperty("description").GetString());
+        var origin = Path.Combine(_server.DataDirectory, "sandbox", "origin.git");
+        var bump = (await new GitCommandRunner().RunAsync(origin, ["rev-parse", "hotfix/3.0.1"], CancellationToken.None)).StandardOutput.Trim();
+        Assert.Equal($"a pull request merged into hotfix/3.0.1 (now at {bump}), approved by pr-nightmare, with its checks passed", waiting.GetProperty("waiting")[0].GetProperty("description").GetString());
 
         // A merge into another branch is delivered but is not the merge the run waits for.
         using (var other = await GitHubHookTests.SendAsync(_server, "pull_request", GitHubEvents.PullRequestMerged("develop"), sign: true))
@@ -38,21 +41,24 @@ public sealed class HotfixOverHttpTests : IAsyncLifetime
             Assert.Equal([id], JsonDocument.Parse(await other.Content.ReadAsStringAsync()).RootElement.GetProperty("signalledRuns").EnumerateArray().Select(r => r.GetString()));
         }
 
-        await _server.Engine.WhenIdleAsync();
+        // A signed webhook that claims a merge origin does not have is refused; the run keeps waiting.
+        await SendAndSettleAsync("pull_request", GitHubEvents.PullRequestMerged("hotfix/3.0.1"));
         Assert.Equal(RunStatus.Waiting, (await _server.Runs.GetRunAsync(id, CancellationToken.None))!.Status);
 
-        // The merge as GitHub sends it (mergeable_state "unknown"), then the test bot's +1 on its head commit.
-        using var merged = await GitHubHookTests.SendAsync(_server, "pull_request", GitHubEvents.PullRequestMerged("hotfix/3.0.1"), sign: true);
-        Assert.Equal(HttpStatusCode.Accepted, merged.StatusCode);
-        await _server.Engine.WhenIdleAsync();
+        // The real merge on origin as GitHub reports it (mergeable_state "unknown"), the test bot's check
+        // and then its +1 of the head commit: only then does the run go on.
+        var merge = await OriginMerges.MergeFixAsync(origin, "hotfix/3.0.1");
+        await SendAndSettleAsync("pull_request", GitHubEvents.PullRequestMerged("hotfix/3.0.1", headSha: merge.HeadCommit, mergeSha: merge.MergeCommit));
+        await SendAndSettleAsync("status", GitHubEvents.Status(merge.HeadCommit, "success"));
         Assert.Equal(RunStatus.Waiting, (await _server.Runs.GetRunAsync(id, CancellationToken.None))!.Status);
-        using var checkedSuite = await GitHubHookTests.SendAsync(_server, "status", GitHubEvents.Status(GitHubEvents.HeadSha, "success"), sign: true);
-        Assert.Equal(HttpStatusCode.Accepted, checkedSuite.StatusCode);
+        using var approved = await GitHubHookTests.SendAsync(_server, "pull_request_review", GitHubEvents.Review("hotfix/3.0.1", "pr-nightmare", "approved", merge.HeadCommit), sign: true);
+        Assert.Equal(HttpStatusCode.Accepted, approved.StatusCode);
         var run = await _server.WaitForStatusAsync(id, RunStatus.Succeeded, RunStatus.Failed, RunStatus.Cancelled);
 
         Assert.True(run.Status == RunStatus.Succeeded, run.Message);
         var journal = await _server.Runs.ReadJournalAsync(id, 0, CancellationToken.None);
-        Assert.Equal("github:test-bot", journal.Last(e => e.Type == JournalEventTypes.SignalReceived).Actor);
+        Assert.Equal("github:pr-nightmare", journal.Last(e => e.Type == JournalEventTypes.SignalReceived).Actor);
+        Assert.Contains(journal, e => e.Type == JournalEventTypes.Log && e.Message == $"refused pull request #7 (fix-the-bug) reported merged into hotfix/3.0.1 by github:teammate: origin contradicts it: merge commit {GitHubEvents.MergeSha} does not exist on origin");
         var finish = journal.Single(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "finish");
         Assert.Equal("v3.0.1", ((IDictionary<string, object?>)finish.Outputs!)["tag"]);
         using var viewer = _server.Client(TokenRole.Viewer);
@@ -60,5 +66,12 @@ public sealed class HotfixOverHttpTests : IAsyncLifetime
         Assert.Equal(
             ["group1 live", "group2 live"],
             status.GetProperty("groups").EnumerateArray().Select(g => $"{g.GetProperty("name").GetString()} {g.GetProperty("state").GetString()}"));
+    }
+
+    private async Task SendAndSettleAsync(string eventName, string body)
+    {
+        using var response = await GitHubHookTests.SendAsync(_server, eventName, body, sign: true);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await _server.Engine.WhenIdleAsync();
     }
 }
