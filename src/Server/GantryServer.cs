@@ -57,6 +57,7 @@ public static class GantryServer
         services.AddSingleton<DefinitionChecker>();
         services.AddSingleton<EnvironmentFiles>();
         services.AddSingleton<RunLauncher>();
+        services.AddSingleton(sp => new WebhookReplayGuard(context, sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<WorkflowImporter>();
         services.AddHostedService<ServerStartup>();
         services.AddHostedService<RetentionService>();

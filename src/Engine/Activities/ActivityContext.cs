@@ -57,6 +57,17 @@ public class ActivityContext
     /// <summary>1 on the first try; higher on retries.</summary>
     public int Attempt { get; init; } = 1;
 
+    /// <summary>Set by the engine: renders a <see cref="PerHostAttribute"/> input as written in the document, with <c>host</c> bound.</summary>
+    internal Func<string, HostBinding, string>? PerHostRenderer { get; init; }
+
+    /// <summary>
+    /// The input <paramref name="input"/> (document name) rendered for <paramref name="host"/>: the
+    /// template as the workflow wrote it, rendered once with <c>host</c> in scope. Outside the engine
+    /// (no document at hand) it is the input's value as given, never rendered.
+    /// </summary>
+    public string RenderPerHost(string input, HostBinding host) =>
+        PerHostRenderer is { } render ? render(input, host) : Convert.ToString(Inputs.GetValueOrDefault(input), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
     /// <summary>Binds the rendered inputs to the activity's typed inputs class; throws with every problem listed.</summary>
     public T BindInputs<T>()
         where T : class
@@ -100,6 +111,7 @@ public sealed class ActivityContext<TInputs> : ActivityContext
         Signal = source.Signal;
         Signals = source.Signals;
         Attempt = source.Attempt;
+        PerHostRenderer = source.PerHostRenderer;
         Input = inputs;
     }
 

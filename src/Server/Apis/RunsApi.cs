@@ -120,6 +120,12 @@ internal static class RunsApi
     /// <summary>Delivers a signal with the JSON body as payload; the token's name is recorded as who sent it (who approved).</summary>
     public static async Task<Results<Accepted<RunView>, ProblemHttpResult>> SignalAsync(string id, string name, HttpRequest request, ClaimsPrincipal user, WorkflowEngine engine, CancellationToken cancellationToken)
     {
+        // The body is read only for a run that exists: a payload for nothing costs nothing to refuse.
+        if (await engine.Store.GetRunAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return Problems.NotFound($"no run with id '{id}'");
+        }
+
         object? payload;
         try
         {
