@@ -65,7 +65,7 @@ internal static class HooksApi
         }
         catch (DocumentSyntaxException ex)
         {
-            return Problems.BadRequest("Invalid payload", $"the webhook payload is not valid JSON (send it with content type application/json): {ex.Reason}");
+            return Problems.BadRequest("Invalid payload", $"the webhook payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}; send it with content type application/json): {ex.Reason}");
         }
 
         var json = System.Text.Json.JsonSerializer.SerializeToElement(payload);

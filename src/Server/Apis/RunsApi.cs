@@ -133,7 +133,7 @@ internal static class RunsApi
         }
         catch (DocumentSyntaxException ex)
         {
-            return Problems.BadRequest("Invalid payload", $"the signal payload is not valid JSON: {ex.Reason}");
+            return Problems.BadRequest("Invalid payload", $"the signal payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}): {ex.Reason}");
         }
 
         try

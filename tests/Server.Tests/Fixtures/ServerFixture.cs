@@ -45,6 +45,9 @@ public sealed class ServerFixture : IAsyncDisposable
 
     public IRunStore Runs => _app.Services.GetRequiredService<IRunStore>();
 
+    /// <summary>Every endpoint the server maps, as ASP.NET's routing sees them.</summary>
+    public IReadOnlyList<Microsoft.AspNetCore.Http.Endpoint> Endpoints => _app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints;
+
     /// <summary>Starts a server; <paramref name="configureServices"/> replaces services after the server registered its own.</summary>
     /// <remarks>
     /// <paramref name="webhookMaxAge"/> defaults to ten years: the GitHub event fixtures are captured

@@ -20,7 +20,7 @@ public sealed class HostileProbeTests : IAsyncLifetime
           - uses: log
             with: { message: "pushed {{ inputs.ref }}" }
         on:
-          push: { branch: develop }
+          push: { branch: release-probe }
         """;
 
     private ServerFixture _server = null!;
@@ -104,12 +104,11 @@ public sealed class HostileProbeTests : IAsyncLifetime
     public async Task Signal_AliasBombForAMissingRun_Is404WithoutParsing()
     {
         using var client = _server.Client(TokenRole.Operator);
-        var watch = Stopwatch.StartNew();
 
+        // Parsed, this body is a 400 (see the next test): a 404 says the run was looked up first.
         var problem = await RunsApiTests.ProblemAsync(await client.PostAsync("/api/runs/no-such-run/signals/approve", ServerFixture.Yaml(AliasBomb())));
 
         Assert.Equal((404, "no run with id 'no-such-run'"), problem);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
     }
 
     [Fact]
@@ -121,7 +120,7 @@ public sealed class HostileProbeTests : IAsyncLifetime
 
         var problem = await RunsApiTests.ProblemAsync(await client.PostAsync($"/api/runs/{run}/signals/approve", ServerFixture.Yaml(AliasBomb())));
 
-        Assert.Equal((400, "the signal payload is not valid JSON: invalid YAML: the document expands to more than 100,000 values (aliases counted as often as they are used); split it or remove repeated aliases"), problem);
+        Assert.Equal((400, "the signal payload is not valid JSON (line 6, column 45): invalid YAML: the document expands to more than 100,000 values (aliases counted as often as they are used); split it or remove repeated aliases"), problem);
         await AssertHealthyAsync();
     }
 
@@ -136,18 +135,18 @@ public sealed class HostileProbeTests : IAsyncLifetime
 
         using var response = await client.PostAsync("/api/definitions/leaky/versions", ServerFixture.Yaml(yaml));
 
-        Assert.Equal("leaky.yaml:4:26 steps[0].with.message: secrets can only be read as the whole expression {{ secrets.NAME }} in an input declared sensitive; a function or filter over a secret would print it past the masker; log has no sensitive input", await SingleErrorAsync(response));
+        Assert.Equal("leaky.yaml:4:23 steps[0].with.message: secrets can only be read as the whole expression {{ secrets.NAME }} in an input declared sensitive; a function or filter over a secret would print it past the masker; log has no sensitive input", await SingleErrorAsync(response));
     }
 
     [Fact]
     public async Task Validate_UnclosedExpression_IsALocated400()
     {
         using var client = _server.Client(TokenRole.Operator);
-        var yaml = "id: unclosed\nsteps:\n  - id: tag\n    uses: log\n    with: { message: \"{{ steps.tag.outputs.tag \" }\n";
+        var yaml = "id: unclosed\nsteps:\n  - id: tag\n    uses: git.latest-tag\n  - uses: log\n    with: { message: \"{{ steps.tag.outputs.tag \" }\n";
 
         using var response = await client.PostAsync("/api/definitions/unclosed/validate", ServerFixture.Yaml(yaml));
 
-        Assert.Equal("unclosed.yaml:5:26 steps[0].with.message: template syntax error: '{{' is never closed; expected '}}' to end the expression", await SingleErrorAsync(response));
+        Assert.Equal("unclosed.yaml:6:23 steps[1].with.message: template syntax error: '{{' is never closed; expected '}}' to end the expression", await SingleErrorAsync(response));
     }
 
     [Fact]
@@ -191,7 +190,8 @@ public sealed class HostileProbeTests : IAsyncLifetime
 
         Assert.Equal(400, problem.Status);
         Assert.StartsWith("the push event is from ", problem.Detail, StringComparison.Ordinal);
-        Assert.EndsWith(", older than the webhook window of 1d; replayed or long-delayed deliveries are refused (raise --webhook-max-age to accept older ones)", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains(", older than the webhook window of ", problem.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("; replayed or long-delayed deliveries are refused (raise --webhook-max-age to accept older ones)", problem.Detail, StringComparison.Ordinal);
         Assert.Empty(await _server.Runs.ListRunsAsync(new RunQuery { WorkflowId = "pushed" }, CancellationToken.None));
     }
 
@@ -214,7 +214,7 @@ public sealed class HostileProbeTests : IAsyncLifetime
 
     private static string PushBody(DateTimeOffset pushedAt) => JsonSerializer.Serialize(new
     {
-        @ref = "refs/heads/develop",
+        @ref = "refs/heads/release-probe",
         before = new string('0', 40),
         after = "4f1c2a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a",
         deleted = false,
