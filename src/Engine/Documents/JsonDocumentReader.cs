@@ -81,6 +81,11 @@ internal static class JsonDocumentReader
             case JsonTokenType.Number:
                 var number = Encoding.UTF8.GetString(reader.ValueSpan);
                 var kind = number.AsSpan().IndexOfAny(".eE") >= 0 ? ScalarKind.Number : ScalarKind.Integer;
+                if (DocScalar.OutOfRange(number, kind) is { } outOfRange)
+                {
+                    throw new DocumentSyntaxException(location, $"invalid JSON: {outOfRange}");
+                }
+
                 return new DocScalar(number, kind, location);
             case JsonTokenType.True:
                 return new DocScalar("true", ScalarKind.Boolean, location);

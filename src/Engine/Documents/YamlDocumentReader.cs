@@ -57,7 +57,13 @@ internal static partial class YamlDocumentReader
         switch (node)
         {
             case YamlScalarNode scalar:
-                return new DocScalar(ResolveText(scalar), ResolveKind(scalar), location) { Quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted };
+                var kind = ResolveKind(scalar);
+                if (DocScalar.OutOfRange(scalar.Value ?? "", kind) is { } outOfRange)
+                {
+                    throw new DocumentSyntaxException(location, $"invalid YAML: {outOfRange}");
+                }
+
+                return new DocScalar(ResolveText(scalar), kind, location) { Quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted };
             case YamlSequenceNode sequence:
                 return new DocSequence(sequence.Children.Select(c => Convert(c, file, depth + 1)).ToList(), location);
             case YamlMappingNode mapping:

@@ -58,7 +58,7 @@ public sealed class HostileDocumentFuzzTests
             }
 
             Check(text.ToString());
-        }, iter: PerGenerator);
+        }, iter: PerGenerator, threads: 1);
 
     [Fact]
     public void Load_WideDeepAndDuplicatedJson_EndInDocumentOrLocatedDiagnosticsWithinBudget() =>

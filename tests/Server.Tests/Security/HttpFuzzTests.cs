@@ -3,6 +3,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Gantry.Engine.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Gantry.Providers.Tests.Fixtures;
 using Gantry.Server.Security;
 using Gantry.Server.Tests.Fixtures;
@@ -23,7 +25,9 @@ public sealed class HttpFuzzTests(ITestOutputHelper output) : IAsyncLifetime
     private static readonly string[] Snippets = ["&a", "*a", "&b [*a, *a, *a, *a]", "{{", "}}", "{{ secrets.x | string.upcase }}", "{%{", "\"", "{", "}", "[", "]", ":", ",", "\n", "\t", "- ", "!!str", "1e400", "\\u0000"];
     private ServerFixture _server = null!;
 
-    public async Task InitializeAsync() => _server = await ServerFixture.StartAsync();
+    private readonly ErrorLog _errors = new();
+
+    public async Task InitializeAsync() => _server = await ServerFixture.StartAsync(configureServices: s => s.AddSingleton<ILoggerProvider>(_errors));
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -60,7 +64,7 @@ public sealed class HttpFuzzTests(ITestOutputHelper output) : IAsyncLifetime
                 var fault = Fault(response, text, located) ?? (sent.Elapsed > budget ? $"took {sent.Elapsed}" : null);
                 if (fault is not null)
                 {
-                    faults.Add($"{request.Method} {request.RequestUri}: {fault}\n--- body ---\n{body}");
+                    faults.Add($"{request.Method} {request.RequestUri}: {fault}\n--- server errors ---\n{string.Join("\n", _errors.Entries)}\n--- body ---\n{body}");
                     break;
                 }
             }
@@ -131,5 +135,30 @@ public sealed class HttpFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The server's errors (with exceptions), so a 500 names its cause in the test's failure.</summary>
+    private sealed class ErrorLog : ILoggerProvider, ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Entries.Enqueue($"{formatter(state, exception)} {exception}");
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }
