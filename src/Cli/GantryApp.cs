@@ -101,8 +101,10 @@ public static class GantryApp
         {
             tokens.SetDescription("Bearer tokens for the server: viewer, operator, admin.");
             tokens.AddCommand<TokensCreateCommand>("create").WithDescription("Create a token; it is printed once and only its hash is stored.")
-                .WithExample("tokens", "create", "--role", "operator", "--name", "ci-bot");
-            tokens.AddCommand<TokensListCommand>("list").WithDescription("Names and roles of the stored tokens.");
+                .WithExample("tokens", "create", "--role", "operator", "--name", "ci-bot", "--expires", "90d");
+            tokens.AddCommand<TokensListCommand>("list").WithDescription("Names, roles and expiry of the stored tokens.");
+            tokens.AddCommand<TokensRevokeCommand>("revoke").WithDescription("Revoke a token; a running server refuses it from its next request.")
+                .WithExample("tokens", "revoke", "ci-bot");
         });
         config.SetExceptionHandler((exception, _) => ExitCodes.Report(exception, config.Settings.Console ?? AnsiConsole.Console));
     }

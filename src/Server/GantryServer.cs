@@ -32,6 +32,12 @@ public static class GantryServer
         var catalog = options.WorkspaceRoot is { } root ? new WorkspaceCatalog(root) : WorkspaceCatalog.Discover(Directory.GetCurrentDirectory());
         var dataDirectory = Path.GetFullPath(options.DataDirectory ?? Path.Combine(catalog.Root, ".gantry"));
         Directory.CreateDirectory(dataDirectory);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The data folder holds tokens, keys and journals: only its owner may list or enter it.
+            File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var db = options.Db ?? Environment.GetEnvironmentVariable("GANTRY_DB") ?? Path.Combine(dataDirectory, "gantry.db");
         var stores = await RunStoreFactory.OpenAsync(db, catalog.Root, TimeProvider.System, cancellationToken).ConfigureAwait(false);
 
@@ -45,7 +51,7 @@ public static class GantryServer
         services.AddSingleton(context);
         services.AddSingleton(stores.Runs);
         services.AddSingleton(stores.Definitions);
-        services.AddSingleton(new TokenStore(Path.Combine(dataDirectory, TokenStore.FileName)));
+        services.AddSingleton(sp => new TokenStore(Path.Combine(dataDirectory, TokenStore.FileName), sp.GetService<TimeProvider>()));
         services.AddSingleton<RunEventNotifier>();
         services.AddSingleton<IJournalObserver>(sp => sp.GetRequiredService<RunEventNotifier>());
         services.AddSingleton<IJournalObserver, TelemetryObserver>();
@@ -61,6 +67,7 @@ public static class GantryServer
         services.AddSingleton<DefinitionChecker>();
         services.AddSingleton<EnvironmentFiles>();
         services.AddSingleton<RunLauncher>();
+        services.AddSingleton(sp => new WebhookReplayGuard(context, sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<WorkflowImporter>();
         services.AddHostedService<ServerStartup>();
         services.AddHostedService<RunTakeoverService>();
@@ -92,11 +99,13 @@ public static class GantryServer
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapOpenApi();
+        // Every endpoint states who may call it (AuthSweepTests enumerates them): the API description is public.
+        app.MapOpenApi().AllowAnonymous();
         // The interactive reference is as public as the document it renders; calls made from it carry tokens.
         app.MapScalarApiReference("/scalar", o => o.WithTitle("Gantry API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapHealthApi();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Scraped without a token: counts and durations by workflow and status, no inputs or outputs.
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         var api = app.MapGroup("/api");
         api.MapDefinitionsApi();
         api.MapRunsApi();
@@ -106,6 +115,7 @@ public static class GantryServer
         api.MapHooksApi();
         api.MapTriggersApi();
         api.MapMeApi();
+        api.MapTokensApi();
         return app;
     }
 

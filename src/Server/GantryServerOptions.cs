@@ -30,6 +30,12 @@ public sealed class GantryServerOptions
     /// </summary>
     public string? GitHubWebhookSecret { get; set; } = Environment.GetEnvironmentVariable(WebhookSecretVariable);
 
+    /// <summary>
+    /// How old a webhook event may be (by the payload's own timestamp where GitHub sends one), and how
+    /// long a delivery's body is remembered to refuse its replay. The default value is 1 day.
+    /// </summary>
+    public TimeSpan WebhookMaxAge { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Import workflows/*.yaml into the definition store at start-up. The default value is true.</summary>
     public bool ImportWorkflows { get; set; } = true;
 
@@ -73,7 +79,13 @@ public sealed class GantryServerOptions
         return secret.Length > 0 ? secret : throw new ArgumentException($"the webhook secret file {path} is empty");
     }
 
-    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, --github-webhook-secret-file.</summary>
+    /// <summary>A positive duration such as 12h or 2d; throws naming the option otherwise.</summary>
+    public static TimeSpan ParseDuration(string option, string text) =>
+        Engine.Schema.Duration.TryParse(text, out var value) && value > TimeSpan.Zero
+            ? value
+            : throw new ArgumentException($"{option} '{text}' is not a positive duration; write e.g. 12h, 1d or 90d");
+
+    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, --github-webhook-secret-file, --webhook-max-age.</summary>
     public static GantryServerOptions FromArgs(IReadOnlyList<string> args)
     {
         var options = new GantryServerOptions { Retention = RetentionPruner.Resolve(null) };
@@ -90,7 +102,8 @@ public sealed class GantryServerOptions
                 case "--allow-anonymous-read": options.AllowAnonymousRead = true; break;
                 case "--retention": options.Retention = RetentionPruner.Resolve(Next()); break;
                 case "--github-webhook-secret-file": options.GitHubWebhookSecret = ReadSecretFile(Next()); break;
-                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read or --github-webhook-secret-file");
+                case "--webhook-max-age": options.WebhookMaxAge = ParseDuration("--webhook-max-age", Next()); break;
+                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, --github-webhook-secret-file or --webhook-max-age");
             }
         }
 

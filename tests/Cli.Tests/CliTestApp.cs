@@ -87,6 +87,7 @@ public sealed class DeployInputs
     [Required]
     public string Tag { get; set; } = "";
 
+    [Sensitive]
     public string? Password { get; set; }
 }
 

@@ -56,13 +56,14 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             options.GitHubWebhookSecret = GantryServerOptions.ReadSecretFile(secretFile);
         }
 
-        // First start: make one admin token and show it once, so a new user can sign in to the
-        // designer and call the API without another set-up step. Only its hash is stored.
-        var tokens = new TokenStore(Path.Combine(WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root, ".gantry", TokenStore.FileName));
-        if (tokens.List().Count == 0)
+        // First start: make one admin token so a new user can sign in to the designer and call the
+        // API without another set-up step. Its value goes to a file only its owner can read, never
+        // to the console: service logs keep what a server prints.
+        var dataDirectory = Path.Combine(WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root, ".gantry");
+        var tokens = new TokenStore(Path.Combine(dataDirectory, TokenStore.FileName));
+        if (FirstAdminToken.CreateIfNoTokens(tokens, dataDirectory, TimeProvider.System) is { } file)
         {
-            var token = tokens.Create("first-admin", TokenRole.Admin, TimeProvider.System);
-            console.MarkupLine($"no tokens yet: created admin token [bold]{Markup.Escape(token)}[/] (shown once; `gantry tokens create` makes more)");
+            console.MarkupLine($"no tokens yet: created admin token '{FirstAdminToken.Name}'; its value is in [bold]{Markup.Escape(file)}[/] (mode 0600). Store it, then delete the file; `gantry tokens create` makes more");
         }
 
         console.MarkupLine($"gantry server on [bold]{Markup.Escape(options.Urls)}[/] (API under /api, OpenAPI at /openapi/v1.json); Ctrl+C stops it");

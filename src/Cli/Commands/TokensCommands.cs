@@ -30,8 +30,19 @@ public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time)
         [Description("Who or what uses the token; journals name it as who signalled, approved or cancelled.")]
         public string Name { get; init; } = "";
 
+        [CommandOption("--expires <DURATION>")]
+        [Description("The token stops working this long after it is made, e.g. 90d or 12h; default: never.")]
+        public string? Expires { get; init; }
+
+        internal TimeSpan? Lifetime => Expires is null ? null : Engine.Schema.Duration.TryParse(Expires, out var value) ? value : null;
+
         public override ValidationResult Validate()
         {
+            if (Expires is not null && (Lifetime is null || Lifetime <= TimeSpan.Zero))
+            {
+                return ValidationResult.Error($"--expires '{Expires}' is not a positive duration; write e.g. 90d, 12h or 30m");
+            }
+
             if (!Enum.TryParse<TokenRole>(Role, ignoreCase: true, out _) || int.TryParse(Role, out _))
             {
                 return ValidationResult.Error($"--role '{Role}' is not a role; valid values are viewer, operator, approver, admin");
@@ -47,7 +58,7 @@ public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time)
         string token;
         try
         {
-            token = store.Create(settings.Name, Enum.Parse<TokenRole>(settings.Role, ignoreCase: true), time);
+            token = store.Create(settings.Name, Enum.Parse<TokenRole>(settings.Role, ignoreCase: true), time, settings.Lifetime);
         }
         catch (ArgumentException ex)
         {
@@ -55,7 +66,8 @@ public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time)
         }
 
         console.Profile.Out.Writer.WriteLine(token);
-        console.MarkupLine($"[grey]token for {Markup.Escape(settings.Name)} ({settings.Role.ToLowerInvariant()}); shown once, only its SHA-256 is kept in {Markup.Escape(store.Path)}[/]");
+        var expiry = settings.Lifetime is { } lifetime ? $", expires {(time.GetUtcNow() + lifetime):u}" : "";
+        console.MarkupLine($"[grey]token for {Markup.Escape(settings.Name)} ({settings.Role.ToLowerInvariant()}{expiry}); shown once, only its SHA-256 is kept in {Markup.Escape(store.Path)}[/]");
         return ExitCodes.Ok;
     }
 }
@@ -65,13 +77,37 @@ public sealed class TokensListCommand(IAnsiConsole console) : Command<TokensSett
 {
     public override int Execute(CommandContext context, TokensSettings settings, CancellationToken cancellationToken)
     {
-        var table = new Table().AddColumns("name", "role", "created");
+        var table = new Table().AddColumns("name", "role", "created", "expires");
         foreach (var entry in settings.Store().List())
         {
-            table.AddRow(Markup.Escape(entry.Name), entry.Role.ToString().ToLowerInvariant(), entry.CreatedAt.ToString("u"));
+            table.AddRow(Markup.Escape(entry.Name), entry.Role.ToString().ToLowerInvariant(), entry.CreatedAt.ToString("u"), entry.ExpiresAt?.ToString("u") ?? "never");
         }
 
         console.Write(table);
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary><c>gantry tokens revoke NAME</c>: removes a token; a running server refuses it from its next request.</summary>
+public sealed class TokensRevokeCommand(IAnsiConsole console) : Command<TokensRevokeCommand.Settings>
+{
+    public sealed class Settings : TokensSettings
+    {
+        [CommandArgument(0, "<NAME>")]
+        [Description("The token's name, as gantry tokens list shows it.")]
+        public string Name { get; init; } = "";
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var store = settings.Store();
+        if (!store.Revoke(settings.Name))
+        {
+            var names = store.List().Select(t => t.Name).ToList();
+            throw new UsageException($"no token named '{settings.Name}'{Engine.Diagnostics.Suggest.Hint(settings.Name, names)}; tokens: {(names.Count == 0 ? "none" : string.Join(", ", names))}");
+        }
+
+        console.MarkupLine($"revoked token {Markup.Escape(settings.Name)}; requests with it are refused from now on");
         return ExitCodes.Ok;
     }
 }

@@ -60,6 +60,17 @@ public class ActivityContext
     /// <summary>The step's recorded intent: what an earlier execution of this step decided, and how to record a decision.</summary>
     public IStepIntent Intent { get; init; } = UnrecordedIntent.Instance;
 
+    /// <summary>Set by the engine: renders a <see cref="PerHostAttribute"/> input as written in the document, with <c>host</c> bound.</summary>
+    internal Func<string, HostBinding, string>? PerHostRenderer { get; init; }
+
+    /// <summary>
+    /// The input <paramref name="input"/> (document name) rendered for <paramref name="host"/>: the
+    /// template as the workflow wrote it, rendered once with <c>host</c> in scope. Outside the engine
+    /// (no document at hand) it is the input's value as given, never rendered.
+    /// </summary>
+    public string RenderPerHost(string input, HostBinding host) =>
+        PerHostRenderer is { } render ? render(input, host) : Convert.ToString(Inputs.GetValueOrDefault(input), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
     /// <summary>Binds the rendered inputs to the activity's typed inputs class; throws with every problem listed.</summary>
     public T BindInputs<T>()
         where T : class
@@ -104,6 +115,7 @@ public sealed class ActivityContext<TInputs> : ActivityContext
         Signals = source.Signals;
         Attempt = source.Attempt;
         Intent = source.Intent;
+        PerHostRenderer = source.PerHostRenderer;
         Input = inputs;
     }
 

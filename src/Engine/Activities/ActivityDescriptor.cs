@@ -16,6 +16,12 @@ public sealed record ActivityDescriptor(
     /// <summary>The provider part of the name: "lb" for "lb.flip".</summary>
     public string Provider => Name.Contains('.', StringComparison.Ordinal) ? Name[..Name.IndexOf('.', StringComparison.Ordinal)] : Name;
 
+    /// <summary>Inputs (document names) that may read <c>{{ secrets.NAME }}</c>; see <see cref="SensitiveAttribute"/>.</summary>
+    public IReadOnlySet<string> SensitiveInputs { get; init; } = new HashSet<string>();
+
+    /// <summary>Inputs (document names) the activity renders per host; see <see cref="PerHostAttribute"/>.</summary>
+    public IReadOnlySet<string> PerHostInputs { get; init; } = new HashSet<string>();
+
     /// <summary>Reads the declaration from an activity class's attribute and generic arguments.</summary>
     public static ActivityDescriptor FromType(Type type)
     {
@@ -29,8 +35,16 @@ public sealed record ActivityDescriptor(
             (ObjectShape)TypeShape.Of(inputs),
             (ObjectShape)TypeShape.Of(outputs),
             waits,
-            type);
+            type)
+        {
+            SensitiveInputs = Marked<SensitiveAttribute>(inputs),
+            PerHostInputs = Marked<PerHostAttribute>(inputs),
+        };
     }
+
+    private static HashSet<string> Marked<TAttribute>(Type inputs)
+        where TAttribute : Attribute =>
+        inputs.GetProperties().Where(p => p.GetCustomAttribute<TAttribute>() is not null).Select(p => Naming.Snake(p.Name)).ToHashSet(StringComparer.Ordinal);
 
     private static (Type Inputs, Type Outputs, bool Waits) GenericArguments(Type type)
     {

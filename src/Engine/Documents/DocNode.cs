@@ -30,6 +30,18 @@ public sealed record DocScalar(string? Text, ScalarKind Kind, SourceLocation Loc
     };
 
     public override string ToString() => Text ?? "null";
+
+    /// <summary>Why a number cannot be held (an integer beyond 64 bits, a number beyond a double), else null; readers refuse it at its position.</summary>
+    internal static string? OutOfRange(string text, ScalarKind kind) => kind switch
+    {
+        ScalarKind.Integer when !long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) =>
+            $"the integer {Shorten(text)} does not fit in 64 bits; quote it to keep it as text",
+        ScalarKind.Number when !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !double.IsFinite(d) =>
+            $"the number {Shorten(text)} is out of range; quote it to keep it as text",
+        _ => null,
+    };
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }
 
 /// <summary>An ordered mapping; keys are unique (readers reject duplicates).</summary>

@@ -10,7 +10,8 @@ internal static class JsonDocumentReader
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         var lines = new LineIndex(bytes);
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false });
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false, MaxDepth = DocumentLimits.MaxDepth });
+        var budget = new Budget();
         try
         {
             if (!reader.Read())
@@ -18,7 +19,7 @@ internal static class JsonDocumentReader
                 return new DocMapping([], new SourceLocation(file, 1, 1));
             }
 
-            var root = ReadValue(ref reader, lines, file);
+            var root = ReadValue(ref reader, lines, file, budget);
             if (reader.Read())
             {
                 throw new DocumentSyntaxException(lines.Locate(file, reader.TokenStartIndex), "invalid JSON: unexpected content after the document");
@@ -35,24 +36,35 @@ internal static class JsonDocumentReader
         }
     }
 
-    private static DocNode ReadValue(ref Utf8JsonReader reader, LineIndex lines, string file)
+    private static DocNode ReadValue(ref Utf8JsonReader reader, LineIndex lines, string file, Budget budget)
     {
         var location = lines.Locate(file, reader.TokenStartIndex);
+        if (++budget.Nodes > DocumentLimits.MaxNodes)
+        {
+            throw new DocumentSyntaxException(location, DocumentLimits.TooManyNodes("JSON"));
+        }
+
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
                 var entries = new List<DocEntry>();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
                     var keyLocation = lines.Locate(file, reader.TokenStartIndex);
+                    if (++budget.Nodes > DocumentLimits.MaxNodes)
+                    {
+                        throw new DocumentSyntaxException(keyLocation, DocumentLimits.TooManyNodes("JSON"));
+                    }
+
                     var key = reader.GetString()!;
-                    if (entries.Any(e => e.Key == key))
+                    if (!seen.Add(key))
                     {
                         throw new DocumentSyntaxException(keyLocation, $"invalid JSON: duplicate key '{key}'");
                     }
 
                     reader.Read();
-                    entries.Add(new DocEntry(key, keyLocation, ReadValue(ref reader, lines, file)));
+                    entries.Add(new DocEntry(key, keyLocation, ReadValue(ref reader, lines, file, budget)));
                 }
 
                 return new DocMapping(entries, location);
@@ -60,7 +72,7 @@ internal static class JsonDocumentReader
                 var items = new List<DocNode>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    items.Add(ReadValue(ref reader, lines, file));
+                    items.Add(ReadValue(ref reader, lines, file, budget));
                 }
 
                 return new DocSequence(items, location);
@@ -69,6 +81,11 @@ internal static class JsonDocumentReader
             case JsonTokenType.Number:
                 var number = Encoding.UTF8.GetString(reader.ValueSpan);
                 var kind = number.AsSpan().IndexOfAny(".eE") >= 0 ? ScalarKind.Number : ScalarKind.Integer;
+                if (DocScalar.OutOfRange(number, kind) is { } outOfRange)
+                {
+                    throw new DocumentSyntaxException(location, $"invalid JSON: {outOfRange}");
+                }
+
                 return new DocScalar(number, kind, location);
             case JsonTokenType.True:
                 return new DocScalar("true", ScalarKind.Boolean, location);
@@ -81,11 +98,21 @@ internal static class JsonDocumentReader
         }
     }
 
+    /// <summary>Values read so far, against <see cref="DocumentLimits.MaxNodes"/>.</summary>
+    private sealed class Budget
+    {
+        public int Nodes { get; set; }
+    }
+
     /// <summary>Turns byte offsets into 1-based line and (character) column.</summary>
     private sealed class LineIndex
     {
         private readonly byte[] _bytes;
         private readonly List<int> _lineStarts = [0];
+
+        // The reader asks in increasing order: counting characters on from the last answer keeps a
+        // one-line 1 MB document linear instead of recounting its line for every token.
+        private (int Line, int Offset, int Column) _last = (-1, 0, 1);
 
         public LineIndex(byte[] bytes)
         {
@@ -103,8 +130,9 @@ internal static class JsonDocumentReader
         {
             var index = _lineStarts.BinarySearch((int)offset);
             var line = index >= 0 ? index : ~index - 1;
-            var start = _lineStarts[line];
-            var column = Encoding.UTF8.GetCharCount(_bytes, start, (int)offset - start) + 1;
+            var (from, column) = _last.Line == line && _last.Offset <= offset ? (_last.Offset, _last.Column) : (_lineStarts[line], 1);
+            column += Encoding.UTF8.GetCharCount(_bytes, from, (int)offset - from);
+            _last = (line, (int)offset, column);
             return new SourceLocation(file, line + 1, column);
         }
     }

@@ -12,7 +12,7 @@ internal static partial class YamlDocumentReader
         var stream = new YamlStream();
         try
         {
-            RejectRecursiveAliases(text, file);
+            YamlBudget.Check(text, file);
             stream.Load(new StringReader(text));
         }
         catch (YamlException ex)
@@ -45,60 +45,35 @@ internal static partial class YamlDocumentReader
         return Convert(stream.Documents[0].RootNode, file, 0);
     }
 
-    private const int MaxDepth = 128;
-
-    /// <summary>
-    /// An alias inside the node its anchor names (<c>&amp;a [*a]</c>) makes an endless tree that
-    /// overflows the stack while loading; it is refused before loading, at the alias.
-    /// </summary>
-    private static void RejectRecursiveAliases(string text, string file)
-    {
-        var parser = new Parser(new StringReader(text));
-        var open = new Stack<string?>();
-        while (parser.MoveNext())
-        {
-            switch (parser.Current)
-            {
-                case YamlDotNet.Core.Events.NodeEvent { } start and (YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart):
-                    open.Push(start.Anchor.IsEmpty ? null : start.Anchor.Value);
-                    if (open.Count > MaxDepth)
-                    {
-                        throw new DocumentSyntaxException(new SourceLocation(file, (int)start.Start.Line, (int)start.Start.Column), $"invalid YAML: nested deeper than {MaxDepth} levels");
-                    }
-
-                    break;
-                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
-                    open.TryPop(out _);
-                    break;
-                case YamlDotNet.Core.Events.AnchorAlias alias when open.Contains(alias.Value.Value):
-                    throw new DocumentSyntaxException(new SourceLocation(file, (int)alias.Start.Line, (int)alias.Start.Column),
-                        $"invalid YAML: alias *{alias.Value.Value} is inside the node its anchor names; recursive anchors are not supported");
-            }
-        }
-    }
-
     private static DocNode Convert(YamlNode node, string file, int depth)
     {
         var location = new SourceLocation(file, (int)node.Start.Line, (int)node.Start.Column);
-        if (depth > MaxDepth)
+        if (depth > DocumentLimits.MaxDepth)
         {
-            // Also stops anchors that refer to themselves (&a [*a]), which would otherwise recurse forever.
-            throw new DocumentSyntaxException(location, $"invalid YAML: nested deeper than {MaxDepth} levels");
+            // YamlBudget refused deeper texts already; this guards a tree built some other way.
+            throw new DocumentSyntaxException(location, DocumentLimits.TooDeep("YAML"));
         }
 
         switch (node)
         {
             case YamlScalarNode scalar:
-                return new DocScalar(ResolveText(scalar), ResolveKind(scalar), location) { Quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted };
+                var kind = ResolveKind(scalar);
+                if (DocScalar.OutOfRange(scalar.Value ?? "", kind) is { } outOfRange)
+                {
+                    throw new DocumentSyntaxException(location, $"invalid YAML: {outOfRange}");
+                }
+
+                return new DocScalar(ResolveText(scalar), kind, location) { Quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted };
             case YamlSequenceNode sequence:
                 return new DocSequence(sequence.Children.Select(c => Convert(c, file, depth + 1)).ToList(), location);
             case YamlMappingNode mapping:
                 var entries = new List<DocEntry>(mapping.Children.Count);
+                var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var (key, value) in mapping.Children)
                 {
                     var keyLocation = new SourceLocation(file, (int)key.Start.Line, (int)key.Start.Column);
                     var keyText = key is YamlScalarNode s ? s.Value ?? "" : key.ToString();
-                    if (entries.Any(e => e.Key == keyText))
+                    if (!seen.Add(keyText))
                     {
                         throw new DocumentSyntaxException(keyLocation, $"invalid YAML: duplicate key '{keyText}'");
                     }

@@ -1,8 +1,9 @@
 namespace Gantry.Engine.Expressions;
 
 /// <summary>
-/// Replaces every known secret value with <c>***</c>. One masker per run; every text that can
-/// reach a log, the journal, an error or plan output passes through it.
+/// Replaces every known secret value, and the credentials of every URL (<see cref="UrlCredentials"/>),
+/// with <c>***</c>. One masker per run; every text that can reach a log, the journal, an error or
+/// plan output passes through it.
 /// </summary>
 public sealed class SecretMasker
 {
@@ -37,6 +38,7 @@ public sealed class SecretMasker
             return text ?? "";
         }
 
+        text = UrlCredentials.Strip(text);
         foreach (var value in _values)
         {
             text = text.Replace(value, Mask, StringComparison.Ordinal);

@@ -107,6 +107,12 @@ public static partial class TemplateRenderer
             return cached;
         }
 
+        if (mode == ScriptMode.Default && UnclosedAt(text) is >= 0 and var open)
+        {
+            var what = string.CompareOrdinal(text, open, "{%{", 0, 3) == 0 ? "'{%{' is never closed; expected '}%}'" : "'{{' is never closed; expected '}}' to end the expression";
+            throw new TemplateException(LocateOffset(scalar, offset + open), what);
+        }
+
         var template = Template.Parse(text, scalar.Location.File, lexerOptions: new LexerOptions { Mode = mode });
         if (template.HasErrors)
         {

@@ -74,21 +74,19 @@ public sealed class TemplateScope
         public override bool Contains(string member) => base.Contains(member) || member == "secrets" || variables.ContainsKey(member);
     }
 
-    /// <summary>Resolves <c>secrets.name</c> only when a template reads it, and registers the value for masking.</summary>
+    /// <summary>
+    /// <c>secrets</c> as templates see it: nothing. A secret reaches an activity only through an input
+    /// declared sensitive, replaced outside the template engine (<see cref="TemplateRenderer.RenderSensitive"/>),
+    /// so no template function can transform it past the masker.
+    /// </summary>
     private sealed class SecretsObject(ISecretResolver? resolver) : ScriptObject
     {
-        public override bool TryGetValue(TemplateContext? context, SourceSpan span, string member, out object? value)
-        {
-            if (resolver is null)
-            {
-                throw new Scriban.Syntax.ScriptRuntimeException(span, $"secret '{member}' is not available here");
-            }
+        public override bool TryGetValue(TemplateContext? context, SourceSpan span, string member, out object? value) =>
+            throw new Scriban.Syntax.ScriptRuntimeException(span, resolver is null
+                ? $"secret '{member}' is not available here"
+                : $"secrets.{member} can only be read by an input declared sensitive, as the whole expression {{{{ secrets.{member} }}}}");
 
-            value = resolver.Resolve(member);
-            return true;
-        }
-
-        public override bool Contains(string member) => resolver?.Names.Contains(member) ?? false;
+        public override bool Contains(string member) => false;
     }
 }
 

@@ -58,7 +58,7 @@ public sealed class Planner(ValidationContext context)
 
             var scope = new TemplateScope(secrets)
                 .Set("inputs", values)
-                .Set("env", environment is null ? new Dictionary<string, object?>() : PlainValue.FromTyped(environment))
+                .Set("env", EnvironmentVariable.Of(environment))
                 .Set("run", new Dictionary<string, object?> { ["id"] = "plan", ["workflow"] = workflow.Id });
             return new PlanScope(scope, ["steps"]);
         }
@@ -114,7 +114,7 @@ public sealed class Planner(ValidationContext context)
 
         private PlanNode Action(ActionStep step, PlanNode node, PlanScope scope)
         {
-            var inputs = step.With is null ? new Dictionary<string, object?>() : (Dictionary<string, object?>)Render(step.With, scope)!;
+            var inputs = step.With is null ? new Dictionary<string, object?>() : RenderInputs(step, step.With, scope);
             string? target = null;
             if (step.Uses.StartsWith("lb.", StringComparison.Ordinal) || step.Uses.StartsWith("deploy.", StringComparison.Ordinal))
             {
@@ -216,6 +216,33 @@ public sealed class Planner(ValidationContext context)
             _ => Text(value),
         };
 
+        /// <summary>A step's inputs as the run would render them: sensitive ones with secrets (shown masked), per-host ones as written.</summary>
+        private Dictionary<string, object?> RenderInputs(ActionStep step, DocMapping with, PlanScope scope)
+        {
+            planner.Activities.TryGet(step.Uses, out var descriptor);
+            var inputs = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var entry in with.Entries)
+            {
+                inputs[entry.Key] = descriptor?.PerHostInputs.Contains(entry.Key) == true && entry.Value is DocScalar written ? masker.Apply(written.ToPlainValue())
+                    : descriptor?.SensitiveInputs.Contains(entry.Key) == true && !scope.DependsOnRunAnywhere(entry.Value) ? RenderSensitive(entry.Value, scope)
+                    : Render(entry.Value, scope);
+            }
+
+            return inputs;
+        }
+
+        private object? RenderSensitive(DocNode node, PlanScope scope)
+        {
+            try
+            {
+                return masker.Apply(TemplateRenderer.RenderSensitive(node, scope.Templates));
+            }
+            catch (TemplateException ex)
+            {
+                return $"(template error: {Mask(ex.Reason)})";
+            }
+        }
+
         /// <summary>Renders every template in a value; those that read step outputs (or unknown loop items) stay <see cref="RuntimeValue"/>.</summary>
         private object? Render(DocNode node, PlanScope scope) => node switch
         {
@@ -262,9 +289,19 @@ public sealed class Planner(ValidationContext context)
 
     private WorkflowDefinition? Find(string id) => context.Workflows.GetValueOrDefault(id);
 
+    private Activities.ActivityRegistry Activities => context.Activities;
+
     /// <summary>Template variables, and the names whose values exist only during the run.</summary>
     private sealed record PlanScope(TemplateScope Templates, IReadOnlyList<string> Unknown)
     {
+        public bool DependsOnRunAnywhere(DocNode node) => node switch
+        {
+            DocScalar { IsTemplate: true } scalar => DependsOnRun(scalar),
+            DocSequence sequence => sequence.Items.Any(DependsOnRunAnywhere),
+            DocMapping mapping => mapping.Entries.Any(e => DependsOnRunAnywhere(e.Value)),
+            _ => false,
+        };
+
         public bool DependsOnRun(DocScalar scalar) =>
             TemplateRenderer.References(scalar.Text ?? "").Any(r => Unknown.Contains(r.Path.Split('.')[0]))
             || Unknown.Any(name => name != "steps" && Regex.IsMatch(scalar.Text ?? "", $@"\b{Regex.Escape(name)}\b"));

@@ -3,7 +3,7 @@ using Gantry.Engine.Expressions;
 namespace Gantry.Engine.Runtime;
 
 /// <summary>
-/// Writes a run's journal: masks secrets in every text, stamps the time, commits through the
+/// Writes a run's journal: masks secrets in every text (message, inputs, outputs, payload, error, wait), stamps the time, commits through the
 /// store before returning (so a transition is durable before the next step starts), then tells
 /// observers. Observers never fail the run. An append that fails, rejected because the run's lease
 /// was lost or because the store cannot be reached, is reported through <c>abandon</c> before it
@@ -23,7 +23,9 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
             Inputs = masker.Apply(journalEvent.Inputs),
             Outputs = masker.Apply(journalEvent.Outputs),
             Payload = masker.Apply(journalEvent.Payload),
-            Error = journalEvent.Error is null ? null : journalEvent.Error with { Message = masker.Apply(journalEvent.Error.Message) },
+            Error = journalEvent.Error is null ? null : journalEvent.Error with { Message = masker.Apply(journalEvent.Error.Message), Where = journalEvent.Error.Where is null ? null : masker.Apply(journalEvent.Error.Where) },
+            Wait = journalEvent.Wait is null ? null : journalEvent.Wait with { Description = masker.Apply(journalEvent.Wait.Description) },
+            Actor = journalEvent.Actor is null ? null : masker.Apply(journalEvent.Actor),
         };
 
         // The journal is the record of what happened: writing it is not cancellable.

@@ -65,7 +65,7 @@ internal sealed class RunContext
     public TemplateScope BaseScope(WorkflowDefinition workflow, IReadOnlyDictionary<string, object?> inputs) =>
         new TemplateScope(Secrets)
             .Set("inputs", inputs.ToDictionary(kv => kv.Key, kv => kv.Value))
-            .Set("env", Environment is null ? new Dictionary<string, object?>() : PlainValue.FromTyped(Environment))
+            .Set("env", EnvironmentVariable.Of(Environment))
             .Set("run", new Dictionary<string, object?>
             {
                 ["id"] = Record.Id,

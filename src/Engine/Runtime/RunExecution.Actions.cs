@@ -17,9 +17,7 @@ internal sealed partial class RunExecution
         try
         {
             // The scope copies every earlier step's outputs: build it only when there is something to render.
-            inputs = step.With is null
-                ? new Dictionary<string, object?>()
-                : (Dictionary<string, object?>)TemplateRenderer.Render(step.With, ActionScope(frame), cancellationToken)!;
+            inputs = step.With is null ? new Dictionary<string, object?>() : RenderInputs(step, ActionScope(frame), cancellationToken);
         }
         catch (TemplateException ex)
         {
@@ -161,6 +159,7 @@ internal sealed partial class RunExecution
         Signals = signals ?? [],
         Attempt = attempt,
         Intent = new StepIntent(_run, key),
+        PerHostRenderer = PerHostRenderer(step, frame, _cancel),
     };
 
     /// <summary>Per-step retry (with backoff, on chosen errors) around a per-attempt timeout, on the engine's clock.</summary>

@@ -74,7 +74,7 @@ public sealed partial class WorkflowEngine
         await _store.CreateRunAsync(record, cancellationToken).ConfigureAwait(false);
         if (request.TriggerDetails is { } details)
         {
-            await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.RunTriggered, Time = now, Message = request.Trigger, Actor = request.StartedBy, Payload = details }], cancellationToken).ConfigureAwait(false);
+            await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.RunTriggered, Time = now, Message = request.Trigger, Actor = request.StartedBy, Payload = MaskerFor(record).Apply(details) }], cancellationToken).ConfigureAwait(false);
         }
 
         return record;
@@ -139,7 +139,8 @@ public sealed partial class WorkflowEngine
             throw new InvalidOperationException($"run {runId} has already {record.Status.ToString().ToLowerInvariant()}; signal '{name}' was not delivered");
         }
 
-        await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.SignalReceived, Signal = name, Payload = payload, Actor = sentBy, Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
+        var masker = MaskerFor(record);
+        await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.SignalReceived, Signal = name, Payload = masker.Apply(payload), Actor = sentBy is null ? null : masker.Apply(sentBy), Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
 
         // Read after the append: together with the execution's look after it turns Waiting
         // (SignalledSinceAsync), one of the two sides always sees the other.
@@ -311,16 +312,7 @@ public sealed partial class WorkflowEngine
             environment.SourcePath = record.EnvironmentPath ?? environment.SourcePath;
         }
 
-        var secrets = new SecretStore(environment, new SecretMasker());
-        foreach (var (name, reference) in environment?.Secrets ?? [])
-        {
-            // Literal and environment-variable secrets are masked even before a step reads them.
-            if (reference.Value is not null || (reference.Env is { } variable && Environment.GetEnvironmentVariable(variable) is not null))
-            {
-                secrets.Get(name);
-            }
-        }
-
+        var secrets = SecretsFor(environment);
         return new RunContext
         {
             Record = record,
@@ -334,6 +326,33 @@ public sealed partial class WorkflowEngine
             Time = _time,
             Journal = new JournalWriter(record, store, secrets.Masker, _time, _observers, ObserverFailed, leaseLost),
         };
+    }
+
+    /// <summary>The run's secrets; literal and environment-variable ones are masked even before a step reads them.</summary>
+    private static SecretStore SecretsFor(EnvironmentDefinition? environment)
+    {
+        var secrets = new SecretStore(environment, new SecretMasker());
+        foreach (var (name, reference) in environment?.Secrets ?? [])
+        {
+            if (reference.Value is not null || (reference.Env is { } variable && Environment.GetEnvironmentVariable(variable) is not null))
+            {
+                secrets.Get(name);
+            }
+        }
+
+        return secrets;
+    }
+
+    /// <summary>The masker for what is journaled about a run outside its execution (signal payloads, trigger details).</summary>
+    private static SecretMasker MaskerFor(RunRecord record)
+    {
+        if (record.EnvironmentText is not { } text || DocumentLoader.LoadEnvironment(text, record.EnvironmentPath ?? record.EnvironmentId ?? "environment").Value is not { } environment)
+        {
+            return new SecretMasker();
+        }
+
+        environment.SourcePath = record.EnvironmentPath ?? environment.SourcePath;
+        return SecretsFor(environment).Masker;
     }
 
     private static Dictionary<string, string> PinDefinitions(WorkflowDefinition root, IReadOnlyDictionary<string, WorkflowDefinition> library)
@@ -375,7 +394,7 @@ public sealed partial class WorkflowEngine
 
         var scope = new TemplateScope()
             .Set("inputs", inputs.ToDictionary(kv => kv.Key, kv => kv.Value))
-            .Set("env", request.Environment is null ? new Dictionary<string, object?>() : Schema.PlainValue.FromTyped(request.Environment))
+            .Set("env", EnvironmentVariable.Of(request.Environment))
             .Set("run", new Dictionary<string, object?> { ["id"] = runId, ["workflow"] = request.Workflow.Id, ["environment"] = request.Environment?.Id });
         var scalar = new Documents.DocScalar(concurrency.Key, Documents.ScalarKind.String, concurrency.Location);
         return Convert.ToString(TemplateRenderer.Evaluate(scalar, scope), System.Globalization.CultureInfo.InvariantCulture);

@@ -78,6 +78,7 @@ internal sealed class ReferenceRules(WorkflowDefinition workflow, ValidationCont
                 diagnostics.Add(error.Location, path, $"template syntax error: {error.Reason}");
             }
 
+            CheckSecrets(scalar, path, step);
             foreach (var (reference, offset) in TemplateRenderer.References(scalar.Text ?? ""))
             {
                 var parts = reference.Split('.');
@@ -94,6 +95,35 @@ internal sealed class ReferenceRules(WorkflowDefinition workflow, ValidationCont
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A secret is read only by an input its activity declares sensitive, as the whole expression
+    /// <c>{{ secrets.NAME }}</c>: anywhere else, or transformed, it would be printed past the masker.
+    /// </summary>
+    private void CheckSecrets(DocScalar scalar, string path, StepNode? step)
+    {
+        var text = scalar.Text ?? "";
+        var sensitive = SensitiveInputs(step, out var activity);
+        var allowed = sensitive.Any(name => path == $"{step!.Path}.with.{name}" || path.StartsWith($"{step.Path}.with.{name}.", StringComparison.Ordinal) || path.StartsWith($"{step.Path}.with.{name}[", StringComparison.Ordinal));
+        var where = activity is null ? "" : sensitive.Count == 0 ? $"; {activity} has no sensitive input" : $"; {activity}'s sensitive inputs: {string.Join(", ", sensitive.Order(StringComparer.Ordinal))}";
+        foreach (var use in TemplateRenderer.SecretUses(text).Where(_ => !allowed))
+        {
+            diagnostics.Add(TemplateFields.At(scalar, use.Index), path,
+                $"secrets.{use.Groups["name"].Value} can only be used in an input declared sensitive (a password, token, key or a process's env), where it is passed on unchanged and masked{where}");
+        }
+
+        foreach (var offset in TemplateRenderer.OtherSecretReads(text))
+        {
+            diagnostics.Add(TemplateFields.At(scalar, offset), path,
+                "secrets can only be read as the whole expression {{ secrets.NAME }} in an input declared sensitive; a function or filter over a secret would print it past the masker" + where);
+        }
+    }
+
+    private IReadOnlySet<string> SensitiveInputs(StepNode? step, out string? activity)
+    {
+        activity = (step as ActionStep)?.Uses;
+        return step is ActionStep action && context.Activities.TryGet(action.Uses, out var descriptor) ? descriptor.SensitiveInputs : new HashSet<string>();
     }
 
     private string? CheckInput(string name)

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Gantry.Engine.Expressions;
 
 namespace Gantry.Providers.Git;
@@ -9,7 +8,7 @@ namespace Gantry.Providers.Git;
 /// which git prints whether or not anyone declared it a secret, then every configured secret
 /// value through the engine's <see cref="SecretMasker"/>.
 /// </summary>
-internal sealed partial class GitOutputMasker
+internal sealed class GitOutputMasker
 {
     private readonly SecretMasker _secrets = new();
 
@@ -22,8 +21,5 @@ internal sealed partial class GitOutputMasker
     }
 
     public string Mask(string text) =>
-        string.IsNullOrEmpty(text) ? text : _secrets.Apply(UrlUserInfo().Replace(text, "${scheme}" + SecretMasker.Mask + "@"));
-
-    [GeneratedRegex(@"(?<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)[^/@\s'""]+@")]
-    private static partial Regex UrlUserInfo();
+        string.IsNullOrEmpty(text) ? text : _secrets.Apply(text);
 }

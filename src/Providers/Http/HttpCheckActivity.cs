@@ -143,6 +143,7 @@ internal sealed class HttpCheckActivity : Activity<HttpCheckActivity.Inputs, Htt
     public sealed class Inputs
     {
         [Description("The URL to request.")]
+        [Sensitive]
         public required string Url { get; set; }
 
         [Description("HTTP method.")]
@@ -164,6 +165,7 @@ internal sealed class HttpCheckActivity : Activity<HttpCheckActivity.Inputs, Htt
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
         [Description("Request headers, e.g. Host or Authorization (values may use secrets).")]
+        [Sensitive]
         public Dictionary<string, string> Headers { get; set; } = [];
     }
 

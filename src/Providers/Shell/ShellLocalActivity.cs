@@ -196,6 +196,7 @@ internal sealed class ShellLocalActivity : Activity<ShellLocalActivity.Inputs, S
     public sealed class Inputs
     {
         [Description("The program and its arguments as a list, like [git, status]; with shell: true, one shell string.")]
+        [Sensitive]
         public required object Command { get; set; }
 
         [Description("Run command as a script with /bin/sh -c; command must then be a single string.")]
@@ -205,6 +206,7 @@ internal sealed class ShellLocalActivity : Activity<ShellLocalActivity.Inputs, S
         public string? WorkingDir { get; set; }
 
         [Description("Extra environment variables for the process.")]
+        [Sensitive]
         public Dictionary<string, string> Env { get; set; } = [];
 
         [Description("Kill the process (and its children) when it runs longer than this; unset means no limit beyond the step's timeout.")]

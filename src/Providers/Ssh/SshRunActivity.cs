@@ -8,8 +8,8 @@ using Model = Gantry.Engine.Model;
 namespace Gantry.Providers.Ssh;
 
 [Activity("ssh.run", Description = "Runs a shell command over SSH on each host of a group (out, a group, all) or on listed hosts; fails naming every host whose command failed. "
-    + "allow_live defaults to true: a read-only command on a live group is normal. A command containing {{ }} after the step's own rendering "
-    + "(write {%{ {{ host.name }} }%}) is rendered per host over host. In sandbox environments nothing runs: the command is logged per host and exits 0.",
+    + "allow_live defaults to true: a read-only command on a live group is normal. The command is rendered once per host with host in scope "
+    + "({{ host.name }}, {{ host.address }}); values it reads are inserted as data, never rendered again. In sandbox environments nothing runs: the command is logged per host and exits 0.",
     Example = "uses: ssh.run\nwith: { target: group1, command: \"cat /srv/app/current/VERSION\", max_parallel: 2 }")]
 internal sealed class SshRunActivity(TargetResolver targets, SshRunConnections connections) : Activity<SshRunActivity.Inputs, SshRunActivity.Outputs>
 {
@@ -23,7 +23,7 @@ internal sealed class SshRunActivity(TargetResolver targets, SshRunConnections c
         }
 
         var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive, context.DataDirectory, "run commands on", cancellationToken).ConfigureAwait(false);
-        var commands = hosts.ToDictionary(h => h, h => Render(environment, h, input.Command), StringComparer.Ordinal);
+        var commands = hosts.ToDictionary(h => h, h => context.RenderPerHost("command", new HostBinding(h, environment.GroupOf(h), environment.Hosts[h])), StringComparer.Ordinal);
         var results = environment.Deploy.Source == Model.ReleaseSource.Sandbox
             ? Simulate(context, hosts, commands)
             : await new SshCommandFanOut(connections).RunAsync(context, environment, hosts, commands, input.MaxParallel, input.Timeout, cancellationToken).ConfigureAwait(false);
@@ -49,12 +49,6 @@ internal sealed class SshRunActivity(TargetResolver targets, SshRunConnections c
         };
     }
 
-    private static string Render(EnvironmentDefinition environment, string host, string command)
-    {
-        var settings = environment.Hosts[host];
-        return SshFleetDeployer.Template(command, RunExecution.HostVariable(new HostBinding(host, environment.GroupOf(host), settings), environment));
-    }
-
     private static List<HostCommandResult> Simulate(ActivityContext context, IReadOnlyList<string> hosts, IReadOnlyDictionary<string, string> commands)
     {
         var results = new List<HostCommandResult>();
@@ -76,7 +70,8 @@ internal sealed class SshRunActivity(TargetResolver targets, SshRunConnections c
         [Description("Explicit hosts instead of a group.")]
         public List<string> Hosts { get; set; } = [];
 
-        [Description("The shell command to run on each host (by the SSH user's login shell).")]
+        [Description("The shell command to run on each host (by the SSH user's login shell), rendered per host: {{ host.name }}, {{ host.address }}, {{ host.vars.x }}.")]
+        [PerHost]
         public required string Command { get; set; }
 
         [Description("Hosts run at once; 0 means all of them.")]

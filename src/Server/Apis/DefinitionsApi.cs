@@ -44,7 +44,8 @@ internal static class DefinitionsApi
         group.MapGet("/{id}/versions", VersionsAsync).RequireAuthorization(Policies.Read);
         group.MapGet("/{id}/versions/{version:int}", GetVersionAsync).RequireAuthorization(Policies.Read);
         group.MapGet("/{id}/diff", DiffAsync).RequireAuthorization(Policies.Read);
-        group.MapPost("/{id}/validate", ValidateAsync).RequireAuthorization(Policies.Read);
+        // Validation parses and checks whatever text it is sent: as costly as starting a run, so not for viewers.
+        group.MapPost("/{id}/validate", ValidateAsync).RequireAuthorization(Policies.Operate);
         group.MapPost("/{id}/versions", SaveAsync).RequireAuthorization(Policies.Administer);
         group.MapPost("/{id}/versions/{version:int}/publish", PublishAsync).RequireAuthorization(Policies.Administer);
         group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Policies.Administer);

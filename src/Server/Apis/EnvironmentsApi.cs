@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Gantry.Engine.Expressions;
 using Gantry.Engine.Model;
 using Gantry.Providers.LoadBalancers;
 using Gantry.Providers.Status;
@@ -48,8 +50,18 @@ internal static class EnvironmentsApi
         }
 
         var e = found.Environment;
-        return TypedResults.Ok(new EnvironmentView(e.Id, e.Name, e.Repository, e.LoadBalancer, e.Groups, e.Hosts, e.Deploy, e.Secrets.Keys.Order(StringComparer.Ordinal).ToList()));
+        return TypedResults.Ok(WithoutUrlCredentials(new EnvironmentView(e.Id, e.Name, e.Repository, e.LoadBalancer, e.Groups, e.Hosts, e.Deploy, e.Secrets.Keys.Order(StringComparer.Ordinal).ToList())));
     }
+
+    /// <summary>
+    /// The view with the user-info of every URL in it hidden (<c>https://user:token@host</c> becomes
+    /// <c>https://***@host</c>), wherever the URL is written: repository, health check, host variables.
+    /// A copy through JSON, so the loaded environment that runs use keeps its real URLs.
+    /// </summary>
+    private static EnvironmentView WithoutUrlCredentials(EnvironmentView view) =>
+        JsonSerializer.Deserialize<EnvironmentView>(UrlCredentials.Strip(JsonSerializer.Serialize(view, CopyOptions)), CopyOptions)!;
+
+    private static readonly JsonSerializerOptions CopyOptions = new() { IncludeFields = false };
 
     /// <summary>
     /// The environment as it is now (nothing is remembered): per group the load balancer's state and

@@ -31,7 +31,7 @@ internal static class HooksApi
     }
 
     public static async Task<Results<Accepted<HookOutcome>, ProblemHttpResult>> GitHubAsync(
-        HttpRequest request, ServerContext context, WorkflowEngine engine, DefinitionCache definitions, RunLauncher launcher, ILogger<HookOutcome> logger, CancellationToken cancellationToken)
+        HttpRequest request, ServerContext context, WorkflowEngine engine, DefinitionCache definitions, RunLauncher launcher, WebhookReplayGuard replays, ILogger<HookOutcome> logger, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(context.Options.GitHubWebhookSecret))
         {
@@ -65,7 +65,20 @@ internal static class HooksApi
         }
         catch (DocumentSyntaxException ex)
         {
-            return Problems.BadRequest("Invalid payload", $"the webhook payload is not valid JSON (send it with content type application/json): {ex.Reason}");
+            return Problems.BadRequest("Invalid payload", $"the webhook payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}; send it with content type application/json): {ex.Reason}");
+        }
+
+        var json = System.Text.Json.JsonSerializer.SerializeToElement(payload);
+        if (replays.Stale(eventName, json) is { } stale)
+        {
+            return Problems.BadRequest("Stale delivery", stale);
+        }
+
+        var bodyHash = WebhookReplayGuard.BodyHash(body);
+        if (replays.SeenBefore(bodyHash) is { } firstSeen)
+        {
+            return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [],
+                $"replay refused: a delivery with the same signed body (sha256 {bodyHash[..16]}…) arrived at {firstSeen:u}; it started or resumed nothing"));
         }
 
         if (eventName == PushHook.Event)
@@ -77,7 +90,7 @@ internal static class HooksApi
 
             try
             {
-                var (started, why) = await PushHook.HandleAsync(push, delivery, definitions, launcher, cancellationToken).ConfigureAwait(false);
+                var (started, why) = await PushHook.HandleAsync(push, delivery, bodyHash, definitions, launcher, cancellationToken).ConfigureAwait(false);
                 ServerLog.WebhookDelivered(logger, eventName, delivery, started.Count);
                 return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], why) { StartedRuns = started });
             }
@@ -87,7 +100,6 @@ internal static class HooksApi
             }
         }
 
-        var json = System.Text.Json.JsonSerializer.SerializeToElement(payload);
         if (MergeGateHook.Irrelevant(eventName, json) is { } irrelevant)
         {
             return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], irrelevant));

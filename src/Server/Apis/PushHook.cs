@@ -7,8 +7,8 @@ namespace Gantry.Server.Apis;
 /// <summary>
 /// A GitHub <c>push</c> delivery starts every published workflow declaring
 /// <c>on: { push: { branch, environment, input } }</c> for the pushed branch, with the pushed commit
-/// (<c>after</c>) as the input named by <c>input</c> (default <c>ref</c>). The delivery id is the
-/// idempotency key, so a redelivered push starts nothing twice. Tags, deletions and other branches start nothing.
+/// (<c>after</c>) as the input named by <c>input</c> (default <c>ref</c>). The SHA-256 of the signed
+/// body is the idempotency key (the delivery header is unsigned), so the same push starts nothing twice. Tags, deletions and other branches start nothing.
 /// </summary>
 internal static class PushHook
 {
@@ -21,7 +21,7 @@ internal static class PushHook
     private const string BranchPrefix = "refs/heads/";
 
     public static async Task<(IReadOnlyList<string> Started, string Reason)> HandleAsync(
-        IDictionary<string, object?> payload, string delivery, DefinitionCache definitions, RunLauncher launcher, CancellationToken cancellationToken)
+        IDictionary<string, object?> payload, string delivery, string bodyHash, DefinitionCache definitions, RunLauncher launcher, CancellationToken cancellationToken)
     {
         var pushedRef = Text(payload, "ref") ?? "";
         var commit = Text(payload, "after") ?? "";
@@ -72,15 +72,20 @@ internal static class PushHook
                 inputs,
                 $"{Event}:{branch}",
                 pusher is null ? "github" : $"github:{pusher}",
-                string.IsNullOrEmpty(delivery) ? null : $"github-delivery:{delivery}")
+                $"github-body:{bodyHash}")
             {
                 TriggerDetails = details,
             };
-            var (run, _) = await launcher.StartAsync(request, cancellationToken).ConfigureAwait(false);
-            started.Add(run.Id);
+            var (run, created) = await launcher.StartAsync(request, cancellationToken).ConfigureAwait(false);
+            if (created)
+            {
+                started.Add(run.Id);
+            }
         }
 
-        return (started, $"push to {branch} at {commit} started {string.Join(", ", matches.Select(m => m.Workflow.Id))}");
+        return started.Count == 0
+            ? ([], $"replay refused: this push's signed body already started {string.Join(", ", matches.Select(m => m.Workflow.Id))}; nothing started")
+            : (started, $"push to {branch} at {commit} started {string.Join(", ", matches.Select(m => m.Workflow.Id))}");
     }
 
     /// <summary>The branches a push trigger watches: <c>branch: develop</c> or a comma-separated list.</summary>

@@ -135,6 +135,12 @@ internal static class RunsApi
                 $"token '{Policies.Actor(user)}' is an {Policies.RoleOf(user).ToString().ToLowerInvariant()}; a {MergeGateHook.Signal} signal counts only from the signed GitHub webhook (POST /api/hooks/github) or a token with role approver or admin. Run {id} keeps waiting.");
         }
 
+        // The body is read only for a run that exists: a payload for nothing costs nothing to refuse.
+        if (await engine.Store.GetRunAsync(id, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return Problems.NotFound($"no run with id '{id}'");
+        }
+
         object? payload;
         try
         {
@@ -142,7 +148,7 @@ internal static class RunsApi
         }
         catch (DocumentSyntaxException ex)
         {
-            return Problems.BadRequest("Invalid payload", $"the signal payload is not valid JSON: {ex.Reason}");
+            return Problems.BadRequest("Invalid payload", $"the signal payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}): {ex.Reason}");
         }
 
         try

@@ -47,7 +47,7 @@ internal static class TriggersApi
         }
         catch (DocumentSyntaxException ex)
         {
-            return Problems.BadRequest("Invalid payload", $"the trigger payload is not valid JSON: {ex.Reason}");
+            return Problems.BadRequest("Invalid payload", $"the trigger payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}): {ex.Reason}");
         }
 
         if (payload is not null and not IDictionary<string, object?>)

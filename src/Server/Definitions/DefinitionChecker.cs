@@ -30,7 +30,8 @@ internal sealed class DefinitionChecker(ActivityRegistry activities, WorkflowVal
             var library = (await cache.PublishedAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(kv => kv.Key, kv => kv.Value.Workflow, StringComparer.Ordinal);
             library[workflow.Id] = workflow;
             var context = await PinnedCallVersions.AddToAsync(new ValidationContext(activities, library), definitions, workflow, cancellationToken).ConfigureAwait(false);
-            diagnostics.AddRange(validator.Validate(workflow, context).Where(d => !diagnostics.Contains(d)));
+            var seen = diagnostics.ToHashSet();
+            diagnostics.AddRange(validator.Validate(workflow, context).Where(seen.Add));
         }
 
         var errors = diagnostics.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column).Select(ValidationError.From).ToList();

@@ -19,6 +19,11 @@ internal sealed class ServerStartup(WorkflowImporter importer, WorkflowEngine en
             ServerLog.PluginFailed(logger, failure.Path, failure.Reason);
         }
 
+        foreach (var (path, mode) in Engine.Stores.PrivateFiles.TooOpen(PrivateFilePaths()))
+        {
+            ServerLog.FileTooOpen(logger, path, Engine.Stores.PrivateFiles.Octal(mode));
+        }
+
         engine.ObserverFailed = ex => ServerLog.BackgroundFailed(logger, ex.Message);
         if (context.Options.ImportWorkflows)
         {
@@ -27,6 +32,20 @@ internal sealed class ServerStartup(WorkflowImporter importer, WorkflowEngine en
 
         var recovered = await engine.RecoverAsync(cancellationToken).ConfigureAwait(false);
         ServerLog.Started(logger, context.Stores.Location, recovered);
+    }
+
+    /// <summary>The files that hold tokens, secrets or journals.</summary>
+    private IEnumerable<string> PrivateFilePaths()
+    {
+        yield return Path.Combine(context.DataDirectory, Security.TokenStore.FileName);
+        yield return Path.Combine(context.DataDirectory, Security.FirstAdminToken.FileName);
+        if (context.Stores.Kind == Engine.Stores.StoreKind.Sqlite)
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                yield return context.Stores.Location + suffix;
+            }
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

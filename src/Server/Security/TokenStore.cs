@@ -5,14 +5,18 @@ using System.Text.Json.Serialization;
 
 namespace Gantry.Server.Security;
 
-/// <summary>A stored token: who it is for, its role, and the SHA-256 of its value (the value itself is never kept).</summary>
-public sealed record TokenEntry(string Name, TokenRole Role, string Sha256, DateTimeOffset CreatedAt);
+/// <summary>A stored token: who it is for, its role, the SHA-256 of its value (the value itself is never kept) and when it stops working (null: never).</summary>
+public sealed record TokenEntry(string Name, TokenRole Role, string Sha256, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt = null)
+{
+    public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } expires && now >= expires;
+}
 
 /// <summary>
-/// Bearer tokens in a JSON file in the data folder (<c>tokens.json</c>), holding only hashes. The
-/// server rereads the file when it changes, so <c>gantry tokens create</c> works while it runs.
+/// Bearer tokens in a JSON file in the data folder (<c>tokens.json</c>, mode 0600), holding only
+/// hashes. The server rereads the file when it changes, so <c>gantry tokens create</c> and
+/// <c>revoke</c> take effect on the next request while it runs; an expired token is refused.
 /// </summary>
-public sealed class TokenStore(string path)
+public sealed class TokenStore(string path, TimeProvider? time = null)
 {
     /// <summary>The file name in the data folder.</summary>
     public const string FileName = "tokens.json";
@@ -20,12 +24,12 @@ public sealed class TokenStore(string path)
     private const string Prefix = "gantry_";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
     private readonly Lock _gate = new();
-    private (DateTime Stamp, IReadOnlyList<TokenEntry> Entries) _cache = (DateTime.MinValue, []);
+    private ((DateTime, long) Stamp, IReadOnlyList<TokenEntry> Entries) _cache = ((DateTime.MinValue, -1), []);
 
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
     /// <summary>Makes a token, stores its hash and returns the value: the only time it is seen.</summary>
-    public string Create(string name, TokenRole role, TimeProvider time)
+    public string Create(string name, TokenRole role, TimeProvider time, TimeSpan? lifetime = null)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
@@ -41,14 +45,34 @@ public sealed class TokenStore(string path)
                 throw new ArgumentException($"a token named '{name}' already exists; choose another name", nameof(name));
             }
 
-            entries.Add(new TokenEntry(name, role, Hash(value), time.GetUtcNow()));
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            var temp = Path + ".tmp";
-            File.WriteAllText(temp, JsonSerializer.Serialize(entries, Json));
-            File.Move(temp, Path, overwrite: true);
+            var now = time.GetUtcNow();
+            entries.Add(new TokenEntry(name, role, Hash(value), now, lifetime is { } l ? now + l : null));
+            Write(entries);
         }
 
         return value;
+    }
+
+    /// <summary>Removes the token named <paramref name="name"/>; false when there is none. Effective on the next request.</summary>
+    public bool Revoke(string name)
+    {
+        lock (_gate)
+        {
+            var entries = Read().ToList();
+            if (entries.RemoveAll(e => e.Name == name) == 0)
+            {
+                return false;
+            }
+
+            Write(entries);
+            return true;
+        }
+    }
+
+    private void Write(List<TokenEntry> entries)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        Gantry.Engine.Stores.PrivateFiles.WriteAllText(Path, JsonSerializer.Serialize(entries, Json));
     }
 
     /// <summary>Every stored token (names, roles and hashes).</summary>
@@ -60,9 +84,10 @@ public sealed class TokenStore(string path)
         }
     }
 
-    /// <summary>The entry whose hash matches <paramref name="token"/>, compared in constant time; null when none does.</summary>
+    /// <summary>The entry whose hash matches <paramref name="token"/>, compared in constant time; null when none does or it has expired.</summary>
     public TokenEntry? Find(string token)
     {
+        var now = (time ?? TimeProvider.System).GetUtcNow();
         var hash = Encoding.ASCII.GetBytes(Hash(token));
         TokenEntry? found = null;
         foreach (var entry in List())
@@ -73,7 +98,7 @@ public sealed class TokenStore(string path)
             }
         }
 
-        return found;
+        return found is not null && found.IsExpired(now) ? null : found;
     }
 
     internal static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
@@ -85,7 +110,9 @@ public sealed class TokenStore(string path)
             return [];
         }
 
-        var stamp = File.GetLastWriteTimeUtc(Path);
+        // Time and size: a revoke within the file system's timestamp granularity still changes the size.
+        var info = new FileInfo(Path);
+        var stamp = (info.LastWriteTimeUtc, info.Length);
         if (stamp != _cache.Stamp)
         {
             _cache = (stamp, JsonSerializer.Deserialize<List<TokenEntry>>(File.ReadAllText(Path), Json) ?? []);

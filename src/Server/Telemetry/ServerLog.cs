@@ -42,6 +42,9 @@ internal static partial class ServerLog
     [LoggerMessage(13, LogLevel.Warning, "Retention prune failed, retried in an hour: {Reason}")]
     public static partial void PruneFailed(ILogger logger, string reason);
 
+    [LoggerMessage(14, LogLevel.Warning, "{Path} holds tokens, secrets or journals but has mode {Mode}: others on this machine may read it; run chmod 600 on it")]
+    public static partial void FileTooOpen(ILogger logger, string path, string mode);
+
     [LoggerMessage(40, LogLevel.Information, "Run takeover: {Line}")]
     public static partial void Worker(ILogger logger, string line);
 

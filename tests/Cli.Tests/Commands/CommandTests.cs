@@ -28,7 +28,7 @@ public sealed class CommandTests : IDisposable
             with: { target: out, tag: "{{ steps.tag.outputs.tag }}", password: "{{ secrets.db_password }}" }
           - uses: lb.test-flip
           - uses: deploy.test-release
-            with: { target: group1, tag: "{{ steps.tag.outputs.tag }}", password: "{{ env.secrets.db_password.value }}" }
+            with: { target: group1, tag: "{{ steps.tag.outputs.tag }}", password: "{{ secrets.db_password }}" }
         """;
 
     private const string Broken = """

@@ -38,11 +38,11 @@ public sealed partial class RunCommandTests : IDisposable
         id: leaky
         steps:
           - id: login
-            uses: log
-            with: { message: "logging in with {{ secrets.db_password }}" }
+            uses: shell.local
+            with: { shell: true, command: "echo logging in with $DB_PASSWORD", env: { DB_PASSWORD: "{{ secrets.db_password }}" } }
           - id: refuse
-            uses: fail
-            with: { message: "cannot log in with {{ secrets.db_password }}" }
+            uses: shell.local
+            with: { shell: true, command: "echo cannot log in with $DB_PASSWORD >&2; exit 1", env: { DB_PASSWORD: "{{ secrets.db_password }}" } }
         """;
 
     private const string Secrets = """

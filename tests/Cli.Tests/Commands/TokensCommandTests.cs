@@ -57,4 +57,39 @@ public sealed class TokensCommandTests : IDisposable
         Assert.Contains("admin", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("sha256", result.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TokensCreate_WithExpires_StoresTheExpiryAndAFileOnlyItsOwnerReads()
+    {
+        var result = CliTestApp.Run("tokens", "create", "--role", "viewer", "--name", "short", "--expires", "90d", "--data", Data);
+
+        Assert.Equal(0, result.ExitCode);
+        var entry = new Gantry.Server.Security.TokenStore(Path.Combine(Data, "tokens.json")).List().Single();
+        Assert.Equal(TimeSpan.FromDays(90), entry.ExpiresAt - entry.CreatedAt);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(Data, "tokens.json")));
+    }
+
+    [Fact]
+    public void TokensCreate_BadExpires_ExitsTwo()
+    {
+        var result = CliTestApp.Run("tokens", "create", "--role", "viewer", "--name", "x", "--expires", "soon", "--data", Data);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("error: --expires 'soon' is not a positive duration; write e.g. 90d, 12h or 30m", result.Output.Trim());
+    }
+
+    [Fact]
+    public void TokensRevoke_RemovesTheTokenSoItIsNoLongerFound()
+    {
+        var token = CliTestApp.Run("tokens", "create", "--role", "admin", "--name", "leaving", "--data", Data).Output.Split('\n')[0].Trim();
+
+        var result = CliTestApp.Run("tokens", "revoke", "leaving", "--data", Data);
+        var again = CliTestApp.Run("tokens", "revoke", "leaving", "--data", Data);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("revoked token leaving; requests with it are refused from now on", result.Output.Trim());
+        Assert.Null(new Gantry.Server.Security.TokenStore(Path.Combine(Data, "tokens.json")).Find(token));
+        Assert.Equal(2, again.ExitCode);
+        Assert.Equal("error: no token named 'leaving'; tokens: none", again.Output.Trim());
+    }
 }

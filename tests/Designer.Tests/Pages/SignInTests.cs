@@ -20,7 +20,8 @@ public sealed class SignInTests(DesignerFixture designer)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in to Gantry" })).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Token")).ToBeVisibleAsync();
         // The command the page offers is the CLI's: --name is an option (src/Cli TokensCreateCommand), not an argument.
-        await Expect(page.Locator("form code")).ToHaveTextAsync("gantry tokens create --name NAME --role viewer|operator|admin");
+        await Expect(page.Locator("form code").Last).ToHaveTextAsync("gantry tokens create --name NAME --role viewer|operator|approver|admin");
+        await Expect(page.Locator("form code").First).ToHaveTextAsync(".gantry/first-admin.token");
     }
 
     [Fact]

@@ -108,10 +108,10 @@ internal sealed partial class GantryServerProcess : IAsyncDisposable
                 throw new InvalidOperationException($"gantry serve exited with {_process.ExitCode}:\n{Output}");
             }
 
-            // The console wraps long lines, so the token may be on the line after its label.
-            if (Token.Length == 0 && AdminToken().Match(Output) is { Success: true } match)
+            // The first admin token is never printed: the server names the 0600 file that holds it.
+            if (Token.Length == 0 && AdminTokenFile().Match(Output) is { Success: true } match && File.Exists(match.Groups["file"].Value))
             {
-                Token = match.Groups["token"].Value;
+                Token = (await File.ReadAllTextAsync(match.Groups["file"].Value)).Trim();
             }
 
             if (Token.Length > 0)
@@ -158,6 +158,6 @@ internal sealed partial class GantryServerProcess : IAsyncDisposable
         ? Path.Combine(AppContext.BaseDirectory, "gantry.dll")
         : throw new FileNotFoundException($"gantry.dll and gantry.runtimeconfig.json were not found in {AppContext.BaseDirectory}");
 
-    [GeneratedRegex(@"created admin token\s+(?<token>\S+)")]
-    private static partial Regex AdminToken();
+    [GeneratedRegex(@"its value is in\s+(?<file>\S+)")]
+    private static partial Regex AdminTokenFile();
 }

@@ -81,7 +81,7 @@ public sealed class FuzzTests
         }
     }
 
-    private static void AssertLocated(IReadOnlyList<Diagnostic> diagnostics)
+    internal static void AssertLocated(IReadOnlyList<Diagnostic> diagnostics)
     {
         foreach (var diagnostic in diagnostics)
         {

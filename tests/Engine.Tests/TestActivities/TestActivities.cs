@@ -102,6 +102,7 @@ public sealed class ShellInputs
 
     [Description("The command line.")]
     [Required]
+    [Sensitive]
     public string Command { get; set; } = "";
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);

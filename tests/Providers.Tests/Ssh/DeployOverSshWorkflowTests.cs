@@ -64,7 +64,7 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
     {
         var environment = Environment(fleet.NewSite(4));
 
-        var run = await RunAsync(environment, "uses: ssh.run\n    with: { target: group2, command: \"echo {%{{{ host.name }}}%} at {%{{{ host.address }}}%}; echo careful >&2\" }");
+        var run = await RunAsync(environment, "uses: ssh.run\n    with: { target: group2, command: \"echo {{ host.name }} at {{ host.address }}; echo careful >&2\" }");
 
         Assert.Equal(RunStatus.Succeeded, run.Status);
         var outputs = await OutputsAsync(run.Id);
@@ -79,7 +79,7 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
     {
         var environment = Environment(fleet.NewSite(4));
 
-        var run = await RunAsync(environment, "uses: ssh.run\n    with: { hosts: [web1, web2], command: \"test {%{{{ host.name }}}%} = web1 || { echo no such file: /etc/app.conf >&2; exit 3; }\" }");
+        var run = await RunAsync(environment, "uses: ssh.run\n    with: { hosts: [web1, web2], command: \"test {{ host.name }} = web1 || { echo no such file: /etc/app.conf >&2; exit 3; }\" }");
 
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Equal(

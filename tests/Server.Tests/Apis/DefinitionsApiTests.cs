@@ -175,7 +175,7 @@ public sealed class DefinitionsApiTests : IAsyncLifetime
     [Fact]
     public async Task Validate_InvalidText_Returns200WithProblemsAndValidText_Returns200Valid()
     {
-        using var client = _server.Client(TokenRole.Viewer);
+        using var client = _server.Client(TokenRole.Operator);
 
         using var invalid = await client.PostAsync("/api/definitions/trivial/validate", ServerFixture.Yaml(InvalidWorkflow));
         using var valid = await client.PostAsync("/api/definitions/trivial/validate", ServerFixture.Yaml(TestWorkflows.Trivial));

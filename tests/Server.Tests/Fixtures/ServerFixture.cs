@@ -45,8 +45,15 @@ public sealed class ServerFixture : IAsyncDisposable
 
     public IRunStore Runs => _app.Services.GetRequiredService<IRunStore>();
 
+    /// <summary>Every endpoint the server maps, as ASP.NET's routing sees them.</summary>
+    public IReadOnlyList<Microsoft.AspNetCore.Http.Endpoint> Endpoints => _app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints;
+
     /// <summary>Starts a server; <paramref name="configureServices"/> replaces services after the server registered its own.</summary>
-    public static async Task<ServerFixture> StartAsync(bool allowAnonymousRead = false, string? webhookSecret = WebhookSecret, string? workspace = null, Action<IServiceCollection>? configureServices = null)
+    /// <remarks>
+    /// <paramref name="webhookMaxAge"/> defaults to ten years: the GitHub event fixtures are captured
+    /// payloads with their original dates. Tests of the replay window pass the real one.
+    /// </remarks>
+    public static async Task<ServerFixture> StartAsync(bool allowAnonymousRead = false, string? webhookSecret = WebhookSecret, string? workspace = null, Action<IServiceCollection>? configureServices = null, TimeSpan? webhookMaxAge = null)
     {
         workspace ??= CreateWorkspace();
         var tokenStore = new TokenStore(Path.Combine(workspace, ".gantry", TokenStore.FileName));
@@ -59,6 +66,7 @@ public sealed class ServerFixture : IAsyncDisposable
             AllowAnonymousRead = allowAnonymousRead,
             GitHubWebhookSecret = webhookSecret,
             ConfigureServices = configureServices,
+            WebhookMaxAge = webhookMaxAge ?? TimeSpan.FromDays(3650),
         }, CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

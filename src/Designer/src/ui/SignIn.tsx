@@ -28,7 +28,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     <main className="signin">
       <form onSubmit={submit} aria-labelledby="signin-title">
         <h1 id="signin-title">Sign in to Gantry</h1>
-        <p>Paste an API token (<code>gantry tokens create --name NAME --role viewer|operator|admin</code>). It is kept in this tab only.</p>
+        <p>Paste an API token: on a new server the first admin token is in <code>.gantry/first-admin.token</code>; make more with <code>gantry tokens create --name NAME --role viewer|operator|approver|admin</code>. It is kept in this tab only.</p>
         <label htmlFor="token">Token</label>
         <input id="token" type="password" autoComplete="off" autoFocus value={value} onChange={e => setValue(e.target.value)} required />
         {error && <div className="error-box" role="alert">{error}</div>}

@@ -35,6 +35,8 @@ public sealed class SqliteDatabase
             Directory.CreateDirectory(folder);
         }
 
+        // The store holds journals and literal secrets: a new database is readable by its owner only.
+        PrivateFiles.CreateEmpty(Path);
         var connection = new SqliteConnection(ConnectionString);
         try
         {
