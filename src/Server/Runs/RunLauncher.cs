@@ -92,6 +92,10 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
         {
             throw new RunStartException(StatusCodes.Status409Conflict, "Concurrency key held", ex.Message);
         }
+        catch (EnvironmentMismatchException ex)
+        {
+            throw new RunStartException(StatusCodes.Status400BadRequest, "Environment lacks what the workflow reads", ex.Message);
+        }
         catch (ArgumentException ex)
         {
             throw new RunStartException(StatusCodes.Status400BadRequest, "Invalid inputs", ex.Message);
