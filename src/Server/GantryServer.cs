@@ -60,6 +60,7 @@ public static class GantryServer
         services.AddSingleton<WorkflowImporter>();
         services.AddHostedService<ServerStartup>();
         services.AddHostedService<RetentionService>();
+        services.AddHostedService<ScheduleService>();
 
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -15,7 +15,7 @@ namespace Gantry.Cli.Running;
 /// execution holds a lease (a <c>gantry worker</c> on this or another machine never runs the same
 /// run at the same time). Workflow files are imported as definition versions on opening.
 /// </summary>
-internal sealed class RunHost : IAsyncDisposable
+internal sealed partial class RunHost : IAsyncDisposable
 {
     /// <summary>Overrides the 30 s lease (e.g. <c>5s</c>); tests use short leases to take over quickly.</summary>
     public const string LeaseVariable = "GANTRY_LEASE";
