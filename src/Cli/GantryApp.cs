@@ -54,6 +54,9 @@ public static class GantryApp
             runs.AddCommand<RunsPruneCommand>("prune").WithDescription("Delete finished runs older than a duration, with their journals.")
                 .WithExample("runs", "prune", "--older-than", "30d");
         });
+        config.AddCommand<SchedulesCommand>("schedules")
+            .WithDescription("List the on.schedule of the workspace's workflows with their next ticks (gantry serve and gantry worker start them).")
+            .WithExample("schedules", "--output", "json");
         config.AddCommand<WorkerCommand>("worker")
             .WithDescription("Be a node: claim runs from the store and execute them under leases until Ctrl+C.")
             .WithExample("worker", "--db", "postgres://gantry@db/gantry", "--node-id", "node-1");

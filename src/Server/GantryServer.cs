@@ -72,6 +72,7 @@ public static class GantryServer
         services.AddHostedService<ServerStartup>();
         services.AddHostedService<RunTakeoverService>();
         services.AddHostedService<RetentionService>();
+        services.AddHostedService<ScheduleService>();
 
         services.ConfigureHttpJsonOptions(o =>
         {

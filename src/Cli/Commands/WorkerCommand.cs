@@ -94,10 +94,13 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
                 Failed = ex => host.Worker.Log?.Invoke($"retention prune failed, retried in an hour: {ex.Message}"),
             }.RunAsync(stop.Token)
             : Task.CompletedTask;
+        // Every worker node looks at the schedules; the store's run ids make each tick one run.
+        var schedules = host.Scheduler(TimeProvider.System, host.Worker.Log).RunAsync(stop.Token);
         try
         {
             await host.Worker.RunAsync(stop.Token).ConfigureAwait(false);
             await pruning.ConfigureAwait(false);
+            await Task.WhenAny(schedules).ConfigureAwait(false);
         }
         finally
         {

@@ -33,13 +33,14 @@ describe('parseWorkflow', () => {
     const { model, problems } = parseWorkflow(hotfix);
     expect(problems).toEqual([]);
     expect(model!.id).toBe('hotfix');
-    expect(model!.inputs.version).toEqual({ type: 'string', required: true, description: 'Hotfix version without the v prefix, e.g. 3.0.1' });
+    expect(model!.inputs.version).toEqual({ type: 'string', default: '', description: 'Hotfix version without the v prefix, e.g. 3.0.1; empty: the next patch version after the newest stable tag' });
     expect(model!.steps.map(s => [s.path, s.id, s.kind])).toEqual([
-      ['steps[0]', 'start', 'activity'], ['steps[1]', 'bump', 'activity'], ['steps[2]', 'push', 'activity'],
-      ['steps[3]', 'review', 'activity'], ['steps[4]', 'finish', 'activity'], ['steps[5]', 'rollout', 'call'],
+      ['steps[0]', 'version', 'activity'], ['steps[1]', 'start', 'activity'], ['steps[2]', 'bump', 'activity'],
+      ['steps[3]', 'push', 'activity'], ['steps[4]', 'review', 'activity'], ['steps[5]', 'finish', 'activity'],
+      ['steps[6]', 'rollout', 'call'],
     ]);
-    expect(model!.steps[5].with.workflow).toBe('rolling-deploy');
-    expect(model!.steps[0].line).toBe(hotfix.split('\n').findIndex(l => l.includes('- id: start')) + 1);
+    expect(model!.steps[6].with.workflow).toBe('rolling-deploy');
+    expect(model!.steps[1].line).toBe(hotfix.split('\n').findIndex(l => l.includes('- id: start')) + 1);
   });
 
   it('nests group, parallel and foreach sections and the workflow on_failure', () => {

@@ -34,17 +34,19 @@ internal static partial class WorkflowBinder
             diagnostics.Add(mapping, "", "missing required field 'steps' (a list of steps)");
         }
 
+        var inputs = BindInputs(reader, diagnostics);
         return new WorkflowDefinition
         {
             Id = id ?? Path.GetFileNameWithoutExtension(file),
             Name = reader.String("name"),
             Description = reader.String("description"),
-            Inputs = BindInputs(reader, diagnostics),
+            Inputs = inputs,
             Outputs = reader.Map("outputs")?.Entries ?? [],
             Concurrency = BindConcurrency(reader, diagnostics),
             Steps = BindSteps(reader.Sequence("steps"), "steps", diagnostics),
             OnFailure = BindSteps(reader.Sequence("on_failure"), "on_failure", diagnostics),
             Triggers = BindTriggers(reader, diagnostics),
+            Schedules = ScheduleBinder.Bind(reader.Map("on")?["schedule"], inputs, diagnostics),
             SourcePath = file,
             SourceText = text,
             Location = mapping.Location,
@@ -100,7 +102,7 @@ internal static partial class WorkflowBinder
     private static List<TriggerDeclaration> BindTriggers(MappingReader reader, DiagnosticBag diagnostics)
     {
         var triggers = new List<TriggerDeclaration>();
-        foreach (var entry in reader.Map("on")?.Entries ?? [])
+        foreach (var entry in (reader.Map("on")?.Entries ?? []).Where(e => e.Key != "schedule"))
         {
             var settings = new Dictionary<string, string>();
             if (entry.Value is DocMapping map)

@@ -21,6 +21,9 @@ public sealed class WorkflowDefinition
 
     public IReadOnlyList<TriggerDeclaration> Triggers { get; init; } = [];
 
+    /// <summary>The <c>on.schedule</c> entries: cron ticks that start the workflow.</summary>
+    public IReadOnlyList<ScheduleDeclaration> Schedules { get; init; } = [];
+
     /// <summary>What the workflow returns to a caller: name → template over its steps' outputs.</summary>
     public IReadOnlyList<DocEntry> Outputs { get; init; } = [];
 

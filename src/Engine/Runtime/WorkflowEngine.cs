@@ -42,6 +42,7 @@ public sealed partial class WorkflowEngine
     public async Task<RunRecord> StartAsync(StartRunRequest request, CancellationToken cancellationToken)
     {
         var inputs = InputBinder.Bind(request.Workflow, request.Inputs);
+        EnvironmentMismatchException.ThrowIfAny(request, _registry);
         var definitions = PinDefinitions(request.Workflow, request.Library);
         var runId = request.RunId ?? NewRunId();
         var key = RenderConcurrencyKey(request, inputs, runId);

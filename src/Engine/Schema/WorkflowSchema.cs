@@ -56,11 +56,34 @@ internal static class WorkflowSchema
             ["on"] = new JsonObject
             {
                 ["type"] = "object",
-                ["description"] = "Triggers besides starting by hand: http { path, environment }, push { branch, environment, input } (GitHub push webhook).",
+                ["description"] = "Triggers besides starting by hand: http { path, environment }, push { branch, environment, input } (GitHub push webhook), schedule { cron, timezone, environment, inputs, missed } or a list of them.",
+                ["properties"] = new JsonObject
+                {
+                    ["schedule"] = new JsonObject
+                    {
+                        ["description"] = "Start the workflow at each tick of a cron expression (gantry serve and gantry worker; one run per tick across nodes).",
+                        ["oneOf"] = new JsonArray(Schedule(), new JsonObject { ["type"] = "array", ["items"] = Schedule() }),
+                    },
+                },
                 ["additionalProperties"] = new JsonObject { ["type"] = new JsonArray("object", "null") },
             },
         },
         ["$defs"] = Definitions(activities),
+    };
+
+    private static JsonObject Schedule() => new()
+    {
+        ["type"] = "object",
+        ["additionalProperties"] = false,
+        ["required"] = new JsonArray("cron"),
+        ["properties"] = new JsonObject
+        {
+            ["cron"] = Text("Five fields: minute hour day-of-month month day-of-week, e.g. \"0 10 * * 1-5\" (weekdays at 10:00)."),
+            ["timezone"] = Text("IANA time zone the cron expression is read in, e.g. Europe/Amsterdam.", defaultValue: "UTC"),
+            ["environment"] = Text("The environment the run deploys to."),
+            ["inputs"] = new JsonObject { ["type"] = "object", ["description"] = "Inputs of the run (declared inputs only)." },
+            ["missed"] = Enum("A tick that passed while no node ran: start the newest one once when a node comes back (run-once), or not at all (skip).", "run-once", "run-once", "skip"),
+        },
     };
 
     private static JsonObject Definitions(ActivityRegistry activities) => new()

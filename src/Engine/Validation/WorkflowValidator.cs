@@ -29,6 +29,7 @@ public sealed class WorkflowValidator
         if (context.Environment is not null)
         {
             EnvironmentTargetRules.Check(workflow, context.Environment, diagnostics);
+            EnvironmentReferenceRules.Check(workflow, context, diagnostics);
         }
 
         foreach (var analyzer in _analyzers)

@@ -135,6 +135,21 @@ public sealed partial class GitWorkspace : IDisposable
     /// </summary>
     public async Task<LatestTag> LatestTagAsync(string reference, CancellationToken cancellationToken)
     {
+        var commits = await RemoteTagsAsync(cancellationToken).ConfigureAwait(false);
+        var selected = TagSelector.Select(commits.Keys, reference, Flow.TagPrefix);
+        return new LatestTag(selected.Tag, selected.Version, commits[selected.Tag]);
+    }
+
+    /// <summary>The next version after the newest stable tag on origin, or <paramref name="requested"/> checked against it (<see cref="NextVersion"/>).</summary>
+    public async Task<NextVersionResult> NextVersionAsync(VersionBump bump, string? requested, CancellationToken cancellationToken)
+    {
+        var commits = await RemoteTagsAsync(cancellationToken).ConfigureAwait(false);
+        return NextVersion.Compute(commits.Keys, bump, requested, Flow.TagPrefix);
+    }
+
+    /// <summary>The tags on origin (asked with <c>ls-remote</c>) and the commit each points at, annotated tags peeled.</summary>
+    private async Task<Dictionary<string, string>> RemoteTagsAsync(CancellationToken cancellationToken)
+    {
         var workingDirectory = Directory.Exists(WorkingDirectory) ? WorkingDirectory : Path.GetTempPath();
         var result = await _git.RunAsync(workingDirectory, ["ls-remote", "--tags", _options.RepositoryUrl], cancellationToken).ConfigureAwait(false);
         var commits = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -157,8 +172,7 @@ public sealed partial class GitWorkspace : IDisposable
             }
         }
 
-        var selected = TagSelector.Select(commits.Keys, reference, Flow.TagPrefix);
-        return new LatestTag(selected.Tag, selected.Version, commits[selected.Tag]);
+        return commits;
     }
 
     private Task<GitResult> Git(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>

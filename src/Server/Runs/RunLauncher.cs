@@ -10,6 +10,9 @@ public sealed record LaunchRequest(string WorkflowId, string? EnvironmentId, IRe
 {
     /// <summary>What a webhook delivered, recorded on the run (see <see cref="StartRunRequest.TriggerDetails"/>).</summary>
     public IReadOnlyDictionary<string, object?>? TriggerDetails { get; init; }
+
+    /// <summary>A run id fixed by the caller (a schedule's tick), handled like an idempotency key's.</summary>
+    public string? RunId { get; init; }
 }
 
 /// <summary>
@@ -30,7 +33,7 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
             throw new RunStartException(StatusCodes.Status404NotFound, "Unknown workflow", $"no published workflow '{request.WorkflowId}'{Engine.Diagnostics.Suggest.Hint(request.WorkflowId, library.Keys)}");
         }
 
-        var runId = request.IdempotencyKey is { } key ? IdempotentRunId(request.WorkflowId, key) : null;
+        var runId = request.RunId ?? (request.IdempotencyKey is { } key ? IdempotentRunId(request.WorkflowId, key) : null);
         if (runId is null)
         {
             return (await CreateAsync(request, published, library, null, cancellationToken).ConfigureAwait(false), true);
@@ -91,6 +94,10 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
         catch (ConcurrencyConflictException ex)
         {
             throw new RunStartException(StatusCodes.Status409Conflict, "Concurrency key held", ex.Message);
+        }
+        catch (EnvironmentMismatchException ex)
+        {
+            throw new RunStartException(StatusCodes.Status400BadRequest, "Environment lacks what the workflow reads", ex.Message);
         }
         catch (ArgumentException ex)
         {

@@ -70,12 +70,12 @@ public sealed class RunsApiTests : IAsyncLifetime
 
         var unknown = await ProblemAsync(await client.PostAsync("/api/workflows/trivail/runs", ServerFixture.Json("{}")));
         var environment = await ProblemAsync(await client.PostAsync("/api/workflows/trivial/runs", ServerFixture.Json("""{"environment":"sandbx"}""")));
-        var inputs = await ProblemAsync(await client.PostAsync("/api/workflows/hotfix/runs", ServerFixture.Json("""{"environment":"sandbox"}""")));
+        var inputs = await ProblemAsync(await client.PostAsync("/api/workflows/hotfix/runs", ServerFixture.Json("""{"environment":"sandbox","inputs":{"verison":"3.0.1"}}""")));
 
         Assert.Equal((404, "no published workflow 'trivail' (did you mean 'trivial'?)"), unknown);
         Assert.Equal((400, "no environment 'sandbx' (did you mean 'sandbox'?)"), environment);
         Assert.Equal(400, inputs.Status);
-        Assert.Equal($"invalid inputs for workflow hotfix:{Environment.NewLine}  missing required input 'version' (string: Hotfix version without the v prefix, e.g. 3.0.1)", inputs.Detail);
+        Assert.Equal($"invalid inputs for workflow hotfix:{Environment.NewLine}  unknown input 'verison' (did you mean 'version'?); hotfix declares: version", inputs.Detail);
     }
 
     [Fact]

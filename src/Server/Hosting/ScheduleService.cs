@@ -1,0 +1,31 @@
+using Gantry.Engine.Model;
+using Gantry.Engine.Runtime;
+using Gantry.Engine.Scheduling;
+using Gantry.Server.Definitions;
+using Gantry.Server.Runs;
+
+namespace Gantry.Server.Hosting;
+
+/// <summary>
+/// Starts the published workflows' <c>on.schedule</c> ticks through the run launcher, like any other
+/// trigger. Every server node runs it; a tick's run id is derived from the tick, so one run exists per tick.
+/// </summary>
+internal sealed class ScheduleService(IRunStore runs, DefinitionCache definitions, RunLauncher launcher, TimeProvider time, ILogger<ScheduleService> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var scheduler = new WorkflowScheduler(
+            runs,
+            time,
+            async cancellationToken => [.. (await definitions.PublishedAsync(cancellationToken).ConfigureAwait(false)).Values.Select(v => v.Workflow)],
+            (due, cancellationToken) => launcher.StartAsync(
+                new LaunchRequest(due.Workflow.Id, due.Schedule.Environment, due.Schedule.Inputs, due.Schedule.Trigger, "schedule", null)
+                {
+                    TriggerDetails = due.TriggerDetails,
+                    RunId = due.RunId,
+                },
+                cancellationToken),
+            logger);
+        return scheduler.RunAsync(stoppingToken);
+    }
+}
