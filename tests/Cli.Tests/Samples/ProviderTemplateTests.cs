@@ -97,7 +97,7 @@ public sealed class ProviderTemplateTests : IDisposable
     }
 
     // Same configuration as this test run, so the engine project is already built.
-    private static string Configuration() =>
+    internal static string Configuration() =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
     private static string RepositoryRoot()
@@ -113,7 +113,7 @@ public sealed class ProviderTemplateTests : IDisposable
         throw new InvalidOperationException($"no Workflows.sln above {AppContext.BaseDirectory}");
     }
 
-    private static async Task<string> DotnetAsync(string workingDirectory, params string[] args)
+    internal static async Task<string> DotnetAsync(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
