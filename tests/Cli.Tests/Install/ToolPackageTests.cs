@@ -97,7 +97,10 @@ public sealed class ToolPackageTests : IDisposable
 
             Assert.Contains("<title>Gantry designer</title>", page);
             Assert.Contains("<div id=\"root\"", page);
-            Assert.Matches("<script type=\"module\"[^>]* src=\"/assets/[^\"]+\\.js\"", page);
+            var script = System.Text.RegularExpressions.Regex.Match(page, "<script type=\"module\"[^>]* src=\"\\.?(/assets/[^\"]+\\.js)\"");
+            Assert.True(script.Success, $"no module script in the page:\n{page}");
+            using var asset = await http.GetAsync(url + script.Groups[1].Value);
+            Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
         }
         finally
         {
