@@ -25,10 +25,7 @@ public sealed class ToolPackageTests : IDisposable
         var tools = Path.Combine(_temp, "tools");
         // A version of its own, so that no package cached by an earlier run stands in for this build.
         var version = $"0.1.0-t{Guid.NewGuid():N}";
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var cached = Path.Combine(packages, "gantry.cli", version);
+        var cached = ProviderTemplateTests.CachedPackageFolder("gantry.cli", version);
         try
         {
             await ProviderTemplateTests.DotnetAsync(root, "pack", Path.Combine(root, "src", "Cli", "Cli.csproj"), "-c", ProviderTemplateTests.Configuration(), "--no-build", "--nologo", "-o", feed, $"-p:PackageVersion={version}");

@@ -42,10 +42,7 @@ public sealed class ProviderTemplateTests : IDisposable
         var feed = Path.Combine(_temp, "feed");
         // A version of its own, so that no package cached by an earlier run stands in for this build.
         var version = $"0.1.0-t{Guid.NewGuid():N}";
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var cached = Path.Combine(packages, "gantry.engine", version);
+        var cached = CachedPackageFolder("gantry.engine", version);
         try
         {
             await DotnetAsync(root, "pack", Path.Combine(root, "src", "Engine", "Engine.csproj"), "-c", configuration, "--no-build", "--nologo", "-o", feed, $"-p:PackageVersion={version}");
@@ -94,6 +91,15 @@ public sealed class ProviderTemplateTests : IDisposable
                 Directory.Delete(cached, recursive: true);
             }
         }
+    }
+
+    /// <summary>Where NuGet caches a package version, deleted after a test that packed a throwaway version.</summary>
+    internal static string CachedPackageFolder(string lowerCaseId, string version)
+    {
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        return Path.Combine(packages, lowerCaseId, version);
     }
 
     // Same configuration as this test run, so the engine project is already built.
