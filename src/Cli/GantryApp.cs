@@ -1,5 +1,6 @@
 using Gantry.Cli.Commands;
 using Gantry.Cli.Commands.Deploy;
+using Gantry.Cli.Commands.Env;
 using Gantry.Cli.Commands.Fleet;
 using Gantry.Cli.Commands.Lb;
 using Gantry.Cli.Infrastructure;
@@ -26,6 +27,7 @@ public static class GantryApp
     public static void Configure(IConfigurator config)
     {
         config.SetApplicationName("gantry");
+        config.SetApplicationVersion(BuildInfo.Describe());
         config.Settings.StrictParsing = true;
         config.AddCommand<ValidateCommand>("validate")
             .WithDescription("Check workflow and environment documents; print every error with its position.")
@@ -96,6 +98,15 @@ public static class GantryApp
             lb.AddCommand<LbFlipCommand>("flip").WithDescription("Bring the out group live, then take the live group out.");
             lb.AddCommand<LbAllCommand>("all").WithDescription("Make every group live.");
             lb.AddCommand<LbRestoreCommand>("restore").WithDescription("Bring every healthy group back live; takes nothing out.");
+        });
+        config.AddBranch("env", env =>
+        {
+            env.SetDescription("Environments: bring an existing fleet's inventory in.");
+            env.AddCommand<EnvImportCommand>("import")
+                .WithDescription("Write an environment from an Ansible inventory (INI or YAML), an HAProxy configuration or a host list; the result is validated before it is written. Exit 0 written, 1 the source or the result is invalid, 2 bad usage (missing file, output exists without --force).")
+                .WithExample("env", "import", "inventory.ini", "--id", "prod", "-o", "workflows/environments/prod.yaml")
+                .WithExample("env", "import", "/etc/haproxy/haproxy.cfg", "--backend", "app", "--groups", "2", "-o", "workflows/environments/prod.yaml")
+                .WithExample("env", "import", "hosts.txt", "--from", "hosts", "--id", "staging");
         });
         config.AddCommand<ServeCommand>("serve")
             .WithDescription("Serve the HTTP API and webhooks here, running workflows in the background.")

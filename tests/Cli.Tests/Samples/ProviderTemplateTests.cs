@@ -42,10 +42,7 @@ public sealed class ProviderTemplateTests : IDisposable
         var feed = Path.Combine(_temp, "feed");
         // A version of its own, so that no package cached by an earlier run stands in for this build.
         var version = $"0.1.0-t{Guid.NewGuid():N}";
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var cached = Path.Combine(packages, "gantry.engine", version);
+        var cached = CachedPackageFolder("gantry.engine", version);
         try
         {
             await DotnetAsync(root, "pack", Path.Combine(root, "src", "Engine", "Engine.csproj"), "-c", configuration, "--no-build", "--nologo", "-o", feed, $"-p:PackageVersion={version}");
@@ -96,8 +93,17 @@ public sealed class ProviderTemplateTests : IDisposable
         }
     }
 
+    /// <summary>Where NuGet caches a package version, deleted after a test that packed a throwaway version.</summary>
+    internal static string CachedPackageFolder(string lowerCaseId, string version)
+    {
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        return Path.Combine(packages, lowerCaseId, version);
+    }
+
     // Same configuration as this test run, so the engine project is already built.
-    private static string Configuration() =>
+    internal static string Configuration() =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
     private static string RepositoryRoot()
@@ -113,7 +119,7 @@ public sealed class ProviderTemplateTests : IDisposable
         throw new InvalidOperationException($"no Workflows.sln above {AppContext.BaseDirectory}");
     }
 
-    private static async Task<string> DotnetAsync(string workingDirectory, params string[] args)
+    internal static async Task<string> DotnetAsync(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
