@@ -54,17 +54,20 @@ public sealed class WorkflowScheduler(
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            var sleep = PollInterval;
             try
             {
                 await TickAsync(cancellationToken).ConfigureAwait(false);
+                sleep = await SleepAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // A store or definition hiccup must not stop the schedules; the next look retries.
+                // A store or definition hiccup must not stop the schedules (nor, as an escaping
+                // exception of a hosted service would, the whole server); the next look retries.
                 _logger.LogError(ex, "schedules: {Message}", ex.Message);
             }
 
-            await Task.Delay(await SleepAsync(cancellationToken).ConfigureAwait(false), time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(sleep, time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -153,7 +153,8 @@ public sealed class EditorTests(DesignerFixture designer)
 
     private async Task<(int Line, string Path, string Message)> ServerErrorAsync(string yaml)
     {
-        using var client = designer.Server.Client(TokenRole.Viewer);
+        // Validating needs an operator (it parses whatever it is sent).
+        using var client = designer.Server.Client(TokenRole.Operator);
         using var response = await client.PostAsync("/api/definitions/rolling-deploy/validate", ServerFixture.Yaml(yaml));
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").EnumerateArray().Single();
         return (error.GetProperty("line").GetInt32(), error.GetProperty("path").GetString()!, error.GetProperty("message").GetString()!);

@@ -96,12 +96,33 @@ public sealed class RunTests(DesignerFixture designer)
     [Fact]
     public async Task Run_Cancel_RunsOnFailure()
     {
-        await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/rolling-deploy/run");
+        // A rollout that holds after taking group1 out, so the run is surely in flight when the
+        // button is clicked (a sandbox rolling-deploy could finish before the click).
+        await Definitions.SaveAsync(designer.Server, "cancel-rollout", """
+            id: cancel-rollout
+            steps:
+              - id: group2_live
+                uses: lb.live
+                with: { groups: [group2] }
+              - id: hold
+                uses: wait
+                with: { delay: 10m }
+            on_failure:
+              - uses: lb.restore
+
+            """, "holds for ten minutes");
+        using (var admin = designer.Server.Client(TokenRole.Admin))
+        {
+            using var published = await admin.PostAsync("/api/definitions/cancel-rollout/versions/1/publish", null);
+            Assert.True(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync());
+        }
+
+        await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/cancel-rollout/run");
         var page = session.Page;
         page.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
-        await Expect(page.Locator(".toolbar .badge.status-running")).ToBeVisibleAsync();
+        await Expect(session.Node("hold")).ToHaveClassAsync(new Regex("\\brun-waiting\\b"), new() { Timeout = 60_000 });
         await page.GetByRole(AriaRole.Button, new() { Name = "Cancel run" }).ClickAsync();
 
         await Expect(page.Locator(".toolbar .badge.status-cancelled")).ToHaveTextAsync("cancelled", new() { Timeout = 60_000 });
@@ -112,20 +133,36 @@ public sealed class RunTests(DesignerFixture designer)
     [Fact]
     public async Task Run_StartForm_RequiresInputs()
     {
-        var before = await HotfixRunCountAsync();
-        await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/hotfix/run");
+        // hotfix and daily-release compute their version when none is given; this one must be told.
+        await Definitions.SaveAsync(designer.Server, "needs-version", """
+            id: needs-version
+            inputs:
+              version: { type: string, required: true }
+            steps:
+              - uses: log
+                with: { message: "{{ inputs.version }}" }
+
+            """, "one required input");
+        using (var admin = designer.Server.Client(TokenRole.Admin))
+        {
+            using var published = await admin.PostAsync("/api/definitions/needs-version/versions/1/publish", null);
+            Assert.True(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync());
+        }
+
+        var before = await RunCountAsync("needs-version");
+        await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/needs-version/run");
         var page = session.Page;
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Start run" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Fill in version: it is required.");
-        Assert.Equal(before, await HotfixRunCountAsync());
+        Assert.Equal(before, await RunCountAsync("needs-version"));
     }
 
-    private async Task<int> HotfixRunCountAsync()
+    private async Task<int> RunCountAsync(string workflow)
     {
         using var client = designer.Server.Client(TokenRole.Viewer);
-        var body = JsonDocument.Parse(await client.GetStringAsync("/api/runs?workflow=hotfix")).RootElement;
+        var body = JsonDocument.Parse(await client.GetStringAsync($"/api/runs?workflow={workflow}")).RootElement;
         return (body.ValueKind == JsonValueKind.Array ? body : body.GetProperty("items")).GetArrayLength();
     }
 }

@@ -22,12 +22,13 @@ public sealed class ComputedVersionSandboxTests
         var waiting = await harness.Engine.RunAsync(run.Id, CancellationToken.None);
 
         Assert.Equal(RunStatus.Waiting, waiting.Status);
-        Assert.Equal($"a pull request merged into {branch} with its checks passed (signal 'pull_request')", waiting.Message);
+        var pushedAt = (await new GitCommandRunner().RunAsync(Origin(harness), ["rev-parse", branch], CancellationToken.None)).StandardOutput.Trim();
+        Assert.Equal($"a pull request merged into {branch} (now at {pushedAt}), approved by pr-nightmare, with its checks passed (signal 'pull_request')", waiting.Message);
         var journal = await harness.JournalAsync(run.Id);
         var computed = Assert.Single(journal, e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "version").Outputs;
         Assert.Equal(new Dictionary<string, object?> { ["version"] = version, ["tag"] = "v" + version, ["previous"] = "v3.0.0" }, computed);
         var pushed = await new GitCommandRunner().RunAsync(Origin(harness), ["show", $"{branch}:opensky/config/version.ini"], CancellationToken.None);
-        Assert.Equal($"[opensky]\nversion = {version}\n", pushed.StandardOutput);
+        Assert.Equal(SandboxOrigin.VersionIni(version), pushed.StandardOutput);
     }
 
     [Fact]
