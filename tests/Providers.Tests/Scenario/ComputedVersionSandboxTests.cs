@@ -1,3 +1,4 @@
+using Gantry.Providers.Sandbox;
 using Gantry.Engine.Runtime;
 using Gantry.Providers.Git;
 
