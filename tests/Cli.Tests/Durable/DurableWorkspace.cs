@@ -46,14 +46,17 @@ internal sealed class DurableWorkspace : IAsyncDisposable
     public Task<IReadOnlyList<JournalEvent>> JournalAsync(string runId) => Runs.ReadJournalAsync(runId, 0, CancellationToken.None);
 
     /// <summary>Polls until <paramref name="done"/> holds, or fails after <paramref name="timeout"/>.</summary>
-    public static async Task WaitForAsync(Func<Task<bool>> done, TimeSpan timeout, string what)
+    public static Task WaitForAsync(Func<Task<bool>> done, TimeSpan timeout, string what) => WaitForAsync(done, timeout, () => what);
+
+    /// <summary>Polls until <paramref name="done"/> holds, or fails after <paramref name="timeout"/> saying <paramref name="what"/> as it is then (e.g. the nodes' output so far).</summary>
+    public static async Task WaitForAsync(Func<Task<bool>> done, TimeSpan timeout, Func<string> what)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await done())
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"gave up after {timeout.TotalSeconds:F0} s waiting for {what}");
+                throw new TimeoutException($"gave up after {timeout.TotalSeconds:F0} s waiting for {what()}");
             }
 
             await Task.Delay(20);

@@ -17,7 +17,7 @@ public sealed class PostgresNodesTests(PostgresFixture postgres) : IAsyncLifetim
             with: { message: "first" }
           - id: work
             uses: shell.local
-            with: { command: [sleep, "1"] }
+            with: { command: [sleep, "2"] }
           - id: last
             uses: log
             with: { message: "last" }
@@ -69,29 +69,18 @@ public sealed class PostgresNodesTests(PostgresFixture postgres) : IAsyncLifetim
     [Fact]
     public async Task ThreeNodes_OneKilledMidRun_OthersTakeItsRunsOverAndEveryRunSucceedsOnce()
     {
-        var runs = await StartAsync(Slow, 6);
+        var runs = await StartAsync(Slow, 8);
+
+        // node-a starts alone, so it is sure to hold runs when it dies: started together on a busy
+        // machine, the other two nodes once finished all six runs before node-a had claimed one.
         var nodeA = StartNode("node-a");
-        StartNode("node-b");
-        StartNode("node-c");
-
-        string[] heldByA = [];
+        await WaitForMidRunAsync(nodeA, "node-a to be in the middle of a run");
+        var others = new[] { StartNode("node-b"), StartNode("node-c") };
         await DurableWorkspace.WaitForAsync(
-            async () =>
-            {
-                heldByA = ClaimedBy(nodeA);
-                foreach (var id in heldByA)
-                {
-                    var journal = await _workspace.JournalAsync(id);
-                    if (journal.Any(e => e.Type == JournalEventTypes.StepStarted && e.StepId == "work") && !journal.Any(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "work"))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            },
+            () => Task.FromResult(others.Any(n => ClaimedBy(n).Length > 0) || runs.All(id => ClaimedBy(nodeA).Contains(id))),
             TimeSpan.FromSeconds(60),
-            "node-a to be in the middle of a run");
+            () => $"node-b or node-c to claim a run (nodes said: {NodesSaid()})");
+        var heldByA = await WaitForMidRunAsync(nodeA, "node-a to be in the middle of a run again");
         nodeA.Kill();
         var killedAt = DateTimeOffset.UtcNow;
         var interrupted = new List<string>();
@@ -164,6 +153,32 @@ public sealed class PostgresNodesTests(PostgresFixture postgres) : IAsyncLifetim
         }
     }
 
+    /// <summary>Waits until <paramref name="node"/> has a run between the start and the end of its sleeping step; returns the runs it claimed.</summary>
+    private async Task<string[]> WaitForMidRunAsync(GantryProcess node, string what)
+    {
+        string[] claimed = [];
+        await DurableWorkspace.WaitForAsync(
+            async () =>
+            {
+                claimed = ClaimedBy(node);
+                foreach (var id in claimed)
+                {
+                    var journal = await _workspace.JournalAsync(id);
+                    if (journal.Any(e => e.Type == JournalEventTypes.StepStarted && e.StepId == "work") && !journal.Any(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "work"))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            },
+            TimeSpan.FromSeconds(60),
+            () => $"{what} (nodes said: {NodesSaid()})");
+        return claimed;
+    }
+
+    private string NodesSaid() => string.Join(" | ", _nodes.SelectMany(n => n.Output));
+
     private GantryProcess StartNode(string name)
     {
         var node = _workspace.Start("worker", "--node-id", name, "--poll", "100ms", "--max-runs", "2");
@@ -204,7 +219,7 @@ public sealed class PostgresNodesTests(PostgresFixture postgres) : IAsyncLifetim
                 return true;
             },
             TimeSpan.FromSeconds(90),
-            $"every run to finish (nodes said: {string.Join(" | ", _nodes.SelectMany(n => n.Output))})");
+            () => $"every run to finish (nodes said: {NodesSaid()})");
 
     private async Task AssertSucceededOnceAsync(string runId, string[] steps)
     {
