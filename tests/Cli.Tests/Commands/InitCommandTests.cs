@@ -121,7 +121,7 @@ public sealed class InitCommandTests : IDisposable
         Assert.Contains("  provider: nginx\n  backend: opensky", staging, StringComparison.Ordinal);
         Assert.Contains("  group1: { hosts: [web1] }\n  group2: { hosts: [web2] }\n  group3: { hosts: [web3] }\n", staging, StringComparison.Ordinal);
         Assert.Contains("  root: \"/srv/app\"\n  restart: \"systemctl restart opensky\"\n", staging, StringComparison.Ordinal);
-        Assert.DoesNotContain("repository:", staging, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nrepository:", staging, StringComparison.Ordinal);
     }
 
     [Fact]

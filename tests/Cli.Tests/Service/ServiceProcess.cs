@@ -95,7 +95,7 @@ internal sealed class ServiceProcess : IDisposable
     {
         if (line is not null)
         {
-            _output.Enqueue(line);
+            _output.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
         }
     }
 }

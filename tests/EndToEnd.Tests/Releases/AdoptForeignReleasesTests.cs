@@ -23,15 +23,20 @@ public sealed class AdoptForeignReleasesTests
             commits[tag] = await fleet.OriginGitAsync("rev-list", "-n", "1", tag);
         }
 
-        foreach (var host in fleet.Hosts)
+        foreach (var fleetHost in fleet.Hosts)
         {
-            await LayOutAsAnotherToolAsync(fleet, host, commits, now);
+            await LayOutAsAnotherToolAsync(fleet, fleetHost, commits, now);
         }
 
-        var before = await GantryAsync(fleet, "status", "--env", fleet.EnvironmentId);
+        var before = await GantryAsync(fleet, "status", "--env", fleet.EnvironmentId, "--output", "json");
         Assert.True(before.ExitCode == 0, before.Output);
-        Assert.Contains("> v3.0.0 (deployed by another tool; gantry deploy adopt records it)", before.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("not a complete release", before.Output, StringComparison.Ordinal);
+        var foreignHost = JsonDocument.Parse(before.Output).RootElement.GetProperty("groups")[0].GetProperty("hosts")[0];
+        Assert.Equal("v3.0.0", foreignHost.GetProperty("current").GetString());
+        Assert.True(foreignHost.GetProperty("current_is_foreign").GetBoolean());
+        Assert.Equal(["v3.1.0", "v3.0.0", "v2.9.0"], foreignHost.GetProperty("foreign").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(0, foreignHost.GetProperty("releases").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, foreignHost.GetProperty("drift").ValueKind);
+        Assert.True(foreignHost.GetProperty("healthy").GetBoolean());
 
         var refused = await GantryAsync(fleet, "rollback", "--env", fleet.EnvironmentId);
         Assert.True(refused.ExitCode == 1, refused.Output);

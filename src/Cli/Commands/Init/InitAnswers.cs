@@ -18,7 +18,7 @@ internal sealed record InitAnswers(string EnvironmentId, string? Hosts, int Grou
                 return given;
             }
 
-            var prompt = new TextPrompt<string>(question).AllowEmpty();
+            var prompt = new TextPrompt<string>(Markup.Escape(question)).AllowEmpty();
             if (suggested is not null)
             {
                 prompt.DefaultValue(suggested);
