@@ -18,9 +18,7 @@ public sealed class DeployAdoptCommand(IAnsiConsole console) : AsyncCommand<Depl
     {
         public Settings()
         {
-            // Adopting changes nothing a host serves: every group, live or not.
             Target = "all";
-            AllowLive = true;
         }
 
         [CommandOption("--output <FORMAT>")]
@@ -35,7 +33,8 @@ public sealed class DeployAdoptCommand(IAnsiConsole console) : AsyncCommand<Depl
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var session = FleetSession.Open(settings, console);
-        var (group, hosts) = await session.ResolveAsync(settings, cancellationToken).ConfigureAwait(false);
+        // Adopting changes nothing a host serves: every group, live or not.
+        var (group, hosts) = await session.ResolveAsync(new Settings { Environment = settings.Environment, Target = settings.Target ?? "all", AllowLive = true }, cancellationToken).ConfigureAwait(false);
         var adoptions = await session.Deployer.AdoptAsync(session.Request(hosts, null, settings.MaxParallel), cancellationToken).ConfigureAwait(false);
         var code = adoptions.All(a => a.Error is null) ? ExitCodes.Ok : ExitCodes.Invalid;
         if (settings.Output == "json")
