@@ -60,8 +60,9 @@ public static class GantryApp
             .WithDescription("List the on.schedule of the workspace's workflows with their next ticks (gantry serve and gantry worker start them).")
             .WithExample("schedules", "--output", "json");
         config.AddCommand<WorkerCommand>("worker")
-            .WithDescription("Be a node: claim runs from the store and execute them under leases until Ctrl+C.")
-            .WithExample("worker", "--db", "postgres://gantry@db/gantry", "--node-id", "node-1");
+            .WithDescription("Be a node: claim runs from the store and execute them under leases until SIGTERM or Ctrl+C, then give runs --stop-grace to finish or reach a wait, hand the rest back and exit 0. Under systemd (Type=notify) it reports READY=1 and STOPPING=1.")
+            .WithExample("worker", "--db", "postgres://gantry@db/gantry", "--node-id", "node-1")
+            .WithExample("worker", "--db", "postgres://gantry@db/gantry", "--stop-grace", "60s");
         config.AddBranch("definitions", definitions =>
         {
             definitions.SetDescription("Versions of the workflows (workflows/*.yaml are imported as published versions when they change).");
@@ -79,6 +80,10 @@ public static class GantryApp
             deploy.AddCommand<DeployRollbackCommand>("rollback")
                 .WithDescription("Put a group's hosts back on their previous release (or --to TAG).")
                 .WithExample("deploy", "rollback", "--env", "prod", "--target", "group2");
+            deploy.AddCommand<DeployAdoptCommand>("adopt")
+                .WithDescription("Record the releases another tool (Capistrano, Fabric, a script) left on each host in Gantry's history: the current one and the older release trees, marked complete as Gantry marks its own, so status names them and rollback can go back to them. Changes no current link. Exit 0 done (or nothing to adopt), 1 a host could not be adopted, 2 bad usage.")
+                .WithExample("deploy", "adopt", "--env", "prod")
+                .WithExample("deploy", "adopt", "--env", "prod", "--target", "group1", "--output", "json");
         });
         config.AddCommand<StatusCommand>("status")
             .WithDescription("Per group and host: the release current points to, the releases kept and when and by which run each was deployed, health, and the load balancer's view. Exit 1 when a host or the load balancer cannot be read.")
@@ -108,9 +113,15 @@ public static class GantryApp
                 .WithExample("env", "import", "/etc/haproxy/haproxy.cfg", "--backend", "app", "--groups", "2", "-o", "workflows/environments/prod.yaml")
                 .WithExample("env", "import", "hosts.txt", "--from", "hosts", "--id", "staging");
         });
+        config.AddCommand<Commands.Init.InitCommand>("init")
+            .WithDescription("Scaffold a workspace: the built-in workflows and schemas, the sandbox, an environment from --hosts (or answers on a terminal), a README and .gitignore for .gantry/. Running it again changes nothing; a file that differs is kept unless --force. Exit 0 done, 1 the environment would not be valid, 2 bad usage.")
+            .WithExample("init")
+            .WithExample("init", "deploy", "--env", "prod", "--hosts", "deploy@web[01:04].example.com", "--groups", "2", "--lb", "haproxy", "--backend", "app", "--root", "/srv/app")
+            .WithExample("init", "--hosts", "web1,web2,web3,web4", "--lb", "nginx", "--backend", "opensky", "--no-input");
         config.AddCommand<ServeCommand>("serve")
-            .WithDescription("Serve the HTTP API and webhooks here, running workflows in the background.")
-            .WithExample("serve", "--urls", "http://127.0.0.1:5080");
+            .WithDescription("Serve the HTTP API and webhooks here, running workflows in the background. Under systemd (Type=notify) it reports READY=1 once the port answers; SIGTERM gives runs --stop-grace to finish or reach a wait, hands the rest back and exits 0. Units: deploy/systemd/.")
+            .WithExample("serve", "--urls", "http://127.0.0.1:5080")
+            .WithExample("serve", "--urls", "http://127.0.0.1:5080", "--stop-grace", "60s");
         config.AddBranch("tokens", tokens =>
         {
             tokens.SetDescription("Bearer tokens for the server: viewer, operator, admin.");

@@ -15,6 +15,7 @@ public static class Program
             rest.RemoveRange(at, 2);
         }
 
+        Infrastructure.ServiceConsole.ConfigureForJournal();
         return GantryApp.Create().Run(rest);
     }
 }

@@ -9,6 +9,7 @@ using Gantry.Providers.LoadBalancers;
 using Gantry.Server.Apis;
 using Gantry.Server.Definitions;
 using Gantry.Server.Hosting;
+using Gantry.Server.Hosting.Systemd;
 using Gantry.Server.Runs;
 using Gantry.Server.Security;
 using Gantry.Server.Telemetry;
@@ -44,7 +45,9 @@ public static class GantryServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = catalog.Root, WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
         builder.WebHost.UseKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodySize);
         builder.WebHost.UseUrls(options.Urls);
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        JournalLogging.Configure(builder.Logging);
+        // The stop waits StopGrace for runs, then hands the rest back: the host must allow for both.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.StopGrace + TimeSpan.FromSeconds(15));
 
         var services = builder.Services;
         var context = new ServerContext(options, catalog, dataDirectory, stores);
@@ -73,6 +76,9 @@ public static class GantryServer
         services.AddHostedService<RunTakeoverService>();
         services.AddHostedService<RetentionService>();
         services.AddHostedService<ScheduleService>();
+        services.AddHostedService<RunHandBack>();
+        services.AddSingleton(new ServiceNotifier());
+        services.AddHostedService<ServiceNotifications>();
 
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -64,6 +64,13 @@ public sealed class GantryServerOptions
     /// <summary>How often the server looks for runs nobody executes (orphaned, queued, woken) and for due timers. The default value is 1 second.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// On a stop (SIGTERM, Ctrl+C): how long runs executing here may take to finish or reach a wait before
+    /// they are handed back at their last journaled step (lease released, resumed by another node or the
+    /// next start). Keep systemd's TimeoutStopSec above it. The default value is 30 seconds.
+    /// </summary>
+    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Runs after the server's own registrations; tests replace services through it.</summary>
     internal Action<IServiceCollection>? ConfigureServices { get; set; }
 
@@ -85,7 +92,7 @@ public sealed class GantryServerOptions
             ? value
             : throw new ArgumentException($"{option} '{text}' is not a positive duration; write e.g. 12h, 1d or 90d");
 
-    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, --github-webhook-secret-file, --webhook-max-age.</summary>
+    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, --github-webhook-secret-file, --webhook-max-age, --stop-grace.</summary>
     public static GantryServerOptions FromArgs(IReadOnlyList<string> args)
     {
         var options = new GantryServerOptions { Retention = RetentionPruner.Resolve(null) };
@@ -103,7 +110,8 @@ public sealed class GantryServerOptions
                 case "--retention": options.Retention = RetentionPruner.Resolve(Next()); break;
                 case "--github-webhook-secret-file": options.GitHubWebhookSecret = ReadSecretFile(Next()); break;
                 case "--webhook-max-age": options.WebhookMaxAge = ParseDuration("--webhook-max-age", Next()); break;
-                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, --github-webhook-secret-file or --webhook-max-age");
+                case "--stop-grace": options.StopGrace = ParseDuration("--stop-grace", Next()); break;
+                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, --github-webhook-secret-file, --webhook-max-age or --stop-grace");
             }
         }
 

@@ -32,8 +32,17 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         [Description("File holding the secret GitHub signs webhooks with (POST /api/hooks/github); overrides GANTRY_GITHUB_WEBHOOK_SECRET. Without either, webhooks are refused.")]
         public string? GitHubWebhookSecretFile { get; init; }
 
+        [CommandOption("--stop-grace <DURATION>")]
+        [Description("On SIGTERM or Ctrl+C: how long runs executing here may take to finish or reach a wait before they are handed back at their last journaled step (default 30s).")]
+        public string? StopGrace { get; init; }
+
         public override ValidationResult Validate()
         {
+            if (StopGrace is not null && (!Engine.Schema.Duration.TryParse(StopGrace, out var grace) || grace < TimeSpan.Zero))
+            {
+                return ValidationResult.Error($"--stop-grace '{StopGrace}' is not a duration such as 30s");
+            }
+
             if (GitHubWebhookSecretFile is { } file && (!File.Exists(file) || File.ReadAllText(file).Trim().Length == 0))
             {
                 return ValidationResult.Error($"--github-webhook-secret-file {file}: the file does not exist or is empty");
@@ -43,15 +52,30 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         }
     }
 
+    /// <summary>The systemd credential (LoadCredential=) that holds the webhook secret when no option names a file.</summary>
+    public const string WebhookCredential = "github-webhook-secret";
+
+    /// <summary>$CREDENTIALS_DIRECTORY/NAME when systemd passed that credential to this service, else null.</summary>
+    private static string? CredentialFile(string name) =>
+        System.Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY") is { Length: > 0 } folder && File.Exists(Path.Combine(folder, name))
+            ? Path.Combine(folder, name)
+            : null;
+
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var options = new GantryServerOptions { Db = settings.Db, AllowAnonymousRead = settings.AllowAnonymousRead, Retention = RetentionOption.Resolve(settings.Retention) };
+        if (Engine.Schema.Duration.TryParse(settings.StopGrace, out var grace))
+        {
+            options.StopGrace = grace;
+        }
+
         if (settings.Urls is not null)
         {
             options.Urls = settings.Urls;
         }
 
-        if (settings.GitHubWebhookSecretFile is { } secretFile)
+        var secretFile = settings.GitHubWebhookSecretFile ?? CredentialFile(WebhookCredential);
+        if (secretFile is not null)
         {
             options.GitHubWebhookSecret = GantryServerOptions.ReadSecretFile(secretFile);
         }
@@ -66,10 +90,10 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
             console.MarkupLine($"no tokens yet: created admin token '{FirstAdminToken.Name}'; its value is in [bold]{Markup.Escape(file)}[/] (mode 0600). Store it, then delete the file; `gantry tokens create` makes more");
         }
 
-        console.MarkupLine($"gantry server on [bold]{Markup.Escape(options.Urls)}[/] (API under /api, OpenAPI at /openapi/v1.json); Ctrl+C stops it");
+        console.MarkupLine($"gantry server on [bold]{Markup.Escape(options.Urls)}[/] (API under /api, OpenAPI at /openapi/v1.json); SIGTERM or Ctrl+C stops it (runs get {Engine.Schema.Duration.Format(options.StopGrace)} to finish or reach a wait)");
         console.MarkupLine(string.IsNullOrEmpty(options.GitHubWebhookSecret)
             ? $"GitHub webhooks are refused: no secret (set {GantryServerOptions.WebhookSecretVariable} or --github-webhook-secret-file)"
-            : $"GitHub webhooks at /api/hooks/github are verified with the secret from {(settings.GitHubWebhookSecretFile is { } f ? Markup.Escape(f) : GantryServerOptions.WebhookSecretVariable)}");
+            : $"GitHub webhooks at /api/hooks/github are verified with the secret from {(secretFile is { } f ? Markup.Escape(f) : GantryServerOptions.WebhookSecretVariable)}");
         await GantryServer.RunAsync(options, cancellationToken).ConfigureAwait(false);
         return ExitCodes.Ok;
     }

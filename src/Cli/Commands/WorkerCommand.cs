@@ -1,7 +1,10 @@
 using System.ComponentModel;
+using System.Runtime.InteropServices;
+using Gantry.Cli.Infrastructure;
 using Gantry.Cli.Running;
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Schema;
+using Gantry.Server.Hosting.Systemd;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -9,10 +12,15 @@ namespace Gantry.Cli.Commands;
 
 /// <summary>
 /// <c>gantry worker</c>: this process becomes a node that claims runs from the store and executes
-/// them under leases until Ctrl+C (then it finishes or suspends what it runs; a second Ctrl+C exits at once).
+/// them under leases until SIGTERM or Ctrl+C: then it claims nothing more, gives its runs --stop-grace to finish or
+/// reach a wait, hands the others back at their last journaled step and exits 0 (a second Ctrl+C exits at once).
+/// Under systemd (<c>Type=notify</c>) it reports READY=1 once it claims runs and STOPPING=1 when the stop begins.
 /// </summary>
 public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCommand.Settings>
 {
+    /// <summary>How long runs may take to finish or reach a wait once a stop begins, unless --stop-grace says otherwise.</summary>
+    public static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(30);
+
     public sealed class Settings : RunSettings
     {
         [CommandOption("--node-id <ID>")]
@@ -31,6 +39,10 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
         [Description("How long finished runs are kept, pruned hourly: e.g. 30d (the default, or GANTRY_RETENTION); 0 or off keeps them for ever.")]
         public string? Retention { get; init; }
 
+        [CommandOption("--stop-grace <DURATION>")]
+        [Description("On SIGTERM or a first Ctrl+C: how long running runs may take to finish or reach a wait before they are handed back at their last journaled step (default 30s).")]
+        public string? StopGrace { get; init; }
+
         [CommandOption("--max-runs <N>")]
         [Description("Runs executed at once (default 4).")]
         [DefaultValue(4)]
@@ -46,6 +58,11 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
             if (Poll is not null && (!Duration.TryParse(Poll, out var poll) || poll <= TimeSpan.Zero))
             {
                 return ValidationResult.Error($"--poll '{Poll}' is not a duration such as 1s");
+            }
+
+            if (StopGrace is not null && (!Duration.TryParse(StopGrace, out var grace) || grace < TimeSpan.Zero))
+            {
+                return ValidationResult.Error($"--stop-grace '{StopGrace}' is not a duration such as 30s");
             }
 
             if (RetentionOption.Validate(Retention) is { Successful: false } retention)
@@ -71,16 +88,33 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
             options.PollInterval = poll;
         }
 
+        var grace = Duration.TryParse(settings.StopGrace, out var stopGrace) ? stopGrace : DefaultStopGrace;
         await using var host = await RunHost.OpenAsync(settings, console, TimeProvider.System, live: false, cancellationToken, options).ConfigureAwait(false);
-        host.Worker.Log = line => console.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
+        host.Worker.Log = line => ServiceConsole.WriteLine(console, line);
+        var systemd = new ServiceNotifier { Failed = line => ServiceConsole.WriteLine(console, line) };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var handBack = new CancellationTokenSource();
+        using var stopping = stop.Token.Register(() =>
+        {
+            // Claiming stops now; runs executing here get the grace to finish or reach a wait, then are handed back.
+            systemd.Stopping($"stopping: runs get {Duration.Format(grace)} to finish or reach a wait");
+            host.Worker.Log?.Invoke($"node {host.Worker.NodeId} stopping: no more claims; runs executing here get {Duration.Format(grace)} to finish or reach a wait");
+            handBack.CancelAfter(grace);
+        });
+        using var handingBack = handBack.Token.Register(host.Engine.HandBackRuns);
         ConsoleCancelEventHandler handler = (_, e) =>
         {
-            // The first Ctrl+C stops claiming and lets running runs reach their end or next wait.
+            // The first Ctrl+C stops like SIGTERM; a second one exits at once.
             e.Cancel = !stop.IsCancellationRequested;
             stop.Cancel();
         };
         Console.CancelKeyPress += handler;
+        using var terminate = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            // systemctl stop: the same graceful stop as a first Ctrl+C, then exit 0.
+            signal.Cancel = true;
+            stop.Cancel();
+        });
         var pruning = RetentionOption.Resolve(settings.Retention) is { } keep
             ? new RetentionPruner(host.Retention, keep, TimeProvider.System)
             {
@@ -96,11 +130,14 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
             : Task.CompletedTask;
         // Every worker node looks at the schedules; the store's run ids make each tick one run.
         var schedules = host.Scheduler(TimeProvider.System, host.Worker.Log).RunAsync(stop.Token);
+        var keepAlive = systemd.KeepAliveAsync(TimeProvider.System, stop.Token);
+        systemd.Ready($"node {host.Worker.NodeId} claiming runs");
         try
         {
             await host.Worker.RunAsync(stop.Token).ConfigureAwait(false);
             await pruning.ConfigureAwait(false);
             await Task.WhenAny(schedules).ConfigureAwait(false);
+            await keepAlive.ConfigureAwait(false);
         }
         finally
         {
@@ -109,7 +146,7 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
             Console.CancelKeyPress -= handler;
         }
 
-        console.MarkupLine($"node {Markup.Escape(host.Worker.NodeId)} stopped");
+        ServiceConsole.WriteLine(console, $"node {host.Worker.NodeId} stopped");
         return ExitCodes.Ok;
     }
 }

@@ -11,10 +11,11 @@ namespace Gantry.Cli.Importing;
 /// </summary>
 internal static partial class EnvironmentWriter
 {
-    public static string Write(ImportedFleet fleet, string id, string source)
+    /// <param name="header">The first comment line; default says it was imported by <c>gantry env import</c> from <paramref name="source"/>.</param>
+    public static string Write(ImportedFleet fleet, string id, string source, string? header = null)
     {
         var text = new StringBuilder();
-        text.AppendLine($"# Imported by `gantry env import` from {source} ({fleet.SourceKind}).");
+        text.AppendLine(header ?? $"# Imported by `gantry env import` from {source} ({fleet.SourceKind}).");
         text.AppendLine("# Check deploy: (root, restart, health) and add repository: before the first deploy.");
         foreach (var note in fleet.Notes)
         {
@@ -22,7 +23,21 @@ internal static partial class EnvironmentWriter
         }
 
         text.AppendLine($"id: {Scalar(id)}");
-        if (fleet.LbBackend is not null)
+        if (fleet.RepositoryUrl is not null)
+        {
+            text.AppendLine($"repository: {{ url: {Quoted(fleet.RepositoryUrl)}, production_branch: production, develop_branch: develop, tag_prefix: v }}");
+        }
+
+        if (fleet.LbBackend is not null && fleet.LbProvider == "nginx")
+        {
+            text.AppendLine("load_balancer:");
+            text.AppendLine("  provider: nginx");
+            text.AppendLine($"  backend: {Scalar(fleet.LbBackend)}   # the upstream block's name");
+            text.AppendLine($"  config_file: {Scalar(fleet.LbConfigFile ?? "/etc/nginx/conf.d/" + fleet.LbBackend + "-upstream.conf")}   # the upstream file nginx includes; Gantry rewrites it");
+            text.AppendLine("  main_config: /etc/nginx/nginx.conf");
+            text.AppendLine("  min_live_groups: 1");
+        }
+        else if (fleet.LbBackend is not null)
         {
             text.AppendLine("load_balancer:");
             text.AppendLine("  provider: haproxy");
@@ -84,8 +99,8 @@ internal static partial class EnvironmentWriter
         text.AppendLine($"  known_hosts: {Scalar(id + ".known_hosts")}   # next to this file; fill with ssh-keyscan{(port is null ? "" : $" -p {port}")} {keyscanTargets}{(fleet.Hosts.Count > 3 ? " ..." : "")} >> {id}.known_hosts");
 
         text.AppendLine("deploy:");
-        text.AppendLine("  root: /srv/app   # where releases/ and current are on every host");
-        text.AppendLine("  restart: sudo systemctl restart app   # the command that restarts your service");
+        text.AppendLine(fleet.DeployRoot is { } root ? $"  root: {Quoted(root)}" : "  root: /srv/app   # where releases/ and current are on every host");
+        text.AppendLine(fleet.Restart is { } restart ? $"  restart: {Quoted(restart)}" : "  restart: sudo systemctl restart app   # the command that restarts your service");
         return Regex.Replace(text.ToString(), @"^\r?\n", "", RegexOptions.Multiline);
     }
 

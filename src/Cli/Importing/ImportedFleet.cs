@@ -33,6 +33,21 @@ internal sealed class ImportedFleet(string sourceKind)
 
     public string? LbBackend { get; set; }
 
+    /// <summary>The load balancer's provider when <see cref="LbBackend"/> is set: haproxy (the default) or nginx.</summary>
+    public string LbProvider { get; set; } = "haproxy";
+
+    /// <summary>nginx: the upstream file nginx includes, which Gantry rewrites.</summary>
+    public string? LbConfigFile { get; set; }
+
+    /// <summary>Where releases live on every host (deploy.root); null writes a placeholder to adjust.</summary>
+    public string? DeployRoot { get; set; }
+
+    /// <summary>The command that restarts the service (deploy.restart); null writes a placeholder to adjust.</summary>
+    public string? Restart { get; set; }
+
+    /// <summary>The repository's URL (repository.url), or null to leave it out.</summary>
+    public string? RepositoryUrl { get; set; }
+
     /// <summary>Things the source had that the environment does not carry (printed, and written as comments).</summary>
     public List<string> Notes { get; } = [];
 }

@@ -179,6 +179,11 @@ public sealed class RunWorker
             Log?.Invoke($"node {NodeId} stopped executing run {lease.RunId}: {ex.Message}");
             return null;
         }
+        catch (OperationCanceledException) when (_engine.HandingBack)
+        {
+            Log?.Invoke($"handed back run {lease.RunId} at its last journaled step (this node is stopping); its lease is released, so another node or the next start resumes it");
+            return null;
+        }
         catch (RunHeldException)
         {
             // This process already executes the run (a wake-up of its own); the lease just taken is a newer

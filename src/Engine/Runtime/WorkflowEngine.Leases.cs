@@ -11,6 +11,21 @@ namespace Gantry.Engine.Runtime;
 /// </summary>
 public sealed partial class WorkflowEngine
 {
+    /// <summary>Cancelled by <see cref="HandBackRuns"/>: every execution of this engine, now and later, stops as if the process died.</summary>
+    private readonly CancellationTokenSource _handBack = new();
+
+    /// <summary>Whether <see cref="HandBackRuns"/> was called.</summary>
+    public bool HandingBack => _handBack.IsCancellationRequested;
+
+    /// <summary>
+    /// For a process that is stopping (a service's SIGTERM once its grace period is over): every run
+    /// executing here stops at its last journaled step, as if the process had died, but its lease is
+    /// released at once, so another node or the next start resumes it without waiting for the lease to
+    /// expire; the step that was cut off runs again there, driven to its recorded intent. Executions
+    /// started afterwards stop before their first step. Not a cancel: no on_failure, nothing journaled.
+    /// </summary>
+    public void HandBackRuns() => _handBack.Cancel();
+
     /// <summary>
     /// Claims the run's lease for this engine's node (<see cref="EngineOptions.NodeId"/>) and runs (or
     /// resumes) it in the calling task until it finishes, suspends, or is queued behind its concurrency
@@ -102,7 +117,7 @@ public sealed partial class WorkflowEngine
     private async Task<(RunRecord Run, bool Woken)> ExecuteLeasedAsync(RunLease lease, TimeSpan duration, CancellationTokenSource cancel, CancellationToken abandon)
     {
         // Losing the lease is not a cancel: it stops the execution without journaling or cleaning up anything.
-        using var lost = CancellationTokenSource.CreateLinkedTokenSource(abandon);
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(abandon, _handBack.Token);
         Exception? rejected = null;
         void Abandon(Exception ex)
         {

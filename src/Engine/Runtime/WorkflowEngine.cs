@@ -109,6 +109,10 @@ public sealed partial class WorkflowEngine
             {
                 // Another process took the run over while it executed here; it goes on with it.
             }
+            catch (OperationCanceledException) when (HandingBack)
+            {
+                // The process is stopping and handed the run back (HandBackRuns): the next holder resumes it.
+            }
             catch (Exception ex)
             {
                 ObserverFailed?.Invoke(ex);

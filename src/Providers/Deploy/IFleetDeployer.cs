@@ -20,7 +20,21 @@ internal interface IFleetDeployer
 
     /// <summary>What each of the request's hosts has now, read by a step of its run (over the run's SSH connections); changes nothing.</summary>
     Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(FleetRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the releases another tool left on each host Gantry's: the current one and the older release trees are
+    /// marked complete (the test Gantry applies to its own) and recorded in revisions.log, so status and rollback see them.
+    /// </summary>
+    Task<IReadOnlyList<HostAdoption>> AdoptAsync(FleetRequest request, CancellationToken cancellationToken);
 }
+
+/// <summary>What adopting one host did.</summary>
+/// <param name="Host">Host name.</param>
+/// <param name="Current">Its current release, or null when it has none.</param>
+/// <param name="Adopted">Releases marked and recorded now, newest first (empty: nothing was left to adopt).</param>
+/// <param name="Skipped">Release folders left alone, each with why (empty, newer than current).</param>
+/// <param name="Error">Why the host could not be adopted, or null.</param>
+internal sealed record HostAdoption(string Host, string? Current, IReadOnlyList<string> Adopted, IReadOnlyList<string> Skipped, string? Error = null);
 
 /// <param name="Release">Tag or commit to deploy; for rollback, the release to go back to (null: the previous one).</param>
 internal sealed record FleetRequest(
@@ -56,4 +70,8 @@ internal sealed record HostOutcome(string Host, bool Succeeded, string? Current,
 /// <param name="Error">Why the host could not be read.</param>
 internal sealed record HostReleaseState(
     string Host, string? Current, string? Previous, IReadOnlyList<string> Releases, IReadOnlyList<string> History,
-    bool? Healthy = null, string? HealthProblem = null, string? Error = null);
+    bool? Healthy = null, string? HealthProblem = null, string? Error = null)
+{
+    /// <summary>Release folders without Gantry's completion marker, newest first: another tool's releases, or a fetch Gantry did not finish.</summary>
+    public IReadOnlyList<string> Foreign { get; init; } = [];
+}

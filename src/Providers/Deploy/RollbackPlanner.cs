@@ -46,10 +46,13 @@ internal static class RollbackPlanner
         var currents = hosts.Select(h => h.Current!).Distinct(StringComparer.Ordinal).ToList();
         if (currents.Count == 1)
         {
-            var noPrevious = hosts.Where(h => h.Previous is null).Select(h => h.Host).ToList();
+            var noPrevious = hosts.Where(h => h.Previous is null).ToList();
             if (noPrevious.Count > 0)
             {
-                throw new DeployException($"cannot roll back {environmentId}: there is no release older than {currents[0]} on {string.Join(", ", noPrevious)}; name a release with --to; nothing was changed");
+                var foreign = noPrevious.Where(h => h.Foreign.Any(f => f != h.Current)).ToList();
+                var adopt = foreign.Count == 0 ? ""
+                    : $"; {string.Join(", ", foreign.Select(h => h.Host))} {(foreign.Count == 1 ? "keeps" : "keep")} releases another tool deployed ({string.Join("; ", foreign.Select(h => $"{h.Host}: {string.Join(", ", h.Foreign.Where(f => f != h.Current))}"))}), which Gantry goes back to once recorded: gantry deploy adopt --env {environmentId}";
+                throw new DeployException($"cannot roll back {environmentId}: there is no release older than {currents[0]} on {string.Join(", ", noPrevious.Select(h => h.Host))}{adopt}; name a release with --to; nothing was changed");
             }
 
             var previous = hosts.Select(h => h.Previous!).Distinct(StringComparer.Ordinal).ToList();

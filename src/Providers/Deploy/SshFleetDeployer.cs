@@ -130,12 +130,12 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
                 if (!probeHealth)
                 {
                     var state = await deployer.ReadStateAsync(target, cancellationToken).ConfigureAwait(false);
-                    return new HostReleaseState(target.Host.Name, state.Current, Previous(state), state.Releases, state.RecentRevisions);
+                    return new HostReleaseState(target.Host.Name, state.Current, Previous(state), state.Releases, state.RecentRevisions) { Foreign = state.Incomplete };
                 }
 
                 var inspection = await deployer.InspectAsync(target, cancellationToken).ConfigureAwait(false);
                 var read = inspection.State;
-                return new HostReleaseState(target.Host.Name, read.Current, Previous(read), read.Releases, read.RecentRevisions, inspection.Healthy, inspection.HealthProblem);
+                return new HostReleaseState(target.Host.Name, read.Current, Previous(read), read.Releases, read.RecentRevisions, inspection.Healthy, inspection.HealthProblem) { Foreign = read.Incomplete };
             }
             catch (Exception ex) when (ex is SshHostException or IOException)
             {
@@ -143,6 +143,26 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
             }
         })).ConfigureAwait(false);
         return states;
+    }
+
+    public async Task<IReadOnlyList<HostAdoption>> AdoptAsync(FleetRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var targets = Targets(request.Environment, request.Hosts, Math.Max(2, request.KeepReleases));
+        using var borrowed = Borrow(request);
+        var adopter = new ReleaseAdopter(borrowed.Pool, time);
+        return await Task.WhenAll(targets.Select(async target =>
+        {
+            try
+            {
+                var adoption = await adopter.AdoptAsync(target, request.RunId, cancellationToken).ConfigureAwait(false);
+                return new HostAdoption(target.Host.Name, adoption.Current, adoption.Adopted, adoption.Skipped);
+            }
+            catch (Exception ex) when (ex is SshHostException or IOException)
+            {
+                return new HostAdoption(target.Host.Name, null, [], [], ex.Message);
+            }
+        })).ConfigureAwait(false);
     }
 
     /// <summary>

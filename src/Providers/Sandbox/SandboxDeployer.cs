@@ -87,6 +87,14 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
         return Task.FromResult(new FleetResult(outcomes));
     }
 
+    /// <summary>The sandbox deploys every release it has itself: there is never anything to adopt.</summary>
+    public Task<IReadOnlyList<HostAdoption>> AdoptAsync(FleetRequest request, CancellationToken cancellationToken)
+    {
+        var state = new SandboxFleet(request.Environment, request.DataDirectory).Read();
+        IReadOnlyList<HostAdoption> result = request.Hosts.Select(h => new HostAdoption(h, state.Hosts[h].Current, [], [])).ToList();
+        return Task.FromResult(result);
+    }
+
     public Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(FleetRequest request, CancellationToken cancellationToken) =>
         ReadStateAsync(request.Environment, request.Hosts, request.DataDirectory, probeHealth: false, cancellationToken);
 

@@ -45,9 +45,12 @@ public sealed record ReleaseState(string Host, string? Current, IReadOnlyList<st
     /// </summary>
     public string? DeployedOver => Deploy()?.Previous is { } previous && Releases.Contains(previous) ? previous : null;
 
-    /// <summary>What revisions.log says ran before the current release, even when that release is gone.</summary>
+    /// <summary>
+    /// What revisions.log says ran before the current release, even when that release is gone: its newest
+    /// <c>deploy</c> line, or the line <c>gantry deploy adopt</c> wrote for a release another tool deployed.
+    /// </summary>
     internal Revision? Deploy() =>
-        RecentRevisions.Select(Revision.Parse).LastOrDefault(r => r is { Action: "deploy" } && r.Release == Current);
+        RecentRevisions.Select(Revision.Parse).LastOrDefault(r => r is { Action: "deploy" or ReleaseAdopter.AdoptAction or ReleaseAdopter.FoundAction } && r.Release == Current);
 
     internal string Describe() =>
         Releases.Count == 0 && Incomplete.Count == 0

@@ -174,11 +174,14 @@ public sealed class ReleaseDeployer
             {
                 null => throw NothingOlder(host, layout, state),
                 var previous when state.Releases.Contains(previous) => (previous, null),
+                var previous when state.Incomplete.Contains(previous) => throw new DeployException(host.Name, previous, DeployStep.Rollback, state.Current, $"Cannot roll back {host}: {state.Current} was deployed over {previous}, which is in {layout.ReleasesPath} but was deployed by another tool (it lacks {CompleteMarker}); record it with gantry deploy adopt, or name the release to go back to; {state.Describe()}.", null),
                 var previous => throw new DeployException(host.Name, previous, DeployStep.Rollback, state.Current, $"Cannot roll back {host}: its {RevisionsLog} says {state.Current} was deployed over {previous}, which is no longer kept in {layout.ReleasesPath}; name the release to go back to, or clone {previous} again (fetch); {state.Describe()}.", null),
             };
         }
 
-        var older = state.Previous ?? throw NothingOlder(host, layout, state);
+        var older = state.Previous ?? throw (state.Incomplete.Count > 0
+            ? new DeployException(host.Name, "the previous release", DeployStep.Rollback, state.Current, $"Cannot roll back {host}: there is no complete release older than {state.Current ?? "the current one"} in {layout.ReleasesPath}; releases another tool deployed ({string.Join(", ", state.Incomplete)}) count once recorded with gantry deploy adopt; {state.Describe()}.", null)
+            : NothingOlder(host, layout, state));
         return (older, $"{host.Name}: {layout.Root}/{RevisionsLog} records no deploy of {state.Current} (no log, or one another tool wrote), so the rollback goes to the release folder deployed before it, {older}");
     }
 

@@ -51,6 +51,16 @@ public sealed record FleetHostStatus(
 {
     /// <summary>The release kept before the current one, or null.</summary>
     public string? Previous => Releases.SkipWhile(r => r.Name != Current).Skip(1).FirstOrDefault()?.Name;
+
+    /// <summary>
+    /// Release folders without Gantry's completion marker, newest first: releases another tool (Capistrano, Fabric,
+    /// a script) deployed, or a fetch Gantry did not finish. <c>gantry deploy adopt</c> makes the current one and
+    /// the older ones Gantry's.
+    /// </summary>
+    public IReadOnlyList<string> Foreign { get; init; } = [];
+
+    /// <summary>True when current points at a release another tool deployed (Gantry only switches to complete releases).</summary>
+    public bool CurrentIsForeign => Current is not null && Foreign.Contains(Current);
 }
 
 /// <summary>A release kept on a host.</summary>

@@ -1,6 +1,7 @@
 using Gantry.Engine.Model;
 using Gantry.Providers.Deploy;
 using Gantry.Providers.LoadBalancers;
+using ReleaseAdopter = Gantry.Providers.Ssh.ReleaseAdopter;
 using Revision = Gantry.Providers.Ssh.Revision;
 
 namespace Gantry.Providers.Status;
@@ -91,7 +92,7 @@ public sealed class FleetStatusReader
         var view = lb?.Servers.FirstOrDefault(s => s.Name == server) is { } s
             ? new HostBalancerView(s.Name, s.IsLive, s.Admin, s.Health, s.CurrentSessions)
             : null;
-        return new FleetHostStatus(state.Host, group, state.Current, releases, state.Healthy, state.HealthProblem, view, Drift(state, revisions), state.Error);
+        return new FleetHostStatus(state.Host, group, state.Current, releases, state.Healthy, state.HealthProblem, view, Drift(state, revisions), state.Error) { Foreign = state.Foreign };
     }
 
     /// <summary>Says when current is not what Gantry last put there: someone switched it by hand.</summary>
@@ -102,12 +103,19 @@ public sealed class FleetStatusReader
             return null;
         }
 
+        if (state.Foreign.Contains(state.Current))
+        {
+            // Named as such by the status itself (current is another tool's release), not as drift.
+            return null;
+        }
+
         if (revisions.Count == 0)
         {
             return $"current is {state.Current} but revisions.log records no deploy: it was put there outside Gantry";
         }
 
-        var last = revisions[^1];
+        // Lines for older releases found when the host was adopted are not switches.
+        var last = revisions.LastOrDefault(r => r.Action != ReleaseAdopter.FoundAction) ?? revisions[^1];
         return last.Release == state.Current
             ? null
             : $"current is {state.Current} but revisions.log last recorded {last.Action} of {last.Release}{(last.Run is null ? "" : $" by run {last.Run}")}: it was switched outside Gantry";

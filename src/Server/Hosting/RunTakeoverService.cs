@@ -8,10 +8,12 @@ namespace Gantry.Server.Hosting;
 /// the runs nobody executes (queued, woken by a signal journaled elsewhere, or left running by a process
 /// that died once its lease expired), and executes them under leases through the server's engine.
 /// </summary>
-internal sealed class RunTakeoverService(WorkflowEngine engine, EngineOptions engineOptions, ServerContext context, TimeProvider time, ILogger<RunTakeoverService> logger) : BackgroundService
+internal sealed class RunTakeoverService(WorkflowEngine engine, EngineOptions engineOptions, ServerContext context, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RunTakeoverService> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Claiming stops as soon as a stop begins, before the grace for the runs already executing (RunHandBack).
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         var worker = new RunWorker(engine, context.Stores.Leases, new RunWorkerOptions
         {
             NodeId = engineOptions.NodeId,
@@ -21,6 +23,6 @@ internal sealed class RunTakeoverService(WorkflowEngine engine, EngineOptions en
         {
             Log = line => ServerLog.Worker(logger, line),
         };
-        return worker.RunAsync(stoppingToken);
+        await worker.RunAsync(stopping.Token).ConfigureAwait(false);
     }
 }

@@ -10,10 +10,12 @@ namespace Gantry.Server.Hosting;
 /// Starts the published workflows' <c>on.schedule</c> ticks through the run launcher, like any other
 /// trigger. Every server node runs it; a tick's run id is derived from the tick, so one run exists per tick.
 /// </summary>
-internal sealed class ScheduleService(IRunStore runs, DefinitionCache definitions, RunLauncher launcher, TimeProvider time, ILogger<ScheduleService> logger) : BackgroundService
+internal sealed class ScheduleService(IRunStore runs, DefinitionCache definitions, RunLauncher launcher, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ScheduleService> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // No new tick starts a run once a stop begins.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         var scheduler = new WorkflowScheduler(
             runs,
             time,
@@ -26,6 +28,6 @@ internal sealed class ScheduleService(IRunStore runs, DefinitionCache definition
                 },
                 cancellationToken),
             logger);
-        return scheduler.RunAsync(stoppingToken);
+        await scheduler.RunAsync(stopping.Token).ConfigureAwait(false);
     }
 }

@@ -48,6 +48,9 @@ internal static partial class ServerLog
     [LoggerMessage(40, LogLevel.Information, "Run takeover: {Line}")]
     public static partial void Worker(ILogger logger, string line);
 
+    [LoggerMessage(2301, LogLevel.Warning, "Stopping: runs still executing after the {Grace} grace are handed back at their last journaled step; another node or the next start resumes them")]
+    public static partial void HandingBack(ILogger logger, string grace);
+
     [LoggerMessage(1801, LogLevel.Warning, "Refused a pull_request signal to run {RunId} from token {Token} ({Role}): merge gates count only the signed webhook, approver and admin tokens")]
     public static partial void MergeGateSignalRefused(ILogger logger, string runId, string token, string role);
 }

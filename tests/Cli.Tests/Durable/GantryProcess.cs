@@ -81,7 +81,7 @@ internal sealed class GantryProcess : IDisposable
     }
 
     /// <summary>The CLI built next to these tests (the project reference builds it first).</summary>
-    private static string GantryDll { get; } = FindGantryDll();
+    internal static string GantryDll { get; } = FindGantryDll();
 
     private static string FindGantryDll()
     {

@@ -69,10 +69,16 @@ internal static class FleetStatusRenderer
             + (r.At is null ? "" : $" {r.At.Value.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)}")
             + (r.Action is null ? "" : $" {Markup.Escape(r.Action)}")
             + (r.Run is null ? "" : $" by {Markup.Escape(r.Run)}")).ToList();
-        if (host.Current is not null && host.Releases.All(r => !r.Current))
+        if (host.CurrentIsForeign)
+        {
+            lines.Insert(0, $"[bold]> {Markup.Escape(host.Current!)}[/] [yellow](deployed by another tool; gantry deploy adopt records it)[/]");
+        }
+        else if (host.Current is not null && host.Releases.All(r => !r.Current))
         {
             lines.Insert(0, $"[bold]> {Markup.Escape(host.Current)}[/] [red](not a complete release)[/]");
         }
+
+        lines.AddRange(host.Foreign.Where(f => f != host.Current).Select(f => $"  {Markup.Escape(f)} [yellow](another tool's, or unfinished)[/]"));
 
         return lines.Count == 0 ? "none" : string.Join("\n", lines);
     }
