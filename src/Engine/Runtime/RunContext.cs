@@ -42,9 +42,19 @@ internal sealed class RunContext
 
     public void LoadStarted(IEnumerable<JournalEvent> events)
     {
-        foreach (var e in events.Where(e => e.Path is not null))
+        foreach (var e in events)
         {
-            if (e.Type == JournalEventTypes.StepStarted)
+            if (e.Type == JournalEventTypes.RunRetried)
+            {
+                // Steps run again after a retry journal their start again. Intents stay: a re-run load-balancer
+                // step drives to the state it decided the first time (lb.flip flips to the same groups).
+                _started.Clear();
+            }
+            else if (e.Path is null)
+            {
+                continue;
+            }
+            else if (e.Type == JournalEventTypes.StepStarted)
             {
                 _started[e.Path!] = true;
             }

@@ -207,7 +207,7 @@ public sealed partial class WorkflowEngine
     {
         var events = await store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
         var state = JournalState.Replay(events);
-        if (events.Any(e => e.Type == JournalEventTypes.RunFinished))
+        if (state.Ended)
         {
             // The process ended after journaling the end but before recording it: record it now.
             return await FinishAsync(record, store, state.Status, state.Message).ConfigureAwait(false);
