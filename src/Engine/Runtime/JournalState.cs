@@ -14,6 +14,7 @@ public sealed class JournalState
     private readonly Dictionary<string, List<SignalDelivery>> _signalsByStep = new(StringComparer.Ordinal);
     private readonly List<SignalDelivery> _unclaimedSignals = [];
     private readonly Dictionary<string, long> _startedAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _asks = new(StringComparer.Ordinal);
 
     public long LastSequence { get; private set; }
 
@@ -56,6 +57,9 @@ public sealed class JournalState
     /// <summary>Step instances waiting now, by key.</summary>
     public IReadOnlyDictionary<string, JournalEvent> Waiting => _waiting;
 
+    /// <summary>How many times the step instance asked what to do about its failure (<see cref="GuidedFailure"/>).</summary>
+    public int AsksFor(string key) => _asks.GetValueOrDefault(key);
+
     public bool TryGetFinished(string key, out JournalEvent finished) => _finished.TryGetValue(key, out finished!);
 
     /// <summary>Signals that arrived while the step was waiting and may resume it, oldest first.</summary>
@@ -82,6 +86,11 @@ public sealed class JournalState
                 break;
             case JournalEventTypes.StepWaiting:
                 _waiting[e.Path!] = e;
+                if (e.Wait?.Kind == GuidedFailure.Kind)
+                {
+                    _asks[e.Path!] = _asks.GetValueOrDefault(e.Path!) + 1;
+                }
+
                 Status = RunStatus.Waiting;
                 if (!_signalsByStep.ContainsKey(e.Path!))
                 {

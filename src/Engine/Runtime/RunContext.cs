@@ -68,6 +68,28 @@ internal sealed class RunContext
     /// <summary>The latest intent each step instance recorded (<see cref="Activities.IStepIntent"/>), by step path.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, object?>> Intents { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The definition a step belongs to (its workflow's on_error applies to it).</summary>
+    public WorkflowDefinition? OwnerOf(StepNode step)
+    {
+        if (_owners is null)
+        {
+            var owners = new Dictionary<StepNode, WorkflowDefinition>(ReferenceEqualityComparer.Instance);
+            foreach (var workflow in Definitions.Values)
+            {
+                foreach (var node in workflow.AllSteps())
+                {
+                    owners.TryAdd(node, workflow);
+                }
+            }
+
+            _owners = owners;
+        }
+
+        return _owners.TryGetValue(step, out var owner) ? owner : null;
+    }
+
+    private Dictionary<StepNode, WorkflowDefinition>? _owners;
+
     public WorkflowDefinition Definition(string id) => Definitions.TryGetValue(id, out var definition)
         ? definition
         : throw new InvalidOperationException($"workflow '{id}' is not part of run {Record.Id}'s pinned definitions");

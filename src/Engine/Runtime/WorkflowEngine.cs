@@ -282,16 +282,18 @@ public sealed partial class WorkflowEngine
 
     private void ArmTimer(string runId, string key, WaitRequest wait)
     {
-        if (!_options.ResumeInProcess || wait.ResumeAt is not { } at || _timers.ContainsKey(runId + key))
+        // Keyed by the signal too: a step that asks again after an answer has a new timer for its new question.
+        var timerKey = $"{runId}{key}#{wait.Signal}";
+        if (!_options.ResumeInProcess || wait.ResumeAt is not { } at || _timers.ContainsKey(timerKey))
         {
             return;
         }
 
         var due = at - _time.GetUtcNow();
-        _timers[runId + key] = _time.CreateTimer(
+        _timers[timerKey] = _time.CreateTimer(
             _ =>
             {
-                _timers.TryRemove(runId + key, out var timer);
+                _timers.TryRemove(timerKey, out var timer);
                 timer?.Dispose();
                 RunInBackground(runId, () => SignalAsync(runId, wait.Signal, null, "timer", CancellationToken.None));
             },
