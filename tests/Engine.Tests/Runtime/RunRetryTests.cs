@@ -229,4 +229,43 @@ public sealed class RunRetryTests
         Assert.Equal((RunStatus.Pending, "queued behind run other-run, which holds concurrency key 'prod'"), (queued.Status, queued.Message));
         Assert.Equal(["deploy"], harness.Calls.Items);
     }
+
+    [Fact]
+    public async Task Retry_CancelledRun_IsNotCancelledAgainByItsOldCancelRequestWhenItsLeaseIsRenewed()
+    {
+        var start = new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+        var clock = new ObservedClock(start);
+        var harness = new EngineHarness(clock);
+        var run = await harness.StartAsync("""
+            id: slow
+            steps:
+              - id: build
+                uses: test.slow
+                with: { name: build, duration: 30m }
+            """);
+        var first = harness.Engine.RunAsync(run.Id, CancellationToken.None);
+        Assert.True(await clock.NextTimerAsync());
+        await harness.Engine.CancelAsync(run.Id, "alice", CancellationToken.None);
+        Assert.Equal(RunStatus.Cancelled, (await first).Status);
+
+        await harness.Engine.RetryAsync(run.Id, null, "alice", CancellationToken.None);
+        var retried = harness.Engine.RunAsync(run.Id, CancellationToken.None);
+        Assert.True(await clock.NextTimerAsync());
+
+        // The lease is renewed at a third of it (20 minutes), reading the journal; then the step ends.
+        clock.Advance(TimeSpan.FromMinutes(21));
+        var renewed = start.AddMinutes(21) + EngineHarness.Lease;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await harness.Store.GetRunAsync(run.Id, CancellationToken.None))!.LeaseExpiresAt != renewed)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the retried execution's lease was not renewed");
+            await Task.Delay(10);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(9));
+        var finished = await retried;
+
+        Assert.Equal((RunStatus.Succeeded, null), (finished.Status, finished.Message));
+        Assert.Equal(["slow start build", "slow cancelled build", "slow start build", "slow end build"], harness.Calls.Items);
+    }
 }
