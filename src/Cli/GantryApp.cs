@@ -47,11 +47,15 @@ public static class GantryApp
             .WithExample("activities", "--output", "json");
         config.AddBranch("runs", runs =>
         {
-            runs.SetDescription("List, show, signal, resume and cancel runs in the store.");
+            runs.SetDescription("List, show, signal, resume, retry, answer and cancel runs in the store.");
             runs.AddCommand<RunsListCommand>("list").WithDescription("Recent runs.");
             runs.AddCommand<RunsShowCommand>("show").WithDescription("A run's status and journal.");
             runs.AddCommand<RunsSignalCommand>("signal").WithDescription("Deliver a signal to a waiting run and continue it here, or follow it where it executes (--no-wait: leave it to a worker).");
             runs.AddCommand<RunsResumeCommand>("resume").WithDescription("Go on with a run whose process went away: takes it over once that process's lease expired, showing its progress.");
+            runs.AddCommand<RunsRetryCommand>("retry").WithDescription("Go on with a failed or cancelled run in the same run id, from the failed step (or --from STEP); earlier successes are not run again.")
+                .WithExample("runs", "retry", "20261207-101500-a1b2c3", "--from", "flip");
+            runs.AddCommand<RunsAnswerCommand>("answer").WithDescription("Answer a step that failed under on_error: ask: retry, skip or abort.")
+                .WithExample("runs", "answer", "20261207-101500-a1b2c3", "retry");
             runs.AddCommand<RunsCancelCommand>("cancel").WithDescription("Cancel a run; on_failure and finally still run.");
             runs.AddCommand<RunsPruneCommand>("prune").WithDescription("Delete finished runs older than a duration, with their journals.")
                 .WithExample("runs", "prune", "--older-than", "30d");

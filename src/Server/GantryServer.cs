@@ -116,6 +116,7 @@ public static class GantryServer
         var api = app.MapGroup("/api");
         api.MapDefinitionsApi();
         api.MapRunsApi();
+        api.MapRunRecoveryApi();
         api.MapEnvironmentsApi();
         api.MapActivitiesApi();
         api.MapPluginsApi();

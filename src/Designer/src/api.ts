@@ -185,6 +185,17 @@ export const api = {
 
   async cancel(id: string): Promise<void> { await request(`/runs/${enc(id)}/cancel`, post()); },
 
+  /** Retries a failed or cancelled run in the same run id, from a step id (default: the failed step, or the nearest load-balancer step before it once on_failure ran). */
+  async retry(id: string, from?: string): Promise<{ fromStep?: string; reason: string }> {
+    const body = await json<Json>(`/runs/${enc(id)}/retry`, post(from ? { from } : {}));
+    return { fromStep: str(body.fromStep), reason: str(body.reason) ?? '' };
+  },
+
+  /** Answers a step that failed under on_error: ask. */
+  async answer(id: string, answer: 'retry' | 'skip' | 'abort', step?: string): Promise<void> {
+    await request(`/runs/${enc(id)}/answer`, post({ answer, step }));
+  },
+
   async signal(id: string, name: string, payload: unknown): Promise<void> {
     await request(`/runs/${enc(id)}/signals/${enc(name)}`, post(payload ?? {}));
   },

@@ -22,6 +22,21 @@ describe('nodeForJournalPath', () => {
 });
 
 describe('applyEvent', () => {
+  it('a retried run is pending again and its journal says who retried from where', () => {
+    seq = 0;
+    let s = applyEvents(initialRunState(), [
+      ev('run.started'),
+      ev('step.started', { path: 'steps[0]', stepId: 'deploy' }),
+      ev('step.failed', { path: 'steps[0]', stepId: 'deploy', error: { message: 'boom' } }),
+      ev('run.finished', { status: 'failed' }),
+    ]);
+    s = applyEvents(s, [ev('run.retried', { path: 'steps[0]', stepId: 'deploy', actor: 'ann', message: "retried from the failed step 'deploy' by ann" })]);
+    expect(s.status).toBe('pending');
+    expect(s.log.at(-1)?.text).toBe("retried from the failed step 'deploy' by ann");
+    s = applyEvents(s, [ev('run.resumed'), ev('step.started', { path: 'steps[0]', stepId: 'deploy' })]);
+    expect(s.status).toBe('running');
+  });
+
   it('colours steps as they start, wait, resume and finish', () => {
     seq = 0;
     let s = applyEvents(initialRunState(), [

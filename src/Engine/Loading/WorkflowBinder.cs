@@ -9,8 +9,8 @@ namespace Gantry.Engine.Loading;
 /// <summary>Turns a workflow document tree into a <see cref="WorkflowDefinition"/>, reporting every structural problem.</summary>
 internal static partial class WorkflowBinder
 {
-    private static readonly string[] TopLevelKeys = ["id", "name", "description", "inputs", "outputs", "concurrency", "steps", "on_failure", "on"];
-    private static readonly string[] CommonStepKeys = ["id", "name", "if", "timeout", "retry", "continue_on_error"];
+    private static readonly string[] TopLevelKeys = ["id", "name", "description", "inputs", "outputs", "concurrency", "steps", "on_failure", "on", "on_error"];
+    private static readonly string[] CommonStepKeys = ["id", "name", "if", "timeout", "retry", "continue_on_error", "on_error"];
     private static readonly string[] InputTypes = ["string", "number", "integer", "boolean", "array", "object"];
 
     public static WorkflowDefinition? Bind(DocNode root, string file, string text, DiagnosticBag diagnostics)
@@ -45,6 +45,7 @@ internal static partial class WorkflowBinder
             Concurrency = BindConcurrency(reader, diagnostics),
             Steps = BindSteps(reader.Sequence("steps"), "steps", diagnostics),
             OnFailure = BindSteps(reader.Sequence("on_failure"), "on_failure", diagnostics),
+            OnError = OnErrorBinder.Bind(reader.Node("on_error"), "on_error", diagnostics),
             Triggers = BindTriggers(reader, diagnostics),
             Schedules = ScheduleBinder.Bind(reader.Map("on")?["schedule"], inputs, diagnostics),
             SourcePath = file,
@@ -168,7 +169,7 @@ internal static partial class WorkflowBinder
         }
 
         var common = new CommonFields(id, reader.String("name"), map["if"] as DocScalar, reader.Bind<TimeSpan?>("timeout"),
-            BindRetry(reader), reader.Bind<bool?>("continue_on_error") ?? false);
+            BindRetry(reader), reader.Bind<bool?>("continue_on_error") ?? false, OnErrorBinder.Bind(reader.Node("on_error"), $"{path}.on_error", diagnostics));
         if (map["if"] is { } condition and not DocScalar)
         {
             diagnostics.Add(condition, $"{path}.if", "expected a condition such as \"{{ inputs.dry_run == false }}\"");
@@ -286,7 +287,7 @@ internal static partial class WorkflowBinder
         }
     }
 
-    private sealed record CommonFields(string? Id, string? Name, DocScalar? If, TimeSpan? Timeout, RetrySettings? Retry, bool ContinueOnError)
+    private sealed record CommonFields(string? Id, string? Name, DocScalar? If, TimeSpan? Timeout, RetrySettings? Retry, bool ContinueOnError, OnErrorSettings? OnError)
     {
         public T Apply<T>(T step)
             where T : StepNode
@@ -297,6 +298,7 @@ internal static partial class WorkflowBinder
             step.Timeout = Timeout;
             step.Retry = Retry;
             step.ContinueOnError = ContinueOnError;
+            step.OnError = OnError;
             return step;
         }
     }

@@ -25,6 +25,9 @@ public abstract class StepNode
 
     public bool ContinueOnError { get; internal set; }
 
+    /// <summary>This step's <c>on_error</c>; when absent, its workflow's applies (to steps outside on_failure and finally).</summary>
+    public OnErrorSettings? OnError { get; internal set; }
+
     /// <summary>A label for people: the id, else the name, else what it does.</summary>
     public abstract string Label { get; }
 

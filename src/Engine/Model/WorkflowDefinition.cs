@@ -19,6 +19,9 @@ public sealed class WorkflowDefinition
 
     public IReadOnlyList<StepNode> OnFailure { get; init; } = [];
 
+    /// <summary>What its failing steps do unless they say otherwise (<c>on_error: ask</c>: guided failure).</summary>
+    public OnErrorSettings? OnError { get; init; }
+
     public IReadOnlyList<TriggerDeclaration> Triggers { get; init; } = [];
 
     /// <summary>The <c>on.schedule</c> entries: cron ticks that start the workflow.</summary>

@@ -62,6 +62,9 @@ public static class JournalEventTypes
     public const string RunResumed = "run.resumed";
     public const string RunFinished = "run.finished";
     public const string RunCancelRequested = "run.cancel-requested";
+
+    /// <summary>An operator retried a failed or cancelled run (<see cref="JournalEvent.Actor"/>; payload: from, step, before); see <see cref="RetryPoint"/>.</summary>
+    public const string RunRetried = "run.retried";
     public const string StepStarted = "step.started";
     public const string StepSucceeded = "step.succeeded";
     public const string StepFailed = "step.failed";

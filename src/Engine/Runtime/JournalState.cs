@@ -13,6 +13,8 @@ public sealed class JournalState
     private readonly Dictionary<string, JournalEvent> _waiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<SignalDelivery>> _signalsByStep = new(StringComparer.Ordinal);
     private readonly List<SignalDelivery> _unclaimedSignals = [];
+    private readonly Dictionary<string, long> _startedAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _asks = new(StringComparer.Ordinal);
 
     public long LastSequence { get; private set; }
 
@@ -23,6 +25,9 @@ public sealed class JournalState
     public bool CancelRequested { get; private set; }
 
     public string? CancelledBy { get; private set; }
+
+    /// <summary>Whether the run has ended (run.finished) and was not retried since.</summary>
+    public bool Ended { get; private set; }
 
     /// <summary>
     /// Whether a signal or a cancel request was journaled after the run's latest execution pass began
@@ -52,6 +57,9 @@ public sealed class JournalState
     /// <summary>Step instances waiting now, by key.</summary>
     public IReadOnlyDictionary<string, JournalEvent> Waiting => _waiting;
 
+    /// <summary>How many times the step instance asked what to do about its failure (<see cref="GuidedFailure"/>).</summary>
+    public int AsksFor(string key) => _asks.GetValueOrDefault(key);
+
     public bool TryGetFinished(string key, out JournalEvent finished) => _finished.TryGetValue(key, out finished!);
 
     /// <summary>Signals that arrived while the step was waiting and may resume it, oldest first.</summary>
@@ -66,12 +74,23 @@ public sealed class JournalState
             case JournalEventTypes.RunStarted or JournalEventTypes.RunResumed:
                 Status = RunStatus.Running;
                 break;
+            case JournalEventTypes.StepStarted:
+                _startedAt[e.Path!] = e.Sequence;
+                break;
+            case JournalEventTypes.RunRetried:
+                ApplyRetry(e);
+                break;
             case JournalEventTypes.StepSucceeded or JournalEventTypes.StepFailed or JournalEventTypes.StepSkipped:
                 _finished[e.Path!] = e;
                 _waiting.Remove(e.Path!);
                 break;
             case JournalEventTypes.StepWaiting:
                 _waiting[e.Path!] = e;
+                if (e.Wait?.Kind == GuidedFailure.Kind)
+                {
+                    _asks[e.Path!] = _asks.GetValueOrDefault(e.Path!) + 1;
+                }
+
                 Status = RunStatus.Waiting;
                 if (!_signalsByStep.ContainsKey(e.Path!))
                 {
@@ -101,7 +120,43 @@ public sealed class JournalState
             case JournalEventTypes.RunFinished:
                 Status = e.Status ?? RunStatus.Failed;
                 Message = e.Message;
+                Ended = true;
                 break;
         }
     }
+
+    /// <summary>
+    /// A retry (<see cref="RetryPoint"/>): step instances that started before the retry point and succeeded
+    /// or were skipped stay finished (their outputs are replayed); every other one runs again. Waits,
+    /// signals and the cancel request of the earlier attempt no longer count.
+    /// </summary>
+    private void ApplyRetry(JournalEvent e)
+    {
+        var before = RetryBoundary(e);
+        foreach (var (key, finished) in _finished.ToList())
+        {
+            var position = _startedAt.GetValueOrDefault(key, finished.Sequence);
+            if (position >= before || finished.Type == JournalEventTypes.StepFailed)
+            {
+                _finished.Remove(key);
+            }
+        }
+
+        _waiting.Clear();
+        _signalsByStep.Clear();
+        _unclaimedSignals.Clear();
+        Status = RunStatus.Pending;
+        Message = null;
+        CancelRequested = false;
+        CancelledBy = null;
+        Ended = false;
+    }
+
+    /// <summary>The sequence of the retry point's step.started, carried in the run.retried payload.</summary>
+    internal static long RetryBoundary(JournalEvent retried) =>
+        retried.Payload is IReadOnlyDictionary<string, object?> payload && payload.GetValueOrDefault(RetriedBeforeKey) is { } value
+            ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)
+            : retried.Sequence;
+
+    internal const string RetriedBeforeKey = "before";
 }

@@ -42,9 +42,19 @@ internal sealed class RunContext
 
     public void LoadStarted(IEnumerable<JournalEvent> events)
     {
-        foreach (var e in events.Where(e => e.Path is not null))
+        foreach (var e in events)
         {
-            if (e.Type == JournalEventTypes.StepStarted)
+            if (e.Type == JournalEventTypes.RunRetried)
+            {
+                // Steps run again after a retry journal their start again. Intents stay: a re-run load-balancer
+                // step drives to the state it decided the first time (lb.flip flips to the same groups).
+                _started.Clear();
+            }
+            else if (e.Path is null)
+            {
+                continue;
+            }
+            else if (e.Type == JournalEventTypes.StepStarted)
             {
                 _started[e.Path!] = true;
             }
@@ -57,6 +67,28 @@ internal sealed class RunContext
 
     /// <summary>The latest intent each step instance recorded (<see cref="Activities.IStepIntent"/>), by step path.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, object?>> Intents { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The definition a step belongs to (its workflow's on_error applies to it).</summary>
+    public WorkflowDefinition? OwnerOf(StepNode step)
+    {
+        if (_owners is null)
+        {
+            var owners = new Dictionary<StepNode, WorkflowDefinition>(ReferenceEqualityComparer.Instance);
+            foreach (var workflow in Definitions.Values)
+            {
+                foreach (var node in workflow.AllSteps())
+                {
+                    owners.TryAdd(node, workflow);
+                }
+            }
+
+            _owners = owners;
+        }
+
+        return _owners.TryGetValue(step, out var owner) ? owner : null;
+    }
+
+    private Dictionary<StepNode, WorkflowDefinition>? _owners;
 
     public WorkflowDefinition Definition(string id) => Definitions.TryGetValue(id, out var definition)
         ? definition

@@ -12,6 +12,12 @@ internal sealed partial class RunExecution
 {
     private async Task<StepOutcome> RunActionAsync(ActionStep step, Frame frame, string key, CancellationToken cancellationToken)
     {
+        var asked = _state.Waiting.TryGetValue(key, out var waitEvent) && waitEvent.Wait?.Kind == GuidedFailure.Kind;
+        if (asked && await TakeAnswerAsync(step, frame, key, waitEvent!).ConfigureAwait(false) is { } answered)
+        {
+            return answered;
+        }
+
         var activity = _run.Registry.Create(step.Uses, _run.Services);
         IReadOnlyDictionary<string, object?> inputs;
         try
@@ -24,7 +30,8 @@ internal sealed partial class RunExecution
             return await FailAsync(step, frame, key, ex, attempt: 1).ConfigureAwait(false);
         }
 
-        var waiting = _state.Waiting.TryGetValue(key, out var waitEvent);
+        // Answered retry: the step runs again as a new attempt, not as the resumption of a wait.
+        var waiting = !asked && waitEvent is not null;
         if (!waiting && !HasStarted(key))
         {
             await _run.Journal.AppendAsync(new JournalEvent
@@ -120,6 +127,11 @@ internal sealed partial class RunExecution
     private async Task<StepOutcome> FailAsync(StepNode step, Frame frame, string key, Exception error, int attempt)
     {
         var info = new ErrorInfo(ErrorType(error), _run.Masker.Apply(error.Message), $"{step.Location} {key}".Trim());
+        if (!step.ContinueOnError && step is ActionStep action && await AskSettingsAsync(step, frame, key).ConfigureAwait(false) is { } ask)
+        {
+            return await AskAsync(action, frame, key, info, attempt, ask).ConfigureAwait(false);
+        }
+
         await _run.Journal.AppendAsync(new JournalEvent
         {
             Type = JournalEventTypes.StepFailed,

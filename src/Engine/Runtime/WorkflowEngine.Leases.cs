@@ -236,7 +236,10 @@ public sealed partial class WorkflowEngine
                 validUntil = attempt + duration;
                 var since = await _store.ReadJournalAsync(lease.RunId, seen, stop).ConfigureAwait(false);
                 seen = since.Count > 0 ? since[^1].Sequence : seen;
-                if (since.Any(e => e.Type == JournalEventTypes.RunCancelRequested) && !cancel.IsCancellationRequested)
+                // A cancel request that a later retry of the run superseded (it is a cancelled run's journal) does not count.
+                var cancelled = since.LastOrDefault(e => e.Type == JournalEventTypes.RunCancelRequested)?.Sequence ?? 0;
+                var retried = since.LastOrDefault(e => e.Type == JournalEventTypes.RunRetried)?.Sequence ?? 0;
+                if (cancelled > retried && !cancel.IsCancellationRequested)
                 {
                     await cancel.CancelAsync().ConfigureAwait(false);
                 }

@@ -211,7 +211,7 @@ public sealed partial class WorkflowEngine
     {
         var events = await store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
         var state = JournalState.Replay(events);
-        if (events.Any(e => e.Type == JournalEventTypes.RunFinished))
+        if (state.Ended)
         {
             // The process ended after journaling the end but before recording it: record it now.
             return await FinishAsync(record, store, state.Status, state.Message).ConfigureAwait(false);
@@ -286,16 +286,18 @@ public sealed partial class WorkflowEngine
 
     private void ArmTimer(string runId, string key, WaitRequest wait)
     {
-        if (!_options.ResumeInProcess || wait.ResumeAt is not { } at || _timers.ContainsKey(runId + key))
+        // Keyed by the signal too: a step that asks again after an answer has a new timer for its new question.
+        var timerKey = $"{runId}{key}#{wait.Signal}";
+        if (!_options.ResumeInProcess || wait.ResumeAt is not { } at || _timers.ContainsKey(timerKey))
         {
             return;
         }
 
         var due = at - _time.GetUtcNow();
-        _timers[runId + key] = _time.CreateTimer(
+        _timers[timerKey] = _time.CreateTimer(
             _ =>
             {
-                _timers.TryRemove(runId + key, out var timer);
+                _timers.TryRemove(timerKey, out var timer);
                 timer?.Dispose();
                 RunInBackground(runId, () => SignalAsync(runId, wait.Signal, null, "timer", CancellationToken.None));
             },

@@ -53,6 +53,7 @@ internal static class WorkflowSchema
             },
             ["steps"] = Ref(Steps, "The steps, run in order."),
             ["on_failure"] = Ref(Steps, "Steps run when the workflow fails (compensation)."),
+            ["on_error"] = new JsonObject { ["$ref"] = "#/$defs/on_error" },
             ["on"] = new JsonObject
             {
                 ["type"] = "object",
@@ -69,6 +70,24 @@ internal static class WorkflowSchema
             },
         },
         ["$defs"] = Definitions(activities),
+    };
+
+    private static JsonObject OnError() => new()
+    {
+        ["description"] = "What a failing step does: fail (default; on_failure runs) or ask (guided failure: the run waits showing the error until an operator answers retry, skip or abort with gantry runs answer, the API or the designer; no answer within the timeout aborts). A template may choose, e.g. \"{{ inputs.ask_on_error ? 'ask' : 'fail' }}\". On a workflow it applies to its steps outside on_failure and finally; a step's own on_error wins.",
+        ["anyOf"] = new JsonArray(
+            Text(null),
+            new JsonObject
+            {
+                ["type"] = "object",
+                ["additionalProperties"] = false,
+                ["required"] = new JsonArray("mode"),
+                ["properties"] = new JsonObject
+                {
+                    ["mode"] = Text("ask or fail, or a template that renders to one."),
+                    ["timeout"] = Ref("#/$defs/duration", "How long to wait for an answer before aborting.", "1h"),
+                },
+            }),
     };
 
     private static JsonObject Schedule() => new()
@@ -104,6 +123,7 @@ internal static class WorkflowSchema
         ["steps"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["$ref"] = "#/$defs/step" } },
         ["template"] = SchemaGenerator.Template(),
         ["duration"] = SchemaGenerator.For(TypeShape.Of(typeof(TimeSpan)), allowTemplates: false),
+        ["on_error"] = OnError(),
         ["retry"] = new JsonObject
         {
             ["description"] = "Retry policy: a number of attempts, or { attempts, delay, backoff, max_delay, on }.",
@@ -218,6 +238,7 @@ internal static class WorkflowSchema
         properties["timeout"] = Ref("#/$defs/duration", "The step fails when it runs longer.");
         properties["retry"] = new JsonObject { ["$ref"] = "#/$defs/retry" };
         properties["continue_on_error"] = new JsonObject { ["type"] = "boolean", ["default"] = false, ["description"] = "A failure of this step does not fail the workflow." };
+        properties["on_error"] = new JsonObject { ["$ref"] = "#/$defs/on_error" };
         return new JsonObject
         {
             ["type"] = "object",

@@ -23,12 +23,15 @@ internal sealed class EngineHarness
         Time = time ?? TimeProvider.System;
         var services = new ServiceCollection()
             .AddSingleton(Calls)
+            .AddSingleton(Breakage)
             .AddSingleton(Time)
             .AddGantryEngine(o => o.Lease = Lease)
             .AddActivity<RecordActivity>()
             .AddActivity<FlakyActivity>()
             .AddActivity<SlowActivity>()
-            .AddActivity<CollectActivity>();
+            .AddActivity<CollectActivity>()
+            .AddActivity<FixableActivity>()
+            .AddActivity<LoadBalancerStepActivity>();
         Services = services.BuildServiceProvider();
         Engine = Services.GetRequiredService<WorkflowEngine>();
         Store = Services.GetRequiredService<IRunStore>();
@@ -37,6 +40,8 @@ internal sealed class EngineHarness
     public TimeProvider Time { get; }
 
     public CallLog Calls { get; } = new();
+
+    public Breakage Breakage { get; } = new();
 
     public IServiceProvider Services { get; }
 

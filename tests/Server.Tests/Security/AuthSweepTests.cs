@@ -43,6 +43,8 @@ public sealed partial class AuthSweepTests : IAsyncLifetime
         ["GET /api/runs/{id}/events"] = "read",
         ["POST /api/runs/{id}/cancel"] = "operate",
         ["POST /api/runs/{id}/signals/{name}"] = "operate",
+        ["POST /api/runs/{id}/retry"] = "operate",
+        ["POST /api/runs/{id}/answer"] = "operate",
         ["GET /api/environments/"] = "read",
         ["GET /api/environments/{id}"] = "read",
         ["GET /api/environments/{id}/status"] = "read",

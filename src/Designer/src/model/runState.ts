@@ -70,6 +70,7 @@ export function applyEvent(state: RunState, e: JournalEvent): RunState {
   switch (e.type) {
     case 'run.started': case 'run.resumed': next.status = 'running'; break;
     case 'run.finished': next.status = e.status ?? next.status; next.waiting = {}; break;
+    case 'run.retried': next.status = 'pending'; next.waiting = {}; break;
     case 'progress': {
       const p = e.payload as { done?: number; total?: number; failed?: number } | undefined;
       if (node && p) node.progress = { done: Number(p.done ?? 0), total: Number(p.total ?? 0), failed: Number(p.failed ?? 0) };
@@ -134,6 +135,7 @@ function describe(e: JournalEvent): string {
     case 'run.resumed': return 'run resumed';
     case 'run.finished': return `run ${e.status ?? 'finished'}${e.message ? `: ${e.message}` : ''}`;
     case 'run.cancel-requested': return `cancel requested${e.actor ? ` by ${e.actor}` : ''}`;
+    case 'run.retried': return e.message ?? `run retried${e.actor ? ` by ${e.actor}` : ''}`;
     case 'step.started': return `${who} started${e.activity ? ` (${e.activity})` : ''}`;
     case 'step.succeeded': return `${who} succeeded`;
     case 'step.failed': return `${who} failed: ${e.error?.message ?? e.message ?? 'unknown error'}`;

@@ -18,7 +18,7 @@ type Action = { type: 'reset'; state: RunState } | { type: 'events'; events: Jou
 const reducer = (s: RunState, a: Action) => (a.type === 'reset' ? a.state : applyEvents(s, a.events));
 
 export function RunPage({ id }: { id: string }) {
-  const [detail, error] = useLoad(() => api.run(id), [id]);
+  const [detail, error, reload] = useLoad(() => api.run(id), [id]);
   const [def] = useLoad(async () => (detail ? api.definition(detail.run.workflowId, detail.run.workflowVersion) : undefined), [detail]);
   const [state, dispatch] = useReducer(reducer, initialRunState());
   const [streamError, setStreamError] = useState<string>();
@@ -81,7 +81,7 @@ export function RunPage({ id }: { id: string }) {
         <StatusBadge status={run.status} />
         <span className="muted"><a href={href.editor(run.workflowId, run.workflowVersion)}>{run.workflowId}{run.workflowVersion ? ` v${run.workflowVersion}` : ''}</a> on {run.environmentId} · {run.trigger} by {run.startedBy ?? 'someone'} · {when(run.createdAt)}</span>
         <span className="spacer" />
-        <RunControls run={run} />
+        <RunControls run={run} journal={detail.journal} onRetried={reload} />
       </div>
       {streamError && <div className="notice" role="status">{streamError}</div>}
       <div className="run-body">
@@ -97,15 +97,48 @@ export function RunPage({ id }: { id: string }) {
   );
 }
 
-function RunControls({ run }: { run: Run }) {
+function RunControls({ run, journal, onRetried }: { run: Run; journal: JournalEvent[]; onRetried: () => void }) {
   const session = useSession();
   const [problem, setProblem] = useState<string>();
-  if (!session.canOperate || finished.has(run.status)) return null;
+  if (!session.canOperate) return null;
+  if (run.status === 'failed' || run.status === 'cancelled') return <RetryControl run={run} journal={journal} onRetried={onRetried} />;
+  if (finished.has(run.status)) return null;
   const cancel = async () => {
     if (!confirm(`Cancel run ${run.id}? Its on_failure steps will run.`)) return;
     try { await api.cancel(run.id); } catch (e) { if (e instanceof ApiError && e.status === 403) session.forbidden('operate'); setProblem(messageOf(e)); }
   };
   return <>{problem && <span className="error-inline" role="alert">{problem}</span>}<button type="button" className="danger" onClick={() => void cancel()}>Cancel run</button></>;
+}
+
+/** Steps a retry may go on from: those that ran, outside on_failure and finally, in the order they first ran. */
+function retrySteps(journal: JournalEvent[]): string[] {
+  const ids = journal.filter(e => e.type === 'step.started' && e.stepId && !/on_failure|finally\[/.test(e.path ?? '')).map(e => e.stepId!);
+  return [...new Set(ids)];
+}
+
+/** Retry a failed or cancelled run in the same run id; the step picker chooses where it goes on from. */
+function RetryControl({ run, journal, onRetried }: { run: Run; journal: JournalEvent[]; onRetried: () => void }) {
+  const session = useSession();
+  const [from, setFrom] = useState('');
+  const [result, setResult] = useState<string>();
+  const retry = async () => {
+    try {
+      const retried = await api.retry(run.id, from || undefined);
+      setResult(`Retried ${retried.reason}.`);
+      onRetried();
+    } catch (e) { if (e instanceof ApiError && e.status === 403) session.forbidden('operate'); setResult(messageOf(e)); }
+  };
+  return (
+    <>
+      {result && <span className="small" role="status">{result}</span>}
+      <label className="small" htmlFor="retry-from">from</label>
+      <select id="retry-from" value={from} onChange={e => setFrom(e.target.value)}>
+        <option value="">the failed step (default)</option>
+        {retrySteps(journal).map(s => <option key={s} value={s}>{s}</option>)}
+      </select>
+      <button type="button" className="primary" onClick={() => void retry()}>Retry</button>
+    </>
+  );
 }
 
 function Waits({ runId, waits, labels }: { runId: string; waits: WaitInfo[]; labels: Map<string, string> }) {
@@ -133,6 +166,12 @@ function WaitCard({ runId, wait, label, canOperate, onForbidden }: { runId: stri
       {canOperate && (
         <>
           {wait.kind === 'approval' && <button type="button" className="primary" onClick={() => void send('{ "approved": true }')}>Approve</button>}
+          {wait.kind === 'error' && (['retry', 'skip', 'abort'] as const).map(a => (
+            <button key={a} type="button" className={a === 'abort' ? 'danger' : a === 'retry' ? 'primary' : undefined}
+              onClick={() => void api.answer(runId, a, wait.path).then(() => setResult(`Answered ${a}.`), e => { if (e instanceof ApiError && e.status === 403) onForbidden(); setResult(messageOf(e)); })}>
+              {a === 'retry' ? 'Retry step' : a === 'skip' ? 'Skip step' : 'Abort run'}
+            </button>
+          ))}
           <label className="small" htmlFor={`payload-${wait.path}`}>Signal payload (JSON)</label>
           <textarea id={`payload-${wait.path}`} rows={4} value={payload} onChange={e => setPayload(e.target.value)} />
           <button type="button" onClick={() => void send(payload)}>Send signal {wait.signal}</button>
