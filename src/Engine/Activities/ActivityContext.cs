@@ -76,7 +76,7 @@ public class ActivityContext
         where T : class
     {
         var diagnostics = new DiagnosticBag();
-        var node = PlainValue.ToDoc(Inputs.ToDictionary(kv => kv.Key, kv => kv.Value), InputsLocation);
+        var node = PlainValue.ToDoc(Inputs as System.Collections.IDictionary ?? Inputs.ToDictionary(kv => kv.Key, kv => kv.Value), InputsLocation);
         var bound = ObjectBinder.Bind<T>(node, $"{StepPath}.with", diagnostics);
         if (diagnostics.HasErrors)
         {

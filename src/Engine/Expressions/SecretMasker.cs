@@ -47,13 +47,65 @@ public sealed class SecretMasker
         return text;
     }
 
-    /// <summary>Masks every string inside a plain value (dictionaries, lists).</summary>
+    /// <summary>
+    /// Masks every string inside a plain value (dictionaries, lists). A dictionary or list in which
+    /// nothing needs masking is returned as it is, not copied: most journal events carry nothing secret,
+    /// and copying every step's inputs and outputs was a large part of a step's cost.
+    /// </summary>
     public object? Apply(object? value) => value switch
     {
         string s => Apply(s),
-        IReadOnlyDictionary<string, object?> map => map.ToDictionary(kv => kv.Key, kv => Apply(kv.Value)),
+        IReadOnlyDictionary<string, object?> map => ApplyMap(map),
         IDictionary<string, object?> map => map.ToDictionary(kv => kv.Key, kv => Apply(kv.Value)),
+        IReadOnlyList<object?> list => ApplyList(list),
         IEnumerable<object?> list => list.Select(Apply).ToList(),
         _ => value,
     };
+
+    private IReadOnlyDictionary<string, object?> ApplyMap(IReadOnlyDictionary<string, object?> map)
+    {
+        Dictionary<string, object?>? copy = null;
+        foreach (var (key, item) in map)
+        {
+            var masked = Apply(item);
+            if (copy is null && !ReferenceEquals(masked, item))
+            {
+                copy = new Dictionary<string, object?>(map.Count, StringComparer.Ordinal);
+                foreach (var (earlierKey, earlier) in map)
+                {
+                    if (earlierKey == key)
+                    {
+                        break;
+                    }
+
+                    copy[earlierKey] = earlier;
+                }
+            }
+
+            copy?.Add(key, masked);
+        }
+
+        return copy ?? map;
+    }
+
+    private IReadOnlyList<object?> ApplyList(IReadOnlyList<object?> list)
+    {
+        List<object?>? copy = null;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var masked = Apply(list[i]);
+            if (copy is null && !ReferenceEquals(masked, list[i]))
+            {
+                copy = new List<object?>(list.Count);
+                for (var j = 0; j < i; j++)
+                {
+                    copy.Add(list[j]);
+                }
+            }
+
+            copy?.Add(masked);
+        }
+
+        return copy ?? list;
+    }
 }

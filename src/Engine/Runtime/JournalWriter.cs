@@ -12,9 +12,14 @@ namespace Gantry.Engine.Runtime;
 /// </summary>
 internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker masker, TimeProvider time, IReadOnlyList<IJournalObserver> observers, Action<Exception>? observerFailed, Action<Exception>? abandon = null)
 {
-    private readonly SemaphoreSlim _order = new(1, 1);
+    private readonly Lock _chain = new();
 
-    public async Task AppendAsync(JournalEvent journalEvent)
+    // The last write queued: each write starts once the one before it has ended, so the journal keeps
+    // the order in which events were appended, without a caller having to wait for the writes before its own.
+    private Task _tail = Task.CompletedTask;
+
+    /// <summary>Appends one event; the task ends once it is committed (or has failed), after every event appended before it.</summary>
+    public Task AppendAsync(JournalEvent journalEvent)
     {
         var masked = journalEvent with
         {
@@ -28,8 +33,31 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
             Actor = journalEvent.Actor is null ? null : masker.Apply(journalEvent.Actor),
         };
 
+        lock (_chain)
+        {
+            _tail = WriteAfterAsync(_tail, masked);
+            return _tail;
+        }
+    }
+
+    /// <summary>
+    /// Appends a log line or progress report without waiting for it: activities log from synchronous
+    /// code, and blocking a thread on every line starved the thread pool when a hundred hosts logged at
+    /// once (they then ran one after another). The line is still journaled in order, before any event
+    /// appended after it (a step's end included); a write that fails stops the execution through <c>abandon</c>.
+    /// </summary>
+    public void Post(JournalEvent journalEvent) =>
+        AppendAsync(journalEvent).ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private async Task WriteAfterAsync(Task previous, JournalEvent masked)
+    {
+        if (!previous.IsCompleted)
+        {
+            // The earlier write's outcome belongs to its own caller; this one only waits its turn.
+            await previous.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
         // The journal is the record of what happened: writing it is not cancellable.
-        await _order.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         IReadOnlyList<JournalEvent> written;
         try
         {
@@ -41,10 +69,6 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
             // this execution, not only this one.
             abandon?.Invoke(ex);
             throw;
-        }
-        finally
-        {
-            _order.Release();
         }
 
         foreach (var observer in observers)
@@ -64,5 +88,8 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
         AppendAsync(new JournalEvent { Type = JournalEventTypes.Log, Path = path, Message = message, Host = host, Status = null, Actor = warn ? "warn" : null });
 
     public Task ProgressAsync(string path, int done, int total, int failed) =>
-        AppendAsync(new JournalEvent { Type = JournalEventTypes.Progress, Path = path, Message = $"{done}/{total} done, {failed} failed", Payload = new Dictionary<string, object?> { ["done"] = (long)done, ["total"] = (long)total, ["failed"] = (long)failed } });
+        AppendAsync(ProgressEvent(path, done, total, failed));
+
+    public static JournalEvent ProgressEvent(string path, int done, int total, int failed) =>
+        new() { Type = JournalEventTypes.Progress, Path = path, Message = $"{done}/{total} done, {failed} failed", Payload = new Dictionary<string, object?> { ["done"] = (long)done, ["total"] = (long)total, ["failed"] = (long)failed } };
 }

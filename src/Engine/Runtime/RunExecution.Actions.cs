@@ -54,13 +54,16 @@ internal sealed partial class RunExecution
         var attempt = 0;
         try
         {
-            var result = await Pipeline(step, key).ExecuteAsync(
-                async token =>
-                {
-                    attempt++;
-                    return await activity.ExecuteAsync(Context(step, frame, key, inputs, attempt, signal: null), token).ConfigureAwait(false);
-                },
-                cancellationToken).ConfigureAwait(false);
+            // Most steps have neither retry nor timeout: they need no resilience pipeline built for them.
+            var result = step.Retry is { Attempts: > 1 } || step.Timeout is not null
+                ? await Pipeline(step, key).ExecuteAsync(
+                    async token =>
+                    {
+                        attempt++;
+                        return await activity.ExecuteAsync(Context(step, frame, key, inputs, attempt, signal: null), token).ConfigureAwait(false);
+                    },
+                    cancellationToken).ConfigureAwait(false)
+                : await activity.ExecuteAsync(Context(step, frame, key, inputs, ++attempt, signal: null), cancellationToken).ConfigureAwait(false);
             return await CompleteAsync(step, frame, key, result).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !Abandoned)

@@ -11,11 +11,9 @@ internal sealed class StepLog(JournalWriter journal, string path, string? defaul
 
     public void Output(string line, string stream, string? host = null) => Write(line, host, stream);
 
-    public void Progress(int done, int total, int failed) =>
-        journal.ProgressAsync(path, done, total, failed).GetAwaiter().GetResult();
+    public void Progress(int done, int total, int failed) => journal.Post(JournalWriter.ProgressEvent(path, done, total, failed));
 
-    // Activities log from synchronous callbacks (process and SSH output); the write is short and ordered.
+    // Activities log from synchronous callbacks (process and SSH output): the line is queued in order, not waited for.
     private void Write(string message, string? host, string? stream) =>
-        journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.Log, Path = path, Host = host ?? defaultHost, Message = message, Actor = stream })
-            .GetAwaiter().GetResult();
+        journal.Post(new JournalEvent { Type = JournalEventTypes.Log, Path = path, Host = host ?? defaultHost, Message = message, Actor = stream });
 }

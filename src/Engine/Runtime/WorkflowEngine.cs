@@ -22,6 +22,7 @@ public sealed partial class WorkflowEngine
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _active = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _background = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ITimer> _timers = new(StringComparer.Ordinal);
+    private readonly PinnedDefinitionCache _definitions = new();
 
     public WorkflowEngine(IRunStore store, ActivityRegistry registry, IServiceProvider services, EngineOptions? options = null, TimeProvider? time = null, IEnumerable<IJournalObserver>? observers = null)
     {
@@ -310,7 +311,7 @@ public sealed partial class WorkflowEngine
     {
         var definitions = record.Definitions.ToDictionary(
             kv => kv.Key,
-            kv => DocumentLoader.LoadWorkflow(kv.Value, kv.Key).GetOrThrow(),
+            kv => _definitions.Load(kv.Key, kv.Value),
             StringComparer.Ordinal);
         EnvironmentDefinition? environment = null;
         if (record.EnvironmentText is { } text)

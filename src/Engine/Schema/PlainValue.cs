@@ -42,7 +42,56 @@ public static class PlainValue
             return value is int i ? (long)i : value;
         }
 
-        return FromDoc(ToDoc(value, SourceLocation.None));
+        return Plain(value);
+    }
+
+    /// <summary>
+    /// What <c>FromDoc(ToDoc(value))</c> gives, without building the document nodes in between: every
+    /// step's outputs pass through here, and the round trip through documents was most of its cost.
+    /// </summary>
+    private static object? Plain(object? value) => value switch
+    {
+        null => null,
+        DocNode node => FromDoc(node),
+        string s => s,
+        bool b => b,
+        int or long or short or byte => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+        double d => d,
+
+        // Through text, as a document would carry them (0.1f is 0.1, not 0.100000001490116).
+        float or decimal => double.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!, NumberStyles.Float, CultureInfo.InvariantCulture),
+        TimeSpan t => Duration.Format(t),
+        Enum e => Naming.Kebab(e.ToString()),
+        IDictionary dictionary => PlainMap(dictionary),
+        IEnumerable items => items.Cast<object?>().Select(Plain).ToList(),
+        _ => PlainObject(value),
+    };
+
+    private static Dictionary<string, object?> PlainMap(IDictionary dictionary)
+    {
+        var map = new Dictionary<string, object?>(dictionary.Count, StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in dictionary)
+        {
+            map.Add(entry.Key.ToString()!, Plain(entry.Value));
+        }
+
+        return map;
+    }
+
+    private static object? PlainObject(object value)
+    {
+        if (TypeShape.Of(value.GetType()) is not ObjectShape shape)
+        {
+            return value.ToString();
+        }
+
+        var map = new Dictionary<string, object?>(shape.Properties.Count, StringComparer.Ordinal);
+        foreach (var property in shape.Properties)
+        {
+            map.Add(property.Name, Plain(property.Property.GetValue(value)));
+        }
+
+        return map;
     }
 
     private static DocNode FromObject(object value, SourceLocation location)

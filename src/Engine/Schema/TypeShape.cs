@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -60,11 +61,28 @@ internal static class TypeShapeBuilder
     private static readonly Dictionary<Type, TypeShape> Cache = [];
     private static readonly Lock Gate = new();
 
+    // Shapes that are complete, read without the lock: every step binds its inputs and outputs through
+    // here, and concurrent runs queued on the lock. Cache also holds shapes still being built.
+    private static readonly ConcurrentDictionary<Type, TypeShape> Built = new();
+
     public static TypeShape Build(Type type)
     {
+        if (Built.TryGetValue(type, out var built))
+        {
+            return built;
+        }
+
         lock (Gate)
         {
-            return BuildLocked(type);
+            var shape = BuildLocked(type);
+
+            // Outside BuildLocked every shape in Cache is complete.
+            foreach (var (cachedType, cached) in Cache)
+            {
+                Built.TryAdd(cachedType, cached);
+            }
+
+            return shape;
         }
     }
 

@@ -53,6 +53,9 @@ public sealed class SqliteDatabase
         }
     }
 
+    /// <summary>Opens a connection for a write, after this process's earlier writers on the same file are done (<see cref="SqliteWriter"/>).</summary>
+    public Task<SqliteWriter> OpenWriterAsync(CancellationToken cancellationToken) => SqliteWriter.OpenAsync(this, cancellationToken);
+
     public static long Ticks(DateTimeOffset time) => time.UtcTicks;
 
     public static DateTimeOffset Time(System.Data.Common.DbDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);

@@ -12,7 +12,8 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
     {
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
         var hash = StoreText.ContentHash(text);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         var latest = await LatestAsync(connection, transaction, id, published: false, cancellationToken);
         if (latest is not null && latest.ContentHash == hash)
@@ -42,7 +43,8 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
     public async Task<DefinitionVersion> UpdateDraftAsync(string id, int version, string text, string? author, string? comment, CancellationToken cancellationToken)
     {
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         var existing = await VersionAsync(connection, transaction, id, version, cancellationToken) ?? throw NoVersion(id, version);
         if (existing.State == DefinitionState.Published)
@@ -71,7 +73,8 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
     public async Task<DefinitionVersion> PublishAsync(string id, int version, CancellationToken cancellationToken)
     {
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = Command(connection, transaction, """
             UPDATE definition_versions SET state = $published, published_at = $now
@@ -126,7 +129,8 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
 
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = Command(connection, transaction, "DELETE FROM definition_versions WHERE definition_id = $id;");
         command.Parameters.AddWithValue("$id", id);

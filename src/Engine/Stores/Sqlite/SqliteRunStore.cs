@@ -33,7 +33,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path,
@@ -122,7 +123,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     private async Task<RunRecord?> UpdateAsync(string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken)
     {
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         await using var command = connection.CreateCommand();
@@ -144,7 +146,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public async Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         await using var bump = connection.CreateCommand();
@@ -199,7 +202,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public async Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         await using var command = connection.CreateCommand();
@@ -218,7 +222,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public async Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         await using var command = connection.CreateCommand();
@@ -233,7 +238,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     public async Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -261,7 +267,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     public async Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var command = connection.CreateCommand();
         command.CommandText = """
             UPDATE runs SET lease_owner = $node, lease_expires_at = $expires, lease_generation = lease_generation + 1
@@ -277,7 +284,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public async Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE runs SET lease_expires_at = $expires WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
         AddLease(command, lease);
@@ -287,7 +295,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public async Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var command = connection.CreateCommand();
         command.CommandText = "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
         AddLease(command, lease);
@@ -296,7 +305,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public async Task<int> PruneAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
