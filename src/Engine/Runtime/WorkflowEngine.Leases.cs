@@ -96,7 +96,19 @@ public sealed partial class WorkflowEngine
                 var run = await GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
 
                 // After a pass here, a node that claimed the run since is the one going on with it.
-                return again ? run : throw new RunHeldException(runId, run.LeaseOwner, run.LeaseExpiresAt);
+                if (again || run.IsFinished)
+                {
+                    return run;
+                }
+
+                if (run.IsLeasedAt(_time.GetUtcNow()) && run.LeaseOwner is { } holder)
+                {
+                    throw new RunHeldException(runId, holder, run.LeaseExpiresAt);
+                }
+
+                // Its holder let go between the claim and this read (it finished a pass, or waits now):
+                // claim again rather than report a holder that is gone.
+                continue;
             }
 
             var (reached, woken) = await ExecuteLeasedAsync(lease, _options.Lease, cancel, abandon).ConfigureAwait(false);
