@@ -83,17 +83,12 @@ public sealed class PostgresNodesTests(PostgresFixture postgres) : IAsyncLifetim
         var heldByA = await WaitForMidRunAsync(nodeA, "node-a to be in the middle of a run again");
         nodeA.Kill();
         var killedAt = DateTimeOffset.UtcNow;
-        var interrupted = new List<string>();
-        foreach (var id in heldByA)
-        {
-            if (!(await _workspace.Runs.GetRunAsync(id, CancellationToken.None))!.IsFinished)
-            {
-                interrupted.Add(id);
-            }
-        }
 
         await WaitFinishedAsync(runs);
 
+        // The runs node-a held that another node finished. Read at the end, not at the kill: on a busy
+        // machine node-a (or this test) may stall past the lease, and the takeover comes first.
+        var interrupted = heldByA.Where(id => _nodes.Skip(1).Any(n => ClaimedBy(n).Contains(id))).ToList();
         Assert.NotEmpty(interrupted);
         foreach (var id in runs)
         {
@@ -105,7 +100,6 @@ public sealed class PostgresNodesTests(PostgresFixture postgres) : IAsyncLifetim
             var journal = await _workspace.JournalAsync(id);
             var resumed = journal.Last(e => e.Type == JournalEventTypes.RunResumed);
             Assert.True(resumed.Time - killedAt < TimeSpan.FromSeconds(15), $"run {id} was resumed {(resumed.Time - killedAt).TotalSeconds:F1} s after its node died; the lease is {DurableWorkspace.Lease}");
-            Assert.Contains(_nodes.Skip(1), n => ClaimedBy(n).Contains(id));
         }
     }
 
