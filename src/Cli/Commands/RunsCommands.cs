@@ -54,19 +54,12 @@ public sealed class RunsListCommand(IAnsiConsole console, TimeProvider time) : A
 }
 
 /// <summary><c>gantry runs show RUN</c>: a run's status and journal.</summary>
-public sealed class RunsShowCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunsShowCommand.Settings>
+public sealed class RunsShowCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunIdSettings>
 {
-    public sealed class Settings : RunSettings
-    {
-        [CommandArgument(0, "<RUN>")]
-        public string Run { get; init; } = "";
-    }
-
-    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, RunIdSettings settings, CancellationToken cancellationToken)
     {
         await using var host = await RunHost.OpenAsync(settings, console, time, live: false, cancellationToken).ConfigureAwait(false);
-        var run = await host.Runs.GetRunAsync(settings.Run, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"no run with id '{settings.Run}'");
-        var journal = await host.Runs.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false);
+        var (run, journal) = await host.RequireRunAsync(settings.Run, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
             // The environment text may hold literal secret values: it stays in the store.
@@ -93,11 +86,8 @@ public sealed class RunsShowCommand(IAnsiConsole console, TimeProvider time) : A
 /// <summary><c>gantry runs signal RUN NAME [--data JSON]</c>: delivers a signal and continues the run here.</summary>
 public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunsSignalCommand.Settings>
 {
-    public sealed class Settings : RunSettings
+    public sealed class Settings : RunIdSettings
     {
-        [CommandArgument(0, "<RUN>")]
-        public string Run { get; init; } = "";
-
         [CommandArgument(1, "<NAME>")]
         [Description("Signal name, e.g. approve or pull_request.")]
         public string Name { get; init; } = "";
@@ -193,15 +183,9 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
 }
 
 /// <summary><c>gantry runs cancel RUN</c>: cancels a run; its on_failure and finally steps still run.</summary>
-public sealed class RunsCancelCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunsCancelCommand.Settings>
+public sealed class RunsCancelCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunIdSettings>
 {
-    public sealed class Settings : RunSettings
-    {
-        [CommandArgument(0, "<RUN>")]
-        public string Run { get; init; } = "";
-    }
-
-    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, RunIdSettings settings, CancellationToken cancellationToken)
     {
         await using var host = await RunHost.OpenAsync(settings, console, time, live: false, cancellationToken).ConfigureAwait(false);
         var run = await host.Engine.CancelAsync(settings.Run, Environment.UserName, cancellationToken).ConfigureAwait(false);
@@ -227,19 +211,12 @@ public sealed class RunsCancelCommand(IAnsiConsole console, TimeProvider time) :
 /// died): once that process's lease expired it takes the run over here with live progress; while a live
 /// process executes it, it follows it. A waiting run is only reported (it needs its signal).
 /// </summary>
-public sealed class RunsResumeCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunsResumeCommand.Settings>
+public sealed class RunsResumeCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<RunIdSettings>
 {
-    public sealed class Settings : RunSettings
-    {
-        [CommandArgument(0, "<RUN>")]
-        public string Run { get; init; } = "";
-    }
-
-    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, RunIdSettings settings, CancellationToken cancellationToken)
     {
         await using var host = await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
-        var run = await host.Runs.GetRunAsync(settings.Run, cancellationToken).ConfigureAwait(false) ?? throw new UsageException($"no run with id '{settings.Run}'");
-        var journal = await host.Runs.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false);
+        var (run, journal) = await host.RequireRunAsync(settings.Run, cancellationToken).ConfigureAwait(false);
         if (run.IsFinished || (run.Status == RunStatus.Waiting && !JournalState.WokenSinceLastPass(journal)))
         {
             // Nothing to execute: a finished run, or a run waiting for its signal, timer or approval.

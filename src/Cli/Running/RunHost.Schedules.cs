@@ -38,5 +38,6 @@ internal sealed partial class RunHost
                 RunId = due.RunId,
             }, cancellationToken).ConfigureAwait(false);
             log?.Invoke($"schedule {due.Schedule.Cron} started {due.Workflow.Id} for {due.Tick:u} as run {due.RunId}");
+            return true; // a run already in the store fails its insert instead
         });
 }

@@ -9,8 +9,9 @@ import { buildGraph } from '../src/model/graph';
 import { parseWorkflow } from '../src/model/workflow';
 import { generateWorkflow } from './generate';
 
-const root = new URL('../../Server/wwwroot/', import.meta.url).pathname;
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+// WWWROOT=/some/copy/ compares another build (e.g. the previous one) in the same minute on a busy machine.
+const root = env.WWWROOT ?? new URL('../../Server/wwwroot/', import.meta.url).pathname;
 // STEPS=20 npm run bench:render gives the fixed cost (page, API, editor) to compare with.
 const steps = Number(env.STEPS ?? 200);
 const text = generateWorkflow(steps).replace('id: generated', 'id: big');

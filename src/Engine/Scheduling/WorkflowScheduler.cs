@@ -11,13 +11,15 @@ namespace Gantry.Engine.Scheduling;
 /// insert it wins and the others find it there ("another node started it"). A tick that passed while
 /// no node ran is started once when a node comes back (<c>missed: run-once</c>, only the newest such
 /// tick) or not at all (<c>missed: skip</c>); a schedule that never fired does not fire for ticks
-/// before it was first seen. The host supplies the workflows and how to start a run.
+/// before it was first seen. The host supplies the workflows and how to start a run: <paramref name="start"/>
+/// answers false when the tick's run was already in the store (another node started it), so only the node
+/// that created it says it started it.
 /// </summary>
 public sealed class WorkflowScheduler(
     IRunStore store,
     TimeProvider time,
     Func<CancellationToken, Task<IReadOnlyCollection<WorkflowDefinition>>> workflows,
-    Func<ScheduledStart, CancellationToken, Task> start,
+    Func<ScheduledStart, CancellationToken, Task<bool>> start,
     ILogger? logger = null)
 {
     /// <summary>A tick this late when first seen was missed (no node ran at it) rather than just reached.</summary>
@@ -128,7 +130,11 @@ public sealed class WorkflowScheduler(
 
         try
         {
-            await start(due, cancellationToken).ConfigureAwait(false);
+            if (!await start(due, cancellationToken).ConfigureAwait(false))
+            {
+                return false; // another node inserted the run between the look and the start
+            }
+
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 _logger.LogInformation("schedules: started {Workflow} for tick {Tick:O} as run {Run}", due.Workflow.Id, due.Tick, due.RunId);

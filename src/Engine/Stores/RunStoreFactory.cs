@@ -27,11 +27,12 @@ public static class RunStoreFactory
                 new PostgresRunStore(database, time),
                 new PostgresDefinitionStore(database, time),
                 new PostgresMigrator(database, time),
+                new PostgresWebhookDeliveries(database),
                 database);
         }
 
         var sqlite = new SqliteDatabase(location);
-        return new StoreSet(kind, sqlite.Path, new SqliteRunStore(sqlite, time), new SqliteDefinitionStore(sqlite, time), new SqliteMigrator(sqlite, time), null);
+        return new StoreSet(kind, sqlite.Path, new SqliteRunStore(sqlite, time), new SqliteDefinitionStore(sqlite, time), new SqliteMigrator(sqlite, time), new SqliteWebhookDeliveries(sqlite), null);
     }
 
     /// <summary>Creates the stores and migrates the database to the latest schema.</summary>

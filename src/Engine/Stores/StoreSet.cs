@@ -7,14 +7,15 @@ public enum StoreKind { Sqlite, Postgres }
 
 /// <summary>
 /// The stores of one database, sharing its connections: runs (with leases and retention),
-/// definitions, and the migrator to run at start-up. Dispose it at shutdown.
+/// definitions, webhook deliveries, and the migrator to run at start-up. Dispose it at shutdown.
 /// </summary>
 public sealed class StoreSet : IAsyncDisposable
 {
     private readonly IAsyncDisposable? _owned;
 
-    internal StoreSet(StoreKind kind, string location, IRunStore runs, IDefinitionStore definitions, IStoreMigrator migrator, IAsyncDisposable? owned)
+    internal StoreSet(StoreKind kind, string location, IRunStore runs, IDefinitionStore definitions, IStoreMigrator migrator, IWebhookDeliveries deliveries, IAsyncDisposable? owned)
     {
+        Deliveries = deliveries;
         Kind = kind;
         Location = location;
         Runs = runs;
@@ -37,6 +38,9 @@ public sealed class StoreSet : IAsyncDisposable
     public IRunRetention Retention => (IRunRetention)Runs;
 
     public IDefinitionStore Definitions { get; }
+
+    /// <summary>Webhook deliveries seen by any node on this database (replay protection).</summary>
+    public IWebhookDeliveries Deliveries { get; }
 
     public IStoreMigrator Migrator { get; }
 

@@ -75,7 +75,7 @@ internal static class HooksApi
         }
 
         var bodyHash = WebhookReplayGuard.BodyHash(body);
-        if (replays.SeenBefore(bodyHash) is { } firstSeen)
+        if (await replays.SeenBeforeAsync(bodyHash, cancellationToken).ConfigureAwait(false) is { } firstSeen)
         {
             return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [],
                 $"replay refused: a delivery with the same signed body (sha256 {bodyHash[..16]}…) arrived at {firstSeen:u}; it started or resumed nothing"));

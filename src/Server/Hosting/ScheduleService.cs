@@ -20,13 +20,13 @@ internal sealed class ScheduleService(IRunStore runs, DefinitionCache definition
             runs,
             time,
             async cancellationToken => [.. (await definitions.PublishedAsync(cancellationToken).ConfigureAwait(false)).Values.Select(v => v.Workflow)],
-            (due, cancellationToken) => launcher.StartAsync(
+            async (due, cancellationToken) => (await launcher.StartAsync(
                 new LaunchRequest(due.Workflow.Id, due.Schedule.Environment, due.Schedule.Inputs, due.Schedule.Trigger, "schedule", null)
                 {
                     TriggerDetails = due.TriggerDetails,
                     RunId = due.RunId,
                 },
-                cancellationToken),
+                cancellationToken).ConfigureAwait(false)).Created,
             logger);
         await scheduler.RunAsync(stopping.Token).ConfigureAwait(false);
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -11,14 +10,12 @@ namespace Gantry.Server.Security;
 /// of its signed body, not by <c>X-GitHub-Delivery</c> (unsigned: a captured delivery re-sent with
 /// another id is the same body). The same body within the window starts nothing; an event whose own
 /// timestamp is older than the window is refused, so a body older than the memory of it cannot come
-/// back either. A push's run id is also derived from the body hash (durable, across restarts and nodes).
+/// back either. The bodies seen are kept in the store (<see cref="Engine.Stores.IWebhookDeliveries"/>), so every
+/// node sharing it refuses a replay, also after a restart; a push's run id is derived from the body hash too.
 /// </summary>
 internal sealed class WebhookReplayGuard(ServerContext context, TimeProvider time)
 {
-    // Bounded: the window's traffic for a busy organisation is far below this.
-    private const int MaxRemembered = 100_000;
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
 
     public TimeSpan Window => context.Options.WebhookMaxAge;
 
@@ -41,34 +38,14 @@ internal sealed class WebhookReplayGuard(ServerContext context, TimeProvider tim
         return at - now > ClockSkew ? $"the {eventName} event is dated {at:u}, in the future; check the sender's clock" : null;
     }
 
-    /// <summary>Records the body; returns when it was first seen if it was seen within the window, else null.</summary>
-    public DateTimeOffset? SeenBefore(string bodyHash)
+    /// <summary>
+    /// Records the body in the store; returns when it was first seen if any node sharing the store saw it
+    /// within the window (also before a restart), else null.
+    /// </summary>
+    public Task<DateTimeOffset?> SeenBeforeAsync(string bodyHash, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (_seen.Count >= MaxRemembered)
-        {
-            foreach (var (hash, at) in _seen)
-            {
-                if (now - at > Window)
-                {
-                    _seen.TryRemove(hash, out _);
-                }
-            }
-        }
-
-        var first = _seen.GetOrAdd(bodyHash, now);
-        if (first == now)
-        {
-            return null;
-        }
-
-        if (now - first > Window)
-        {
-            _seen[bodyHash] = now;
-            return null;
-        }
-
-        return first;
+        return context.Stores.Deliveries.RecordAsync(bodyHash, now, now - Window, cancellationToken);
     }
 
     /// <summary>The event's own time where GitHub sends one: a push's <c>repository.pushed_at</c>, else the updated_at of its subject.</summary>

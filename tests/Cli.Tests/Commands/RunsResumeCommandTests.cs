@@ -47,6 +47,17 @@ public sealed class RunsResumeCommandTests : IDisposable
         Assert.Null((await stores.Runs.GetRunAsync(runId, CancellationToken.None))!.LeaseOwner);
     }
 
+    [Theory]
+    [InlineData("show")]
+    [InlineData("resume")]
+    public void ShowOrResume_UnknownRun_IsAUsageErrorNamingTheId(string verb)
+    {
+        var result = CliTestApp.Run("runs", verb, "run-that-never-was", "--workspace", _workspace.Root);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no run with id 'run-that-never-was'", result.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Resume_FinishedRun_ExecutesNothingAndExitsAsTheRunEnded()
     {

@@ -30,8 +30,13 @@ public sealed class BrowserSession(IPage page) : IAsyncDisposable
     }
 
     /// <summary>The whole YAML document in the editor (CodeMirror renders only the lines in view, so read its state).</summary>
-    public Task<string> YamlAsync() => Page.EvaluateAsync<string>(
-        "() => { const c = document.querySelector('.cm-content'); const view = c.cmTile?.root?.view ?? c.cmView?.view; return view.state.doc.toString(); }");
+    public async Task<string> YamlAsync()
+    {
+        // CodeMirror arrives in its own chunk after the graph's first paint.
+        await Page.Locator(".cm-content").WaitForAsync();
+        return await Page.EvaluateAsync<string>(
+            "() => { const c = document.querySelector('.cm-content'); const view = c.cmTile?.root?.view ?? c.cmView?.view; return view.state.doc.toString(); }");
+    }
 
     /// <summary>Appends text to the YAML editor's document, as a paste at its end would.</summary>
     public async Task AppendYamlAsync(string text)

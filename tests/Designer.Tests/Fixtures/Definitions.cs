@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Gantry.Server.Security;
 using Gantry.Server.Tests.Fixtures;
 
@@ -7,12 +8,19 @@ namespace Gantry.Designer.Tests.Fixtures;
 /// <summary>Seeds workflow versions through the API, so a test that saves or compares owns its workflow.</summary>
 public static class Definitions
 {
-    public static async Task SaveAsync(ServerFixture server, string id, string yaml, string comment)
+    /// <summary>Saves a version as an admin; with <paramref name="publish"/> also publishes it, so runs can start from it.</summary>
+    public static async Task SaveAsync(ServerFixture server, string id, string yaml, string comment, bool publish = false)
     {
         using var client = server.Client(TokenRole.Admin);
         using var response = await client.PostAsync($"/api/definitions/{id}/versions?comment={Uri.EscapeDataString(comment)}", ServerFixture.Yaml(yaml));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, body);
+        if (publish)
+        {
+            var version = JsonDocument.Parse(body).RootElement.GetProperty("version").GetInt32();
+            using var published = await client.PostAsync($"/api/definitions/{id}/versions/{version}/publish", null);
+            Assert.True(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync());
+        }
     }
 
     /// <summary>A two-step workflow; <paramref name="message"/> is the second step's input.</summary>

@@ -32,6 +32,31 @@ public sealed class EditorDetailsTests(DesignerFixture designer)
     }
 
     [Fact]
+    public async Task UnsavedChanges_BrowserBackAsksFirst()
+    {
+        await Definitions.SaveAsync(designer.Server, "back-demo", Definitions.TwoSteps("back-demo", "two"), "first");
+        await using var session = await designer.OpenAsync(TokenRole.Admin);
+        var page = session.Page;
+        await page.GetByRole(AriaRole.Link, new() { Name = "back-demo", Exact = true }).ClickAsync();
+        await session.AppendYamlAsync("  - id: third\n    uses: log\n    with: { message: three }\n");
+        await Expect(page.Locator(".badge", new() { HasText = "unsaved changes" })).ToBeVisibleAsync();
+        var asked = new List<string>();
+        page.Dialog += (_, dialog) => { asked.Add(dialog.Message); _ = asked.Count == 1 ? dialog.DismissAsync() : dialog.AcceptAsync(); };
+
+        await page.GoBackAsync();
+        // Dismissed: the address is the editor's again and the change is still there.
+        await Expect(page).ToHaveURLAsync(new Regex("#/workflows/back-demo$"));
+        await Expect(page.Locator(".badge", new() { HasText = "unsaved changes" })).ToBeVisibleAsync();
+        Assert.Contains("id: third", await session.YamlAsync(), StringComparison.Ordinal);
+
+        await page.GoBackAsync();
+        // Accepted: the list the session opened on (its address has no hash).
+        await Expect(page).ToHaveURLAsync(new Regex("/(#/)?$"));
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "back-demo", Exact = true })).ToBeVisibleAsync();
+        Assert.Equal(["Leave the editor? Your unsaved changes will be lost.", "Leave the editor? Your unsaved changes will be lost."], asked);
+    }
+
+    [Fact]
     public async Task RefusedSave_ShowsItsErrorOnce()
     {
         await Definitions.SaveAsync(designer.Server, "refused-demo", Definitions.TwoSteps("refused-demo", "two"), "first");

@@ -110,12 +110,7 @@ public sealed class RunTests(DesignerFixture designer)
             on_failure:
               - uses: lb.restore
 
-            """, "holds for ten minutes");
-        using (var admin = designer.Server.Client(TokenRole.Admin))
-        {
-            using var published = await admin.PostAsync("/api/definitions/cancel-rollout/versions/1/publish", null);
-            Assert.True(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync());
-        }
+            """, "holds for ten minutes", publish: true);
 
         await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/cancel-rollout/run");
         var page = session.Page;
@@ -142,12 +137,7 @@ public sealed class RunTests(DesignerFixture designer)
               - uses: log
                 with: { message: "{{ inputs.version }}" }
 
-            """, "one required input");
-        using (var admin = designer.Server.Client(TokenRole.Admin))
-        {
-            using var published = await admin.PostAsync("/api/definitions/needs-version/versions/1/publish", null);
-            Assert.True(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync());
-        }
+            """, "one required input", publish: true);
 
         var before = await RunCountAsync("needs-version");
         await using var session = await designer.OpenAsync(TokenRole.Operator, "/workflows/needs-version/run");

@@ -198,6 +198,7 @@ public sealed class WorkflowSchedulerTests : IAsyncDisposable
                 TriggerDetails = due.TriggerDetails,
                 RunId = due.RunId,
             }, ct);
+            return true;
         });
     }
 

@@ -1,15 +1,17 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, onUnauthorized, type Me } from '../api';
 import { clearToken, getToken } from '../auth';
 import { Loading } from './common';
-import { ComparePage } from './ComparePage';
 import { EditorPage } from './EditorPage';
-import { RunPage } from './RunPage';
 import { href, useRoute } from './router';
 import { SessionContext, type Session } from './session';
 import { SignIn } from './SignIn';
-import { StartRunPage } from './StartRunPage';
 import { WorkflowList } from './WorkflowList';
+
+// The list and the editor come with the first load; the other pages when first opened.
+const ComparePage = lazy(() => import('./ComparePage').then(m => ({ default: m.ComparePage })));
+const RunPage = lazy(() => import('./RunPage').then(m => ({ default: m.RunPage })));
+const StartRunPage = lazy(() => import('./StartRunPage').then(m => ({ default: m.StartRunPage })));
 
 export function App() {
   const [token, setTokenState] = useState(getToken());
@@ -49,11 +51,13 @@ export function App() {
         <button type="button" onClick={signOut}>Sign out</button>
       </header>
       <main className={`page page-${route.page}`}>
-        {route.page === 'list' && <WorkflowList />}
-        {route.page === 'editor' && <EditorPage key={`${route.id}@${route.version ?? ''}${route.fresh ? '+new' : ''}`} id={route.id} version={route.version} fresh={route.fresh} />}
-        {route.page === 'compare' && <ComparePage id={route.id} from={route.from} to={route.to} />}
-        {route.page === 'start' && <StartRunPage id={route.id} />}
-        {route.page === 'run' && <RunPage key={route.id} id={route.id} />}
+        <Suspense fallback={<Loading what="the page" />}>
+          {route.page === 'list' && <WorkflowList />}
+          {route.page === 'editor' && <EditorPage key={`${route.id}@${route.version ?? ''}${route.fresh ? '+new' : ''}`} id={route.id} version={route.version} fresh={route.fresh} />}
+          {route.page === 'compare' && <ComparePage id={route.id} from={route.from} to={route.to} />}
+          {route.page === 'start' && <StartRunPage id={route.id} />}
+          {route.page === 'run' && <RunPage key={route.id} id={route.id} />}
+        </Suspense>
       </main>
     </SessionContext.Provider>
   );

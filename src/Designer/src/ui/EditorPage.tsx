@@ -10,6 +10,7 @@ import { allSteps, parseWorkflow, stepLabel, type WorkflowModel } from '../model
 import { ActivityPalette, type PaletteItem } from './ActivityPalette';
 import { ErrorBox, Loading, messageOf, useLoad, when } from './common';
 import { GraphView, type NodeDecoration } from './GraphView';
+import { mayLeaveFor, useLeaveWarning } from './leaveGuard';
 import { PropertiesPanel } from './PropertiesPanel';
 import { href } from './router';
 import { useSession } from './session';
@@ -173,7 +174,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
   };
 
   const dirty = text !== def.text;
-  useLeaveWarning(dirty);
+  useLeaveWarning(dirty, leaveQuestion);
   const target = insertion();
   // The version new runs use: the newest published one.
   const current = versions.filter(v => v.state === 'published').at(-1)?.version;
@@ -186,7 +187,7 @@ function Editor({ initial, activities, environments, readOnly }: { initial: Defi
         {def.version === 0 && <span className="badge draft">new, not saved yet</span>}
         {def.version > 0 && <label>
           <span className="visually-hidden">Version</span>
-          <select value={def.version} onChange={e => { if (!dirty || confirm(leaveQuestion)) location.hash = href.editor(def.id, Number(e.target.value)); else e.target.value = String(def.version); }}>
+          <select value={def.version} onChange={e => { const to = href.editor(def.id, Number(e.target.value)); if (mayLeaveFor(to)) location.hash = to; else e.target.value = String(def.version); }}>
             {(versions.length ? versions : [{ version: def.version, state: def.state } as VersionSummary]).map(v => <option key={v.version} value={v.version}>{versionLabel(v, v.version === current)}</option>)}
           </select>
         </label>}
@@ -244,21 +245,6 @@ function emptyDraft(id: string): DefinitionVersion {
 }
 
 const leaveQuestion = 'Leave the editor? Your unsaved changes will be lost.';
-
-/** While there are unsaved changes, leaving the page or following a link in it asks first. */
-function useLeaveWarning(dirty: boolean) {
-  useEffect(() => {
-    if (!dirty) return;
-    const beforeUnload = (e: BeforeUnloadEvent) => { e.preventDefault(); e.returnValue = ''; };
-    const click = (e: MouseEvent) => {
-      const link = e.target instanceof Element ? e.target.closest('a[href^="#"]') : null;
-      if (link && link.getAttribute('href') !== location.hash && !confirm(leaveQuestion)) { e.preventDefault(); e.stopPropagation(); }
-    };
-    addEventListener('beforeunload', beforeUnload);
-    document.addEventListener('click', click, true);
-    return () => { removeEventListener('beforeunload', beforeUnload); document.removeEventListener('click', click, true); };
-  }, [dirty]);
-}
 
 /** v3 · published (current) · ann 06/12/2026, 21:40 · re-published v1 */
 function versionLabel(v: VersionSummary, current: boolean): string {

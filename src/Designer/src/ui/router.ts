@@ -1,5 +1,6 @@
 // Hash routes, so the server only has to serve index.html at one path.
 import { useEffect, useState } from 'react';
+import { mayShowRouteChange } from './leaveGuard';
 
 export type Route =
   | { page: 'list' }
@@ -35,7 +36,7 @@ export const href = {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const update = () => setRoute(parseRoute(location.hash));
+    const update = (e: HashChangeEvent) => { if (mayShowRouteChange(e)) setRoute(parseRoute(location.hash)); };
     addEventListener('hashchange', update);
     return () => removeEventListener('hashchange', update);
   }, []);

@@ -70,5 +70,9 @@ internal static class PostgresMigrations
         new(3, "runs.lease_generation: every claim raises it, fenced writes check it", """
             ALTER TABLE runs ADD COLUMN lease_generation bigint NOT NULL DEFAULT 0;
             """),
+        new(4, "webhook_deliveries: signed bodies seen, so every node refuses a replay", """
+            CREATE TABLE webhook_deliveries (body_sha256 TEXT NOT NULL PRIMARY KEY, first_seen timestamptz NOT NULL);
+            CREATE INDEX webhook_deliveries_first_seen ON webhook_deliveries (first_seen);
+            """),
     ];
 }

@@ -1,0 +1,32 @@
+namespace Gantry.Engine.Stores;
+
+/// <summary>The webhook deliveries seen, in the SQLite file (table <c>webhook_deliveries</c>).</summary>
+internal sealed class SqliteWebhookDeliveries(SqliteDatabase database) : IWebhookDeliveries
+{
+    public async Task<DateTimeOffset?> RecordAsync(string bodyHash, DateTimeOffset now, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            DELETE FROM webhook_deliveries WHERE first_seen < $since;
+            INSERT INTO webhook_deliveries (body_sha256, first_seen) VALUES ($hash, $now) ON CONFLICT (body_sha256) DO NOTHING;
+            SELECT first_seen, changes() FROM webhook_deliveries WHERE body_sha256 = $hash;
+            """;
+        command.Parameters.AddWithValue("$since", SqliteDatabase.Ticks(since));
+        command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(now));
+        command.Parameters.AddWithValue("$hash", bodyHash);
+        DateTimeOffset? first = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(1) == 0)
+            {
+                first = SqliteDatabase.Time(reader, 0);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return first;
+    }
+}
