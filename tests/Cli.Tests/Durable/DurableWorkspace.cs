@@ -39,6 +39,8 @@ internal sealed class DurableWorkspace : IAsyncDisposable
 
     public void Write(string relative, string text) => _files.Write(relative, text);
 
+    public void CopyFromRepository(string relative) => _files.CopyFromRepository(relative);
+
     public GantryProcess Start(params string[] args) => GantryProcess.Start(Root, Lease, [.. args, "--db", Db]);
 
     public Task<(int ExitCode, string Output)> RunAsync(params string[] args) => GantryProcess.RunAsync(Root, Lease, [.. args, "--db", Db]);
