@@ -38,7 +38,7 @@ public sealed class StoreUnreachableTests(PostgresFixture postgres)
             var fleetAtStop = await File.ReadAllTextAsync(stateFile);
 
             await AdminAsync(admin, $"ALTER DATABASE {database} ALLOW_CONNECTIONS true;");
-            NpgsqlConnection.ClearAllPools();
+            await workspace.ReopenAsync();
             using var worker = workspace.Start("worker", "--node-id", "node-b", "--poll", "100ms");
             await DurableWorkspace.WaitForAsync(
                 async () => (await workspace.Runs.GetRunAsync(runId!, CancellationToken.None))!.IsFinished,
