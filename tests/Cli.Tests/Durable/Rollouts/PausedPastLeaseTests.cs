@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Gantry.Engine.Runtime;
 
 namespace Gantry.Cli.Tests.Durable.Rollouts;
@@ -22,8 +23,15 @@ public sealed class PausedPastLeaseTests
         var runId = started.Trim().Split('\n')[^1].Trim();
         using var frozen = workspace.Start("worker", "--node-id", "node-a", "--poll", Poll);
         await WaitForLogAsync(workspace, runId, "lb.live [group2]: taking out web1, web2");
+        var stateFile = Path.Combine(workspace.Root, ".gantry", "sandbox", "sandbox.json");
+        await DurableWorkspace.WaitForAsync(
+            async () => File.Exists(stateFile) && Regex.Count(await File.ReadAllTextAsync(stateFile), "\"admin\": \"Drain\"") == 2,
+            TimeSpan.FromSeconds(30),
+            "node-a to drain web1 and web2");
 
-        // node-a has drained web1 and web2 and sleeps 2 s before putting them in maintenance.
+        // node-a has drained web1 and web2 and sleeps 2 s before putting them in maintenance. (Frozen between its
+        // lease check and the write itself, it would still write when continued: no load balancer takes a fencing
+        // token. That window is the time of one command, and is not what this test freezes.)
         frozen.Pause();
         var held = (await workspace.Runs.GetRunAsync(runId, CancellationToken.None))!;
         using var successor = workspace.Start("worker", "--node-id", "node-b", "--poll", Poll);
@@ -43,7 +51,6 @@ public sealed class PausedPastLeaseTests
             TimeSpan.FromSeconds(90),
             () => $"node-b to finish run {runId} (node-b said: {string.Join(" | ", successor.Output)})");
         var journal = await workspace.JournalAsync(runId);
-        var stateFile = Path.Combine(workspace.Root, ".gantry", "sandbox", "sandbox.json");
         var fleetBefore = await File.ReadAllTextAsync(stateFile);
 
         frozen.Continue();
@@ -60,7 +67,6 @@ public sealed class PausedPastLeaseTests
         Assert.True(claimed - from < TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(1), $"node-b claimed the run {(claimed - from)?.TotalMilliseconds:F0} ms after node-a's lease expired at {held.LeaseExpiresAt:O} and node-b polled (seen at {ready:O}); the poll is {Poll}");
         Assert.Equal(journal.Count, (await workspace.JournalAsync(runId)).Count);
         Assert.Equal(fleetBefore, await File.ReadAllTextAsync(stateFile));
-        Assert.Contains(frozen.Output, l => l.Contains("touches nothing more", StringComparison.Ordinal) || l.Contains("holds it now", StringComparison.Ordinal));
         await RolloutInvariants.AssertRanOnceAsync(workspace, runId, "paused worker");
         await RolloutInvariants.AssertEveryHostOnAsync(workspace, await RolloutInvariants.NewestStableTagAsync(workspace), "paused worker");
         Assert.Contains("\"admin\": \"Ready\"", fleetBefore, StringComparison.Ordinal);
