@@ -138,10 +138,12 @@ public sealed partial class WorkflowEngine
         }
 
         using var stopHeartbeat = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(lease, duration, cancel, Abandon, stopHeartbeat.Token);
+        var watch = new LeaseWatch(lease, duration, _time, Abandon, lost.Token);
+        var heartbeat = HeartbeatAsync(lease, duration, watch, cancel, Abandon, stopHeartbeat.Token);
         RunRecord run;
         try
         {
+            LeaseGuard.Enter(watch);
             run = await RunCoreAsync(lease.RunId, Leases.Fenced(lease), cancel, lost.Token, Abandon).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (Volatile.Read(ref rejected) is { } reason)
@@ -227,7 +229,7 @@ public sealed partial class WorkflowEngine
     /// expire before the next try: another process may claim the run then, so this one must stop first.
     /// It also cancels the execution when a cancel request was journaled by another process.
     /// </summary>
-    private async Task HeartbeatAsync(RunLease lease, TimeSpan duration, CancellationTokenSource cancel, Action<Exception> abandon, CancellationToken stop)
+    private async Task HeartbeatAsync(RunLease lease, TimeSpan duration, LeaseWatch watch, CancellationTokenSource cancel, Action<Exception> abandon, CancellationToken stop)
     {
         var interval = duration / 3;
         var validUntil = _time.GetUtcNow() + duration;
@@ -246,6 +248,7 @@ public sealed partial class WorkflowEngine
                 }
 
                 validUntil = attempt + duration;
+                watch.Renewed(attempt);
                 var since = await _store.ReadJournalAsync(lease.RunId, seen, stop).ConfigureAwait(false);
                 seen = since.Count > 0 ? since[^1].Sequence : seen;
                 // A cancel request that a later retry of the run superseded (it is a cancelled run's journal) does not count.

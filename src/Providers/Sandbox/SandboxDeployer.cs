@@ -1,6 +1,7 @@
 using Gantry.Engine.Model;
 using Gantry.Providers.Deploy;
 using Gantry.Providers.Ssh;
+using Gantry.Engine.Runtime;
 
 namespace Gantry.Providers.Sandbox;
 
@@ -29,6 +30,7 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
                 await Task.Delay(request.Environment.Deploy.SimulatedDelay, time, token).ConfigureAwait(false);
                 outcomes[index] = fleet.Update(state =>
                 {
+                    LeaseGuard.ThrowIfLost();
                     var simulated = state.Hosts[host];
                     var previous = simulated.Current;
                     if (failing.Contains(host))
@@ -71,6 +73,7 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
         var fleet = new SandboxFleet(request.Environment, request.DataDirectory);
         var outcomes = request.Hosts.Select(host => fleet.Update(state =>
         {
+            LeaseGuard.ThrowIfLost();
             var simulated = state.Hosts[host];
             var target = request.Release ?? Previous(simulated);
             if (target is null || !simulated.Releases.Contains(target))

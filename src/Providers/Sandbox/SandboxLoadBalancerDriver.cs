@@ -1,4 +1,5 @@
 using Gantry.Providers.LoadBalancers;
+using Gantry.Engine.Runtime;
 
 namespace Gantry.Providers.Sandbox;
 
@@ -37,6 +38,7 @@ internal sealed class SandboxLoadBalancerDriver(SandboxFleet fleet, TimeProvider
 
     private void Set(IReadOnlyList<string> servers, AdminState admin, string word) => fleet.Update(state =>
     {
+        LeaseGuard.ThrowIfLost();
         foreach (var server in servers)
         {
             state.Servers[server].Admin = admin;

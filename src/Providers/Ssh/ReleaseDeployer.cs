@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Gantry.Engine.Runtime;
 
 namespace Gantry.Providers.Ssh;
 
@@ -43,6 +44,7 @@ public sealed class ReleaseDeployer
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(source);
         Validate(target.Layout, release);
+        LeaseGuard.ThrowIfLost();
         var (host, layout) = (target.Host, target.Layout);
         var progress = new HostDeployProgress();
         ScriptReport report;
@@ -121,6 +123,7 @@ public sealed class ReleaseDeployer
     {
         ArgumentNullException.ThrowIfNull(target);
         Validate(target.Layout, release);
+        LeaseGuard.ThrowIfLost();
         var (host, layout) = (target.Host, target.Layout);
         var connection = await ConnectForAsync(host, release ?? "the previous release", cancellationToken);
         var state = await ReadStateAsync(connection, layout, createRoot: false, cancellationToken);

@@ -37,7 +37,16 @@ internal sealed class DurableWorkspace : IAsyncDisposable
         return workspace;
     }
 
+    /// <summary>Opens the store again (after its server dropped every connection the pool held).</summary>
+    public async Task ReopenAsync()
+    {
+        await _stores!.DisposeAsync();
+        _stores = await RunStoreFactory.OpenAsync(Db, Root, TimeProvider.System, CancellationToken.None);
+    }
+
     public void Write(string relative, string text) => _files.Write(relative, text);
+
+    public void CopyFromRepository(string relative) => _files.CopyFromRepository(relative);
 
     public GantryProcess Start(params string[] args) => GantryProcess.Start(Root, Lease, [.. args, "--db", Db]);
 

@@ -66,10 +66,26 @@ internal sealed class GantryProcess : IDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process freezes where it is (as a VM paused or a stop-the-world stall would), holding what it held.</summary>
+    public void Pause() => SendSignal("STOP");
+
+    /// <summary>SIGCONT: a paused process goes on from where it was, unaware of the time that passed.</summary>
+    public void Continue() => SendSignal("CONT");
+
     public void Dispose()
     {
         Kill();
         _process.Dispose();
+    }
+
+    private void SendSignal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} exited {kill.ExitCode}");
+        }
     }
 
     private void Add(string? line)

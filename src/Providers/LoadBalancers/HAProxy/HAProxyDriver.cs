@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gantry.Engine.Runtime;
 
 namespace Gantry.Providers.LoadBalancers.HAProxy;
 
@@ -94,6 +95,7 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var server in servers)
         {
+            LeaseGuard.ThrowIfLost();
             await session.SetServerStateAsync(_backend, server, state, cancellationToken).ConfigureAwait(false);
             progress?.Report($"{_backend}/{server}: {state.ToString().ToLowerInvariant()}");
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Gantry.Engine.Runtime;
 using Scriban;
 using Scriban.Runtime;
 using Scriban.Syntax;
@@ -173,6 +174,7 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
 
         var content = Render(wanted);
         progress?.Report($"{action}: writing '{_options.UpstreamConfigPath}'.");
+        LeaseGuard.ThrowIfLost();
         await _files.WriteAsync(_options.UpstreamConfigPath, content, cancellationToken).ConfigureAwait(false);
         try
         {
