@@ -87,7 +87,7 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
             return false;
         }
 
-        var answers = await Task.WhenAll(servers.Select(async s => (Server: s, Problem: await _probe.ProbeAsync(s, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        var answers = await Task.WhenAll(servers.Select(async s => (Server: s, Problem: await AskAsync(_probe, s, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
         var failed = answers.Where(a => a.Problem is not null).ToList();
         if (failed.Count > 0)
         {
@@ -96,6 +96,19 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         }
 
         return true;
+    }
+
+    /// <summary>The probe's answer; a probe that cannot even ask (a health URL that does not render for this host) is a failed answer, never a failed action.</summary>
+    private static async Task<string?> AskAsync(IUpstreamProbe probe, string server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await probe.ProbeAsync(server, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return $"Gantry's own health check could not be asked: {ex.Message}";
+        }
     }
 
     /// <summary>Ready, then health forced up, in one session: the probe that allows it passed milliseconds ago.</summary>
