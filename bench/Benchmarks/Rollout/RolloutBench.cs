@@ -135,9 +135,10 @@ internal static class RolloutBench
 
         public async Task<string> NextAsync()
         {
-            var tag = $"v3.0.{++_patch}";
-            await fleet.OriginGitAsync("-c", "user.name=bench", "-c", "user.email=bench@gantry.invalid", "tag", "-a", tag, "-m", $"Release {tag[1..]}", "production");
-            return tag;
+            // A real release (version.ini bumped, then tagged): the fleet's health check expects the app to name it.
+            var version = $"3.0.{++_patch}";
+            await fleet.PublishReleaseAsync(version);
+            return "v" + version;
         }
     }
 }
