@@ -49,6 +49,31 @@ internal sealed class GantryRollout : IAsyncDisposable
         return journal.Select(e => $"{(e.Time - start).TotalSeconds,8:0.000}  {e.Type,-15} {e.StepId ?? e.Activity ?? "",-14} {e.Host ?? ""} {Shorten(e.Message)}").ToList();
     }
 
+    /// <summary>
+    /// How long each group of the last run was out of rotation, from the journal: from the step's
+    /// "taking out" report (its drain starts) to the next ": up" report (HAProxy serves it again).
+    /// </summary>
+    public async Task<IReadOnlyList<TimeSpan>> OutOfRotationAsync()
+    {
+        var logs = (await _engine.Store.ReadJournalAsync(LastRunId!, 0, CancellationToken.None)).Where(e => e.Type == JournalEventTypes.Log && e.Message is not null).ToList();
+        var spans = new List<TimeSpan>();
+        for (var i = 0; i < logs.Count; i++)
+        {
+            if (!logs[i].Message!.Contains(": taking out ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var up = logs.Skip(i + 1).FirstOrDefault(e => e.Message!.EndsWith(": up", StringComparison.Ordinal));
+            if (up is not null)
+            {
+                spans.Add(up.Time - logs[i].Time);
+            }
+        }
+
+        return spans;
+    }
+
     private static string Shorten(string? text) =>
         text is null ? "" : text.ReplaceLineEndings(" ") is { Length: > 140 } line ? line[..140] + "…" : text.ReplaceLineEndings(" ");
 

@@ -25,8 +25,8 @@ internal static class RolloutBench
 
         Console.WriteLine();
         Console.WriteLine($"rollout, 2 groups, {repeat} repetitions, median (min), {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores");
-        Console.WriteLine("| hosts per group | physical limit | Gantry | Gantry / limit | Fabric serial | Fabric parallel | Gantry / Fabric parallel |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| hosts per group | physical limit | Gantry | Gantry / limit | Fabric serial | Fabric parallel | Gantry / Fabric parallel | a group out of rotation (Gantry) | failed requests (Gantry) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         rows.ForEach(Console.WriteLine);
     }
 
@@ -44,7 +44,8 @@ internal static class RolloutBench
         Console.WriteLine($"{size} hosts/group: warm-up Gantry run {Seconds(await gantry.RunAsync())}");
         await VerifyAsync(fleet, warm);
 
-        List<TimeSpan> limit = [], ours = [], serial = [], parallel = [], serialProcess = [], parallelProcess = [];
+        List<TimeSpan> limit = [], ours = [], serial = [], parallel = [], serialProcess = [], parallelProcess = [], outOfRotation = [];
+        var failedRequests = 0;
         for (var i = 1; i <= repeat; i++)
         {
             limit.Add(await PhysicalLimit.MeasureAsync(fleet, options, await tags.NextAsync()));
@@ -53,8 +54,15 @@ internal static class RolloutBench
             await WaitAllUpAsync(fleet);
 
             var tag = await tags.NextAsync();
-            ours.Add(await gantry.RunAsync());
+            await using (var load = fleet.StartLoad())
+            {
+                ours.Add(await gantry.RunAsync());
+                failedRequests += (await load.StopAsync()).Failed;
+            }
+
             await VerifyAsync(fleet, tag);
+            var groupsOut = await gantry.OutOfRotationAsync();
+            outOfRotation.AddRange(groupsOut);
             if (timeline)
             {
                 (await gantry.TimelineAsync()).ToList().ForEach(Console.WriteLine);
@@ -71,11 +79,11 @@ internal static class RolloutBench
             await VerifyAsync(fleet, tag);
 
             Console.WriteLine(
-                $"{size} hosts/group #{i}: limit {Seconds(limit[^1])}, Gantry {Seconds(ours[^1])} (CPU {Seconds(gantry.LastCpu)}), "
+                $"{size} hosts/group #{i}: limit {Seconds(limit[^1])}, Gantry {Seconds(ours[^1])} (CPU {Seconds(gantry.LastCpu)}, groups out {string.Join(" + ", groupsOut.Select(Seconds))}), "
                 + $"Fabric serial {Seconds(serial[^1])} (process {Seconds(serialProcess[^1])}), Fabric parallel {Seconds(parallel[^1])} (process {Seconds(parallelProcess[^1])}, CPU {Seconds(fabric.LastCpu)})");
         }
 
-        return $"| {size} | {Stat(limit)} | {Stat(ours)} | {Median(ours) / Median(limit):0.00} | {Stat(serial)} | {Stat(parallel)} | {Median(ours) / Median(parallel):0.00} |";
+        return $"| {size} | {Stat(limit)} | {Stat(ours)} | {Median(ours) / Median(limit):0.00} | {Stat(serial)} | {Stat(parallel)} | {Median(ours) / Median(parallel):0.00} | {Stat(outOfRotation)} | {failedRequests} |";
     }
 
     /// <summary>Every host on the tag, serving, and every HAProxy server UP: a rollout that did not finish its job is not timed.</summary>
@@ -127,9 +135,10 @@ internal static class RolloutBench
 
         public async Task<string> NextAsync()
         {
-            var tag = $"v3.0.{++_patch}";
-            await fleet.OriginGitAsync("-c", "user.name=bench", "-c", "user.email=bench@gantry.invalid", "tag", "-a", tag, "-m", $"Release {tag[1..]}", "production");
-            return tag;
+            // A real release (version.ini bumped, then tagged): the fleet's health check expects the app to name it.
+            var version = $"3.0.{++_patch}";
+            await fleet.PublishReleaseAsync(version);
+            return "v" + version;
         }
     }
 }

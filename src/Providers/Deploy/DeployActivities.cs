@@ -3,7 +3,7 @@ using Gantry.Engine.Activities;
 
 namespace Gantry.Providers.Deploy;
 
-[Activity("deploy.release", Description = "Deploys a tag, a branch or a commit to a group: the one out of rotation (target: out), a named group, or listed hosts. A branch or commit goes to releases/<short commit>. Failed hosts go back to their previous release.",
+[Activity("deploy.release", Description = "Deploys a tag, a branch or a commit to a group: the one out of rotation (target: out), a named group, all, or listed hosts. A branch or commit goes to releases/<short commit>. Failed hosts go back to their previous release. stage: true only fetches, builds and verifies the release on the hosts while they serve (no switch, no restart, no load-balancer change), so a later deploy of it is switch, restart and health.",
     Example = "uses: deploy.release\nwith: { target: out, tag: \"{{ steps.tag.outputs.tag }}\" }")]
 internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeployerFactory deployers) : Activity<DeployReleaseActivity.Inputs, DeployOutputs>
 {
@@ -16,7 +16,8 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
         if (intent is null)
         {
             // Decided once, journaled before any host is touched: a re-run deploys to the same hosts and release.
-            var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive, context.DataDirectory, cancellationToken).ConfigureAwait(false);
+            // Staging serves no traffic from the new release, so live hosts are fine to stage on.
+            var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive || input.Stage, context.DataDirectory, cancellationToken).ConfigureAwait(false);
             intent = new DeployIntent(group, hosts, await ReleaseRef.ResolveAsync(context, cancellationToken).ConfigureAwait(false));
             await context.Intent.RecordAsync(intent.ToPlain(), cancellationToken).ConfigureAwait(false);
         }
@@ -28,6 +29,11 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
             Commit = source.FetchCommit,
         };
         var deployer = deployers.Create(environment);
+        if (input.Stage)
+        {
+            return await StageAsync(deployer, request, intent, context.Log, cancellationToken).ConfigureAwait(false);
+        }
+
         var verified = !rerun ? [] : await VerifiedAsync(deployer, request, context.Log, cancellationToken).ConfigureAwait(false);
         var remaining = intent.Hosts.Where(h => !verified.Any(v => v.Host == h)).ToList();
         context.Log.Info($"deploying {source.Describe()} to {intent.Group ?? "hosts"}: {string.Join(", ", remaining)}"
@@ -44,6 +50,31 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
                 + (ok.Any() ? $". Left on the new release: {string.Join(", ", ok)}" : "")
                 + $". To roll back: gantry rollback --env {environment.Id}"
                 + Quarantine.Describe(quarantined));
+        }
+
+        var outputs = DeployOutputs.From(intent.Group, source.Release, result);
+        outputs.Ref = source.Ref;
+        outputs.Commit = source.Commit;
+        return outputs;
+    }
+
+    /// <summary>
+    /// Stages the release on every host at once (staging is safe to repeat, so a re-run stages again).
+    /// A host that fails fails the step before anything is taken out of rotation.
+    /// </summary>
+    private static async Task<DeployOutputs> StageAsync(IFleetDeployer deployer, FleetRequest request, DeployIntent intent, IStepLog log, CancellationToken cancellationToken)
+    {
+        var source = intent.Source;
+        log.Info($"staging {source.Describe()} on {intent.Group ?? "hosts"}: {string.Join(", ", intent.Hosts)} (while they serve)");
+        var result = await deployer.StageAsync(request with { MaxParallel = request.Hosts.Count }, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            var failed = result.Hosts.Where(h => !h.Succeeded).ToList();
+            var staged = result.Hosts.Where(h => h.Succeeded).Select(h => h.Host).ToList();
+            throw new DeployException(
+                $"staging of {source.Release} failed on {string.Join(", ", failed.Select(f => f.Host))}: {string.Join("; ", failed.Select(f => f.Error))}. "
+                + "Nothing was taken out of rotation: no host was switched or restarted and the load balancer was not changed"
+                + (staged.Count > 0 ? $"; {string.Join(", ", staged)} keep {source.Release} staged, unused (pruned by keep_releases unless a deploy uses it)" : ""));
         }
 
         var outputs = DeployOutputs.From(intent.Group, source.Release, result);
@@ -94,6 +125,9 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
 
         [Description("Allow deploying to a group that is live in the load balancer.")]
         public bool AllowLive { get; set; }
+
+        [Description("Only stage: fetch, build and verify the release in releases/<tag> on the hosts while they serve; no switch, no restart, no load-balancer change (live groups are fine). A later deploy of the release finds it and does not fetch again.")]
+        public bool Stage { get; set; }
     }
 }
 

@@ -11,6 +11,13 @@ internal interface IFleetDeployer
 {
     Task<FleetResult> DeployAsync(FleetRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Puts the release on the hosts without switching to it (fetch, build, verify), while they serve;
+    /// a later <see cref="DeployAsync"/> of it only switches, restarts and checks health. Each outcome's
+    /// Current is what the host still serves.
+    /// </summary>
+    Task<FleetResult> StageAsync(FleetRequest request, CancellationToken cancellationToken);
+
     /// <summary>Switches hosts back to their previous release, or to <see cref="FleetRequest.Release"/> when set.</summary>
     Task<FleetResult> RollbackAsync(FleetRequest request, CancellationToken cancellationToken);
 

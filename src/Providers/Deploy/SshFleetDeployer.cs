@@ -21,41 +21,35 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
     public async Task<FleetResult> DeployAsync(FleetRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var environment = request.Environment;
-        var release = request.Release
-            ?? throw new DeployException($"environment {environment.Id}: no release to deploy was given");
-        var targets = Targets(environment, request.Hosts, request.KeepReleases);
+        var release = ReleaseOf(request);
+        var targets = Targets(request.Environment, request.Hosts, request.KeepReleases);
         using var borrowed = Borrow(request);
         var group = new GroupDeployer(new ReleaseDeployer(borrowed.Pool, timeProvider: time));
-        string? archive = null;
-        try
+        await using var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
+        var options = new GroupDeployOptions
         {
-            Ssh.ReleaseSource source;
-            if (environment.Deploy.Source == Model.ReleaseSource.Archive)
-            {
-                archive = await CreateArchiveAsync(environment, request.Commit ?? release, cancellationToken).ConfigureAwait(false);
-                source = new ArchiveReleaseSource(archive);
-            }
-            else
-            {
-                source = new GitReleaseSource(Origin(environment)) { Commit = request.Commit };
-            }
+            MaxParallel = Math.Max(1, request.MaxParallel),
+            Progress = p => request.Log.Progress(p.Done, p.Total, p.Failed),
+        };
+        var result = await group.DeployAsync(targets, release, source.Source, request.RunId, options, cancellationToken).ConfigureAwait(false);
+        return new FleetResult(result.Hosts.Select(h => Outcome(h, request.Log)).ToList());
+    }
 
-            var options = new GroupDeployOptions
-            {
-                MaxParallel = Math.Max(1, request.MaxParallel),
-                Progress = p => request.Log.Progress(p.Done, p.Total, p.Failed),
-            };
-            var result = await group.DeployAsync(targets, release, source, request.RunId, options, cancellationToken).ConfigureAwait(false);
-            return new FleetResult(result.Hosts.Select(h => Outcome(h, request.Log)).ToList());
-        }
-        finally
+    public async Task<FleetResult> StageAsync(FleetRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var release = ReleaseOf(request);
+        var targets = Targets(request.Environment, request.Hosts, request.KeepReleases);
+        using var borrowed = Borrow(request);
+        var deployer = new ReleaseDeployer(borrowed.Pool, timeProvider: time);
+        await using var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
+        return await ForEachHostAsync(request, targets, async (target, token) =>
         {
-            if (archive is not null)
-            {
-                TryDelete(archive);
-            }
-        }
+            var staged = await deployer.StageAsync(target, release, source.Source, request.RunId, request.Commit, token).ConfigureAwait(false);
+            request.Log.Info((staged.Fetched ? $"staged {release}" : $"{release} already complete here, kept")
+                + (staged.Commit is { } commit ? $" (commit {commit[..Math.Min(12, commit.Length)]})" : "") + $"; still serving {staged.Current ?? "nothing"}", staged.Host);
+            return new HostOutcome(staged.Host, true, staged.Current, null, null);
+        }, "Staging", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<FleetResult> RollbackAsync(FleetRequest request, CancellationToken cancellationToken)
@@ -64,6 +58,24 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         var targets = Targets(request.Environment, request.Hosts, request.KeepReleases);
         using var borrowed = Borrow(request);
         var deployer = new ReleaseDeployer(borrowed.Pool, timeProvider: time);
+        return await ForEachHostAsync(request, targets, async (target, token) =>
+        {
+            var name = target.Host.Name;
+            var rolled = await deployer.RollbackAsync(target, request.Release, request.RunId, token).ConfigureAwait(false);
+            if (rolled.Note is { } note)
+            {
+                request.Log.Warn(note, name);
+            }
+
+            request.Log.Info($"rolled back to {rolled.Release}", name);
+            return new HostOutcome(name, true, rolled.Release, rolled.From, null);
+        }, "Rollback", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="act"/> on every target, <see cref="FleetRequest.MaxParallel"/> at once; a host that fails is an outcome, not an exception.</summary>
+    /// <param name="what">How a failure's message starts, e.g. <c>Rollback</c>.</param>
+    private static async Task<FleetResult> ForEachHostAsync(FleetRequest request, IReadOnlyList<DeployTarget> targets, Func<DeployTarget, CancellationToken, Task<HostOutcome>> act, string what, CancellationToken cancellationToken)
+    {
         var outcomes = new HostOutcome[targets.Count];
         var done = 0;
         var failed = 0;
@@ -72,18 +84,10 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxParallel), CancellationToken = cancellationToken },
             async (index, token) =>
             {
-                var target = targets[index];
-                var name = target.Host.Name;
+                var name = targets[index].Host.Name;
                 try
                 {
-                    var rolled = await deployer.RollbackAsync(target, request.Release, request.RunId, token).ConfigureAwait(false);
-                    if (rolled.Note is { } note)
-                    {
-                        request.Log.Warn(note, name);
-                    }
-
-                    request.Log.Info($"rolled back to {rolled.Release}", name);
-                    outcomes[index] = new HostOutcome(name, true, rolled.Release, rolled.From, null);
+                    outcomes[index] = await act(targets[index], token).ConfigureAwait(false);
                 }
                 catch (SshDeployException ex)
                 {
@@ -95,7 +99,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
                 {
                     Interlocked.Increment(ref failed);
                     request.Log.Warn(ex.Message, name);
-                    outcomes[index] = new HostOutcome(name, false, null, null, $"Rollback of {name} failed: {ex.Message}");
+                    outcomes[index] = new HostOutcome(name, false, null, null, $"{what} of {name} failed: {ex.Message}");
                 }
 
                 request.Log.Progress(Interlocked.Increment(ref done), targets.Count, Volatile.Read(ref failed));
@@ -165,6 +169,61 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         })).ConfigureAwait(false);
     }
 
+    private static string ReleaseOf(FleetRequest request) =>
+        request.Release ?? throw new DeployException($"environment {request.Environment.Id}: no release to deploy was given");
+
+    /// <summary>A staged marker (time and run id) as the journal shows it: "2026-12-07T00:31:02Z by run r-…".</summary>
+    private static string StagedText(string marker) =>
+        marker.Split(' ', 2) is [var at, var run] ? $"{at} by run {run}" : marker;
+
+    /// <summary>
+    /// Where the hosts get the release: origin (a clone), or an archive made here. The archive is not
+    /// made when every host already has the release complete (staged), so a deploy after a staging
+    /// does no git work on this machine either.
+    /// </summary>
+    private async Task<ReleaseSourceLease> SourceAsync(SshConnectionPool pool, FleetRequest request, IReadOnlyList<DeployTarget> targets, CancellationToken cancellationToken)
+    {
+        var environment = request.Environment;
+        if (environment.Deploy.Source != Model.ReleaseSource.Archive)
+        {
+            return new ReleaseSourceLease(new GitReleaseSource(Origin(environment)) { Commit = request.Commit }, null);
+        }
+
+        var deployer = new ReleaseDeployer(pool, timeProvider: time);
+        var states = await Task.WhenAll(targets.Select(async t =>
+        {
+            try
+            {
+                return await deployer.ReadStateAsync(t, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is SshHostException or IOException)
+            {
+                return null;
+            }
+        })).ConfigureAwait(false);
+        if (states.All(s => s is not null && s.Releases.Contains(request.Release!)))
+        {
+            return new ReleaseSourceLease(new ArchiveReleaseSource(Path.Combine(Path.GetTempPath(), "gantry-unused-archive.tar.gz")), null);
+        }
+
+        var archive = await CreateArchiveAsync(environment, request.Commit ?? request.Release!, cancellationToken).ConfigureAwait(false);
+        return new ReleaseSourceLease(new ArchiveReleaseSource(archive), archive);
+    }
+
+    /// <summary>A release source and the archive file to delete once the hosts have it.</summary>
+    private sealed record ReleaseSourceLease(Ssh.ReleaseSource Source, string? Archive) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            if (Archive is not null)
+            {
+                TryDelete(Archive);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+
     /// <summary>
     /// The release the current one was deployed over, as revisions.log recorded it; folder times are
     /// the fallback only, since an app writing into its release folder changes them.
@@ -176,7 +235,8 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         if (host.Succeeded)
         {
             var deployed = host.Result!;
-            log.Info(deployed.Changed ? $"now on {deployed.Release}" : $"already on {deployed.Release}", host.Host);
+            log.Info((deployed.Changed ? $"now on {deployed.Release}" : $"already on {deployed.Release}")
+                + (deployed.Staged is { } staged ? $" (staged at {StagedText(staged)}; not fetched again)" : ""), host.Host);
             if (deployed.Warning is { } warning)
             {
                 log.Warn(warning, host.Host);

@@ -11,15 +11,16 @@ namespace Gantry.Providers.LoadBalancers;
 /// from this machine before nginx brings a server live: the status, and expect_body when it does not
 /// depend on the release. Tried up to <c>retries</c> times, <c>interval</c> apart, as after a deploy.
 /// </summary>
-internal sealed class EnvironmentHealthProbe(EnvironmentDefinition environment, HealthCheckSettings health, TimeProvider time) : IUpstreamProbe
+/// <param name="once">Ask once, no retries: the check right before HAProxy is told a server is up must be fresh.</param>
+internal sealed class EnvironmentHealthProbe(EnvironmentDefinition environment, HealthCheckSettings health, TimeProvider time, bool once = false) : IUpstreamProbe
 {
     private static readonly HttpClient Client = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>A probe for the environment, or null when it has no HTTP health check to ask.</summary>
-    public static EnvironmentHealthProbe? For(EnvironmentDefinition environment, TimeProvider time) =>
-        environment.Deploy.Health is { Url: { Length: > 0 } } health ? new EnvironmentHealthProbe(environment, health, time) : null;
+    public static EnvironmentHealthProbe? For(EnvironmentDefinition environment, TimeProvider time, bool once = false) =>
+        environment.Deploy.Health is { Url: { Length: > 0 } } health ? new EnvironmentHealthProbe(environment, health, time, once) : null;
 
     public async Task<string?> ProbeAsync(string server, CancellationToken cancellationToken)
     {
@@ -33,7 +34,7 @@ internal sealed class EnvironmentHealthProbe(EnvironmentDefinition environment, 
         var url = SshFleetDeployer.Template(health.Url!, host);
         var body = health.ExpectBody is { } text && !text.Contains("{{", StringComparison.Ordinal) ? text : null;
         string? problem = null;
-        var attempts = Math.Max(1, health.Retries);
+        var attempts = once ? 1 : Math.Max(1, health.Retries);
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
             problem = await AskAsync(url, body, cancellationToken).ConfigureAwait(false);

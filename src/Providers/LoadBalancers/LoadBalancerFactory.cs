@@ -25,7 +25,7 @@ public sealed class LoadBalancerFactory(TimeProvider time)
             : settings.Provider switch
             {
                 LoadBalancerProvider.Sandbox => new SandboxLoadBalancerDriver(new SandboxFleet(environment, dataDirectory), time),
-                LoadBalancerProvider.Haproxy => HAProxyLoadBalancer.CreateDriver(settings.Address!, settings.Backend, timeProvider: time),
+                LoadBalancerProvider.Haproxy => HAProxyLoadBalancer.CreateDriver(settings.Address!, settings.Backend, timeProvider: time, probe: EnvironmentHealthProbe.For(environment, time, once: true)),
                 LoadBalancerProvider.Nginx => NginxDriverFor(environment),
                 LoadBalancerProvider.None => throw new LoadBalancerException($"environment {environment.Id} has no load balancer (load_balancer.provider: none); remove lb.* steps or configure one"),
                 _ => throw new LoadBalancerException($"load balancer provider '{settings.Provider.ToString().ToLowerInvariant()}' is not available in this build"),

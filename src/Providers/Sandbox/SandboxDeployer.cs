@@ -68,6 +68,19 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
         return new FleetResult(outcomes);
     }
 
+    /// <summary>The sandbox keeps no trees to fetch: staging checks the hosts exist and says what each still serves.</summary>
+    public Task<FleetResult> StageAsync(FleetRequest request, CancellationToken cancellationToken)
+    {
+        var state = new SandboxFleet(request.Environment, request.DataDirectory).Read();
+        var outcomes = request.Hosts.Select(host =>
+        {
+            var current = state.Hosts[host].Current;
+            request.Log.Info($"staged {request.Release} (simulated); still serving {current ?? "nothing"}", host);
+            return new HostOutcome(host, true, current, null, null);
+        }).ToList();
+        return Task.FromResult(new FleetResult(outcomes));
+    }
+
     public Task<FleetResult> RollbackAsync(FleetRequest request, CancellationToken cancellationToken)
     {
         var fleet = new SandboxFleet(request.Environment, request.DataDirectory);

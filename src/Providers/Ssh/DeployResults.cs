@@ -11,7 +11,19 @@ public enum DeployStep { Connect, Inspect, Fetch, Build, Switch, Restart, Health
 /// <param name="Reused">True when a complete <c>releases/&lt;tag&gt;</c> was already on the host and was not fetched again.</param>
 /// <param name="Pruned">Releases removed by keep_releases.</param>
 /// <param name="Warning">A problem that did not fail the deploy (e.g. pruning failed), or null.</param>
-public sealed record DeployResult(string Host, string Release, string? Previous, bool Changed, bool Reused, IReadOnlyList<string> Pruned, string? Warning);
+public sealed record DeployResult(string Host, string Release, string? Previous, bool Changed, bool Reused, IReadOnlyList<string> Pruned, string? Warning)
+{
+    /// <summary>When and by which run a staging put the release on the host (time and run id), when the deploy went live from a staged release; else null.</summary>
+    public string? Staged { get; init; }
+}
+
+/// <summary>A release staged on one host: fetched (or found complete), built and verified, not live.</summary>
+/// <param name="Host">Host name.</param>
+/// <param name="Release">The release staged.</param>
+/// <param name="Current">The release the host still serves.</param>
+/// <param name="Fetched">False when a complete copy was already there.</param>
+/// <param name="Commit">The commit a cloned release is checked out at; null for an archive.</param>
+public sealed record StageResult(string Host, string Release, string? Current, bool Fetched, string? Commit);
 
 /// <summary>A successful rollback of one host.</summary>
 /// <param name="Host">Host name.</param>

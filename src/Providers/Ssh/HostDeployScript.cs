@@ -50,8 +50,47 @@ internal static class HostDeployScript
         return "set -e\n"
             + ReadState(layout, createRoot: true)
             + $"if [ \"$cur\" = {Shell.Quote(release)} ] && {complete}; then echo '{Prefix}already-current'; exit 0; fi\n"
+            + StagedReport(layout, release)
             + $"if ! {complete}; then\n{Begin(DeployStep.Fetch)}{fetch}\nfi\n"
             + activation;
+    }
+
+    /// <summary>
+    /// The staging script: the state, then <paramref name="fetch"/> unless a complete release is there
+    /// (reported as <c>staged=</c> when an earlier staging left it). Switches and restarts nothing.
+    /// </summary>
+    public static string Stage(DeployLayout layout, string release, string fetch)
+    {
+        var complete = $"[ -f {Shell.Quote($"{layout.ReleasesFolder}/{release}")}/{ReleaseDeployer.CompleteMarker} ]";
+        return "set -e\n"
+            + ReadState(layout, createRoot: true)
+            + StagedReport(layout, release)
+            + $"if ! {complete}; then\n{Begin(DeployStep.Fetch)}{fetch}\nfi\n";
+    }
+
+    /// <summary>
+    /// Lines that check a staged tree: complete, not empty, and for a clone checked out at
+    /// <paramref name="commit"/> (or at the tag <paramref name="release"/>); they print the commit.
+    /// </summary>
+    public static string Verify(DeployLayout layout, string release, string? commit)
+    {
+        var folder = Shell.Quote($"{layout.ReleasesPath}/{release}");
+        var expected = commit is null
+            ? $"$(git -C {folder} rev-parse -q --verify {Shell.Quote($"refs/tags/{release}^{{commit}}")} 2>/dev/null || true)"
+            : Shell.Quote(commit);
+        return $"cd {folder} || {{ echo 'the release folder is missing' >&2; exit 1; }}\n"
+            + $"[ -f {ReleaseDeployer.CompleteMarker} ] || {{ echo 'the release has no {ReleaseDeployer.CompleteMarker} marker: its fetch or build did not finish' >&2; exit 1; }}\n"
+            + $"[ -n \"$(ls -A | grep -v -e '^\\.gantry-' -e '^\\.git$' | head -n 1)\" ] || {{ echo 'the release tree is empty' >&2; exit 1; }}\n"
+            + "if [ -e .git ]; then h=$(git rev-parse HEAD) || exit 1; "
+            + $"e={expected}; if [ -n \"$e\" ] && [ \"$h\" != \"$e\" ]; then echo \"the tree is checked out at $h, expected $e\" >&2; exit 1; fi; "
+            + $"echo \"{Prefix}commit=$h\"; fi\n";
+    }
+
+    /// <summary>A line that reports who staged <paramref name="release"/> (its <see cref="ReleaseDeployer.StagedMarker"/>), when a staging left it complete and never live.</summary>
+    private static string StagedReport(DeployLayout layout, string release)
+    {
+        var folder = Shell.Quote($"{layout.ReleasesFolder}/{release}");
+        return $"if [ -f {folder}/{ReleaseDeployer.CompleteMarker} ] && [ -f {folder}/{ReleaseDeployer.StagedMarker} ]; then echo \"{Prefix}staged=$(head -n 1 {folder}/{ReleaseDeployer.StagedMarker})\"; fi\n";
     }
 
     /// <summary>Switch (touching the release so it sorts newest), log, restart and prune; expects <c>$cur</c> to hold the release current before.</summary>
@@ -77,7 +116,9 @@ internal static class HostDeployScript
         var fields = string.Join(' ', Shell.Quote(entryTime), Shell.Quote(action), Shell.Quote(release), previous, Shell.Quote(runId));
 
         // The commit is asked of the release folder itself (a clone has one; an archive says "-").
+        // Once live, a staged release is an ordinary one: pruning no longer takes it for never-live.
         return (touch ? $"touch {target}\n" : string.Empty)
+            + $"rm -f {target}/{ReleaseDeployer.StagedMarker}\n"
             + $"{SwitchCommand(layout, release)}\n"
             + $"c=-; if [ -e {target}/.git ]; then c=$(git -C {target} rev-parse --short HEAD 2>/dev/null) || c=-; fi\n"
             + $"printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' {fields} \"$c\" >> {ReleaseDeployer.RevisionsLog}\n";
@@ -93,15 +134,18 @@ internal static class HostDeployScript
 
     /// <summary>
     /// Lines that remove complete releases beyond keep_releases, newest first by the time they were
-    /// last switched to, never the current one nor <c>$cur</c> (the one before this deploy). A
+    /// last switched to, never the current one nor <c>$cur</c> (the one before this deploy), and
+    /// every release a staging left that never went live (a run that failed before its deploy). A
     /// failure is reported, not fatal: the host already runs the new release.
     /// </summary>
     public static string Prune(DeployLayout layout, string release)
     {
         var folder = Shell.Quote(layout.ReleasesFolder);
-        return $"n=0; old=$(ls -1t {folder} | while IFS= read -r d; do [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ] || continue; n=$((n + 1)); "
+        return $"n=0; old=$(ls -1t {folder} | while IFS= read -r d; do [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ] || continue; "
             + "case \"$d\" in *[!A-Za-z0-9._+-]*) continue;; esac; "
-            + $"if [ $n -gt {layout.KeepReleases.ToString(CultureInfo.InvariantCulture)} ] && [ \"$d\" != \"$cur\" ] && [ \"$d\" != {Shell.Quote(release)} ]; then echo \"$d\"; fi; done)\n"
+            + $"if [ \"$d\" = \"$cur\" ] || [ \"$d\" = {Shell.Quote(release)} ]; then n=$((n + 1)); continue; fi; "
+            + $"if [ -f {folder}/\"$d\"/{ReleaseDeployer.StagedMarker} ]; then echo \"$d\"; continue; fi; "
+            + $"n=$((n + 1)); if [ $n -gt {layout.KeepReleases.ToString(CultureInfo.InvariantCulture)} ]; then echo \"$d\"; fi; done)\n"
             + "for d in $old; do echo \"" + Prefix + "pruned=$d\"; done\n"
             + $"if [ -n \"$old\" ] && ! e=$(cd {folder} && rm -rf -- $old 2>&1); then echo \"{Prefix}prune-failed=$(echo \"$e\" | tr '\\n' ' ')\"; fi\n";
     }
@@ -122,6 +166,7 @@ internal static class HostDeployScript
         string? pruneFailure = null;
         var alreadyCurrent = false;
         int? health = null;
+        string? staged = null, commit = null;
         List<string> releases = [], incomplete = [], log = [], pruned = [];
         foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -141,10 +186,12 @@ internal static class HostDeployScript
                 case "prune-failed": pruneFailure = value.Trim(); break;
                 case "already-current": alreadyCurrent = true; break;
                 case "health" when int.TryParse(value, CultureInfo.InvariantCulture, out var exit): health = exit; break;
+                case "staged" when value.Length > 0: staged = value.Trim(); break;
+                case "commit" when value.Length > 0: commit = value.Trim(); break;
             }
         }
 
-        return new ScriptReport(new ReleaseState(host, current, releases, incomplete, log), step, alreadyCurrent, pruned, pruneFailure, health);
+        return new ScriptReport(new ReleaseState(host, current, releases, incomplete, log), step, alreadyCurrent, pruned, pruneFailure, health) { Staged = staged, Commit = commit };
     }
 
     /// <summary>Splits a report line into its key and value (<c>@gantry key=value</c>); false for any other line.</summary>
@@ -185,6 +232,12 @@ internal static class HostDeployScript
 /// <param name="HealthExit">Exit code of a command health check run with the state (status), or null.</param>
 internal sealed record ScriptReport(ReleaseState State, DeployStep? LastStep, bool AlreadyCurrent, IReadOnlyList<string> Pruned, string? PruneFailure, int? HealthExit)
 {
+    /// <summary>When and by which run the release was staged (its staged marker: time and run id), when a staging left it and it never went live.</summary>
+    public string? Staged { get; init; }
+
+    /// <summary>The commit a verified clone is checked out at.</summary>
+    public string? Commit { get; init; }
+
     /// <summary>Whether a complete copy of <paramref name="release"/> was on the host before the script (so it was not fetched).</summary>
     public bool Reused(string release) => State.Releases.Contains(release);
 }

@@ -14,6 +14,12 @@ public sealed class ReleaseDeployer
     /// <summary>File written into a release folder once it is fetched and built.</summary>
     public const string CompleteMarker = ".gantry-complete";
 
+    /// <summary>
+    /// File written into a release folder fetched by a staging (its time and run id), removed when the
+    /// release goes live: pruning removes a staged release that never went live.
+    /// </summary>
+    public const string StagedMarker = ".gantry-staged";
+
     /// <summary>File next to the releases folder that records every switch.</summary>
     public const string RevisionsLog = "revisions.log";
 
@@ -111,7 +117,69 @@ public sealed class ReleaseDeployer
         }
 
         var warning = report.PruneFailure is { } failure ? $"Pruning old releases on {host} failed: {failure}" : null;
-        return new DeployResult(host.Name, release, report.State.Current, Changed: true, report.Reused(release), report.Pruned, warning);
+        return new DeployResult(host.Name, release, report.State.Current, Changed: true, report.Reused(release), report.Pruned, warning) { Staged = report.Staged };
+    }
+
+    /// <summary>
+    /// Stages <paramref name="release"/> on the target host while it still serves: fetches it into
+    /// <c>releases/&lt;release&gt;</c> unless a complete copy is there, runs the build hook, and
+    /// verifies the tree (complete, not empty, a clone checked out at the tag or commit). Switches,
+    /// restarts and prunes nothing, so a later deploy of the release is only switch, restart and health.
+    /// </summary>
+    /// <param name="commit">The full commit a commit deploy fetches; null for a tag.</param>
+    /// <exception cref="DeployException">A step failed; the host still serves what it served.</exception>
+    public async Task<StageResult> StageAsync(DeployTarget target, string release, ReleaseSource source, string runId, string? commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(source);
+        Validate(target.Layout, release);
+        var (host, layout) = (target.Host, target.Layout);
+        var step = DeployStep.Connect;
+        var verifying = false;
+        string? current = null;
+        try
+        {
+            var connection = await _pool.GetAsync(host, cancellationToken);
+            step = DeployStep.Inspect;
+            var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken, stagedBy: $"{EntryTime()} {runId}");
+            var result = await connection.ExecuteAsync(
+                HostDeployScript.Stage(layout, release, fetch.Lines),
+                new RemoteCommandOptions { DisplayCommand = $"stage {release} in {layout.Root}", Intercept = line => HostDeployScript.TryRead(line, out _, out _) },
+                cancellationToken);
+            var report = HostDeployScript.Parse(host.Name, result.StandardOutput);
+            current = report.State.Current;
+            if (!result.Succeeded)
+            {
+                step = report.LastStep ?? DeployStep.Inspect;
+                throw new RemoteCommandException(host, result with
+                {
+                    Command = Shown(layout, release, fetch, step),
+                    StandardError = HostDeployScript.StandardErrorOfLastStep(result.StandardError),
+                });
+            }
+
+            if (layout.BuildCommand is { } build && !report.Reused(release))
+            {
+                step = DeployStep.Build;
+                await connection.RunAsync(
+                    $"cd {Shell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {Shell.Quote(build)} && touch {CompleteMarker}",
+                    new RemoteCommandOptions { DisplayCommand = build },
+                    cancellationToken);
+            }
+
+            verifying = true;
+            var verified = await connection.RunAsync(
+                HostDeployScript.Verify(layout, release, commit),
+                new RemoteCommandOptions { DisplayCommand = $"verify the staged tree {layout.ReleasesPath}/{release}", Intercept = line => HostDeployScript.TryRead(line, out _, out _) },
+                cancellationToken);
+            return new StageResult(host.Name, release, current, !report.Reused(release), HostDeployScript.Parse(host.Name, verified.StandardOutput).Commit);
+        }
+        catch (Exception ex) when (ex is SshHostException or IOException or UnauthorizedAccessException)
+        {
+            var verb = verifying ? "verifying the staged tree" : Verb(step);
+            var state = step == DeployStep.Connect ? "nothing was changed on the host" : $"nothing was switched or restarted, so the host still serves {current ?? "what it served"}";
+            throw new DeployException(host.Name, release, step, current, $"Staging of {release} on {host} failed while {verb}; {state}.\n{ex.Message}", ex);
+        }
     }
 
     /// <summary>
@@ -274,12 +342,14 @@ public sealed class ReleaseDeployer
     /// deploy root, only when no complete copy is there), and how messages show them. An archive is
     /// uploaded first, unless the host already has the release.
     /// </summary>
-    private static async Task<FetchPlan> PrepareFetchAsync(SshHostConnection connection, DeployLayout layout, string release, ReleaseSource source, CancellationToken cancellationToken)
+    /// <param name="stagedBy">Written into the staged marker (staging only): the release is not live yet.</param>
+    private static async Task<FetchPlan> PrepareFetchAsync(SshHostConnection connection, DeployLayout layout, string release, ReleaseSource source, CancellationToken cancellationToken, string? stagedBy = null)
     {
         var suffix = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         var final = Shell.Quote($"{layout.ReleasesFolder}/{release}");
         var temp = Shell.Quote($"{layout.ReleasesFolder}/{release}.tmp-{suffix}");
-        var markNow = layout.BuildCommand is null ? $"touch {temp}/{CompleteMarker}\n" : string.Empty;
+        var markNow = (layout.BuildCommand is null ? $"touch {temp}/{CompleteMarker}\n" : string.Empty)
+            + (stagedBy is null ? string.Empty : $"printf '%s\\n' {Shell.Quote(stagedBy)} > {temp}/{StagedMarker}\n");
         string fetch, shown;
         switch (source)
         {

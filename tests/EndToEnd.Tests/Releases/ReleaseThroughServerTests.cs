@@ -105,11 +105,11 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
         Assert.Contains($"\n[opensky]\nopensky.name = OpenSky\nopensky.version = {version}\n", tagged, StringComparison.Ordinal);
         Assert.Equal(FleetOrigin.Ini(version).TrimEnd('\n'), tagged);
 
-        // Rolled out group by group (group1 while group2 was live, then group2), to the new tag.
+        // Staged on every host first, then rolled out group by group (group1 while group2 was live, then group2), to the new tag.
         var deployed = GantryApi.Journal(run)
             .Where(e => e.GetProperty("type").GetString() == "step.succeeded" && e.TryGetProperty("activity", out var a) && a.GetString() == "deploy.release")
             .Select(e => $"{e.GetProperty("outputs").GetProperty("group").GetString()} {e.GetProperty("outputs").GetProperty("release").GetString()}");
-        Assert.Equal([$"group1 v{version}", $"group2 v{version}"], deployed);
+        Assert.Equal([$"all v{version}", $"group1 v{version}", $"group2 v{version}"], deployed);
 
         Assert.Equal(fleet.Hosts.Select(_ => version), await Task.WhenAll(fleet.Hosts.Select(h => fleet.ServedVersionAsync(h))));
         Assert.Equal("web1=UP web2=UP web3=UP web4=UP", RealFleetTests.Describe(await fleet.HAProxyStatusesAsync()));

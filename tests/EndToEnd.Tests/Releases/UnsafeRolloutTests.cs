@@ -66,7 +66,7 @@ public sealed class UnsafeRolloutTests(ITestOutputHelper output)
 
         Assert.True(GantryApi.Status(run) == "failed", $"{GantryApi.Message(run)}\n{GantryApi.Describe(run)}");
         Assert.Equal(
-            $"step deploy_out_2 (steps[5]) failed: deploy of v3.0.1 to group2 failed on web4: Deploy of v3.0.1 to web4 (127.0.0.5:{fleet.SshPort}) failed while restarting; rolled back to v3.0.0.\n"
+            $"step deploy_out_2 (steps[6]) failed: deploy of v3.0.1 to group2 failed on web4: Deploy of v3.0.1 to web4 (127.0.0.5:{fleet.SshPort}) failed while restarting; rolled back to v3.0.0.\n"
             + $"Command failed on web4 (127.0.0.5:{fleet.SshPort}) with exit code 1: {fleet.RestartCommand(broken)}\n"
             + "stderr (last lines):\n  app failed to start: release v3.0.1 is broken on this host. Left on the new release: web3 on v3.0.1. To roll back: gantry rollback --env e2e",
             GantryApi.Message(run));

@@ -16,7 +16,7 @@ public sealed class RollbackSandboxTests
 
         Assert.Equal(RunStatus.Failed, finished.Status);
         Assert.Equal(
-            "step deploy_out_2 (steps[5]) failed: deploy of v3.0.0 to group2 failed on web3: web3: restart command `sudo systemctl restart opensky` exited 1: simulated failure (sandbox_fail_restart); web3 is back on v2.9.0. Left on the new release: web4 on v3.0.0. To roll back: gantry rollback --env sandbox",
+            "step deploy_out_2 (steps[6]) failed: deploy of v3.0.0 to group2 failed on web3: web3: restart command `sudo systemctl restart opensky` exited 1: simulated failure (sandbox_fail_restart); web3 is back on v2.9.0. Left on the new release: web4 on v3.0.0. To roll back: gantry rollback --env sandbox",
             finished.Message);
         var fleet = harness.Fleet(extra: FailingWeb3);
         Assert.All(fleet.Hosts.Values, h => Assert.Equal("v2.9.0", h.Current));

@@ -52,7 +52,7 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
         output.WriteLine($"client loop during the run: {sent} requests, {failed} failed");
 
         Assert.Equal(RunStatus.Succeeded, status);
-        Assert.Equal(["group1", "group2"], deployedGroups);
+        Assert.Equal(["all", "group1", "group2"], deployedGroups); // staged on every host first
         Assert.Equal(["group1", "group2"], finalLive);
         Assert.Equal(
             "web1=UP, web2=UP, web3=UP, web4=UP",
@@ -78,7 +78,7 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
         var (status, deployedGroups, finalLive) = await RunAsync(harness, environment);
 
         Assert.Equal(RunStatus.Succeeded, status);
-        Assert.Equal(["group1", "group2"], deployedGroups);
+        Assert.Equal(["all", "group1", "group2"], deployedGroups); // staged on every host first
         Assert.Equal(["group1", "group2"], finalLive);
         Assert.DoesNotContain("down", await File.ReadAllTextAsync(nginx.UpstreamConfigPath), StringComparison.Ordinal);
         // The rollout takes groups out and back at least 4 times, one reload each. `nginx -s reload`

@@ -24,7 +24,7 @@ public sealed class RollingDeploySandboxTests
             .Where(e => e.Type == JournalEventTypes.StepSucceeded && e.Activity == "deploy.release")
             .Select(e => ((IReadOnlyDictionary<string, object?>)e.Outputs!)["group"])
             .ToList();
-        Assert.Equal(["group1", "group2"], deploys);
+        Assert.Equal(["all", "group1", "group2"], deploys); // staged on every host first
     }
 
     [Fact]
@@ -42,7 +42,8 @@ public sealed class RollingDeploySandboxTests
             .ToList();
         var commit = (string)deploys[0]["commit"]!;
         Assert.Matches("^[0-9a-f]{40}$", commit);
-        Assert.Equal([("group1", commit[..7], "develop", commit), ("group2", commit[..7], commit, commit)], deploys.Select(d => (d["group"], d["release"], d["ref"], d["commit"])));
+        // Staged on every host from the branch, then both groups deploy the commit staging resolved.
+        Assert.Equal([("all", commit[..7], "develop", commit), ("group1", commit[..7], commit, commit), ("group2", commit[..7], commit, commit)], deploys.Select(d => (d["group"], d["release"], d["ref"], d["commit"])));
         Assert.All(harness.Fleet(extra: FastSandbox).Hosts.Values, h => Assert.Equal(commit[..7], h.Current));
         Assert.DoesNotContain(journal, e => e.Type == JournalEventTypes.StepSucceeded && e.Activity == "git.latest-tag");
     }
@@ -57,7 +58,7 @@ public sealed class RollingDeploySandboxTests
 
         Assert.Equal(RunStatus.Failed, finished.Status);
         Assert.Equal(
-            "step deploy_out_2 (steps[5]) failed: deploy of v3.0.0 to group2 failed on web3: web3: restart command `sudo systemctl restart opensky` exited 1: simulated failure (sandbox_fail_restart); web3 is back on v2.9.0. Left on the new release: web4 on v3.0.0. To roll back: gantry rollback --env sandbox",
+            "step deploy_out_2 (steps[6]) failed: deploy of v3.0.0 to group2 failed on web3: web3: restart command `sudo systemctl restart opensky` exited 1: simulated failure (sandbox_fail_restart); web3 is back on v2.9.0. Left on the new release: web4 on v3.0.0. To roll back: gantry rollback --env sandbox",
             finished.Message);
         var fleet = harness.Fleet(extra: failing);
         Assert.Equal("v2.9.0", fleet.Hosts["web3"].Current);
@@ -77,7 +78,7 @@ public sealed class RollingDeploySandboxTests
 
         Assert.Equal(RunStatus.Failed, finished.Status);
         Assert.Equal(
-            "step deploy_out_1 (steps[3]) failed: deploy of v3.0.0 to group1 failed on web2: web2: health check failed after the restart: simulated (sandbox_down); web2 is back on v2.9.0. Left on the new release: web1 on v3.0.0. To roll back: gantry rollback --env sandbox",
+            "step deploy_out_1 (steps[4]) failed: deploy of v3.0.0 to group1 failed on web2: web2: health check failed after the restart: simulated (sandbox_down); web2 is back on v2.9.0. Left on the new release: web1 on v3.0.0. To roll back: gantry rollback --env sandbox",
             finished.Message);
         var fleet = harness.Fleet(extra: down);
         Assert.Equal(

@@ -140,7 +140,9 @@ public sealed class RollbackOverSshWorkflowTests(SshFleetFixture fleet, HAProxyF
         Assert.True(rollback.Status == RunStatus.Succeeded, rollback.Message);
         Assert.Equal(["v3.0.0", "v3.0.0", "v3.0.0", "v3.0.0"], site.Hosts.Select(FleetSite.CurrentOf));
         Assert.Equal(["3.0.0", "3.0.0", "3.0.0", "3.0.0"], await Task.WhenAll(site.Hosts.Select(FleetSite.ServedAsync)));
-        Assert.StartsWith("deploy\tv3.0.0\tv3.0.1\t", LastRevision(site[1]), StringComparison.Ordinal);
+        // The host that no longer kept v3.0.0 had it cloned by the staging step, while every group served; then it was switched back like the others.
+        Assert.False(File.Exists(Path.Combine(site[1].Root, "releases", "v3.0.0", ".gantry-staged")), "v3.0.0 went live on the second host but is still marked staged");
+        Assert.StartsWith("rollback\tv3.0.0\tv3.0.1\t", LastRevision(site[1]), StringComparison.Ordinal);
         Assert.StartsWith("rollback\tv3.0.0\tv3.0.1\t", LastRevision(site[0]), StringComparison.Ordinal);
     }
 

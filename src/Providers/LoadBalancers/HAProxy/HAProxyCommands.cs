@@ -46,9 +46,20 @@ internal static partial class HAProxyCommands
     /// server up again. Not read back: with fast checks a fresh check may already have passed by the
     /// time a readback runs, which is the very outcome wanted, so a readback proves nothing.
     /// </summary>
-    public static async Task ForgetHealthAsync(this IHAProxyCommandChannel channel, string backend, string server, CancellationToken cancellationToken)
+    public static Task ForgetHealthAsync(this IHAProxyCommandChannel channel, string backend, string server, CancellationToken cancellationToken) =>
+        SetHealthAsync(channel, backend, server, "down", cancellationToken);
+
+    /// <summary>
+    /// <c>set server B/S health up</c>: reports the server up without waiting for HAProxy's own
+    /// checks, which go on (a server that then fails them goes down after its fall count). Only for
+    /// a server whose health Gantry has just checked itself.
+    /// </summary>
+    public static Task ForceHealthUpAsync(this IHAProxyCommandChannel channel, string backend, string server, CancellationToken cancellationToken) =>
+        SetHealthAsync(channel, backend, server, "up", cancellationToken);
+
+    private static async Task SetHealthAsync(IHAProxyCommandChannel channel, string backend, string server, string health, CancellationToken cancellationToken)
     {
-        var command = $"set server {Target(backend, server)} health down";
+        var command = $"set server {Target(backend, server)} health {health}";
         var target = $"server {backend}/{server}";
         var reply = await channel.ExecuteAsync(command, target, cancellationToken).ConfigureAwait(false);
         if (reply.Length > 0)

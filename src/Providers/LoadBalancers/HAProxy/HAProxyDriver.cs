@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gantry.Engine.Runtime;
+using Gantry.Providers.LoadBalancers.Nginx;
 
 namespace Gantry.Providers.LoadBalancers.HAProxy;
 
@@ -12,14 +13,21 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
     private readonly HAProxyRuntimeClient _client;
     private readonly string _backend;
     private readonly TimeProvider _time;
+    private readonly IUpstreamProbe? _probe;
 
-    public HAProxyDriver(HAProxyRuntimeClient client, string backend, TimeProvider? timeProvider = null)
+    /// <param name="probe">
+    /// Gantry's own health check of a server, asked once right before it is brought live: when every
+    /// server passes it, their health is forced up at once instead of waiting for HAProxy's next
+    /// checks. Null (the default) always waits for a fresh HAProxy check.
+    /// </param>
+    public HAProxyDriver(HAProxyRuntimeClient client, string backend, TimeProvider? timeProvider = null, IUpstreamProbe? probe = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(backend);
         _client = client;
         _backend = backend;
         _time = timeProvider ?? TimeProvider.System;
+        _probe = probe;
     }
 
     public async Task<IReadOnlyList<ServerState>> ReadServersAsync(CancellationToken cancellationToken)
@@ -52,6 +60,13 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         ArgumentNullException.ThrowIfNull(options);
         var started = _time.GetTimestamp();
         var before = await ReadByNameAsync(cancellationToken).ConfigureAwait(false);
+        if (await PassFreshProbeAsync(servers, progress, cancellationToken).ConfigureAwait(false))
+        {
+            await ForceLiveAsync(servers, before, progress, cancellationToken).ConfigureAwait(false);
+            await WaitForHealthAsync(servers, started, options, ready: true, progress, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await RecheckStaleHealthAsync(servers, progress, cancellationToken).ConfigureAwait(false);
 
         // Healthy first, then ready: a server that fails its checks is never put back into rotation.
@@ -59,6 +74,61 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         var readying = servers.Where(s => !before.TryGetValue(s, out var state) || state.Admin != AdminState.Ready).ToList();
         await SetStateAsync(readying, AdminState.Ready, progress, cancellationToken).ConfigureAwait(false);
         await WaitForHealthAsync(servers, started, options, ready: true, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks Gantry's own health check of every server now, once, in parallel. True only when all pass:
+    /// one that fails (it may have died since its deploy) sends the whole group the slow way, where only
+    /// a fresh HAProxy check brings a server up.
+    /// </summary>
+    private async Task<bool> PassFreshProbeAsync(IReadOnlyList<string> servers, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        if (_probe is null)
+        {
+            return false;
+        }
+
+        var answers = await Task.WhenAll(servers.Select(async s => (Server: s, Problem: await AskAsync(_probe, s, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        var failed = answers.Where(a => a.Problem is not null).ToList();
+        if (failed.Count > 0)
+        {
+            progress?.Report($"{string.Join("; ", failed.Select(f => $"{_backend}/{f.Server}: {f.Problem}"))}; waiting for fresh HAProxy health checks instead");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The probe's answer; a probe that cannot even ask (a health URL that does not render for this host) is a failed answer, never a failed action.</summary>
+    private static async Task<string?> AskAsync(IUpstreamProbe probe, string server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await probe.ProbeAsync(server, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return $"Gantry's own health check could not be asked: {ex.Message}";
+        }
+    }
+
+    /// <summary>Ready, then health forced up, in one session: the probe that allows it passed milliseconds ago.</summary>
+    private async Task ForceLiveAsync(IReadOnlyList<string> servers, IReadOnlyDictionary<string, ServerState> before, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var server in servers)
+        {
+            // Ready first: leaving maintenance resets HAProxy's health counter to its lowest "up"
+            // value, which the forced health then sets full.
+            if (!before.TryGetValue(server, out var state) || state.Admin != AdminState.Ready)
+            {
+                await session.SetServerStateAsync(_backend, server, AdminState.Ready, cancellationToken).ConfigureAwait(false);
+            }
+
+            await session.ForceHealthUpAsync(_backend, server, cancellationToken).ConfigureAwait(false);
+        }
+
+        progress?.Report($"{string.Join(", ", servers.Select(s => $"{_backend}/{s}"))}: Gantry's own health check passed just now; health set up and ready (HAProxy's checks go on)");
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ public static class HAProxyLoadBalancer
     /// <param name="socketTimeout">Time a connect plus one command may take. The default value is 5 seconds.</param>
     /// <param name="timeProvider">Clock for waits and timeouts. The default value is the system clock.</param>
     /// <exception cref="LoadBalancerException">The address is not a unix or tcp address.</exception>
-    public static ILoadBalancerDriver CreateDriver(string address, string backend, TimeSpan? socketTimeout = null, TimeProvider? timeProvider = null) =>
-        new HAProxyDriver(new HAProxyRuntimeClient(address, socketTimeout, timeProvider), backend, timeProvider);
+    /// <param name="probe">Gantry's own health check, asked once per server right before bringing it live (see HAProxyDriver); null waits for HAProxy's checks.</param>
+    public static ILoadBalancerDriver CreateDriver(string address, string backend, TimeSpan? socketTimeout = null, TimeProvider? timeProvider = null, Nginx.IUpstreamProbe? probe = null) =>
+        new HAProxyDriver(new HAProxyRuntimeClient(address, socketTimeout, timeProvider), backend, timeProvider, probe);
 }
