@@ -7,7 +7,8 @@ namespace Gantry.Engine.Documents;
 /// Walks a YAML text's parser events once, before anything is built, and refuses it at the event
 /// that breaks a limit: more than <see cref="DocumentLimits.MaxNodes"/> values with every alias
 /// expanded, nesting deeper than <see cref="DocumentLimits.MaxDepth"/> (an alias adds its anchor's
-/// depth), or an alias inside the node its anchor names (an endless tree). Each anchor's expanded
+/// depth), an alias inside the node its anchor names (an endless tree), or an alias to an anchor not
+/// defined before it. Each anchor's expanded
 /// size is remembered when its node ends, so the walk is linear in the text: a 500-byte alias bomb
 /// that would expand to 10⁹ nodes is refused after a few hundred events.
 /// </summary>
@@ -72,7 +73,13 @@ internal static class YamlBudget
                         throw Refuse(file, alias, $"invalid YAML: alias *{alias.Value.Value} is inside the node its anchor names; recursive anchors are not supported");
                     }
 
-                    if (anchors.TryGetValue(alias.Value.Value, out var target))
+                    if (!anchors.TryGetValue(alias.Value.Value, out var target))
+                    {
+                        // YAML allows no forward or unknown alias, and YamlDotNet recurses without end
+                        // (a stack overflow, which ends the process) on unresolved aliases used as keys.
+                        throw Refuse(file, alias, $"invalid YAML: alias *{alias.Value.Value} refers to no anchor defined before it");
+                    }
+
                     {
                         if (open.Count + target.Height > DocumentLimits.MaxDepth)
                         {

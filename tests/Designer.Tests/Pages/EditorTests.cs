@@ -22,9 +22,9 @@ public sealed class EditorTests(DesignerFixture designer)
         await page.Locator(".palette button").Filter(new() { Has = page.Locator(".name", new() { HasTextRegex = new Regex("^http\\.check$") }) }).ClickAsync();
 
         await Expect(session.Node("check")).ToBeVisibleAsync();
-        // flip is steps[4]; the new step follows it, and the graph links the two.
-        await Expect(page.Locator(".react-flow__node[data-id='steps[5]'] .gnode")).ToHaveAttributeAsync("data-label", "check");
-        await Expect(page.GetByTestId("rf__edge-steps[4]->steps[5]")).ToBeAttachedAsync();
+        // flip is steps[5]; the new step follows it, and the graph links the two.
+        await Expect(page.Locator(".react-flow__node[data-id='steps[6]'] .gnode")).ToHaveAttributeAsync("data-label", "check");
+        await Expect(page.GetByTestId("rf__edge-steps[5]->steps[6]")).ToBeAttachedAsync();
         var yaml = await session.YamlAsync();
         Assert.Matches(new Regex(@"- id: flip\n    uses: lb.flip\n  - id: check\n    uses: http.check\n"), yaml);
     }
@@ -36,7 +36,7 @@ public sealed class EditorTests(DesignerFixture designer)
         var page = session.Page;
 
         await session.SelectStepAsync("deploy_out_1");
-        var maxParallel = page.Locator("[id='steps[3]-with-max_parallel']");
+        var maxParallel = page.Locator("[id='steps[4]-with-max_parallel']");
         await maxParallel.FillAsync("2");
         await maxParallel.PressAsync("Enter");
 
@@ -45,7 +45,7 @@ public sealed class EditorTests(DesignerFixture designer)
         Assert.Contains("""
               - id: deploy_out_1
                 uses: deploy.release
-                with: { target: out, tag: "{{ if inputs.commit == '' }}{{ steps.tag.outputs.tag }}{{ end }}", ref: "{{ inputs.commit }}", max_parallel: 2 }
+                with: { target: out, tag: "{{ if inputs.commit == '' }}{{ steps.tag.outputs.tag }}{{ end }}", ref: "{{ if inputs.commit != '' }}{{ steps.stage.outputs.commit }}{{ end }}", max_parallel: 2 }
             """.Replace("\r", ""), yaml);
         await session.ScreenshotAsync("editor.png");
     }
@@ -138,17 +138,17 @@ public sealed class EditorTests(DesignerFixture designer)
         await Expect(session.Node("tag")).ToBeVisibleAsync();
         await session.GraphSettledAsync();
         var from = await session.Node("tag").Locator("button.gnode-label").BoundingBoxAsync();
-        var onto = await session.Node("only_first_live").BoundingBoxAsync();
+        var onto = await session.Node("stage").BoundingBoxAsync();
 
         await page.Mouse.MoveAsync(from!.X + (from.Width / 2), from.Y + (from.Height / 2));
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync(onto!.X + (onto.Width / 2), onto.Y + (onto.Height * 0.8f), new() { Steps = 10 });
         await page.Mouse.UpAsync();
 
-        // steps[0] is `before` (rolling-deploy's optional rollback snapshot); tag and only_first_live follow it.
-        await Expect(page.Locator(".react-flow__node[data-id='steps[1]'] .gnode")).ToHaveAttributeAsync("data-label", "only_first_live");
+        // steps[0] is `before` (rolling-deploy's optional rollback snapshot); tag and stage follow it.
+        await Expect(page.Locator(".react-flow__node[data-id='steps[1]'] .gnode")).ToHaveAttributeAsync("data-label", "stage");
         await Expect(page.Locator(".react-flow__node[data-id='steps[2]'] .gnode")).ToHaveAttributeAsync("data-label", "tag");
-        Assert.Matches(new Regex(@"\n  - id: only_first_live\n.*\n.*\n  - id: tag\n"), await session.YamlAsync());
+        Assert.Matches(new Regex(@"\n  - id: stage\n.*\n.*\n  - id: tag\n"), await session.YamlAsync());
     }
 
     private async Task<(int Line, string Path, string Message)> ServerErrorAsync(string yaml)

@@ -31,7 +31,7 @@ public sealed class ViewerTests(DesignerFixture designer)
         await Expect(page.Locator(".palette")).ToHaveCountAsync(0);
         await Expect(page.Locator(".cm-content")).ToHaveAttributeAsync("contenteditable", "false");
         await session.SelectStepAsync("deploy_out_1");
-        await Expect(page.Locator("[id='steps[3]-with-max_parallel']")).ToBeDisabledAsync();
+        await Expect(page.Locator("[id='steps[4]-with-max_parallel']")).ToBeDisabledAsync();
         await Expect(page.GetByRole(AriaRole.Toolbar, new() { Name = "Step structure" })).ToHaveCountAsync(0);
     }
 

@@ -118,4 +118,13 @@ public sealed class DocumentBudgetTests
     [InlineData("big.yaml", "id: 1e400", "big.yaml:1:5 invalid YAML: the number 1e400 is out of range; quote it to keep it as text")]
     public void Load_NumberOutOfRange_IsALocatedError(string file, string text, string expected) =>
         Assert.Equal(expected, Load(text, file).Message);
+
+    // Unresolved aliases as mapping keys sent YamlDotNet into endless recursion: a stack overflow,
+    // which no catch stops, took the whole process down (found by FuzzTests.Load_RandomNesting).
+    [Theory]
+    [InlineData("id: x\n*a : 1\n*a : 2\n", "keys.yaml:2:1 invalid YAML: alias *a refers to no anchor defined before it")]
+    [InlineData("id: x\n? *b\n: 1\n? *b\n: 2\nc: &b 3\n", "keys.yaml:2:3 invalid YAML: alias *b refers to no anchor defined before it")]
+    [InlineData("id: x\nsteps: [*later]\nother: &later [y]\n", "keys.yaml:2:9 invalid YAML: alias *later refers to no anchor defined before it")]
+    public void Load_AliasToAnAnchorNotDefinedBefore_IsALocatedErrorNotACrash(string text, string expected) =>
+        Assert.Equal(expected, Load(text, "keys.yaml").Message);
 }
