@@ -1,3 +1,4 @@
+using Gantry.Engine.Documents;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -14,7 +15,14 @@ internal static class AnsibleYamlInventory
         var stream = new YamlStream();
         try
         {
+            // The same walk as workflow documents: alias bombs, nesting, and the unresolved alias keys
+            // on which YamlDotNet recurses until the process dies are refused before anything is built.
+            YamlBudget.Check(text, file);
             stream.Load(new StringReader(text));
+        }
+        catch (DocumentSyntaxException ex)
+        {
+            throw new ImportException(ex.Message);
         }
         catch (YamlException ex)
         {

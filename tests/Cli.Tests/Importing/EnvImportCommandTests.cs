@@ -239,6 +239,7 @@ public sealed class EnvImportCommandTests : IDisposable
     [InlineData("inventory.ini", "[web:hosts]\nweb1\n", "inventory.ini:1: section [web:hosts] is not [GROUP], [GROUP:vars] or [GROUP:children]")]
     [InlineData("hosts.yaml", "all:\n  hosts:\n    web1:\n      dns: [1.1.1.1, 8.8.8.8]\n", "hosts.yaml:4:12: all.hosts.web1.dns is a list; Gantry host vars here are text, write it as a string")]
     [InlineData("hosts.yaml", "all:\n  host:\n    web1:\n", "hosts.yaml:2:3: group all has 'host'; expected hosts, vars or children")]
+    [InlineData("hosts.yaml", "all:\n  ? *b\n  : 1\n  ? *b\n  : 2\n  c: &b 3\n", "hosts.yaml:2:5: invalid YAML: alias *b refers to no anchor defined before it")]
     [InlineData("haproxy.cfg", "global\n  daemon\nbackend app\n  server web1 10.0.1.1:http check\n", "haproxy.cfg:4: address '10.0.1.1:http' has port 'http'; expected a number")]
     [InlineData("haproxy.cfg", "frontend www\n  bind :80\n", "haproxy.cfg: no backend or listen section has server lines; expected e.g. 'backend app' with 'server web1 10.0.1.11:8080 check'")]
     [InlineData("hosts.txt", "web1\nweb1\n", "hosts.txt:2: host web1 is listed twice")]
