@@ -125,7 +125,9 @@ public sealed partial class InMemoryRunStore(TimeProvider? time = null) : IRunSt
         lock (_gate)
         {
             CheckFence(runId, fence);
-            if (_keys.TryGetValue(key, out var holder) && holder != runId)
+
+            // A holder that finished without releasing (its process died between the two writes) holds nothing.
+            if (_keys.TryGetValue(key, out var holder) && holder != runId && !(_runs.TryGetValue(holder, out var held) && held.IsFinished))
             {
                 return Task.FromResult<string?>(holder);
             }

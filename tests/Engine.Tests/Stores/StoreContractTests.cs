@@ -332,5 +332,24 @@ public abstract partial class StoreContractTests : IAsyncLifetime
         Assert.Equal("run-2", await Runs.TryAcquireKeyAsync("prod", "run-1", Ct));
     }
 
+    // The kill test found it: a process killed between a run's finished status and its key release
+    // left the key held by a finished run, and every later run for the key queued for ever.
+    [Theory]
+    [InlineData(RunStatus.Succeeded)]
+    [InlineData(RunStatus.Failed)]
+    [InlineData(RunStatus.Cancelled)]
+    public async Task TryAcquireKey_HeldByARunThatFinishedWithoutReleasing_IsFreeForTheNextRun(RunStatus ended)
+    {
+        var dead = await CreateAsync(NewRun());
+        var next = await CreateAsync(NewRun());
+        Assert.Null(await Runs.TryAcquireKeyAsync("prod", dead.Id, Ct));
+        Assert.Equal(dead.Id, await Runs.TryAcquireKeyAsync("prod", next.Id, Ct));
+
+        await Runs.UpdateStatusAsync(dead.Id, ended, null, Ct);
+
+        Assert.Null(await Runs.TryAcquireKeyAsync("prod", next.Id, Ct));
+        Assert.Equal(next.Id, await Runs.TryAcquireKeyAsync("prod", dead.Id, Ct));
+    }
+
     private async Task<List<string>> IdsAsync(RunQuery query) => (await Runs.ListRunsAsync(query, Ct)).Select(r => r.Id).ToList();
 }

@@ -217,6 +217,15 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
             await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         }
 
+        // A holder that finished without releasing (its process died between its status write and the
+        // release) holds nothing: its row goes, so the key is not stuck for ever.
+        await using (var stale = PostgresDatabase.Command(connection, transaction, "DELETE FROM concurrency_keys WHERE name = @key AND run_id IN (SELECT id FROM runs WHERE status = ANY(@finished));"))
+        {
+            PostgresDatabase.Add(stale, "key", key);
+            PostgresDatabase.Add(stale, "finished", StoreText.FinishedStatuses);
+            await stale.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var insert = PostgresDatabase.Command(connection, transaction, "INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES (@key, @run, @now) ON CONFLICT (name) DO NOTHING;");
         PostgresDatabase.Add(insert, "key", key);
         PostgresDatabase.Add(insert, "run", runId);

@@ -200,6 +200,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         return events;
     }
 
+    private static readonly string FinishedList = string.Join(", ", StoreText.FinishedStatuses.Select(s => $"'{s}'"));
+
     public async Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken);
@@ -208,7 +210,10 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         await CheckFenceAsync(connection, transaction, runId, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
+        // A holder that finished without releasing (its process died between its status write and the
+        // release) holds nothing: its row goes, so the key is not stuck for ever.
+        command.CommandText = $"""
+            DELETE FROM concurrency_keys WHERE name = $key AND run_id IN (SELECT id FROM runs WHERE status IN ({FinishedList}));
             INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES ($key, $run, $now) ON CONFLICT (name) DO NOTHING;
             SELECT run_id FROM concurrency_keys WHERE name = $key;
             """;
