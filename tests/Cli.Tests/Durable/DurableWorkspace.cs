@@ -50,6 +50,27 @@ internal sealed class DurableWorkspace : IAsyncDisposable
 
     public GantryProcess Start(params string[] args) => GantryProcess.Start(Root, Lease, [.. args, "--db", Db]);
 
+    /// <summary>
+    /// Freezes <paramref name="process"/> (SIGSTOP) at a moment it holds no write transaction on the store. A SQLite
+    /// writer frozen inside one blocks every other writer of the file until it goes on (no process can break a lock
+    /// held by a live one), which is SQLite's nature and not what a lease test is about. So the test takes the write
+    /// lock itself (waiting for a write in flight to commit), freezes the process while it cannot be writing, and lets go.
+    /// </summary>
+    public async Task PauseOutsideStoreWriteAsync(GantryProcess process)
+    {
+        if (!Db.StartsWith("sqlite:", StringComparison.Ordinal))
+        {
+            await process.PauseAsync();
+            return;
+        }
+
+        var database = new SqliteDatabase(Path.Combine(Root, Db["sqlite:".Length..]));
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var writeLock = connection.BeginTransaction(deferred: false);
+        await process.PauseAsync();
+        await writeLock.RollbackAsync();
+    }
+
     public Task<(int ExitCode, string Output)> RunAsync(params string[] args) => GantryProcess.RunAsync(Root, Lease, [.. args, "--db", Db]);
 
     public Task<IReadOnlyList<JournalEvent>> JournalAsync(string runId) => Runs.ReadJournalAsync(runId, 0, CancellationToken.None);

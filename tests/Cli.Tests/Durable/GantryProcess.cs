@@ -66,8 +66,25 @@ internal sealed class GantryProcess : IDisposable
         }
     }
 
-    /// <summary>SIGSTOP: the process freezes where it is (as a VM paused or a stop-the-world stall would), holding what it held.</summary>
-    public void Pause() => SendSignal("STOP");
+    /// <summary>
+    /// SIGSTOP: the process freezes where it is (as a VM paused or a stop-the-world stall would), holding what it held.
+    /// Returns once every thread is stopped: kill(2) only queues the signal, and a thread inside a system call (a file
+    /// lock, a write) finishes that call before it stops.
+    /// </summary>
+    public async Task PauseAsync()
+    {
+        SendSignal("STOP");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!EveryThreadStopped())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"process {_process.Id} was sent SIGSTOP but not every thread stopped within 30 s");
+            }
+
+            await Task.Delay(5);
+        }
+    }
 
     /// <summary>SIGCONT: a paused process goes on from where it was, unaware of the time that passed.</summary>
     public void Continue() => SendSignal("CONT");
@@ -76,6 +93,32 @@ internal sealed class GantryProcess : IDisposable
     {
         Kill();
         _process.Dispose();
+    }
+
+    /// <summary>Every thread of the process in state T (stopped), read from <c>/proc/PID/task/TID/stat</c>.</summary>
+    private bool EveryThreadStopped()
+    {
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(task, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // the thread ended after the listing: it cannot hold anything
+            }
+
+            // "TID (comm) STATE ...": comm may hold spaces and parentheses, so the state follows the last ')'.
+            var state = stat[(stat.LastIndexOf(')') + 2)..][0];
+            if (state != 'T' && state != 't')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void SendSignal(string signal)

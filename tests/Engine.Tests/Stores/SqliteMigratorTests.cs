@@ -17,6 +17,22 @@ public sealed class SqliteMigratorTests : StoreMigratorTests
         return (new SqliteMigrator(database, Time), new SqliteRunStore(database, Time), new SqliteDefinitionStore(database, Time));
     }
 
+    [Fact]
+    public async Task AStoreAlreadyMigrated_OpensWhileAnotherConnectionHoldsTheWriteLock()
+    {
+        var (migrator, _, _) = Open();
+        await migrator.MigrateAsync(null, Ct);
+        await using var other = await new SqliteDatabase(DbPath).OpenAsync(Ct);
+        await using var writeLock = other.BeginTransaction(deferred: false);
+
+        // With nothing to apply, migrating again needs no write lock; a lock taken would wait busy_timeout, then fail.
+        var opening = new SqliteMigrator(new SqliteDatabase(DbPath), Time).MigrateAsync(null, Ct);
+        var done = await Task.WhenAny(opening, Task.Delay(SqliteDatabase.BusyTimeout / 2, Ct));
+
+        Assert.Same(opening, done);
+        Assert.Equal(migrator.LatestVersion, await opening);
+    }
+
     protected override async Task ExecuteAsync(string sql)
     {
         await using var connection = await new SqliteDatabase(DbPath).OpenAsync(Ct);

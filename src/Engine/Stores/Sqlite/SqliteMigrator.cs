@@ -29,7 +29,14 @@ public sealed class SqliteMigrator(SqliteDatabase database, TimeProvider? time =
             await wal.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var reached = 0;
+        // A store already at the target takes no write lock: every command migrates on open, and one waiting for the
+        // lock of a long write elsewhere (or failing after busy_timeout) only to find nothing to do helps no one.
+        var reached = await ReadVersionAsync(connection, null, cancellationToken);
+        if (reached >= target)
+        {
+            return reached;
+        }
+
         foreach (var migration in SqliteMigrations.All.Where(m => m.Version <= target))
         {
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);

@@ -32,7 +32,7 @@ public sealed class PausedPastLeaseTests
         // node-a has drained web1 and web2 and sleeps 2 s before putting them in maintenance. (Frozen between its
         // lease check and the write itself, it would still write when continued: no load balancer takes a fencing
         // token. That window is the time of one command, and is not what this test freezes.)
-        frozen.Pause();
+        await workspace.PauseOutsideStoreWriteAsync(frozen);
         var held = (await workspace.Runs.GetRunAsync(runId, CancellationToken.None))!;
         using var successor = workspace.Start("worker", "--node-id", "node-b", "--poll", Poll);
         await DurableWorkspace.WaitForAsync(
