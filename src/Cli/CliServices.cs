@@ -28,6 +28,7 @@ public static class CliServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkflowAnalyzer, CapacityAnalyzer>());
         services.TryAddSingleton(sp => new WorkflowValidator(sp.GetServices<IWorkflowAnalyzer>()));
+        Infrastructure.StartupTrace.Mark("services");
         return services;
     }
 

@@ -18,7 +18,8 @@ public static class GantryApp
 {
     public static CommandApp Create(IServiceCollection? services = null)
     {
-        var app = new CommandApp(new TypeRegistrar(services ?? CliServices.Create()));
+        // The services (an assembly scan, the plugins folder) are made only when a command runs.
+        var app = new CommandApp(services is null ? new TypeRegistrar(() => CliServices.Create()) : new TypeRegistrar(services));
         app.Configure(Configure);
         return app;
     }

@@ -5,6 +5,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        Infrastructure.StartupTrace.Mark("main");
         // --plugins is global: it decides which activities exist before any verb is parsed, and
         // commands that open the engine later (run, runs signal) must see the same folder.
         var rest = new List<string>(args);
@@ -15,7 +16,17 @@ public static class Program
             rest.RemoveRange(at, 2);
         }
 
+        // The version alone needs neither the command model nor a console: Spectre's reflection over
+        // every verb's settings is most of a cold start's JIT.
+        if (rest is ["--version" or "-v"])
+        {
+            Console.Out.WriteLine(BuildInfo.Describe());
+            return ExitCodes.Ok;
+        }
+
         Infrastructure.ServiceConsole.ConfigureForJournal();
-        return GantryApp.Create().Run(rest);
+        var exitCode = GantryApp.Create().Run(rest);
+        Infrastructure.StartupTrace.Mark("exit");
+        return exitCode;
     }
 }

@@ -53,9 +53,9 @@ internal sealed class GantryRollout : IAsyncDisposable
     /// How long each group of the last run was out of rotation, from the journal: from the step's
     /// "taking out" report (its drain starts) to the next ": up" report (HAProxy serves it again).
     /// </summary>
-    public async Task<IReadOnlyList<TimeSpan>> OutOfRotationAsync()
+    public async Task<IReadOnlyList<TimeSpan>> OutOfRotationAsync(string? runId = null)
     {
-        var logs = (await _engine.Store.ReadJournalAsync(LastRunId!, 0, CancellationToken.None)).Where(e => e.Type == JournalEventTypes.Log && e.Message is not null).ToList();
+        var logs = (await _engine.Store.ReadJournalAsync(runId ?? LastRunId!, 0, CancellationToken.None)).Where(e => e.Type == JournalEventTypes.Log && e.Message is not null).ToList();
         var spans = new List<TimeSpan>();
         for (var i = 0; i < logs.Count; i++)
         {
@@ -72,6 +72,13 @@ internal sealed class GantryRollout : IAsyncDisposable
         }
 
         return spans;
+    }
+
+    /// <summary>The newest rolling-deploy run in the workspace's store, whoever started it (a <c>gantry run</c> process).</summary>
+    public async Task<string> NewestRunIdAsync()
+    {
+        var runs = await _engine.Store.ListRunsAsync(new RunQuery { WorkflowId = "rolling-deploy", Limit = 1000 }, CancellationToken.None);
+        return runs.MaxBy(r => r.CreatedAt)!.Id;
     }
 
     private static string Shorten(string? text) =>

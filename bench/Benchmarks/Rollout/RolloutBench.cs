@@ -4,9 +4,11 @@ using Gantry.Testing.Fleet;
 namespace Gantry.Benchmarks.Rollout;
 
 /// <summary>
-/// <c>-- rollout [--hosts 2,5,10] [--repeat 3] [--timeline]</c>: on a real fleet of two groups of N hosts, each
+/// <c>-- rollout [--hosts 2,5,10] [--repeat 3] [--timeline] [--gantry PATH]</c>: on a real fleet of two groups of N hosts, each
 /// repetition measures the physical limit, then rolls a new stable tag out with Gantry's
-/// rolling-deploy, with Fabric serial and with Fabric parallel, and checks every host ended on it.
+/// rolling-deploy (in this warm process, as a <c>gantry run</c> process, through a warm <c>gantry serve</c>), with
+/// Fabric serial and with Fabric parallel, and checks every host ended on it. Gantry's rollouts run under the
+/// fixture's load loop, whose failed requests are counted.
 /// Prints the median and minimum of each; <c>--timeline</c> also prints each Gantry run's journal with times. BenchmarkDotNet is not used: one rollout takes seconds and
 /// needs a fleet started around it.
 /// </summary>
@@ -17,24 +19,26 @@ internal static class RolloutBench
         var sizes = Option(args, "--hosts", "2,5,10").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
         var repeat = int.Parse(Option(args, "--repeat", "3"), CultureInfo.InvariantCulture);
         var timeline = args.Contains("--timeline");
+        var gantry = Path.GetFullPath(Option(args, "--gantry", GantryProcessRollout.DefaultGantry()));
         var rows = new List<string>();
         foreach (var size in sizes)
         {
-            rows.Add(await MeasureAsync(size, repeat, timeline));
+            rows.Add(await MeasureAsync(size, repeat, timeline, gantry));
         }
 
         Console.WriteLine();
-        Console.WriteLine($"rollout, 2 groups, {repeat} repetitions, median (min), {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores");
-        Console.WriteLine("| hosts per group | physical limit | Gantry | Gantry / limit | Fabric serial | Fabric parallel | Gantry / Fabric parallel | a group out of rotation (Gantry) | failed requests (Gantry) |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"rollout, 2 groups, {repeat} repetitions, median (min), {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}, CLI {gantry}");
+        Console.WriteLine("| hosts per group | physical limit | Gantry in process | Gantry `gantry run` | Gantry warm `gantry serve` | Fabric serial | Fabric parallel | `gantry run` / Fabric parallel | `gantry serve` / Fabric parallel | a group out of rotation (all Gantry runs) | failed requests (all Gantry runs) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         rows.ForEach(Console.WriteLine);
     }
 
-    private static async Task<string> MeasureAsync(int size, int repeat, bool timeline)
+    private static async Task<string> MeasureAsync(int size, int repeat, bool timeline, string gantryCli)
     {
         var options = new RealFleetOptions { HostsPerGroup = size };
         await using var fleet = await RealFleet.StartAsync(options);
         await using var gantry = await GantryRollout.OpenAsync(fleet);
+        await using var processes = new GantryProcessRollout(fleet, gantryCli);
         var fabric = await FabricRollout.CreateAsync(fleet);
         var tags = new TagMaker(fleet);
         Console.WriteLine($"{size} hosts/group: {await SshProbe.MeasureAsync(fleet)}");
@@ -43,7 +47,12 @@ internal static class RolloutBench
         var warm = await tags.NextAsync();
         Console.WriteLine($"{size} hosts/group: warm-up Gantry run {Seconds(await gantry.RunAsync())}");
         await VerifyAsync(fleet, warm);
+        await processes.StartServeAsync();
+        warm = await tags.NextAsync();
+        Console.WriteLine($"{size} hosts/group: warm-up gantry serve run {Seconds((await processes.RunServeAsync()).Wall)}");
+        await VerifyAsync(fleet, warm);
 
+        List<TimeSpan> cli = [], serve = [];
         List<TimeSpan> limit = [], ours = [], serial = [], parallel = [], serialProcess = [], parallelProcess = [], outOfRotation = [];
         var failedRequests = 0;
         for (var i = 1; i <= repeat; i++)
@@ -69,6 +78,29 @@ internal static class RolloutBench
             }
 
             tag = await tags.NextAsync();
+            await using (var load = fleet.StartLoad())
+            {
+                cli.Add(await processes.RunCliAsync());
+                failedRequests += (await load.StopAsync()).Failed;
+            }
+
+            await VerifyAsync(fleet, tag);
+            var cliOut = await gantry.OutOfRotationAsync(await gantry.NewestRunIdAsync());
+            outOfRotation.AddRange(cliOut);
+
+            tag = await tags.NextAsync();
+            await using (var load = fleet.StartLoad())
+            {
+                var (wall, runId) = await processes.RunServeAsync();
+                serve.Add(wall);
+                failedRequests += (await load.StopAsync()).Failed;
+                await VerifyAsync(fleet, tag);
+                var serveOut = await gantry.OutOfRotationAsync(runId);
+                outOfRotation.AddRange(serveOut);
+                Console.WriteLine($"{size} hosts/group #{i}: gantry run {Seconds(cli[^1])} (groups out {string.Join(" + ", cliOut.Select(Seconds))}), gantry serve {Seconds(wall)} (groups out {string.Join(" + ", serveOut.Select(Seconds))})");
+            }
+
+            tag = await tags.NextAsync();
             var (rollout, process) = await fabric.RunAsync("serial");
             (serial, serialProcess) = ([.. serial, rollout], [.. serialProcess, process]);
             await VerifyAsync(fleet, tag);
@@ -83,7 +115,7 @@ internal static class RolloutBench
                 + $"Fabric serial {Seconds(serial[^1])} (process {Seconds(serialProcess[^1])}), Fabric parallel {Seconds(parallel[^1])} (process {Seconds(parallelProcess[^1])}, CPU {Seconds(fabric.LastCpu)})");
         }
 
-        return $"| {size} | {Stat(limit)} | {Stat(ours)} | {Median(ours) / Median(limit):0.00} | {Stat(serial)} | {Stat(parallel)} | {Median(ours) / Median(parallel):0.00} | {Stat(outOfRotation)} | {failedRequests} |";
+        return $"| {size} | {Stat(limit)} | {Stat(ours)} | {Stat(cli)} | {Stat(serve)} | {Stat(serial)} | {Stat(parallel)} | {Median(cli) / Median(parallel):0.00} | {Median(serve) / Median(parallel):0.00} | {Stat(outOfRotation)} (max {outOfRotation.Max().TotalSeconds:0.00}) | {failedRequests} |";
     }
 
     /// <summary>Every host on the tag, serving, and every HAProxy server UP: a rollout that did not finish its job is not timed.</summary>

@@ -35,6 +35,7 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        Infrastructure.StartupTrace.Mark("command");
         var path = WorkspaceLookup.WorkflowPath(settings.Workflow, settings.Workspace);
         var environment = settings.Environment is null ? null : WorkspaceLookup.LoadEnvironment(settings.Environment, Path.GetDirectoryName(path), settings.Workspace);
 
@@ -99,6 +100,7 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
             throw new UsageException(ex.Message);
         }
 
+        Infrastructure.StartupTrace.Mark("run created");
         if (settings.Detach)
         {
             console.Profile.Out.Writer.WriteLine(run.Id);

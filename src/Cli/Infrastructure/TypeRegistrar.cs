@@ -3,16 +3,37 @@ using Spectre.Console.Cli;
 
 namespace Gantry.Cli.Infrastructure;
 
-/// <summary>Lets Spectre.Console.Cli create commands from the Microsoft DI container.</summary>
-public sealed class TypeRegistrar(IServiceCollection services) : ITypeRegistrar
+/// <summary>
+/// Lets Spectre.Console.Cli create commands from the Microsoft DI container. The container's services
+/// are made only when a command is about to run (<see cref="Build"/>): <c>--version</c>, <c>--help</c> and a
+/// usage error do not scan the activity assemblies or load plugins.
+/// </summary>
+public sealed class TypeRegistrar : ITypeRegistrar
 {
-    public ITypeResolver Build() => new TypeResolver(services.BuildServiceProvider());
+    private readonly Lazy<IServiceCollection> _services;
+    private readonly List<Action<IServiceCollection>> _registrations = [];
 
-    public void Register(Type service, Type implementation) => services.AddSingleton(service, implementation);
+    public TypeRegistrar(IServiceCollection services)
+        : this(() => services)
+    {
+    }
 
-    public void RegisterInstance(Type service, object implementation) => services.AddSingleton(service, implementation);
+    public TypeRegistrar(Func<IServiceCollection> createServices) => _services = new Lazy<IServiceCollection>(createServices);
 
-    public void RegisterLazy(Type service, Func<object> factory) => services.AddSingleton(service, _ => factory());
+    public ITypeResolver Build()
+    {
+        var services = _services.Value;
+        _registrations.ForEach(register => register(services));
+        _registrations.Clear();
+        StartupTrace.Mark("command container");
+        return new TypeResolver(services.BuildServiceProvider());
+    }
+
+    public void Register(Type service, Type implementation) => _registrations.Add(s => s.AddSingleton(service, implementation));
+
+    public void RegisterInstance(Type service, object implementation) => _registrations.Add(s => s.AddSingleton(service, implementation));
+
+    public void RegisterLazy(Type service, Func<object> factory) => _registrations.Add(s => s.AddSingleton(service, _ => factory()));
 }
 
 /// <summary>Resolves from the built provider; disposed with the app run.</summary>

@@ -56,9 +56,11 @@ internal sealed partial class RunHost : IAsyncDisposable
     {
         var catalog = WorkspaceCatalog.Discover(settings.Workspace ?? Directory.GetCurrentDirectory());
         var stores = await RunStoreFactory.OpenAsync(settings.Db ?? Environment.GetEnvironmentVariable("GANTRY_DB"), catalog.Root, time, cancellationToken).ConfigureAwait(false);
+        Infrastructure.StartupTrace.Mark("store opened");
         try
         {
             var imported = await DefinitionImport.ImportAsync(catalog, stores.Definitions, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            Infrastructure.StartupTrace.Mark("definitions imported");
             var mode = settings.Json ? ProgressMode.Json : live && LiveRunDisplay.Supported(console) ? ProgressMode.Live : ProgressMode.Lines;
             var observer = new RunProgressObserver(console, mode, time);
             var services = CliServices.Create()
@@ -73,6 +75,7 @@ internal sealed partial class RunHost : IAsyncDisposable
                 })
                 .AddGantryProviders()
                 .BuildServiceProvider();
+            Infrastructure.StartupTrace.Mark("engine");
             workerOptions ??= new RunWorkerOptions { Lease = LeaseFromEnvironment() ?? TimeSpan.FromSeconds(30) };
 
             return new RunHost(services, stores, catalog, observer, workerOptions, imported);
