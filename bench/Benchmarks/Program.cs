@@ -5,7 +5,8 @@ namespace Gantry.Benchmarks;
 /// <summary>
 /// Runs the benchmarks chosen on the command line, e.g. <c>-- --filter '*'</c>; <c>-- nodes</c>
 /// runs the multi-node throughput harness instead; <c>-- rollout</c> the real-fleet rollout comparison;
-/// <c>-- rollback</c> times rollout and rollback on the real fleet.
+/// <c>-- rollback</c> times rollout and rollback on the real fleet; <c>-- http</c> measures run-start and
+/// webhook bursts against a real <c>gantry serve</c>.
 /// </summary>
 public static class Program
 {
@@ -20,6 +21,12 @@ public static class Program
         if (args is ["rollout", ..])
         {
             await Rollout.RolloutBench.RunAsync(args[1..]);
+            return;
+        }
+
+        if (args is ["http", ..])
+        {
+            await Http.HttpBurstBench.RunAsync(args[1..]);
             return;
         }
 

@@ -11,7 +11,24 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     public PostgresDatabase(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        DataSource = NpgsqlDataSource.Create(connectionString);
+        DataSource = NpgsqlDataSource.Create(WithAutoPrepare(connectionString));
+    }
+
+    /// <summary>
+    /// The stores send the same few statements all day (append, status update, fence check): Npgsql
+    /// prepares a statement on a pooled connection after its second use, so later ones skip parsing
+    /// and planning. A connection string that sets <c>Max Auto Prepare</c> itself is left as it is.
+    /// </summary>
+    internal static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0 && !connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 32;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ConnectionString;
     }
 
     public NpgsqlDataSource DataSource { get; }

@@ -56,6 +56,26 @@ public sealed class SqliteDatabase
     /// <summary>Opens a connection for a write, after this process's earlier writers on the same file are done (<see cref="SqliteWriter"/>).</summary>
     public Task<SqliteWriter> OpenWriterAsync(CancellationToken cancellationToken) => SqliteWriter.OpenAsync(this, cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="work"/> inside this process's next group commit on the file (<see cref="SqliteCommitQueue"/>):
+    /// in its own savepoint, so a throw rolls back only its own writes; the task completes after the commit.
+    /// </summary>
+    internal Task<T> WriteInBatchAsync<T>(Func<SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var write = new QueuedWrite<T>(work, cancellationToken);
+        SqliteCommitQueue.For(this).Enqueue(write);
+        return write.Task;
+    }
+
+    /// <summary>A command on the transaction's connection, enlisted in it.</summary>
+    internal static SqliteCommand Command(SqliteTransaction transaction)
+    {
+        var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        return command;
+    }
+
     public static long Ticks(DateTimeOffset time) => time.UtcTicks;
 
     public static DateTimeOffset Time(System.Data.Common.DbDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);

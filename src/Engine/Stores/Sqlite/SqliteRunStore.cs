@@ -5,8 +5,9 @@ namespace Gantry.Engine.Stores;
 
 /// <summary>
 /// The default run store: one SQLite file in WAL mode, shared safely by several processes on one
-/// machine. Every write is one transaction committed before the method returns; appends take the
-/// write lock first (BEGIN IMMEDIATE) so sequences are gap-free per run. Run
+/// machine. Every write is committed before the method returns, in a transaction that took the write
+/// lock first (BEGIN IMMEDIATE) so sequences are gap-free per run; concurrent writes of this process
+/// share one transaction and one commit (<see cref="SqliteCommitQueue"/>), each in its own savepoint. Run
 /// <see cref="SqliteMigrator"/> before first use. A fenced view (<see cref="Fenced"/>) checks the
 /// holder's lease inside the write transaction of each append, status update and key release.
 /// </summary>
@@ -31,11 +32,12 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public IRunStore Fenced(RunLease lease) => new SqliteRunStore(database, _time, lease);
 
-    public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
+    public Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken) =>
+        database.WriteInBatchAsync((transaction, token) => InsertRunAsync(transaction, run, token), cancellationToken);
+
+    private static async Task<bool> InsertRunAsync(SqliteTransaction transaction, RunRecord run, CancellationToken cancellationToken)
     {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var command = connection.CreateCommand();
+        await using var command = SqliteDatabase.Command(transaction);
         command.CommandText = """
             INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path,
                 inputs, status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, finished_at)
@@ -63,6 +65,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         {
             throw new InvalidOperationException($"run {run.Id} already exists");
         }
+
+        return true;
     }
 
     public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
@@ -120,15 +124,14 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
         UpdateAsync(runId, status, message, onlyPending: true, cancellationToken);
 
-    private async Task<RunRecord?> UpdateAsync(string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken)
+    private Task<RunRecord?> UpdateAsync(string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken) =>
+        database.WriteInBatchAsync((transaction, token) => UpdateInAsync(transaction, runId, status, message, onlyPending, token), cancellationToken);
+
+    private async Task<RunRecord?> UpdateInAsync(SqliteTransaction transaction, string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken)
     {
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await CheckFenceAsync(connection, transaction, runId, cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        await CheckFenceAsync(transaction, runId, cancellationToken);
+        await using var command = SqliteDatabase.Command(transaction);
         command.CommandText = $"""
             UPDATE runs SET status = $status, message = $message, updated_at = $now, finished_at = $finished
             WHERE id = $id{(onlyPending ? " AND status = $pending" : "")} RETURNING {StoreRows.RunColumns};
@@ -140,18 +143,16 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$now", now);
         command.Parameters.AddWithValue("$finished", StoreText.IsFinished(status) ? now : DBNull.Value);
         var runs = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return runs.Count == 1 ? runs[0] : null;
     }
 
-    public async Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken) =>
+        database.WriteInBatchAsync((transaction, token) => AppendInAsync(transaction, runId, events, token), cancellationToken);
+
+    private async Task<IReadOnlyList<JournalEvent>> AppendInAsync(SqliteTransaction transaction, string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
     {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await CheckFenceAsync(connection, transaction, runId, cancellationToken);
-        await using var bump = connection.CreateCommand();
-        bump.Transaction = transaction;
+        await CheckFenceAsync(transaction, runId, cancellationToken);
+        await using var bump = SqliteDatabase.Command(transaction);
         bump.CommandText = "UPDATE runs SET last_sequence = last_sequence + $count WHERE id = $id RETURNING last_sequence;";
         bump.Parameters.AddWithValue("$id", runId);
         bump.Parameters.AddWithValue("$count", events.Count);
@@ -159,8 +160,7 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         var first = (long)last - events.Count + 1;
 
         var appended = events.Select((e, i) => e with { Sequence = first + i }).ToList();
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
+        await using var insert = SqliteDatabase.Command(transaction);
         insert.CommandText = "INSERT INTO journal (run_id, sequence, type, time, data) VALUES ($run, $sequence, $type, $time, $data);";
         var run = insert.Parameters.AddWithValue("$run", runId);
         var sequence = insert.Parameters.Add("$sequence", SqliteType.Integer);
@@ -176,7 +176,6 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return appended;
     }
 
@@ -202,14 +201,13 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     private static readonly string FinishedList = string.Join(", ", StoreText.FinishedStatuses.Select(s => $"'{s}'"));
 
-    public async Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
+    public Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken) =>
+        database.WriteInBatchAsync((transaction, token) => TryAcquireKeyInAsync(transaction, key, runId, token), cancellationToken);
+
+    private async Task<string?> TryAcquireKeyInAsync(SqliteTransaction transaction, string key, string runId, CancellationToken cancellationToken)
     {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await CheckFenceAsync(connection, transaction, runId, cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        await CheckFenceAsync(transaction, runId, cancellationToken);
+        await using var command = SqliteDatabase.Command(transaction);
         // A holder that finished without releasing (its process died between its status write and the
         // release) holds nothing: its row goes, so the key is not stuck for ever.
         command.CommandText = $"""
@@ -221,33 +219,29 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$run", runId);
         command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(_time.GetUtcNow()));
         var holder = (string?)await command.ExecuteScalarAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return holder == runId ? null : holder;
     }
 
-    public async Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken)
-    {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await CheckFenceAsync(connection, transaction, runId, cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "DELETE FROM concurrency_keys WHERE name = $key AND run_id = $run;";
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$run", runId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    public Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken) =>
+        database.WriteInBatchAsync(
+            async (transaction, token) =>
+            {
+                await CheckFenceAsync(transaction, runId, token);
+                await using var command = SqliteDatabase.Command(transaction);
+                command.CommandText = "DELETE FROM concurrency_keys WHERE name = $key AND run_id = $run;";
+                command.Parameters.AddWithValue("$key", key);
+                command.Parameters.AddWithValue("$run", runId);
+                return await command.ExecuteNonQueryAsync(token);
+            },
+            cancellationToken);
 
-    public async Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken) =>
+        database.WriteInBatchAsync((transaction, token) => ClaimRunsInAsync(transaction, nodeId, lease, max, token), cancellationToken);
+
+    private async Task<IReadOnlyList<ClaimedRun>> ClaimRunsInAsync(SqliteTransaction transaction, string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        await using var command = SqliteDatabase.Command(transaction);
         command.CommandText = $"""
             UPDATE runs SET lease_owner = $node, lease_expires_at = $expires, lease_generation = lease_generation + 1
             WHERE id IN (
@@ -265,16 +259,16 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$waiting", StoreText.Status(RunStatus.Waiting));
         command.Parameters.AddWithValue("$max", Math.Max(0, max));
         var claimed = await StoreRows.ReadAllAsync(command, r => StoreRows.ReadClaim(r, SqliteDatabase.Time, nodeId), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return claimed.OrderBy(c => c.Run.CreatedAt).ThenBy(c => c.Run.Id, StringComparer.Ordinal).ToList();
     }
 
-    public async Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken) =>
+        database.WriteInBatchAsync((transaction, token) => TryClaimRunInAsync(transaction, runId, nodeId, lease, token), cancellationToken);
+
+    private async Task<RunLease?> TryClaimRunInAsync(SqliteTransaction transaction, string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var command = connection.CreateCommand();
+        await using var command = SqliteDatabase.Command(transaction);
         command.CommandText = """
             UPDATE runs SET lease_owner = $node, lease_expires_at = $expires, lease_generation = lease_generation + 1
             WHERE id = $id AND (lease_owner IS NULL OR lease_owner = $node OR lease_expires_at <= $now)
@@ -287,26 +281,28 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         return await command.ExecuteScalarAsync(cancellationToken) is long generation ? new RunLease(runId, nodeId, generation) : null;
     }
 
-    public async Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken)
-    {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE runs SET lease_expires_at = $expires WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
-        AddLease(command, lease);
-        command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(_time.GetUtcNow() + duration));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
+    public Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
+        database.WriteInBatchAsync(
+            async (transaction, token) =>
+            {
+                await using var command = SqliteDatabase.Command(transaction);
+                command.CommandText = "UPDATE runs SET lease_expires_at = $expires WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
+                AddLease(command, lease);
+                command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(_time.GetUtcNow() + duration));
+                return await command.ExecuteNonQueryAsync(token) == 1;
+            },
+            cancellationToken);
 
-    public async Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken)
-    {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
-        AddLease(command, lease);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken) =>
+        database.WriteInBatchAsync(
+            async (transaction, token) =>
+            {
+                await using var command = SqliteDatabase.Command(transaction);
+                command.CommandText = "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
+                AddLease(command, lease);
+                return await command.ExecuteNonQueryAsync(token);
+            },
+            cancellationToken);
 
     public async Task<int> PruneAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken)
     {
@@ -337,15 +333,14 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     }
 
     /// <summary>In a fenced view, throws unless the fence's lease is still the run's current one; runs inside the write's transaction.</summary>
-    private async Task CheckFenceAsync(SqliteConnection connection, SqliteTransaction transaction, string runId, CancellationToken cancellationToken)
+    private async Task CheckFenceAsync(SqliteTransaction transaction, string runId, CancellationToken cancellationToken)
     {
         if (_fence is not { } fence || !string.Equals(fence.RunId, runId, StringComparison.Ordinal))
         {
             return;
         }
 
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        await using var command = SqliteDatabase.Command(transaction);
         command.CommandText = "SELECT lease_owner, lease_generation FROM runs WHERE id = $id;";
         command.Parameters.AddWithValue("$id", runId);
         var holders = await StoreRows.ReadAllAsync(command, r => (Owner: r.IsDBNull(0) ? null : r.GetString(0), Generation: r.GetInt64(1)), cancellationToken);

@@ -1,0 +1,93 @@
+namespace Gantry.Benchmarks.Http;
+
+/// <summary>
+/// <c>-- http [--store sqlite|postgres|both] [--starts 1000] [--concurrency 16] [--webhooks 50] [--gantry PATH]</c>:
+/// starts a real <c>gantry serve</c> (the Release build of src/Cli unless <c>--gantry</c> says otherwise)
+/// on each store, warms it with 50 starts, then measures a burst of run starts from a fixed number of
+/// clients and a burst of signed push webhooks sent at once. PostgreSQL is a throwaway cluster with
+/// fsync on (<see cref="BenchPostgres"/>).
+/// </summary>
+internal static class HttpBurstBench
+{
+    private const string Workflow = "burst";
+    private const string Secret = "bench-webhook-secret";
+
+    // One log step, like the load test's trivial workflow, startable by hand and by a push to develop.
+    private const string WorkflowText = """
+        id: burst
+        inputs:
+          ref: { type: string, default: "" }
+        steps:
+          - id: hello
+            uses: log
+            with: { message: "burst {{ inputs.ref }}" }
+        on:
+          push: { branch: develop }
+        """;
+
+    public static async Task RunAsync(string[] args)
+    {
+        var store = Option(args, "--store") ?? "both";
+        var starts = int.Parse(Option(args, "--starts") ?? "1000", System.Globalization.CultureInfo.InvariantCulture);
+        var concurrency = int.Parse(Option(args, "--concurrency") ?? "16", System.Globalization.CultureInfo.InvariantCulture);
+        var webhooks = int.Parse(Option(args, "--webhooks") ?? "50", System.Globalization.CultureInfo.InvariantCulture);
+        var gantry = Path.GetFullPath(Option(args, "--gantry") ?? Path.Combine(RepositoryRoot(), "src/Cli/bin/Release/net10.0/gantry"));
+        if (!File.Exists(gantry))
+        {
+            throw new FileNotFoundException($"no gantry executable at {gantry}; build src/Cli in Release or pass --gantry PATH");
+        }
+
+        Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}; {Environment.ProcessorCount} cores");
+        if (store is "sqlite" or "both")
+        {
+            await MeasureAsync("SQLite", gantry, db: null, starts, concurrency, webhooks);
+        }
+
+        if (store is "postgres" or "both")
+        {
+            await using var postgres = await BenchPostgres.StartAsync();
+            await MeasureAsync("PostgreSQL", gantry, await postgres.CreateDatabaseAsync("gantry_http_bench"), starts, concurrency, webhooks);
+        }
+    }
+
+    private static async Task MeasureAsync(string storeName, string gantry, string? db, int starts, int concurrency, int webhooks)
+    {
+        var workspace = Directory.CreateTempSubdirectory("gantry-http-bench-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(workspace, "workflows", "environments"));
+            await File.WriteAllTextAsync(Path.Combine(workspace, "workflows", $"{Workflow}.yaml"), WorkflowText + "\n");
+            var secretFile = Path.Combine(workspace, "webhook-secret");
+            await File.WriteAllTextAsync(secretFile, Secret);
+            await using var serve = await ServeProcess.StartAsync(gantry, workspace, secretFile, db);
+            using var load = new BurstLoad(serve, Workflow, Secret);
+            await load.StartsAsync("warm-up", 50, concurrency);
+            Console.WriteLine($"{storeName}, load average {File.ReadAllText("/proc/loadavg").Trim()}");
+            Console.WriteLine("  " + (await load.StartsAsync($"starts x{concurrency}", starts, concurrency)).Line());
+            Console.WriteLine("  " + (await load.PushWebhooksAsync("signed push webhooks", webhooks)).Line());
+        }
+        finally
+        {
+            Directory.Delete(workspace, recursive: true);
+        }
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Workflows.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"no Workflows.sln above {AppContext.BaseDirectory}; pass --gantry PATH");
+    }
+}
