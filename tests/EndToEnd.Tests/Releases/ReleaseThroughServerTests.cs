@@ -58,7 +58,8 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
         // An operator's hand-made merge is refused: merge gates count only the signed webhook, approvers and admins.
         var bump = await fleet.OriginGitAsync("rev-parse", branch);
         string operatorToken;
-        await using (var stores = await Gantry.Engine.Stores.RunStoreFactory.OpenAsync(null, fleet.WorkspaceDirectory, TimeProvider.System, CancellationToken.None))
+        // Tokens live in the server's store (its --db), which every server on it reads.
+        await using (var stores = await Gantry.Engine.Stores.RunStoreFactory.OpenAsync(Path.Combine(server.DataFolder, "gantry.db"), fleet.WorkspaceDirectory, TimeProvider.System, CancellationToken.None))
         {
             operatorToken = await new TokenStore(stores.Tokens).CreateAsync("release-operator", TokenRole.Operator, TimeProvider.System, null, CancellationToken.None);
         }
