@@ -14,6 +14,8 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRunStore, InMemoryRunStore>();
+        // Beside the in-memory run store; a process on a durable store registers the store's own (StoreSet.Quarantine).
+        services.TryAddSingleton<Gantry.Engine.Stores.IHostQuarantine, Gantry.Engine.Stores.InMemoryHostQuarantine>();
         services.TryAddSingleton<ActivityRegistry>();
         services.TryAddSingleton(sp => new WorkflowEngine(
             sp.GetRequiredService<IRunStore>(),

@@ -13,6 +13,8 @@ public static class ProvidersServiceCollectionExtensions
     public static IServiceCollection AddGantryProviders(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        // A process on a durable store registers the store's quarantine first; this is the in-memory one of a storeless engine.
+        services.TryAddSingleton<Gantry.Engine.Stores.IHostQuarantine, Gantry.Engine.Stores.InMemoryHostQuarantine>();
         services.TryAddSingleton(sp => new LoadBalancerFactory(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<TargetResolver>();
         services.TryAddSingleton(sp => new SshRunConnections(sp.GetRequiredService<TimeProvider>()));
@@ -20,7 +22,7 @@ public static class ProvidersServiceCollectionExtensions
         services.TryAddSingleton(sp => new SshFleetDeployerMarker(_ => new SshFleetDeployer(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SshRunConnections>())));
         services.TryAddSingleton(sp => new FleetDeployerFactory(sp.GetRequiredService<TimeProvider>(), sp));
         services.TryAddSingleton(sp => new FleetStatusReader(
-            sp.GetRequiredService<LoadBalancerFactory>(), sp.GetRequiredService<FleetDeployerFactory>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<LoadBalancerFactory>(), sp.GetRequiredService<FleetDeployerFactory>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Gantry.Engine.Stores.IHostQuarantine>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkflowAnalyzer, CapacityAnalyzer>());
         services.AddActivitiesFrom(typeof(LoadBalancerFactory).Assembly);
         return services;

@@ -40,7 +40,8 @@ public static class GantryServer
         }
 
         var db = options.Db ?? Environment.GetEnvironmentVariable("GANTRY_DB") ?? Path.Combine(dataDirectory, "gantry.db");
-        var stores = await RunStoreFactory.OpenAsync(db, catalog.Root, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        var imports = new List<string>();
+        var stores = await LegacySafetyFiles.OpenStoreAsync(db, catalog.Root, dataDirectory, TimeProvider.System, imports.Add, cancellationToken).ConfigureAwait(false);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = catalog.Root, WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
         builder.WebHost.UseKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodySize);
@@ -54,7 +55,9 @@ public static class GantryServer
         services.AddSingleton(context);
         services.AddSingleton(stores.Runs);
         services.AddSingleton(stores.Definitions);
-        services.AddSingleton(sp => new TokenStore(Path.Combine(dataDirectory, TokenStore.FileName), sp.GetService<TimeProvider>()));
+        services.AddSingleton(stores.Quarantine);
+        services.AddSingleton(stores.Tokens);
+        services.AddSingleton(sp => new TokenStore(stores.Tokens, sp.GetService<TimeProvider>()));
         services.AddSingleton<RunEventNotifier>();
         services.AddSingleton<IJournalObserver>(sp => sp.GetRequiredService<RunEventNotifier>());
         services.AddSingleton<IJournalObserver, TelemetryObserver>();
@@ -97,6 +100,11 @@ public static class GantryServer
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
+        foreach (var line in imports)
+        {
+            ServerLog.SafetyFileImported(app.Logger, line);
+        }
+
         app.Lifetime.ApplicationStopped.Register(() => stores.DisposeAsync().AsTask().GetAwaiter().GetResult());
         app.UseExceptionHandler();
         app.UseStatusCodePages();

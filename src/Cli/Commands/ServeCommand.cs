@@ -83,9 +83,16 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         // First start: make one admin token so a new user can sign in to the designer and call the
         // API without another set-up step. Its value goes to a file only its owner can read, never
         // to the console: service logs keep what a server prints.
-        var dataDirectory = Path.Combine(WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root, ".gantry");
-        var tokens = new TokenStore(Path.Combine(dataDirectory, TokenStore.FileName));
-        if (FirstAdminToken.CreateIfNoTokens(tokens, dataDirectory, TimeProvider.System) is { } file)
+        // Tokens live in the store every server node shares: a second node on the same database makes none.
+        var root = WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root;
+        var dataDirectory = Path.Combine(root, ".gantry");
+        string? file;
+        await using (var stores = await Running.WorkspaceStore.OpenAsync(settings.Db ?? System.Environment.GetEnvironmentVariable("GANTRY_DB") ?? Path.Combine(dataDirectory, "gantry.db"), root, dataDirectory, cancellationToken).ConfigureAwait(false))
+        {
+            file = await FirstAdminToken.CreateIfNoTokensAsync(new TokenStore(stores.Tokens), dataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (file is not null)
         {
             console.MarkupLine($"no tokens yet: created admin token '{FirstAdminToken.Name}'; its value is in [bold]{Markup.Escape(file)}[/] (mode 0600). Store it, then delete the file; `gantry tokens create` makes more");
         }

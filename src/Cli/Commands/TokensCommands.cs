@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Gantry.Engine.Loading;
+using Gantry.Engine.Stores;
 using Gantry.Server.Security;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -13,12 +14,23 @@ public class TokensSettings : CommandSettings
     [Description("Gantry's data folder; default: the workspace's .gantry folder.")]
     public string? Data { get; init; }
 
-    internal TokenStore Store() =>
-        new(Path.Combine(Data ?? Path.Combine(WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root, ".gantry"), TokenStore.FileName));
+    [CommandOption("--db <DB>")]
+    [Description("The store the servers use: a SQLite file (default gantry.db in the data folder) or a PostgreSQL connection string. Also GANTRY_DB.")]
+    public string? Db { get; init; }
+
+    /// <summary>Opens the store the servers read tokens from, with the tokens of an older <c>tokens.json</c> imported.</summary>
+    internal async Task<(StoreSet Stores, TokenStore Tokens)> OpenAsync(CancellationToken cancellationToken)
+    {
+        var root = WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root;
+        var data = Path.GetFullPath(Data ?? Path.Combine(root, ".gantry"));
+        var db = Db ?? Environment.GetEnvironmentVariable("GANTRY_DB") ?? Path.Combine(data, "gantry.db");
+        var stores = await Running.WorkspaceStore.OpenAsync(db, root, data, cancellationToken).ConfigureAwait(false);
+        return (stores, new TokenStore(stores.Tokens));
+    }
 }
 
 /// <summary><c>gantry tokens create --role viewer|operator|approver|admin --name NAME</c>: prints a new token once; only its hash is stored.</summary>
-public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time) : Command<TokensCreateCommand.Settings>
+public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<TokensCreateCommand.Settings>
 {
     public sealed class Settings : TokensSettings
     {
@@ -52,13 +64,14 @@ public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time)
         }
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var store = settings.Store();
+        var (stores, store) = await settings.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var opened = stores;
         string token;
         try
         {
-            token = store.Create(settings.Name, Enum.Parse<TokenRole>(settings.Role, ignoreCase: true), time, settings.Lifetime);
+            token = await store.CreateAsync(settings.Name, Enum.Parse<TokenRole>(settings.Role, ignoreCase: true), time, settings.Lifetime, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException ex)
         {
@@ -67,18 +80,20 @@ public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time)
 
         console.Profile.Out.Writer.WriteLine(token);
         var expiry = settings.Lifetime is { } lifetime ? $", expires {(time.GetUtcNow() + lifetime):u}" : "";
-        console.MarkupLine($"[grey]token for {Markup.Escape(settings.Name)} ({settings.Role.ToLowerInvariant()}{expiry}); shown once, only its SHA-256 is kept in {Markup.Escape(store.Path)}[/]");
+        console.MarkupLine($"[grey]token for {Markup.Escape(settings.Name)} ({settings.Role.ToLowerInvariant()}{expiry}); shown once, only its SHA-256 is kept, in the store ({Markup.Escape(stores.Location)})[/]");
         return ExitCodes.Ok;
     }
 }
 
 /// <summary><c>gantry tokens list</c>: names and roles of the stored tokens (never their values).</summary>
-public sealed class TokensListCommand(IAnsiConsole console) : Command<TokensSettings>
+public sealed class TokensListCommand(IAnsiConsole console) : AsyncCommand<TokensSettings>
 {
-    public override int Execute(CommandContext context, TokensSettings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, TokensSettings settings, CancellationToken cancellationToken)
     {
+        var (stores, store) = await settings.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var opened = stores;
         var table = new Table().AddColumns("name", "role", "created", "expires");
-        foreach (var entry in settings.Store().List())
+        foreach (var entry in await store.ListAsync(cancellationToken).ConfigureAwait(false))
         {
             table.AddRow(Markup.Escape(entry.Name), entry.Role.ToString().ToLowerInvariant(), entry.CreatedAt.ToString("u"), entry.ExpiresAt?.ToString("u") ?? "never");
         }
@@ -88,8 +103,8 @@ public sealed class TokensListCommand(IAnsiConsole console) : Command<TokensSett
     }
 }
 
-/// <summary><c>gantry tokens revoke NAME</c>: removes a token; a running server refuses it from its next request.</summary>
-public sealed class TokensRevokeCommand(IAnsiConsole console) : Command<TokensRevokeCommand.Settings>
+/// <summary><c>gantry tokens revoke NAME</c>: removes a token; every server on the same store refuses it from its next request.</summary>
+public sealed class TokensRevokeCommand(IAnsiConsole console) : AsyncCommand<TokensRevokeCommand.Settings>
 {
     public sealed class Settings : TokensSettings
     {
@@ -98,16 +113,17 @@ public sealed class TokensRevokeCommand(IAnsiConsole console) : Command<TokensRe
         public string Name { get; init; } = "";
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var store = settings.Store();
-        if (!store.Revoke(settings.Name))
+        var (stores, store) = await settings.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var opened = stores;
+        if (!await store.RevokeAsync(settings.Name, cancellationToken).ConfigureAwait(false))
         {
-            var names = store.List().Select(t => t.Name).ToList();
+            var names = (await store.ListAsync(cancellationToken).ConfigureAwait(false)).Select(t => t.Name).ToList();
             throw new UsageException($"no token named '{settings.Name}'{Engine.Diagnostics.Suggest.Hint(settings.Name, names)}; tokens: {(names.Count == 0 ? "none" : string.Join(", ", names))}");
         }
 
-        console.MarkupLine($"revoked token {Markup.Escape(settings.Name)}; requests with it are refused from now on");
+        console.MarkupLine($"revoked token {Markup.Escape(settings.Name)}; requests with it are refused from now on, by every server on this store");
         return ExitCodes.Ok;
     }
 }

@@ -55,7 +55,7 @@ internal sealed partial class RunHost : IAsyncDisposable
     public static async Task<RunHost> OpenAsync(RunSettings settings, IAnsiConsole console, TimeProvider time, bool live, CancellationToken cancellationToken, RunWorkerOptions? workerOptions = null)
     {
         var catalog = WorkspaceCatalog.Discover(settings.Workspace ?? Directory.GetCurrentDirectory());
-        var stores = await RunStoreFactory.OpenAsync(settings.Db ?? Environment.GetEnvironmentVariable("GANTRY_DB"), catalog.Root, time, cancellationToken).ConfigureAwait(false);
+        var stores = await WorkspaceStore.OpenAsync(settings.Db, catalog.Root, null, cancellationToken, time).ConfigureAwait(false);
         Infrastructure.StartupTrace.Mark("store opened");
         try
         {
@@ -65,6 +65,7 @@ internal sealed partial class RunHost : IAsyncDisposable
             var observer = new RunProgressObserver(console, mode, time);
             var services = CliServices.Create()
                 .AddSingleton(stores.Runs)
+                .AddSingleton(stores.Quarantine)
                 .AddSingleton<IJournalObserver>(observer)
                 .AddGantryEngine(o =>
                 {

@@ -1,7 +1,7 @@
 namespace Gantry.Engine.Stores;
 
 /// <summary>
-/// Files that hold tokens, secrets or journals (<c>tokens.json</c>, <c>gantry.db</c> and its
+/// Files that hold tokens, secrets or journals (<c>gantry.db</c> with the token hashes, and its
 /// <c>-wal</c>/<c>-shm</c>, the first admin token) are created readable by their owner only (0600).
 /// SQLite gives its -wal and -shm files the database file's mode, so creating the database 0600 covers them.
 /// </summary>

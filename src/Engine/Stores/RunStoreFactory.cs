@@ -28,11 +28,12 @@ public static class RunStoreFactory
                 new PostgresDefinitionStore(database, time),
                 new PostgresMigrator(database, time),
                 new PostgresWebhookDeliveries(database),
+                new SafetyState(new PostgresHostQuarantine(database), new PostgresAccessTokens(database)),
                 database);
         }
 
         var sqlite = new SqliteDatabase(location);
-        return new StoreSet(kind, sqlite.Path, new SqliteRunStore(sqlite, time), new SqliteDefinitionStore(sqlite, time), new SqliteMigrator(sqlite, time), new SqliteWebhookDeliveries(sqlite), null);
+        return new StoreSet(kind, sqlite.Path, new SqliteRunStore(sqlite, time), new SqliteDefinitionStore(sqlite, time), new SqliteMigrator(sqlite, time), new SqliteWebhookDeliveries(sqlite), new SafetyState(new SqliteHostQuarantine(sqlite), new SqliteAccessTokens(sqlite)), null);
     }
 
     /// <summary>Creates the stores and migrates the database to the latest schema.</summary>

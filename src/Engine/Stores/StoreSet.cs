@@ -7,15 +7,17 @@ public enum StoreKind { Sqlite, Postgres }
 
 /// <summary>
 /// The stores of one database, sharing its connections: runs (with leases and retention),
-/// definitions, webhook deliveries, and the migrator to run at start-up. Dispose it at shutdown.
+/// definitions, webhook deliveries, quarantined hosts, tokens, and the migrator to run at start-up. Dispose it at shutdown.
 /// </summary>
 public sealed class StoreSet : IAsyncDisposable
 {
     private readonly IAsyncDisposable? _owned;
 
-    internal StoreSet(StoreKind kind, string location, IRunStore runs, IDefinitionStore definitions, IStoreMigrator migrator, IWebhookDeliveries deliveries, IAsyncDisposable? owned)
+    internal StoreSet(StoreKind kind, string location, IRunStore runs, IDefinitionStore definitions, IStoreMigrator migrator, IWebhookDeliveries deliveries, SafetyState safety, IAsyncDisposable? owned)
     {
         Deliveries = deliveries;
+        Quarantine = safety.Quarantine;
+        Tokens = safety.Tokens;
         Kind = kind;
         Location = location;
         Runs = runs;
@@ -42,7 +44,16 @@ public sealed class StoreSet : IAsyncDisposable
     /// <summary>Webhook deliveries seen by any node on this database (replay protection).</summary>
     public IWebhookDeliveries Deliveries { get; }
 
+    /// <summary>Hosts kept out of rotation after a failed rollback, as every node on this database sees them.</summary>
+    public IHostQuarantine Quarantine { get; }
+
+    /// <summary>The API's bearer tokens (hashes), as every server node on this database checks them.</summary>
+    public IAccessTokens Tokens { get; }
+
     public IStoreMigrator Migrator { get; }
 
     public ValueTask DisposeAsync() => _owned?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
+
+/// <summary>The safety state of one database: quarantined hosts and tokens.</summary>
+internal sealed record SafetyState(IHostQuarantine Quarantine, IAccessTokens Tokens);

@@ -40,7 +40,7 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
             + (verified.Count > 0 ? $" ({string.Join(", ", verified.Select(v => v.Host))} already on it)" : ""));
         var deployed = remaining.Count == 0 ? new FleetResult([]) : await deployer.DeployAsync(request with { Hosts = remaining, MaxParallel = Math.Min(request.MaxParallel, remaining.Count) }, cancellationToken).ConfigureAwait(false);
         var result = new FleetResult([.. intent.Hosts.Select(h => verified.FirstOrDefault(v => v.Host == h) ?? deployed.Hosts.First(d => d.Host == h))]);
-        var quarantined = new Quarantine(context.DataDirectory, environment.Id).Record(result, context.RunId, context.Time.GetUtcNow(), context.Log);
+        var quarantined = await Quarantine.Of(context, environment).RecordAsync(result, context.RunId, context.Time.GetUtcNow(), context.Log, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             var failed = result.Hosts.Where(h => !h.Succeeded).ToList();

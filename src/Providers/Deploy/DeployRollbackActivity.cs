@@ -34,13 +34,13 @@ internal sealed class DeployRollbackActivity(TargetResolver targets, FleetDeploy
         var parallel = input.MaxParallel > 0 ? input.MaxParallel : hosts.Count;
         FleetRequest Request(IReadOnlyList<string> subset, string? release) =>
             new(environment, subset, release, parallel, environment.Deploy.KeepReleases, context.RunId, context.DataDirectory, context.Log, context.Secrets);
-        DeployOutputs Finish(string release, FleetResult result) =>
-            Finished(group, release, result, new Quarantine(context.DataDirectory, environment.Id).Record(result, context.RunId, context.Time.GetUtcNow(), context.Log));
+        async Task<DeployOutputs> FinishAsync(string release, FleetResult result) =>
+            Finished(group, release, result, await Quarantine.Of(context, environment).RecordAsync(result, context.RunId, context.Time.GetUtcNow(), context.Log, cancellationToken).ConfigureAwait(false));
 
         if (to is null && !input.Fetch && !check && !stage)
         {
             // Each host to its own previous release, as before there was a plan.
-            return Finish("previous", await deployer.RollbackAsync(Request(hosts, null), cancellationToken).ConfigureAwait(false));
+            return await FinishAsync("previous", await deployer.RollbackAsync(Request(hosts, null), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         }
 
         var states = await deployer.ReadStateAsync(Request(hosts, null), cancellationToken).ConfigureAwait(false);
@@ -70,7 +70,7 @@ internal sealed class DeployRollbackActivity(TargetResolver targets, FleetDeploy
         var fetching = plan.Missing.Count > 0 ? deployer.DeployAsync(Request(plan.Missing, plan.Release), cancellationToken) : Task.FromResult(new FleetResult([]));
         await Task.WhenAll(switching, fetching).ConfigureAwait(false);
         var outcomes = (await switching.ConfigureAwait(false)).Hosts.Concat((await fetching.ConfigureAwait(false)).Hosts).ToDictionary(h => h.Host, StringComparer.Ordinal);
-        return Finish(plan.Release, new FleetResult(hosts.Select(h => outcomes[h]).ToList()));
+        return await FinishAsync(plan.Release, new FleetResult(hosts.Select(h => outcomes[h]).ToList())).ConfigureAwait(false);
     }
 
     /// <summary>Clones the release on the hosts that no longer keep it, all at once, while they serve; the later rollback steps only switch.</summary>

@@ -49,7 +49,9 @@ public abstract class LoadBalancerActivity<TInputs>(LoadBalancerFactory factory)
     protected sealed override async Task<LoadBalancerOutputs> ExecuteAsync(ActivityContext<TInputs> context, CancellationToken cancellationToken)
     {
         var environment = context.Environment ?? throw new LoadBalancerException($"{context.ActivityName} needs an environment (--env)");
-        var controller = factory.Create(environment, context.DataDirectory);
+        // Read from the shared store now: a host quarantined by a run on another node stays out.
+        var quarantine = await Deploy.Quarantine.Of(context, environment).ForLoadBalancerAsync(environment, cancellationToken).ConfigureAwait(false);
+        var controller = factory.Create(environment, context.DataDirectory, quarantine);
         var status = await ActAsync(controller, context, new SynchronousProgress(context.Log), cancellationToken).ConfigureAwait(false);
         context.Log.Info($"live: {Join(status.GroupsIn(GroupState.Live))}; out: {Join(status.GroupsIn(GroupState.Out))}"
             + (status.GroupsIn(GroupState.Inconsistent).Count > 0 ? $"; inconsistent: {Join(status.GroupsIn(GroupState.Inconsistent))}" : ""));

@@ -164,7 +164,7 @@ public sealed class LoadBalancerController
         if (_quarantine.Servers.ContainsKey(server))
         {
             // lb.ready on a quarantined host is the explicit "I checked it" that brings it back.
-            _quarantine.Release(server);
+            await _quarantine.Release(server, cancellationToken).ConfigureAwait(false);
             progress?.Report($"lb.ready {server}: {server} is out of quarantine");
             return await GetStatusAsync(cancellationToken).ConfigureAwait(false);
         }

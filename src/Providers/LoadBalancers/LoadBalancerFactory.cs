@@ -17,7 +17,8 @@ public sealed class LoadBalancerFactory(TimeProvider time)
 
     public void Register(LoadBalancerProvider provider, Func<EnvironmentDefinition, string, ILoadBalancerDriver> create) => _drivers[provider] = create;
 
-    public LoadBalancerController Create(EnvironmentDefinition environment, string dataDirectory)
+    /// <param name="quarantine">The environment's quarantined hosts, read from the store (see <see cref="Quarantine.ForLoadBalancerAsync"/>); none when null.</param>
+    public LoadBalancerController Create(EnvironmentDefinition environment, string dataDirectory, ServerQuarantine? quarantine = null)
     {
         var settings = environment.LoadBalancer;
         ILoadBalancerDriver driver = _drivers.TryGetValue(settings.Provider, out var custom)
@@ -41,24 +42,7 @@ public sealed class LoadBalancerFactory(TimeProvider time)
             PollInterval = settings.PollInterval,
             SettleDelay = settings.SettleDelay,
         };
-        return new LoadBalancerController(driver, groups, settings.MinLiveGroups, timings, QuarantineOf(environment, dataDirectory));
-    }
-
-    /// <summary>The environment's quarantined hosts (see <see cref="Quarantine"/>) by their server name.</summary>
-    private static ServerQuarantine QuarantineOf(EnvironmentDefinition environment, string dataDirectory)
-    {
-        var quarantine = new Quarantine(dataDirectory, environment.Id);
-        var hosts = quarantine.Read();
-        if (hosts.Count == 0)
-        {
-            return ServerQuarantine.None;
-        }
-
-        string Server(string host) => environment.Hosts.TryGetValue(host, out var settings) ? settings.LbServer ?? host : host;
-        var byServer = hosts.ToDictionary(h => Server(h.Key), h => h.Key, StringComparer.Ordinal);
-        return new ServerQuarantine(
-            hosts.ToDictionary(h => Server(h.Key), h => $"quarantined by run {h.Value.Run} since {h.Value.Since:yyyy-MM-dd HH:mm:ss}Z", StringComparer.Ordinal),
-            server => quarantine.Release(byServer[server]));
+        return new LoadBalancerController(driver, groups, settings.MinLiveGroups, timings, quarantine);
     }
 
     private NginxDriver NginxDriverFor(EnvironmentDefinition environment)

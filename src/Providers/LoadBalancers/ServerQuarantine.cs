@@ -6,9 +6,9 @@ namespace Gantry.Providers.LoadBalancers;
 /// <c>lb.ready</c> on one, which releases it.
 /// </summary>
 /// <param name="Servers">Server name → why its host is quarantined.</param>
-/// <param name="Release">Takes a server's host out of quarantine.</param>
-public sealed record ServerQuarantine(IReadOnlyDictionary<string, string> Servers, Action<string> Release)
+/// <param name="Release">Takes a server's host out of quarantine (in the store every node shares).</param>
+public sealed record ServerQuarantine(IReadOnlyDictionary<string, string> Servers, Func<string, CancellationToken, Task> Release)
 {
     /// <summary>No server is quarantined.</summary>
-    public static ServerQuarantine None { get; } = new(new Dictionary<string, string>(), _ => { });
+    public static ServerQuarantine None { get; } = new(new Dictionary<string, string>(), (_, _) => Task.CompletedTask);
 }

@@ -8,7 +8,8 @@ namespace Gantry.Providers.Sandbox;
 /// <summary>
 /// Simulated host deploys with the same contract as SSH: releases kept per host, an atomic switch
 /// of current, restart, health; a host listed in <c>sandbox_fail_restart</c> fails its restart, and one
-/// listed in <c>sandbox_down</c> fails its health check; either is put back on its previous release.
+/// listed in <c>sandbox_down</c> fails its health check; either is put back on its previous release, unless it is
+/// also listed in <c>sandbox_fail_rollback</c>: then putting it back fails too and its state is unknown (quarantined).
 /// </summary>
 internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
 {
@@ -16,6 +17,7 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
     {
         var fleet = new SandboxFleet(request.Environment, request.DataDirectory);
         var failing = fleet.InjectedList("sandbox_fail_restart");
+        var rollbackFailing = fleet.InjectedList("sandbox_fail_rollback");
 
         // A host listed in sandbox_down never passes its health check (when one is configured).
         IReadOnlyList<string> unhealthy = request.Environment.Deploy.Health is null ? [] : fleet.InjectedList("sandbox_down");
@@ -33,6 +35,13 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
                     LeaseGuard.ThrowIfLost();
                     var simulated = state.Hosts[host];
                     var previous = simulated.Current;
+                    if (failing.Contains(host) && rollbackFailing.Contains(host))
+                    {
+                        request.Log.Warn($"restart failed; putting it back on {previous} failed too", host);
+                        return new HostOutcome(host, false, null, previous,
+                            $"{host}: restart command `{request.Environment.Deploy.Restart ?? "restart"}` exited 1: simulated failure (sandbox_fail_restart); ROLLING BACK TO {previous} ALSO FAILED (sandbox_fail_rollback), CHECK THE HOST NOW", Unsettled: true);
+                    }
+
                     if (failing.Contains(host))
                     {
                         request.Log.Warn($"restart failed; back on {previous}", host);

@@ -1,4 +1,5 @@
 using Gantry.Engine.Model;
+using Gantry.Engine.Stores;
 using Gantry.Providers.Deploy;
 using Gantry.Providers.LoadBalancers;
 using ReleaseAdopter = Gantry.Providers.Ssh.ReleaseAdopter;
@@ -17,9 +18,11 @@ public sealed class FleetStatusReader
     private readonly LoadBalancerFactory _loadBalancers;
     private readonly FleetDeployerFactory _deployers;
     private readonly TimeProvider _time;
+    private readonly IHostQuarantine _quarantine;
 
-    internal FleetStatusReader(LoadBalancerFactory loadBalancers, FleetDeployerFactory deployers, TimeProvider time)
+    internal FleetStatusReader(LoadBalancerFactory loadBalancers, FleetDeployerFactory deployers, TimeProvider time, IHostQuarantine quarantine)
     {
+        _quarantine = quarantine;
         _loadBalancers = loadBalancers;
         _deployers = deployers;
         _time = time;
@@ -33,11 +36,12 @@ public sealed class FleetStatusReader
     {
         ArgumentNullException.ThrowIfNull(environment);
         var hosts = environment.Groups.Values.SelectMany(g => g.Hosts).Distinct(StringComparer.Ordinal).ToList();
-        var balancer = ReadBalancerAsync(environment, dataDirectory, cancellationToken);
+        var quarantine = new Quarantine(_quarantine, environment.Id);
+        var quarantined = await quarantine.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var balancer = ReadBalancerAsync(environment, dataDirectory, await quarantine.ForLoadBalancerAsync(environment, cancellationToken).ConfigureAwait(false), cancellationToken);
         var states = ReadHostsAsync(environment, hosts, dataDirectory, cancellationToken);
         var (status, balancerError) = await balancer.ConfigureAwait(false);
         var byHost = (await states.ConfigureAwait(false)).ToDictionary(s => s.Host, StringComparer.Ordinal);
-        var quarantined = new Quarantine(dataDirectory, environment.Id).Read();
         var groups = environment.Groups.Select(g =>
         {
             var lb = status?.Groups.FirstOrDefault(s => s.Name == g.Key);
@@ -50,7 +54,7 @@ public sealed class FleetStatusReader
         return new FleetStatus(environment.Id, _time.GetUtcNow(), groups, balancerError);
     }
 
-    private async Task<(LoadBalancerStatus? Status, string? Error)> ReadBalancerAsync(EnvironmentDefinition environment, string dataDirectory, CancellationToken cancellationToken)
+    private async Task<(LoadBalancerStatus? Status, string? Error)> ReadBalancerAsync(EnvironmentDefinition environment, string dataDirectory, ServerQuarantine quarantine, CancellationToken cancellationToken)
     {
         if (environment.LoadBalancer.Provider == LoadBalancerProvider.None)
         {
@@ -59,7 +63,7 @@ public sealed class FleetStatusReader
 
         try
         {
-            return (await _loadBalancers.Create(environment, dataDirectory).GetStatusAsync(cancellationToken).ConfigureAwait(false), null);
+            return (await _loadBalancers.Create(environment, dataDirectory, quarantine).GetStatusAsync(cancellationToken).ConfigureAwait(false), null);
         }
         catch (Exception ex) when (ex is LoadBalancerException or IOException or ArgumentException or System.Net.Sockets.SocketException or TimeoutException)
         {

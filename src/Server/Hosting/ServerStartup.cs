@@ -37,7 +37,8 @@ internal sealed class ServerStartup(WorkflowImporter importer, WorkflowEngine en
     /// <summary>The files that hold tokens, secrets or journals.</summary>
     private IEnumerable<string> PrivateFilePaths()
     {
-        yield return Path.Combine(context.DataDirectory, Security.TokenStore.FileName);
+        // Tokens live in the store now; a tokens.json an older Gantry left was imported and renamed, and still holds hashes.
+        yield return Path.Combine(context.DataDirectory, Security.TokenStore.FileName + Engine.Stores.LegacySafetyFiles.ImportedSuffix);
         yield return Path.Combine(context.DataDirectory, Security.FirstAdminToken.FileName);
         if (context.Stores.Kind == Engine.Stores.StoreKind.Sqlite)
         {

@@ -12,21 +12,23 @@ internal sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOpt
     public const string SchemeName = "Bearer";
     public const string RoleClaim = "gantry:role";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
         if (string.IsNullOrEmpty(header))
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
 
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || tokens.Find(header["Bearer ".Length..].Trim()) is not { } entry)
+        // Asked from the shared store on every request: a revoke through any node counts from the next one.
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            || await tokens.FindAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted).ConfigureAwait(false) is not { } entry)
         {
-            return Task.FromResult(AuthenticateResult.Fail("the bearer token is not known"));
+            return AuthenticateResult.Fail("the bearer token is not known");
         }
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, entry.Name), new Claim(RoleClaim, entry.Role.ToString())], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -13,16 +13,26 @@ public static class FirstAdminToken
 
     public const string Name = "first-admin";
 
-    /// <summary>Creates the token and its file when the store has no token; returns the file's path, or null when tokens exist.</summary>
-    public static string? CreateIfNoTokens(TokenStore tokens, string dataDirectory, TimeProvider time)
+    /// <summary>Creates the token and its file when the store (shared by every node) has no token; returns the file's path, or null when tokens exist.</summary>
+    public static async Task<string?> CreateIfNoTokensAsync(TokenStore tokens, string dataDirectory, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (tokens.List().Count > 0)
+        if ((await tokens.ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
         {
             return null;
         }
 
         Directory.CreateDirectory(dataDirectory);
-        var token = tokens.Create(Name, TokenRole.Admin, time);
+        string token;
+        try
+        {
+            token = await tokens.CreateAsync(Name, TokenRole.Admin, time, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException)
+        {
+            // Another node on the same store made it between the check and now.
+            return null;
+        }
+
         var path = Path.Combine(dataDirectory, FileName);
         PrivateFiles.WriteAllText(path, token + "\n");
         return path;

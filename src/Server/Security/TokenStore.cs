@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using Gantry.Engine.Stores;
 
 namespace Gantry.Server.Security;
 
@@ -12,24 +11,20 @@ public sealed record TokenEntry(string Name, TokenRole Role, string Sha256, Date
 }
 
 /// <summary>
-/// Bearer tokens in a JSON file in the data folder (<c>tokens.json</c>, mode 0600), holding only
-/// hashes. The server rereads the file when it changes, so <c>gantry tokens create</c> and
-/// <c>revoke</c> take effect on the next request while it runs; an expired token is refused.
+/// Bearer tokens in the store every node shares (table <c>access_tokens</c> of the SQLite workspace or
+/// PostgreSQL database), holding only hashes. Every request reads the store, so a token made or revoked
+/// through one server or <c>gantry tokens</c> is known or refused by every server on the database from
+/// the next request; an expired token is refused.
 /// </summary>
-public sealed class TokenStore(string path, TimeProvider? time = null)
+public sealed class TokenStore(IAccessTokens tokens, TimeProvider? time = null)
 {
-    /// <summary>The file name in the data folder.</summary>
+    /// <summary>The file tokens were kept in before store migration 5, imported once by <see cref="LegacySafetyFiles"/>.</summary>
     public const string FileName = "tokens.json";
 
     private const string Prefix = "gantry_";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
-    private readonly Lock _gate = new();
-    private ((DateTime, long) Stamp, IReadOnlyList<TokenEntry> Entries) _cache = ((DateTime.MinValue, -1), []);
-
-    public string Path { get; } = System.IO.Path.GetFullPath(path);
 
     /// <summary>Makes a token, stores its hash and returns the value: the only time it is seen.</summary>
-    public string Create(string name, TokenRole role, TimeProvider time, TimeSpan? lifetime = null)
+    public async Task<string> CreateAsync(string name, TokenRole role, TimeProvider clock, TimeSpan? lifetime, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
@@ -37,89 +32,42 @@ public sealed class TokenStore(string path, TimeProvider? time = null)
         }
 
         var value = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
-        lock (_gate)
+        var now = clock.GetUtcNow();
+        var stored = new StoredToken(name, role.ToString().ToLowerInvariant(), Hash(value), now, lifetime is { } l ? now + l : null);
+        if (!await tokens.AddAsync(stored, cancellationToken).ConfigureAwait(false))
         {
-            var entries = Read().ToList();
-            if (entries.Any(e => e.Name == name))
-            {
-                throw new ArgumentException($"a token named '{name}' already exists; choose another name", nameof(name));
-            }
-
-            var now = time.GetUtcNow();
-            entries.Add(new TokenEntry(name, role, Hash(value), now, lifetime is { } l ? now + l : null));
-            Write(entries);
+            throw new ArgumentException($"a token named '{name}' already exists; choose another name", nameof(name));
         }
 
         return value;
     }
 
-    /// <summary>Removes the token named <paramref name="name"/>; false when there is none. Effective on the next request.</summary>
-    public bool Revoke(string name)
-    {
-        lock (_gate)
-        {
-            var entries = Read().ToList();
-            if (entries.RemoveAll(e => e.Name == name) == 0)
-            {
-                return false;
-            }
-
-            Write(entries);
-            return true;
-        }
-    }
-
-    private void Write(List<TokenEntry> entries)
-    {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        Gantry.Engine.Stores.PrivateFiles.WriteAllText(Path, JsonSerializer.Serialize(entries, Json));
-    }
+    /// <summary>Removes the token named <paramref name="name"/>; false when there is none. Effective on the next request of every server on the store.</summary>
+    public Task<bool> RevokeAsync(string name, CancellationToken cancellationToken) => tokens.RevokeAsync(name, cancellationToken);
 
     /// <summary>Every stored token (names, roles and hashes).</summary>
-    public IReadOnlyList<TokenEntry> List()
-    {
-        lock (_gate)
-        {
-            return Read();
-        }
-    }
+    public async Task<IReadOnlyList<TokenEntry>> ListAsync(CancellationToken cancellationToken) =>
+        (await tokens.ListAsync(cancellationToken).ConfigureAwait(false)).Select(Entry).OfType<TokenEntry>().ToList();
 
-    /// <summary>The entry whose hash matches <paramref name="token"/>, compared in constant time; null when none does or it has expired.</summary>
-    public TokenEntry? Find(string token)
+    /// <summary>The entry whose hash matches <paramref name="token"/>; null when none does, it has expired, or its role is unknown.</summary>
+    /// <remarks>
+    /// Looked up by the SHA-256 of the presented value: what a lookup's timing could reveal is about the hash
+    /// of a guess, which says nothing about any stored token's value.
+    /// </remarks>
+    public async Task<TokenEntry?> FindAsync(string token, CancellationToken cancellationToken)
     {
-        var now = (time ?? TimeProvider.System).GetUtcNow();
-        var hash = Encoding.ASCII.GetBytes(Hash(token));
-        TokenEntry? found = null;
-        foreach (var entry in List())
-        {
-            if (CryptographicOperations.FixedTimeEquals(hash, Encoding.ASCII.GetBytes(entry.Sha256)))
-            {
-                found = entry;
-            }
-        }
-
-        return found is not null && found.IsExpired(now) ? null : found;
+        var stored = await tokens.FindAsync(Hash(token), cancellationToken).ConfigureAwait(false);
+        var entry = stored is null ? null : Entry(stored);
+        return entry is not null && !entry.IsExpired((time ?? TimeProvider.System).GetUtcNow()) ? entry : null;
     }
 
     internal static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private IReadOnlyList<TokenEntry> Read()
-    {
-        if (!File.Exists(Path))
-        {
-            return [];
-        }
-
-        // Time and size: a revoke within the file system's timestamp granularity still changes the size.
-        var info = new FileInfo(Path);
-        var stamp = (info.LastWriteTimeUtc, info.Length);
-        if (stamp != _cache.Stamp)
-        {
-            _cache = (stamp, JsonSerializer.Deserialize<List<TokenEntry>>(File.ReadAllText(Path), Json) ?? []);
-        }
-
-        return _cache.Entries;
-    }
+    /// <summary>A stored row as an entry; null for a role this build does not know (never granted anything).</summary>
+    private static TokenEntry? Entry(StoredToken stored) =>
+        Enum.TryParse<TokenRole>(stored.Role, ignoreCase: true, out var role) && !int.TryParse(stored.Role, out _)
+            ? new TokenEntry(stored.Name, role, stored.Sha256, stored.CreatedAt, stored.ExpiresAt)
+            : null;
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

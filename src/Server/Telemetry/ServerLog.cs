@@ -53,4 +53,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(1801, LogLevel.Warning, "Refused a pull_request signal to run {RunId} from token {Token} ({Role}): merge gates count only the signed webhook, approver and admin tokens")]
     public static partial void MergeGateSignalRefused(ILogger logger, string runId, string token, string role);
+
+    [LoggerMessage(2501, LogLevel.Information, "Safety state: {Import}")]
+    public static partial void SafetyFileImported(ILogger logger, string import);
 }

@@ -44,7 +44,12 @@ public sealed class ServeWithPluginsTests : IDisposable
         var broken = Path.Combine(plugins, "Broken.Plugin", "Broken.Plugin.dll");
         Directory.CreateDirectory(Path.GetDirectoryName(broken)!);
         await File.WriteAllTextAsync(broken, "not an assembly");
-        var token = new TokenStore(Path.Combine(_workspace.Root, ".gantry", TokenStore.FileName)).Create("test-admin", TokenRole.Admin, TimeProvider.System);
+        string token;
+        await using (var stores = await Gantry.Engine.Stores.RunStoreFactory.OpenAsync(null, _workspace.Root, TimeProvider.System, CancellationToken.None))
+        {
+            token = await new TokenStore(stores.Tokens).CreateAsync("test-admin", TokenRole.Admin, TimeProvider.System, null, CancellationToken.None);
+        }
+
         var kvRequests = new ConcurrentQueue<string>();
         await using var kv = new RecordingListener(request => kvRequests.Enqueue(request));
         var port = FreePort();

@@ -57,7 +57,13 @@ public sealed class ReleaseThroughServerTests(ITestOutputHelper output)
 
         // An operator's hand-made merge is refused: merge gates count only the signed webhook, approvers and admins.
         var bump = await fleet.OriginGitAsync("rev-parse", branch);
-        var operatorToken = new TokenStore(Path.Combine(fleet.WorkspaceDirectory, ".gantry", TokenStore.FileName)).Create("release-operator", TokenRole.Operator, TimeProvider.System);
+        string operatorToken;
+        // Tokens live in the server's store (its --db), which every server on it reads.
+        await using (var stores = await Gantry.Engine.Stores.RunStoreFactory.OpenAsync(Path.Combine(server.DataFolder, "gantry.db"), fleet.WorkspaceDirectory, TimeProvider.System, CancellationToken.None))
+        {
+            operatorToken = await new TokenStore(stores.Tokens).CreateAsync("release-operator", TokenRole.Operator, TimeProvider.System, null, CancellationToken.None);
+        }
+
         var forged = await api.SignalAsync(runId, "pull_request", GantryApi.PullRequestMerged(branch, bump, bump), operatorToken);
         Assert.True(forged.Status == HttpStatusCode.Forbidden, $"{(int)forged.Status} {forged.Body}");
 

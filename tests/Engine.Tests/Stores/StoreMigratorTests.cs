@@ -33,7 +33,7 @@ public abstract class StoreMigratorTests : IAsyncLifetime
 
         Assert.Equal(0, await migrator.CurrentVersionAsync(Ct));
         Assert.Equal(migrator.LatestVersion, await migrator.MigrateAsync(null, Ct));
-        Assert.Equal(4, migrator.LatestVersion);
+        Assert.Equal(5, migrator.LatestVersion);
         Assert.Equal(migrator.LatestVersion, await migrator.CurrentVersionAsync(Ct));
         Assert.Equal(migrator.LatestVersion, await migrator.MigrateAsync(null, Ct));
     }
@@ -59,7 +59,7 @@ public abstract class StoreMigratorTests : IAsyncLifetime
             VALUES ('deploy', 1, 'steps: []', 'abc', 'alice', NULL, 'published', {{then}}, {{then}});
             """);
 
-        Assert.Equal(4, await migrator.MigrateAsync(null, Ct));
+        Assert.Equal(5, await migrator.MigrateAsync(null, Ct));
 
         var done = await runs.GetRunAsync("old-done", Ct);
         Assert.NotNull(done);
@@ -83,7 +83,7 @@ public abstract class StoreMigratorTests : IAsyncLifetime
 
         var reached = await Task.WhenAll(migrators.Select(m => Task.Run(() => m.MigrateAsync(null, Ct))));
 
-        Assert.All(reached, version => Assert.Equal(4, version));
+        Assert.All(reached, version => Assert.Equal(5, version));
         var (_, runs, _) = Open();
         await runs.CreateRunAsync(new RunRecord { Id = "r", WorkflowId = "w", Definitions = new Dictionary<string, string>(), CreatedAt = Then, UpdatedAt = Then }, Ct);
         Assert.NotNull(await runs.GetRunAsync("r", Ct));
@@ -102,7 +102,7 @@ public abstract class StoreMigratorTests : IAsyncLifetime
             VALUES ('leased', 'deploy', NULL, '{}', NULL, NULL, NULL, '{}', 'running', NULL, 'cli', NULL, {{then}}, {{then}}, NULL, 0, 'node-a', {{later}});
             """);
 
-        Assert.Equal(4, await migrator.MigrateAsync(null, Ct));
+        Assert.Equal(5, await migrator.MigrateAsync(null, Ct));
 
         var leases = (IRunLeaseStore)runs;
         var lease = await leases.TryClaimRunAsync("leased", "node-b", TimeSpan.FromSeconds(30), Ct);

@@ -15,7 +15,11 @@ public sealed class QuarantineControllerTests
     private readonly List<string> _released = [];
 
     private LoadBalancerController Controller(int minLiveGroups = 1) =>
-        new(_driver, Groups, minLiveGroups, quarantine: new ServerQuarantine(new Dictionary<string, string> { ["web4"] = "quarantined by run r1" }, _released.Add));
+        new(_driver, Groups, minLiveGroups, quarantine: new ServerQuarantine(new Dictionary<string, string> { ["web4"] = "quarantined by run r1" }, (server, _) =>
+        {
+            _released.Add(server);
+            return Task.CompletedTask;
+        }));
 
     [Fact]
     public async Task Restore_GroupWithQuarantinedServerDownInTheLoadBalancer_BringsTheOthersLiveNotIt()

@@ -43,6 +43,9 @@ public sealed class ServerFixture : IAsyncDisposable
 
     public WorkflowEngine Engine => _app.Services.GetRequiredService<WorkflowEngine>();
 
+    /// <summary>The server's tokens, in its store.</summary>
+    public TokenStore TokenStore => _app.Services.GetRequiredService<TokenStore>();
+
     public IRunStore Runs => _app.Services.GetRequiredService<IRunStore>();
 
     /// <summary>Every endpoint the server maps, as ASP.NET's routing sees them.</summary>
@@ -56,9 +59,17 @@ public sealed class ServerFixture : IAsyncDisposable
     public static async Task<ServerFixture> StartAsync(bool allowAnonymousRead = false, string? webhookSecret = WebhookSecret, string? workspace = null, Action<IServiceCollection>? configureServices = null, TimeSpan? webhookMaxAge = null)
     {
         workspace ??= CreateWorkspace();
-        var tokenStore = new TokenStore(Path.Combine(workspace, ".gantry", TokenStore.FileName));
-        var existing = tokenStore.List().Count;
-        var tokens = Enum.GetValues<TokenRole>().ToDictionary(r => r, r => tokenStore.Create(r.ToString().ToLowerInvariant() + "-token" + (existing == 0 ? "" : $"-{existing}"), r, TimeProvider.System));
+        var tokens = new Dictionary<TokenRole, string>();
+        await using (var stores = await Gantry.Engine.Stores.RunStoreFactory.OpenAsync(null, workspace, TimeProvider.System, CancellationToken.None))
+        {
+            var tokenStore = new TokenStore(stores.Tokens);
+            var existing = (await tokenStore.ListAsync(CancellationToken.None)).Count;
+            foreach (var role in Enum.GetValues<TokenRole>())
+            {
+                tokens[role] = await tokenStore.CreateAsync(role.ToString().ToLowerInvariant() + "-token" + (existing == 0 ? "" : $"-{existing}"), role, TimeProvider.System, null, CancellationToken.None);
+            }
+        }
+
         var app = await GantryServer.BuildAppAsync(new GantryServerOptions
         {
             Urls = "http://127.0.0.1:0",

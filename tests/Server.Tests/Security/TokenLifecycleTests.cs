@@ -16,7 +16,9 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private TokenStore Store => new(Path.Combine(_server.DataDirectory, TokenStore.FileName));
+    private TokenStore Store => _server.TokenStore;
+
+    private static CancellationToken Ct => CancellationToken.None;
 
     private HttpClient ClientWith(string token)
     {
@@ -28,7 +30,7 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task DeleteToken_AsAdmin_RefusesItFromTheNextRequest()
     {
-        var token = Store.Create("ci-bot", TokenRole.Operator, TimeProvider.System);
+        var token = await Store.CreateAsync("ci-bot", TokenRole.Operator, TimeProvider.System, null, Ct);
         using var bot = ClientWith(token);
         using var admin = _server.Client(TokenRole.Admin);
 
@@ -48,20 +50,20 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     [InlineData(TokenRole.Operator)]
     public async Task DeleteToken_BelowAdmin_Is403AndKeepsTheToken(TokenRole role)
     {
-        Store.Create("keeper", TokenRole.Viewer, TimeProvider.System);
+        await Store.CreateAsync("keeper", TokenRole.Viewer, TimeProvider.System, null, Ct);
         using var client = _server.Client(role);
 
         using var response = await client.DeleteAsync("/api/tokens/keeper");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Contains(Store.List(), t => t.Name == "keeper");
+        Assert.Contains(await Store.ListAsync(Ct), t => t.Name == "keeper");
     }
 
     [Fact]
     public async Task ExpiredToken_IsRefused()
     {
         var created = new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(91));
-        var token = Store.Create("quarterly", TokenRole.Admin, created, TimeSpan.FromDays(90));
+        var token = await Store.CreateAsync("quarterly", TokenRole.Admin, created, TimeSpan.FromDays(90), Ct);
         using var client = ClientWith(token);
 
         using var response = await client.GetAsync("/api/me");
@@ -70,17 +72,17 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Find_TokenWithLifetime_WorksUntilItExpires()
+    public async Task Find_TokenWithLifetime_WorksUntilItExpires()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        var store = new TokenStore(Path.Combine(_server.DataDirectory, "expiry-tokens.json"), time);
-        var token = store.Create("ninety", TokenRole.Viewer, time, TimeSpan.FromDays(90));
+        var store = new TokenStore(new Engine.Stores.InMemoryAccessTokens(), time);
+        var token = await store.CreateAsync("ninety", TokenRole.Viewer, time, TimeSpan.FromDays(90), Ct);
 
-        var fresh = store.Find(token);
+        var fresh = await store.FindAsync(token, Ct);
         time.Advance(TimeSpan.FromDays(90));
 
         Assert.Equal("ninety", fresh?.Name);
-        Assert.Null(store.Find(token));
+        Assert.Null(await store.FindAsync(token, Ct));
     }
 
     [Fact]
@@ -88,7 +90,7 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     {
         await _server.StartRunAsync("trivial", new { });
 
-        foreach (var file in new[] { TokenStore.FileName, "gantry.db", "gantry.db-wal", "gantry.db-shm" })
+        foreach (var file in new[] { "gantry.db", "gantry.db-wal", "gantry.db-shm" })
         {
             var path = Path.Combine(_server.DataDirectory, file);
             Assert.True(File.Exists(path), $"{path} missing");
@@ -111,19 +113,19 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
-    public void FirstAdminToken_GoesToAnOwnerOnlyFileAndWorks()
+    public async Task FirstAdminToken_GoesToAnOwnerOnlyFileAndWorks()
     {
         var data = Directory.CreateTempSubdirectory("gantry-first-").FullName;
         try
         {
-            var store = new TokenStore(Path.Combine(data, TokenStore.FileName));
+            var store = new TokenStore(new Engine.Stores.InMemoryAccessTokens());
 
-            var file = FirstAdminToken.CreateIfNoTokens(store, data, TimeProvider.System);
-            var second = FirstAdminToken.CreateIfNoTokens(store, data, TimeProvider.System);
+            var file = await FirstAdminToken.CreateIfNoTokensAsync(store, data, TimeProvider.System, Ct);
+            var second = await FirstAdminToken.CreateIfNoTokensAsync(store, data, TimeProvider.System, Ct);
 
             Assert.Equal(Path.Combine(data, FirstAdminToken.FileName), file);
             Assert.Equal(OwnerOnly, File.GetUnixFileMode(file!));
-            Assert.Equal((FirstAdminToken.Name, TokenRole.Admin), store.Find(File.ReadAllText(file!).Trim()) is { } entry ? (entry.Name, entry.Role) : default);
+            Assert.Equal((FirstAdminToken.Name, TokenRole.Admin), await store.FindAsync(File.ReadAllText(file!).Trim(), Ct) is { } entry ? (entry.Name, entry.Role) : default);
             Assert.Null(second);
         }
         finally

@@ -29,6 +29,10 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<StatusCom
         [DefaultValue("text")]
         public string Output { get; init; } = "text";
 
+        [CommandOption("--db <DB>")]
+        [Description("The store holding the quarantined hosts (shared with the servers and workers): a SQLite file (default .gantry/gantry.db) or a PostgreSQL connection string. Also GANTRY_DB.")]
+        public string? Db { get; init; }
+
         [CommandOption("--workspace <DIR>")]
         [Description("The workspace (the folder holding workflows/ and .gantry/). Default: found from the current directory upwards.")]
         public string? Workspace { get; init; }
@@ -43,7 +47,8 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<StatusCom
     {
         var environment = WorkspaceLookup.LoadEnvironment(settings.Environment!, workspace: settings.Workspace);
         var root = WorkspaceCatalog.Discover(settings.Workspace ?? Directory.GetCurrentDirectory()).Root;
-        await using var services = new ServiceCollection().AddGantryProviders().BuildServiceProvider();
+        await using var stores = await Running.WorkspaceStore.OpenAsync(settings.Db, root, null, cancellationToken).ConfigureAwait(false);
+        await using var services = new ServiceCollection().AddSingleton(stores.Quarantine).AddGantryProviders().BuildServiceProvider();
         var status = await services.GetRequiredService<FleetStatusReader>()
             .ReadAsync(environment, Path.Combine(root, ".gantry"), cancellationToken).ConfigureAwait(false);
         if (settings.Output == "json")

@@ -23,7 +23,10 @@ public abstract class LbCommand<TSettings>(IAnsiConsole console, TimeProvider ti
         LoadBalancerStatus status;
         try
         {
-            var controller = new LoadBalancerFactory(time).Create(environment, Path.Combine(workspace.Root, ".gantry"));
+            // The same quarantine the lb.* steps of every node honour: a host quarantined by any run stays out.
+            await using var stores = await Running.WorkspaceStore.OpenAsync(settings.Db, workspace.Root, null, cancellationToken).ConfigureAwait(false);
+            var quarantine = await new Providers.Deploy.Quarantine(stores.Quarantine, environment.Id).ForLoadBalancerAsync(environment, cancellationToken).ConfigureAwait(false);
+            var controller = new LoadBalancerFactory(time).Create(environment, Path.Combine(workspace.Root, ".gantry"), quarantine);
             status = await ActAsync(controller, settings, new ConsoleProgress(console, settings.Output == "json"), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is LoadBalancerException or ArgumentException)

@@ -11,6 +11,10 @@ public class LbSettings : CommandSettings
     [Description("Environment id (under workflows/environments/) or path.")]
     public string? Environment { get; init; }
 
+    [CommandOption("--db <DB>")]
+    [Description("The store holding the quarantined hosts (shared with the servers and workers): a SQLite file (default .gantry/gantry.db) or a PostgreSQL connection string. Also GANTRY_DB.")]
+    public string? Db { get; init; }
+
     [CommandOption("--output <FORMAT>")]
     [Description("text (default) or json: the groups and servers after the action.")]
     [DefaultValue("text")]

@@ -74,5 +74,22 @@ internal static class PostgresMigrations
             CREATE TABLE webhook_deliveries (body_sha256 TEXT NOT NULL PRIMARY KEY, first_seen timestamptz NOT NULL);
             CREATE INDEX webhook_deliveries_first_seen ON webhook_deliveries (first_seen);
             """),
+        new(5, "quarantined_hosts and access_tokens: safety state every node shares (was quarantine/*.json and tokens.json per node)", """
+            CREATE TABLE quarantined_hosts (
+                environment_id text NOT NULL,
+                host text NOT NULL,
+                reason text NOT NULL,
+                run_id text NOT NULL,
+                since timestamptz NOT NULL,
+                PRIMARY KEY (environment_id, host)
+            );
+            CREATE TABLE access_tokens (
+                name text NOT NULL PRIMARY KEY,
+                role text NOT NULL,
+                sha256 text NOT NULL UNIQUE,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NULL
+            );
+            """),
     ];
 }

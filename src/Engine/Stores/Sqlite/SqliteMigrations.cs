@@ -74,5 +74,22 @@ internal static class SqliteMigrations
             CREATE TABLE webhook_deliveries (body_sha256 TEXT NOT NULL PRIMARY KEY, first_seen INTEGER NOT NULL);
             CREATE INDEX webhook_deliveries_first_seen ON webhook_deliveries (first_seen);
             """),
+        new(5, "quarantined_hosts and access_tokens: safety state every node shares (was quarantine/*.json and tokens.json per node)", """
+            CREATE TABLE quarantined_hosts (
+                environment_id TEXT NOT NULL,
+                host TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                run_id TEXT NOT NULL,
+                since INTEGER NOT NULL,
+                PRIMARY KEY (environment_id, host)
+            );
+            CREATE TABLE access_tokens (
+                name TEXT NOT NULL PRIMARY KEY,
+                role TEXT NOT NULL,
+                sha256 TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NULL
+            );
+            """),
     ];
 }
