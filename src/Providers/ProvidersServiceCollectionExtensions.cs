@@ -13,7 +13,9 @@ public static class ProvidersServiceCollectionExtensions
     public static IServiceCollection AddGantryProviders(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new LoadBalancerFactory(sp.GetRequiredService<TimeProvider>()));
+        
+        // The built-in products, then every AddLoadBalancer (a plugin's fourth product) made before or after this call.
+        services.TryAddSingleton(sp => new LoadBalancerFactory(sp.GetRequiredService<TimeProvider>(), sp.GetServices<LoadBalancerDriverRegistration>()));
         services.TryAddSingleton<TargetResolver>();
         services.TryAddSingleton(sp => new SshRunConnections(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IJournalObserver>(sp => sp.GetRequiredService<SshRunConnections>());

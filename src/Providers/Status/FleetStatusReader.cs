@@ -52,7 +52,7 @@ public sealed class FleetStatusReader
 
     private async Task<(LoadBalancerStatus? Status, string? Error)> ReadBalancerAsync(EnvironmentDefinition environment, string dataDirectory, CancellationToken cancellationToken)
     {
-        if (environment.LoadBalancer.Provider == LoadBalancerProvider.None)
+        if (environment.LoadBalancer.Provider == LoadBalancerProviders.None)
         {
             return (null, null);
         }

@@ -13,7 +13,7 @@ namespace Gantry.Cli.Commands.Lb;
 /// activities use, so the same safety rules apply), prints progress as the controller reports it,
 /// then the state of every group. Refusals and load-balancer errors are printed and exit 1.
 /// </summary>
-public abstract class LbCommand<TSettings>(IAnsiConsole console, TimeProvider time) : AsyncCommand<TSettings>
+public abstract class LbCommand<TSettings>(IAnsiConsole console, LoadBalancerFactory loadBalancers) : AsyncCommand<TSettings>
     where TSettings : LbSettings
 {
     public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
@@ -23,7 +23,7 @@ public abstract class LbCommand<TSettings>(IAnsiConsole console, TimeProvider ti
         LoadBalancerStatus status;
         try
         {
-            var controller = new LoadBalancerFactory(time).Create(environment, Path.Combine(workspace.Root, ".gantry"));
+            var controller = loadBalancers.Create(environment, Path.Combine(workspace.Root, ".gantry"));
             status = await ActAsync(controller, settings, new ConsoleProgress(console, settings.Output == "json"), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is LoadBalancerException or ArgumentException)
