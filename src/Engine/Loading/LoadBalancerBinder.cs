@@ -16,15 +16,16 @@ internal static class LoadBalancerBinder
 
     public static LoadBalancerSettings Bind(DocNode? node, DiagnosticBag diagnostics)
     {
+        // No provider named: the engine's own sandbox, without looking for any other product's assembly.
         if (node is null)
         {
-            return Default(LoadBalancerProviders.Sandbox);
+            return new SandboxLoadBalancerSettings();
         }
 
         if (node is not DocMapping mapping)
         {
             diagnostics.Add(node, Path, $"expected a mapping with provider and its fields, found {(node is DocSequence ? "a list" : $"'{node}'")}");
-            return Default(LoadBalancerProviders.Sandbox);
+            return new SandboxLoadBalancerSettings();
         }
 
         var providerNode = mapping["provider"];
