@@ -15,7 +15,9 @@ public static class ProvidersServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // A process on a durable store registers the store's quarantine first; this is the in-memory one of a storeless engine.
         services.TryAddSingleton<Gantry.Engine.Stores.IHostQuarantine, Gantry.Engine.Stores.InMemoryHostQuarantine>();
-        services.TryAddSingleton(sp => new LoadBalancerFactory(sp.GetRequiredService<TimeProvider>()));
+
+        // The built-in products, then every AddLoadBalancer (a plugin's fourth product) made before or after this call.
+        services.TryAddSingleton(sp => new LoadBalancerFactory(sp.GetRequiredService<TimeProvider>(), sp.GetServices<LoadBalancerDriverRegistration>()));
         services.TryAddSingleton<TargetResolver>();
         services.TryAddSingleton(sp => new SshRunConnections(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IJournalObserver>(sp => sp.GetRequiredService<SshRunConnections>());

@@ -52,9 +52,11 @@ public static class DocumentLoader
         try
         {
             var root = DocumentReader.Parse(text, file);
-            var environment = ObjectBinder.Bind<EnvironmentDefinition>(root, "", diagnostics);
+            // load_balancer: binds to the settings class its provider registered, not to the shared one.
+            var environment = ObjectBinder.Bind<EnvironmentDefinition>(Without(root, "load_balancer"), "", diagnostics);
             if (environment is not null)
             {
+                environment.LoadBalancer = LoadBalancerBinder.Bind((root as DocMapping)?["load_balancer"], diagnostics);
                 environment.SourcePath = file;
                 EnvironmentRules.Check(environment, root, diagnostics);
             }
@@ -66,6 +68,9 @@ public static class DocumentLoader
             return new LoadResult<EnvironmentDefinition>(null, [new Diagnostic(ex.Location, "", ex.Reason)]);
         }
     }
+
+    private static DocNode Without(DocNode node, string key) =>
+        node is DocMapping mapping ? mapping with { Entries = mapping.Entries.Where(e => e.Key != key).ToList() } : node;
 
     /// <summary>Paths in messages are relative to the working folder when inside it, so they read like the user typed them.</summary>
     public static string DisplayPath(string path)

@@ -4,7 +4,7 @@ using Gantry.Engine.Model;
 
 namespace Gantry.Engine.Loading;
 
-/// <summary>Checks an environment's cross-references: groups name known hosts, a host is in one group, the LB can be reached.</summary>
+/// <summary>Checks an environment's cross-references: groups name known hosts, a host is in one group, the load balancer's own checks.</summary>
 internal static class EnvironmentRules
 {
     public static void Check(EnvironmentDefinition environment, DocNode root, DiagnosticBag diagnostics)
@@ -51,27 +51,7 @@ internal static class EnvironmentRules
 
         var lb = environment.LoadBalancer;
         var lbNode = map?["load_balancer"] ?? root;
-        if (lb.Provider == LoadBalancerProvider.Haproxy && string.IsNullOrWhiteSpace(lb.Address))
-        {
-            diagnostics.Add(lbNode, "load_balancer.address", "haproxy needs the runtime API address, e.g. unix:///run/haproxy/admin.sock or tcp://127.0.0.1:9999");
-        }
-
-        if (lb.Provider == LoadBalancerProvider.Nginx && string.IsNullOrWhiteSpace(lb.ConfigFile))
-        {
-            diagnostics.Add(lbNode, "load_balancer.config_file", "nginx needs config_file: the upstream file that nginx includes");
-        }
-
-        if (lb.SshHost is { } sshHost && !environment.Hosts.ContainsKey(sshHost))
-        {
-            var node = (lbNode as DocMapping)?["ssh_host"] ?? lbNode;
-            diagnostics.Add(node, "load_balancer.ssh_host", $"unknown host '{sshHost}'{Suggest.Hint(sshHost, environment.Hosts.Keys)} (environment {environment.Id} has: {string.Join(", ", environment.Hosts.Keys)}); ssh_host names the host under hosts: that runs nginx");
-        }
-
-        if (lb.SshHost is not null && lb.Provider != LoadBalancerProvider.Nginx)
-        {
-            diagnostics.Add((lbNode as DocMapping)?["ssh_host"] ?? lbNode, "load_balancer.ssh_host", $"ssh_host applies to provider nginx only; this load balancer is {lb.Provider.ToString().ToLowerInvariant()}");
-        }
-
+        LoadBalancerBinder.Check(environment, map?["load_balancer"], root, diagnostics);
         if (lb.MinLiveGroups < 0 || (environment.Groups.Count > 0 && lb.MinLiveGroups > environment.Groups.Count))
         {
             diagnostics.Add(lbNode, "load_balancer.min_live_groups", $"min_live_groups is {lb.MinLiveGroups}; expected 0 to {environment.Groups.Count} (the number of groups)");

@@ -19,7 +19,7 @@ public sealed class EnvironmentDefinition
     public RepositorySettings Repository { get; set; } = new();
 
     [Description("The load balancer in front of the groups.")]
-    public LoadBalancerSettings LoadBalancer { get; set; } = new();
+    public LoadBalancerSettings LoadBalancer { get; set; } = new SandboxLoadBalancerSettings();
 
     [Description("Groups of hosts, in the order they are rolled.")]
     public Dictionary<string, GroupSettings> Groups { get; set; } = [];
@@ -87,60 +87,6 @@ public sealed class ReviewSettings
 
     [Description("Checks that must pass on the pull request's head commit: check suite app names or slugs, or status contexts, e.g. [ci/test-bot]. Empty: any one passing check.")]
     public List<string> Checks { get; set; } = [];
-}
-
-/// <summary>Which product drives the load balancer.</summary>
-public enum LoadBalancerProvider { Sandbox, Haproxy, Nginx, None }
-
-public sealed class LoadBalancerSettings
-{
-    [Description("sandbox (simulated, in-process), haproxy (runtime API), nginx (upstream file + reload), or none.")]
-    public LoadBalancerProvider Provider { get; set; } = LoadBalancerProvider.Sandbox;
-
-    [Description("HAProxy runtime API address: unix:///path/admin.sock or tcp://host:port.")]
-    public string? Address { get; set; }
-
-    [Description("Backend (HAProxy) or upstream (nginx) name.")]
-    public string Backend { get; set; } = "web";
-
-    [Description("Actions that would leave fewer live groups than this are refused.")]
-    public int MinLiveGroups { get; set; } = 1;
-
-    [Description("How long in-flight sessions may take to drain.")]
-    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(60);
-
-    [Description("Put a server in maintenance anyway when draining times out.")]
-    public bool ForceAfterDrainTimeout { get; set; }
-
-    [Description("How long a server may take to pass health checks after it is made ready.")]
-    public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    [Description("How often the load balancer's state is read while waiting for a drain or a health check.")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
-
-    [Description("nginx: the upstream file that nginx includes.")]
-    public string? ConfigFile { get; set; }
-
-    [Description("nginx: the main configuration file (for nginx -t and reload).")]
-    public string? MainConfig { get; set; }
-
-    [Description("nginx: the nginx program the default test and reload commands run (on PATH when not a path).")]
-    public string NginxPath { get; set; } = "nginx";
-
-    [Description("nginx: command (argv, no shell) that checks the configuration; unset runs nginx -t -c main_config.")]
-    public List<string>? TestCommand { get; set; }
-
-    [Description("nginx: command (argv, no shell) that makes nginx load the new upstream file, e.g. [systemctl, reload, nginx]; unset runs nginx -s reload -c main_config.")]
-    public List<string>? ReloadCommand { get; set; }
-
-    [Description("nginx: manage nginx on this host (a name under hosts:) over SSH instead of locally")]
-    public string? SshHost { get; set; }
-
-    [Description("nginx: time to wait after a reload so in-flight requests finish on old workers.")]
-    public TimeSpan SettleDelay { get; set; } = TimeSpan.FromSeconds(5);
-
-    [Description("Sandbox: simulated delay of each load-balancer change.")]
-    public TimeSpan SimulatedDelay { get; set; } = TimeSpan.Zero;
 }
 
 public sealed class GroupSettings

@@ -14,6 +14,9 @@ internal sealed class PluginLoadContext(string mainAssemblyPath)
     private static readonly HashSet<string> Contract = new(StringComparer.OrdinalIgnoreCase)
     {
         "Gantry.Engine",
+
+        // ILoadBalancerDriver and AddLoadBalancer: a plugin that adds a load-balancer product.
+        "Gantry.Providers",
         "Microsoft.Extensions.DependencyInjection.Abstractions",
         "Microsoft.Extensions.Logging.Abstractions",
         "System",

@@ -27,14 +27,39 @@ public static class SchemaGenerator
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Both schema files by name, as they are written.</summary>
-    public static IReadOnlyDictionary<string, string> Files(ActivityRegistry activities) => new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>
+    /// The schema files by name, as they are written: the workflow, the environment, and one
+    /// fragment per registered load-balancer provider under <c>load-balancers/</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Files(ActivityRegistry activities)
     {
-        [WorkflowFile] = ToText(Workflow(activities)),
-        [EnvironmentFile] = ToText(Environment()),
-    };
+        var files = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [WorkflowFile] = ToText(Workflow(activities)),
+            [EnvironmentFile] = ToText(Environment()),
+        };
+        foreach (var (name, fragment) in LoadBalancerSchema.Fragments())
+        {
+            var file = LoadBalancerSchema.FileName(name);
+            var standalone = new JsonObject
+            {
+                ["$schema"] = Draft,
+                ["$id"] = BaseId + file,
+                ["title"] = $"Gantry load balancer: {name}",
+                ["description"] = $"The load_balancer: block of an environment whose provider is {name}.",
+            };
+            foreach (var (key, value) in fragment)
+            {
+                standalone[key] = value?.DeepClone();
+            }
 
-    /// <summary>Writes both files into <paramref name="folder"/>; returns the paths written.</summary>
+            files[file] = ToText(standalone);
+        }
+
+        return files;
+    }
+
+    /// <summary>Writes the files into <paramref name="folder"/>; returns the paths written.</summary>
     public static IReadOnlyList<string> Write(string folder, ActivityRegistry activities)
     {
         Directory.CreateDirectory(folder);
@@ -42,6 +67,7 @@ public static class SchemaGenerator
         foreach (var (name, text) in Files(activities))
         {
             var path = Path.Combine(folder, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, text);
             written.Add(path);
         }
@@ -66,6 +92,11 @@ public static class SchemaGenerator
             schema[key] = value?.DeepClone();
         }
 
+        // load_balancer: takes the fields of the provider it names, each provider's from its own fragment.
+        var fragments = LoadBalancerSchema.Fragments();
+        var properties = (JsonObject)schema["properties"]!;
+        properties["load_balancer"] = LoadBalancerSchema.Property(properties["load_balancer"]?["description"]?.GetValue<string>(), fragments);
+        schema["$defs"] = new JsonObject(fragments.Select(f => KeyValuePair.Create("load_balancer." + f.Name, (JsonNode?)f.Schema)));
         return schema;
     }
 

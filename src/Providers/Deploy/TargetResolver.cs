@@ -26,7 +26,7 @@ internal sealed class TargetResolver(LoadBalancerFactory loadBalancers)
                 : (null, hosts);
         }
 
-        var hasBalancer = environment.LoadBalancer.Provider != LoadBalancerProvider.None;
+        var hasBalancer = environment.LoadBalancer.Provider != LoadBalancerProviders.None;
         LoadBalancerStatus? status = hasBalancer ? await loadBalancers.Create(environment, dataDirectory).GetStatusAsync(cancellationToken).ConfigureAwait(false) : null;
         if (target == "all")
         {

@@ -21,7 +21,7 @@ public sealed class CapacityAnalyzer : IWorkflowAnalyzer
         ArgumentNullException.ThrowIfNull(workflow);
         ArgumentNullException.ThrowIfNull(context);
         if (context.Environment is not { } environment
-            || environment.LoadBalancer.Provider == LoadBalancerProvider.None
+            || environment.LoadBalancer.Provider == LoadBalancerProviders.None
             || environment.Groups.Count == 0)
         {
             return [];

@@ -1,3 +1,4 @@
+using Gantry.Engine.Model;
 using Gantry.Providers.LoadBalancers;
 using Gantry.Engine.Runtime;
 
@@ -6,6 +7,9 @@ namespace Gantry.Providers.Sandbox;
 /// <summary>The simulated load balancer: same contract as HAProxy's driver, state in the sandbox fleet file.</summary>
 internal sealed class SandboxLoadBalancerDriver(SandboxFleet fleet, TimeProvider time) : ILoadBalancerDriver
 {
+    // An environment built in code may carry the shared settings class: no simulated delay then.
+    private TimeSpan SimulatedDelay => (fleet.Environment.LoadBalancer as SandboxLoadBalancerSettings)?.SimulatedDelay ?? TimeSpan.Zero;
+
     public Task<IReadOnlyList<ServerState>> ReadServersAsync(CancellationToken cancellationToken)
     {
         var down = fleet.InjectedList("sandbox_down");
@@ -18,7 +22,7 @@ internal sealed class SandboxLoadBalancerDriver(SandboxFleet fleet, TimeProvider
     public async Task TakeOutAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         Set(servers, AdminState.Drain, "drain");
-        await Task.Delay(fleet.Environment.LoadBalancer.SimulatedDelay, time, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(SimulatedDelay, time, cancellationToken).ConfigureAwait(false);
         Set(servers, AdminState.Maint, "maint");
         progress?.Report($"{string.Join(", ", servers)} out of rotation");
     }
@@ -26,7 +30,7 @@ internal sealed class SandboxLoadBalancerDriver(SandboxFleet fleet, TimeProvider
     public async Task BringLiveAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         Set(servers, AdminState.Ready, "ready");
-        await Task.Delay(fleet.Environment.LoadBalancer.SimulatedDelay, time, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(SimulatedDelay, time, cancellationToken).ConfigureAwait(false);
         var down = fleet.InjectedList("sandbox_down").Intersect(servers).ToList();
         if (down.Count > 0)
         {

@@ -56,7 +56,7 @@ public sealed class FleetStatusReader
 
     private async Task<(LoadBalancerStatus? Status, string? Error)> ReadBalancerAsync(EnvironmentDefinition environment, string dataDirectory, ServerQuarantine quarantine, CancellationToken cancellationToken)
     {
-        if (environment.LoadBalancer.Provider == LoadBalancerProvider.None)
+        if (environment.LoadBalancer.Provider == LoadBalancerProviders.None)
         {
             return (null, null);
         }

@@ -11,14 +11,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Gantry.Server.Apis;
 
 /// <summary>An environment as lists show it; <c>Id</c> is what the API takes (the file name under workflows/environments/).</summary>
-public sealed record EnvironmentSummary(string Id, string? Name, LoadBalancerProvider LoadBalancer, IReadOnlyList<string> Groups);
+public sealed record EnvironmentSummary(string Id, string? Name, string LoadBalancer, IReadOnlyList<string> Groups);
 
 /// <summary>An environment as the API shows it: secrets by name only, never their values or references.</summary>
 public sealed record EnvironmentView(
     string Id,
     string? Name,
     RepositorySettings Repository,
-    LoadBalancerSettings LoadBalancer,
+    object LoadBalancer, // the provider's own settings class, so every field of it is shown
     IReadOnlyDictionary<string, GroupSettings> Groups,
     IReadOnlyDictionary<string, HostSettings> Hosts,
     DeploySettings Deploy,

@@ -1,5 +1,6 @@
 using Gantry.Engine.Loading;
 using Gantry.Engine.Model;
+using Gantry.Providers.LoadBalancers.HAProxy;
 
 namespace Gantry.Cli.Tests.Importing;
 
@@ -180,7 +181,8 @@ public sealed class EnvImportCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var environment = Load(output);
-        Assert.Equal((LoadBalancerProvider.Haproxy, "unix:///run/haproxy/admin.sock", "app", 1), (environment.LoadBalancer.Provider, environment.LoadBalancer.Address, environment.LoadBalancer.Backend, environment.LoadBalancer.MinLiveGroups));
+        var haproxy = Assert.IsType<HAProxySettings>(environment.LoadBalancer);
+        Assert.Equal(("haproxy", "unix:///run/haproxy/admin.sock", "app", 1), (haproxy.Provider, haproxy.Address, haproxy.Backend, haproxy.MinLiveGroups));
         Assert.Equal(["web1", "web2"], environment.Groups["group1"].Hosts);
         Assert.Equal(["web3", "web5"], environment.Groups["group2"].Hosts);
         Assert.Equal(("10.0.1.13", "8080"), (environment.Hosts["web3"].Address, environment.Hosts["web3"].Vars["app_port"]?.ToString()));
@@ -204,7 +206,7 @@ public sealed class EnvImportCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var environment = DocumentLoader.LoadEnvironment(result.Output, "lab.yaml").GetOrThrow();
-        Assert.Equal(("tcp://127.0.0.1:9999", "web"), (environment.LoadBalancer.Address, environment.LoadBalancer.Backend));
+        Assert.Equal(("tcp://127.0.0.1:9999", "web"), (Assert.IsType<HAProxySettings>(environment.LoadBalancer).Address, environment.LoadBalancer.Backend));
         Assert.Equal(["group1", "group2", "group3"], environment.Groups.Keys);
         Assert.Empty(environment.Hosts["b"].Vars);
         Assert.Contains("# Note: lb.cfg: the stats socket is level operator; Gantry needs 'level admin' to drain and enable servers", result.Output.Replace(DocumentLoader.DisplayPath(config), "lb.cfg", StringComparison.Ordinal));

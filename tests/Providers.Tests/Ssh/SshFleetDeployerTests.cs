@@ -119,7 +119,7 @@ public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
         Id = "production",
         SourcePath = Path.Combine(fleet.Root, "env", "production.yaml"),
         Repository = new RepositorySettings { Url = "../origin.git" },
-        LoadBalancer = new LoadBalancerSettings { Provider = LoadBalancerProvider.None },
+        LoadBalancer = new LoadBalancerSettings { Provider = LoadBalancerProviders.None },
         Groups = new() { ["a"] = new GroupSettings { Hosts = [.. site.Hosts.Select(h => h.Name)] } },
         Hosts = site.Hosts.ToDictionary(
             h => h.Name,

@@ -13,7 +13,7 @@ namespace Gantry.Cli.Commands.Lb;
 /// activities use, so the same safety rules apply), prints progress as the controller reports it,
 /// then the state of every group. Refusals and load-balancer errors are printed and exit 1.
 /// </summary>
-public abstract class LbCommand<TSettings>(IAnsiConsole console, TimeProvider time) : AsyncCommand<TSettings>
+public abstract class LbCommand<TSettings>(IAnsiConsole console, LoadBalancerFactory loadBalancers) : AsyncCommand<TSettings>
     where TSettings : LbSettings
 {
     public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
@@ -26,7 +26,7 @@ public abstract class LbCommand<TSettings>(IAnsiConsole console, TimeProvider ti
             // The same quarantine the lb.* steps of every node honour: a host quarantined by any run stays out.
             await using var stores = await Running.WorkspaceStore.OpenAsync(settings.Db, workspace.Root, null, cancellationToken).ConfigureAwait(false);
             var quarantine = await new Providers.Deploy.Quarantine(stores.Quarantine, environment.Id).ForLoadBalancerAsync(environment, cancellationToken).ConfigureAwait(false);
-            var controller = new LoadBalancerFactory(time).Create(environment, Path.Combine(workspace.Root, ".gantry"), quarantine);
+            var controller = loadBalancers.Create(environment, Path.Combine(workspace.Root, ".gantry"), quarantine);
             status = await ActAsync(controller, settings, new ConsoleProgress(console, settings.Output == "json"), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is LoadBalancerException or ArgumentException)

@@ -3,6 +3,11 @@ namespace Gantry.Providers.LoadBalancers.HAProxy;
 /// <summary>Creates the HAProxy driver for an environment's load balancer.</summary>
 public static class HAProxyLoadBalancer
 {
+    /// <summary><c>provider: haproxy</c>: settings from <see cref="HAProxySettings"/>, Gantry's health check asked once before a server goes live.</summary>
+    internal static LoadBalancerDriverRegistration Registration { get; } = LoadBalancerDriverRegistration.For<HAProxySettings>(
+        "haproxy",
+        (settings, context) => CreateDriver(settings.Address!, settings.Backend, timeProvider: context.Time, probe: EnvironmentHealthProbe.For(context.Environment, context.Time, once: true)));
+
     /// <summary>Creates a driver for <paramref name="backend"/> behind the runtime API at <paramref name="address"/>.</summary>
     /// <param name="address"><c>unix:///path/admin.sock</c> or <c>tcp://host:port</c>; the socket needs <c>level admin</c>.</param>
     /// <param name="backend">The HAProxy backend whose servers the groups name.</param>

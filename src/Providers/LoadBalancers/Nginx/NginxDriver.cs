@@ -194,10 +194,11 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
         }
 
         progress?.Report($"{action}: nginx reloaded.");
-        if (down && timings.SettleDelay > TimeSpan.Zero)
+        var settle = _options.SettleDelay ?? timings.SettleDelay;
+        if (down && settle > TimeSpan.Zero)
         {
-            progress?.Report($"{action}: waiting {timings.SettleDelay.TotalSeconds:0.###} s for in-flight requests to finish on the old nginx workers.");
-            await Task.Delay(timings.SettleDelay, _time, cancellationToken).ConfigureAwait(false);
+            progress?.Report($"{action}: waiting {settle.TotalSeconds:0.###} s for in-flight requests to finish on the old nginx workers.");
+            await Task.Delay(settle, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

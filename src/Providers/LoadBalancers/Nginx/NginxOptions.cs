@@ -73,6 +73,13 @@ public sealed partial record NginxOptions
     /// </summary>
     public IReadOnlyList<string>? ReloadCommand { get; init; }
 
+    /// <summary>
+    /// How long to wait after a reload that takes servers out, so in-flight requests finish on the
+    /// old workers. The default value is <see langword="null"/>: the controller's
+    /// <see cref="LoadBalancerTimings.SettleDelay"/>.
+    /// </summary>
+    public TimeSpan? SettleDelay { get; init; }
+
     /// <summary>How long one test or reload command may run. The default value is 30 seconds.</summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
