@@ -119,8 +119,9 @@ public static class GantryApp
                 .WithExample("env", "import", "hosts.txt", "--from", "hosts", "--id", "staging");
         });
         config.AddCommand<Commands.Init.InitCommand>("init")
-            .WithDescription("Scaffold a workspace: the built-in workflows and schemas, the sandbox, an environment from --hosts (or answers on a terminal), a README and .gitignore for .gantry/. Running it again changes nothing; a file that differs is kept unless --force. Exit 0 done, 1 the environment would not be valid, 2 bad usage.")
+            .WithDescription("Scaffold a workspace: the built-in workflows and schemas, the sandbox, an environment from --hosts (or answers on a terminal), a README and .gitignore for .gantry/. --reference-workflows DIR links the team's shared workflows instead of copying the built-in ones. Running it again changes nothing; a file that differs is kept unless --force. Exit 0 done, 1 the environment or a referenced workflow would not be valid, 2 bad usage.")
             .WithExample("init")
+            .WithExample("init", "deploy", "--reference-workflows", "deploy/platform", "--no-input")
             .WithExample("init", "deploy", "--env", "prod", "--hosts", "deploy@web[01:04].example.com", "--groups", "2", "--lb", "haproxy", "--backend", "app", "--root", "/srv/app")
             .WithExample("init", "--hosts", "web1,web2,web3,web4", "--lb", "nginx", "--backend", "opensky", "--no-input");
         config.AddCommand<ServeCommand>("serve")

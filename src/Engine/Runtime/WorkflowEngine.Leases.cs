@@ -64,8 +64,10 @@ public sealed partial class WorkflowEngine
     /// </summary>
     public Task<RunRecord> RunLeasedAsync(RunLease lease, TimeSpan duration, CancellationToken abandon)
     {
-        // Tracked like background runs, so WhenIdleAsync also waits for the runs a worker claimed.
-        var task = RunLeasedCoreAsync(lease, duration, abandon);
+        // Tracked like background runs, so WhenIdleAsync also waits for the runs a worker claimed; tracked
+        // before it starts: called directly, the execution ran synchronously up to its first real wait
+        // (journal writes, a step's process started), and a server stopping then saw no run to hand back.
+        var task = Task.Run(() => RunLeasedCoreAsync(lease, duration, abandon), CancellationToken.None);
         // (its failures are the caller's: the tracked task only says when it ended).
         _background[lease.RunId + "#" + Guid.NewGuid().ToString("N")] = task.ContinueWith(_ => CleanBackground(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         return task;

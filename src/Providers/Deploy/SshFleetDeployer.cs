@@ -24,6 +24,7 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         var release = ReleaseOf(request);
         var targets = Targets(request.Environment, request.Hosts, request.KeepReleases);
         using var borrowed = Borrow(request);
+        await AdoptForeignAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
         var group = new GroupDeployer(new ReleaseDeployer(borrowed.Pool, timeProvider: time));
         await using var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
         var options = new GroupDeployOptions
@@ -165,6 +166,31 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
             catch (Exception ex) when (ex is SshHostException or IOException)
             {
                 return new HostAdoption(target.Host.Name, null, [], [], ex.Message);
+            }
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first Gantry deploy on hosts another tool deployed adopts what it finds first, as <c>gantry deploy adopt</c>
+    /// does, so the rollback after it can go back to the release the other tool left. One listing per host; a host
+    /// Gantry deployed or adopted gets no line. A host that cannot be adopted is warned about and still deployed.
+    /// </summary>
+    private async Task AdoptForeignAsync(SshConnectionPool pool, FleetRequest request, IReadOnlyList<DeployTarget> targets, CancellationToken cancellationToken)
+    {
+        var adopter = new ReleaseAdopter(pool, time);
+        await Task.WhenAll(targets.Select(async target =>
+        {
+            try
+            {
+                var adoption = await adopter.AdoptAsync(target, request.RunId, cancellationToken, onlyForeign: true).ConfigureAwait(false);
+                if (adoption.Adopted.Count > 0)
+                {
+                    request.Log.Info($"adopted {string.Join(", ", adoption.Adopted)} (deployed by another tool) into Gantry's history before the first deploy", target.Host.Name);
+                }
+            }
+            catch (Exception ex) when (ex is SshHostException or IOException or SshDeployException)
+            {
+                request.Log.Warn($"could not adopt the releases another tool left: {ex.Message}", target.Host.Name);
             }
         })).ConfigureAwait(false);
     }

@@ -22,7 +22,11 @@ internal sealed class ReleaseAdopter(SshConnectionPool pool, TimeProvider time)
 
     private static readonly RemoteCommandOptions Quiet = new() { ReportOutput = false };
 
-    public async Task<Adoption> AdoptAsync(DeployTarget target, string runId, CancellationToken cancellationToken)
+    /// <param name="onlyForeign">
+    /// Adopt only when the current release is another tool's (a tree without Gantry's marker): the first Gantry deploy
+    /// on a host another tool deployed; a host Gantry deployed or adopted is left as it is, without a line.
+    /// </param>
+    public async Task<Adoption> AdoptAsync(DeployTarget target, string runId, CancellationToken cancellationToken, bool onlyForeign = false)
     {
         var (host, layout) = (target.Host, target.Layout);
         var connection = await pool.GetAsync(host, cancellationToken).ConfigureAwait(false);
@@ -36,6 +40,11 @@ internal sealed class ReleaseAdopter(SshConnectionPool pool, TimeProvider time)
         if (at < 0)
         {
             throw new DeployException(host.Name, current, DeployStep.Inspect, current, $"Cannot adopt {host}: current points to {current}, which is not a release folder in {layout.ReleasesPath}.", null);
+        }
+
+        if (onlyForeign && inventory.Entries[at].Kind != EntryKind.Tree)
+        {
+            return new Adoption(current, [], []);
         }
 
         var skipped = new List<string>();

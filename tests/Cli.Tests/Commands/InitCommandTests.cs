@@ -125,6 +125,71 @@ public sealed class InitCommandTests : IDisposable
     }
 
     [Fact]
+    public void Init_ReferenceWorkflows_LinksTheTeamsWorkflowsSoAPullThereReachesTheWorkspace()
+    {
+        // The team's shared workflows as a submodule inside the workspace (platform/workflows), as teams keep them.
+        var shared = Path.Combine(Workspace, "platform", "workflows");
+        Directory.CreateDirectory(shared);
+        foreach (var name in (string[])["hotfix.yaml", "daily-release.yaml", "rolling-deploy.yaml", "rollback.yaml"])
+        {
+            File.Copy(Path.Combine(TempWorkspace.RepositoryRoot(), "workflows", name), Path.Combine(shared, name));
+        }
+
+        var result = CliTestApp.Run("init", Workspace, "--reference-workflows", Path.Combine(Workspace, "platform"), "--no-input", "--output", "json");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var outcomes = Outcomes(result.Output);
+        Assert.Equal("linked", outcomes["workflows/rolling-deploy.yaml"]);
+        var link = new FileInfo(Path.Combine(Workspace, "workflows", "rolling-deploy.yaml"));
+        Assert.Equal(Path.Combine("..", "platform", "workflows", "rolling-deploy.yaml"), link.LinkTarget);
+        // Only the team's workflows: no copy of a built-in one it does not have; environments and schemas as always.
+        Assert.Equal(["daily-release.yaml", "hotfix.yaml", "rollback.yaml", "rolling-deploy.yaml"], Directory.EnumerateFiles(Path.Combine(Workspace, "workflows")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(File.Exists(Path.Combine(Workspace, "workflows", "environments", "sandbox.yaml")));
+        Assert.True(File.Exists(Path.Combine(Workspace, "schemas", "workflow.schema.json")));
+        var validate = CliTestApp.Run("validate", Path.Combine(Workspace, "workflows"));
+        Assert.True(validate.ExitCode == 0, validate.Output);
+
+        // A pull in the shared checkout: the workspace runs the new text without another init.
+        File.WriteAllText(Path.Combine(shared, "hotfix.yaml"), File.ReadAllText(Path.Combine(shared, "hotfix.yaml")).Replace("id: hotfix", "id: hotfix\n# pulled", StringComparison.Ordinal));
+        Assert.Contains("# pulled", File.ReadAllText(Path.Combine(Workspace, "workflows", "hotfix.yaml")), StringComparison.Ordinal);
+
+        // Again: links unchanged; a link the team replaced by its own file is kept unless --force.
+        var own = Path.Combine(Workspace, "workflows", "rollback.yaml");
+        File.Delete(own);
+        File.WriteAllText(own, File.ReadAllText(Path.Combine(shared, "rollback.yaml")) + "# ours\n");
+        var again = Outcomes(CliTestApp.Run("init", Workspace, "--reference-workflows", Path.Combine(Workspace, "platform"), "--no-input", "--output", "json").Output);
+        Assert.Equal("unchanged", again["workflows/hotfix.yaml"]);
+        Assert.Equal("kept", again["workflows/rollback.yaml"]);
+        Assert.Null(new FileInfo(own).LinkTarget);
+        var forced = Outcomes(CliTestApp.Run("init", Workspace, "--reference-workflows", Path.Combine(Workspace, "platform"), "--no-input", "--force", "--output", "json").Output);
+        Assert.Equal("overwritten", forced["workflows/rollback.yaml"]);
+        Assert.Equal(Path.Combine("..", "platform", "workflows", "rollback.yaml"), new FileInfo(own).LinkTarget);
+    }
+
+    [Fact]
+    public void Init_ReferenceWorkflowsWithABrokenOne_ExitsOneWithItsLocationAndWritesNothing()
+    {
+        var shared = Path.Combine(_root, "platform");
+        Directory.CreateDirectory(shared);
+        File.Copy(Path.Combine(TempWorkspace.RepositoryRoot(), "workflows", "hotfix.yaml"), Path.Combine(shared, "hotfix.yaml"));
+        File.WriteAllText(Path.Combine(shared, "broken.yaml"), "id: broken\nsteps:\n  - id: a\n    uses: shell.local\n    with: [oops\n");
+
+        var result = CliTestApp.Run("init", Workspace, "--reference-workflows", shared, "--no-input");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("broken.yaml:", Squeeze(result.Output), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Workspace));
+
+        var missing = CliTestApp.Run("init", Workspace, "--reference-workflows", Path.Combine(_root, "nowhere"), "--no-input");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("no such folder", Squeeze(missing.Output), StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string?> Outcomes(string json) =>
+        JsonDocument.Parse(json).RootElement.GetProperty("files").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("path").GetString()!, f => f.GetProperty("outcome").GetString());
+
+    [Fact]
     public void Help_ShowsExamples()
     {
         var result = CliTestApp.Run("init", "--help");

@@ -12,6 +12,9 @@ public sealed class ServeAsServiceTests : IAsyncLifetime
 {
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(30);
+
+    /// <summary>A 1 s grace, the hand-back and the exit: far below the host's own limit (grace + 15 s) and the step's ten minutes.</summary>
+    private static readonly TimeSpan HandBackBound = TimeSpan.FromSeconds(12);
     private readonly NotifySocket _notify = new();
     private DurableWorkspace _workspace = null!;
 
@@ -81,6 +84,44 @@ public sealed class ServeAsServiceTests : IAsyncLifetime
         Assert.Equal(RunStatus.Succeeded, (await _workspace.Runs.GetRunAsync(runId, CancellationToken.None))!.Status);
         Assert.Equal(["started"], File.ReadAllLines(Path.Combine(_workspace.Root, "work.log")));
         Assert.True(took < StopBound, $"took {took}");
+    }
+
+    [Fact]
+    public async Task Serve_SigtermWhileAStepOutlastsTheGrace_HandsTheRunBackAndASecondServeFinishesItOnce()
+    {
+        using var serve = Serve(FreePort(), "--stop-grace", "1s");
+        await _notify.WaitForAsync("READY=1", StartBound, () => serve.Output);
+        var runId = await StartDetachedAsync("seconds=600");
+        // The step sleeps for ten minutes once work.log exists: the stop certainly finds it mid-step.
+        await WaitForWorkStartedAsync(serve);
+
+        serve.Terminate();
+        var (exitCode, took) = await serve.WaitForExitAsync(StopBound);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}; output:\n{serve.Output}");
+        Assert.True(took < HandBackBound, $"took {took}: the 1s grace and the hand-back should end well within {HandBackBound}; output:\n{serve.Output}");
+        var lines = serve.Output.Split('\n').Select(l => l[13..]).ToList();
+        Assert.Contains(lines, l => l.StartsWith("<4>", StringComparison.Ordinal) && l.Contains("runs still executing after the 1s grace are handed back", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"handed back run {runId} at its last journaled step", StringComparison.Ordinal));
+        var handedBack = await _workspace.Runs.GetRunAsync(runId, CancellationToken.None);
+        Assert.Equal(RunStatus.Running, handedBack!.Status);
+        // Released, not left to expire: the lease is 30 s, and nobody holds the run now.
+        Assert.Null(handedBack.LeaseOwner);
+
+        // A second server claims it on its first poll, runs the cut-off step again and reaches the wait.
+        using var second = Serve(FreePort(), "--stop-grace", "20s");
+        await _notify.WaitForAsync("READY=1", StartBound, () => second.Output);
+        await DurableWorkspace.WaitForAsync(async () => (await _workspace.Runs.GetRunAsync(runId, CancellationToken.None))!.Status == RunStatus.Waiting, StartBound, () => "the second server to resume the run to its wait; output:\n" + second.Output);
+        var signal = await _workspace.RunAsync("runs", "signal", runId, "go");
+        Assert.True(signal.ExitCode == 0, signal.Output);
+        await DurableWorkspace.WaitForAsync(async () => (await _workspace.Runs.GetRunAsync(runId, CancellationToken.None))!.Status == RunStatus.Succeeded, StartBound, () => "the run to succeed; output:\n" + second.Output);
+
+        var journal = await _workspace.JournalAsync(runId);
+        Assert.Equal(["work", "go"], journal.Where(e => e.Type == JournalEventTypes.StepSucceeded).Select(e => e.StepId));
+        Assert.Single(journal, e => e.Type == JournalEventTypes.RunFinished);
+        Assert.Equal(["started", "again"], File.ReadAllLines(Path.Combine(_workspace.Root, "work.log")));
+        second.Terminate();
+        Assert.Equal(0, (await second.WaitForExitAsync(StopBound)).ExitCode);
     }
 
     [Fact]

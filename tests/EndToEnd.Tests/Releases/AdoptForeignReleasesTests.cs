@@ -78,6 +78,50 @@ public sealed class AdoptForeignReleasesTests
         Assert.Equal(["2.9.0", "2.9.0"], await Task.WhenAll(fleet.Hosts.Select(h => fleet.ServedVersionAsync(h))));
     }
 
+    [Fact]
+    public async Task FirstDeploy_OnACapistranoStyleFleet_AdoptsWhatItFindsSoRollbackGoesBackToTheOtherToolsRelease()
+    {
+        await using var fleet = await RealFleet.StartAsync(new RealFleetOptions { HostsPerGroup = 1 });
+        var now = DateTime.UtcNow;
+        var commits = new Dictionary<string, string>();
+        foreach (var tag in new[] { "v2.9.0", "v3.0.0" })
+        {
+            commits[tag] = await fleet.OriginGitAsync("rev-list", "-n", "1", tag);
+        }
+
+        foreach (var fleetHost in fleet.Hosts)
+        {
+            await LayOutAsAnotherToolAsync(fleet, fleetHost, commits, now);
+        }
+
+        await fleet.PublishReleaseAsync("3.2.0");
+
+        // No `deploy adopt` first: the deploy itself records what the other tool left, then deploys.
+        var deploy = await GantryAsync(fleet, "deploy", "--env", fleet.EnvironmentId, "--target", "group1", "--ref", "v3.2.0", "--allow-live");
+        Assert.True(deploy.ExitCode == 0, deploy.Output + "\n" + await fleet.DescribeAsync());
+        Assert.Contains("adopted v3.0.0, v2.9.0 (deployed by another tool) into Gantry's history before the first deploy", Squeeze(deploy.Output), StringComparison.Ordinal);
+        var web1 = fleet.Hosts[0];
+        Assert.Equal("v3.2.0", fleet.CurrentReleaseOf(web1));
+        var log = File.ReadAllLines(Path.Combine(web1.DeployRoot, "revisions.log"));
+        Assert.Equal(["found", "v2.9.0", "-"], log[^3].Split('\t')[1..4]);
+        Assert.Equal(["adopt", "v3.0.0", "v2.9.0"], log[^2].Split('\t')[1..4]);
+        Assert.Equal(["v3.2.0", "v3.0.0"], log[^1].Split('\t')[2..4]);
+
+        // A second deploy finds a host Gantry deployed: nothing more is adopted.
+        var again = await GantryAsync(fleet, "deploy", "--env", fleet.EnvironmentId, "--target", "group1", "--ref", "v3.2.0", "--allow-live");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.DoesNotContain("adopted", again.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(File.ReadAllLines(Path.Combine(web1.DeployRoot, "revisions.log")).Skip(log.Length), l => l.Contains("\tadopt\t", StringComparison.Ordinal));
+
+        // Rollback without --to goes back to the release the other tool deployed.
+        var rollback = await GantryAsync(fleet, "deploy", "rollback", "--env", fleet.EnvironmentId, "--target", "group1", "--allow-live");
+        Assert.True(rollback.ExitCode == 0, rollback.Output + "\n" + await fleet.DescribeAsync());
+        Assert.Equal("v3.0.0", fleet.CurrentReleaseOf(web1));
+        Assert.Equal("3.0.0", await fleet.ServedVersionAsync(web1));
+        // The other group was not deployed: it keeps the other tool's layout untouched.
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(fleet.Hosts[1].DeployRoot, "revisions.log")).Length);
+    }
+
     /// <summary>
     /// The host as the other tool left it: v2.9.0 (two days old) and v3.0.0 (current, a day old) exported with a
     /// REVISION file and no Gantry marker, an empty v3.1.0 from a deploy that failed at once, current as an absolute

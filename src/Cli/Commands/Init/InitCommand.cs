@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 namespace Gantry.Cli.Commands.Init;
 
 /// <summary>
-/// <c>gantry init [DIR]</c>: a workspace for a team (the built-in workflows and schemas, the sandbox, an
+/// <c>gantry init [DIR]</c>: a workspace for a team (the built-in workflows, or links to the team's shared ones, and schemas, the sandbox, an
 /// environment from --hosts or from answers on a terminal, a README, .gitignore for .gantry/). Running it again
 /// changes nothing; a file that differs is kept unless --force. Exit 0 done, 1 the environment would not be
 /// valid, 2 bad usage.
@@ -59,6 +59,10 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
         [Description("The git repository releases are cloned from.")]
         public string? Repository { get; init; }
 
+        [CommandOption("--reference-workflows <DIR>")]
+        [Description("Reference the workflows of DIR (the team's shared checkout or submodule, or its workflows/ folder) with relative symbolic links in workflows/ instead of copying the built-in ones: a pull there updates this workspace.")]
+        public string? ReferenceWorkflows { get; init; }
+
         [CommandOption("--no-input")]
         [Description("Never ask, even on a terminal; what is not given is left out.")]
         public bool NoInput { get; init; }
@@ -78,6 +82,7 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
             : Groups is < 1 ? ValidationResult.Error($"--groups must be at least 1, got {Groups}")
             : Environment is { } id && !EnvironmentId().IsMatch(id) ? ValidationResult.Error($"--env '{id}' is not an id; use letters, digits, '.', '_' and '-'")
             : Root is { } root && !root.StartsWith('/') ? ValidationResult.Error($"--root '{root}' must be an absolute path on the hosts, e.g. /srv/app")
+            : ReferenceWorkflows is { } shared && !System.IO.Directory.Exists(shared) ? ValidationResult.Error($"--reference-workflows {shared}: no such folder")
             : ValidationResult.Success();
     }
 
@@ -91,6 +96,24 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
 
         var answers = InitAnswers.From(settings, console);
         var files = WorkspaceScaffold.BuiltIn().ToList();
+        IReadOnlyList<string> referenced = [];
+        if (settings.ReferenceWorkflows is { } shared)
+        {
+            referenced = WorkflowReferences.Find(shared, out var problems);
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                {
+                    console.MarkupLine($"[red]error:[/] {Markup.Escape(problem)}");
+                }
+
+                return ExitCodes.Invalid;
+            }
+
+            // The team's workflows replace the built-in ones; environments and schemas are still written.
+            files.RemoveAll(f => WorkflowReferences.IsWorkflowPath(f.Path));
+        }
+
         if (answers.Hosts is { } hosts)
         {
             var id = answers.EnvironmentId;
@@ -106,6 +129,7 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
 
         files.Add(new ScaffoldFile("README.md", WorkspaceScaffold.Readme(answers.Hosts is null ? null : answers.EnvironmentId)));
         var outcomes = files.Select(f => (f.Path, Outcome: ScaffoldWrite.Write(root, f, settings.Force))).ToList();
+        outcomes.AddRange(referenced.Select(target => WorkflowReferences.Link(root, target, settings.Force)));
         outcomes.Add((".gitignore", ScaffoldWrite.EnsureLine(root, ".gitignore", WorkspaceScaffold.GitIgnoreLine)));
         Report(settings, root, outcomes);
         return ExitCodes.Ok;
@@ -164,11 +188,12 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
                 ScaffoldOutcome.Unchanged => $"[grey]unchanged[/]   {Markup.Escape(path)}",
                 ScaffoldOutcome.Overwritten => $"[yellow]overwritten[/] {Markup.Escape(path)}",
                 ScaffoldOutcome.Appended => $"[green]appended[/]    {Markup.Escape(path)}",
+                ScaffoldOutcome.Linked => $"[green]linked[/]      {Markup.Escape(path)}",
                 _ => $"[green]created[/]     {Markup.Escape(path)}",
             });
         }
 
-        console.MarkupLine($"workspace {Markup.Escape(root)}: {outcomes.Count(o => o.Outcome is ScaffoldOutcome.Created or ScaffoldOutcome.Overwritten or ScaffoldOutcome.Appended)} files written, {outcomes.Count(o => o.Outcome == ScaffoldOutcome.Unchanged)} unchanged, {outcomes.Count(o => o.Outcome == ScaffoldOutcome.Kept)} kept");
+        console.MarkupLine($"workspace {Markup.Escape(root)}: {outcomes.Count(o => o.Outcome is ScaffoldOutcome.Created or ScaffoldOutcome.Overwritten or ScaffoldOutcome.Appended or ScaffoldOutcome.Linked)} files written, {outcomes.Count(o => o.Outcome == ScaffoldOutcome.Unchanged)} unchanged, {outcomes.Count(o => o.Outcome == ScaffoldOutcome.Kept)} kept");
         console.MarkupLine("next: gantry validate workflows/ ; gantry status --env sandbox");
     }
 

@@ -1,7 +1,7 @@
 namespace Gantry.Cli.Commands.Init;
 
 /// <summary>What <c>gantry init</c> did with one file.</summary>
-internal enum ScaffoldOutcome { Created, Unchanged, Kept, Overwritten, Appended }
+internal enum ScaffoldOutcome { Created, Unchanged, Kept, Overwritten, Appended, Linked }
 
 /// <summary>Writes scaffold files without ever replacing a team's own file unless asked to.</summary>
 internal static class ScaffoldWrite
