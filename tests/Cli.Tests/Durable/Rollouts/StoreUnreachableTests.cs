@@ -30,10 +30,17 @@ public sealed class StoreUnreachableTests(PostgresFixture postgres)
             await DurableWorkspace.WaitForAsync(async () => (runId = (await workspace.SingleRunAsync())?.Id) is not null, TimeSpan.FromSeconds(60), "the run to be created");
             await PausedPastLeaseTests.WaitForLogAsync(workspace, runId!, "lb.flip: bringing live web1, web2");
 
-            // Partitioned from its store while it waits for web1 and web2 to come live, before it takes web3 and web4 out.
+            // Partitioned from its store in the middle of the flip, for longer than its lease. A process cut off acts
+            // on within the lease it holds (no other can own the run until it expires, so that is safe) and stops
+            // once it cannot count on it; so the cut must outlast the lease for "touches nothing more" to hold. The
+            // process is frozen meanwhile, so the test, not the machine's load, decides where in the flip it is cut.
+            await terminal.PauseAsync();
+            var leaseUntil = (await workspace.Runs.GetRunAsync(runId!, CancellationToken.None))!.LeaseExpiresAt!.Value;
             await AdminAsync(admin, $"ALTER DATABASE {database} ALLOW_CONNECTIONS false;", $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}';");
             var stateFile = Path.Combine(workspace.Root, ".gantry", "sandbox", "sandbox.json");
             var fleetAtCut = await File.ReadAllTextAsync(stateFile);
+            await DurableWorkspace.WaitForAsync(() => Task.FromResult(DateTimeOffset.UtcNow > leaseUntil), TimeSpan.FromSeconds(30), $"the lease to pass its expiry at {leaseUntil:O}");
+            terminal.Continue();
             await DurableWorkspace.WaitForAsync(() => Task.FromResult(terminal.HasExited), TimeSpan.FromSeconds(60), () => $"gantry run to stop without its store (it said: {string.Join(" | ", terminal.Output)})");
             var fleetAtStop = await File.ReadAllTextAsync(stateFile);
 
