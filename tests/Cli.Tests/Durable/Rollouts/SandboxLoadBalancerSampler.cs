@@ -20,9 +20,9 @@ internal static class SandboxLoadBalancerSampler
         {
             text = File.ReadAllText(stateFile);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return null; // before the first write: not even the .gantry/sandbox folder yet
         }
 
         using var state = JsonDocument.Parse(text);
