@@ -33,6 +33,9 @@ internal sealed class RunContext
 
     public required JournalWriter Journal { get; init; }
 
+    /// <summary>The concurrency keys workflow.call steps take for the workflows they call.</summary>
+    public required CalledWorkflowKeys CallKeys { get; init; }
+
     /// <summary>Waits this pass ended on, by step key.</summary>
     public ConcurrentDictionary<string, WaitRequest> Waiting { get; } = new(StringComparer.Ordinal);
 

@@ -269,6 +269,11 @@ internal sealed partial class RunExecution
         var inputs = InputBinder.Bind(callee, given);
         var calleeFrame = new Frame(_run.BaseScope(callee, inputs));
         var prefix = key + "/";
+
+        // A call that finished before this pass holds nothing more (a key it left held goes with the run's end).
+        var heldKey = _state.Finished.ContainsKey(key)
+            ? null
+            : await _run.CallKeys.AcquireAsync(call, key, callee, calleeFrame.Scope(), _run.Journal, cancellationToken).ConfigureAwait(false);
         Exception? failure = null;
         try
         {
@@ -294,8 +299,11 @@ internal sealed partial class RunExecution
                 }
             }
 
+            await ReleaseCallKeyAsync(heldKey, key).ConfigureAwait(false);
             ExceptionDispatchInfo.Throw(failure);
         }
+
+        await ReleaseCallKeyAsync(heldKey, key).ConfigureAwait(false);
 
         var outputs = callee.Outputs.ToDictionary(
             o => o.Key,
@@ -304,6 +312,10 @@ internal sealed partial class RunExecution
         frame.Record(call.Id, "succeeded", outputs);
         return (StepOutcome.Completed, outputs);
     }
+
+    /// <summary>Once a call ended (not suspended, not abandoned), the concurrency key it took for its callee is free again.</summary>
+    private Task ReleaseCallKeyAsync(string? heldKey, string path) =>
+        heldKey is null ? Task.CompletedTask : _run.CallKeys.ReleaseAsync(heldKey, path);
 
     private bool HasStarted(string key) => _run.HasStarted(key);
 

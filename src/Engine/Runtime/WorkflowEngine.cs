@@ -333,6 +333,7 @@ public sealed partial class WorkflowEngine
             Options = _options,
             Time = _time,
             Journal = new JournalWriter(record, store, secrets.Masker, _time, _observers, ObserverFailed, leaseLost),
+            CallKeys = new CalledWorkflowKeys(record, store, _time, key => PromoteQueuedAsync(key, CancellationToken.None)),
         };
     }
 

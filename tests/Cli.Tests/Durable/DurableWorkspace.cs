@@ -12,15 +12,18 @@ internal sealed class DurableWorkspace : IAsyncDisposable
     // the takeover adds a run.resumed that the kill matrix counts, and 1 s saved no time here.
     public const string Lease = "3s";
 
-    private readonly TempWorkspace _files = new();
+    /// <summary>The temp folder this workspace made and deletes; null for a fixture's folder (<see cref="OpenAsync"/>).</summary>
+    private readonly TempWorkspace? _files;
     private StoreSet? _stores;
 
-    private DurableWorkspace(string db)
+    private DurableWorkspace(string db, string? root)
     {
         Db = db;
+        _files = root is null ? new TempWorkspace() : null;
+        Root = root ?? _files!.Root;
     }
 
-    public string Root => _files.Root;
+    public string Root { get; }
 
     /// <summary>The <c>--db</c> value every process of the test uses.</summary>
     public string Db { get; }
@@ -29,9 +32,15 @@ internal sealed class DurableWorkspace : IAsyncDisposable
 
     public IDefinitionStore Definitions => _stores!.Definitions;
 
-    public static async Task<DurableWorkspace> CreateAsync(string? db = null)
+    public static Task<DurableWorkspace> CreateAsync(string? db = null) => OpenAsync(new DurableWorkspace(db ?? DefaultDb, root: null));
+
+    /// <summary>A durable store in a workspace a fixture made (the real fleet's); the fixture deletes the folder.</summary>
+    public static Task<DurableWorkspace> OpenAsync(string root, string? db = null) => OpenAsync(new DurableWorkspace(db ?? DefaultDb, root));
+
+    private const string DefaultDb = "sqlite:.gantry/durable.db";
+
+    private static async Task<DurableWorkspace> OpenAsync(DurableWorkspace workspace)
     {
-        var workspace = new DurableWorkspace(db ?? "sqlite:.gantry/durable.db");
         Directory.CreateDirectory(Path.Combine(workspace.Root, "workflows"));
         workspace._stores = await RunStoreFactory.OpenAsync(workspace.Db, workspace.Root, TimeProvider.System, CancellationToken.None);
         return workspace;
@@ -44,9 +53,9 @@ internal sealed class DurableWorkspace : IAsyncDisposable
         _stores = await RunStoreFactory.OpenAsync(Db, Root, TimeProvider.System, CancellationToken.None);
     }
 
-    public void Write(string relative, string text) => _files.Write(relative, text);
+    public void Write(string relative, string text) => Owned.Write(relative, text);
 
-    public void CopyFromRepository(string relative) => _files.CopyFromRepository(relative);
+    public void CopyFromRepository(string relative) => Owned.CopyFromRepository(relative);
 
     public GantryProcess Start(params string[] args) => GantryProcess.Start(Root, Lease, [.. args, "--db", Db]);
 
@@ -104,6 +113,8 @@ internal sealed class DurableWorkspace : IAsyncDisposable
             await _stores.DisposeAsync();
         }
 
-        _files.Dispose();
+        _files?.Dispose();
     }
+
+    private TempWorkspace Owned => _files ?? throw new InvalidOperationException($"{Root} belongs to a fixture; write its files through the fixture");
 }

@@ -6,7 +6,8 @@ namespace Gantry.Engine.Tests.Runtime;
 /// <summary>Every execution claims the run's lease first; a run leased by a live owner is not executed; a failed journal write stops the execution without cleanup.</summary>
 public sealed class OneExecutionTests
 {
-    private const string TwoSteps = """
+    /// <summary>Two recording steps and an on_failure that records "cleanup".</summary>
+    internal const string TwoSteps = """
         id: two
         steps:
           - id: first

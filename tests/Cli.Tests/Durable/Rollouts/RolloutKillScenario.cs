@@ -1,17 +1,17 @@
-using System.Text.RegularExpressions;
 using Gantry.Engine.Runtime;
 
 namespace Gantry.Cli.Tests.Durable.Rollouts;
 
 /// <summary>
-/// Runs <c>rolling-deploy</c> and <c>hotfix</c> on the sandbox one after another, started by CLI processes
+/// Runs rollouts (<c>rolling-deploy</c> and <c>hotfix</c> on the sandbox, <c>rolling-deploy</c> on the real fleet: the
+/// <see cref="IRolloutTarget"/>) one after another, started by CLI processes
 /// (<c>gantry run</c>, attached or <c>--detach</c>), each hotfix released by <c>gantry runs signal</c> from
 /// another process, while a seeded RNG SIGKILLs a random process (a node or the CLI process of the run) at
 /// random moments, several times for some runs. A killed node is restarted with its command; a killed
 /// <c>gantry run</c> is followed by <c>gantry runs resume</c>, a killed <c>gantry runs signal</c> by the
 /// signal again if it was not journaled, as a user would.
 /// </summary>
-internal sealed partial class RolloutKillScenario(DurableWorkspace workspace, IReadOnlyList<KillableNode> nodes, int seed, Action<string> log)
+internal sealed class RolloutKillScenario(DurableWorkspace workspace, IRolloutTarget target, IReadOnlyList<KillableNode> nodes, int seed, Action<string> log)
 {
     private readonly Random _random = new(seed);
     private readonly List<GantryProcess> _cli = [];
@@ -28,7 +28,8 @@ internal sealed partial class RolloutKillScenario(DurableWorkspace workspace, IR
         {
             for (var i = 0; i < runs; i++)
             {
-                await OneRunAsync(i % 2 == 0 ? "rolling-deploy" : "hotfix");
+                await target.BeforeRunAsync(i);
+                await OneRunAsync(target.WorkflowOf(i));
             }
         }
         finally
@@ -40,7 +41,7 @@ internal sealed partial class RolloutKillScenario(DurableWorkspace workspace, IR
     private async Task OneRunAsync(string workflow)
     {
         var attached = _random.Next(2) == 0;
-        string[] start = ["run", workflow, "--env", "sandbox", .. attached ? Array.Empty<string>() : ["--detach"]];
+        string[] start = ["run", workflow, "--env", target.Environment, .. attached ? Array.Empty<string>() : ["--detach"]];
         var cli = StartCli(start);
         var id = await NewRunAsync();
         log($"run {id}: {workflow} started by gantry {string.Join(' ', start)}");
@@ -87,7 +88,7 @@ internal sealed partial class RolloutKillScenario(DurableWorkspace workspace, IR
         await WaitFinishedAsync(id);
         var context = $"seed {seed}, {kills} kills planned";
         await RolloutInvariants.AssertRanOnceAsync(workspace, id, context);
-        await RolloutInvariants.AssertEveryHostOnAsync(workspace, await RolloutInvariants.NewestStableTagAsync(workspace), context);
+        await target.AssertEveryHostOnTargetAsync(context);
     }
 
     /// <summary>What a user does after the terminal died: the signal again if it never arrived, else <c>gantry runs resume</c>.</summary>
@@ -122,21 +123,7 @@ internal sealed partial class RolloutKillScenario(DurableWorkspace workspace, IR
         return id!;
     }
 
-    /// <summary>Waits for the hotfix to wait for its reviewed merge; returns the hotfix branch it waits on.</summary>
-    private async Task<string> ReviewBranchAsync(string id)
-    {
-        string? branch = null;
-        await DurableWorkspace.WaitForAsync(
-            async () =>
-            {
-                var waiting = (await workspace.JournalAsync(id)).LastOrDefault(e => e.Type == JournalEventTypes.StepWaiting && e.StepId == "review");
-                branch = waiting?.Message is { } message && HotfixBranch().Match(message) is { Success: true } match ? match.Value : null;
-                return branch is not null;
-            },
-            TimeSpan.FromSeconds(60),
-            () => $"run {id} to wait for its review (seed {seed}; {Said()})");
-        return branch!;
-    }
+    private Task<string> ReviewBranchAsync(string id) => HotfixReview.BranchAsync(workspace, id, () => $"seed {seed}; {Said()}");
 
     private async Task WaitFinishedAsync(string id) =>
         await DurableWorkspace.WaitForAsync(
@@ -146,7 +133,4 @@ internal sealed partial class RolloutKillScenario(DurableWorkspace workspace, IR
 
     private string Said() =>
         string.Join(" || ", nodes.Select(n => $"{n.Name}: {string.Join(" | ", n.Output.TakeLast(30))}").Append($"cli: {string.Join(" | ", _cli.TakeLast(3).SelectMany(p => p.Output))}"));
-
-    [GeneratedRegex(@"hotfix/\d+\.\d+\.\d+")]
-    private static partial Regex HotfixBranch();
 }

@@ -46,18 +46,24 @@ public sealed class PostgresRolloutKillTests(PostgresFixture postgres, ITestOutp
 /// <summary>One kill test: the nodes, the sampler, the scenario, and the assertions over the whole test.</summary>
 internal static class RolloutKillRun
 {
-    public static async Task RunAsync(DurableWorkspace workspace, string[] nodeNames, int runs, ITestOutputHelper output)
+    /// <summary>On the sandbox: the repository's workflows, rolling-deploy and hotfix in turn, the sandbox load balancer's state file sampled.</summary>
+    public static Task RunAsync(DurableWorkspace workspace, string[] nodeNames, int runs, ITestOutputHelper output)
+    {
+        workspace.CopyFromRepository("workflows");
+        var stateFile = Path.Combine(workspace.Root, ".gantry", "sandbox", "sandbox.json");
+        return RunAsync(workspace, new SandboxTarget(workspace), () => SandboxLoadBalancerSampler.Start(stateFile, RolloutInvariants.SandboxGroups, minLiveGroups: 1), nodeNames, runs, output);
+    }
+
+    public static async Task RunAsync(DurableWorkspace workspace, IRolloutTarget target, Func<LiveGroupsSampler> startSampler, string[] nodeNames, int runs, ITestOutputHelper output)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("GANTRY_KILL_SEED"), out var given) ? given : Random.Shared.Next();
         output.WriteLine($"seed {seed} (replay with GANTRY_KILL_SEED={seed})");
         var clock = Stopwatch.StartNew();
-        workspace.CopyFromRepository("workflows");
         var nodes = nodeNames.Select(name => new KillableNode(name, workspace, NodeCommand(name)).Start()).ToList();
-        var stateFile = Path.Combine(workspace.Root, ".gantry", "sandbox", "sandbox.json");
-        var scenario = new RolloutKillScenario(workspace, nodes, seed, line => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {line}"));
+        var scenario = new RolloutKillScenario(workspace, target, nodes, seed, line => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {line}"));
         try
         {
-            await using (var sampler = new SandboxLoadBalancerSampler(stateFile, RolloutInvariants.SandboxGroups, minLiveGroups: 1))
+            await using (var sampler = startSampler())
             {
                 await scenario.RunAsync(runs);
                 output.WriteLine($"{runs} runs, kills {string.Join(", ", scenario.Kills.Select(k => $"{k.Key} {k.Value}"))}, {sampler.Samples} load balancer samples (longest gap {sampler.LongestGap.TotalMilliseconds:F0} ms) in {clock.Elapsed.TotalSeconds:F0} s");
@@ -80,7 +86,7 @@ internal static class RolloutKillRun
         _ => ["worker", "--node-id", name, "--poll", "100ms"],
     };
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
