@@ -127,6 +127,38 @@ public abstract class RunWorkerFencingTests : IAsyncLifetime
         Assert.Equal(new RunLease(run.Id, "node-b", 2), await ((IRunLeaseStore)nodeA.Store).TryClaimRunAsync(run.Id, "node-b", Lease, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task RunLoop_LeaseExpiresBetweenTwoPolls_TheFirstPollAfterTheExpiryClaimsTheRun()
+    {
+        var nodeA = await NodeAsync("node-a", Start);
+        var run = await StartRunAsync(nodeA);
+        Assert.Equal(1, await nodeA.Worker.PollOnceAsync(CancellationToken.None));
+        await _gate.FirstStarted.Task;
+
+        // Node C polls every second, its clock half a poll before node A's lease expires (A is stuck in its step).
+        var poll = TimeSpan.FromSeconds(1);
+        var time = new TimerCountingTimeProvider(Start + Lease - poll / 2);
+        var store = await OpenStoreAsync(time);
+        var engine = new WorkflowEngine(store, _services.GetRequiredService<ActivityRegistry>(), _services, new EngineOptions { ResumeInProcess = false, NodeId = "node-c" }, time);
+        var claims = new ClaimRecordingLeases((IRunLeaseStore)store, time);
+        var worker = new RunWorker(engine, claims, new RunWorkerOptions { NodeId = "node-c", Lease = Lease, PollInterval = poll }, time);
+        using var stop = new CancellationTokenSource();
+        var loop = worker.RunAsync(stop.Token);
+
+        // The first poll finds the lease valid; once the loop waits for its next poll, half a poll after the expiry comes.
+        await time.TimerCreated.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([(Start + Lease - poll / 2, 0)], claims.Polls);
+        time.Advance(poll);
+        await claims.Claimed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([(Start + Lease - poll / 2, 0), (Start + Lease + poll / 2, 1)], claims.Polls);
+        await stop.CancelAsync();
+        await loop;
+        _gate.FirstMayEnd.SetResult();
+        await nodeA.Worker.WhenIdleAsync();
+        await AssertFinishedOnceByNodeBAsync(nodeA, run);
+    }
+
     private async Task AssertFinishedOnceByNodeBAsync(Node node, RunRecord run)
     {
         var journal = await node.Store.ReadJournalAsync(run.Id, 0, CancellationToken.None);

@@ -5,15 +5,17 @@ namespace Gantry.Cli.Tests.Durable.Rollouts;
 
 /// <summary>
 /// Issue #17 item 4: a worker frozen (SIGSTOP) in the middle of a load-balancer action for longer than its lease.
-/// Another worker takes the run over once the lease expired (not before) within one poll and finishes it; when the
-/// frozen worker goes on (SIGCONT) it must not journal anything nor send the command it was about to send.
+/// Another worker takes the run over once the lease expired (not before) and finishes it; when the frozen worker goes
+/// on (SIGCONT) it must not journal anything nor send the command it was about to send. That the takeover comes at the
+/// first poll after the expiry is shown on a fake clock (RunWorkerFencingTests.RunLoop_LeaseExpiresBetweenTwoPolls_...):
+/// measured here in wall time it is the machine's load, not the poll, that decides (4.7 s seen at load 50).
 /// </summary>
 public sealed class PausedPastLeaseTests
 {
     private const string Poll = "100ms";
 
     [Fact]
-    public async Task WorkerPausedInsideATakeOut_NewOwnerResumesAfterTheLeaseWithinAPoll_PausedOneTouchesNothingWhenContinued()
+    public async Task WorkerPausedInsideATakeOut_NewOwnerResumesOnlyAfterTheLease_PausedOneTouchesNothingWhenContinued()
     {
         await using var workspace = await DurableWorkspace.CreateAsync();
         workspace.CopyFromRepository("workflows");
@@ -39,15 +41,8 @@ public sealed class PausedPastLeaseTests
             () => Task.FromResult(successor.Output.Any(l => l.Contains("node node-b polling every", StringComparison.Ordinal))),
             TimeSpan.FromSeconds(60),
             () => $"node-b to start polling (it said: {string.Join(" | ", successor.Output)})");
-        var ready = DateTimeOffset.UtcNow;
-        DateTimeOffset? claimed = null;
         await DurableWorkspace.WaitForAsync(
-            async () =>
-            {
-                var run = (await workspace.Runs.GetRunAsync(runId, CancellationToken.None))!;
-                claimed ??= run.LeaseOwner == "node-b" || run.IsFinished ? DateTimeOffset.UtcNow : null;
-                return run.IsFinished;
-            },
+            async () => (await workspace.Runs.GetRunAsync(runId, CancellationToken.None))!.IsFinished,
             TimeSpan.FromSeconds(90),
             () => $"node-b to finish run {runId} (node-b said: {string.Join(" | ", successor.Output)})");
         var journal = await workspace.JournalAsync(runId);
@@ -61,10 +56,6 @@ public sealed class PausedPastLeaseTests
 
         var takeover = journal.Last(e => e.Type == JournalEventTypes.RunResumed);
         Assert.True(takeover.Time >= held.LeaseExpiresAt, $"node-b resumed the run at {takeover.Time:O}, before node-a's lease expired at {held.LeaseExpiresAt:O}");
-        // Claimed (seen in the store, read every 20 ms) one poll after the expiry, or after node-b was seen polling
-        // when its start-up took longer than the lease, plus what a loaded 2-core machine adds to a 100 ms timer and a query.
-        var from = held.LeaseExpiresAt!.Value > ready ? held.LeaseExpiresAt.Value : ready;
-        Assert.True(claimed - from < TimeSpan.FromMilliseconds(100) + TimeSpan.FromSeconds(1), $"node-b claimed the run {(claimed - from)?.TotalMilliseconds:F0} ms after node-a's lease expired at {held.LeaseExpiresAt:O} and node-b polled (seen at {ready:O}); the poll is {Poll}");
         Assert.Equal(journal.Count, (await workspace.JournalAsync(runId)).Count);
         Assert.Equal(fleetBefore, await File.ReadAllTextAsync(stateFile));
         await RolloutInvariants.AssertRanOnceAsync(workspace, runId, "paused worker");
