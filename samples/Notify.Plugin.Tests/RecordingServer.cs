@@ -81,6 +81,13 @@ internal sealed class RecordingServer : IAsyncDisposable
             var (status, body) = await _handler(seen).ConfigureAwait(false);
             context.Response.StatusCode = status;
             var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+
+            // One connection per request: the managed HttpListener sometimes answered the second request on a
+            // kept-alive connection with an invalid status line (kv.set's GET then PUT failed 2 times in 40), and a
+            // client pooling connections across tests could reach a later server on a reused port. Real stores keep
+            // connections alive correctly; this fake only has to answer each request exactly.
+            context.Response.KeepAlive = false;
+            context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
             context.Response.Close();
         }
