@@ -186,7 +186,8 @@ public sealed class ServeWithPluginsTests : IDisposable
 
         public async ValueTask DisposeAsync()
         {
-            _listener.Stop();
+            // Close alone: Stop then Close removes the listener twice, and the managed HttpListener's second removal
+            // binds the port again to look it up ("Address already in use" once another test took the freed port).
             _listener.Close();
             await _loop;
         }

@@ -35,7 +35,8 @@ internal sealed class ScriptedHttpServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
+        // Close alone: Stop then Close removes the listener twice, and the managed HttpListener's second removal
+        // binds the port again to look it up ("Address already in use" once another test took the freed port).
         _listener.Close();
         try
         {
