@@ -29,7 +29,7 @@ internal sealed class RolloutKillScenario(DurableWorkspace workspace, IRolloutTa
             for (var i = 0; i < runs; i++)
             {
                 await target.BeforeRunAsync(i);
-                await OneRunAsync(target.WorkflowOf(i));
+                await OneRunAsync(target.WorkflowOf(i), first: i == 0);
             }
         }
         finally
@@ -38,7 +38,7 @@ internal sealed class RolloutKillScenario(DurableWorkspace workspace, IRolloutTa
         }
     }
 
-    private async Task OneRunAsync(string workflow)
+    private async Task OneRunAsync(string workflow, bool first)
     {
         var attached = _random.Next(2) == 0;
         string[] start = ["run", workflow, "--env", target.Environment, .. attached ? Array.Empty<string>() : ["--detach"]];
@@ -54,7 +54,9 @@ internal sealed class RolloutKillScenario(DurableWorkspace workspace, IRolloutTa
             log($"run {id}: signal from another process: gantry {string.Join(' ', command)}");
         }
 
-        var kills = _random.Next(3) == 0 ? 0 : _random.Next(1, 4);
+        // One run in three is left alone, but never the first: with few runs (3 on the real fleet) a seed could
+        // otherwise plan no kill at all (1 in 27), and the test would prove nothing (seed 1638543819 did).
+        var kills = !first && _random.Next(3) == 0 ? 0 : _random.Next(1, 4);
         for (var k = 0; k < kills; k++)
         {
             // The chaos schedule, not a wait for something: a random moment of the rollout.
