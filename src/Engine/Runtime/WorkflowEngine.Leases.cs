@@ -67,9 +67,11 @@ public sealed partial class WorkflowEngine
         // Tracked like background runs, so WhenIdleAsync also waits for the runs a worker claimed; tracked
         // before it starts: called directly, the execution ran synchronously up to its first real wait
         // (journal writes, a step's process started), and a server stopping then saw no run to hand back.
-        var task = Task.Run(() => RunLeasedCoreAsync(lease, duration, abandon), CancellationToken.None);
+        var start = new Task<Task<RunRecord>>(() => RunLeasedCoreAsync(lease, duration, abandon));
+        var task = start.Unwrap();
         // (its failures are the caller's: the tracked task only says when it ended).
         _background[lease.RunId + "#" + Guid.NewGuid().ToString("N")] = task.ContinueWith(_ => CleanBackground(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        start.Start(TaskScheduler.Default);
         return task;
     }
 
