@@ -26,7 +26,14 @@ internal sealed class ServeProcess : IAsyncDisposable
 
     public static async Task<ServeProcess> StartAsync(string gantry, string workspace, string secretFile, string? db)
     {
-        var token = (await RunToEndAsync(gantry, workspace, ["tokens", "create", "--role", "operator", "--name", "bench"])).Split('\n')[0].Trim();
+        // Tokens live in the store the server uses, so the token is made in that store.
+        List<string> create = ["tokens", "create", "--role", "operator", "--name", "bench"];
+        if (db is not null)
+        {
+            create.AddRange(["--db", db]);
+        }
+
+        var token = (await RunToEndAsync(gantry, workspace, create)).Split('\n')[0].Trim();
         var port = FreePort();
         var arguments = new List<string> { "serve", "--urls", $"http://127.0.0.1:{port}", "--github-webhook-secret-file", secretFile };
         if (db is not null)
