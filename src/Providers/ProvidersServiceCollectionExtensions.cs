@@ -1,5 +1,6 @@
 using Gantry.Providers.Deploy;
 using Gantry.Providers.LoadBalancers;
+using Gantry.Providers.Ssh;
 using Gantry.Providers.Status;
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Validation;

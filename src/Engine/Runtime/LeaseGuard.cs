@@ -8,7 +8,7 @@ namespace Gantry.Engine.Runtime;
 /// still to send, before any write and before its heartbeat notices. This check is synchronous and reads the
 /// clock, so such a process stops before touching the fleet again, whichever of its timers fires first.
 /// </summary>
-internal static class LeaseGuard
+public static class LeaseGuard
 {
     private static readonly AsyncLocal<LeaseWatch?> Current = new();
 

@@ -8,7 +8,7 @@ internal sealed class FleetDeployerFactory(TimeProvider time, IServiceProvider s
 {
     public IFleetDeployer Create(EnvironmentDefinition environment) => environment.Deploy.Source switch
     {
-        ReleaseSource.Sandbox => new SandboxDeployer(time),
+        Engine.Model.ReleaseSource.Sandbox => new SandboxDeployer(time),
         _ => services.GetService(typeof(SshFleetDeployerMarker)) is SshFleetDeployerMarker marker
             ? marker.Create(environment)
             : throw new DeployException($"environment {environment.Id} deploys with source '{environment.Deploy.Source.ToString().ToLowerInvariant()}' over SSH, which this build does not include"),

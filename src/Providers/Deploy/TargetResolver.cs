@@ -75,6 +75,3 @@ internal sealed class TargetResolver(LoadBalancerFactory loadBalancers)
     private static string Describe(LoadBalancerStatus status) =>
         string.Join(", ", status.Groups.Select(g => $"{g.Name} {g.State.ToString().ToLowerInvariant()}"));
 }
-
-/// <summary>A deploy could not start or failed; the message names the hosts and what to do.</summary>
-public sealed class DeployException(string message) : Exception(message);

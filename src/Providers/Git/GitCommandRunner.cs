@@ -1,6 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text;
+using Gantry.Providers.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace Gantry.Providers.Git;
@@ -39,11 +38,14 @@ public sealed record GitResult(int ExitCode, string StandardOutput, string Stand
 /// <summary>
 /// Runs the <c>git</c> CLI: arguments as an argv list (never through a shell), stdout and stderr
 /// read asynchronously, no prompts (<c>GIT_TERMINAL_PROMPT=0</c>, stdin closed), English messages
-/// (<c>LC_ALL=C</c>). Cancelling the token kills git and its children.
+/// (<c>LC_ALL=C</c>). Cancelling the token kills git and its children (<see cref="LocalProcessRunner"/>).
 /// </summary>
 public sealed class GitCommandRunner
 {
     private const int StandardErrorTailLines = 20;
+
+    // Far above any listing Gantry asks git for (refs, logs of a release range), far below this machine's memory.
+    private const int OutputLimit = 64 * 1024 * 1024;
 
     private readonly GitRunnerOptions _options;
     private readonly ILogger? _logger;
@@ -73,64 +75,34 @@ public sealed class GitCommandRunner
     /// <summary>Runs git and returns its result whatever the exit code (for commands whose exit code is an answer).</summary>
     public async Task<GitResult> TryRunAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var startInfo = new ProcessStartInfo(_options.GitExecutable)
-        {
-            WorkingDirectory = workingDirectory,
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        ConfigureEnvironment(startInfo.Environment);
-
-        using var process = new Process { StartInfo = startInfo };
         if (_logger?.IsEnabled(LogLevel.Debug) == true)
         {
             _logger.LogDebug("Running {CommandLine} in {WorkingDirectory}", FormatCommandLine(arguments), workingDirectory);
         }
 
+        var command = new LocalProcess([_options.GitExecutable, .. arguments])
+        {
+            WorkingDirectory = workingDirectory,
+            Environment = ProcessEnvironment(),
+            OutputLimit = OutputLimit,
+            Mask = Masker.Mask,
+        };
+        LocalProcessResult result;
         try
         {
-            process.Start();
+            result = await LocalProcessRunner.RunAsync(command, cancellationToken).ConfigureAwait(false);
         }
-        catch (Win32Exception ex)
+        catch (LocalProcessStartException ex)
         {
             throw new GitException(
-                $"Could not start '{_options.GitExecutable}' in {workingDirectory}: {ex.Message}. Install git (Debian package 'git') or set GitExecutable.",
+                $"Could not start '{_options.GitExecutable}' in {workingDirectory}: {ex.Reason}. Install git (Debian package 'git') or set GitExecutable.",
                 ex);
         }
 
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-
-        return new GitResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        // Git's output is parsed: a tail would be read as the whole answer, so too much is an error.
+        return result.Truncated
+            ? throw new GitException($"{FormatCommandLine(arguments)} wrote more than {OutputLimit / (1024 * 1024)} MB; Gantry reads at most that much from git.")
+            : new GitResult(result.ExitCode, result.StandardOutput, result.StandardError);
     }
 
     /// <summary>The command line as it would be typed, credentials masked.</summary>
@@ -165,22 +137,24 @@ public sealed class GitCommandRunner
         return string.Join(Environment.NewLine, lines.TakeLast(StandardErrorTailLines));
     }
 
-    private void ConfigureEnvironment(IDictionary<string, string?> environment)
+    /// <summary>No prompts, English messages, the SSH key when one is set; the options' own variables win.</summary>
+    private List<KeyValuePair<string, string>> ProcessEnvironment()
     {
-        environment["GIT_TERMINAL_PROMPT"] = "0";
-        environment["GCM_INTERACTIVE"] = "never";
-        environment["GIT_MERGE_AUTOEDIT"] = "no";
-        environment["LC_ALL"] = "C";
-        environment["LANGUAGE"] = "C";
+        List<KeyValuePair<string, string>> environment =
+        [
+            new("GIT_TERMINAL_PROMPT", "0"),
+            new("GCM_INTERACTIVE", "never"),
+            new("GIT_MERGE_AUTOEDIT", "no"),
+            new("LC_ALL", "C"),
+            new("LANGUAGE", "C"),
+        ];
         if (!string.IsNullOrEmpty(_options.SshKeyPath))
         {
-            environment["GIT_SSH_COMMAND"] = BuildSshCommand(_options.SshKeyPath, _options.SshKnownHostsPath);
+            environment.Add(new("GIT_SSH_COMMAND", BuildSshCommand(_options.SshKeyPath, _options.SshKnownHostsPath)));
         }
 
-        foreach (var (name, value) in _options.Environment)
-        {
-            environment[name] = value;
-        }
+        environment.AddRange(_options.Environment);
+        return environment;
     }
 
     /// <summary>

@@ -30,8 +30,8 @@ internal sealed class EnvironmentHealthProbe(EnvironmentDefinition environment, 
             return $"no host of environment {environment.Id} has lb_server {server}, so its health check cannot be asked";
         }
 
-        var host = RunExecution.HostVariable(new HostBinding(name, environment.GroupOf(name), settings), environment);
-        var url = SshFleetDeployer.Template(health.Url!, host);
+        var host = HostVariables.For(environment, name);
+        var url = DeployTargets.Template(health.Url!, host);
         var body = health.ExpectBody is { } text && !text.Contains("{{", StringComparison.Ordinal) ? text : null;
         string? problem = null;
         var attempts = once ? 1 : Math.Max(1, health.Retries);

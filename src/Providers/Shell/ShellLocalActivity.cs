@@ -1,8 +1,7 @@
 using System.ComponentModel;
-using System.Diagnostics;
-using System.Text;
 using Gantry.Engine.Activities;
 using Gantry.Engine.Schema;
+using Gantry.Providers.Processes;
 
 namespace Gantry.Providers.Shell;
 
@@ -13,184 +12,56 @@ internal sealed class ShellLocalActivity : Activity<ShellLocalActivity.Inputs, S
     private const int StdoutTailChars = 64 * 1024;
     private const int StderrTailLines = 20;
 
-    // After the process is gone its pipes close; this only bounds the wait when a detached grandchild keeps them open.
-    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(5);
-
     protected override async Task<Outputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
     {
         var input = context.Input;
         var command = ShellCommand.From(context, input.Command, input.Shell, input.Timeout);
         var masker = context.Secrets.Masker;
         var shown = masker.Apply(command.Display);
-
-        using var process = new Process { StartInfo = StartInfo(command, input) };
-        try
+        var process = new LocalProcess(command.Argv)
         {
-            process.Start();
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            throw new ShellCommandException($"shell.local: cannot start {shown}: {masker.Apply(ex.Message)}", -1, "");
-        }
-
-        process.StandardInput.Close();
-        var stdout = new StdoutTail(StdoutTailChars);
-        var stderr = new Queue<string>();
-        var readers = Task.WhenAll(
-            PumpAsync(process.StandardOutput, line =>
-            {
-                stdout.Add(line);
-                context.Log.Output(masker.Apply(line), "stdout");
-            }),
-            PumpAsync(process.StandardError, line =>
-            {
-                lock (stderr)
-                {
-                    stderr.Enqueue(line);
-                    if (stderr.Count > StderrTailLines)
-                    {
-                        stderr.Dequeue();
-                    }
-                }
-
-                context.Log.Output(masker.Apply(line), "stderr");
-            }));
+            WorkingDirectory = string.IsNullOrEmpty(input.WorkingDir) ? null : Path.GetFullPath(input.WorkingDir),
+            Environment = input.Env,
+            OutputLimit = StdoutTailChars,
+            OnOutputLine = line => context.Log.Output(masker.Apply(line), "stdout"),
+            OnErrorLine = line => context.Log.Output(masker.Apply(line), "stderr"),
+            Mask = masker.Apply,
+        };
 
         using var timeout = input.Timeout is { } limit ? new CancellationTokenSource(limit, context.Time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        LocalProcessResult result;
         try
         {
-            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
-            await readers.WaitAsync(linked.Token).ConfigureAwait(false);
+            result = await LocalProcessRunner.RunAsync(process, linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (LocalProcessStartException ex)
         {
-            await KillAsync(process, readers).ConfigureAwait(false);
-            if (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                throw new ShellTimeoutException($"shell.local: {shown} timed out after {Duration.Format(input.Timeout!.Value)} and was killed");
-            }
-
-            throw;
+            throw new ShellCommandException($"shell.local: cannot start {shown}: {ex.Reason}", -1, "");
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ShellTimeoutException($"shell.local: {shown} timed out after {Duration.Format(input.Timeout!.Value)} and was killed");
         }
 
-        var stderrTail = string.Join("\n", stderr);
-        if (process.ExitCode != input.ExpectExitCode)
+        var stderrTail = string.Join("\n", Lines(result.StandardError).TakeLast(StderrTailLines));
+        if (result.ExitCode != input.ExpectExitCode)
         {
             var detail = stderrTail.Length == 0 ? "" : $"; stderr: {stderrTail}";
             throw new ShellCommandException(
-                masker.Apply($"shell.local: {command.Display} exited with code {process.ExitCode} (expected {input.ExpectExitCode}){detail}"),
-                process.ExitCode,
+                masker.Apply($"shell.local: {command.Display} exited with code {result.ExitCode} (expected {input.ExpectExitCode}){detail}"),
+                result.ExitCode,
                 masker.Apply(stderrTail));
         }
 
-        return new Outputs { ExitCode = process.ExitCode, Stdout = stdout.ToString(), StderrTail = stderrTail };
+        return new Outputs { ExitCode = result.ExitCode, Stdout = string.Join("\n", Lines(result.StandardOutput)), StderrTail = stderrTail };
     }
 
-    private static ProcessStartInfo StartInfo(ShellCommand command, Inputs input)
+    /// <summary>The lines of a process's output as a line reader gives them: \n, \r\n and \r end a line; the last may lack one.</summary>
+    private static IEnumerable<string> Lines(string text)
     {
-        var info = new ProcessStartInfo(command.Argv[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in command.Argv.Skip(1))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        if (!string.IsNullOrEmpty(input.WorkingDir))
-        {
-            info.WorkingDirectory = Path.GetFullPath(input.WorkingDir);
-        }
-
-        foreach (var (name, value) in input.Env)
-        {
-            info.Environment[name] = value;
-        }
-
-        return info;
-    }
-
-    private static async Task PumpAsync(StreamReader reader, Action<string> onLine)
-    {
-        while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
-        {
-            onLine(line);
-        }
-    }
-
-    private static async Task KillAsync(Process process, Task readers)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-
-        // Cleanup runs whatever the caller's token says: the process must be reaped and its pipes drained.
-        using var drain = new CancellationTokenSource(DrainLimit);
-        try
-        {
-            await process.WaitForExitAsync(drain.Token).ConfigureAwait(false);
-            await readers.WaitAsync(drain.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    /// <summary>The last N characters of stdout, cut at a line start; lines joined with \n.</summary>
-    private sealed class StdoutTail(int limit)
-    {
-        private readonly StringBuilder _text = new();
-
-        public void Add(string line)
-        {
-            lock (_text)
-            {
-                if (_text.Length > 0)
-                {
-                    _text.Append('\n');
-                }
-
-                _text.Append(line);
-                if (_text.Length > 2 * limit)
-                {
-                    Trim();
-                }
-            }
-        }
-
-        public override string ToString()
-        {
-            lock (_text)
-            {
-                Trim();
-                return _text.ToString();
-            }
-        }
-
-        private void Trim()
-        {
-            if (_text.Length <= limit)
-            {
-                return;
-            }
-
-            var cut = _text.Length - limit;
-            var text = _text.ToString();
-            var newline = text.IndexOf('\n', cut);
-            _text.Remove(0, newline >= 0 && newline < text.Length - 1 ? newline + 1 : cut);
-        }
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
+        return lines[^1].Length == 0 ? lines[..^1] : lines;
     }
 
     public sealed class Inputs

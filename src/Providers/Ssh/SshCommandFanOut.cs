@@ -20,7 +20,7 @@ internal sealed class SshCommandFanOut(SshRunConnections connections)
         int maxParallel, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var masker = context.Secrets.Masker;
-        using var borrowed = connections.Borrow(context.RunId, environment.Id, context.Log, output => SshFleetDeployer.Options(environment, context.Secrets.Get, masker.Apply, output));
+        using var borrowed = connections.Borrow(context.RunId, environment.Id, context.Log, output => SshEnvironment.Options(environment, context.Secrets.Get, masker.Apply, output));
         var pool = borrowed.Pool;
         var results = new HostCommandResult[hosts.Count];
         var done = 0;
@@ -54,7 +54,7 @@ internal sealed class SshCommandFanOut(SshRunConnections connections)
     {
         try
         {
-            var connection = await pool.GetAsync(SshFleetDeployer.Host(environment, name, environment.Hosts[name]), cancellationToken).ConfigureAwait(false);
+            var connection = await pool.GetAsync(SshEnvironment.Host(environment, name, environment.Hosts[name]), cancellationToken).ConfigureAwait(false);
             var result = await connection.ExecuteAsync(command, new RemoteCommandOptions { Timeout = timeout }, cancellationToken).ConfigureAwait(false);
             return new HostCommandResult(name, result.Command, result.ExitCode, StdoutTail(result.StandardOutput), StderrTail(result.StandardError), null);
         }

@@ -2,8 +2,6 @@ using Gantry.Engine.Model;
 using Gantry.Engine.Stores;
 using Gantry.Providers.Deploy;
 using Gantry.Providers.LoadBalancers;
-using ReleaseAdopter = Gantry.Providers.Ssh.ReleaseAdopter;
-using Revision = Gantry.Providers.Ssh.Revision;
 
 namespace Gantry.Providers.Status;
 

@@ -1,4 +1,4 @@
-using Gantry.Providers.Ssh;
+using Gantry.Providers.Deploy;
 
 namespace Gantry.Providers.Tests.Deploy;
 

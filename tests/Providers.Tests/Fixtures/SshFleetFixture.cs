@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Gantry.Providers.Deploy;
 using Gantry.Providers.Ssh;
 
 namespace Gantry.Providers.Tests.Fixtures;

@@ -1,9 +1,8 @@
-using System.ComponentModel;
-using System.Diagnostics;
+using Gantry.Providers.Processes;
 
 namespace Gantry.Providers.LoadBalancers.Nginx;
 
-/// <summary>Runs commands on this machine as child processes, reading their output asynchronously.</summary>
+/// <summary>Runs commands on this machine as child processes (<see cref="LocalProcessRunner"/>), reading their output asynchronously.</summary>
 public sealed class LocalCommandRunner : ICommandRunner
 {
     /// <summary>A shared instance; the runner has no state.</summary>
@@ -18,50 +17,14 @@ public sealed class LocalCommandRunner : ICommandRunner
             throw new ArgumentException("The command is empty: give at least the program to run.", nameof(argv));
         }
 
-        var startInfo = new ProcessStartInfo(argv[0])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in argv.Skip(1))
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = new Process { StartInfo = startInfo };
         try
         {
-            process.Start();
+            var result = await LocalProcessRunner.RunAsync(new LocalProcess(argv), cancellationToken).ConfigureAwait(false);
+            return new CommandResult(result.ExitCode, result.StandardOutput, result.StandardError);
         }
-        catch (Win32Exception ex)
+        catch (LocalProcessStartException ex)
         {
-            throw new NginxException($"Command '{CommandLine.Format(argv)}' could not be started: {ex.Message}.", ex);
+            throw new NginxException($"Command '{CommandLine.Format(argv)}' could not be started: {ex.Reason}.", ex);
         }
-
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // The caller gave up: leave nothing running behind it.
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // It exited on its own in the meantime.
-            }
-
-            throw;
-        }
-
-        return new CommandResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
 }

@@ -1,5 +1,6 @@
 using Gantry.Engine.Model;
 using Gantry.Providers.Deploy;
+using Gantry.Providers.Ssh;
 
 namespace Gantry.Providers.LoadBalancers.Nginx;
 
@@ -26,8 +27,8 @@ internal static class NginxLoadBalancer
 
         // The same known_hosts, key and secrets as a deploy over SSH; there is no run here, so a
         // key_secret is read straight from its reference.
-        var options = SshFleetDeployer.Options(environment, secret => SshFleetDeployer.ReadSecretReference(environment, secret), static text => text, log: null);
-        var host = new SshLoadBalancerHost(SshFleetDeployer.Host(environment, name, hostSettings), options, time);
+        var options = SshEnvironment.Options(environment, secret => EnvironmentReferences.Secret(environment, secret), static text => text, log: null);
+        var host = new SshLoadBalancerHost(SshEnvironment.Host(environment, name, hostSettings), options, time);
         return new NginxDriver(OptionsFor(settings, environment, remote: true), new SshCommandRunner(host), new SshConfigFileStore(host), time, probe);
     }
 

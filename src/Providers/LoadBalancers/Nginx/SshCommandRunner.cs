@@ -16,7 +16,7 @@ public sealed class SshCommandRunner(SshLoadBalancerHost host) : ICommandRunner
             throw new ArgumentException("The command is empty: give at least the program to run.", nameof(argv));
         }
 
-        var command = string.Join(' ', argv.Select(Ssh.Shell.Quote));
+        var command = string.Join(' ', argv.Select(Ssh.PosixShell.Quote));
         return host.WithConnectionAsync(
             async connection =>
             {

@@ -18,7 +18,7 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
     /// <inheritdoc />
     public Task<string?> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        var file = Ssh.Shell.Quote(path);
+        var file = Ssh.PosixShell.Quote(path);
         return host.WithConnectionAsync(
             async connection =>
             {
@@ -38,7 +38,7 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
     {
         ArgumentNullException.ThrowIfNull(content);
         var upload = $"{path}.tmp-{Guid.NewGuid():N}";
-        var (file, previous, uploaded, staged) = (Ssh.Shell.Quote(path), Ssh.Shell.Quote(path + LocalConfigFileStore.PreviousSuffix), Ssh.Shell.Quote(upload), Ssh.Shell.Quote(upload + ".new"));
+        var (file, previous, uploaded, staged) = (Ssh.PosixShell.Quote(path), Ssh.PosixShell.Quote(path + LocalConfigFileStore.PreviousSuffix), Ssh.PosixShell.Quote(upload), Ssh.PosixShell.Quote(upload + ".new"));
 
         // cp -p then cat keeps the target's owner and mode on the new file; a stale .previous from an
         // older file must not be restored over a file that did not exist.
@@ -62,7 +62,7 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
     public Task RestorePreviousAsync(string path, CancellationToken cancellationToken)
     {
         var previousPath = path + LocalConfigFileStore.PreviousSuffix;
-        var (file, previous, staged) = (Ssh.Shell.Quote(path), Ssh.Shell.Quote(previousPath), Ssh.Shell.Quote($"{path}.tmp-{Guid.NewGuid():N}"));
+        var (file, previous, staged) = (Ssh.PosixShell.Quote(path), Ssh.PosixShell.Quote(previousPath), Ssh.PosixShell.Quote($"{path}.tmp-{Guid.NewGuid():N}"));
         var script = $"[ -e {previous} ] || exit {Missing}; cp -p -- {previous} {staged} && mv -f -- {staged} {file}; status=$?; rm -f -- {staged}; exit $status";
         return host.WithConnectionAsync(
             async connection =>

@@ -1,4 +1,6 @@
-namespace Gantry.Providers.Ssh;
+using Gantry.Providers.Ssh;
+
+namespace Gantry.Providers.Deploy;
 
 /// <summary>The deploy step that was running.</summary>
 public enum DeployStep { Connect, Inspect, Fetch, Build, Switch, Restart, HealthCheck, Prune, Rollback }
@@ -76,35 +78,6 @@ public sealed record ReleaseState(string Host, string? Current, IReadOnlyList<st
 /// <param name="Healthy">Whether one health probe passed; null when the layout has no health check.</param>
 /// <param name="HealthProblem">What the probe found wrong, when it failed.</param>
 public sealed record HostInspection(ReleaseState State, bool? Healthy, string? HealthProblem);
-
-/// <summary>A deploy or rollback of one host failed. The message says what the host was left on.</summary>
-public sealed class DeployException : SshHostException
-{
-    internal DeployException(string host, string release, DeployStep step, string? leftOn, string message, Exception? inner, bool unsettled = false)
-        : base(host, message, inner)
-    {
-        Release = release;
-        Step = step;
-        LeftOn = leftOn;
-        Unsettled = unsettled;
-    }
-
-    /// <summary>
-    /// True when the host is left in an unknown or failing state: putting the previous release back
-    /// failed, or its health check failed as well, or a rollback failed part-way. Such a host must
-    /// stay out of rotation until someone looks at it.
-    /// </summary>
-    public bool Unsettled { get; }
-
-    /// <summary>The release being deployed (or rolled back to).</summary>
-    public string Release { get; }
-
-    /// <summary>The step that failed.</summary>
-    public DeployStep Step { get; }
-
-    /// <summary>The release current on the host after the failure, when known.</summary>
-    public string? LeftOn { get; }
-}
 
 /// <summary>A deploy of one host was cancelled; the host was left on a working release.</summary>
 public sealed class DeployCanceledException : OperationCanceledException

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
+using Gantry.Providers.Ssh;
 
-namespace Gantry.Providers.Ssh;
+namespace Gantry.Providers.Deploy;
 
 /// <summary>
 /// Where and how releases live on a host: <c>&lt;root&gt;/releases/&lt;tag&gt;</c>, an atomic

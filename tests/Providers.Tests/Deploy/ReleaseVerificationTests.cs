@@ -1,7 +1,8 @@
+using Gantry.Providers.Deploy;
 using Gantry.Providers.Ssh;
 using Gantry.Providers.Tests.Fixtures;
 
-namespace Gantry.Providers.Tests.Ssh;
+namespace Gantry.Providers.Tests.Deploy;
 
 /// <summary>A health check that requires the release just deployed (expect_release), on real sshd and the fixture's app.</summary>
 [Collection(SshFleetCollection.Name)]

@@ -2,7 +2,7 @@ using Gantry.Engine.Loading;
 using Gantry.Engine.Model;
 using Gantry.Providers.Tests.Fixtures;
 
-namespace Gantry.Providers.Tests.Ssh;
+namespace Gantry.Providers.Tests.Deploy;
 
 /// <summary>The environment "production" of a test site: the real HAProxy in front, the site's SSH hosts, clone deploys from the fixture's origin.</summary>
 internal static class SshWorkflowEnvironment

@@ -1,4 +1,4 @@
-namespace Gantry.Providers.Ssh;
+namespace Gantry.Providers.Deploy;
 
 /// <summary>How one host's deploy ended.</summary>
 public enum HostDeployOutcome { Succeeded, Failed, Cancelled, NotStarted }

@@ -5,7 +5,7 @@ using Gantry.Providers.LoadBalancers;
 using Gantry.Providers.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gantry.Providers.Tests.Ssh;
+namespace Gantry.Providers.Tests.Deploy;
 
 /// <summary>
 /// One-step workflows through the engine against a real HAProxy (servers web1..web4) and real SSH
@@ -103,7 +103,7 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
         Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(["3.0.2", "3.0.2"], await Task.WhenAll(site.Hosts.Take(2).Select(FleetSite.ServedAsync)));
         Assert.Equal(2, logins);
-        Assert.Equal(0, Services().GetRequiredService<Gantry.Providers.Deploy.SshRunConnections>().OpenPools);
+        Assert.Equal(0, Services().GetRequiredService<Gantry.Providers.Ssh.SshRunConnections>().OpenPools);
 
         // Each step's host output is journaled under that step, though both used the same connections.
         var started = journal.Where(e => e.Type == JournalEventTypes.Log && e.Message!.StartsWith("started app", StringComparison.Ordinal)).ToList();

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Gantry.Providers.Ssh;
 
-namespace Gantry.Providers.Ssh;
+namespace Gantry.Providers.Deploy;
 
 /// <summary>
 /// Adopts the releases another tool (Capistrano, Fabric, a script) left on a host, so that Gantry's status and
@@ -79,7 +80,7 @@ internal sealed class ReleaseAdopter(SshConnectionPool pool, TimeProvider time)
 
         // Oldest first, each line naming the complete release below it, the current one last.
         var complete = inventory.Entries.Where(e => e.Kind == EntryKind.Gantry || plan.Any(p => p.Entry == e)).ToList();
-        var script = new StringBuilder("set -e\n").Append(CultureInfo.InvariantCulture, $"cd {Shell.Quote(layout.Root)}\n");
+        var script = new StringBuilder("set -e\n").Append(CultureInfo.InvariantCulture, $"cd {PosixShell.Quote(layout.Root)}\n");
         foreach (var (entry, action) in Enumerable.Reverse(plan))
         {
             var previous = complete.SkipWhile(e => e != entry).Skip(1).FirstOrDefault()?.Name;
@@ -93,10 +94,10 @@ internal sealed class ReleaseAdopter(SshConnectionPool pool, TimeProvider time)
     /// <summary>Marks the release complete keeping its folder's time, then logs it with that time.</summary>
     private string AdoptLines(DeployLayout layout, Entry entry, string action, string? previous, string runId)
     {
-        var folder = Shell.Quote($"{layout.ReleasesFolder}/{entry.Name}");
+        var folder = PosixShell.Quote($"{layout.ReleasesFolder}/{entry.Name}");
         var at = entry.Modified is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : time.GetUtcNow();
         var epoch = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var fields = string.Join(' ', Shell.Quote(at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)), action, Shell.Quote(entry.Name), Shell.Quote(previous ?? "-"), Shell.Quote(runId));
+        var fields = string.Join(' ', PosixShell.Quote(at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)), action, PosixShell.Quote(entry.Name), PosixShell.Quote(previous ?? "-"), PosixShell.Quote(runId));
         return $"[ -f {folder}/{ReleaseDeployer.CompleteMarker} ] || {{ : > {folder}/{ReleaseDeployer.CompleteMarker}; touch -d @{epoch} {folder}; }}\n"
             + $"c=-; if [ -e {folder}/.git ]; then c=$(git -C {folder} rev-parse --short HEAD 2>/dev/null) || c=-; elif [ -f {folder}/REVISION ]; then c=$(head -c 7 {folder}/REVISION); fi\n"
             + $"printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' {fields} \"$c\" >> {ReleaseDeployer.RevisionsLog}\n";
@@ -105,10 +106,10 @@ internal sealed class ReleaseAdopter(SshConnectionPool pool, TimeProvider time)
     /// <summary>Prints current, then one line per release folder (kind, modification time, name), then revisions.log.</summary>
     private static string InventoryScript(DeployLayout layout)
     {
-        var folder = Shell.Quote(layout.ReleasesFolder);
+        var folder = PosixShell.Quote(layout.ReleasesFolder);
         var prefix = HostDeployScript.Prefix;
-        return $"cd {Shell.Quote(layout.Root)} 2>/dev/null || exit 0\n"
-            + $"cur=$(readlink {Shell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur%/}}; cur=${{cur##*/}}; echo \"{prefix}current=$cur\"\n"
+        return $"cd {PosixShell.Quote(layout.Root)} 2>/dev/null || exit 0\n"
+            + $"cur=$(readlink {PosixShell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur%/}}; cur=${{cur##*/}}; echo \"{prefix}current=$cur\"\n"
             + $"if [ -d {folder} ]; then for d in {folder}/*; do [ -d \"$d\" ] && [ ! -L \"$d\" ] || continue; n=${{d##*/}}; "
             + $"if [ -f \"$d\"/{ReleaseDeployer.CompleteMarker} ]; then k=gantry; elif [ -n \"$(ls -A \"$d\")\" ]; then k=tree; else k=empty; fi; "
             + $"echo \"{prefix}entry=$k $(stat -c %Y \"$d\") $n\"; done; fi\n"

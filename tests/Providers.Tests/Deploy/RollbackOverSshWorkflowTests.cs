@@ -2,13 +2,14 @@ using Gantry.Engine.Loading;
 using Gantry.Engine.Model;
 using Gantry.Engine.Runtime;
 using Gantry.Providers.LoadBalancers;
+using Gantry.Providers.Deploy;
 using Gantry.Providers.Ssh;
 using Gantry.Providers.Status;
 using Gantry.Providers.Tests.Fixtures;
 using Gantry.Providers.Tests.Scenario;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gantry.Providers.Tests.Ssh;
+namespace Gantry.Providers.Tests.Deploy;
 
 /// <summary>
 /// The repository's rolling-deploy and rollback workflows and the fleet status, through the engine,

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
+using Gantry.Providers.Deploy;
 using Gantry.Providers.Ssh;
 using Gantry.Providers.Tests.Fixtures;
 
-namespace Gantry.Providers.Tests.Ssh;
+namespace Gantry.Providers.Tests.Deploy;
 
 [Collection(SshFleetCollection.Name)]
 public sealed class GroupDeployerTests(SshFleetFixture fleet)
@@ -62,7 +63,7 @@ public sealed class GroupDeployerTests(SshFleetFixture fleet)
     public async Task DeployAsync_OneHostRefusesConnections_OthersAreDeployed()
     {
         var site = fleet.NewSite(2);
-        var port = SshHostConnectionTests.UnusedPort();
+        var port = Ssh.SshHostConnectionTests.UnusedPort();
         var targets = new[] { site[0].Target with { Host = site[0].Host with { Port = port } }, site[1].Target };
         using var pool = new SshConnectionPool(fleet.Options());
 

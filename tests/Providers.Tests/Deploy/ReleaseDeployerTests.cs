@@ -1,7 +1,8 @@
+using Gantry.Providers.Deploy;
 using Gantry.Providers.Ssh;
 using Gantry.Providers.Tests.Fixtures;
 
-namespace Gantry.Providers.Tests.Ssh;
+namespace Gantry.Providers.Tests.Deploy;
 
 [Collection(SshFleetCollection.Name)]
 public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
@@ -110,7 +111,7 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
         var web1 = fleet.NewSite(1)[0];
         var deployer = new ReleaseDeployer(_pool);
         await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
-        var deadUrl = $"http://127.0.0.2:{SshHostConnectionTests.UnusedPort()}/health";
+        var deadUrl = $"http://127.0.0.2:{Ssh.SshHostConnectionTests.UnusedPort()}/health";
         var failing = web1.Target with
         {
             Layout = web1.Layout with { HealthCheck = new HttpHealthCheck(deadUrl) { Attempts = 2, Interval = TimeSpan.FromMilliseconds(100) } },

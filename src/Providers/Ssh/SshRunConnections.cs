@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using Gantry.Engine.Activities;
 using Gantry.Engine.Runtime;
-using Gantry.Providers.Ssh;
 
-namespace Gantry.Providers.Deploy;
+namespace Gantry.Providers.Ssh;
 
 /// <summary>
 /// One SSH connection per host for a whole run: every deploy and rollback step of the run borrows

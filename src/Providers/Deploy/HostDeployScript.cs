@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Gantry.Providers.Ssh;
 
-namespace Gantry.Providers.Ssh;
+namespace Gantry.Providers.Deploy;
 
 /// <summary>
 /// The shell text a deploy sends to a host, and what it reports back. A deploy is one script per
@@ -25,15 +26,15 @@ internal static class HostDeployScript
     /// </summary>
     public static string ReadState(DeployLayout layout, bool createRoot)
     {
-        var folder = Shell.Quote(layout.ReleasesFolder);
+        var folder = PosixShell.Quote(layout.ReleasesFolder);
         var lines = new StringBuilder();
         if (createRoot)
         {
-            lines.Append(CultureInfo.InvariantCulture, $"mkdir -p {Shell.Quote(layout.ReleasesPath)} || exit 1\n");
+            lines.Append(CultureInfo.InvariantCulture, $"mkdir -p {PosixShell.Quote(layout.ReleasesPath)} || exit 1\n");
         }
 
-        lines.Append(CultureInfo.InvariantCulture, $"cd {Shell.Quote(layout.Root)} 2>/dev/null || exit 0\n")
-            .Append(CultureInfo.InvariantCulture, $"cur=$(readlink {Shell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur##*/}}; echo \"{Prefix}current=$cur\"\n")
+        lines.Append(CultureInfo.InvariantCulture, $"cd {PosixShell.Quote(layout.Root)} 2>/dev/null || exit 0\n")
+            .Append(CultureInfo.InvariantCulture, $"cur=$(readlink {PosixShell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur##*/}}; echo \"{Prefix}current=$cur\"\n")
             .Append(CultureInfo.InvariantCulture, $"if [ -d {folder} ]; then ls -1t {folder} | while IFS= read -r d; do if [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ]; then echo \"{Prefix}release=$d\"; else echo \"{Prefix}other=$d\"; fi; done; fi\n")
             .Append(CultureInfo.InvariantCulture, $"if [ -f {ReleaseDeployer.RevisionsLog} ]; then tail -n {RevisionsRead} {ReleaseDeployer.RevisionsLog} | sed 's/^/{Prefix}log=/'; fi\n");
         return lines.ToString();
@@ -46,10 +47,10 @@ internal static class HostDeployScript
     /// </summary>
     public static string Deploy(DeployLayout layout, string release, string fetch, string? activation)
     {
-        var complete = $"[ -f {Shell.Quote($"{layout.ReleasesFolder}/{release}")}/{ReleaseDeployer.CompleteMarker} ]";
+        var complete = $"[ -f {PosixShell.Quote($"{layout.ReleasesFolder}/{release}")}/{ReleaseDeployer.CompleteMarker} ]";
         return "set -e\n"
             + ReadState(layout, createRoot: true)
-            + $"if [ \"$cur\" = {Shell.Quote(release)} ] && {complete}; then echo '{Prefix}already-current'; exit 0; fi\n"
+            + $"if [ \"$cur\" = {PosixShell.Quote(release)} ] && {complete}; then echo '{Prefix}already-current'; exit 0; fi\n"
             + StagedReport(layout, release)
             + $"if ! {complete}; then\n{Begin(DeployStep.Fetch)}{fetch}\nfi\n"
             + activation;
@@ -61,7 +62,7 @@ internal static class HostDeployScript
     /// </summary>
     public static string Stage(DeployLayout layout, string release, string fetch)
     {
-        var complete = $"[ -f {Shell.Quote($"{layout.ReleasesFolder}/{release}")}/{ReleaseDeployer.CompleteMarker} ]";
+        var complete = $"[ -f {PosixShell.Quote($"{layout.ReleasesFolder}/{release}")}/{ReleaseDeployer.CompleteMarker} ]";
         return "set -e\n"
             + ReadState(layout, createRoot: true)
             + StagedReport(layout, release)
@@ -74,10 +75,10 @@ internal static class HostDeployScript
     /// </summary>
     public static string Verify(DeployLayout layout, string release, string? commit)
     {
-        var folder = Shell.Quote($"{layout.ReleasesPath}/{release}");
+        var folder = PosixShell.Quote($"{layout.ReleasesPath}/{release}");
         var expected = commit is null
-            ? $"$(git -C {folder} rev-parse -q --verify {Shell.Quote($"refs/tags/{release}^{{commit}}")} 2>/dev/null || true)"
-            : Shell.Quote(commit);
+            ? $"$(git -C {folder} rev-parse -q --verify {PosixShell.Quote($"refs/tags/{release}^{{commit}}")} 2>/dev/null || true)"
+            : PosixShell.Quote(commit);
         return $"cd {folder} || {{ echo 'the release folder is missing' >&2; exit 1; }}\n"
             + $"[ -f {ReleaseDeployer.CompleteMarker} ] || {{ echo 'the release has no {ReleaseDeployer.CompleteMarker} marker: its fetch or build did not finish' >&2; exit 1; }}\n"
             + $"[ -n \"$(ls -A | grep -v -e '^\\.gantry-' -e '^\\.git$' | head -n 1)\" ] || {{ echo 'the release tree is empty' >&2; exit 1; }}\n"
@@ -89,7 +90,7 @@ internal static class HostDeployScript
     /// <summary>A line that reports who staged <paramref name="release"/> (its <see cref="ReleaseDeployer.StagedMarker"/>), when a staging left it complete and never live.</summary>
     private static string StagedReport(DeployLayout layout, string release)
     {
-        var folder = Shell.Quote($"{layout.ReleasesFolder}/{release}");
+        var folder = PosixShell.Quote($"{layout.ReleasesFolder}/{release}");
         return $"if [ -f {folder}/{ReleaseDeployer.CompleteMarker} ] && [ -f {folder}/{ReleaseDeployer.StagedMarker} ]; then echo \"{Prefix}staged=$(head -n 1 {folder}/{ReleaseDeployer.StagedMarker})\"; fi\n";
     }
 
@@ -101,7 +102,7 @@ internal static class HostDeployScript
 
     /// <summary><paramref name="activation"/> as a script of its own, after a build hook.</summary>
     public static string Activate(DeployLayout layout, string? previous, string activation) =>
-        $"set -e\ncd {Shell.Quote(layout.Root)}\ncur={Shell.Quote(previous ?? string.Empty)}\n{activation}";
+        $"set -e\ncd {PosixShell.Quote(layout.Root)}\ncur={PosixShell.Quote(previous ?? string.Empty)}\n{activation}";
 
     /// <summary>Marks the start of <paramref name="step"/> on both streams.</summary>
     public static string Begin(DeployStep step) => $"echo '{Prefix}step={step}'; echo '{Prefix}step={step}' >&2\n";
@@ -112,8 +113,8 @@ internal static class HostDeployScript
     /// </summary>
     public static string Switch(DeployLayout layout, string release, string previous, string entryTime, string action, string runId, bool touch)
     {
-        var target = Shell.Quote($"{layout.ReleasesFolder}/{release}");
-        var fields = string.Join(' ', Shell.Quote(entryTime), Shell.Quote(action), Shell.Quote(release), previous, Shell.Quote(runId));
+        var target = PosixShell.Quote($"{layout.ReleasesFolder}/{release}");
+        var fields = string.Join(' ', PosixShell.Quote(entryTime), PosixShell.Quote(action), PosixShell.Quote(release), previous, PosixShell.Quote(runId));
 
         // The commit is asked of the release folder itself (a clone has one; an archive says "-").
         // Once live, a staged release is an ordinary one: pruning no longer takes it for never-live.
@@ -126,11 +127,11 @@ internal static class HostDeployScript
 
     /// <summary>The switch as messages show it.</summary>
     public static string SwitchCommand(DeployLayout layout, string release) =>
-        $"ln -sfn {Shell.Quote($"{layout.ReleasesFolder}/{release}")} {Shell.Quote(layout.CurrentLink + ".tmp")} && mv -T {Shell.Quote(layout.CurrentLink + ".tmp")} {Shell.Quote(layout.CurrentLink)}";
+        $"ln -sfn {PosixShell.Quote($"{layout.ReleasesFolder}/{release}")} {PosixShell.Quote(layout.CurrentLink + ".tmp")} && mv -T {PosixShell.Quote(layout.CurrentLink + ".tmp")} {PosixShell.Quote(layout.CurrentLink)}";
 
     /// <summary>The restart, in a subshell so its exports and its <c>cd</c> stay its own.</summary>
     public static string Restart(DeployLayout layout, string release, string runId) =>
-        $"( cd {Shell.Quote(layout.Root)} && {Exports(layout, release, runId)} && sh -c {Shell.Quote(layout.RestartCommand)} )\n";
+        $"( cd {PosixShell.Quote(layout.Root)} && {Exports(layout, release, runId)} && sh -c {PosixShell.Quote(layout.RestartCommand)} )\n";
 
     /// <summary>
     /// Lines that remove complete releases beyond keep_releases, newest first by the time they were
@@ -140,10 +141,10 @@ internal static class HostDeployScript
     /// </summary>
     public static string Prune(DeployLayout layout, string release)
     {
-        var folder = Shell.Quote(layout.ReleasesFolder);
+        var folder = PosixShell.Quote(layout.ReleasesFolder);
         return $"n=0; old=$(ls -1t {folder} | while IFS= read -r d; do [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ] || continue; "
             + "case \"$d\" in *[!A-Za-z0-9._+-]*) continue;; esac; "
-            + $"if [ \"$d\" = \"$cur\" ] || [ \"$d\" = {Shell.Quote(release)} ]; then n=$((n + 1)); continue; fi; "
+            + $"if [ \"$d\" = \"$cur\" ] || [ \"$d\" = {PosixShell.Quote(release)} ]; then n=$((n + 1)); continue; fi; "
             + $"if [ -f {folder}/\"$d\"/{ReleaseDeployer.StagedMarker} ]; then echo \"$d\"; continue; fi; "
             + $"n=$((n + 1)); if [ $n -gt {layout.KeepReleases.ToString(CultureInfo.InvariantCulture)} ]; then echo \"$d\"; fi; done)\n"
             + "for d in $old; do echo \"" + Prefix + "pruned=$d\"; done\n"
@@ -152,8 +153,8 @@ internal static class HostDeployScript
 
     /// <summary>The variables a build or restart command sees.</summary>
     public static string Exports(DeployLayout layout, string release, string runId) =>
-        $"export GANTRY_ROOT={Shell.Quote(layout.Root)} GANTRY_RELEASE={Shell.Quote(release)} "
-        + $"GANTRY_RELEASE_DIR={Shell.Quote($"{layout.ReleasesPath}/{release}")} GANTRY_RUN_ID={Shell.Quote(runId)}";
+        $"export GANTRY_ROOT={PosixShell.Quote(layout.Root)} GANTRY_RELEASE={PosixShell.Quote(release)} "
+        + $"GANTRY_RELEASE_DIR={PosixShell.Quote($"{layout.ReleasesPath}/{release}")} GANTRY_RUN_ID={PosixShell.Quote(runId)}";
 
     /// <summary>Whether a line is one of the script's reports rather than something the user's commands printed.</summary>
     private static bool IsReport(string line) => line.StartsWith(Prefix, StringComparison.Ordinal);

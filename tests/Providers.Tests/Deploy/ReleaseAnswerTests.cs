@@ -1,6 +1,7 @@
+using Gantry.Providers.Deploy;
 using Gantry.Providers.Ssh;
 
-namespace Gantry.Providers.Tests.Ssh;
+namespace Gantry.Providers.Tests.Deploy;
 
 public sealed class ReleaseAnswerTests
 {

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Gantry.Engine.Runtime;
+using Gantry.Providers.Ssh;
 
-namespace Gantry.Providers.Ssh;
+namespace Gantry.Providers.Deploy;
 
 /// <summary>
 /// Deploys a release to one host: fetch into <c>releases/&lt;tag&gt;</c> (or reuse a complete one),
@@ -75,7 +76,7 @@ public sealed class ReleaseDeployer
                 {
                     progress.Step = DeployStep.Build;
                     await connection.RunAsync(
-                        $"cd {Shell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {Shell.Quote(build)} && touch {CompleteMarker}",
+                        $"cd {PosixShell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {PosixShell.Quote(build)} && touch {CompleteMarker}",
                         new RemoteCommandOptions { DisplayCommand = build },
                         cancellationToken);
                 }
@@ -102,7 +103,7 @@ public sealed class ReleaseDeployer
             var (leftOn, outcome, _) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
             throw new DeployCanceledException(host.Name, leftOn, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {outcome}.", cancellationToken, ex);
         }
-        catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is SshHostException or DeployException or IOException or HttpRequestException or UnauthorizedAccessException)
         {
             if (!progress.Switched)
             {
@@ -162,7 +163,7 @@ public sealed class ReleaseDeployer
             {
                 step = DeployStep.Build;
                 await connection.RunAsync(
-                    $"cd {Shell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {Shell.Quote(build)} && touch {CompleteMarker}",
+                    $"cd {PosixShell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {PosixShell.Quote(build)} && touch {CompleteMarker}",
                     new RemoteCommandOptions { DisplayCommand = build },
                     cancellationToken);
             }
@@ -174,7 +175,7 @@ public sealed class ReleaseDeployer
                 cancellationToken);
             return new StageResult(host.Name, release, current, !report.Reused(release), HostDeployScript.Parse(host.Name, verified.StandardOutput).Commit);
         }
-        catch (Exception ex) when (ex is SshHostException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is SshHostException or DeployException or IOException or UnauthorizedAccessException)
         {
             var verb = verifying ? "verifying the staged tree" : Verb(step);
             var state = step == DeployStep.Connect ? "nothing was changed on the host" : $"nothing was switched or restarted, so the host still serves {current ?? "what it served"}";
@@ -222,7 +223,7 @@ public sealed class ReleaseDeployer
             step = DeployStep.HealthCheck;
             await CheckHealthAsync(connection, target, to, cancellationToken);
         }
-        catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is SshHostException or DeployException or IOException or HttpRequestException)
         {
             var leftOn = step == DeployStep.Switch ? state.Current : to;
             throw new DeployException(host.Name, to, step, leftOn, $"Rollback of {host} to {to} failed while {Verb(step)}; current is {leftOn ?? "unknown"}.\n{ex.Message}", ex, unsettled: true);
@@ -307,7 +308,7 @@ public sealed class ReleaseDeployer
     private static async Task<(ReleaseState State, int? HealthExit)> ReadStateAsync(SshHostConnection connection, DeployLayout layout, bool createRoot, string? healthCommand, CancellationToken cancellationToken)
     {
         var script = HostDeployScript.ReadState(layout, createRoot)
-            + (healthCommand is null ? string.Empty : $"( sh -c {Shell.Quote(healthCommand)} ) >/dev/null 2>&1 </dev/null; echo \"{HostDeployScript.Prefix}health=$?\"\n")
+            + (healthCommand is null ? string.Empty : $"( sh -c {PosixShell.Quote(healthCommand)} ) >/dev/null 2>&1 </dev/null; echo \"{HostDeployScript.Prefix}health=$?\"\n")
             + "true";
         var output = (await connection.RunAsync(script, Quiet with { DisplayCommand = $"read deploy state of {layout.Root}" }, cancellationToken)).StandardOutput;
         var report = HostDeployScript.Parse(connection.Host.Name, output);
@@ -331,7 +332,7 @@ public sealed class ReleaseDeployer
             await CheckHealthAsync(connection, target, release, cancellationToken);
             return new DeployResult(target.Host.Name, release, state.Previous, Changed: true, Reused: true, [], null);
         }
-        catch (Exception ex) when (ex is SshHostException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is SshHostException or DeployException or IOException or HttpRequestException)
         {
             throw new DeployException(target.Host.Name, release, step, release, $"Deploy of {release} to {target.Host} failed while {Verb(step)}; {release} was already current, so there is nothing to roll back.\n{ex.Message}", ex);
         }
@@ -346,24 +347,24 @@ public sealed class ReleaseDeployer
     private static async Task<FetchPlan> PrepareFetchAsync(SshHostConnection connection, DeployLayout layout, string release, ReleaseSource source, CancellationToken cancellationToken, string? stagedBy = null)
     {
         var suffix = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
-        var final = Shell.Quote($"{layout.ReleasesFolder}/{release}");
-        var temp = Shell.Quote($"{layout.ReleasesFolder}/{release}.tmp-{suffix}");
+        var final = PosixShell.Quote($"{layout.ReleasesFolder}/{release}");
+        var temp = PosixShell.Quote($"{layout.ReleasesFolder}/{release}.tmp-{suffix}");
         var markNow = (layout.BuildCommand is null ? $"touch {temp}/{CompleteMarker}\n" : string.Empty)
-            + (stagedBy is null ? string.Empty : $"printf '%s\\n' {Shell.Quote(stagedBy)} > {temp}/{StagedMarker}\n");
+            + (stagedBy is null ? string.Empty : $"printf '%s\\n' {PosixShell.Quote(stagedBy)} > {temp}/{StagedMarker}\n");
         string fetch, shown;
         switch (source)
         {
             case GitReleaseSource { Commit: { } commit } git:
-                shown = $"git fetch --depth 1 {Shell.Quote(git.Origin)} {commit}";
-                fetch = $"{{ git init --quiet {temp} && git -C {temp} fetch --quiet --depth 1 {Shell.Quote(git.Origin)} {Shell.Quote(commit)} && git -C {temp} -c advice.detachedHead=false checkout --quiet FETCH_HEAD; }} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";
+                shown = $"git fetch --depth 1 {PosixShell.Quote(git.Origin)} {commit}";
+                fetch = $"{{ git init --quiet {temp} && git -C {temp} fetch --quiet --depth 1 {PosixShell.Quote(git.Origin)} {PosixShell.Quote(commit)} && git -C {temp} -c advice.detachedHead=false checkout --quiet FETCH_HEAD; }} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";
                 break;
             case GitReleaseSource git:
-                shown = $"git clone --depth 1 --branch {Shell.Quote(release)} {Shell.Quote(git.Origin)} {temp}";
-                fetch = $"git -c advice.detachedHead=false clone --quiet --depth 1 --branch {Shell.Quote(release)} {Shell.Quote(git.Origin)} {temp} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";
+                shown = $"git clone --depth 1 --branch {PosixShell.Quote(release)} {PosixShell.Quote(git.Origin)} {temp}";
+                fetch = $"git -c advice.detachedHead=false clone --quiet --depth 1 --branch {PosixShell.Quote(release)} {PosixShell.Quote(git.Origin)} {temp} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";
                 break;
             case ArchiveReleaseSource archive:
                 var upload = $"{layout.ReleasesPath}/.{release}.upload-{suffix}.tar.gz";
-                shown = $"tar -xzf {Shell.Quote(upload)} -C {temp}";
+                shown = $"tar -xzf {PosixShell.Quote(upload)} -C {temp}";
                 if ((await ReadStateAsync(connection, layout, createRoot: true, cancellationToken)).Releases.Contains(release))
                 {
                     return new FetchPlan("true", shown);
@@ -374,7 +375,7 @@ public sealed class ReleaseDeployer
                     await connection.UploadAsync(file, upload, cancellationToken);
                 }
 
-                fetch = $"mkdir -p {temp} && tar -xzf {Shell.Quote(upload)} -C {temp} || {{ rc=$?; rm -rf {temp} {Shell.Quote(upload)}; exit $rc; }}\nrm -f {Shell.Quote(upload)}";
+                fetch = $"mkdir -p {temp} && tar -xzf {PosixShell.Quote(upload)} -C {temp} || {{ rc=$?; rm -rf {temp} {PosixShell.Quote(upload)}; exit $rc; }}\nrm -f {PosixShell.Quote(upload)}";
                 break;
             default:
                 throw new ArgumentException($"Unsupported release source {source.GetType().Name}.", nameof(source));
@@ -451,7 +452,7 @@ public sealed class ReleaseDeployer
 
     private async Task SwitchAsync(SshHostConnection connection, DeployLayout layout, string release, string? previous, string action, string runId, bool touch, CancellationToken cancellationToken)
     {
-        var script = $"set -e\ncd {Shell.Quote(layout.Root)}\n" + HostDeployScript.Switch(layout, release, Shell.Quote(previous ?? "-"), EntryTime(), action, runId, touch);
+        var script = $"set -e\ncd {PosixShell.Quote(layout.Root)}\n" + HostDeployScript.Switch(layout, release, PosixShell.Quote(previous ?? "-"), EntryTime(), action, runId, touch);
         await connection.RunAsync(script, Quiet with { DisplayCommand = HostDeployScript.SwitchCommand(layout, release) }, cancellationToken);
     }
 
@@ -460,7 +461,7 @@ public sealed class ReleaseDeployer
 
     private static Task RestartAsync(SshHostConnection connection, DeployLayout layout, string release, string runId, CancellationToken cancellationToken) =>
         connection.RunAsync(
-            $"cd {Shell.Quote(layout.Root)} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {Shell.Quote(layout.RestartCommand)}",
+            $"cd {PosixShell.Quote(layout.Root)} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {PosixShell.Quote(layout.RestartCommand)}",
             new RemoteCommandOptions { DisplayCommand = layout.RestartCommand },
             cancellationToken);
 
@@ -488,7 +489,7 @@ public sealed class ReleaseDeployer
 
             return (previous, $"rolled back to {previous}", true);
         }
-        catch (Exception ex) when (ex is SshHostException or IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is SshHostException or DeployException or IOException or OperationCanceledException)
         {
             return (null, $"ROLLING BACK TO {previous} ALSO FAILED, CHECK THE HOST NOW ({ex.Message.ReplaceLineEndings(" ")})", false);
         }
@@ -569,7 +570,7 @@ public sealed class ReleaseDeployer
 
             case CommandHealthCheck command:
                 var result = await connection.ExecuteAsync(
-                    $"cd {Shell.Quote(target.Layout.Root)} && {command.Command}",
+                    $"cd {PosixShell.Quote(target.Layout.Root)} && {command.Command}",
                     new RemoteCommandOptions { DisplayCommand = command.Command },
                     cancellationToken);
                 var tail = RemoteCommandException.Tail(result.StandardError).Split('\n')[^1];

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Gantry.Providers.Ssh;
+namespace Gantry.Providers.Deploy;
 
 /// <summary>
 /// Whether a host's answer (a health page, a version command's output) names a release: the tag as

@@ -6,7 +6,7 @@ using Gantry.Providers.Deploy;
 using Gantry.Providers.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gantry.Providers.Tests.Ssh;
+namespace Gantry.Providers.Tests.Deploy;
 
 [Collection(SshFleetCollection.Name)]
 public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
@@ -43,7 +43,7 @@ public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
     {
         var site = fleet.NewSite(2);
         var environment = Environment(site);
-        environment.Deploy.Source = ReleaseSource.Archive;
+        environment.Deploy.Source = Engine.Model.ReleaseSource.Archive;
         var deployer = Factory().Create(environment);
         foreach (var tag in new[] { "v3.0.0", "v3.0.1" })
         {
@@ -126,7 +126,7 @@ public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
             h => new HostSettings { Address = h.Host.Address, Root = h.Root, Vars = new() { ["app_port"] = h.AppPort } }),
         Deploy = new DeploySettings
         {
-            Source = ReleaseSource.Clone,
+            Source = Engine.Model.ReleaseSource.Clone,
             Restart = $"sh {fleet.BinPath}/restart-app.sh {{{{ host.root }}}} {{{{ host.address }}}} {{{{ host.vars.app_port }}}}",
             Health = new HealthCheckSettings { Url = "http://{{ host.address }}:{{ host.vars.app_port }}/health", Retries = 40, Interval = TimeSpan.FromMilliseconds(100) },
         },

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Gantry.Providers.Ssh;
+namespace Gantry.Providers.Deploy;
 
 /// <summary>
 /// One line of a host's <c>revisions.log</c>: every switch of <c>current</c> appends

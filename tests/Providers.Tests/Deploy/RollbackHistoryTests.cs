@@ -1,7 +1,8 @@
+using Gantry.Providers.Deploy;
 using Gantry.Providers.Ssh;
 using Gantry.Providers.Tests.Fixtures;
 
-namespace Gantry.Providers.Tests.Ssh;
+namespace Gantry.Providers.Tests.Deploy;
 
 /// <summary>A rollback without a release goes to what the host ran before, as its revisions.log recorded it (real sshd, real app).</summary>
 [Collection(SshFleetCollection.Name)]
