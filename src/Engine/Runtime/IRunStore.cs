@@ -9,6 +9,16 @@ public interface IRunStore
 {
     Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates a run with its first journal events (what triggered it) and returns them with their
+    /// sequences. The durable stores write both in one commit; this default writes them one after the other.
+    /// </summary>
+    async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken)
+    {
+        await CreateRunAsync(run, cancellationToken).ConfigureAwait(false);
+        return firstEvents.Count == 0 ? [] : await AppendAsync(run.Id, firstEvents, cancellationToken).ConfigureAwait(false);
+    }
+
     Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);

@@ -18,25 +18,46 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
     // the order in which events were appended, without a caller having to wait for the writes before its own.
     private Task _tail = Task.CompletedTask;
 
+    // Events held back by Defer, written with the next event in one commit.
+    private List<JournalEvent>? _deferred;
+
+    // The last write that carried deferred events: FlushAsync waits for it.
+    private Task _carrier = Task.CompletedTask;
+
     /// <summary>Appends one event; the task ends once it is committed (or has failed), after every event appended before it.</summary>
     public Task AppendAsync(JournalEvent journalEvent)
     {
-        var masked = journalEvent with
-        {
-            Time = time.GetUtcNow(),
-            Message = journalEvent.Message is null ? null : masker.Apply(journalEvent.Message),
-            Inputs = masker.Apply(journalEvent.Inputs),
-            Outputs = masker.Apply(journalEvent.Outputs),
-            Payload = masker.Apply(journalEvent.Payload),
-            Error = journalEvent.Error is null ? null : journalEvent.Error with { Message = masker.Apply(journalEvent.Error.Message), Where = journalEvent.Error.Where is null ? null : masker.Apply(journalEvent.Error.Where) },
-            Wait = journalEvent.Wait is null ? null : journalEvent.Wait with { Description = masker.Apply(journalEvent.Wait.Description) },
-            Actor = journalEvent.Actor is null ? null : masker.Apply(journalEvent.Actor),
-        };
-
+        var masked = Masked(journalEvent);
         lock (_chain)
         {
-            _tail = WriteAfterAsync(_tail, masked);
-            return _tail;
+            return Chain(masked);
+        }
+    }
+
+    /// <summary>
+    /// Holds an event back to be committed with the next one appended (a step's end with the next step's
+    /// start: one commit per step transition instead of two). The caller must make sure it is committed
+    /// before anything else happens: the next append does that, and <see cref="FlushAsync"/> writes it alone.
+    /// </summary>
+    public void Defer(JournalEvent journalEvent)
+    {
+        var masked = Masked(journalEvent);
+        lock (_chain)
+        {
+            (_deferred ??= []).Add(masked);
+        }
+    }
+
+    /// <summary>
+    /// Ends once every deferred event is committed: written now if no append has taken it along yet.
+    /// Called before an activity acts and wherever an execution stops, so a step that returned is
+    /// committed before the next one does anything, as if it had been appended on its own.
+    /// </summary>
+    public Task FlushAsync()
+    {
+        lock (_chain)
+        {
+            return _deferred is null ? _carrier : Chain(null);
         }
     }
 
@@ -49,7 +70,48 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
     public void Post(JournalEvent journalEvent) =>
         AppendAsync(journalEvent).ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private async Task WriteAfterAsync(Task previous, JournalEvent masked)
+    // Under _chain: queues one write of the deferred events followed by next (when given).
+    private Task Chain(JournalEvent? next)
+    {
+        IReadOnlyList<JournalEvent> batch;
+        var deferred = _deferred;
+        if (deferred is null)
+        {
+            batch = [next!];
+        }
+        else
+        {
+            if (next is not null)
+            {
+                deferred.Add(next);
+            }
+
+            batch = deferred;
+            _deferred = null;
+        }
+
+        _tail = WriteAfterAsync(_tail, batch);
+        if (deferred is not null)
+        {
+            _carrier = _tail;
+        }
+
+        return _tail;
+    }
+
+    private JournalEvent Masked(JournalEvent journalEvent) => journalEvent with
+    {
+        Time = time.GetUtcNow(),
+        Message = journalEvent.Message is null ? null : masker.Apply(journalEvent.Message),
+        Inputs = masker.Apply(journalEvent.Inputs),
+        Outputs = masker.Apply(journalEvent.Outputs),
+        Payload = masker.Apply(journalEvent.Payload),
+        Error = journalEvent.Error is null ? null : journalEvent.Error with { Message = masker.Apply(journalEvent.Error.Message), Where = journalEvent.Error.Where is null ? null : masker.Apply(journalEvent.Error.Where) },
+        Wait = journalEvent.Wait is null ? null : journalEvent.Wait with { Description = masker.Apply(journalEvent.Wait.Description) },
+        Actor = journalEvent.Actor is null ? null : masker.Apply(journalEvent.Actor),
+    };
+
+    private async Task WriteAfterAsync(Task previous, IReadOnlyList<JournalEvent> batch)
     {
         if (!previous.IsCompleted)
         {
@@ -61,7 +123,7 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
         IReadOnlyList<JournalEvent> written;
         try
         {
-            written = await store.AppendAsync(run.Id, [masked], CancellationToken.None).ConfigureAwait(false);
+            written = await store.AppendAsync(run.Id, batch, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -71,15 +133,18 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
             throw;
         }
 
-        foreach (var observer in observers)
+        foreach (var journalEvent in written)
         {
-            try
+            foreach (var observer in observers)
             {
-                observer.OnEvent(run, written[0]);
-            }
-            catch (Exception ex)
-            {
-                observerFailed?.Invoke(ex);
+                try
+                {
+                    observer.OnEvent(run, journalEvent);
+                }
+                catch (Exception ex)
+                {
+                    observerFailed?.Invoke(ex);
+                }
             }
         }
     }

@@ -10,7 +10,7 @@ namespace Gantry.Engine.Runtime;
 
 internal sealed partial class RunExecution
 {
-    private async Task<StepOutcome> RunActionAsync(ActionStep step, Frame frame, string key, CancellationToken cancellationToken)
+    private async Task<StepOutcome> RunActionAsync(ActionStep step, Frame frame, string key, CancellationToken cancellationToken, bool followed)
     {
         var asked = _state.Waiting.TryGetValue(key, out var waitEvent) && waitEvent.Wait?.Kind == GuidedFailure.Kind;
         if (asked && await TakeAnswerAsync(step, frame, key, waitEvent!).ConfigureAwait(false) is { } answered)
@@ -46,6 +46,8 @@ internal sealed partial class RunExecution
             _run.MarkStarted(key);
         }
 
+        // A resumed step journals no start to take the step before's deferred end along: nothing acts before it is committed.
+        await _run.Journal.FlushAsync().ConfigureAwait(false);
         if (waiting)
         {
             return await ResumeWaitAsync(step, frame, key, activity, inputs, waitEvent!, cancellationToken).ConfigureAwait(false);
@@ -64,7 +66,7 @@ internal sealed partial class RunExecution
                     },
                     cancellationToken).ConfigureAwait(false)
                 : await activity.ExecuteAsync(Context(step, frame, key, inputs, ++attempt, signal: null), cancellationToken).ConfigureAwait(false);
-            return await CompleteAsync(step, frame, key, result).ConfigureAwait(false);
+            return await CompleteAsync(step, frame, key, result, followed).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !Abandoned)
         {
@@ -97,7 +99,7 @@ internal sealed partial class RunExecution
                 if (result is CompletedResult)
                 {
                     await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepResumed, Path = key, StepId = step.Id, Signal = signal.Name, Actor = signal.SentBy }).ConfigureAwait(false);
-                    return await CompleteAsync(step, frame, key, result).ConfigureAwait(false);
+                    return await CompleteAsync(step, frame, key, result, followed: false).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -110,12 +112,12 @@ internal sealed partial class RunExecution
         return StepOutcome.Suspended;
     }
 
-    private async Task<StepOutcome> CompleteAsync(ActionStep step, Frame frame, string key, ActivityResult result)
+    private async Task<StepOutcome> CompleteAsync(ActionStep step, Frame frame, string key, ActivityResult result, bool followed)
     {
         switch (result)
         {
             case CompletedResult completed:
-                await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepSucceeded, Path = key, StepId = step.Id, Activity = step.Uses, Host = frame.Host?.Name, Outputs = completed.Outputs }).ConfigureAwait(false);
+                await EndAsync(new JournalEvent { Type = JournalEventTypes.StepSucceeded, Path = key, StepId = step.Id, Activity = step.Uses, Host = frame.Host?.Name, Outputs = completed.Outputs }, followed).ConfigureAwait(false);
                 frame.Record(step.Id, "succeeded", completed.Outputs);
                 return StepOutcome.Completed;
             case SuspendedResult suspended:

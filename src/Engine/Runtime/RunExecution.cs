@@ -93,10 +93,17 @@ internal sealed partial class RunExecution
 
     private async Task<StepOutcome> RunSequenceAsync(IReadOnlyList<StepNode> steps, Frame frame, string prefix, CancellationToken cancellationToken)
     {
-        foreach (var step in steps)
+        for (var i = 0; i < steps.Count; i++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (await RunStepAsync(step, frame, prefix, cancellationToken).ConfigureAwait(false) == StepOutcome.Suspended)
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The step before ended: its deferred end is committed even though the run stops here.
+                await _run.Journal.FlushAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            // A step followed by another in this sequence leaves its end to be committed with the next one's start.
+            if (await RunStepAsync(steps[i], frame, prefix, cancellationToken, followed: i < steps.Count - 1).ConfigureAwait(false) == StepOutcome.Suspended)
             {
                 return StepOutcome.Suspended;
             }
@@ -105,7 +112,8 @@ internal sealed partial class RunExecution
         return StepOutcome.Completed;
     }
 
-    private async Task<StepOutcome> RunStepAsync(StepNode step, Frame frame, string prefix, CancellationToken cancellationToken)
+    /// <param name="followed">Whether another step of the same sequence comes right after this one: its end (succeeded or skipped) is then deferred to the next append.</param>
+    private async Task<StepOutcome> RunStepAsync(StepNode step, Frame frame, string prefix, CancellationToken cancellationToken, bool followed = false)
     {
         var key = prefix + step.Path;
         if (_state.TryGetFinished(key, out var finished) && step is ActionStep)
@@ -121,19 +129,34 @@ internal sealed partial class RunExecution
         if (step.If is { } condition && !_state.Finished.ContainsKey(key) && !_state.Waiting.ContainsKey(key)
             && !HasStarted(key) && !TemplateRenderer.IsTrue(condition, frame.Scope(), cancellationToken))
         {
-            await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepSkipped, Path = key, StepId = step.Id, Message = $"condition is false: {condition.Text}" }).ConfigureAwait(false);
+            await EndAsync(new JournalEvent { Type = JournalEventTypes.StepSkipped, Path = key, StepId = step.Id, Message = $"condition is false: {condition.Text}" }, followed).ConfigureAwait(false);
             return StepOutcome.Completed;
         }
 
         return step switch
         {
-            ActionStep action => await RunActionAsync(action, frame, key, cancellationToken).ConfigureAwait(false),
+            ActionStep action => await RunActionAsync(action, frame, key, cancellationToken, followed).ConfigureAwait(false),
             GroupStep group => await RunBlockAsync(step, key, () => RunGroupAsync(group, frame, prefix, cancellationToken)).ConfigureAwait(false),
             ParallelStep parallel => await RunBlockAsync(step, key, () => RunParallelAsync(parallel, frame, prefix, cancellationToken)).ConfigureAwait(false),
             ForeachStep loop => await RunBlockAsync(step, key, () => RunForeachAsync(loop, frame, key, cancellationToken)).ConfigureAwait(false),
             CallStep call => await RunCallBlockAsync(call, frame, key, cancellationToken).ConfigureAwait(false),
             _ => throw new InvalidOperationException($"unknown step kind {step.GetType().Name}"),
         };
+    }
+
+    /// <summary>
+    /// Journals a step's end: deferred when another step follows (committed with that step's start, one
+    /// commit per transition), else appended and committed now.
+    /// </summary>
+    private Task EndAsync(JournalEvent end, bool followed)
+    {
+        if (!followed)
+        {
+            return _run.Journal.AppendAsync(end);
+        }
+
+        _run.Journal.Defer(end);
+        return Task.CompletedTask;
     }
 
     private StepOutcome Replay(StepNode step, Frame frame, string key, JournalEvent finished)

@@ -73,11 +73,11 @@ public sealed partial class WorkflowEngine
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await _store.CreateRunAsync(record, cancellationToken).ConfigureAwait(false);
-        if (request.TriggerDetails is { } details)
-        {
-            await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.RunTriggered, Time = now, Message = request.Trigger, Actor = request.StartedBy, Payload = MaskerFor(record).Apply(details) }], cancellationToken).ConfigureAwait(false);
-        }
+        // The run and what triggered it are one write.
+        IReadOnlyList<JournalEvent> triggered = request.TriggerDetails is { } details
+            ? [new JournalEvent { Type = JournalEventTypes.RunTriggered, Time = now, Message = request.Trigger, Actor = request.StartedBy, Payload = MaskerFor(record).Apply(details) }]
+            : [];
+        await _store.CreateRunAsync(record, triggered, cancellationToken).ConfigureAwait(false);
 
         return record;
     }
@@ -236,7 +236,21 @@ public sealed partial class WorkflowEngine
 
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lost);
         var execution = new RunExecution(context, state, running.Token, lost);
-        var (status, message) = await execution.ExecuteAsync().ConfigureAwait(false);
+        RunStatus status;
+        string? message;
+        try
+        {
+            (status, message) = await execution.ExecuteAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // However the pass ended, a step's end it deferred is committed, unless the run is no longer this process's to write.
+            if (!lost.IsCancellationRequested)
+            {
+                await context.Journal.FlushAsync().ConfigureAwait(false);
+            }
+        }
+
         lost.ThrowIfCancellationRequested();
         if (status == RunStatus.Cancelled)
         {

@@ -17,8 +17,15 @@ public static class PrivateFiles
             return;
         }
 
-        using (Open(path, FileMode.CreateNew))
+        try
         {
+            using (Open(path, FileMode.CreateNew))
+            {
+            }
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another opener (a process or thread starting at the same moment) created it between the check and here.
         }
     }
 

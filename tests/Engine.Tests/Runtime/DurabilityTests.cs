@@ -109,8 +109,10 @@ public sealed class DurabilityTests
     }
 
     [Fact]
-    public async Task Crash_BetweenSteps_FreshEngineRecoversWithoutRerunningFinishedSteps()
+    public async Task Crash_AtAStepTransition_FreshEngineReRunsOnlyTheStepWhoseEndWasNotCommitted()
     {
+        // A step's end is committed together with the next step's start (one commit per transition), so a
+        // crash at that commit loses both, as a crash while committing the end alone did before.
         var harness = new EngineHarness();
         var store = new InMemoryRunStore();
         var crashing = new CrashingRunStore(store, e => e.Type == JournalEventTypes.StepStarted && e.Path == "steps[2]");
@@ -145,11 +147,11 @@ public sealed class DurabilityTests
 
         var finished = (await store.GetRunAsync(run.Id, default))!;
         Assert.Equal(RunStatus.Succeeded, finished.Status);
-        Assert.Equal(["a", "b after A", "c after B AFTER A"], harness.Calls.Items);
+        Assert.Equal(["a", "b after A", "b after A", "c after B AFTER A"], harness.Calls.Items);
         var journal = await store.ReadJournalAsync(run.Id, 0, CancellationToken.None);
         Assert.Equal(
-            ["run.started", "step.started steps[0]", "step.succeeded steps[0]", "step.started steps[1]", "step.succeeded steps[1]",
-             "run.resumed", "step.started steps[2]", "step.succeeded steps[2]", "run.finished"],
+            ["run.started", "step.started steps[0]", "step.succeeded steps[0]", "step.started steps[1]",
+             "run.resumed", "step.succeeded steps[1]", "step.started steps[2]", "step.succeeded steps[2]", "run.finished"],
             journal.Select(e => e.Path is null ? e.Type : $"{e.Type} {e.Path}"));
     }
 

@@ -42,16 +42,28 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public IRunStore Fenced(RunLease lease) => new PostgresRunStore(_database, _time, lease);
 
-    public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
+    public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken) =>
+        await CreateRunAsync(run, [], cancellationToken);
+
+    /// <summary>Creates the run and appends its first events in one statement (one round trip, one commit).</summary>
+    public async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, """
+        var insertRun = """
             INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path,
-                inputs, status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, finished_at)
+                inputs, status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, finished_at, last_sequence)
             VALUES (@id, @workflow, @version, @definitions, @environment, @environmentText, @environmentPath,
-                @inputs, @status, @key, @trigger, @startedBy, @created, @updated, @message, @finished)
-            ON CONFLICT (id) DO NOTHING;
+                @inputs, @status, @key, @trigger, @startedBy, @created, @updated, @message, @finished, @count)
+            ON CONFLICT (id) DO NOTHING
+            """;
+        await using var command = PostgresDatabase.Command(connection, null, firstEvents.Count == 0 ? insertRun + ";" : $"""
+            WITH created AS ({insertRun} RETURNING id)
+            INSERT INTO journal (run_id, sequence, type, time, data)
+            SELECT created.id, e.ordinal, e.type, e.time, e.data
+            FROM created, unnest(@types, @times, @data) WITH ORDINALITY AS e(type, time, data, ordinal);
             """);
+        PostgresDatabase.Add(command, "count", (long)firstEvents.Count);
+        AddEvents(command, firstEvents);
         PostgresDatabase.Add(command, "id", run.Id);
         PostgresDatabase.Add(command, "workflow", run.WorkflowId);
         command.Parameters.Add(new NpgsqlParameter<int?>("version", NpgsqlTypes.NpgsqlDbType.Integer) { TypedValue = run.WorkflowVersion });
@@ -75,6 +87,16 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         {
             throw new InvalidOperationException($"run {run.Id} already exists");
         }
+
+        return firstEvents.Select((e, i) => e with { Sequence = i + 1 }).ToList();
+    }
+
+    // The events as three arrays a statement unnests (WITH ORDINALITY numbers them from 1).
+    private static void AddEvents(NpgsqlCommand command, IReadOnlyList<JournalEvent> events)
+    {
+        command.Parameters.Add(new NpgsqlParameter<string[]>("types", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = events.Select(e => e.Type).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("times", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = events.Select(e => e.Time.ToUniversalTime()).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("data", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Json) { TypedValue = events.Select(StoreJson.SerializeEvent).ToArray() });
     }
 
     public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
@@ -159,34 +181,49 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
     {
+        if (events.Count == 0)
+        {
+            await using var empty = await _database.OpenAsync(cancellationToken);
+            await using var check = await empty.BeginTransactionAsync(cancellationToken);
+            await CheckFenceAsync(empty, check, runId, cancellationToken);
+            return [];
+        }
+
+        // One statement, so one round trip and one commit: bump the run's last sequence (which locks its
+        // row, so sequences stay gap-free across processes; fenced, only while this holder's lease is
+        // current) and insert the events numbered after the sequence it had.
+        var fenced = IsFenced(runId);
         await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var last = await CheckFenceAsync(connection, transaction, runId, cancellationToken);
-        var appended = events.Select((e, i) => e with { Sequence = last + i + 1 }).ToList();
-        if (appended.Count == 0)
+        await using var command = PostgresDatabase.Command(connection, null, $"""
+            WITH bump AS (
+                UPDATE runs SET last_sequence = last_sequence + @count
+                WHERE id = @run{(fenced ? " AND lease_owner = @owner AND lease_generation = @generation" : "")}
+                RETURNING last_sequence)
+            INSERT INTO journal (run_id, sequence, type, time, data)
+            SELECT @run, bump.last_sequence - @count + e.ordinal, e.type, e.time, e.data
+            FROM bump, unnest(@types, @times, @data) WITH ORDINALITY AS e(type, time, data, ordinal)
+            RETURNING sequence;
+            """);
+        PostgresDatabase.Add(command, "run", runId);
+        PostgresDatabase.Add(command, "count", (long)events.Count);
+        if (fenced)
         {
-            return appended;
+            PostgresDatabase.Add(command, "owner", _fence!.NodeId);
+            PostgresDatabase.Add(command, "generation", _fence.Generation);
         }
 
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var e in appended)
+        AddEvents(command, events);
+        var sequences = await StoreRows.ReadAllAsync(command, r => r.GetInt64(0), cancellationToken);
+        if (sequences.Count == 0)
         {
-            var insert = new NpgsqlBatchCommand("INSERT INTO journal (run_id, sequence, type, time, data) VALUES (@run, @sequence, @type, @time, @data);");
-            insert.Parameters.AddWithValue("run", runId);
-            insert.Parameters.AddWithValue("sequence", e.Sequence);
-            insert.Parameters.AddWithValue("type", e.Type);
-            insert.Parameters.AddWithValue("time", e.Time.ToUniversalTime());
-            insert.Parameters.Add(new NpgsqlParameter("data", NpgsqlTypes.NpgsqlDbType.Json) { Value = StoreJson.SerializeEvent(e) });
-            batch.BatchCommands.Add(insert);
+            // Nothing bumped: say why (no such run, or another holder's lease).
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await CheckFenceAsync(connection, transaction, runId, cancellationToken);
+            throw new InvalidOperationException($"the journal of run {runId} did not take {events.Count} event(s), though the run exists and its lease is current");
         }
 
-        var bump = new NpgsqlBatchCommand("UPDATE runs SET last_sequence = @last WHERE id = @run;");
-        bump.Parameters.AddWithValue("last", appended[^1].Sequence);
-        bump.Parameters.AddWithValue("run", runId);
-        batch.BatchCommands.Add(bump);
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return appended;
+        var first = sequences.Min();
+        return events.Select((e, i) => e with { Sequence = first + i }).ToList();
     }
 
     public async Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken)

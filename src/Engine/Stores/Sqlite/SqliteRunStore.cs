@@ -35,6 +35,16 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     public Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => InsertRunAsync(transaction, run, token), cancellationToken);
 
+    /// <summary>Creates the run and appends its first events in one transaction (one commit).</summary>
+    public Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken) =>
+        database.WriteInBatchAsync<IReadOnlyList<JournalEvent>>(
+            async (transaction, token) =>
+            {
+                await InsertRunAsync(transaction, run, token);
+                return firstEvents.Count == 0 ? [] : await AppendInAsync(transaction, run.Id, firstEvents, token);
+            },
+            cancellationToken);
+
     private static async Task<bool> InsertRunAsync(SqliteTransaction transaction, RunRecord run, CancellationToken cancellationToken)
     {
         await using var command = SqliteDatabase.Command(transaction);
