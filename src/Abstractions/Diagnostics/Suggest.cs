@@ -1,7 +1,10 @@
 namespace Gantry.Engine.Diagnostics;
 
-/// <summary>"Did you mean …?" hints from the closest known name (Levenshtein distance).</summary>
-internal static class Suggest
+/// <summary>
+/// "Did you mean …?" hints from the closest known name (Levenshtein distance). Public so that a
+/// plugin's settings checks (Gantry.Providers, a team's load balancer) word them as the engine does.
+/// </summary>
+public static class Suggest
 {
     public static string? Closest(string given, IEnumerable<string> known)
     {
