@@ -1,11 +1,9 @@
 namespace Gantry.Engine.Diagnostics;
 
-/// <summary>
-/// "Did you mean …?" hints from the closest known name (Levenshtein distance). Public so that a
-/// plugin's settings checks (Gantry.Providers, a team's load balancer) word them as the engine does.
-/// </summary>
+/// <summary>"Did you mean …?" hints from the closest known name (Levenshtein distance).</summary>
 public static class Suggest
 {
+    /// <summary>The known name closest to <paramref name="given"/>, or null when none is close enough to be a typo of it.</summary>
     public static string? Closest(string given, IEnumerable<string> known)
     {
         string? best = null;
@@ -22,6 +20,7 @@ public static class Suggest
         return best is not null && bestDistance <= Math.Max(2, given.Length / 3) ? best : null;
     }
 
+    /// <summary>" (did you mean 'x'?)" for the closest known name, or an empty string; appended to an error message.</summary>
     public static string Hint(string given, IEnumerable<string> known)
     {
         var closest = Closest(given, known);
