@@ -21,8 +21,8 @@ public static class CliServices
     public static IServiceCollection Create(string? pluginsFolder = null)
     {
         var services = new ServiceCollection();
-        services.AddActivitiesFrom(typeof(ActivityRegistry).Assembly);
-        services.AddActivitiesFrom(typeof(ILoadBalancerDriver).Assembly);
+        services.AddActivitiesFrom(typeof(WorkflowValidator).Assembly);
+        services.AddActivitiesFrom(typeof(LoadBalancerFactory).Assembly);
         services.AddSingleton(PluginLoader.LoadInto(services, pluginsFolder ?? DefaultPluginsFolder()));
         services.TryAddSingleton<ActivityRegistry>();
         services.TryAddSingleton(TimeProvider.System);

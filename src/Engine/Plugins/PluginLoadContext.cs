@@ -4,8 +4,8 @@ using System.Runtime.Loader;
 namespace Gantry.Engine.Plugins;
 
 /// <summary>
-/// One plugin's assemblies. The contract (Gantry.Engine, the DI and logging abstractions, the
-/// framework) comes from the host so that <c>IActivity</c> is one type for everyone; every other
+/// One plugin's assemblies. The contract (Gantry.Abstractions, the rest of Gantry, the DI and logging
+/// abstractions, the framework) comes from the host so that <c>IActivity</c> is one type for everyone; every other
 /// dependency loads from the plugin's folder, so two plugins may use two versions of a library.
 /// </summary>
 internal sealed class PluginLoadContext(string mainAssemblyPath)
@@ -13,9 +13,11 @@ internal sealed class PluginLoadContext(string mainAssemblyPath)
 {
     private static readonly HashSet<string> Contract = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Gantry.Engine",
+        // The plugin contract: activities, the model, ILoadBalancerDriver and AddLoadBalancer.
+        "Gantry.Abstractions",
 
-        // ILoadBalancerDriver and AddLoadBalancer: a plugin that adds a load-balancer product.
+        // A plugin that also uses the engine or the standard providers gets the host's.
+        "Gantry.Engine",
         "Gantry.Providers",
         "Microsoft.Extensions.DependencyInjection.Abstractions",
         "Microsoft.Extensions.Logging.Abstractions",

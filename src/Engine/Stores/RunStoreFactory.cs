@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Gantry.Engine.Stores;
 
 /// <summary>
@@ -7,6 +5,7 @@ namespace Gantry.Engine.Stores;
 /// the SQLite file <c>.gantry/gantry.db</c> under the data folder; <c>Host=…</c>,
 /// <c>postgres://…</c> or <c>postgresql://…</c> means PostgreSQL; a path, optionally prefixed
 /// with <c>sqlite:</c>, means that SQLite file (relative paths are under the data folder).
+/// Each kind is served by its package (Gantry.Stores.Sqlite, Gantry.Stores.Postgres; see <see cref="StoreProviders"/>).
 /// </summary>
 public static class RunStoreFactory
 {
@@ -17,23 +16,7 @@ public static class RunStoreFactory
     public static StoreSet Create(string? db, string dataFolder, TimeProvider? time = null)
     {
         var (kind, location) = Resolve(db, dataFolder);
-        if (kind == StoreKind.Postgres)
-        {
-            var database = new PostgresDatabase(location);
-            var builder = new NpgsqlConnectionStringBuilder(location);
-            return new StoreSet(
-                kind,
-                $"postgresql {builder.Host}:{builder.Port}/{builder.Database}",
-                new PostgresRunStore(database, time),
-                new PostgresDefinitionStore(database, time),
-                new PostgresMigrator(database, time),
-                new PostgresWebhookDeliveries(database),
-                new SafetyState(new PostgresHostQuarantine(database), new PostgresAccessTokens(database)),
-                database);
-        }
-
-        var sqlite = new SqliteDatabase(location);
-        return new StoreSet(kind, sqlite.Path, new SqliteRunStore(sqlite, time), new SqliteDefinitionStore(sqlite, time), new SqliteMigrator(sqlite, time), new SqliteWebhookDeliveries(sqlite), new SafetyState(new SqliteHostQuarantine(sqlite), new SqliteAccessTokens(sqlite)), null);
+        return StoreProviders.Get(kind).Open(location, time);
     }
 
     /// <summary>Creates the stores and migrates the database to the latest schema.</summary>
@@ -63,7 +46,7 @@ public static class RunStoreFactory
 
         if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
         {
-            return (StoreKind.Postgres, PostgresUri.ToConnectionString(value));
+            return (StoreKind.Postgres, StoreProviders.Get(StoreKind.Postgres).Locate(value));
         }
 
         if (value.StartsWith("Host=", StringComparison.OrdinalIgnoreCase))

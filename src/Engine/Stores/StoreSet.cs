@@ -13,7 +13,8 @@ public sealed class StoreSet : IAsyncDisposable
 {
     private readonly IAsyncDisposable? _owned;
 
-    internal StoreSet(StoreKind kind, string location, IRunStore runs, IDefinitionStore definitions, IStoreMigrator migrator, IWebhookDeliveries deliveries, SafetyState safety, IAsyncDisposable? owned)
+    /// <summary>The stores a store package (Gantry.Stores.Sqlite, Gantry.Stores.Postgres) opened on one database; <paramref name="owned"/> is disposed with the set.</summary>
+    public StoreSet(StoreKind kind, string location, IRunStore runs, IDefinitionStore definitions, IStoreMigrator migrator, IWebhookDeliveries deliveries, SafetyState safety, IAsyncDisposable? owned)
     {
         Deliveries = deliveries;
         Quarantine = safety.Quarantine;
@@ -56,4 +57,4 @@ public sealed class StoreSet : IAsyncDisposable
 }
 
 /// <summary>The safety state of one database: quarantined hosts and tokens.</summary>
-internal sealed record SafetyState(IHostQuarantine Quarantine, IAccessTokens Tokens);
+public sealed record SafetyState(IHostQuarantine Quarantine, IAccessTokens Tokens);

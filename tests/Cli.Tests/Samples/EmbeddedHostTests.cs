@@ -1,5 +1,6 @@
 using EmbeddedHost;
 using Gantry.Engine.Runtime;
+using Gantry.Engine.Stores;
 
 namespace Gantry.Cli.Tests.Samples;
 
@@ -28,6 +29,29 @@ public sealed class EmbeddedHostTests : IDisposable
         Assert.Equal(RunStatus.Succeeded, status);
         Assert.Equal("hello ops", await File.ReadAllTextAsync(Path.Combine(_workspace.Root, "greeting.txt")));
         Assert.Matches("^run [^ ]+ of hello: succeeded$", output.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public async Task RunFile_KeepsTheRunInTheSqliteStoreItPicked()
+    {
+        var path = _workspace.Write("hello.yaml", """
+            id: hello
+            steps:
+              - uses: log
+                with: { message: kept }
+            """);
+        using var output = new StringWriter();
+
+        var status = await EmbeddedRun.RunFileAsync(path, [], output, CancellationToken.None);
+
+        // A second program (here: the test) opens the same file through the same package and finds the run.
+        var runId = output.ToString().Split(' ')[1];
+        var database = EmbeddedRun.SqliteDatabaseOf(_workspace.Root);
+        await using var stores = await RunStoreFactory.OpenAsync(database, _workspace.Root, null, CancellationToken.None);
+        var run = await stores.Runs.GetRunAsync(runId, CancellationToken.None);
+        Assert.Equal(RunStatus.Succeeded, status);
+        Assert.Equal((StoreKind.Sqlite, Path.Combine(_workspace.Root, ".gantry", "gantry.db")), (stores.Kind, stores.Location));
+        Assert.Equal((RunStatus.Succeeded, "hello", "embedded"), (run?.Status, run?.WorkflowId, run?.Trigger));
     }
 
     [Fact]

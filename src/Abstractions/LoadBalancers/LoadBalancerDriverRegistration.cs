@@ -2,8 +2,12 @@ using Gantry.Engine.Model;
 
 namespace Gantry.Providers.LoadBalancers;
 
-/// <summary>How <see cref="LoadBalancerFactory"/> builds the driver of one provider name.</summary>
-internal sealed record LoadBalancerDriverRegistration(string Name, Func<LoadBalancerSettings, LoadBalancerContext, ILoadBalancerDriver> Create)
+/// <summary>
+/// How Gantry.Providers' <c>LoadBalancerFactory</c> builds the driver of one provider name; a service
+/// <see cref="Microsoft.Extensions.DependencyInjection.LoadBalancerServiceCollectionExtensions.AddLoadBalancer{TSettings}"/> adds.
+/// Public because the contract (this package) and the factory (Gantry.Providers) ship apart.
+/// </summary>
+public sealed record LoadBalancerDriverRegistration(string Name, Func<LoadBalancerSettings, LoadBalancerContext, ILoadBalancerDriver> Create)
 {
     /// <summary>Registers <typeparamref name="TSettings"/> as the settings of <paramref name="name"/> and wraps the typed driver factory.</summary>
     public static LoadBalancerDriverRegistration For<TSettings>(string name, Func<TSettings, LoadBalancerContext, ILoadBalancerDriver> create)
