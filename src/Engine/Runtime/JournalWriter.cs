@@ -1,4 +1,6 @@
 using Gantry.Engine.Expressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gantry.Engine.Runtime;
 
@@ -17,6 +19,9 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
     // The last write queued: each write starts once the one before it has ended, so the journal keeps
     // the order in which events were appended, without a caller having to wait for the writes before its own.
     private Task _tail = Task.CompletedTask;
+
+    /// <summary>Where a failing observer is logged, with the run and step ids in scope.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>Appends one event; the task ends once it is committed (or has failed), after every event appended before it.</summary>
     public Task AppendAsync(JournalEvent journalEvent)
@@ -79,6 +84,11 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
             }
             catch (Exception ex)
             {
+                using (EngineLog.BeginRun(Logger, run.Id, written[0].Path))
+                {
+                    EngineLog.ObserverFailed(Logger, observer.GetType().Name, written[0].Type, run.Id, ex);
+                }
+
                 observerFailed?.Invoke(ex);
             }
         }

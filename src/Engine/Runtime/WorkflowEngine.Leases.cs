@@ -200,6 +200,11 @@ public sealed partial class WorkflowEngine
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The store is unreachable: the lease expires by itself.
+            using (EngineLog.BeginRun(_logger, lease.RunId))
+            {
+                EngineLog.LeaseReleaseFailed(_logger, lease.RunId, ex);
+            }
+
             ObserverFailed?.Invoke(ex);
         }
     }
@@ -269,6 +274,11 @@ public sealed partial class WorkflowEngine
             }
             catch (Exception ex)
             {
+                using (EngineLog.BeginRun(_logger, lease.RunId))
+                {
+                    EngineLog.LeaseRenewalFailed(_logger, lease.RunId, ex);
+                }
+
                 ObserverFailed?.Invoke(ex);
                 if (_time.GetUtcNow() + interval >= validUntil)
                 {
