@@ -64,6 +64,8 @@ public sealed partial class WorkflowEngine
     /// </summary>
     public Task<RunRecord> RunLeasedAsync(RunLease lease, TimeSpan duration, CancellationToken abandon)
     {
+        ArgumentNullException.ThrowIfNull(lease);
+
         // Tracked like background runs, so WhenIdleAsync also waits for the runs a worker claimed; tracked
         // before it starts: called directly, the execution ran synchronously up to its first real wait
         // (journal writes, a step's process started), and a server stopping then saw no run to hand back.

@@ -57,6 +57,7 @@ public sealed partial class WorkflowEngine
     /// <summary>Creates a run (Pending). With concurrency queue reject, refuses when the key is held.</summary>
     public async Task<RunRecord> StartAsync(StartRunRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var inputs = InputBinder.Bind(request.Workflow, request.Inputs);
         EnvironmentMismatchException.ThrowIfAny(request, _registry);
         var definitions = PinDefinitions(request.Workflow, request.Library);

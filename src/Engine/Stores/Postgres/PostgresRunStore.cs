@@ -44,6 +44,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
+
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = PostgresDatabase.Command(connection, null, """
             INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path,
@@ -87,6 +89,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
+
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = PostgresDatabase.Command(connection, null, "");
         var where = new List<string>();
@@ -315,6 +319,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(lease);
+
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_expires_at = @expires WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
         AddLease(command, lease);
@@ -324,6 +330,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(lease);
+
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
         AddLease(command, lease);

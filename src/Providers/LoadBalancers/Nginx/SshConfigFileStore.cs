@@ -18,6 +18,8 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
     /// <inheritdoc />
     public Task<string?> ReadAsync(string path, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(path);
+
         var file = Ssh.Shell.Quote(path);
         return host.WithConnectionAsync(
             async connection =>
@@ -37,6 +39,8 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
     public Task WriteAsync(string path, string content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(path);
+
         var upload = $"{path}.tmp-{Guid.NewGuid():N}";
         var (file, previous, uploaded, staged) = (Ssh.Shell.Quote(path), Ssh.Shell.Quote(path + LocalConfigFileStore.PreviousSuffix), Ssh.Shell.Quote(upload), Ssh.Shell.Quote(upload + ".new"));
 
@@ -61,6 +65,8 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
     /// <inheritdoc />
     public Task RestorePreviousAsync(string path, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(path);
+
         var previousPath = path + LocalConfigFileStore.PreviousSuffix;
         var (file, previous, staged) = (Ssh.Shell.Quote(path), Ssh.Shell.Quote(previousPath), Ssh.Shell.Quote($"{path}.tmp-{Guid.NewGuid():N}"));
         var script = $"[ -e {previous} ] || exit {Missing}; cp -p -- {previous} {staged} && mv -f -- {staged} {file}; status=$?; rm -f -- {staged}; exit $status";
