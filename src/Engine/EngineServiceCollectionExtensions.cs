@@ -23,7 +23,8 @@ public static class EngineServiceCollectionExtensions
             sp,
             sp.GetRequiredService<EngineOptions>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetServices<IJournalObserver>()));
+            sp.GetServices<IJournalObserver>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<WorkflowEngine>>()));
         services.AddActivitiesFrom(typeof(WorkflowEngine).Assembly);
         return services;
     }

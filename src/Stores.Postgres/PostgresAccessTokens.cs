@@ -44,7 +44,7 @@ internal sealed class PostgresAccessTokens(PostgresDatabase database) : IAccessT
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            tokens.Add(new StoredToken(reader.GetString(0), reader.GetString(1), reader.GetString(2), PostgresDatabase.Time(reader, 3), reader.IsDBNull(4) ? null : PostgresDatabase.Time(reader, 4)));
+            tokens.Add(new StoredToken(reader.GetString(0), reader.GetString(1), reader.GetString(2), PostgresDatabase.Time(reader, 3), await reader.IsDBNullAsync(4, cancellationToken) ? null : PostgresDatabase.Time(reader, 4)));
         }
 
         return tokens;

@@ -48,6 +48,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     /// <summary>Creates the run and appends its first events in one statement (one round trip, one commit).</summary>
     public async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
+
         await using var connection = await _database.OpenAsync(cancellationToken);
         var insertRun = """
             INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path,
@@ -109,6 +111,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
+
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = PostgresDatabase.Command(connection, null, "");
         var where = new List<string>();
@@ -352,6 +356,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(lease);
+
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_expires_at = @expires WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
         AddLease(command, lease);
@@ -361,6 +367,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(lease);
+
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
         AddLease(command, lease);

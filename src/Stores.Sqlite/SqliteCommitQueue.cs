@@ -109,7 +109,7 @@ internal sealed class SqliteCommitQueue
         var outcomes = new Exception?[batch.Count];
         try
         {
-            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var transaction = SqliteDatabase.BeginImmediate(connection);
             for (var i = 0; i < batch.Count; i++)
             {
                 var savepoint = $"w{i}";

@@ -78,5 +78,22 @@ public sealed class SqliteDatabase
 
     public static long Ticks(DateTimeOffset time) => time.UtcTicks;
 
-    public static DateTimeOffset Time(System.Data.Common.DbDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
+    /// <summary>
+    /// <c>BEGIN IMMEDIATE</c>: the write lock is taken at the start, so the transaction never fails half-way on
+    /// a lock another writer took. Synchronous on purpose: Microsoft.Data.Sqlite does its I/O synchronously
+    /// whichever method is called, and its asynchronous overload cannot say "immediate".
+    /// </summary>
+    public static SqliteTransaction BeginImmediate(SqliteConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+#pragma warning disable CA1849 // see the summary: the async overload does the same work synchronously, less explicitly
+        return connection.BeginTransaction(deferred: false);
+#pragma warning restore CA1849
+    }
+
+    public static DateTimeOffset Time(System.Data.Common.DbDataReader reader, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return new(reader.GetInt64(ordinal), TimeSpan.Zero);
+    }
 }

@@ -14,7 +14,7 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
         var hash = StoreText.ContentHash(text);
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = SqliteDatabase.BeginImmediate(connection);
         var latest = await LatestAsync(connection, transaction, id, published: false, cancellationToken);
         if (latest is not null && latest.ContentHash == hash)
         {
@@ -45,7 +45,7 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = SqliteDatabase.BeginImmediate(connection);
         var existing = await VersionAsync(connection, transaction, id, version, cancellationToken) ?? throw NoVersion(id, version);
         if (existing.State == DefinitionState.Published)
         {
@@ -75,7 +75,7 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = SqliteDatabase.BeginImmediate(connection);
         await using var command = Command(connection, transaction, """
             UPDATE definition_versions SET state = $published, published_at = $now
             WHERE definition_id = $id AND version = $version AND state <> $published;
@@ -131,7 +131,7 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = SqliteDatabase.BeginImmediate(connection);
         await using var command = Command(connection, transaction, "DELETE FROM definition_versions WHERE definition_id = $id;");
         command.Parameters.AddWithValue("$id", id);
         await command.ExecuteNonQueryAsync(cancellationToken);

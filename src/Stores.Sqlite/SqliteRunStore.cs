@@ -91,6 +91,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
+
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var where = new List<string>();
@@ -318,7 +320,7 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = SqliteDatabase.BeginImmediate(connection);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """

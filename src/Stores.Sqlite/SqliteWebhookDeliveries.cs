@@ -6,7 +6,7 @@ internal sealed class SqliteWebhookDeliveries(SqliteDatabase database) : IWebhoo
     public async Task<DateTimeOffset?> RecordAsync(string bodyHash, DateTimeOffset now, DateTimeOffset since, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = SqliteDatabase.BeginImmediate(connection);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """

@@ -97,6 +97,8 @@ public sealed class ActivityContext<TInputs> : ActivityContext
     [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
     public ActivityContext(ActivityContext source, TInputs inputs)
     {
+        ArgumentNullException.ThrowIfNull(source);
+
         RunId = source.RunId;
         WorkflowId = source.WorkflowId;
         StepPath = source.StepPath;

@@ -25,6 +25,8 @@ public sealed record ActivityDescriptor(
     /// <summary>Reads the declaration from an activity class's attribute and generic arguments.</summary>
     public static ActivityDescriptor FromType(Type type)
     {
+        ArgumentNullException.ThrowIfNull(type);
+
         var attribute = type.GetCustomAttribute<ActivityAttribute>()
             ?? throw new InvalidOperationException($"{type.FullName} implements IActivity but has no [Activity(\"name\")] attribute");
         var (inputs, outputs, waits) = GenericArguments(type);

@@ -12,6 +12,8 @@ public sealed class ActivityRegistry
 
     public ActivityRegistry(IEnumerable<ActivityRegistration> registrations)
     {
+        ArgumentNullException.ThrowIfNull(registrations);
+
         _byName = new Dictionary<string, ActivityDescriptor>(StringComparer.Ordinal);
         foreach (var registration in registrations)
         {
@@ -42,6 +44,8 @@ public sealed class ActivityRegistry
     /// </summary>
     public IActivity Create(string name, IServiceProvider services)
     {
+        ArgumentNullException.ThrowIfNull(services);
+
         var type = Get(name).ImplementationType;
         return (IActivity)(services.GetService(type) ?? _factories.GetOrAdd(type, t => ActivatorUtilities.CreateFactory(t, Type.EmptyTypes))(services, null));
     }

@@ -28,6 +28,8 @@ public static class ActivityServiceCollectionExtensions
     /// <summary>Adds every non-abstract class with <see cref="ActivityAttribute"/> in an assembly (a provider or plugin).</summary>
     public static IServiceCollection AddActivitiesFrom(this IServiceCollection services, Assembly assembly)
     {
+        ArgumentNullException.ThrowIfNull(assembly);
+
         foreach (var type in assembly.GetTypes().Where(t => !t.IsAbstract && typeof(IActivity).IsAssignableFrom(t) && t.IsDefined(typeof(ActivityAttribute), false)))
         {
             services.AddActivity(type);

@@ -17,7 +17,11 @@ public sealed class DiagnosticBag
 
     public void Add(SourceLocation location, string path, string message) => _items.Add(new Diagnostic(location, path, message));
 
-    public void Add(DocNode node, string path, string message) => Add(node.Location, path, message);
+    public void Add(DocNode node, string path, string message)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        Add(node.Location, path, message);
+    }
 
     public void AddRange(IEnumerable<Diagnostic> diagnostics) => _items.AddRange(diagnostics);
 }

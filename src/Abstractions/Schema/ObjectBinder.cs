@@ -17,6 +17,8 @@ public static class ObjectBinder
 
     public static object? Bind(DocNode node, TypeShape shape, string path, DiagnosticBag diagnostics, bool allowTemplates = false)
     {
+        ArgumentNullException.ThrowIfNull(diagnostics);
+
         if (allowTemplates && node is DocScalar { IsTemplate: true } template)
         {
             return shape is ScalarShape { JsonType: "string", Format: null } ? template.Text : null;

@@ -5,6 +5,7 @@ using Gantry.Cli.Running;
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Schema;
 using Gantry.Server.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -116,7 +117,7 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
             stop.Cancel();
         });
         var pruning = RetentionOption.Resolve(settings.Retention) is { } keep
-            ? new RetentionPruner(host.Retention, keep, TimeProvider.System)
+            ? new RetentionPruner(host.Retention, keep, TimeProvider.System, host.Logging.CreateLogger<RetentionPruner>())
             {
                 Pruned = (count, cutoff) =>
                 {
@@ -125,7 +126,6 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
                         host.Worker.Log?.Invoke($"retention pruned {count} runs finished before {cutoff:u}");
                     }
                 },
-                Failed = ex => host.Worker.Log?.Invoke($"retention prune failed, retried in an hour: {ex.Message}"),
             }.RunAsync(stop.Token)
             : Task.CompletedTask;
         // Every worker node looks at the schedules; the store's run ids make each tick one run.

@@ -2,6 +2,7 @@ using Gantry.Engine.Loading;
 using Gantry.Engine.Model;
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Scheduling;
+using Microsoft.Extensions.Logging;
 
 namespace Gantry.Cli.Running;
 
@@ -39,5 +40,6 @@ internal sealed partial class RunHost
             }, cancellationToken).ConfigureAwait(false);
             log?.Invoke($"schedule {due.Schedule.Cron} started {due.Workflow.Id} for {due.Tick:u} as run {due.RunId}");
             return true; // a run already in the store fails its insert instead
-        });
+        },
+        Logging.CreateLogger<WorkflowScheduler>());
 }

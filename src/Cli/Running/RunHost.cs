@@ -3,7 +3,9 @@ using Gantry.Engine.Loading;
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Schema;
 using Gantry.Engine.Stores;
+using Gantry.Cli.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Gantry.Cli.Running;
@@ -48,6 +50,9 @@ internal sealed partial class RunHost : IAsyncDisposable
 
     public IRunRetention Retention => _stores.Retention;
 
+    /// <summary>The CLI's log (stderr), for what runs beside the engine, such as the retention pruner.</summary>
+    public ILoggerFactory Logging => _services.GetRequiredService<ILoggerFactory>();
+
     /// <summary>The published version of each workflow file, by workflow id, as imported on opening.</summary>
     public IReadOnlyDictionary<string, DefinitionVersion> Imported { get; }
 
@@ -75,6 +80,7 @@ internal sealed partial class RunHost : IAsyncDisposable
                     o.NodeId = workerOptions?.NodeId ?? o.NodeId;
                 })
                 .AddGantryProviders()
+                .AddCliLogging()
                 .BuildServiceProvider();
             Infrastructure.StartupTrace.Mark("engine");
             workerOptions ??= new RunWorkerOptions { Lease = LeaseFromEnvironment() ?? TimeSpan.FromSeconds(30) };

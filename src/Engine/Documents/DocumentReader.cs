@@ -7,6 +7,9 @@ public static class DocumentReader
     /// <exception cref="DocumentSyntaxException">The text is not well-formed.</exception>
     public static DocNode Parse(string text, string file)
     {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(text);
+
         var isJson = file.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
             || (!file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
                 && text.TrimStart().StartsWith('{'));

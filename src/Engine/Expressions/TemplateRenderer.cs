@@ -52,6 +52,8 @@ public static partial class TemplateRenderer
     /// <summary>Renders one template scalar: a whole expression keeps its type, mixed text becomes a string.</summary>
     public static object? Evaluate(DocScalar scalar, TemplateScope scope, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(scalar);
+
         var text = scalar.Text ?? "";
         var whole = WholeExpression().Match(text);
         if (whole.Success)
@@ -66,6 +68,8 @@ public static partial class TemplateRenderer
     /// <summary>Renders a condition; false, null, 0 and empty text are false.</summary>
     public static bool IsTrue(DocScalar condition, TemplateScope scope, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(condition);
+
         var value = condition.IsTemplate ? Evaluate(condition, scope, cancellationToken) : condition.ToPlainValue();
         return value switch
         {
@@ -81,6 +85,8 @@ public static partial class TemplateRenderer
     /// <summary>Parses a template without running it; returns the first syntax error with its document position, or null.</summary>
     public static TemplateException? CheckSyntax(DocScalar scalar)
     {
+        ArgumentNullException.ThrowIfNull(scalar);
+
         var text = scalar.Text ?? "";
         try
         {

@@ -23,6 +23,9 @@ public sealed class Planner(ValidationContext context)
     /// <summary>Plans <paramref name="workflow"/> with the inputs given on the command line (text, read as YAML scalars).</summary>
     public PlanResult Plan(WorkflowDefinition workflow, IReadOnlyDictionary<string, string> inputs, SecretMasker? masker = null)
     {
+        ArgumentNullException.ThrowIfNull(workflow);
+        ArgumentNullException.ThrowIfNull(inputs);
+
         masker ??= new SecretMasker();
         var diagnostics = new DiagnosticBag();
         var given = PlanInputs.Parse(workflow, inputs, diagnostics);

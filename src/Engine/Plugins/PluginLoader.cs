@@ -20,6 +20,8 @@ public static class PluginLoader
     /// <summary>Loads every plugin under <paramref name="folder"/> into <paramref name="services"/>; a missing folder loads nothing.</summary>
     public static PluginLoadReport LoadInto(IServiceCollection services, string folder)
     {
+        ArgumentNullException.ThrowIfNull(services);
+
         var root = Path.GetFullPath(folder);
         if (!Directory.Exists(root))
         {

@@ -33,7 +33,7 @@ internal sealed class CalledWorkflowKeys(RunRecord record, IRunStore store, Time
         }
 
         var scalar = new Documents.DocScalar(concurrency.Key, Documents.ScalarKind.String, concurrency.Location);
-        var key = Convert.ToString(TemplateRenderer.Evaluate(scalar, scope), System.Globalization.CultureInfo.InvariantCulture)!;
+        var key = Convert.ToString(TemplateRenderer.Evaluate(scalar, scope, cancellationToken), System.Globalization.CultureInfo.InvariantCulture)!;
         if (IsInherited(key, path))
         {
             return null;

@@ -20,6 +20,8 @@ public static class DefinitionCallers
     /// <summary>Every live version of another definition with a <c>workflow.call</c> of <paramref name="id"/>, by id then version.</summary>
     public static async Task<IReadOnlyList<DefinitionCaller>> FindAsync(IDefinitionStore store, string id, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(store);
+
         var callers = new List<DefinitionCaller>();
         foreach (var summary in await store.ListAsync(cancellationToken).ConfigureAwait(false))
         {

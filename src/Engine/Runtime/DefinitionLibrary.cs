@@ -19,6 +19,8 @@ public static class DefinitionLibrary
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, WorkflowDefinition>> FromStoreAsync(IDefinitionStore store, WorkflowDefinition root, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(store);
+
         var library = new Dictionary<string, WorkflowDefinition>(StringComparer.Ordinal);
         var pending = new Queue<WorkflowDefinition>([root]);
         while (pending.TryDequeue(out var workflow))

@@ -31,6 +31,8 @@ public static class GuidedFailure
     /// <summary>The answer a signal carries (its payload's <c>answer</c>, or the payload itself as text); null when it carries none.</summary>
     public static string? AnswerIn(SignalDelivery signal)
     {
+        ArgumentNullException.ThrowIfNull(signal);
+
         if (signal.Payload is null && signal.SentBy == "timer")
         {
             return Abort;
@@ -46,10 +48,13 @@ public static class GuidedFailure
     }
 
     /// <summary>Throws unless <paramref name="answer"/> is retry, skip or abort.</summary>
-    public static string Check(string answer) =>
-        Answers.Contains(answer.Trim().ToLowerInvariant())
+    public static string Check(string answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return Answers.Contains(answer.Trim().ToLowerInvariant())
             ? answer.Trim().ToLowerInvariant()
             : throw new ArgumentException($"'{answer}' is not an answer to a failed step; expected retry, skip or abort");
+    }
 }
 
 /// <summary>An answer was given to a run that has no failed step waiting for one.</summary>

@@ -35,6 +35,8 @@ public sealed partial class InMemoryRunStore
 
     public Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(lease);
+
         lock (_gate)
         {
             if (!IsCurrent(lease))
@@ -49,6 +51,8 @@ public sealed partial class InMemoryRunStore
 
     public Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(lease);
+
         lock (_gate)
         {
             if (IsCurrent(lease))

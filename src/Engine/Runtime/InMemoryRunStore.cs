@@ -15,6 +15,8 @@ public sealed partial class InMemoryRunStore(TimeProvider? time = null) : IRunSt
 
     public Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
+
         lock (_gate)
         {
             if (!_runs.TryAdd(run.Id, run))
@@ -39,6 +41,8 @@ public sealed partial class InMemoryRunStore(TimeProvider? time = null) : IRunSt
 
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
+
         lock (_gate)
         {
             IReadOnlyList<RunRecord> runs = _runs.Values

@@ -11,6 +11,8 @@ public static class InputBinder
     /// <summary>Parses <c>k=v</c> strings from the command line; values are read as YAML scalars (3 is a number, true a boolean).</summary>
     public static Dictionary<string, object?> ParseAssignments(IEnumerable<string> assignments)
     {
+        ArgumentNullException.ThrowIfNull(assignments);
+
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var assignment in assignments)
         {
@@ -28,6 +30,9 @@ public static class InputBinder
 
     public static IReadOnlyDictionary<string, object?> Bind(WorkflowDefinition workflow, IReadOnlyDictionary<string, object?> given)
     {
+        ArgumentNullException.ThrowIfNull(given);
+        ArgumentNullException.ThrowIfNull(workflow);
+
         var errors = new List<string>();
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var name in given.Keys.Where(k => workflow.Inputs.All(i => i.Name != k)))

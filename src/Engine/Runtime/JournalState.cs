@@ -42,6 +42,8 @@ public sealed class JournalState
 
     public static JournalState Replay(IEnumerable<JournalEvent> events)
     {
+        ArgumentNullException.ThrowIfNull(events);
+
         var state = new JournalState();
         foreach (var e in events)
         {
@@ -68,6 +70,8 @@ public sealed class JournalState
 
     public void Apply(JournalEvent e)
     {
+        ArgumentNullException.ThrowIfNull(e);
+
         LastSequence = Math.Max(LastSequence, e.Sequence);
         switch (e.Type)
         {

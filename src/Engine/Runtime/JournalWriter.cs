@@ -1,4 +1,6 @@
 using Gantry.Engine.Expressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gantry.Engine.Runtime;
 
@@ -23,6 +25,9 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
 
     // The last write that carried deferred events: FlushAsync waits for it.
     private Task _carrier = Task.CompletedTask;
+
+    /// <summary>Where a failing observer is logged, with the run and step ids in scope.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>Appends one event; the task ends once it is committed (or has failed), after every event appended before it.</summary>
     public Task AppendAsync(JournalEvent journalEvent)
@@ -143,6 +148,11 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
                 }
                 catch (Exception ex)
                 {
+                    using (EngineLog.BeginRun(Logger, run.Id, journalEvent.Path))
+                    {
+                        EngineLog.ObserverFailed(Logger, observer.GetType().Name, journalEvent.Type, run.Id, ex);
+                    }
+
                     observerFailed?.Invoke(ex);
                 }
             }

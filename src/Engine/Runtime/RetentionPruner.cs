@@ -1,14 +1,19 @@
 using Gantry.Engine.Schema;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gantry.Engine.Runtime;
 
 /// <summary>
 /// Keeps finished runs (and their journals) for <see cref="Keep"/>, then deletes them: prunes once
 /// on start and again every <see cref="Interval"/>. Unfinished runs (pending, running, waiting) are
-/// never deleted. A failed prune is reported and retried at the next tick; it never stops the host.
+/// never deleted. A failed prune is logged (and told to <see cref="Failed"/>) and retried at the next tick;
+/// it never stops the host.
 /// </summary>
-public sealed class RetentionPruner(IRunRetention retention, TimeSpan keep, TimeProvider time)
+public sealed class RetentionPruner(IRunRetention retention, TimeSpan keep, TimeProvider time, ILogger<RetentionPruner>? logger = null)
 {
+    private readonly ILogger _logger = logger ?? NullLogger<RetentionPruner>.Instance;
+
     /// <summary>The environment variable that sets the retention when no option does.</summary>
     public const string Variable = "GANTRY_RETENTION";
 
@@ -23,7 +28,7 @@ public sealed class RetentionPruner(IRunRetention retention, TimeSpan keep, Time
     /// <summary>Told after each prune: how many runs went and the cutoff used.</summary>
     public Action<int, DateTimeOffset>? Pruned { get; set; }
 
-    /// <summary>Told when a prune failed (the store unreachable, say).</summary>
+    /// <summary>Told when a prune failed (the store unreachable, say), after the failure is logged.</summary>
     public Action<Exception>? Failed { get; set; }
 
     /// <summary>
@@ -90,6 +95,7 @@ public sealed class RetentionPruner(IRunRetention retention, TimeSpan keep, Time
             }
             catch (Exception ex)
             {
+                EngineLog.PruneFailed(_logger, keep, Interval, ex);
                 Failed?.Invoke(ex);
             }
         }

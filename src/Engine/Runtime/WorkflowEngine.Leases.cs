@@ -64,6 +64,8 @@ public sealed partial class WorkflowEngine
     /// </summary>
     public Task<RunRecord> RunLeasedAsync(RunLease lease, TimeSpan duration, CancellationToken abandon)
     {
+        ArgumentNullException.ThrowIfNull(lease);
+
         // Tracked like background runs, so WhenIdleAsync also waits for the runs a worker claimed; tracked
         // before it starts: called directly, the execution ran synchronously up to its first real wait
         // (journal writes, a step's process started), and a server stopping then saw no run to hand back.
@@ -200,6 +202,11 @@ public sealed partial class WorkflowEngine
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The store is unreachable: the lease expires by itself.
+            using (EngineLog.BeginRun(_logger, lease.RunId))
+            {
+                EngineLog.LeaseReleaseFailed(_logger, lease.RunId, ex);
+            }
+
             ObserverFailed?.Invoke(ex);
         }
     }
@@ -269,6 +276,11 @@ public sealed partial class WorkflowEngine
             }
             catch (Exception ex)
             {
+                using (EngineLog.BeginRun(_logger, lease.RunId))
+                {
+                    EngineLog.LeaseRenewalFailed(_logger, lease.RunId, ex);
+                }
+
                 ObserverFailed?.Invoke(ex);
                 if (_time.GetUtcNow() + interval >= validUntil)
                 {

@@ -4,6 +4,8 @@ using Gantry.Engine.Activities;
 using Gantry.Engine.Expressions;
 using Gantry.Engine.Loading;
 using Gantry.Engine.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gantry.Engine.Runtime;
 
@@ -23,8 +25,17 @@ public sealed partial class WorkflowEngine
     private readonly ConcurrentDictionary<string, Task> _background = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ITimer> _timers = new(StringComparer.Ordinal);
     private readonly PinnedDefinitionCache _definitions = new();
+    private readonly ILogger _logger;
 
-    public WorkflowEngine(IRunStore store, ActivityRegistry registry, IServiceProvider services, EngineOptions? options = null, TimeProvider? time = null, IEnumerable<IJournalObserver>? observers = null)
+    /// <param name="logger">Where failures off any caller's path go (observers, background runs, lease renewals); none logs nothing.</param>
+    public WorkflowEngine(
+        IRunStore store,
+        ActivityRegistry registry,
+        IServiceProvider services,
+        EngineOptions? options = null,
+        TimeProvider? time = null,
+        IEnumerable<IJournalObserver>? observers = null,
+        ILogger<WorkflowEngine>? logger = null)
     {
         _store = store;
         _registry = registry;
@@ -32,16 +43,21 @@ public sealed partial class WorkflowEngine
         _options = options ?? new EngineOptions();
         _time = time ?? TimeProvider.System;
         _observers = observers?.ToList() ?? [];
+        _logger = logger ?? NullLogger<WorkflowEngine>.Instance;
     }
 
     public IRunStore Store => _store;
 
-    /// <summary>Called when an observer throws; the run goes on regardless.</summary>
+    /// <summary>
+    /// Also told when an observer or a background execution fails (after the failure is logged, with the
+    /// run id in scope); the run goes on regardless.
+    /// </summary>
     public Action<Exception>? ObserverFailed { get; set; }
 
     /// <summary>Creates a run (Pending). With concurrency queue reject, refuses when the key is held.</summary>
     public async Task<RunRecord> StartAsync(StartRunRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var inputs = InputBinder.Bind(request.Workflow, request.Inputs);
         EnvironmentMismatchException.ThrowIfAny(request, _registry);
         var definitions = PinDefinitions(request.Workflow, request.Library);
@@ -116,6 +132,11 @@ public sealed partial class WorkflowEngine
             }
             catch (Exception ex)
             {
+                using (EngineLog.BeginRun(_logger, runId))
+                {
+                    EngineLog.BackgroundRunFailed(_logger, runId, ex);
+                }
+
                 ObserverFailed?.Invoke(ex);
             }
         });
@@ -346,7 +367,7 @@ public sealed partial class WorkflowEngine
             Services = _services,
             Options = _options,
             Time = _time,
-            Journal = new JournalWriter(record, store, secrets.Masker, _time, _observers, ObserverFailed, leaseLost),
+            Journal = new JournalWriter(record, store, secrets.Masker, _time, _observers, ObserverFailed, leaseLost) { Logger = _logger },
             CallKeys = new CalledWorkflowKeys(record, store, _time, key => PromoteQueuedAsync(key, CancellationToken.None)),
         };
     }

@@ -75,7 +75,11 @@ public static class SchemaGenerator
         return written;
     }
 
-    public static string ToText(JsonNode schema) => schema.ToJsonString(Format) + "\n";
+    public static string ToText(JsonNode schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return schema.ToJsonString(Format) + "\n";
+    }
 
     /// <summary>The environment document's schema, from <see cref="EnvironmentDefinition"/>.</summary>
     public static JsonObject Environment()

@@ -16,6 +16,8 @@ public sealed class InMemoryHostQuarantine : IHostQuarantine
 
     public Task AddAsync(QuarantinedHost host, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(host);
+
         lock (_gate)
         {
             _hosts[(host.Environment, host.Host)] = host;
@@ -41,6 +43,8 @@ public sealed class InMemoryAccessTokens : IAccessTokens
 
     public Task<bool> AddAsync(StoredToken token, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(token);
+
         lock (_gate)
         {
             return Task.FromResult(_tokens.TryAdd(token.Name, token));

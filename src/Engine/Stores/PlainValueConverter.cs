@@ -18,6 +18,8 @@ public sealed class PlainValueConverter : JsonConverter<object?>
 
     public override void Write(Utf8JsonWriter writer, object? value, JsonSerializerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(writer);
+
         switch (value)
         {
             case null:

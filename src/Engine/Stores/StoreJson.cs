@@ -11,7 +11,11 @@ public static class StoreJson
     public static JsonSerializerOptions Options { get; } = CreateOptions();
 
     /// <summary>An event without its sequence (the store keeps that in its own column).</summary>
-    public static string SerializeEvent(JournalEvent e) => JsonSerializer.Serialize(e with { Sequence = 0 }, Options);
+    public static string SerializeEvent(JournalEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return JsonSerializer.Serialize(e with { Sequence = 0 }, Options);
+    }
 
     public static JournalEvent DeserializeEvent(string json, long sequence) =>
         (JsonSerializer.Deserialize<JournalEvent>(json, Options) ?? throw new JsonException("A journal event was stored as JSON null.")) with { Sequence = sequence };

@@ -21,6 +21,9 @@ public sealed class WorkflowValidator
 
     public IReadOnlyList<Diagnostic> Validate(WorkflowDefinition workflow, ValidationContext context)
     {
+        ArgumentNullException.ThrowIfNull(workflow);
+        ArgumentNullException.ThrowIfNull(context);
+
         var diagnostics = new DiagnosticBag();
         InputRules.Check(workflow, diagnostics);
         StepRules.Check(workflow, context, diagnostics);

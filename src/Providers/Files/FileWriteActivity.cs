@@ -7,7 +7,7 @@ namespace Gantry.Providers.Files;
     Example = "uses: file.write\nwith: { path: /srv/app/shared/.env, content: \"APP_ENV=production\\n\", mode: \"0640\" }")]
 internal sealed class FileWriteActivity : Activity<FileWriteActivity.Inputs, FileWriteActivity.Outputs>
 {
-    protected override Task<Outputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
+    protected override async Task<Outputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
     {
         var input = context.Input;
         UnixFileMode? mode = null;
@@ -20,7 +20,7 @@ internal sealed class FileWriteActivity : Activity<FileWriteActivity.Inputs, Fil
 
         var path = FileText.Resolve(input.Path, input.BaseDir);
         var bytes = FileText.EncodeUtf8(input.Content, bom: false);
-        var sameContent = File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes);
+        var sameContent = File.Exists(path) && await HoldsAsync(path, bytes, cancellationToken).ConfigureAwait(false);
         var sameMode = mode is null || OperatingSystem.IsWindows() || (File.Exists(path) && File.GetUnixFileMode(path) == mode);
         var changed = !(sameContent && sameMode);
         if (changed)
@@ -41,7 +41,13 @@ internal sealed class FileWriteActivity : Activity<FileWriteActivity.Inputs, Fil
             context.Log.Info($"{path}: already up to date");
         }
 
-        return Task.FromResult(new Outputs { Path = path, Changed = changed, Bytes = bytes.Length });
+        return new Outputs { Path = path, Changed = changed, Bytes = bytes.Length };
+    }
+
+    private static async Task<bool> HoldsAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var existing = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        return existing.AsSpan().SequenceEqual(bytes);
     }
 
     public sealed class Inputs

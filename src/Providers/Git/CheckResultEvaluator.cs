@@ -15,7 +15,11 @@ public enum CheckOutcome { Passed, Failed, Undecided }
 public sealed record CheckResult(string Sha, string Name, IReadOnlyList<string> Aliases, CheckOutcome Outcome, string Result)
 {
     /// <summary>True when <paramref name="name"/> is one of the check's names (case-insensitive).</summary>
-    public bool IsNamed(string name) => Aliases.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase);
+    public bool IsNamed(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Aliases.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase);
+    }
 }
 
 /// <summary>

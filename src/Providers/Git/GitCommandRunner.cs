@@ -75,6 +75,8 @@ public sealed class GitCommandRunner
     /// <summary>Runs git and returns its result whatever the exit code (for commands whose exit code is an answer).</summary>
     public async Task<GitResult> TryRunAsync(string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
+
         if (_logger?.IsEnabled(LogLevel.Debug) == true)
         {
             _logger.LogDebug("Running {CommandLine} in {WorkingDirectory}", FormatCommandLine(arguments), workingDirectory);

@@ -16,6 +16,9 @@ public sealed partial class GitWorkspace
     /// </summary>
     public async Task<string?> ContradictsMergeAsync(string branch, string mergeCommit, string headCommit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(mergeCommit);
+        ArgumentNullException.ThrowIfNull(headCommit);
+
         if (Directory.Exists(Path.Combine(WorkingDirectory, ".git")))
         {
             // Only refs move: the clone's working tree is left to the steps that edit it.

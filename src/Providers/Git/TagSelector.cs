@@ -67,6 +67,8 @@ public static class TagSelector
     /// <summary>The release tags among <paramref name="tags"/>, lowest version first.</summary>
     public static IReadOnlyList<SelectedTag> Parse(IEnumerable<string> tags, string prefix = "v")
     {
+        ArgumentNullException.ThrowIfNull(tags);
+        ArgumentNullException.ThrowIfNull(prefix);
         var result = new List<SelectedTag>();
         foreach (var tag in tags.Distinct(StringComparer.Ordinal))
         {

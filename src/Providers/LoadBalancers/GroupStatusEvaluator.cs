@@ -11,6 +11,8 @@ public static class GroupStatusEvaluator
     /// </summary>
     public static GroupState StateOf(IReadOnlyList<ServerState> servers)
     {
+        ArgumentNullException.ThrowIfNull(servers);
+
         var live = servers.Count(s => s.IsLive);
         return servers.Count == 0 ? GroupState.Out
             : live == servers.Count ? GroupState.Live
@@ -50,6 +52,8 @@ public static class GroupStatusEvaluator
     /// <summary>Short text for a server that is not live, e.g. <c>web1 drain</c> or <c>web2 maint/down</c>.</summary>
     public static string Describe(ServerState server)
     {
+        ArgumentNullException.ThrowIfNull(server);
+
         var parts = new List<string>(2);
         if (server.Admin != AdminState.Ready)
         {
@@ -67,6 +71,8 @@ public static class GroupStatusEvaluator
     /// <summary>Short text for a group, e.g. <c>group1 is inconsistent (web1 drain)</c>.</summary>
     public static string Describe(GroupStatus group)
     {
+        ArgumentNullException.ThrowIfNull(group);
+
         var state = group.State.ToString().ToLowerInvariant();
         if (group.State == GroupState.Live)
         {

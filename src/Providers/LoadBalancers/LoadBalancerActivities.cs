@@ -48,6 +48,8 @@ public abstract class LoadBalancerActivity<TInputs>(LoadBalancerFactory factory)
 {
     protected sealed override async Task<LoadBalancerOutputs> ExecuteAsync(ActivityContext<TInputs> context, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+
         var environment = context.Environment ?? throw new LoadBalancerException($"{context.ActivityName} needs an environment (--env)");
         // Read from the shared store now: a host quarantined by a run on another node stays out.
         var quarantine = await Deploy.Quarantine.Of(context, environment).ForLoadBalancerAsync(environment, cancellationToken).ConfigureAwait(false);
@@ -61,8 +63,11 @@ public abstract class LoadBalancerActivity<TInputs>(LoadBalancerFactory factory)
     protected abstract Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, TInputs inputs, IProgress<string> progress, CancellationToken cancellationToken);
 
     /// <summary>The action with the whole step context: an activity that decides from the state it reads records that decision here (<see cref="ActivityContext.Intent"/>).</summary>
-    protected virtual Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, ActivityContext<TInputs> context, IProgress<string> progress, CancellationToken cancellationToken) =>
-        ActAsync(controller, context.Input, progress, cancellationToken);
+    protected virtual Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, ActivityContext<TInputs> context, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ActAsync(controller, context.Input, progress, cancellationToken);
+    }
 
     private static string Join(IReadOnlyList<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
 

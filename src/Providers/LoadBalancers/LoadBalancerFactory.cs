@@ -33,6 +33,8 @@ public sealed class LoadBalancerFactory
     /// <param name="quarantine">The environment's quarantined hosts, read from the store (see <see cref="Quarantine.ForLoadBalancerAsync"/>); none when null.</param>
     public LoadBalancerController Create(EnvironmentDefinition environment, string dataDirectory, ServerQuarantine? quarantine = null)
     {
+        ArgumentNullException.ThrowIfNull(environment);
+
         var settings = environment.LoadBalancer;
         if (!_drivers.TryGetValue(settings.Provider, out var registration))
         {

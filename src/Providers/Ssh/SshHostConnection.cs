@@ -114,7 +114,7 @@ public sealed class SshHostConnection : IDisposable
         finally
         {
             // The streams end when the channel closes; the grace period only guards against a stuck reader.
-            await Task.WhenAny(Task.WhenAll(pumps), Task.Delay(TimeSpan.FromSeconds(5), _time));
+            await Task.WhenAny(Task.WhenAll(pumps), Task.Delay(TimeSpan.FromSeconds(5), _time, CancellationToken.None));
         }
 
         lock (stdout)

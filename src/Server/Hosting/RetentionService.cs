@@ -4,7 +4,7 @@ using Gantry.Server.Telemetry;
 namespace Gantry.Server.Hosting;
 
 /// <summary>Prunes finished runs older than the server's retention, at start and hourly; does nothing when retention is off.</summary>
-internal sealed class RetentionService(ServerContext context, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+internal sealed class RetentionService(ServerContext context, TimeProvider time, ILogger<RetentionService> logger, ILogger<RetentionPruner> prunerLogger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -13,10 +13,9 @@ internal sealed class RetentionService(ServerContext context, TimeProvider time,
             return Task.CompletedTask;
         }
 
-        var pruner = new RetentionPruner(context.Stores.Retention, keep, time)
+        var pruner = new RetentionPruner(context.Stores.Retention, keep, time, prunerLogger)
         {
             Pruned = (count, cutoff) => ServerLog.RunsPruned(logger, count, cutoff),
-            Failed = ex => ServerLog.PruneFailed(logger, ex.Message),
         };
         return pruner.RunAsync(stoppingToken);
     }

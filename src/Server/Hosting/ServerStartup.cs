@@ -24,7 +24,6 @@ internal sealed class ServerStartup(WorkflowImporter importer, WorkflowEngine en
             ServerLog.FileTooOpen(logger, path, Engine.Stores.PrivateFiles.Octal(mode));
         }
 
-        engine.ObserverFailed = ex => ServerLog.BackgroundFailed(logger, ex.Message);
         if (context.Options.ImportWorkflows)
         {
             await importer.ImportAsync(cancellationToken).ConfigureAwait(false);

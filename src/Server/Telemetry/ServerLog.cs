@@ -39,9 +39,6 @@ internal static partial class ServerLog
     [LoggerMessage(12, LogLevel.Information, "Retention pruned {Count} runs finished before {Cutoff}")]
     public static partial void RunsPruned(ILogger logger, int count, DateTimeOffset cutoff);
 
-    [LoggerMessage(13, LogLevel.Warning, "Retention prune failed, retried in an hour: {Reason}")]
-    public static partial void PruneFailed(ILogger logger, string reason);
-
     [LoggerMessage(14, LogLevel.Warning, "{Path} holds tokens, secrets or journals but has mode {Mode}: others on this machine may read it; run chmod 600 on it")]
     public static partial void FileTooOpen(ILogger logger, string path, string mode);
 

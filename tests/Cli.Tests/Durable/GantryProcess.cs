@@ -11,6 +11,7 @@ internal sealed class GantryProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _errors = new();
 
     private GantryProcess(Process process)
     {
@@ -19,6 +20,9 @@ internal sealed class GantryProcess : IDisposable
 
     /// <summary>Lines written so far on stdout and stderr.</summary>
     public IReadOnlyList<string> Output => _output.ToList();
+
+    /// <summary>Lines written so far on stderr only (they are in <see cref="Output"/> too).</summary>
+    public IReadOnlyList<string> Errors => _errors.ToList();
 
     public bool HasExited => _process.HasExited;
 
@@ -40,7 +44,14 @@ internal sealed class GantryProcess : IDisposable
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var gantry = new GantryProcess(process);
         process.OutputDataReceived += (_, e) => gantry.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => gantry.Add(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            gantry.Add(e.Data);
+            if (e.Data is not null)
+            {
+                gantry._errors.Enqueue(e.Data);
+            }
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -18,7 +18,8 @@ internal sealed class EngineHarness
     /// </summary>
     public static readonly TimeSpan Lease = TimeSpan.FromHours(1);
 
-    public EngineHarness(TimeProvider? time = null)
+    /// <param name="configure">Adds to the harness's services before the engine is built (a logger, an observer).</param>
+    public EngineHarness(TimeProvider? time = null, Action<IServiceCollection>? configure = null)
     {
         Time = time ?? TimeProvider.System;
         var services = new ServiceCollection()
@@ -32,6 +33,7 @@ internal sealed class EngineHarness
             .AddActivity<CollectActivity>()
             .AddActivity<FixableActivity>()
             .AddActivity<LoadBalancerStepActivity>();
+        configure?.Invoke(services);
         Services = services.BuildServiceProvider();
         Engine = Services.GetRequiredService<WorkflowEngine>();
         Store = Services.GetRequiredService<IRunStore>();

@@ -1,7 +1,9 @@
 using System.Threading.Channels;
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Stores;
+using Gantry.Engine.Tests.Fixtures;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gantry.Engine.Tests.Runtime;
@@ -82,6 +84,34 @@ public sealed class RetentionPrunerTests : IAsyncLifetime
 
         Assert.Equal(["store unreachable"], failures);
         Assert.Equal(7, count);
+    }
+
+    [Fact]
+    public async Task RunAsync_PruneFails_LogsTheWholeExceptionAsAWarning()
+    {
+        var store = new FailingOnceRetention();
+        var logs = new RecordingLoggerProvider();
+        using var factory = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        var pruned = Channel.CreateUnbounded<int>();
+        var pruner = new RetentionPruner(store, TimeSpan.FromDays(30), _time, factory.CreateLogger<RetentionPruner>())
+        {
+            Pruned = (count, _) => pruned.Writer.TryWrite(count),
+        };
+        using var stop = new CancellationTokenSource();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var running = pruner.RunAsync(stop.Token);
+        await store.FirstCall.Task.WaitAsync(bound.Token);
+        _time.Advance(RetentionPruner.Interval);
+        await pruned.Reader.ReadAsync(bound.Token);
+        await stop.CancelAsync();
+        await running;
+
+        var entry = Assert.Single(logs.Entries);
+        Assert.Equal(typeof(RetentionPruner).FullName, entry.Category);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.Equal("Retention prune (keeping runs for 30.00:00:00) failed; tried again in 01:00:00", entry.Message);
+        Assert.Equal("store unreachable", Assert.IsType<InvalidOperationException>(entry.Exception).Message);
     }
 
     [Theory]

@@ -74,7 +74,10 @@ public sealed class LocalConfigFileStore : IConfigFileStore
             {
                 await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                // fsync has no asynchronous form: the bytes reach the disk before the rename makes them the config.
+#pragma warning disable CA1849
                 stream.Flush(flushToDisk: true);
+#pragma warning restore CA1849
             }
 
             if (!OperatingSystem.IsWindows() && File.Exists(modeFrom))

@@ -30,6 +30,8 @@ public sealed class NginxSettings : LoadBalancerSettings
 
     public override IEnumerable<(string Field, string Message)> Check(EnvironmentDefinition environment)
     {
+        ArgumentNullException.ThrowIfNull(environment);
+
         if (string.IsNullOrWhiteSpace(ConfigFile))
         {
             yield return ("config_file", "nginx needs config_file: the upstream file that nginx includes");

@@ -18,6 +18,8 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
     /// <inheritdoc />
     public Task<string?> ReadAsync(string path, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(path);
+
         var file = Ssh.PosixShell.Quote(path);
         return host.WithConnectionAsync(
             async connection =>
@@ -37,6 +39,8 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
     public Task WriteAsync(string path, string content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(path);
+
         var upload = $"{path}.tmp-{Guid.NewGuid():N}";
         var (file, previous, uploaded, staged) = (Ssh.PosixShell.Quote(path), Ssh.PosixShell.Quote(path + LocalConfigFileStore.PreviousSuffix), Ssh.PosixShell.Quote(upload), Ssh.PosixShell.Quote(upload + ".new"));
 
@@ -61,6 +65,8 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
     /// <inheritdoc />
     public Task RestorePreviousAsync(string path, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(path);
+
         var previousPath = path + LocalConfigFileStore.PreviousSuffix;
         var (file, previous, staged) = (Ssh.PosixShell.Quote(path), Ssh.PosixShell.Quote(previousPath), Ssh.PosixShell.Quote($"{path}.tmp-{Guid.NewGuid():N}"));
         var script = $"[ -e {previous} ] || exit {Missing}; cp -p -- {previous} {staged} && mv -f -- {staged} {file}; status=$?; rm -f -- {staged}; exit $status";
