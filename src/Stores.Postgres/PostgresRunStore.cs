@@ -49,6 +49,7 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     public async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(firstEvents);
 
         await using var connection = await _database.OpenAsync(cancellationToken);
         var insertRun = """
@@ -185,6 +186,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(events);
+
         if (events.Count == 0)
         {
             await using var empty = await _database.OpenAsync(cancellationToken);

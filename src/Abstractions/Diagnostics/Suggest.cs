@@ -6,6 +6,9 @@ public static class Suggest
     /// <summary>The known name closest to <paramref name="given"/>, or null when none is close enough to be a typo of it.</summary>
     public static string? Closest(string given, IEnumerable<string> known)
     {
+        ArgumentNullException.ThrowIfNull(given);
+        ArgumentNullException.ThrowIfNull(known);
+
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var candidate in known)

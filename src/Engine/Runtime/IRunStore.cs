@@ -15,6 +15,9 @@ public interface IRunStore
     /// </summary>
     async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(firstEvents);
+
         await CreateRunAsync(run, cancellationToken).ConfigureAwait(false);
         return firstEvents.Count == 0 ? [] : await AppendAsync(run.Id, firstEvents, cancellationToken).ConfigureAwait(false);
     }

@@ -16,6 +16,8 @@ public sealed class StoreSet : IAsyncDisposable
     /// <summary>The stores a store package (Gantry.Stores.Sqlite, Gantry.Stores.Postgres) opened on one database; <paramref name="owned"/> is disposed with the set.</summary>
     public StoreSet(StoreKind kind, string location, IRunStore runs, IDefinitionStore definitions, IStoreMigrator migrator, IWebhookDeliveries deliveries, SafetyState safety, IAsyncDisposable? owned)
     {
+        ArgumentNullException.ThrowIfNull(safety);
+
         Deliveries = deliveries;
         Quarantine = safety.Quarantine;
         Tokens = safety.Tokens;
