@@ -20,9 +20,11 @@ public static class CliServices
     /// <param name="pluginsFolder">Where plugins are; default <c>GANTRY_PLUGINS</c>, else <c>plugins/</c> of the workspace.</param>
     public static IServiceCollection Create(string? pluginsFolder = null)
     {
+        Infrastructure.StartupTrace.Mark("services start");
         var services = new ServiceCollection();
         services.AddActivitiesFrom(typeof(WorkflowValidator).Assembly);
         services.AddActivitiesFrom(typeof(LoadBalancerFactory).Assembly);
+        Infrastructure.StartupTrace.Mark("activities");
         services.AddSingleton(PluginLoader.LoadInto(services, pluginsFolder ?? DefaultPluginsFolder()));
         services.TryAddSingleton<ActivityRegistry>();
         services.TryAddSingleton(TimeProvider.System);

@@ -25,7 +25,9 @@ public static class Program
         }
 
         Infrastructure.ServiceConsole.ConfigureForJournal();
-        var exitCode = GantryApp.Create().Run(rest);
+        var app = GantryApp.Create();
+        Infrastructure.StartupTrace.Mark("configured");
+        var exitCode = app.Run(rest);
         Infrastructure.StartupTrace.Mark("exit");
         return exitCode;
     }

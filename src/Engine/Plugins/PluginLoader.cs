@@ -152,7 +152,7 @@ public static class PluginLoader
     {
         var known = services
             .Where(d => d.ServiceType == typeof(ActivityRegistration) && d.ImplementationInstance is ActivityRegistration)
-            .Select(d => ((ActivityRegistration)d.ImplementationInstance!).Descriptor)
+            .Select(d => (ActivityRegistration)d.ImplementationInstance!)
             .GroupBy(d => d.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().ImplementationType, StringComparer.Ordinal);
         foreach (var descriptor in descriptors)

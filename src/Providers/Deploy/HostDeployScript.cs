@@ -42,14 +42,16 @@ internal static class HostDeployScript
 
     /// <summary>
     /// The deploy script: the state; nothing more when <paramref name="release"/> is already current
-    /// and complete; else <paramref name="fetch"/> unless a complete release is there, then
-    /// <paramref name="activation"/> (null stops after the fetch, for a build hook to run).
+    /// and complete, or when <paramref name="stopAtForeign"/> and the current release is another tool's
+    /// (reported, for the caller to adopt it first); else <paramref name="fetch"/> unless a complete
+    /// release is there, then <paramref name="activation"/> (null stops after the fetch, for a build hook to run).
     /// </summary>
-    public static string Deploy(DeployLayout layout, string release, string fetch, string? activation)
+    public static string Deploy(DeployLayout layout, string release, string fetch, string? activation, bool stopAtForeign = false)
     {
         var complete = $"[ -f {PosixShell.Quote($"{layout.ReleasesFolder}/{release}")}/{ReleaseDeployer.CompleteMarker} ]";
         return "set -e\n"
             + ReadState(layout, createRoot: true)
+            + (stopAtForeign ? ForeignCurrent(layout) : string.Empty)
             + $"if [ \"$cur\" = {PosixShell.Quote(release)} ] && {complete}; then echo '{Prefix}already-current'; exit 0; fi\n"
             + StagedReport(layout, release)
             + $"if ! {complete}; then\n{Begin(DeployStep.Fetch)}{fetch}\nfi\n"
@@ -85,6 +87,19 @@ internal static class HostDeployScript
             + "if [ -e .git ]; then h=$(git rev-parse HEAD) || exit 1; "
             + $"e={expected}; if [ -n \"$e\" ] && [ \"$h\" != \"$e\" ]; then echo \"the tree is checked out at $h, expected $e\" >&2; exit 1; fi; "
             + $"echo \"{Prefix}commit=$h\"; fi\n";
+    }
+
+    /// <summary>
+    /// A line that stops the script, changing nothing, when current is another tool's release (not an
+    /// empty folder, without Gantry's marker: what <see cref="ReleaseAdopter"/> adopts or explains). Checked in
+    /// the deploy's own round trip, so a host Gantry already deployed pays no extra one (and no fork).
+    /// </summary>
+    private static string ForeignCurrent(DeployLayout layout)
+    {
+        var folder = PosixShell.Quote(layout.ReleasesFolder);
+        var current = $"{folder}/\"$cur\"";
+        return $"if [ -n \"$cur\" ] && [ ! -f {current}/{ReleaseDeployer.CompleteMarker} ] "
+            + $"&& {{ [ -L {current} ] || [ ! -d {current} ] || [ -n \"$(ls -A {current})\" ]; }}; then echo '{Prefix}foreign'; exit 0; fi\n";
     }
 
     /// <summary>A line that reports who staged <paramref name="release"/> (its <see cref="ReleaseDeployer.StagedMarker"/>), when a staging left it complete and never live.</summary>
@@ -165,7 +180,7 @@ internal static class HostDeployScript
         string? current = null;
         DeployStep? step = null;
         string? pruneFailure = null;
-        var alreadyCurrent = false;
+        bool alreadyCurrent = false, foreign = false;
         int? health = null;
         string? staged = null, commit = null;
         List<string> releases = [], incomplete = [], log = [], pruned = [];
@@ -186,13 +201,14 @@ internal static class HostDeployScript
                 case "pruned": pruned.Add(value); break;
                 case "prune-failed": pruneFailure = value.Trim(); break;
                 case "already-current": alreadyCurrent = true; break;
+                case "foreign": foreign = true; break;
                 case "health" when int.TryParse(value, CultureInfo.InvariantCulture, out var exit): health = exit; break;
                 case "staged" when value.Length > 0: staged = value.Trim(); break;
                 case "commit" when value.Length > 0: commit = value.Trim(); break;
             }
         }
 
-        return new ScriptReport(new ReleaseState(host, current, releases, incomplete, log), step, alreadyCurrent, pruned, pruneFailure, health) { Staged = staged, Commit = commit };
+        return new ScriptReport(new ReleaseState(host, current, releases, incomplete, log), step, alreadyCurrent, pruned, pruneFailure, health) { Staged = staged, Commit = commit, ForeignCurrent = foreign };
     }
 
     /// <summary>Splits a report line into its key and value (<c>@gantry key=value</c>); false for any other line.</summary>
@@ -235,6 +251,9 @@ internal sealed record ScriptReport(ReleaseState State, DeployStep? LastStep, bo
 {
     /// <summary>When and by which run the release was staged (its staged marker: time and run id), when a staging left it and it never went live.</summary>
     public string? Staged { get; init; }
+
+    /// <summary>The script stopped before any change because current is another tool's release (a deploy asked to stop there).</summary>
+    public bool ForeignCurrent { get; init; }
 
     /// <summary>The commit a verified clone is checked out at.</summary>
     public string? Commit { get; init; }

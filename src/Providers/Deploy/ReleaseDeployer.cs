@@ -43,6 +43,14 @@ public sealed class ReleaseDeployer
         _time = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>
+    /// Called before the first deploy on a host whose current release another tool left (a tree without
+    /// Gantry's marker), to adopt it; the deploy goes on whatever it does. The deploy script itself tells
+    /// (it stops before changing anything), so a host Gantry already deployed costs no round trip more.
+    /// Null deploys over such a release without asking.
+    /// </summary>
+    public Func<DeployTarget, CancellationToken, Task>? AdoptForeign { get; init; }
+
     /// <summary>Deploys <paramref name="release"/> (a tag) to the target host.</summary>
     /// <exception cref="DeployException">A step failed; the message says which, why, and what the host is left on.</exception>
     /// <exception cref="DeployCanceledException">Cancelled; the host is left on a working release.</exception>
@@ -54,17 +62,30 @@ public sealed class ReleaseDeployer
         LeaseGuard.ThrowIfLost();
         var (host, layout) = (target.Host, target.Layout);
         var progress = new HostDeployProgress();
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ScriptReport report;
         try
         {
             var connection = await _pool.GetAsync(host, cancellationToken);
             progress.Step = DeployStep.Inspect;
+
+            // The health check starts as soon as the script reports the restart done, beside its prune:
+            // the host's time out of rotation is then switch + restart + health, not + prune.
+            progress.StartHealthCheck = () => CheckHealthAsync(connection, target, release, probing.Token);
             var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken);
 
             // One script per host; a build hook is a command of its own (with its own timeout), between
             // the fetch and the switch.
             var activation = HostDeployScript.Activation(layout, release, runId, EntryTime());
-            report = await RunScriptAsync(connection, target, release, fetch, HostDeployScript.Deploy(layout, release, fetch.Lines, layout.BuildCommand is null ? activation : null), progress, cancellationToken);
+            var deploy = HostDeployScript.Deploy(layout, release, fetch.Lines, layout.BuildCommand is null ? activation : null, stopAtForeign: AdoptForeign is not null);
+            report = await RunScriptAsync(connection, target, release, fetch, deploy, progress, cancellationToken);
+            if (report.ForeignCurrent)
+            {
+                await AdoptForeign!(target, cancellationToken);
+                deploy = HostDeployScript.Deploy(layout, release, fetch.Lines, layout.BuildCommand is null ? activation : null);
+                report = await RunScriptAsync(connection, target, release, fetch, deploy, progress, cancellationToken);
+            }
+
             if (report.AlreadyCurrent)
             {
                 return await EnsureHealthyAsync(connection, target, release, report.State, cancellationToken);
@@ -88,10 +109,11 @@ public sealed class ReleaseDeployer
 
             cancellationToken.ThrowIfCancellationRequested();
             progress.Step = DeployStep.HealthCheck;
-            await CheckHealthAsync(connection, target, release, cancellationToken);
+            await (progress.HealthCheck ?? CheckHealthAsync(connection, target, release, cancellationToken));
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
+            await StopHealthCheckAsync(probing, progress);
             if (!progress.Switched)
             {
                 throw new DeployCanceledException(host.Name, progress.Previous, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {StillOn(progress.Previous)}.", cancellationToken, ex);
@@ -105,6 +127,7 @@ public sealed class ReleaseDeployer
         }
         catch (Exception ex) when (ex is SshHostException or DeployException or IOException or HttpRequestException or UnauthorizedAccessException)
         {
+            await StopHealthCheckAsync(probing, progress);
             if (!progress.Switched)
             {
                 var state = progress.Step == DeployStep.Connect ? "nothing was changed on the host" : StillOn(progress.Previous);
@@ -119,6 +142,28 @@ public sealed class ReleaseDeployer
 
         var warning = report.PruneFailure is { } failure ? $"Pruning old releases on {host} failed: {failure}" : null;
         return new DeployResult(host.Name, release, report.State.Current, Changed: true, report.Reused(release), report.Pruned, warning) { Staged = report.Staged };
+    }
+
+    /// <summary>
+    /// Stops a health check the script's restart started, before a revert restarts the host again: its
+    /// outcome no longer matters (the deploy failed or was cancelled for another reason).
+    /// </summary>
+    private static async Task StopHealthCheckAsync(CancellationTokenSource probing, HostDeployProgress progress)
+    {
+        if (progress.HealthCheck is not { } running)
+        {
+            return;
+        }
+
+        await probing.CancelAsync();
+        try
+        {
+            await running;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SshHostException or IOException or HttpRequestException)
+        {
+            // Superseded by the failure being handled.
+        }
     }
 
     /// <summary>
@@ -634,6 +679,12 @@ public sealed class ReleaseDeployer
         /// <summary>The release current before the deploy, once the host said.</summary>
         public string? Previous { get; private set; }
 
+        /// <summary>Starts the health check; called once, when the script reports its restart done.</summary>
+        public Func<Task>? StartHealthCheck { get; set; }
+
+        /// <summary>The health check started after the script's restart, or null.</summary>
+        public Task? HealthCheck { get; private set; }
+
         /// <summary>Whether current may point at the new release: a failure from here on means rolling back.</summary>
         public bool Switched => Step is DeployStep.Switch or DeployStep.Restart or DeployStep.Prune or DeployStep.HealthCheck;
 
@@ -648,6 +699,11 @@ public sealed class ReleaseDeployer
             if (key == "step" && Enum.TryParse<DeployStep>(value, out var step))
             {
                 Step = step;
+                if (step == DeployStep.Prune && StartHealthCheck is { } start && HealthCheck is null)
+                {
+                    // Off the output pump's thread: the check's first probe must not hold up the script's output.
+                    HealthCheck = Task.Run(start);
+                }
             }
             else if (key == "current" && value.Length > 0)
             {

@@ -69,28 +69,25 @@ internal sealed partial class SshFleetDeployer
     }
 
     /// <summary>
-    /// The first Gantry deploy on hosts another tool deployed adopts what it finds first, as <c>gantry deploy adopt</c>
-    /// does, so the rollback after it can go back to the release the other tool left. One listing per host; a host
-    /// Gantry deployed or adopted gets no line. A host that cannot be adopted is warned about and still deployed.
+    /// The first Gantry deploy on a host another tool deployed adopts what it finds first, as <c>gantry deploy adopt</c>
+    /// does, so the rollback after it can go back to the release the other tool left. Called by the deploy when its
+    /// script found a current release without Gantry's marker (a host Gantry deployed or adopted costs nothing more).
+    /// A host that cannot be adopted is warned about and still deployed.
     /// </summary>
-    private async Task AdoptForeignAsync(SshConnectionPool pool, FleetRequest request, IReadOnlyList<DeployTarget> targets, CancellationToken cancellationToken)
+    private static async Task AdoptForeignAsync(ReleaseAdopter adopter, FleetRequest request, DeployTarget target, CancellationToken cancellationToken)
     {
-        var adopter = new ReleaseAdopter(pool, time);
-        await Task.WhenAll(targets.Select(async target =>
+        try
         {
-            try
+            var adoption = await adopter.AdoptAsync(target, request.RunId, cancellationToken, onlyForeign: true).ConfigureAwait(false);
+            if (adoption.Adopted.Count > 0)
             {
-                var adoption = await adopter.AdoptAsync(target, request.RunId, cancellationToken, onlyForeign: true).ConfigureAwait(false);
-                if (adoption.Adopted.Count > 0)
-                {
-                    request.Log.Info($"adopted {string.Join(", ", adoption.Adopted)} (deployed by another tool) into Gantry's history before the first deploy", target.Host.Name);
-                }
+                request.Log.Info($"adopted {string.Join(", ", adoption.Adopted)} (deployed by another tool) into Gantry's history before the first deploy", target.Host.Name);
             }
-            catch (Exception ex) when (ex is SshHostException or IOException or DeployException)
-            {
-                request.Log.Warn($"could not adopt the releases another tool left: {ex.Message}", target.Host.Name);
-            }
-        })).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SshHostException or IOException or DeployException)
+        {
+            request.Log.Warn($"could not adopt the releases another tool left: {ex.Message}", target.Host.Name);
+        }
     }
 
     /// <summary>

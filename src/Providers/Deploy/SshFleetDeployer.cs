@@ -18,8 +18,11 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         var release = ReleaseOf(request);
         var targets = DeployTargets.For(request.Environment, request.Hosts, request.KeepReleases);
         using var borrowed = Borrow(request);
-        await AdoptForeignAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
-        var group = new GroupDeployer(new ReleaseDeployer(borrowed.Pool, timeProvider: time));
+        var adopter = new ReleaseAdopter(borrowed.Pool, time);
+        var group = new GroupDeployer(new ReleaseDeployer(borrowed.Pool, timeProvider: time)
+        {
+            AdoptForeign = (target, token) => AdoptForeignAsync(adopter, request, target, token),
+        });
         await using var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
         var options = new GroupDeployOptions
         {
