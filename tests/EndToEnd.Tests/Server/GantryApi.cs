@@ -37,7 +37,11 @@ internal sealed class GantryApi(GantryServerProcess server) : IDisposable
     {
         var run = default(JsonElement);
         await Eventually.TrueAsync(
-            async () => statuses.Contains(Status(run = await RunAsync(runId))),
+            async () =>
+            {
+                run = await RunAsync(runId);
+                return statuses.Contains(Status(run));
+            },
             async () => $"run {runId} is {string.Join(" or ", statuses)}; it is {Status(run)}:\n{Describe(run)}\nserver output:\n{server.Output}\n{await diagnostics()}",
             timeout,
             every: TimeSpan.FromMilliseconds(200));
