@@ -26,9 +26,9 @@ public sealed class SshFleetFixture : IAsyncLifetime
 
     public IReadOnlyList<SshHost> Hosts { get; private set; } = [];
 
-    public string KnownHostsPath => Path.Combine(Root, "sshd", "known_hosts");
+    public string KnownHostsPath => Path.Combine(Root, "known_hosts");
 
-    public string ClientKeyPath => Path.Combine(Root, "sshd", "client_key");
+    public string ClientKeyPath => Path.Combine(Root, "client_key");
 
     public string WrongClientKeyPath => Path.Combine(Root, "wrong_client_key");
 
@@ -56,7 +56,7 @@ public sealed class SshFleetFixture : IAsyncLifetime
         }
 
         var addresses = Enumerable.Range(0, 4).Select(i => $"127.0.0.{i + 2}").ToList();
-        _sshd = await FleetSshd.StartAsync(Path.Combine(Root, "sshd"), addresses, CancellationToken.None);
+        _sshd = await FleetSshd.StartAsync(Root, addresses, CancellationToken.None);
         Hosts = addresses.Select((address, i) => new SshHost($"web{i + 1}", address, User, Port)).ToList();
 
         var otherKey = Path.Combine(Root, "other_host_ed25519_key");
