@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Gantry.Testing.Fleet;
 
 /// <summary>Runs the fixture's own commands (ssh-keygen, git, the restart script) and finds free ports.</summary>
-internal static class FleetCommand
+public static class FleetCommand
 {
     /// <summary>Runs a command to its end; returns its standard output or throws with its standard error.</summary>
     public static async Task<string> RunAsync(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
@@ -54,28 +54,29 @@ internal static class FleetCommand
         }
     }
 
-    public static async Task WaitForPortAsync(string address, int port, Func<string?> failure, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (failure() is { } reason)
+    public static Task WaitForPortAsync(string address, int port, Func<string?> failure, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Eventually.TrueAsync(
+            async () =>
             {
-                throw new InvalidOperationException(reason);
-            }
+                if (failure() is { } reason)
+                {
+                    throw new InvalidOperationException(reason);
+                }
 
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(address, port, cancellationToken);
-                return;
-            }
-            catch (SocketException) when (clock.Elapsed < timeout)
-            {
-                await Task.Delay(50, cancellationToken);
-            }
-        }
-    }
+                try
+                {
+                    using var client = new TcpClient();
+                    await client.ConnectAsync(address, port, cancellationToken);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    return false; // not listening yet
+                }
+            },
+            $"something listens on {address}:{port}",
+            timeout,
+            every: TimeSpan.FromMilliseconds(50));
 
     /// <summary>The repository root: the nearest folder above the running assembly that holds Workflows.sln.</summary>
     public static string RepositoryRoot()

@@ -113,32 +113,29 @@ internal sealed class FleetHAProxy : IAsyncDisposable
 
     private async Task WaitUntilAllUpAsync(int servers, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
         var last = "(socket not ready)";
-        while (clock.Elapsed < timeout)
-        {
-            if (_process is { HasExited: true })
+        await Eventually.TrueAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"haproxy exited with {_process.ExitCode}:\n{Log}");
-            }
-
-            try
-            {
-                var statuses = await StatusesAsync(cancellationToken);
-                last = string.Join(", ", statuses.Select(s => $"{s.Key}={s.Value}"));
-                if (statuses.Count == servers && statuses.Values.All(s => s == "UP"))
+                if (_process is { HasExited: true })
                 {
-                    return;
+                    throw new InvalidOperationException($"haproxy exited with {_process.ExitCode}:\n{Log}");
                 }
-            }
-            catch (SocketException)
-            {
-            }
 
-            await Task.Delay(50, cancellationToken);
-        }
-
-        throw new TimeoutException($"haproxy servers not all UP after {timeout}: {last}\n{Log}");
+                try
+                {
+                    var statuses = await StatusesAsync(cancellationToken);
+                    last = string.Join(", ", statuses.Select(s => $"{s.Key}={s.Value}"));
+                    return statuses.Count == servers && statuses.Values.All(s => s == "UP");
+                }
+                catch (SocketException)
+                {
+                    return false; // the admin socket is not there yet
+                }
+            },
+            () => Task.FromResult($"haproxy's servers are all UP: {last}\n{Log}"),
+            timeout,
+            every: TimeSpan.FromMilliseconds(50));
     }
 
     private string Config(IReadOnlyList<FleetHost> hosts, TimeSpan checkInterval)

@@ -10,7 +10,7 @@ namespace Gantry.Testing.Fleet;
 /// <c>opensky/app/main.txt</c> holds <c>bug</c>, which the developer's fix changes.</item>
 /// </list>
 /// </summary>
-internal sealed class FleetOrigin
+public sealed class FleetOrigin
 {
     public const string VersionIni = "opensky/config/version.ini";
     public const string AppFile = "opensky/app/main.txt";

@@ -31,6 +31,9 @@ internal sealed class FleetSshd : IAsyncDisposable
 
     public string ClientKeyPath => Path.Combine(Folder, "client_key");
 
+    /// <summary>The private host key every sshd offers (its .pub beside it), as pinned in <see cref="KnownHostsPath"/>.</summary>
+    public string HostKeyPath => Path.Combine(Folder, "ssh_host_ed25519_key");
+
     public string Log
     {
         get
@@ -75,7 +78,7 @@ internal sealed class FleetSshd : IAsyncDisposable
 
     private async Task StartAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken)
     {
-        var hostKey = Path.Combine(Folder, "ssh_host_ed25519_key");
+        var hostKey = HostKeyPath;
         foreach (var key in new[] { hostKey, ClientKeyPath })
         {
             await FleetCommand.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "gantry-e2e", "-f", key], cancellationToken: cancellationToken);

@@ -18,10 +18,9 @@ namespace Gantry.Testing.Fleet;
 /// a restart keeps it down for <see cref="RealFleetOptions.RestartDownTime"/>. Every host starts on
 /// <see cref="RealFleetOptions.InitialTag"/> in the layout Gantry deploys (releases/TAG, current).
 /// Everything lives in one temp folder and every process is stopped by its PID on dispose.
-/// A project uses it by linking the sources and copying the app next to its binaries:
+/// A project uses it by referencing tests/Fleet/Fleet.csproj, which also copies the app next to its binaries:
 /// <code>
-/// &lt;Compile Include="../../tests/Fleet/**/*.cs" LinkBase="Fleet" /&gt;
-/// &lt;None Include="../../tests/Fleet/app/**" LinkBase="Fleet/app" CopyToOutputDirectory="PreserveNewest" /&gt;
+/// &lt;ProjectReference Include="../../tests/Fleet/Fleet.csproj" /&gt;
 /// </code>
 /// </remarks>
 public sealed class RealFleet : IAsyncDisposable
@@ -111,17 +110,21 @@ public sealed class RealFleet : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(host);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        return await Eventually.ValueAsync(
+            async () =>
             {
-                return (await client.GetStringAsync(host.Url, ct)).Trim();
-            }
-            catch (HttpRequestException) when (attempt < 50)
-            {
-                await Task.Delay(100, ct);
-            }
-        }
+                try
+                {
+                    return (await client.GetStringAsync(host.Url, ct)).Trim();
+                }
+                catch (HttpRequestException)
+                {
+                    return null; // restarting: ask again
+                }
+            },
+            $"{host.Name}'s app answers on {host.Url}",
+            TimeSpan.FromSeconds(5),
+            every: TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>The release the host's current link points to, read from its file system.</summary>

@@ -1,5 +1,6 @@
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Stores;
+using Gantry.Testing.Fleet;
 
 namespace Gantry.Cli.Tests.Commands;
 
@@ -86,12 +87,11 @@ public sealed class RunsResumeCommandTests : IDisposable
             new JournalEvent { Type = JournalEventTypes.StepSucceeded, Path = "steps[0]", StepId = "greet", Activity = "log", Time = now },
         ], CancellationToken.None);
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await stores.Runs.GetRunAsync(runId, CancellationToken.None))!.IsLeasedAt(DateTimeOffset.UtcNow))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the dead process's lease did not expire");
-            await Task.Delay(20);
-        }
+        await Eventually.TrueAsync(
+            async () => !(await stores.Runs.GetRunAsync(runId, CancellationToken.None))!.IsLeasedAt(DateTimeOffset.UtcNow),
+            "the dead process's lease expires",
+            TimeSpan.FromSeconds(10),
+            every: TimeSpan.FromMilliseconds(20));
 
         return runId;
     }

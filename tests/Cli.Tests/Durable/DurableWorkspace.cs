@@ -1,5 +1,6 @@
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Stores;
+using Gantry.Testing.Fleet;
 
 namespace Gantry.Cli.Tests.Durable;
 
@@ -88,19 +89,8 @@ internal sealed class DurableWorkspace : IAsyncDisposable
     public static Task WaitForAsync(Func<Task<bool>> done, TimeSpan timeout, string what) => WaitForAsync(done, timeout, () => what);
 
     /// <summary>Polls until <paramref name="done"/> holds, or fails after <paramref name="timeout"/> saying <paramref name="what"/> as it is then (e.g. the nodes' output so far).</summary>
-    public static async Task WaitForAsync(Func<Task<bool>> done, TimeSpan timeout, Func<string> what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await done())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"gave up after {timeout.TotalSeconds:F0} s waiting for {what()}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public static Task WaitForAsync(Func<Task<bool>> done, TimeSpan timeout, Func<string> what) =>
+        Eventually.TrueAsync(done, () => Task.FromResult(what()), timeout, every: TimeSpan.FromMilliseconds(20));
 
     /// <summary>The only run in the store (the tests start one at a time).</summary>
     public async Task<RunRecord?> SingleRunAsync() =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Gantry.Testing.Fleet;
 
 namespace Gantry.Cli.Tests.Durable;
 
@@ -85,16 +86,7 @@ internal sealed class GantryProcess : IDisposable
     public async Task PauseAsync()
     {
         SendSignal("STOP");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!EveryThreadStopped())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"process {_process.Id} was sent SIGSTOP but not every thread stopped within 30 s");
-            }
-
-            await Task.Delay(5);
-        }
+        await Eventually.TrueAsync(EveryThreadStopped, $"every thread of process {_process.Id} stops after SIGSTOP", every: TimeSpan.FromMilliseconds(5));
     }
 
     /// <summary>SIGCONT: a paused process goes on from where it was, unaware of the time that passed.</summary>

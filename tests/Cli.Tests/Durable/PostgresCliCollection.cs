@@ -1,4 +1,4 @@
-using Gantry.Engine.Tests.Fixtures;
+using Gantry.Testing.Fleet;
 
 namespace Gantry.Cli.Tests.Durable;
 

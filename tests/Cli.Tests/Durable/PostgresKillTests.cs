@@ -1,4 +1,4 @@
-using Gantry.Engine.Tests.Fixtures;
+using Gantry.Testing.Fleet;
 using static Gantry.Cli.Tests.Durable.KillMatrix;
 
 namespace Gantry.Cli.Tests.Durable;

@@ -1,6 +1,6 @@
 using Gantry.Engine.Loading;
 using Gantry.Engine.Runtime;
-using Gantry.Engine.Tests.Fixtures;
+using Gantry.Testing.Fleet;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gantry.Cli.Tests.Durable;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Gantry.Engine.Runtime;
-using Gantry.Engine.Tests.Fixtures;
+using Gantry.Testing.Fleet;
 
 namespace Gantry.Cli.Tests.Durable;
 

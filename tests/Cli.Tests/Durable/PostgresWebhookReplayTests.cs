@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Gantry.Engine.Tests.Fixtures;
+using Gantry.Testing.Fleet;
 using Gantry.Server.Security;
 
 namespace Gantry.Cli.Tests.Durable;

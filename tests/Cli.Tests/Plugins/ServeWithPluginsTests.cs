@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Gantry.Cli.Tests.Durable;
 using Gantry.Server.Security;
+using Gantry.Testing.Fleet;
 
 namespace Gantry.Cli.Tests.Plugins;
 
@@ -110,42 +111,35 @@ public sealed class ServeWithPluginsTests : IDisposable
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    private static async Task WaitUntilServingAsync(GantryProcess serve, HttpClient client)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        while (true)
-        {
-            Assert.False(serve.HasExited, "gantry serve exited:\n" + string.Join('\n', serve.Output));
-            try
+    private static Task WaitUntilServingAsync(GantryProcess serve, HttpClient client) =>
+        Eventually.TrueAsync(
+            async () =>
             {
-                using var response = await client.GetAsync("/readyz", timeout.Token);
-                if (response.IsSuccessStatusCode)
+                Assert.False(serve.HasExited, "gantry serve exited:\n" + string.Join('\n', serve.Output));
+                try
                 {
-                    return;
+                    using var response = await client.GetAsync("/readyz");
+                    return response.IsSuccessStatusCode;
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200, timeout.Token);
-        }
-    }
+                catch (HttpRequestException)
+                {
+                    return false; // not listening yet
+                }
+            },
+            () => Task.FromResult("gantry serve answers /readyz:\n" + string.Join('\n', serve.Output)),
+            TimeSpan.FromMinutes(3),
+            every: TimeSpan.FromMilliseconds(200));
 
     private static async Task<JsonElement> WaitForEndAsync(HttpClient client, string runId)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        while (true)
-        {
-            var detail = JsonDocument.Parse(await client.GetStringAsync($"/api/runs/{runId}", timeout.Token)).RootElement;
-            if (detail.GetProperty("run").GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled")
-            {
-                return detail;
-            }
-
-            await Task.Delay(100, timeout.Token);
-        }
+        var detail = default(JsonElement);
+        await Eventually.TrueAsync(
+            async () => (detail = JsonDocument.Parse(await client.GetStringAsync($"/api/runs/{runId}")).RootElement)
+                .GetProperty("run").GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled",
+            $"run {runId} ends",
+            TimeSpan.FromMinutes(2),
+            every: TimeSpan.FromMilliseconds(100));
+        return detail;
     }
 
     /// <summary>A Consul-style key/value store on a free loopback port: GET answers 404 (no key yet), PUT 200; records "METHOD PATH BODY".</summary>

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Gantry.Testing.Fleet;
 
 namespace Gantry.EndToEnd.Tests.Server;
 
@@ -35,22 +35,17 @@ internal sealed class GantryApi(GantryServerProcess server) : IDisposable
     /// <summary>Polls the run until its status is one of <paramref name="statuses"/>; fails with its journal and <paramref name="diagnostics"/> after <paramref name="timeout"/>.</summary>
     public async Task<JsonElement> WaitForStatusAsync(string runId, TimeSpan timeout, Func<Task<string>> diagnostics, params string[] statuses)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var run = await RunAsync(runId);
-            if (statuses.Contains(Status(run)))
+        var run = default(JsonElement);
+        await Eventually.TrueAsync(
+            async () =>
             {
-                return run;
-            }
-
-            if (clock.Elapsed > timeout)
-            {
-                Assert.Fail($"run {runId} is {Status(run)}, not {string.Join(" or ", statuses)}, after {timeout}:\n{Describe(run)}\nserver output:\n{server.Output}\n{await diagnostics()}");
-            }
-
-            await Task.Delay(200);
-        }
+                run = await RunAsync(runId);
+                return statuses.Contains(Status(run));
+            },
+            async () => $"run {runId} is {string.Join(" or ", statuses)}; it is {Status(run)}:\n{Describe(run)}\nserver output:\n{server.Output}\n{await diagnostics()}",
+            timeout,
+            every: TimeSpan.FromMilliseconds(200));
+        return run;
     }
 
     /// <summary><c>POST /api/runs/{id}/signals/{name}</c> with another token (an operator's, say); returns the status code and body.</summary>
@@ -68,26 +63,15 @@ internal sealed class GantryApi(GantryServerProcess server) : IDisposable
     /// <summary>Polls the run's journal until a log line satisfies <paramref name="match"/>; fails with the journal after <paramref name="timeout"/>.</summary>
     public async Task<string> WaitForLogAsync(string runId, TimeSpan timeout, Func<string, bool> match)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var run = await RunAsync(runId);
-            var found = Journal(run)
+        var run = default(JsonElement);
+        return await Eventually.ValueAsync(
+            async () => Journal(run = await RunAsync(runId))
                 .Where(e => e.GetProperty("type").GetString() == "log" && e.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
                 .Select(e => e.GetProperty("message").GetString()!)
-                .FirstOrDefault(match);
-            if (found is not null)
-            {
-                return found;
-            }
-
-            if (clock.Elapsed > timeout)
-            {
-                Assert.Fail($"run {runId} journaled no such line after {timeout}:\n{Describe(run)}\nserver output:\n{server.Output}");
-            }
-
-            await Task.Delay(200);
-        }
+                .FirstOrDefault(match),
+            () => Task.FromResult($"run {runId} journals such a line:\n{Describe(run)}\nserver output:\n{server.Output}"),
+            timeout,
+            every: TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>Posts a GitHub webhook delivery signed with the server's secret (X-Hub-Signature-256).</summary>

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Gantry.Testing.Fleet;
 
 namespace Gantry.EndToEnd.Tests.Server;
 
@@ -100,41 +101,38 @@ internal sealed partial class GantryServerProcess : IAsyncDisposable
     private async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (true)
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                if (_process.HasExited)
+                {
+                    throw new InvalidOperationException($"gantry serve exited with {_process.ExitCode}:\n{Output}");
+                }
+
+                // The first admin token is never printed: the server names the 0600 file that holds it.
+                if (Token.Length == 0 && AdminTokenFile().Match(Output) is { Success: true } match && File.Exists(match.Groups["file"].Value))
+                {
+                    Token = (await File.ReadAllTextAsync(match.Groups["file"].Value)).Trim();
+                }
+
+                return Token.Length > 0 && await IsReadyAsync(client);
+            },
+            () => Task.FromResult($"gantry serve is ready:\n{Output}"),
+            timeout,
+            every: TimeSpan.FromMilliseconds(100));
+    }
+
+    /// <summary>Whether /readyz answers 200; a server not listening yet is not ready.</summary>
+    private static async Task<bool> IsReadyAsync(HttpClient client)
+    {
+        try
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"gantry serve exited with {_process.ExitCode}:\n{Output}");
-            }
-
-            // The first admin token is never printed: the server names the 0600 file that holds it.
-            if (Token.Length == 0 && AdminTokenFile().Match(Output) is { Success: true } match && File.Exists(match.Groups["file"].Value))
-            {
-                Token = (await File.ReadAllTextAsync(match.Groups["file"].Value)).Trim();
-            }
-
-            if (Token.Length > 0)
-            {
-                try
-                {
-                    using var response = await client.GetAsync("readyz");
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-            }
-
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"gantry serve was not ready within {timeout}:\n{Output}");
-            }
-
-            await Task.Delay(100);
+            using var response = await client.GetAsync("readyz");
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
         }
     }
 

@@ -205,11 +205,10 @@ public sealed class CalledWorkflowKeyTests
 
     private static async Task WaitForLogAsync(EngineHarness harness, string runId, string message)
     {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!(await harness.JournalAsync(runId)).Any(e => e.Type == JournalEventTypes.Log && e.Message == message))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not log \"{message}\" within {Deadline.TotalSeconds} s: {string.Join(" | ", (await harness.JournalAsync(runId)).Select(e => $"{e.Type} {e.Message}"))}");
-            await Task.Delay(20);
-        }
+        await Eventually.TrueAsync(
+            async () => (await harness.JournalAsync(runId)).Any(e => e.Type == JournalEventTypes.Log && e.Message == message),
+            async () => $"run {runId} logs \"{message}\"; its journal: {string.Join(" | ", (await harness.JournalAsync(runId)).Select(e => $"{e.Type} {e.Message}"))}",
+            Deadline,
+            every: TimeSpan.FromMilliseconds(20));
     }
 }

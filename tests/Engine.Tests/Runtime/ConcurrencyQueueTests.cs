@@ -172,11 +172,20 @@ public abstract class ConcurrencyQueueTests : IAsyncLifetime
         }
 
         runs.ForEach(r => engine.RunInBackground(r.Id));
-        for (var i = 0; i < 1000 && !await AllFinishedAsync(engine, runs); i++)
-        {
-            _clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(20);
-        }
+        // Each poll that finds a run still going moves the fake clock on by a second (the step's duration).
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                if (await AllFinishedAsync(engine, runs))
+                {
+                    return true;
+                }
+
+                _clock.Advance(TimeSpan.FromSeconds(1));
+                return false;
+            },
+            "every queued run finishes",
+            every: TimeSpan.FromMilliseconds(20));
 
         await engine.WhenIdleAsync();
         var statuses = new List<RunStatus>();

@@ -1,6 +1,7 @@
 // The app of one fleet host, as a real web app would behave: it reports the version its release
 // is configured with (opensky.version in opensky/config/version.ini, the file the hotfix and the
-// daily release bump), read once at start, so only a restart changes what it serves.
+// daily release bump), read once at start, so only a restart changes what it serves. A release
+// without that file (the provider tests' releases hold only a VERSION file) reports VERSION's text.
 // usage: node app.js <deploy root> <address> <port>
 'use strict';
 const http = require('http');
@@ -35,7 +36,12 @@ function configuredVersion(release) {
   return version;
 }
 
-const version = configuredVersion(path.join(root, 'current'));
+function releaseVersion(release) {
+  if (fs.existsSync(path.join(release, 'opensky', 'config', 'version.ini'))) return configuredVersion(release);
+  return fs.readFileSync(path.join(release, 'VERSION'), 'utf8').trim();
+}
+
+const version = releaseVersion(path.join(root, 'current'));
 
 http.createServer((req, res) => {
   if (req.url === '/' || req.url === '/health') {

@@ -191,12 +191,7 @@ public sealed class ShellLocalActivityTests
         var run = await running.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(RunStatus.Cancelled, run.Status);
-        for (var i = 0; i < 100 && IsAlive(grandchild); i++)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.False(IsAlive(grandchild), $"sleep (pid {grandchild}) survived the cancel");
+        await Eventually.TrueAsync(() => !IsAlive(grandchild), $"sleep (pid {grandchild}) ends after the cancel", TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -245,20 +240,8 @@ public sealed class ShellLocalActivityTests
         Assert.Equal("***", error.StderrTail);
     }
 
-    private static async Task<string> FirstStdoutLineAsync(BuiltinsHarness harness, string runId)
-    {
-        for (var i = 0; i < 500; i++)
-        {
-            if ((await harness.LogAsync(runId, "stdout")).FirstOrDefault() is { } line)
-            {
-                return line;
-            }
-
-            await Task.Delay(10);
-        }
-
-        throw new TimeoutException("the command printed nothing within 5s");
-    }
+    private static Task<string> FirstStdoutLineAsync(BuiltinsHarness harness, string runId) =>
+        Eventually.ValueAsync(async () => (await harness.LogAsync(runId, "stdout")).FirstOrDefault(), "the command prints a line", TimeSpan.FromSeconds(10));
 
     // A reaped process has no /proc entry; a zombie would still show "Z" in its stat.
     private static bool IsAlive(int pid) =>

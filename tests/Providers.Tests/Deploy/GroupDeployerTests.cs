@@ -27,7 +27,7 @@ public sealed class GroupDeployerTests(SshFleetFixture fleet)
         foreach (var host in site.Hosts)
         {
             Assert.Equal("3.0.1", await FleetSite.ServedAsync(host));
-            Assert.Contains(new SshOutputLine(host.Name, SshStream.StandardOutput, $"started app (pid {(await File.ReadAllTextAsync(Path.Combine(host.Root, "app.pid"))).Trim()}) on {host.Host.Address}:{host.AppPort}"), lines);
+            Assert.Contains(new SshOutputLine(host.Name, SshStream.StandardOutput, $"started app v3.0.1 (pid {(await File.ReadAllTextAsync(Path.Combine(host.Root, "app.pid"))).Trim()}) on {host.Host.Address}:{host.AppPort}"), lines);
         }
 
         Assert.DoesNotContain(lines, l => l.Line.StartsWith("@gantry", StringComparison.Ordinal));

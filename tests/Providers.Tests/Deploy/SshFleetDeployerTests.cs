@@ -27,7 +27,7 @@ public sealed class SshFleetDeployerTests(SshFleetFixture fleet)
         {
             Assert.Equal("3.0.1", await FleetSite.ServedAsync(host));
             var pid = (await File.ReadAllTextAsync(Path.Combine(host.Root, "app.pid"))).Trim();
-            Assert.Contains(($"started app (pid {pid}) on {host.Host.Address}:{host.AppPort}", "stdout", (string?)host.Name), log.Lines);
+            Assert.Contains(($"started app v3.0.1 (pid {pid}) on {host.Host.Address}:{host.AppPort}", "stdout", (string?)host.Name), log.Lines);
             Assert.Contains(($"now on v3.0.1", (string?)host.Name), log.Infos);
         }
 

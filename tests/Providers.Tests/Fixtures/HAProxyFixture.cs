@@ -146,32 +146,29 @@ public sealed class HAProxyFixture : IAsyncLifetime
 
     private async Task WaitUntilAllUpAsync(TimeSpan timeout)
     {
-        var clock = Stopwatch.StartNew();
-        string last = "(socket not ready)";
-        while (clock.Elapsed < timeout)
-        {
-            if (_process is { HasExited: true })
+        var last = "(socket not ready)";
+        await Eventually.TrueAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"haproxy exited with {_process.ExitCode}:\n{Log()}");
-            }
-
-            try
-            {
-                var statuses = await RawStatusesAsync();
-                last = string.Join(", ", statuses.Select(s => $"{s.Key}={s.Value}"));
-                if (statuses.Count == Backends.Count && statuses.Values.All(s => s == "UP"))
+                if (_process is { HasExited: true })
                 {
-                    return;
+                    throw new InvalidOperationException($"haproxy exited with {_process.ExitCode}:\n{Log()}");
                 }
-            }
-            catch (SocketException)
-            {
-            }
 
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"haproxy servers not all UP after {timeout}: {last}\n{Log()}");
+                try
+                {
+                    var statuses = await RawStatusesAsync();
+                    last = string.Join(", ", statuses.Select(s => $"{s.Key}={s.Value}"));
+                    return statuses.Count == Backends.Count && statuses.Values.All(s => s == "UP");
+                }
+                catch (SocketException)
+                {
+                    return false; // the admin socket is not there yet
+                }
+            },
+            () => Task.FromResult($"haproxy's servers are all UP: {last}\n{Log()}"),
+            timeout,
+            every: TimeSpan.FromMilliseconds(50));
     }
 
     private string Config()

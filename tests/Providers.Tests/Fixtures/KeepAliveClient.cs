@@ -10,6 +10,15 @@ namespace Gantry.Providers.Tests.Fixtures;
 /// and every real client recovers from it that way. A request that fails on a connection it had
 /// just opened, or fails twice, is a failure: that is traffic the load balancer really lost.
 /// </summary>
+/// <remarks>
+/// SocketsHttpHandler retries by itself only when the connection fails before the request is
+/// written; a request written to a keep-alive connection the server closes at that moment (nginx's
+/// old workers close their idle connections on a reload) fails with "An error occurred while
+/// sending the request". No server can close that race (RFC 9112 §9.3.1), so real clients retry:
+/// Chromium resends a request whose reused connection was reset, closed, aborted or answered
+/// nothing (HttpNetworkTransaction::ShouldResendRequest), and so does HAProxy for an idempotent
+/// request (retry-on conn-failure empty-response). This client does the same, explicitly.
+/// </remarks>
 public sealed class KeepAliveClient : IDisposable
 {
     private readonly HttpClient _client;
@@ -61,7 +70,11 @@ public sealed class KeepAliveClient : IDisposable
 
     public void Dispose() => _client.Dispose();
 
+    /// <summary>The connection ended under the request: closed with no answer, reset, aborted, or broken (EPIPE on the write).</summary>
     private static bool IsClosedByPeer(HttpRequestException exception) =>
         exception.HttpRequestError is HttpRequestError.ResponseEnded
-        || exception.InnerException is IOException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionReset } };
+        || exception.InnerException is IOException
+        {
+            InnerException: SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown }
+        };
 }

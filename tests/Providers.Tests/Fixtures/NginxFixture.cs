@@ -134,16 +134,11 @@ public sealed class NginxFixture : IAsyncDisposable
     /// </summary>
     public async Task WaitForReloadsAsync(int reloads)
     {
-        var deadline = Stopwatch.StartNew();
-        while (ReloadCount < reloads || CountInErrorLog("exited with code") < reloads)
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                throw new TimeoutException($"nginx did not finish {reloads} reload(s) within 10 s. Error log:\n{await File.ReadAllTextAsync(ErrorLogPath)}");
-            }
-
-            await Task.Delay(20);
-        }
+        await Eventually.TrueAsync(
+            () => Task.FromResult(ReloadCount >= reloads && CountInErrorLog("exited with code") >= reloads),
+            async () => $"nginx finishes {reloads} reload(s). Error log:\n{await File.ReadAllTextAsync(ErrorLogPath)}",
+            TimeSpan.FromSeconds(10),
+            every: TimeSpan.FromMilliseconds(20));
     }
 
     /// <summary>Sends <paramref name="count"/> requests, each on a new connection, and counts answers by backend name.</summary>
@@ -237,29 +232,15 @@ public sealed class NginxFixture : IAsyncDisposable
         }
     }
 
-    private async Task WaitForPortAsync()
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_nginx.HasExited)
-            {
-                var log = File.Exists(ErrorLogPath) ? await File.ReadAllTextAsync(ErrorLogPath) : string.Empty;
-                throw new InvalidOperationException($"nginx exited with code {_nginx.ExitCode} before listening on {Port}.\n{_output}\n{log}");
-            }
-
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                await Task.Delay(20);
-            }
-        }
-    }
+    private Task WaitForPortAsync() =>
+        FleetCommand.WaitForPortAsync(
+            "127.0.0.1",
+            Port,
+            () => _nginx.HasExited
+                ? $"nginx exited with code {_nginx.ExitCode} before listening on {Port}.\n{_output}\n{(File.Exists(ErrorLogPath) ? File.ReadAllText(ErrorLogPath) : string.Empty)}"
+                : null,
+            TimeSpan.FromSeconds(10),
+            CancellationToken.None);
 
     private static int FreePort()
     {

@@ -33,10 +33,10 @@ public class PullRequestMergeEvaluatorTests
     [Fact]
     public void Evaluate_RealMergedEventWithMergeableStateUnknown_ReturnsTheMergeWithItsHeadCommit()
     {
-        var payload = JsonDocument.Parse(Fixtures.GitHubEvents.PullRequestMerged("hotfix/3.0.1")).RootElement;
+        var payload = JsonDocument.Parse(GitHubEvents.PullRequestMerged("hotfix/3.0.1")).RootElement;
 
         Assert.Equal(
-            new PullRequestMerge(7, "fix-the-bug", Fixtures.GitHubEvents.MergeSha, "teammate", Fixtures.GitHubEvents.HeadSha),
+            new PullRequestMerge(7, "fix-the-bug", GitHubEvents.MergeSha, "teammate", GitHubEvents.HeadSha),
             PullRequestMergeEvaluator.Evaluate(payload, "hotfix/3.0.1"));
     }
 

@@ -87,14 +87,10 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
         await nginx.WaitForReloadsAsync(4);
         // nginx -s reload only signals the master: old workers keep the previous upstream for a moment.
         var served = new List<string>();
-        for (var attempt = 0; attempt < 50 && served.Count < 4; attempt++)
-        {
-            served = (await nginx.SendAsync(8)).Keys.Order(StringComparer.Ordinal).ToList();
-            if (served.Count < 4)
-            {
-                await Task.Delay(200);
-            }
-        }
+        await Eventually.TrueAsync(
+            async () => (served = (await nginx.SendAsync(8)).Keys.Order(StringComparer.Ordinal).ToList()).Count == 4,
+            () => Task.FromResult($"8 requests reach all four backends; the last 8 reached {string.Join(", ", served)}"),
+            every: TimeSpan.FromMilliseconds(200));
 
         Assert.Equal(["web1", "web2", "web3", "web4"], served);
     }

@@ -121,13 +121,11 @@ public sealed class CatalogueApisTests : IAsyncLifetime
         await _server.WaitForStatusAsync(id, RunStatus.Succeeded);
         using var client = _server.Client();
 
-        var text = "";
-        for (var i = 0; i < 100 && !text.Contains("gantry_runs_succeeded", StringComparison.Ordinal); i++)
-        {
-            // The exporter caches a scrape briefly; ask again until the new counters are in.
-            text = await client.GetStringAsync("/metrics");
-            await Task.Delay(100);
-        }
+        // The exporter caches a scrape briefly; ask again until the new counters are in.
+        var text = await Eventually.ValueAsync(
+            async () => await client.GetStringAsync("/metrics") is var scrape && scrape.Contains("gantry_runs_succeeded", StringComparison.Ordinal) ? scrape : null,
+            "/metrics counts the succeeded run",
+            every: TimeSpan.FromMilliseconds(100));
 
         Assert.Contains("gantry_runs_started_total{", text, StringComparison.Ordinal);
         Assert.Contains("gantry_runs_succeeded_total{", text, StringComparison.Ordinal);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Gantry.Engine.Runtime;
-using Gantry.Providers.Tests.Fixtures;
 using Gantry.Server.Security;
 using Gantry.Server.Tests.Fixtures;
 

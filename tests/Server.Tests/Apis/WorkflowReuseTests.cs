@@ -181,11 +181,11 @@ public sealed class WorkflowReuseTests : IAsyncLifetime
     /// <summary>Signals 'go' once the run has reached its <paramref name="waitsSoFar"/>-th wait (one per call).</summary>
     private async Task SignalAsync(string runId, int waitsSoFar)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        while ((await _server.Runs.ReadJournalAsync(runId, 0, timeout.Token)).Count(e => e.Type == JournalEventTypes.StepWaiting && e.StepId == "go") < waitsSoFar)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
+        await Eventually.TrueAsync(
+            async () => (await _server.Runs.ReadJournalAsync(runId, 0, CancellationToken.None)).Count(e => e.Type == JournalEventTypes.StepWaiting && e.StepId == "go") >= waitsSoFar,
+            $"run {runId} waits for 'go' the {waitsSoFar}. time",
+            TimeSpan.FromSeconds(120),
+            every: TimeSpan.FromMilliseconds(50));
 
         await _server.WaitForStatusAsync(runId, RunStatus.Waiting);
         using var client = _server.Client(TokenRole.Operator);

@@ -146,20 +146,12 @@ public sealed class ServerFixture : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) until the run reaches one of the statuses.</summary>
-    public async Task<RunRecord> WaitForStatusAsync(string runId, params RunStatus[] statuses)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        while (true)
-        {
-            var run = await Runs.GetRunAsync(runId, timeout.Token);
-            if (run is not null && statuses.Contains(run.Status))
-            {
-                return run;
-            }
-
-            await Task.Delay(50, timeout.Token);
-        }
-    }
+    public Task<RunRecord> WaitForStatusAsync(string runId, params RunStatus[] statuses) =>
+        Eventually.ValueAsync(
+            async () => await Runs.GetRunAsync(runId, CancellationToken.None) is { } run && statuses.Contains(run.Status) ? run : null,
+            async () => $"run {runId} is {string.Join(" or ", statuses)}; it is {(await Runs.GetRunAsync(runId, CancellationToken.None))?.Status.ToString() ?? "missing"}",
+            TimeSpan.FromSeconds(120),
+            every: TimeSpan.FromMilliseconds(50));
 
     /// <summary>Adds environment <c>secretive</c>: the sandbox's fleet with a literal secret, to prove values never leave the server.</summary>
     public void WriteSecretiveEnvironment()

@@ -23,11 +23,11 @@ public sealed class RetentionServiceTests
         SqliteConnection.ClearAllPools();
         await using var server = await ServerFixture.StartAsync(workspace: workspace);
 
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (await server.Runs.GetRunAsync("finished-31-days-ago", bound.Token) is not null)
-        {
-            await Task.Delay(50, bound.Token);
-        }
+        await Eventually.TrueAsync(
+            async () => await server.Runs.GetRunAsync("finished-31-days-ago", CancellationToken.None) is null,
+            "the retention service deletes the run finished 31 days ago",
+            TimeSpan.FromSeconds(60),
+            every: TimeSpan.FromMilliseconds(50));
 
         var left = await server.Runs.ListRunsAsync(new RunQuery(), CancellationToken.None);
         Assert.Equal(["finished-29-days-ago"], left.Select(r => r.Id));

@@ -5,7 +5,6 @@ using System.Text.Json;
 using Gantry.Engine.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Gantry.Providers.Tests.Fixtures;
 using Gantry.Server.Security;
 using Gantry.Server.Tests.Fixtures;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Gantry.Engine.Tests.Fixtures;
+using Gantry.Testing.Fleet;
 using Xunit.Abstractions;
 
 namespace Gantry.Cli.Tests.Durable.Rollouts;

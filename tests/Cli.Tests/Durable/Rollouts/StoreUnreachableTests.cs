@@ -1,5 +1,5 @@
 using Gantry.Engine.Runtime;
-using Gantry.Engine.Tests.Fixtures;
+using Gantry.Testing.Fleet;
 using Npgsql;
 
 namespace Gantry.Cli.Tests.Durable.Rollouts;

@@ -1,6 +1,6 @@
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Stores;
-using Gantry.Engine.Tests.Fixtures;
+using Gantry.Testing.Fleet;
 
 namespace Gantry.Cli.Tests.Durable.Safety;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Gantry.Engine.Tests.Fixtures;
+using Gantry.Testing.Fleet;
 
 namespace Gantry.Cli.Tests.Durable.Safety;
 

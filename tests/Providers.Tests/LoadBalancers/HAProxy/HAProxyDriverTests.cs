@@ -137,12 +137,15 @@ public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
         var timings = Fast with { HealthTimeout = TimeSpan.FromSeconds(30), PollInterval = TimeSpan.FromSeconds(1) };
 
         var bringLive = Driver(time: time).BringLiveAsync(["web4"], timings, null, default);
-        while (!bringLive.IsCompleted)
-        {
-            // 30 s of fake time pass in a few real seconds; real time lets HAProxy's 100 ms checks run.
-            await Task.Delay(50);
-            time.Advance(TimeSpan.FromSeconds(1));
-        }
+        // 30 s of fake time pass in a few real seconds (one per poll); real time lets HAProxy's 100 ms checks run.
+        await Eventually.TrueAsync(
+            () =>
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                return bringLive.IsCompleted;
+            },
+            "bring-live gives up after its health timeout",
+            every: TimeSpan.FromMilliseconds(50));
 
         var error = await Assert.ThrowsAsync<LoadBalancerException>(() => bringLive);
         Assert.Equal("web/web4 did not come up within the health timeout of 30s: web/web4 last check L4CON (Connection refused)", error.Message);
@@ -164,12 +167,11 @@ public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
             var body = await _http.GetStringAsync(new Uri(haproxy.FrontendUri, $"/slow?ms={(int)duration.TotalMilliseconds}"));
             return (body, Stopwatch.GetTimestamp());
         });
-        var clock = Stopwatch.StartNew();
-        while ((await haproxy.RawStatAsync("scur"))["web1"] == "0")
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "the slow request never reached web1");
-            await Task.Delay(20);
-        }
+        await Eventually.TrueAsync(
+            async () => (await haproxy.RawStatAsync("scur"))["web1"] != "0",
+            "the slow request reaches web1",
+            TimeSpan.FromSeconds(5),
+            every: TimeSpan.FromMilliseconds(20));
 
         return request;
     }

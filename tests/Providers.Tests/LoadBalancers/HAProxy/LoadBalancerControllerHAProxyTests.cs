@@ -231,14 +231,14 @@ public sealed class LoadBalancerControllerHAProxyTests(HAProxyFixture haproxy) :
             }
         })).ToList();
 
-        var started = DateTime.UtcNow;
         await controller.SetLiveAsync(["group2"]);
         await controller.FlipAsync();
         await controller.AllAsync();
-        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(2))
-        {
-            await Task.Delay(50);
-        }
+        // Traffic goes on after the last change: 50 more answers, or any failure, before the clients stop.
+        var servedAtLastChange = Volatile.Read(ref served);
+        await Eventually.TrueAsync(
+            () => Volatile.Read(ref served) >= servedAtLastChange + 50 || failures.Count > 0,
+            "50 more requests are served after the last change");
 
         await stop.CancelAsync();
         await Task.WhenAll(clients);
@@ -250,11 +250,6 @@ public sealed class LoadBalancerControllerHAProxyTests(HAProxyFixture haproxy) :
 
     private async Task WaitForRawAsync(string expected)
     {
-        for (var i = 0; i < 100 && await RawAsync() != expected; i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.Equal(expected, await RawAsync());
+        await Eventually.TrueAsync(async () => await RawAsync() == expected, $"haproxy reports {expected}", TimeSpan.FromSeconds(5), every: TimeSpan.FromMilliseconds(50));
     }
 }

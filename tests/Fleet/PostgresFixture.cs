@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Gantry.Engine.Tests.Fixtures;
+namespace Gantry.Testing.Fleet;
 
 /// <summary>
 /// A real PostgreSQL server for the tests: <c>initdb</c> into a temporary folder, started with

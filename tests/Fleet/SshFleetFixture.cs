@@ -1,30 +1,27 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Gantry.Providers.Deploy;
 using Gantry.Providers.Ssh;
 
-namespace Gantry.Providers.Tests.Fixtures;
+namespace Gantry.Testing.Fleet;
 
 /// <summary>
-/// A real OpenSSH server (one <c>sshd -D -e</c> child process) listening on 127.0.0.2 … 127.0.0.5,
-/// one address per fake host, with its own host key, client keys, known_hosts and a bare git
-/// origin whose tags v3.0.0 … v3.0.3 each hold a VERSION file. Every test gets fresh deploy roots
-/// from <see cref="NewSite"/>; the tiny app of each host is started by its restart command.
+/// The real OpenSSH fleet of the provider and server tests: the fleet's sshd (<see cref="FleetSshd"/>)
+/// listening on 127.0.0.2 … 127.0.0.5, one address per fake host, with its pinned host key and client
+/// key, a second host key and a wrong client key for the attacks, and a bare git origin whose tags
+/// v3.0.0 … v3.0.3 each hold a VERSION file. Every test gets fresh deploy roots from
+/// <see cref="NewSite"/>; each host runs the fleet's app (app/app.js), started by the fleet's restart
+/// script (app/restart-app.sh).
 /// </summary>
 public sealed class SshFleetFixture : IAsyncLifetime
 {
     public static readonly string[] Tags = ["v3.0.0", "v3.0.1", "v3.0.2", "v3.0.3"];
 
-    private readonly StringBuilder _sshdLog = new();
     private readonly List<string> _pidFiles = [];
-    private Process? _sshd;
+    private FleetSshd? _sshd;
     private int _sites;
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "gantry-ssh-" + Guid.NewGuid().ToString("N")[..8]);
 
-    public int Port { get; private set; }
+    public int Port => _sshd?.Port ?? throw new InvalidOperationException("the SSH fleet has not started");
 
     public string User { get; } = Environment.UserName;
 
@@ -48,98 +45,46 @@ public sealed class SshFleetFixture : IAsyncLifetime
 
     public string BinPath => Path.Combine(Root, "bin");
 
-    public string SshdLog
-    {
-        get
-        {
-            lock (_sshdLog)
-            {
-                return _sshdLog.ToString();
-            }
-        }
-    }
+    public string SshdLog => _sshd?.Log ?? "";
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Root);
-        Directory.CreateDirectory("/run/sshd");
         Directory.CreateDirectory(BinPath);
         foreach (var file in new[] { "app.js", "restart-app.sh" })
         {
-            File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "app", file), Path.Combine(BinPath, file));
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "Fleet", "app", file), Path.Combine(BinPath, file));
         }
 
-        var hostKey = Path.Combine(Root, "ssh_host_ed25519_key");
+        var addresses = Enumerable.Range(0, 4).Select(i => $"127.0.0.{i + 2}").ToList();
+        _sshd = await FleetSshd.StartAsync(Root, addresses, CancellationToken.None);
+        Hosts = addresses.Select((address, i) => new SshHost($"web{i + 1}", address, User, Port)).ToList();
+
         var otherKey = Path.Combine(Root, "other_host_ed25519_key");
-        foreach (var key in new[] { hostKey, otherKey, ClientKeyPath, WrongClientKeyPath })
+        foreach (var key in new[] { otherKey, WrongClientKeyPath })
         {
             await RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "gantry-test", "-f", key);
         }
 
-        HostPublicKey = PublicKeyOf(hostKey);
+        HostPublicKey = PublicKeyOf(_sshd.HostKeyPath);
         OtherHostPublicKey = PublicKeyOf(otherKey);
-        HostKeyFingerprint = await FingerprintAsync(hostKey);
+        HostKeyFingerprint = await FingerprintAsync(_sshd.HostKeyPath);
         OtherHostKeyFingerprint = await FingerprintAsync(otherKey);
-        File.Copy(ClientKeyPath + ".pub", Path.Combine(Root, "authorized_keys"));
-
-        Port = FreePort("127.0.0.2");
-        Hosts = Enumerable.Range(0, 4).Select(i => new SshHost($"web{i + 1}", $"127.0.0.{i + 2}", User, Port)).ToList();
-        File.WriteAllLines(KnownHostsPath, Hosts.Select(h => $"[{h.Address}]:{Port} {HostPublicKey}"));
-
-        Directory.CreateDirectory(Path.Combine(Root, "home"));
-        var config = Path.Combine(Root, "sshd_config");
-        File.WriteAllLines(config, Hosts.Select(h => $"ListenAddress {h.Address}:{Port}").Concat(
-        [
-            $"HostKey {hostKey}",
-            $"PidFile {Path.Combine(Root, "sshd.pid")}",
-            $"AuthorizedKeysFile {Path.Combine(Root, "authorized_keys")}",
-            "StrictModes no",
-            "UsePAM no",
-            "PermitRootLogin prohibit-password",
-            "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no",
-            "MaxStartups 100",
-            "MaxSessions 100",
-            "LogLevel VERBOSE",
-            "Subsystem sftp /usr/lib/openssh/sftp-server",
-            // Sessions get an empty home of their own: bash started by sshd reads ~/.bashrc even for
-            // one command, and the test user's (root's pyenv and cargo set-up here) cost 2 s or more
-            // per command, which would dominate every deploy. Real hosts keep their own shells.
-            $"SetEnv HOME={Path.Combine(Root, "home")}",
-        ]));
-
-        _sshd = new Process
-        {
-            StartInfo = new ProcessStartInfo("/usr/sbin/sshd", ["-D", "-e", "-f", config])
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            },
-        };
-        _sshd.ErrorDataReceived += (_, e) => AppendLog(e.Data);
-        _sshd.OutputDataReceived += (_, e) => AppendLog(e.Data);
-        _sshd.Start();
-        _sshd.BeginErrorReadLine();
-        _sshd.BeginOutputReadLine();
-        await WaitForSshdAsync();
         await CreateOriginAsync();
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         foreach (var pidFile in _pidFiles)
         {
-            KillByPidFile(pidFile);
+            FleetCommand.KillByPidFile(pidFile);
         }
 
-        if (_sshd is { HasExited: false })
+        if (_sshd is not null)
         {
-            _sshd.Kill();
-            _sshd.WaitForExit(5000);
+            await _sshd.DisposeAsync();
         }
 
-        _sshd?.Dispose();
         try
         {
             Directory.Delete(Root, recursive: true);
@@ -147,8 +92,6 @@ public sealed class SshFleetFixture : IAsyncLifetime
         catch (IOException)
         {
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Connection settings for the fleet: the generated client key and known_hosts.</summary>
@@ -183,7 +126,7 @@ public sealed class SshFleetFixture : IAsyncLifetime
         {
             var root = Path.Combine(site, host.Name);
             Directory.CreateDirectory(root);
-            var port = FreePort(host.Address);
+            var port = FleetCommand.FreePort(host.Address);
             var url = $"http://{host.Address}:{port}/";
             lock (_pidFiles)
             {
@@ -222,21 +165,7 @@ public sealed class SshFleetFixture : IAsyncLifetime
         return path;
     }
 
-    public static async Task<string> RunAsync(string file, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0
-            ? await stdout
-            : throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {process.ExitCode}: {await stderr}");
-    }
+    public static Task<string> RunAsync(string file, params string[] args) => FleetCommand.RunAsync(file, args);
 
     private static string PublicKeyOf(string key)
     {
@@ -246,65 +175,6 @@ public sealed class SshFleetFixture : IAsyncLifetime
 
     private static async Task<string> FingerprintAsync(string key) =>
         (await RunAsync("ssh-keygen", "-l", "-E", "sha256", "-f", key + ".pub")).Split(' ')[1];
-
-    private static int FreePort(string address)
-    {
-        using var listener = new TcpListener(IPAddress.Parse(address), 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static void KillByPidFile(string pidFile)
-    {
-        try
-        {
-            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
-            {
-                using var process = Process.GetProcessById(pid);
-                process.Kill();
-            }
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
-        {
-        }
-    }
-
-    private void AppendLog(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_sshdLog)
-            {
-                _sshdLog.AppendLine(line);
-            }
-        }
-    }
-
-    private async Task WaitForSshdAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        foreach (var host in Hosts)
-        {
-            while (true)
-            {
-                if (_sshd!.HasExited)
-                {
-                    throw new InvalidOperationException($"sshd exited with {_sshd.ExitCode}:\n{SshdLog}");
-                }
-
-                try
-                {
-                    using var client = new TcpClient();
-                    await client.ConnectAsync(host.Address, Port);
-                    break;
-                }
-                catch (SocketException) when (DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(50);
-                }
-            }
-        }
-    }
 
     private async Task CreateOriginAsync()
     {
@@ -347,21 +217,22 @@ public sealed class FleetSite(IReadOnlyList<SiteHost> hosts)
     public IReadOnlyList<DeployTarget> Targets => Hosts.Select(h => h.Target).ToList();
 
     /// <summary>What the host's app serves on GET /.</summary>
-    /// <remarks>Waits a little for an app that a rollback without a health check has just restarted.</remarks>
-    public static async Task<string> ServedAsync(SiteHost host)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+    /// <remarks>Waits (up to a minute) for an app that a rollback without a health check has just restarted.</remarks>
+    public static Task<string> ServedAsync(SiteHost host) =>
+        Eventually.ValueAsync(
+            async () =>
             {
-                return (await Http.GetStringAsync(host.Url)).Trim();
-            }
-            catch (HttpRequestException) when (attempt < 300)
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
+                try
+                {
+                    return (await Http.GetStringAsync(host.Url)).Trim();
+                }
+                catch (HttpRequestException)
+                {
+                    return null;
+                }
+            },
+            $"{host.Name}'s app answers on {host.Url}",
+            TimeSpan.FromMinutes(1));
 
     /// <summary>The release the current link points to, read from the file system.</summary>
     public static string? CurrentOf(SiteHost host)
@@ -375,10 +246,4 @@ public sealed class FleetSite(IReadOnlyList<SiteHost> hosts)
         Directory.Exists(Path.Combine(host.Root, "releases"))
             ? Directory.GetDirectories(Path.Combine(host.Root, "releases")).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList()
             : [];
-}
-
-[CollectionDefinition(Name)]
-public sealed class SshFleetCollection : ICollectionFixture<SshFleetFixture>
-{
-    public const string Name = "ssh-fleet";
 }

@@ -1,6 +1,6 @@
 using Gantry.Providers.Git;
 
-namespace Gantry.Providers.Tests.Fixtures;
+namespace Gantry.Testing.Fleet;
 
 /// <summary>A pull request merged on a real bare origin, the way GitHub merges it: the merged head and the commit the merge left on the branch.</summary>
 public sealed record OriginMerge(string MergeCommit, string HeadCommit);

@@ -1,7 +1,7 @@
 using Gantry.Engine.Documents;
 using Gantry.Engine.Schema;
 
-namespace Gantry.Providers.Tests.Fixtures;
+namespace Gantry.Testing.Fleet;
 
 /// <summary>
 /// GitHub webhook payloads with the fields and values GitHub really sends (docs.github.com
@@ -9,7 +9,7 @@ namespace Gantry.Providers.Tests.Fixtures;
 /// of fields Gantry never reads. A merged pull request says mergeable null and mergeable_state
 /// unknown, as GitHub does once it is merged.
 /// </summary>
-internal static class GitHubEvents
+public static class GitHubEvents
 {
     public const string Repository = "opensky/opensky";
     public const string HeadSha = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
