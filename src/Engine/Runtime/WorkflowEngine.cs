@@ -448,7 +448,9 @@ public sealed partial class WorkflowEngine
         await _store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
         ?? throw new KeyNotFoundException($"no run with id '{runId}'");
 
-    private string NewRunId() => $"{_time.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+    // The second it was made, for people, and 48 random bits, so that runs started in the same second (a burst of
+    // HTTP starts or webhooks) do not collide: 24 bits did, about once per 130 s of 500 starts a second.
+    private string NewRunId() => $"{_time.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..12]}";
 
     private void CleanBackground()
     {
