@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Gantry.Engine.Loading;
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Stores;
+using Gantry.Testing.Fleet;
 using Microsoft.Extensions.DependencyInjection;
 using GantryWorkflow = Gantry.Engine.Model.WorkflowDefinition;
 
@@ -16,7 +17,7 @@ namespace Gantry.Benchmarks;
 public class DurableOverheadBenchmarks
 {
     private string _dataDirectory = "";
-    private BenchPostgres? _postgres;
+    private PostgresFixture? _postgres;
     private StoreSet? _stores;
     private ServiceProvider? _services;
     private WorkflowEngine? _engine;
@@ -46,7 +47,7 @@ public class DurableOverheadBenchmarks
                 store = _stores.Runs;
                 break;
             default:
-                _postgres = await BenchPostgres.StartAsync();
+                _postgres = await PostgresFixture.StartAsync(durable: true);
                 var db = await _postgres.CreateDatabaseAsync("gantry_bench");
                 _stores = await RunStoreFactory.OpenAsync(db, _dataDirectory, TimeProvider.System, CancellationToken.None);
                 store = _stores.Runs;

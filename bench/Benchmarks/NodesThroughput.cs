@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Gantry.Engine.Loading;
 using Gantry.Engine.Runtime;
 using Gantry.Engine.Stores;
+using Gantry.Testing.Fleet;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gantry.Benchmarks;
@@ -21,7 +22,7 @@ internal static class NodesThroughput
     {
         var workflow = DocumentLoader.LoadWorkflow(EngineOverheadBenchmarks.NoOpWorkflowYaml(3), "bench.yaml").GetOrThrow();
         var root = Directory.CreateTempSubdirectory("gantry-bench-nodes-").FullName;
-        await using (var postgres = await BenchPostgres.StartAsync())
+        await using (var postgres = await PostgresFixture.StartAsync(durable: true))
         {
             foreach (var nodes in new[] { 1, 3 })
             {

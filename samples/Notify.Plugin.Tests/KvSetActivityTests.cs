@@ -10,7 +10,7 @@ public sealed class KvSetActivityTests
     [Fact]
     public async Task Execute_NewKey_ReadsThenWritesAndHasNoPrevious()
     {
-        await using var server = new RecordingServer(r => r.Method == "GET" ? (404, "") : (200, "true"));
+        await using var server = await RecordingServer.StartAsync(r => r.Method == "GET" ? (404, "") : (200, "true"));
 
         var outputs = await TestContext.RunAsync(new KvSetActivity(new NotifyHttp(Client)), TestContext.For("kv.set", Inputs(server, "3.0.1")));
 
@@ -27,7 +27,7 @@ public sealed class KvSetActivityTests
     [Fact]
     public async Task Execute_ExistingKey_OutputsThePreviousValue()
     {
-        await using var server = new RecordingServer(r => r.Method == "GET" ? (200, "3.0.0") : (200, "true"));
+        await using var server = await RecordingServer.StartAsync(r => r.Method == "GET" ? (200, "3.0.0") : (200, "true"));
 
         var outputs = await TestContext.RunAsync(new KvSetActivity(new NotifyHttp(Client)), TestContext.For("kv.set", Inputs(server, "3.0.1")));
 
@@ -39,7 +39,7 @@ public sealed class KvSetActivityTests
     [Fact]
     public async Task Execute_RunAgainWithTheSameValue_DoesNotWrite()
     {
-        await using var server = new RecordingServer(r => r.Method == "GET" ? (200, "3.0.1") : (500, "must not write"));
+        await using var server = await RecordingServer.StartAsync(r => r.Method == "GET" ? (200, "3.0.1") : (500, "must not write"));
 
         var outputs = await TestContext.RunAsync(new KvSetActivity(new NotifyHttp(Client)), TestContext.For("kv.set", Inputs(server, "3.0.1")));
 
@@ -51,7 +51,7 @@ public sealed class KvSetActivityTests
     [Fact]
     public async Task Execute_StoreRefusesTheWrite_SaysWhichUrlAndStatus()
     {
-        await using var server = new RecordingServer(r => r.Method == "GET" ? (404, "") : (403, "ACL not found"));
+        await using var server = await RecordingServer.StartAsync(r => r.Method == "GET" ? (404, "") : (403, "ACL not found"));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestContext.RunAsync(new KvSetActivity(new NotifyHttp(Client)), TestContext.For("kv.set", Inputs(server, "3.0.1"))));
 

@@ -1,31 +1,30 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 
 namespace Notify.Plugin.Tests;
 
 /// <summary>One request as the server saw it.</summary>
 internal sealed record SeenRequest(string Method, string PathAndQuery, string? IdempotencyKey, string? ContentType, string Body);
 
-/// <summary>An HTTP server on 127.0.0.1 and a free port that records requests and answers through a handler.</summary>
+/// <summary>
+/// A Kestrel server on 127.0.0.1 and a port the kernel picks that records requests and answers through a
+/// handler: the Slack webhook or key/value store the plugin calls. Kestrel, not HttpListener: the managed
+/// HttpListener answered kept-alive requests wrongly under load. (The sample stands alone: it does not use
+/// Gantry's own test fixtures.)
+/// </summary>
 internal sealed class RecordingServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Func<SeenRequest, Task<(int Status, string Body)>> _handler;
-    private readonly Task _loop;
+    private readonly WebApplication _app;
 
-    public RecordingServer(Func<SeenRequest, Task<(int Status, string Body)>> handler)
+    private RecordingServer(WebApplication app, int port)
     {
-        _handler = handler;
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(LoopAsync);
-    }
-
-    public RecordingServer(Func<SeenRequest, (int Status, string Body)> handler)
-        : this(r => Task.FromResult(handler(r)))
-    {
+        _app = app;
+        Port = port;
     }
 
     public int Port { get; }
@@ -34,67 +33,38 @@ internal sealed class RecordingServer : IAsyncDisposable
 
     public ConcurrentQueue<SeenRequest> Requests { get; } = new();
 
+    public static Task<RecordingServer> StartAsync(Func<SeenRequest, (int Status, string Body)> handler) =>
+        StartAsync(request => Task.FromResult(handler(request)));
+
+    public static async Task<RecordingServer> StartAsync(Func<SeenRequest, Task<(int Status, string Body)>> handler)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        RecordingServer? server = null; // set before anyone knows the port, so before the first request
+        app.Run(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var seen = new SeenRequest(
+                context.Request.Method,
+                context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget,
+                context.Request.Headers.TryGetValue("Idempotency-Key", out var key) ? key.ToString() : null,
+                context.Request.ContentType,
+                await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false));
+            server!.Requests.Enqueue(seen);
+            var (status, body) = await handler(seen).ConfigureAwait(false);
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        });
+        await app.StartAsync().ConfigureAwait(false);
+        server = new RecordingServer(app, new Uri(app.Urls.Single()).Port);
+        return server;
+    }
+
     public async ValueTask DisposeAsync()
     {
-        // Close alone: Stop then Close removes the listener twice, and the managed HttpListener's second removal
-        // binds the port again to look it up ("Address already in use" once another test took the freed port).
-        _listener.Close();
-        await _loop.ConfigureAwait(false);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private async Task LoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => AnswerAsync(context));
-        }
-    }
-
-    private async Task AnswerAsync(HttpListenerContext context)
-    {
-        using var reader = new StreamReader(context.Request.InputStream);
-        var seen = new SeenRequest(
-            context.Request.HttpMethod,
-            context.Request.Url!.PathAndQuery,
-            context.Request.Headers["Idempotency-Key"],
-            context.Request.ContentType,
-            await reader.ReadToEndAsync().ConfigureAwait(false));
-        Requests.Enqueue(seen);
-        try
-        {
-            var (status, body) = await _handler(seen).ConfigureAwait(false);
-            context.Response.StatusCode = status;
-            var bytes = System.Text.Encoding.UTF8.GetBytes(body);
-
-            // One connection per request: the managed HttpListener sometimes answered the second request on a
-            // kept-alive connection with an invalid status line (kv.set's GET then PUT failed 2 times in 40), and a
-            // client pooling connections across tests could reach a later server on a reused port. Real stores keep
-            // connections alive correctly; this fake only has to answer each request exactly.
-            context.Response.KeepAlive = false;
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes).ConfigureAwait(false);
-            context.Response.Close();
-        }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or OperationCanceledException)
-        {
-            // The client went away (cancelled); nothing to answer.
-        }
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
     }
 }

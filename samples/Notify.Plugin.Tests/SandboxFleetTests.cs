@@ -49,7 +49,7 @@ public sealed class SandboxFleetTests : IDisposable
     [Fact]
     public async Task Run_BetweenLoadBalancerSteps_MarksEachHostOfTheOutGroupThenAllGoLive()
     {
-        await using var kv = new RecordingServer(r => r.Method == "GET" ? (404, "") : (200, "true"));
+        await using var kv = await RecordingServer.StartAsync(r => r.Method == "GET" ? (404, "") : (200, "true"));
         var services = new ServiceCollection()
             .AddGantryEngine(o => o.DataDirectory = _data)
             .AddGantryProviders()

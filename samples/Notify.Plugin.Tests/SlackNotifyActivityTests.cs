@@ -9,7 +9,7 @@ public sealed class SlackNotifyActivityTests
     [Fact]
     public async Task Execute_PostsTextAsJsonWithIdempotencyKeyOfRunAndStep()
     {
-        await using var server = new RecordingServer(_ => (200, "ok"));
+        await using var server = await RecordingServer.StartAsync(_ => (200, "ok"));
         var context = TestContext.For("notify.slack", new() { ["text"] = "Deployed 3.0.1" }, Webhook(server));
 
         var outputs = await TestContext.RunAsync(new SlackNotifyActivity(new NotifyHttp(Client)), context);
@@ -25,7 +25,7 @@ public sealed class SlackNotifyActivityTests
     {
         // The receiver echoes the whole webhook URL back: the error must not reveal it.
         string? hook = null;
-        await using var server = new RecordingServer(r => (500, $"no such hook {r.PathAndQuery} at {hook}"));
+        await using var server = await RecordingServer.StartAsync(r => (500, $"no such hook {r.PathAndQuery} at {hook}"));
         hook = Webhook(server)["slack_webhook"];
         var context = TestContext.For("notify.slack", new() { ["text"] = "hi" }, Webhook(server));
 
@@ -39,7 +39,7 @@ public sealed class SlackNotifyActivityTests
     {
         var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource<(int, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = new RecordingServer(_ =>
+        await using var server = await RecordingServer.StartAsync(_ =>
         {
             arrived.TrySetResult();
             return release.Task;

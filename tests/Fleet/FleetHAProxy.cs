@@ -6,29 +6,45 @@ using System.Text;
 namespace Gantry.Testing.Fleet;
 
 /// <summary>
-/// A real HAProxy (Debian package <c>haproxy</c>) in the foreground as a child process: an
-/// admin-level runtime API on a unix socket, a frontend on a free loopback port and backend
-/// <c>web</c> with one server per host, health-checked with <c>GET /health</c>. No retries
-/// (<c>retries 0</c>, no <c>option redispatch</c>): a request sent to a host that is restarting
-/// fails, so only real draining gives a rollout without failed requests.
+/// A real HAProxy (Debian package <c>haproxy</c>) in the foreground as a child process: the
+/// runtime API on an admin-level and a user-level unix socket and an admin-level loopback TCP
+/// socket, a frontend on a free loopback port and backend <c>web</c> with one server per host,
+/// health-checked with <c>GET /health</c>. By default no retries (<c>retries 0</c>, no
+/// <c>option redispatch</c>): a request sent to a host that is restarting fails, so only real
+/// draining gives a rollout without failed requests.
 /// </summary>
-internal sealed class FleetHAProxy : IAsyncDisposable
+public sealed class FleetHAProxy : IAsyncDisposable
 {
     public const string Backend = "web";
     private readonly StringBuilder _log = new();
+    private readonly FleetHAProxyOptions _options;
     private Process? _process;
 
-    private FleetHAProxy(string folder, int frontendPort)
+    private FleetHAProxy(string folder, FleetHAProxyOptions options)
     {
         Folder = folder;
-        FrontendPort = frontendPort;
+        _options = options;
+        FrontendPort = FleetCommand.FreePort("127.0.0.1");
+        TcpAdminPort = FleetCommand.FreePort("127.0.0.1");
     }
 
     public string Folder { get; }
 
     public int FrontendPort { get; }
 
+    public Uri FrontendUri => new($"http://127.0.0.1:{FrontendPort}/");
+
     public string AdminSocketPath => Path.Combine(Folder, "admin.sock");
+
+    /// <summary>The admin-level runtime API as Gantry's <c>load_balancer.address</c> takes it.</summary>
+    public string AdminAddress => "unix://" + AdminSocketPath;
+
+    /// <summary>A user-level socket: HAProxy refuses state changes there.</summary>
+    public string UserAddress => "unix://" + Path.Combine(Folder, "user.sock");
+
+    public int TcpAdminPort { get; }
+
+    public string TcpAdminAddress => $"tcp://127.0.0.1:{TcpAdminPort}";
 
     public string Log
     {
@@ -41,13 +57,16 @@ internal sealed class FleetHAProxy : IAsyncDisposable
         }
     }
 
-    public static async Task<FleetHAProxy> StartAsync(string folder, IReadOnlyList<FleetHost> hosts, TimeSpan checkInterval, CancellationToken cancellationToken)
+    public static Task<FleetHAProxy> StartAsync(string folder, IReadOnlyList<FleetHost> hosts, TimeSpan checkInterval, CancellationToken cancellationToken) =>
+        StartAsync(folder, [.. hosts.Select(h => new FleetHAProxyServer(h.Name, h.Address, h.Port))], new FleetHAProxyOptions { CheckInterval = checkInterval }, cancellationToken);
+
+    public static async Task<FleetHAProxy> StartAsync(string folder, IReadOnlyList<FleetHAProxyServer> servers, FleetHAProxyOptions options, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(folder);
-        var haproxy = new FleetHAProxy(folder, FleetCommand.FreePort("127.0.0.1"));
+        var haproxy = new FleetHAProxy(folder, options);
         try
         {
-            await haproxy.StartAsync(hosts, checkInterval, cancellationToken);
+            await haproxy.StartAsync(servers, cancellationToken);
             return haproxy;
         }
         catch
@@ -68,7 +87,10 @@ internal sealed class FleetHAProxy : IAsyncDisposable
         _process?.Dispose();
     }
 
-    /// <summary>Sends one runtime API command over the admin socket and returns HAProxy's raw reply.</summary>
+    /// <summary>
+    /// Sends one runtime API command over the admin socket without any Gantry code, like an operator
+    /// using socat, and returns HAProxy's raw reply.
+    /// </summary>
     public async Task<string> CommandAsync(string command, CancellationToken cancellationToken = default)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -79,39 +101,23 @@ internal sealed class FleetHAProxy : IAsyncDisposable
         return await reader.ReadToEndAsync(cancellationToken);
     }
 
-    /// <summary>The status column of <c>show stat</c> for every server of the backend.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> StatusesAsync(CancellationToken cancellationToken = default)
+    /// <summary>The status column of <c>show stat</c> for every server of the backend, e.g. <c>web1=UP</c>.</summary>
+    public Task<IReadOnlyDictionary<string, string>> StatusesAsync(CancellationToken cancellationToken = default) =>
+        StatAsync("status", cancellationToken);
+
+    /// <summary>One <c>show stat</c> column (status, scur, …) for every server of the backend, read without Gantry code.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> StatAsync(string column, CancellationToken cancellationToken = default)
     {
         var csv = await CommandAsync($"show stat {Backend} 4 -1", cancellationToken);
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var header = lines[0].TrimStart('#', ' ').Split(',');
         var name = Array.IndexOf(header, "svname");
-        var status = Array.IndexOf(header, "status");
-        return lines.Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[name], c => c[status], StringComparer.Ordinal);
+        var value = Array.IndexOf(header, column);
+        return lines.Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[name], c => c[value], StringComparer.Ordinal);
     }
 
-    private async Task StartAsync(IReadOnlyList<FleetHost> hosts, TimeSpan checkInterval, CancellationToken cancellationToken)
-    {
-        var config = Path.Combine(Folder, "haproxy.cfg");
-        await File.WriteAllTextAsync(config, Config(hosts, checkInterval), cancellationToken);
-        _process = new Process
-        {
-            StartInfo = new ProcessStartInfo(FindHAProxy(), ["-f", config, "-db"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            },
-        };
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await WaitUntilAllUpAsync(hosts.Count, TimeSpan.FromSeconds(20), cancellationToken);
-    }
-
-    private async Task WaitUntilAllUpAsync(int servers, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Waits until HAProxy's checks report all <paramref name="servers"/> servers UP.</summary>
+    public async Task WaitUntilAllUpAsync(int servers, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var last = "(socket not ready)";
         await Eventually.TrueAsync(
@@ -138,13 +144,47 @@ internal sealed class FleetHAProxy : IAsyncDisposable
             every: TimeSpan.FromMilliseconds(50));
     }
 
-    private string Config(IReadOnlyList<FleetHost> hosts, TimeSpan checkInterval)
+    private async Task StartAsync(IReadOnlyList<FleetHAProxyServer> servers, CancellationToken cancellationToken)
     {
-        var inter = ((int)checkInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
-        var servers = string.Join("\n", hosts.Select(h => $"    server {h.Name} {h.Address}:{h.Port} check inter {inter} fall 2 rise 1"));
+        var config = Path.Combine(Folder, "haproxy.cfg");
+        await File.WriteAllTextAsync(config, Config(servers), cancellationToken);
+        _process = new Process
+        {
+            StartInfo = new ProcessStartInfo(FindHAProxy(), ["-f", config, "-db"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            },
+        };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await WaitUntilAllUpAsync(servers.Count, TimeSpan.FromSeconds(20), cancellationToken);
+    }
+
+    private string Config(IReadOnlyList<FleetHAProxyServer> servers)
+    {
+        var inter = ((int)_options.CheckInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
+        var lines = string.Join("\n", servers.Select(s => $"    server {s.Name} {s.Address}:{s.Port} check inter {inter} fall {_options.Fall} rise 1"));
+        var retries = _options.RetryElsewhere
+            ? """
+                # As an operator would: a request whose connect fails is retried, on another server.
+                retries 3
+                option redispatch
+            """
+            : """
+                # No retry and no redispatch: a request sent to a server that is down fails at once,
+                # so the load loop sees every request a rollout lets through to a restarting host.
+                retries 0
+            """;
         return $"""
             global
                 stats socket {AdminSocketPath} mode 600 level admin
+                stats socket {Path.Combine(Folder, "user.sock")} mode 600 level user
+                stats socket ipv4@127.0.0.1:{TcpAdminPort} level admin
                 stats timeout 1m
 
             defaults
@@ -152,9 +192,7 @@ internal sealed class FleetHAProxy : IAsyncDisposable
                 timeout connect 1s
                 timeout client 10s
                 timeout server 10s
-                # No retry and no redispatch: a request sent to a server that is down fails at once,
-                # so the load loop sees every request a rollout lets through to a restarting host.
-                retries 0
+            {retries}
                 # A busy test machine may answer a check later than its interval; late is not dead.
                 timeout check 2s
 
@@ -165,7 +203,7 @@ internal sealed class FleetHAProxy : IAsyncDisposable
             backend {Backend}
                 balance roundrobin
                 option httpchk GET /health
-            {servers}
+            {lines}
 
             """;
     }

@@ -9,9 +9,10 @@ namespace Gantry.Testing.Fleet;
 /// A real PostgreSQL server for the tests: <c>initdb</c> into a temporary folder, started with
 /// <c>pg_ctl</c> on a free loopback port, stopped (by the PID in its own postmaster.pid) on
 /// dispose. PostgreSQL refuses to run as root, so under root the server runs as the
-/// <c>postgres</c> system user (or a <c>gantrypg</c> user created for it).
+/// <c>postgres</c> system user (or a <c>gantrypg</c> user created for it). The benchmarks start
+/// one <see cref="Durable"/> and <c>await using</c> it.
 /// </summary>
-public sealed class PostgresFixture : IAsyncLifetime
+public sealed class PostgresFixture : IAsyncLifetime, IAsyncDisposable
 {
     private const string Superuser = "gantry";
     private const string Database = "gantry_tests";
@@ -19,6 +20,13 @@ public sealed class PostgresFixture : IAsyncLifetime
     private string _dataDir = "";
     private string _binDir = "";
     private string? _runAs;
+    private string _admin = "";
+
+    /// <summary>
+    /// Keep fsync and synchronous_commit on, so commits cost what they cost in production (the
+    /// benchmarks); off by default, since tests only need the data while the server runs.
+    /// </summary>
+    public bool Durable { get; init; }
 
     /// <summary>The connection string of the shared test database.</summary>
     public string ConnectionString { get; private set; } = "";
@@ -43,20 +51,43 @@ public sealed class PostgresFixture : IAsyncLifetime
         await RunAsync(Path.Combine(_binDir, "initdb"), ["-D", _dataDir, "-U", Superuser, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], asServerUser: true);
 
         var port = FreePort();
-        var options = $"-p {port} -k {socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+        var options = $"-p {port} -k {socketDir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+            + (Durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", _dataDir, "-o", options, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start"], asServerUser: true);
 
-        var admin = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = Superuser, Database = "postgres", Pooling = false }.ConnectionString;
-        await using (var connection = new NpgsqlConnection(admin))
+        _admin = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = Superuser, Database = "postgres", Pooling = false }.ConnectionString;
+        ConnectionString = await CreateDatabaseAsync(Database);
+        StartupTime = clock.Elapsed;
+        Console.WriteLine($"PostgreSQL test server ready on 127.0.0.1:{port} in {StartupTime.TotalMilliseconds:F0} ms");
+    }
+
+    /// <summary>An empty database of that name; returns its (pooled) connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
+        await using (var connection = new NpgsqlConnection(_admin))
         {
             await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {Database};", connection);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name};", connection);
             await create.ExecuteNonQueryAsync();
         }
 
-        ConnectionString = new NpgsqlConnectionStringBuilder(admin) { Database = Database, Pooling = true }.ConnectionString;
-        StartupTime = clock.Elapsed;
-        Console.WriteLine($"PostgreSQL test server ready on 127.0.0.1:{port} in {StartupTime.TotalMilliseconds:F0} ms");
+        return new NpgsqlConnectionStringBuilder(_admin) { Database = name, Pooling = true }.ConnectionString;
+    }
+
+    /// <summary>Starts a server outside xunit (the benchmarks); dispose it with <c>await using</c>.</summary>
+    public static async Task<PostgresFixture> StartAsync(bool durable)
+    {
+        var server = new PostgresFixture { Durable = durable };
+        try
+        {
+            await server.InitializeAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A fresh schema in the test database; the connection string searches it first, so each test sees empty tables.</summary>
@@ -81,6 +112,9 @@ public sealed class PostgresFixture : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
+    /// <summary>Stops the server and deletes its folder; a second call does nothing.</summary>
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

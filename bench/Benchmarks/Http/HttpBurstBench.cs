@@ -5,7 +5,7 @@ namespace Gantry.Benchmarks.Http;
 /// starts a real <c>gantry serve</c> (the Release build of src/Cli unless <c>--gantry</c> says otherwise)
 /// on each store, warms it with 50 starts, then measures a burst of run starts from a fixed number of
 /// clients and a burst of signed push webhooks sent at once. PostgreSQL is a throwaway cluster with
-/// fsync on (<see cref="BenchPostgres"/>).
+/// fsync on (<see cref="Gantry.Testing.Fleet.PostgresFixture.Durable"/>).
 /// </summary>
 internal static class HttpBurstBench
 {
@@ -45,7 +45,7 @@ internal static class HttpBurstBench
 
         if (store is "postgres" or "both")
         {
-            await using var postgres = await BenchPostgres.StartAsync();
+            await using var postgres = await Gantry.Testing.Fleet.PostgresFixture.StartAsync(durable: true);
             await MeasureAsync("PostgreSQL", gantry, await postgres.CreateDatabaseAsync("gantry_http_bench"), starts, concurrency, webhooks);
         }
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -51,8 +50,8 @@ public sealed class ServeWithPluginsTests : IDisposable
             token = await new TokenStore(stores.Tokens).CreateAsync("test-admin", TokenRole.Admin, TimeProvider.System, null, CancellationToken.None);
         }
 
-        var kvRequests = new ConcurrentQueue<string>();
-        await using var kv = new RecordingListener(request => kvRequests.Enqueue(request));
+        // A Consul-style key/value store: GET answers 404 (no key yet), PUT 200.
+        await using var kv = await FakeHttpServer.StartAsync(r => (r.Method == "GET" ? 404 : 200, ""));
         var port = FreePort();
 
         using var serve = GantryProcess.Start(_workspace.Root, "30s", "serve", "--urls", $"http://127.0.0.1:{port}");
@@ -90,7 +89,7 @@ public sealed class ServeWithPluginsTests : IDisposable
         Assert.Equal("12.0.0.0", outputs["conflict-json"].GetProperty("version").GetString());
         Assert.Equal("{\"plugin\":\"conflict\"}", outputs["conflict-json"].GetProperty("sample").GetString());
         Assert.True(outputs["flag"].GetProperty("changed").GetBoolean());
-        Assert.Equal(["GET /v1/kv/opensky/version?raw ", "PUT /v1/kv/opensky/version 3.0.1"], kvRequests);
+        Assert.Equal(["GET /v1/kv/opensky/version?raw ", "PUT /v1/kv/opensky/version 3.0.1"], kv.Requests.Select(r => $"{r.Method} {r.PathAndQuery} {r.Body}"));
         Assert.Equal("ok", await client.GetStringAsync("/healthz"));
         Assert.False(serve.HasExited);
     }
@@ -140,50 +139,5 @@ public sealed class ServeWithPluginsTests : IDisposable
             TimeSpan.FromMinutes(2),
             every: TimeSpan.FromMilliseconds(100));
         return detail;
-    }
-
-    /// <summary>A Consul-style key/value store on a free loopback port: GET answers 404 (no key yet), PUT 200; records "METHOD PATH BODY".</summary>
-    private sealed class RecordingListener : IAsyncDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
-
-        public RecordingListener(Action<string> record)
-        {
-            var port = FreePort();
-            BaseUrl = $"http://127.0.0.1:{port}";
-            _listener.Prefixes.Add(BaseUrl + "/");
-            _listener.Start();
-            _loop = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await _listener.GetContextAsync();
-                    }
-                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                    {
-                        return;
-                    }
-
-                    using var reader = new StreamReader(context.Request.InputStream);
-                    record($"{context.Request.HttpMethod} {context.Request.Url!.PathAndQuery} {await reader.ReadToEndAsync()}");
-                    context.Response.StatusCode = context.Request.HttpMethod == "GET" ? 404 : 200;
-                    context.Response.Close();
-                }
-            });
-        }
-
-        public string BaseUrl { get; }
-
-        public async ValueTask DisposeAsync()
-        {
-            // Close alone: Stop then Close removes the listener twice, and the managed HttpListener's second removal
-            // binds the port again to look it up ("Address already in use" once another test took the freed port).
-            _listener.Close();
-            await _loop;
-        }
     }
 }

@@ -12,7 +12,7 @@ namespace Gantry.Providers.Tests.Deploy;
 /// hosts (127.0.0.2..5): group1 = web1, web2; group2 = web3, web4.
 /// </summary>
 [Collection(SshFleetCollection.Name)]
-public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFixture haproxy) : IClassFixture<HAProxyFixture>, IAsyncLifetime, IDisposable
+public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyTestSite haproxy) : IClassFixture<HAProxyTestSite>, IAsyncLifetime, IDisposable
 {
     private readonly string _data = Directory.CreateTempSubdirectory("gantry-sshwf-").FullName;
     private ServiceProvider? _services;
@@ -39,7 +39,7 @@ public sealed class DeployOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFix
         Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(["3.0.2", "3.0.2"], await Task.WhenAll(site.Hosts.Take(2).Select(FleetSite.ServedAsync)));
         Assert.Equal(["v3.0.2", "v3.0.2", null, null], site.Hosts.Select(FleetSite.CurrentOf));
-        var statuses = await haproxy.RawStatusesAsync();
+        var statuses = await haproxy.Proxy.StatusesAsync();
         Assert.Equal("web1=MAINT web2=MAINT web3=UP web4=UP", string.Join(" ", statuses.Select(s => $"{s.Key}={s.Value}")));
     }
 

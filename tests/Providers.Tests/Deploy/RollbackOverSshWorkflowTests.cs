@@ -17,7 +17,7 @@ namespace Gantry.Providers.Tests.Deploy;
 /// serve the deployed VERSION: group1 = web1, web2; group2 = web3, web4.
 /// </summary>
 [Collection(SshFleetCollection.Name)]
-public sealed class RollbackOverSshWorkflowTests(SshFleetFixture fleet, HAProxyFixture haproxy) : IClassFixture<HAProxyFixture>, IAsyncLifetime, IDisposable
+public sealed class RollbackOverSshWorkflowTests(SshFleetFixture fleet, HAProxyTestSite haproxy) : IClassFixture<HAProxyTestSite>, IAsyncLifetime, IDisposable
 {
     private const string EveryServerUp = "web1=UP web2=UP web3=UP web4=UP";
     private readonly string _data = Directory.CreateTempSubdirectory("gantry-rollback-").FullName;
@@ -181,7 +181,7 @@ public sealed class RollbackOverSshWorkflowTests(SshFleetFixture fleet, HAProxyF
     }
 
     private async Task<string> StatusesAsync() =>
-        string.Join(" ", (await haproxy.RawStatusesAsync()).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
+        string.Join(" ", (await haproxy.Proxy.StatusesAsync()).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
 
     private ServiceProvider Services() => _services ??= new ServiceCollection()
         .AddGantryEngine(o => o.DataDirectory = _data)

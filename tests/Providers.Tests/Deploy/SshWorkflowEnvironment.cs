@@ -7,7 +7,7 @@ namespace Gantry.Providers.Tests.Deploy;
 /// <summary>The environment "production" of a test site: the real HAProxy in front, the site's SSH hosts, clone deploys from the fixture's origin.</summary>
 internal static class SshWorkflowEnvironment
 {
-    public static (EnvironmentDefinition Definition, string Text) Create(SshFleetFixture fleet, HAProxyFixture haproxy, FleetSite site)
+    public static (EnvironmentDefinition Definition, string Text) Create(SshFleetFixture fleet, HAProxyTestSite haproxy, FleetSite site)
     {
         var hosts = string.Join("\n", site.Hosts.Select(h => $"  {h.Name}: {{ address: {h.Host.Address}, root: {h.Root}, vars: {{ app_port: {h.AppPort} }} }}"));
         var text = $$$"""
@@ -15,8 +15,8 @@ internal static class SshWorkflowEnvironment
             repository: { url: "{{{fleet.OriginUrl}}}" }
             load_balancer:
               provider: haproxy
-              address: "{{{haproxy.AdminAddress}}}"
-              backend: {{{HAProxyFixture.BackendName}}}
+              address: "{{{haproxy.Proxy.AdminAddress}}}"
+              backend: {{{FleetHAProxy.Backend}}}
               min_live_groups: 1
               drain_timeout: 10s
               health_timeout: 5s

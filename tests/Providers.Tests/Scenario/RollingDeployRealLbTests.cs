@@ -11,7 +11,7 @@ namespace Gantry.Providers.Tests.Scenario;
 /// engine: hosts are simulated (sandbox deploys), every load-balancer action is real.
 /// </summary>
 [Collection(HAProxyCollection.Name)]
-public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutputHelper output)
+public sealed class RollingDeployRealLbTests(HAProxyTestSite haproxy, ITestOutputHelper output)
 {
     private const string Fleet = """
         repository: { url: sandbox }
@@ -34,7 +34,7 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
         await haproxy.ResetAsync();
         var environment = $$"""
             id: real-haproxy
-            load_balancer: { provider: haproxy, address: "{{haproxy.AdminAddress}}", backend: {{HAProxyFixture.BackendName}}, min_live_groups: 1, drain_timeout: 10s, health_timeout: 10s }
+            load_balancer: { provider: haproxy, address: "{{haproxy.Proxy.AdminAddress}}", backend: {{FleetHAProxy.Backend}}, min_live_groups: 1, drain_timeout: 10s, health_timeout: 10s }
             hosts:
               web1: { address: 127.0.0.11 }
               web2: { address: 127.0.0.12 }
@@ -45,7 +45,7 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
 
         using var harness = new SandboxHarness();
         using var stop = new CancellationTokenSource();
-        var client = RequestLoop.RunAsync(haproxy.FrontendUri, stop.Token);
+        var client = RequestLoop.RunAsync(haproxy.Proxy.FrontendUri, stop.Token);
         var (status, deployedGroups, finalLive) = await RunAsync(harness, environment);
         await stop.CancelAsync();
         var (sent, failed) = await client;
@@ -56,7 +56,7 @@ public sealed class RollingDeployRealLbTests(HAProxyFixture haproxy, ITestOutput
         Assert.Equal(["group1", "group2"], finalLive);
         Assert.Equal(
             "web1=UP, web2=UP, web3=UP, web4=UP",
-            string.Join(", ", (await haproxy.RawStatusesAsync()).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}")));
+            string.Join(", ", (await haproxy.Proxy.StatusesAsync()).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}")));
         Assert.True(sent > 0, "the client loop sent no request during the run");
         Assert.Equal(0, failed);
     }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Gantry.Providers.Tests.LoadBalancers.HAProxy;
 
 [Collection(HAProxyCollection.Name)]
-public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
+public sealed class HAProxyDriverTests(HAProxyTestSite haproxy) : IAsyncLifetime
 {
     private static readonly LoadBalancerTimings Fast = new()
     {
@@ -27,7 +27,7 @@ public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
     }
 
     private HAProxyDriver Driver(string backend = "web", TimeProvider? time = null) =>
-        new(new HAProxyRuntimeClient(haproxy.AdminAddress), backend, time);
+        new(new HAProxyRuntimeClient(haproxy.Proxy.AdminAddress), backend, time);
 
     [Fact]
     public async Task ReadServers_AllUp_ReadyUpWithLastCheck()
@@ -47,7 +47,7 @@ public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
     {
         var error = await Assert.ThrowsAsync<LoadBalancerException>(() => Driver("api").ReadServersAsync(default));
 
-        Assert.Equal($"HAProxy at {haproxy.AdminAddress} rejected \"show stat api 4 -1\" (backend api): No such proxy.", error.Message);
+        Assert.Equal($"HAProxy at {haproxy.Proxy.AdminAddress} rejected \"show stat api 4 -1\" (backend api): No such proxy.", error.Message);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
         var (body, finishedAt) = await slow;
         Assert.Equal("web1", body);
         Assert.True(finishedAt <= takenOutAt, "web1 went to maintenance before its in-flight request finished");
-        Assert.Equal("MAINT", (await haproxy.RawStatusesAsync())["web1"]);
+        Assert.Equal("MAINT", (await haproxy.Proxy.StatusesAsync())["web1"]);
         Assert.Equal(["web/web1: drain", "waiting for sessions to finish on web/web1 (1 session)", "web/web1: maint"], progress.Lines);
     }
 
@@ -75,7 +75,7 @@ public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
             Driver().TakeOutAsync(["web1"], Fast with { DrainTimeout = TimeSpan.FromMilliseconds(200) }, null, default));
 
         Assert.Equal("drain of web/web1 (1 session) did not finish within the drain timeout of 200ms; left in drain because ForceAfterDrainTimeout is off", error.Message);
-        Assert.Equal("DRAIN", (await haproxy.RawStatusesAsync())["web1"]);
+        Assert.Equal("DRAIN", (await haproxy.Proxy.StatusesAsync())["web1"]);
         Assert.Equal("web1", (await slow).Body);
     }
 
@@ -87,7 +87,7 @@ public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
 
         await Driver().TakeOutAsync(["web1"], Fast with { DrainTimeout = TimeSpan.FromMilliseconds(200), ForceAfterDrainTimeout = true }, progress, default);
 
-        Assert.Equal("MAINT", (await haproxy.RawStatusesAsync())["web1"]);
+        Assert.Equal("MAINT", (await haproxy.Proxy.StatusesAsync())["web1"]);
         Assert.Contains("drain timeout of 200ms passed with sessions left on web/web1 (1 session); forcing maintenance", progress.Lines);
         Assert.Equal("web1", (await slow).Body);
     }
@@ -95,43 +95,43 @@ public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
     [Fact]
     public async Task TakeOut_AlreadyInMaint_NothingSent()
     {
-        await haproxy.RawCommandAsync("set server web/web2 state maint");
+        await haproxy.Proxy.CommandAsync("set server web/web2 state maint");
         var progress = new ListProgress();
 
         await Driver().TakeOutAsync(["web2"], Fast, progress, default);
 
         Assert.Empty(progress.Lines);
-        Assert.Equal("MAINT", (await haproxy.RawStatusesAsync())["web2"]);
+        Assert.Equal("MAINT", (await haproxy.Proxy.StatusesAsync())["web2"]);
     }
 
     [Fact]
     public async Task BringLive_FromMaint_WaitsUntilHealthCheckReportsUp()
     {
-        await haproxy.RawCommandAsync("set server web/web3 state maint");
+        await haproxy.Proxy.CommandAsync("set server web/web3 state maint");
         var progress = new ListProgress();
 
         await Driver().BringLiveAsync(["web3"], Fast, progress, default);
 
-        Assert.Equal("UP", (await haproxy.RawStatusesAsync())["web3"]);
+        Assert.Equal("UP", (await haproxy.Proxy.StatusesAsync())["web3"]);
         Assert.Equal(["web/web3: drain until a fresh health check passes", "web/web3: ready", "web/web3: up"], progress.Lines);
     }
 
     [Fact]
     public async Task BringLive_FromDrain_ReadyWithoutRecheck()
     {
-        await haproxy.RawCommandAsync("set server web/web2 state drain");
+        await haproxy.Proxy.CommandAsync("set server web/web2 state drain");
         var progress = new ListProgress();
 
         await Driver().BringLiveAsync(["web2"], Fast, progress, default);
 
-        Assert.Equal("UP", (await haproxy.RawStatusesAsync())["web2"]);
+        Assert.Equal("UP", (await haproxy.Proxy.StatusesAsync())["web2"]);
         Assert.Equal(["web/web2: ready", "web/web2: up"], progress.Lines);
     }
 
     [Fact]
     public async Task BringLive_BackendStopped_FailsAfterHealthTimeoutOnFakeClock()
     {
-        await haproxy.RawCommandAsync("set server web/web4 state maint");
+        await haproxy.Proxy.CommandAsync("set server web/web4 state maint");
         haproxy.Backend("web4").Stop();
         var time = new FakeTimeProvider();
         var timings = Fast with { HealthTimeout = TimeSpan.FromSeconds(30), PollInterval = TimeSpan.FromSeconds(1) };
@@ -150,7 +150,7 @@ public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
         var error = await Assert.ThrowsAsync<LoadBalancerException>(() => bringLive);
         Assert.Equal("web/web4 did not come up within the health timeout of 30s: web/web4 last check L4CON (Connection refused)", error.Message);
         // Never put back into rotation: it stays drained, and down.
-        Assert.Equal("DOWN", (await haproxy.RawStatusesAsync())["web4"]);
+        Assert.Equal("DOWN", (await haproxy.Proxy.StatusesAsync())["web4"]);
         Assert.Equal(AdminState.Drain, (await Driver().ReadServersAsync(default)).Single(s => s.Name == "web4").Admin);
     }
 
@@ -159,16 +159,16 @@ public sealed class HAProxyDriverTests(HAProxyFixture haproxy) : IAsyncLifetime
     {
         foreach (var other in new[] { "web2", "web3", "web4" })
         {
-            await haproxy.RawCommandAsync($"set server web/{other} state maint");
+            await haproxy.Proxy.CommandAsync($"set server web/{other} state maint");
         }
 
         var request = Task.Run(async () =>
         {
-            var body = await _http.GetStringAsync(new Uri(haproxy.FrontendUri, $"/slow?ms={(int)duration.TotalMilliseconds}"));
+            var body = await _http.GetStringAsync(new Uri(haproxy.Proxy.FrontendUri, $"/slow?ms={(int)duration.TotalMilliseconds}"));
             return (body, Stopwatch.GetTimestamp());
         });
         await Eventually.TrueAsync(
-            async () => (await haproxy.RawStatAsync("scur"))["web1"] != "0",
+            async () => (await haproxy.Proxy.StatAsync("scur"))["web1"] != "0",
             "the slow request reaches web1",
             TimeSpan.FromSeconds(5),
             every: TimeSpan.FromMilliseconds(20));

@@ -8,7 +8,7 @@ using Gantry.Providers.Tests.Fixtures;
 namespace Gantry.Providers.Tests.LoadBalancers.HAProxy;
 
 [Collection(HAProxyCollection.Name)]
-public sealed class HAProxyRuntimeClientTests(HAProxyFixture haproxy) : IAsyncLifetime
+public sealed class HAProxyRuntimeClientTests(HAProxyTestSite haproxy) : IAsyncLifetime
 {
     public Task InitializeAsync() => haproxy.ResetAsync();
 
@@ -17,7 +17,7 @@ public sealed class HAProxyRuntimeClientTests(HAProxyFixture haproxy) : IAsyncLi
     [Fact]
     public async Task ShowStat_AdminUnixSocket_ListsServersByName()
     {
-        var stat = await new HAProxyRuntimeClient(haproxy.AdminAddress).ShowStatAsync("web", default);
+        var stat = await new HAProxyRuntimeClient(haproxy.Proxy.AdminAddress).ShowStatAsync("web", default);
 
         Assert.Equal(["web1", "web2", "web3", "web4"], stat.Rows.Select(r => r["svname"]));
         Assert.All(stat.Rows, r => Assert.Equal("UP", r["status"]));
@@ -26,7 +26,7 @@ public sealed class HAProxyRuntimeClientTests(HAProxyFixture haproxy) : IAsyncLi
     [Fact]
     public async Task ShowServersState_AdminTcpSocket_ListsServersByName()
     {
-        var state = await new HAProxyRuntimeClient(haproxy.TcpAdminAddress).ShowServersStateAsync("web", default);
+        var state = await new HAProxyRuntimeClient(haproxy.Proxy.TcpAdminAddress).ShowServersStateAsync("web", default);
 
         Assert.Equal(["web1", "web2", "web3", "web4"], state.Rows.Select(r => r["srv_name"]));
     }
@@ -34,7 +34,7 @@ public sealed class HAProxyRuntimeClientTests(HAProxyFixture haproxy) : IAsyncLi
     [Fact]
     public async Task Session_SeveralCommands_RunOnOneConnectionAndVerifyEachChange()
     {
-        var client = new HAProxyRuntimeClient(haproxy.AdminAddress);
+        var client = new HAProxyRuntimeClient(haproxy.Proxy.AdminAddress);
 
         await using (var session = await client.OpenSessionAsync(default))
         {
@@ -47,7 +47,7 @@ public sealed class HAProxyRuntimeClientTests(HAProxyFixture haproxy) : IAsyncLi
             Assert.Equal("7", stat.Rows[1]["weight"]);
         }
 
-        var statuses = await haproxy.RawStatusesAsync();
+        var statuses = await haproxy.Proxy.StatusesAsync();
         Assert.Equal("DRAIN", statuses["web1"]);
         Assert.Equal("MAINT", statuses["web3"]);
     }
@@ -55,69 +55,69 @@ public sealed class HAProxyRuntimeClientTests(HAProxyFixture haproxy) : IAsyncLi
     [Fact]
     public async Task SetServerState_UnknownServer_ThrowsWithHAProxyWords()
     {
-        var client = new HAProxyRuntimeClient(haproxy.AdminAddress);
+        var client = new HAProxyRuntimeClient(haproxy.Proxy.AdminAddress);
 
         var error = await Assert.ThrowsAsync<LoadBalancerException>(() => client.SetServerStateAsync("web", "web9", AdminState.Drain, default));
 
-        Assert.Equal($"HAProxy at {haproxy.AdminAddress} rejected \"set server web/web9 state drain\" (server web/web9): No such server.", error.Message);
+        Assert.Equal($"HAProxy at {haproxy.Proxy.AdminAddress} rejected \"set server web/web9 state drain\" (server web/web9): No such server.", error.Message);
     }
 
     [Fact]
     public async Task SetServerState_UnknownBackend_ThrowsWithHAProxyWords()
     {
-        var client = new HAProxyRuntimeClient(haproxy.AdminAddress);
+        var client = new HAProxyRuntimeClient(haproxy.Proxy.AdminAddress);
 
         var error = await Assert.ThrowsAsync<LoadBalancerException>(() => client.SetServerStateAsync("api", "web1", AdminState.Maint, default));
 
-        Assert.Equal($"HAProxy at {haproxy.AdminAddress} rejected \"set server api/web1 state maint\" (server api/web1): No such backend.", error.Message);
+        Assert.Equal($"HAProxy at {haproxy.Proxy.AdminAddress} rejected \"set server api/web1 state maint\" (server api/web1): No such backend.", error.Message);
     }
 
     [Fact]
     public async Task SetServerState_UserLevelSocket_PermissionDeniedAndNothingChanged()
     {
-        var client = new HAProxyRuntimeClient(haproxy.UserAddress);
+        var client = new HAProxyRuntimeClient(haproxy.Proxy.UserAddress);
 
         var error = await Assert.ThrowsAsync<LoadBalancerException>(() => client.SetServerStateAsync("web", "web1", AdminState.Maint, default));
 
-        Assert.Equal($"HAProxy at {haproxy.UserAddress} rejected \"set server web/web1 state maint\" (server web/web1): Permission denied", error.Message);
-        Assert.Equal("UP", (await haproxy.RawStatusesAsync())["web1"]);
+        Assert.Equal($"HAProxy at {haproxy.Proxy.UserAddress} rejected \"set server web/web1 state maint\" (server web/web1): Permission denied", error.Message);
+        Assert.Equal("UP", (await haproxy.Proxy.StatusesAsync())["web1"]);
     }
 
     [Fact]
     public async Task SetWeight_UserLevelSocket_PermissionDenied()
     {
-        var client = new HAProxyRuntimeClient(haproxy.UserAddress);
+        var client = new HAProxyRuntimeClient(haproxy.Proxy.UserAddress);
 
         var error = await Assert.ThrowsAsync<LoadBalancerException>(() => client.SetWeightAsync("web", "web1", 5, default));
 
-        Assert.Equal($"HAProxy at {haproxy.UserAddress} rejected \"set weight web/web1 5\" (server web/web1): Permission denied", error.Message);
+        Assert.Equal($"HAProxy at {haproxy.Proxy.UserAddress} rejected \"set weight web/web1 5\" (server web/web1): Permission denied", error.Message);
     }
 
     [Fact]
     public async Task Execute_UnknownCommand_FirstLineOfHAProxyReply()
     {
-        var client = new HAProxyRuntimeClient(haproxy.AdminAddress);
+        var client = new HAProxyRuntimeClient(haproxy.Proxy.AdminAddress);
 
         var error = await Assert.ThrowsAsync<LoadBalancerException>(() => client.ExecuteAsync("frobnicate all", null, default));
 
-        Assert.Equal($"HAProxy at {haproxy.AdminAddress} rejected \"frobnicate all\": Unknown command, but maybe one of the following ones is a better match", error.Message);
+        Assert.Equal($"HAProxy at {haproxy.Proxy.AdminAddress} rejected \"frobnicate all\": Unknown command, but maybe one of the following ones is a better match", error.Message);
     }
 
     [Fact]
     public async Task Execute_SocketFileMissing_ThrowsNamingAddress()
     {
-        var address = $"unix://{haproxy.Folder}/missing.sock";
+        var address = $"unix://{haproxy.Proxy.Folder}/missing.sock";
         var client = new HAProxyRuntimeClient(address);
 
         var error = await Assert.ThrowsAsync<LoadBalancerException>(() => client.ShowStatAsync("web", default));
 
-        Assert.Equal($"cannot reach HAProxy runtime API at {address} for \"show stat web 4 -1\": no socket file at {haproxy.Folder}/missing.sock (is HAProxy running with \"stats socket {haproxy.Folder}/missing.sock level admin\"?)", error.Message);
+        Assert.Equal($"cannot reach HAProxy runtime API at {address} for \"show stat web 4 -1\": no socket file at {haproxy.Proxy.Folder}/missing.sock (is HAProxy running with \"stats socket {haproxy.Proxy.Folder}/missing.sock level admin\"?)", error.Message);
     }
 
     [Fact]
     public async Task Execute_SocketRefusesConnections_ThrowsNamingAddress()
     {
-        var path = Path.Combine(haproxy.Folder, "dead.sock");
+        var path = Path.Combine(haproxy.Proxy.Folder, "dead.sock");
         using var dead = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
 
         // Bound, never listening: the file exists and every connect is refused, like a hung HAProxy.

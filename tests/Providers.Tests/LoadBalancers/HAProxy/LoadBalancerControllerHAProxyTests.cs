@@ -6,7 +6,7 @@ namespace Gantry.Providers.Tests.LoadBalancers.HAProxy;
 
 /// <summary>Every controller action against a real HAProxy: group1 = web1, web2; group2 = web3, web4.</summary>
 [Collection(HAProxyCollection.Name)]
-public sealed class LoadBalancerControllerHAProxyTests(HAProxyFixture haproxy) : IAsyncLifetime
+public sealed class LoadBalancerControllerHAProxyTests(HAProxyTestSite haproxy) : IAsyncLifetime
 {
     private static readonly Dictionary<string, IReadOnlyList<string>> Groups = new()
     {
@@ -26,11 +26,11 @@ public sealed class LoadBalancerControllerHAProxyTests(HAProxyFixture haproxy) :
     public Task DisposeAsync() => Task.CompletedTask;
 
     private LoadBalancerController Controller() =>
-        new(HAProxyLoadBalancer.CreateDriver(haproxy.AdminAddress, "web"), Groups, minLiveGroups: 1, Fast);
+        new(HAProxyLoadBalancer.CreateDriver(haproxy.Proxy.AdminAddress, "web"), Groups, minLiveGroups: 1, Fast);
 
     private async Task<string> RawAsync()
     {
-        var statuses = await haproxy.RawStatusesAsync();
+        var statuses = await haproxy.Proxy.StatusesAsync();
         return string.Join(" ", statuses.Select(s => $"{s.Key}={s.Value}"));
     }
 
@@ -125,7 +125,7 @@ public sealed class LoadBalancerControllerHAProxyTests(HAProxyFixture haproxy) :
     public async Task Restore_OtherGroupDiedInMaintenance_HealthyGroupLiveAndFailureNamed()
     {
         var controller = new LoadBalancerController(
-            HAProxyLoadBalancer.CreateDriver(haproxy.AdminAddress, "web"), Groups, minLiveGroups: 0, Fast with { HealthTimeout = TimeSpan.FromSeconds(1) });
+            HAProxyLoadBalancer.CreateDriver(haproxy.Proxy.AdminAddress, "web"), Groups, minLiveGroups: 0, Fast with { HealthTimeout = TimeSpan.FromSeconds(1) });
         await controller.SetLiveAsync(["group2"]);
         await controller.DrainHostAsync("web3");
         haproxy.Backend("web1").Stop();
@@ -157,7 +157,7 @@ public sealed class LoadBalancerControllerHAProxyTests(HAProxyFixture haproxy) :
     [Fact]
     public async Task GetStatus_ChangeBehindOurBack_GroupInconsistent()
     {
-        Assert.Equal("\n", await haproxy.RawCommandAsync("set server web/web3 state drain"));
+        Assert.Equal("\n", await haproxy.Proxy.CommandAsync("set server web/web3 state drain"));
 
         var status = await Controller().GetStatusAsync();
 
@@ -168,7 +168,7 @@ public sealed class LoadBalancerControllerHAProxyTests(HAProxyFixture haproxy) :
     [Fact]
     public async Task DrainHost_OtherGroupDrainedBehindOurBack_RefusedAndNothingChanged()
     {
-        await haproxy.RawCommandAsync("set server web/web1 state drain");
+        await haproxy.Proxy.CommandAsync("set server web/web1 state drain");
 
         var error = await Assert.ThrowsAsync<LoadBalancerException>(() => Controller().DrainHostAsync("web3"));
 
@@ -208,7 +208,7 @@ public sealed class LoadBalancerControllerHAProxyTests(HAProxyFixture haproxy) :
             {
                 try
                 {
-                    using var response = await http.GetAsync(haproxy.FrontendUri);
+                    using var response = await http.GetAsync(haproxy.Proxy.FrontendUri);
                     if (response.IsSuccessStatusCode)
                     {
                         Interlocked.Increment(ref served);
