@@ -204,13 +204,13 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
     {
         var web1 = fleet.NewSite(1)[0];
         var deployer = new ReleaseDeployer(_pool);
-        var keepOne = web1.Target with { Layout = web1.Layout with { KeepReleases = 1 } };
-        await deployer.DeployAsync(keepOne, "v3.0.1", Git, "run-1", CancellationToken.None);
-        await deployer.DeployAsync(keepOne, "v3.0.2", Git, "run-2", CancellationToken.None);
+        var keepTwo = web1.Target with { Layout = web1.Layout with { KeepReleases = 2 } };
+        await deployer.DeployAsync(keepTwo, "v3.0.1", Git, "run-1", CancellationToken.None);
+        await deployer.DeployAsync(keepTwo, "v3.0.2", Git, "run-2", CancellationToken.None);
         const string Check = "grep -q 3.0.2 current/VERSION";
-        var onlyOld = keepOne with
+        var onlyOld = keepTwo with
         {
-            Layout = keepOne.Layout with { HealthCheck = new CommandHealthCheck(Check) { Attempts = 2, Interval = TimeSpan.FromMilliseconds(100) } },
+            Layout = keepTwo.Layout with { HealthCheck = new CommandHealthCheck(Check) { Attempts = 2, Interval = TimeSpan.FromMilliseconds(100) } },
         };
 
         var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.DeployAsync(onlyOld, "v3.0.3", Git, "run-3", CancellationToken.None));
@@ -221,8 +221,8 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
         Assert.Equal("3.0.2", await FleetSite.ServedAsync(web1));
         Assert.True(File.Exists(Path.Combine(web1.Root, "releases", "v3.0.2", ReleaseDeployer.CompleteMarker)));
 
-        // Kept: the revert's release and the failed one (the prune counts from the new release: keep_releases
-        // beyond it); v3.0.1, beyond that count, was pruned by the deploy that failed.
+        // Kept: the revert's release and the failed one (keep_releases counts the new release and the one
+        // before it); v3.0.1, beyond that count, was pruned by the deploy that failed, beside its health check.
         Assert.Equal(["v3.0.2", "v3.0.3"], FleetSite.ReleasesOf(web1));
     }
 
