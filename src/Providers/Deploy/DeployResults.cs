@@ -96,11 +96,15 @@ public sealed class DeployCanceledException : OperationCanceledException
     public string? LeftOn { get; }
 }
 
-/// <summary>The health check never passed.</summary>
-public sealed class HealthCheckException : SshHostException
+/// <summary>
+/// The health check never passed. Not an SSH failure (an HTTP probe fails without any SSH error), so not
+/// an <see cref="SshHostException"/>: the deployer's catches name it beside those.
+/// </summary>
+public sealed class HealthCheckException : Exception
 {
     internal HealthCheckException(string host, string message)
-        : base(host, message)
-    {
-    }
+        : base(message) => Host = host;
+
+    /// <summary>The host's name (<see cref="SshHost.Name"/>).</summary>
+    public string Host { get; }
 }

@@ -34,10 +34,26 @@ internal static class HostDeployScript
         }
 
         lines.Append(CultureInfo.InvariantCulture, $"cd {PosixShell.Quote(layout.Root)} 2>/dev/null || exit 0\n")
-            .Append(CultureInfo.InvariantCulture, $"cur=$(readlink {PosixShell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur##*/}}; echo \"{Prefix}current=$cur\"\n")
+            .Append(CultureInfo.InvariantCulture, $"cur=$(readlink {PosixShell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur%/}}\n")
+            .Append(UnsafeCurrentCheck(layout))
+            .Append(CultureInfo.InvariantCulture, $"cur=${{cur##*/}}; echo \"{Prefix}current=$cur\"\n")
             .Append(CultureInfo.InvariantCulture, $"if [ -d {folder} ]; then ls -1t {folder} | while IFS= read -r d; do if [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ]; then echo \"{Prefix}release=$d\"; else echo \"{Prefix}other=$d\"; fi; done; fi\n")
             .Append(CultureInfo.InvariantCulture, $"if [ -f {ReleaseDeployer.RevisionsLog} ]; then tail -n {RevisionsRead} {ReleaseDeployer.RevisionsLog} | sed 's/^/{Prefix}log=/'; fi\n");
         return lines.ToString();
+    }
+
+    /// <summary>
+    /// A line that stops the script, changing nothing, when the current link points anywhere but a release folder
+    /// of this root (<c>releases/NAME</c>, <c>./releases/NAME</c> or the absolute path other tools write): a link to
+    /// <c>/etc</c> or <c>../../</c> is no release Gantry may switch away from, adopt, prune or restart beside.
+    /// </summary>
+    private static string UnsafeCurrentCheck(DeployLayout layout)
+    {
+        var relative = PosixShell.Quote(layout.ReleasesFolder + "/");
+        var absolute = PosixShell.Quote(layout.ReleasesPath + "/");
+        return "n=${cur##*/}; case \"$n\" in .|..) n=/;; esac\n"
+            + $"case \"$cur\" in '') ;; {relative}\"$n\"|./{relative}\"$n\"|{absolute}\"$n\") ;; "
+            + $"*) printf '%s%s -> %s\\n' {PosixShell.Quote(Prefix + "unsafe-current=")} {PosixShell.Quote(layout.Root.TrimEnd('/') + "/" + layout.CurrentLink)} \"$cur\"; exit 0;; esac\n";
     }
 
     /// <summary>
@@ -202,6 +218,8 @@ internal static class HostDeployScript
                 case "prune-failed": pruneFailure = value.Trim(); break;
                 case "already-current": alreadyCurrent = true; break;
                 case "foreign": foreign = true; break;
+                case "unsafe-current":
+                    throw new DeployException($"Refusing to change anything on {host}: its current link {value} does not point to a release folder of the deploy root. Point it at a release in the releases folder (or remove it), then try again.");
                 case "health" when int.TryParse(value, CultureInfo.InvariantCulture, out var exit): health = exit; break;
                 case "staged" when value.Length > 0: staged = value.Trim(); break;
                 case "commit" when value.Length > 0: commit = value.Trim(); break;

@@ -125,7 +125,7 @@ public sealed class ReleaseDeployer
             var (leftOn, outcome, _) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
             throw new DeployCanceledException(host.Name, leftOn, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {outcome}.", cancellationToken, ex);
         }
-        catch (Exception ex) when (ex is SshHostException or DeployException or IOException or HttpRequestException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is SshHostException or HealthCheckException or DeployException or IOException or HttpRequestException or UnauthorizedAccessException)
         {
             await StopHealthCheckAsync(probing, progress);
             if (!progress.Switched)
@@ -160,7 +160,7 @@ public sealed class ReleaseDeployer
         {
             await running;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SshHostException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is OperationCanceledException or SshHostException or HealthCheckException or IOException or HttpRequestException)
         {
             // Superseded by the failure being handled.
         }
@@ -268,7 +268,7 @@ public sealed class ReleaseDeployer
             step = DeployStep.HealthCheck;
             await CheckHealthAsync(connection, target, to, cancellationToken);
         }
-        catch (Exception ex) when (ex is SshHostException or DeployException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is SshHostException or HealthCheckException or DeployException or IOException or HttpRequestException)
         {
             var leftOn = step == DeployStep.Switch ? state.Current : to;
             throw new DeployException(host.Name, to, step, leftOn, $"Rollback of {host} to {to} failed while {Verb(step)}; current is {leftOn ?? "unknown"}.\n{ex.Message}", ex, unsettled: true);
@@ -377,7 +377,7 @@ public sealed class ReleaseDeployer
             await CheckHealthAsync(connection, target, release, cancellationToken);
             return new DeployResult(target.Host.Name, release, state.Previous, Changed: true, Reused: true, [], null);
         }
-        catch (Exception ex) when (ex is SshHostException or DeployException or IOException or HttpRequestException)
+        catch (Exception ex) when (ex is SshHostException or HealthCheckException or DeployException or IOException or HttpRequestException)
         {
             throw new DeployException(target.Host.Name, release, step, release, $"Deploy of {release} to {target.Host} failed while {Verb(step)}; {release} was already current, so there is nothing to roll back.\n{ex.Message}", ex);
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using Gantry.Providers.Processes;
+using Gantry.Providers.Ssh;
 using Microsoft.Extensions.Logging;
 
 namespace Gantry.Providers.Git;
@@ -27,6 +28,12 @@ public sealed record GitRunnerOptions
 
     /// <summary>Values masked as <c>***</c> wherever a command line or git output is reported.</summary>
     public IReadOnlyList<string> Secrets { get; init; } = [];
+
+    /// <summary>
+    /// The most characters read from each of git's streams; more is an error. Far above any listing Gantry asks git for
+    /// (refs, logs of a release range), far below this machine's memory. Tests lower it to exceed it fast.
+    /// </summary>
+    internal int OutputLimit { get; init; } = 64 * 1024 * 1024;
 }
 
 /// <summary>What a finished git process returned.</summary>
@@ -43,9 +50,6 @@ public sealed record GitResult(int ExitCode, string StandardOutput, string Stand
 public sealed class GitCommandRunner
 {
     private const int StandardErrorTailLines = 20;
-
-    // Far above any listing Gantry asks git for (refs, logs of a release range), far below this machine's memory.
-    private const int OutputLimit = 64 * 1024 * 1024;
 
     private readonly GitRunnerOptions _options;
     private readonly ILogger? _logger;
@@ -86,7 +90,7 @@ public sealed class GitCommandRunner
         {
             WorkingDirectory = workingDirectory,
             Environment = ProcessEnvironment(),
-            OutputLimit = OutputLimit,
+            OutputLimit = _options.OutputLimit,
             Mask = Masker.Mask,
         };
         LocalProcessResult result;
@@ -103,9 +107,12 @@ public sealed class GitCommandRunner
 
         // Git's output is parsed: a tail would be read as the whole answer, so too much is an error.
         return result.Truncated
-            ? throw new GitException($"{FormatCommandLine(arguments)} wrote more than {OutputLimit / (1024 * 1024)} MB; Gantry reads at most that much from git.")
+            ? throw new GitException($"{FormatCommandLine(arguments)} in {workingDirectory} wrote more than {Size(_options.OutputLimit)} (exit code {result.ExitCode}); Gantry reads at most that much from git.")
             : new GitResult(result.ExitCode, result.StandardOutput, result.StandardError);
     }
+
+    private static string Size(int characters) =>
+        characters % (1024 * 1024) == 0 ? $"{characters / (1024 * 1024)} MiB" : $"{characters} characters";
 
     /// <summary>The command line as it would be typed, credentials masked.</summary>
     internal string FormatCommandLine(IReadOnlyList<string> arguments)
@@ -165,9 +172,7 @@ public sealed class GitCommandRunner
     /// </summary>
     internal static string BuildSshCommand(string keyPath, string? knownHostsPath)
     {
-        var command = $"ssh -i {ShellQuote(keyPath)} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes";
-        return string.IsNullOrEmpty(knownHostsPath) ? command : $"{command} -o UserKnownHostsFile={ShellQuote(knownHostsPath)}";
+        var command = $"ssh -i {PosixShell.Quote(keyPath)} -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o BatchMode=yes";
+        return string.IsNullOrEmpty(knownHostsPath) ? command : $"{command} -o UserKnownHostsFile={PosixShell.Quote(knownHostsPath)}";
     }
-
-    private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

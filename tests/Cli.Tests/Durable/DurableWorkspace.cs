@@ -60,6 +60,10 @@ internal sealed class DurableWorkspace : IAsyncDisposable
 
     public GantryProcess Start(params string[] args) => GantryProcess.Start(Root, Lease, [.. args, "--db", Db]);
 
+    /// <summary>Like <see cref="Start(string[])"/>, with these environment variables set for the process.</summary>
+    public GantryProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        GantryProcess.Start(Root, Lease, environment, [.. args, "--db", Db]);
+
     /// <summary>
     /// Freezes <paramref name="process"/> (SIGSTOP) at a moment it holds no write transaction on the store. A SQLite
     /// writer frozen inside one blocks every other writer of the file until it goes on (no process can break a lock

@@ -30,7 +30,11 @@ internal sealed class GantryProcess : IDisposable
     public int Id => _process.Id;
 
     /// <summary>Starts <c>gantry ARGS</c> in <paramref name="workspace"/>; every process gets a short lease so another node takes over quickly.</summary>
-    public static GantryProcess Start(string workspace, string lease, params string[] args)
+    public static GantryProcess Start(string workspace, string lease, params string[] args) =>
+        Start(workspace, lease, new Dictionary<string, string>(), args);
+
+    /// <summary>Like <see cref="Start(string, string, string[])"/>, with these environment variables set for the process.</summary>
+    public static GantryProcess Start(string workspace, string lease, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [GantryDll, .. args])
         {
@@ -42,6 +46,11 @@ internal sealed class GantryProcess : IDisposable
         start.Environment["GANTRY_LEASE"] = lease;
         start.Environment.Remove("GANTRY_DB");
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var gantry = new GantryProcess(process);
         process.OutputDataReceived += (_, e) => gantry.Add(e.Data);

@@ -34,6 +34,32 @@ public sealed class WorkerLogTests
         Assert.DoesNotContain(worker.Output.Except(errors), line => line.Contains("prune", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// A value that names no level (a number passed Enum.TryParse before, and "7" silenced every entry) is
+    /// reported on stderr, and the worker goes on logging at the default level: its warnings still show.
+    /// </summary>
+    [Theory]
+    [InlineData("7")]
+    [InlineData("42")]
+    [InlineData("verbose")]
+    public async Task Worker_LogLevelVariableNamesNoLevel_SaysSoOnStderrAndLogsWarningsAsByDefault(string value)
+    {
+        await using var workspace = await DurableWorkspace.CreateAsync();
+        await FinishRunLongAgoAsync(workspace);
+        await RefuseJournalDeletesAsync(workspace);
+
+        using var worker = workspace.Start(new Dictionary<string, string> { ["GANTRY_LOG_LEVEL"] = value }, "worker", "--node-id", "log-node", "--poll", "200ms");
+        await Eventually.TrueAsync(
+            () => worker.Errors.Any(line => line.StartsWith("warn: Gantry.Engine.Runtime.RetentionPruner[3005]", StringComparison.Ordinal)) || worker.HasExited,
+            "the worker logged its failed retention prune at the default level",
+            TimeSpan.FromSeconds(60));
+
+        Assert.False(worker.HasExited, string.Join('\n', worker.Output));
+        Assert.Contains(
+            $"gantry: GANTRY_LOG_LEVEL='{value}' is not a log level; expected one of trace, debug, information, info, warning, warn, error, critical, none (any case). Logging warnings and above.",
+            worker.Errors);
+    }
+
     private static bool IsFrame(string line, string method) =>
         line.TrimStart().StartsWith($"at {method}(", StringComparison.Ordinal);
 

@@ -195,6 +195,80 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
         Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
     }
 
+    /// <summary>
+    /// The prune runs in the deploy script beside the health check, so it is done before a failed check's revert:
+    /// it must never take the release the revert goes back to, even with the fewest releases kept.
+    /// </summary>
+    [Fact]
+    public async Task DeployAsync_HealthCheckFailsAfterRestart_PruneKeepsThePreviousRelease_AndTheRevertServesIt()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool);
+        var keepTwo = web1.Target with { Layout = web1.Layout with { KeepReleases = 2 } };
+        await deployer.DeployAsync(keepTwo, "v3.0.1", Git, "run-1", CancellationToken.None);
+        await deployer.DeployAsync(keepTwo, "v3.0.2", Git, "run-2", CancellationToken.None);
+        const string Check = "grep -q 3.0.2 current/VERSION";
+        var onlyOld = keepTwo with
+        {
+            Layout = keepTwo.Layout with { HealthCheck = new CommandHealthCheck(Check) { Attempts = 2, Interval = TimeSpan.FromMilliseconds(100) } },
+        };
+
+        var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.DeployAsync(onlyOld, "v3.0.3", Git, "run-3", CancellationToken.None));
+
+        Assert.StartsWith($"Deploy of v3.0.3 to web1 (127.0.0.2:{fleet.Port}) failed while checking health; rolled back to v3.0.2.\n", ex.Message, StringComparison.Ordinal);
+        Assert.Equal((DeployStep.HealthCheck, "v3.0.2", false), (ex.Step, ex.LeftOn, ex.Unsettled));
+        Assert.Equal("v3.0.2", FleetSite.CurrentOf(web1));
+        Assert.Equal("3.0.2", await FleetSite.ServedAsync(web1));
+        Assert.True(File.Exists(Path.Combine(web1.Root, "releases", "v3.0.2", ReleaseDeployer.CompleteMarker)));
+
+        // Kept: the revert's release and the failed one (keep_releases counts the new release and the one
+        // before it); v3.0.1, beyond that count, was pruned by the deploy that failed, beside its health check.
+        Assert.Equal(["v3.0.2", "v3.0.3"], FleetSite.ReleasesOf(web1));
+    }
+
+    /// <summary>
+    /// A current link that points out of the deploy root (to a system folder, up the tree, or through releases/..)
+    /// is refused before anything runs: no fetch, no switch, no restart, no prune, no adoption, and the folder it
+    /// points to (here a stand-in for /etc, with a file that looks like a release) is left as it was.
+    /// </summary>
+    [Theory]
+    [InlineData("outside")]
+    [InlineData("../../")]
+    [InlineData("releases/../../outside")]
+    [InlineData("releases/..")]
+    public async Task DeployAsync_CurrentLinkPointsOutOfTheRoot_RefusedNamingHostAndLink_NothingTouched(string link)
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var deployer = new ReleaseDeployer(_pool) { AdoptForeign = (_, _) => throw new InvalidOperationException("adopting a hostile current") };
+        await deployer.DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+        var outside = Directory.CreateTempSubdirectory("gantry-outside-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(outside, "VERSION"), "not a release\n");
+        var target = link == "outside" ? outside : link;
+        var current = Path.Combine(web1.Root, "current");
+        File.Delete(current);
+        File.CreateSymbolicLink(current, target);
+        var revisions = await File.ReadAllTextAsync(Path.Combine(web1.Root, "revisions.log"));
+        try
+        {
+            var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.DeployAsync(web1.Target, "v3.0.1", Git, "run-2", CancellationToken.None));
+
+            Assert.Contains(
+                $"Refusing to change anything on web1: its current link {current} -> {target.TrimEnd('/')} does not point to a release folder of the deploy root.",
+                ex.Message,
+                StringComparison.Ordinal);
+            Assert.Equal(("web1", DeployStep.Inspect), (ex.Host, ex.Step));
+            Assert.Equal(target, new FileInfo(current).LinkTarget);
+            Assert.Equal(["v3.0.0"], FleetSite.ReleasesOf(web1));
+            Assert.Equal(revisions, await File.ReadAllTextAsync(Path.Combine(web1.Root, "revisions.log")));
+            Assert.Equal(["VERSION"], Directory.GetFiles(outside).Select(Path.GetFileName));
+            Assert.Equal("not a release\n", await File.ReadAllTextAsync(Path.Combine(outside, "VERSION")));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task DeployAsync_BuildOutlivesCommandTimeout_FailsBeforeSwitchAndKeepsPrevious()
     {
