@@ -83,7 +83,12 @@ public sealed class SshHostConnection : IDisposable
         Task execution;
         try
         {
-            execution = cmd.ExecuteAsync(linked.Token);
+            // SSH.NET opens the channel and sends the exec request synchronously, waiting for sshd's
+            // replies (it forks the session first): 0.3-0.6 s under load. On a thread-pool thread, a
+            // group's hosts held every pool thread at once and the pool grows slowly, so their scripts
+            // started one after another and the health probes queued behind them (a group's time out
+            // of rotation grew with its size). A thread of its own keeps the pool free.
+            execution = await Task.Factory.StartNew(() => cmd.ExecuteAsync(linked.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         catch (SshConnectionException ex)
         {
