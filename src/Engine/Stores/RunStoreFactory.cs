@@ -25,12 +25,12 @@ public static class RunStoreFactory
         var stores = Create(db, dataFolder, time);
         try
         {
-            await stores.Migrator.MigrateAsync(null, cancellationToken);
+            await stores.Migrator.MigrateAsync(null, cancellationToken).ConfigureAwait(false);
             return stores;
         }
         catch
         {
-            await stores.DisposeAsync();
+            await stores.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }

@@ -105,7 +105,7 @@ public sealed class GroupDeployer(ReleaseDeployer deployer)
             {
                 try
                 {
-                    var deployed = await deployer.DeployAsync(target, release, source, runId, cancellationToken);
+                    var deployed = await deployer.DeployAsync(target, release, source, runId, cancellationToken).ConfigureAwait(false);
                     result = new HostDeployResult(target.Host.Name, HostDeployOutcome.Succeeded, deployed.Release, deployed, null);
                 }
                 catch (DeployCanceledException ex)
@@ -126,7 +126,7 @@ public sealed class GroupDeployer(ReleaseDeployer deployer)
             var finished = Interlocked.Increment(ref done);
             var failures = result.Outcome == HostDeployOutcome.Failed ? Interlocked.Increment(ref failed) : Volatile.Read(ref failed);
             Report(options, new GroupDeployProgress(finished, targets.Count, failures, result));
-        });
+        }).ConfigureAwait(false);
 
         var outcome = new GroupDeployResult(release, results);
         return cancellationToken.IsCancellationRequested && !outcome.Succeeded

@@ -66,29 +66,29 @@ public sealed class ReleaseDeployer
         ScriptReport report;
         try
         {
-            var connection = await _pool.GetAsync(host, cancellationToken);
+            var connection = await _pool.GetAsync(host, cancellationToken).ConfigureAwait(false);
             progress.Step = DeployStep.Inspect;
 
             // The health check starts as soon as the script reports the restart done, beside its prune:
             // the host's time out of rotation is then switch + restart + health, not + prune.
             progress.StartHealthCheck = () => CheckHealthAsync(connection, target, release, probing.Token);
-            var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken);
+            var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken).ConfigureAwait(false);
 
             // One script per host; a build hook is a command of its own (with its own timeout), between
             // the fetch and the switch.
             var activation = HostDeployScript.Activation(layout, release, runId, EntryTime());
             var deploy = HostDeployScript.Deploy(layout, release, fetch.Lines, layout.BuildCommand is null ? activation : null, stopAtForeign: AdoptForeign is not null);
-            report = await RunScriptAsync(connection, target, release, fetch, deploy, progress, cancellationToken);
+            report = await RunScriptAsync(connection, target, release, fetch, deploy, progress, cancellationToken).ConfigureAwait(false);
             if (report.ForeignCurrent)
             {
-                await AdoptForeign!(target, cancellationToken);
+                await AdoptForeign!(target, cancellationToken).ConfigureAwait(false);
                 deploy = HostDeployScript.Deploy(layout, release, fetch.Lines, layout.BuildCommand is null ? activation : null);
-                report = await RunScriptAsync(connection, target, release, fetch, deploy, progress, cancellationToken);
+                report = await RunScriptAsync(connection, target, release, fetch, deploy, progress, cancellationToken).ConfigureAwait(false);
             }
 
             if (report.AlreadyCurrent)
             {
-                return await EnsureHealthyAsync(connection, target, release, report.State, cancellationToken);
+                return await EnsureHealthyAsync(connection, target, release, report.State, cancellationToken).ConfigureAwait(false);
             }
 
             if (layout.BuildCommand is { } build)
@@ -99,21 +99,21 @@ public sealed class ReleaseDeployer
                     await connection.RunAsync(
                         $"cd {PosixShell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {PosixShell.Quote(build)} && touch {CompleteMarker}",
                         new RemoteCommandOptions { DisplayCommand = build },
-                        cancellationToken);
+                        cancellationToken).ConfigureAwait(false);
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                var activated = await RunScriptAsync(connection, target, release, fetch, HostDeployScript.Activate(layout, report.State.Current, activation), progress, cancellationToken);
+                var activated = await RunScriptAsync(connection, target, release, fetch, HostDeployScript.Activate(layout, report.State.Current, activation), progress, cancellationToken).ConfigureAwait(false);
                 report = report with { Pruned = activated.Pruned, PruneFailure = activated.PruneFailure };
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             progress.Step = DeployStep.HealthCheck;
-            await (progress.HealthCheck ?? CheckHealthAsync(connection, target, release, cancellationToken));
+            await ((progress.HealthCheck ?? CheckHealthAsync(connection, target, release, cancellationToken)).ConfigureAwait(false));
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
-            await StopHealthCheckAsync(probing, progress);
+            await StopHealthCheckAsync(probing, progress).ConfigureAwait(false);
             if (!progress.Switched)
             {
                 throw new DeployCanceledException(host.Name, progress.Previous, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {StillOn(progress.Previous)}.", cancellationToken, ex);
@@ -122,12 +122,12 @@ public sealed class ReleaseDeployer
             // A user's cancel must not leave the host on an unchecked release: put the previous one back
             // under a token of its own, since the caller's is already cancelled.
             using var cleanup = new CancellationTokenSource(layout.RollbackTimeout, _time);
-            var (leftOn, outcome, _) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
+            var (leftOn, outcome, _) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token).ConfigureAwait(false);
             throw new DeployCanceledException(host.Name, leftOn, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {outcome}.", cancellationToken, ex);
         }
         catch (Exception ex) when (ex is SshHostException or DeployException or IOException or HttpRequestException or UnauthorizedAccessException)
         {
-            await StopHealthCheckAsync(probing, progress);
+            await StopHealthCheckAsync(probing, progress).ConfigureAwait(false);
             if (!progress.Switched)
             {
                 var state = progress.Step == DeployStep.Connect ? "nothing was changed on the host" : StillOn(progress.Previous);
@@ -136,7 +136,7 @@ public sealed class ReleaseDeployer
 
             using var cleanup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cleanup.CancelAfter(layout.RollbackTimeout);
-            var (leftOn, outcome, settled) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
+            var (leftOn, outcome, settled) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token).ConfigureAwait(false);
             throw new DeployException(host.Name, release, progress.Step, leftOn, $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {outcome}.\n{ex.Message}", ex, unsettled: !settled);
         }
 
@@ -155,10 +155,10 @@ public sealed class ReleaseDeployer
             return;
         }
 
-        await probing.CancelAsync();
+        await probing.CancelAsync().ConfigureAwait(false);
         try
         {
-            await running;
+            await running.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SshHostException or IOException or HttpRequestException)
         {
@@ -185,13 +185,13 @@ public sealed class ReleaseDeployer
         string? current = null;
         try
         {
-            var connection = await _pool.GetAsync(host, cancellationToken);
+            var connection = await _pool.GetAsync(host, cancellationToken).ConfigureAwait(false);
             step = DeployStep.Inspect;
-            var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken, stagedBy: $"{EntryTime()} {runId}");
+            var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken, stagedBy: $"{EntryTime()} {runId}").ConfigureAwait(false);
             var result = await connection.ExecuteAsync(
                 HostDeployScript.Stage(layout, release, fetch.Lines),
                 new RemoteCommandOptions { DisplayCommand = $"stage {release} in {layout.Root}", Intercept = line => HostDeployScript.TryRead(line, out _, out _) },
-                cancellationToken);
+                cancellationToken).ConfigureAwait(false);
             var report = HostDeployScript.Parse(host.Name, result.StandardOutput);
             current = report.State.Current;
             if (!result.Succeeded)
@@ -210,14 +210,14 @@ public sealed class ReleaseDeployer
                 await connection.RunAsync(
                     $"cd {PosixShell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {PosixShell.Quote(build)} && touch {CompleteMarker}",
                     new RemoteCommandOptions { DisplayCommand = build },
-                    cancellationToken);
+                    cancellationToken).ConfigureAwait(false);
             }
 
             verifying = true;
             var verified = await connection.RunAsync(
                 HostDeployScript.Verify(layout, release, commit),
                 new RemoteCommandOptions { DisplayCommand = $"verify the staged tree {layout.ReleasesPath}/{release}", Intercept = line => HostDeployScript.TryRead(line, out _, out _) },
-                cancellationToken);
+                cancellationToken).ConfigureAwait(false);
             return new StageResult(host.Name, release, current, !report.Reused(release), HostDeployScript.Parse(host.Name, verified.StandardOutput).Commit);
         }
         catch (Exception ex) when (ex is SshHostException or DeployException or IOException or UnauthorizedAccessException)
@@ -239,8 +239,8 @@ public sealed class ReleaseDeployer
         Validate(target.Layout, release);
         LeaseGuard.ThrowIfLost();
         var (host, layout) = (target.Host, target.Layout);
-        var connection = await ConnectForAsync(host, release ?? "the previous release", cancellationToken);
-        var state = await ReadStateAsync(connection, layout, createRoot: false, cancellationToken);
+        var connection = await ConnectForAsync(host, release ?? "the previous release", cancellationToken).ConfigureAwait(false);
+        var state = await ReadStateAsync(connection, layout, createRoot: false, cancellationToken).ConfigureAwait(false);
         string to;
         string? note = null;
         if (release is not null)
@@ -262,11 +262,11 @@ public sealed class ReleaseDeployer
         var step = DeployStep.Switch;
         try
         {
-            await SwitchAsync(connection, layout, to, state.Current, "rollback", runId, touch: false, cancellationToken);
+            await SwitchAsync(connection, layout, to, state.Current, "rollback", runId, touch: false, cancellationToken).ConfigureAwait(false);
             step = DeployStep.Restart;
-            await RestartAsync(connection, layout, to, runId, cancellationToken);
+            await RestartAsync(connection, layout, to, runId, cancellationToken).ConfigureAwait(false);
             step = DeployStep.HealthCheck;
-            await CheckHealthAsync(connection, target, to, cancellationToken);
+            await CheckHealthAsync(connection, target, to, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SshHostException or DeployException or IOException or HttpRequestException)
         {
@@ -309,8 +309,8 @@ public sealed class ReleaseDeployer
     public async Task<ReleaseState> ReadStateAsync(DeployTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var connection = await ConnectForAsync(target.Host, "state", cancellationToken);
-        return await ReadStateAsync(connection, target.Layout, createRoot: false, cancellationToken);
+        var connection = await ConnectForAsync(target.Host, "state", cancellationToken).ConfigureAwait(false);
+        return await ReadStateAsync(connection, target.Layout, createRoot: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -321,15 +321,15 @@ public sealed class ReleaseDeployer
     public async Task<HostInspection> InspectAsync(DeployTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var connection = await ConnectForAsync(target.Host, "state", cancellationToken);
+        var connection = await ConnectForAsync(target.Host, "state", cancellationToken).ConfigureAwait(false);
         // A command check whose output must name the release is probed on its own, to read that output.
         var command = target.Layout.HealthCheck is CommandHealthCheck { ExpectRelease: false } plain ? plain : null;
-        var (state, exit) = await ReadStateAsync(connection, target.Layout, createRoot: false, command?.Command, cancellationToken);
+        var (state, exit) = await ReadStateAsync(connection, target.Layout, createRoot: false, command?.Command, cancellationToken).ConfigureAwait(false);
         string? problem = target.Layout.HealthCheck switch
         {
             null => null,
             CommandHealthCheck { ExpectRelease: false } c => exit == 0 ? null : $"{c.Command} exited with {exit?.ToString(CultureInfo.InvariantCulture) ?? "no code"}",
-            var check => await ProbeAsync(connection, target, check, state.Current, cancellationToken),
+            var check => await ProbeAsync(connection, target, check, state.Current, cancellationToken).ConfigureAwait(false),
         };
         return new HostInspection(state, target.Layout.HealthCheck is null ? null : problem is null, problem);
     }
@@ -338,7 +338,7 @@ public sealed class ReleaseDeployer
     {
         try
         {
-            return await _pool.GetAsync(host, cancellationToken);
+            return await _pool.GetAsync(host, cancellationToken).ConfigureAwait(false);
         }
         catch (SshHostException ex)
         {
@@ -347,7 +347,7 @@ public sealed class ReleaseDeployer
     }
 
     private static async Task<ReleaseState> ReadStateAsync(SshHostConnection connection, DeployLayout layout, bool createRoot, CancellationToken cancellationToken) =>
-        (await ReadStateAsync(connection, layout, createRoot, healthCommand: null, cancellationToken)).State;
+        (await ReadStateAsync(connection, layout, createRoot, healthCommand: null, cancellationToken).ConfigureAwait(false)).State;
 
     /// <param name="healthCommand">A command health check run in the same round trip; its exit code is returned.</param>
     private static async Task<(ReleaseState State, int? HealthExit)> ReadStateAsync(SshHostConnection connection, DeployLayout layout, bool createRoot, string? healthCommand, CancellationToken cancellationToken)
@@ -355,7 +355,7 @@ public sealed class ReleaseDeployer
         var script = HostDeployScript.ReadState(layout, createRoot)
             + (healthCommand is null ? string.Empty : $"( sh -c {PosixShell.Quote(healthCommand)} ) >/dev/null 2>&1 </dev/null; echo \"{HostDeployScript.Prefix}health=$?\"\n")
             + "true";
-        var output = (await connection.RunAsync(script, Quiet with { DisplayCommand = $"read deploy state of {layout.Root}" }, cancellationToken)).StandardOutput;
+        var output = (await connection.RunAsync(script, Quiet with { DisplayCommand = $"read deploy state of {layout.Root}" }, cancellationToken).ConfigureAwait(false)).StandardOutput;
         var report = HostDeployScript.Parse(connection.Host.Name, output);
         return (report.State, report.HealthExit);
     }
@@ -366,15 +366,15 @@ public sealed class ReleaseDeployer
         var step = DeployStep.HealthCheck;
         try
         {
-            if (target.Layout.HealthCheck is null || await IsHealthyAsync(connection, target, release, cancellationToken))
+            if (target.Layout.HealthCheck is null || await IsHealthyAsync(connection, target, release, cancellationToken).ConfigureAwait(false))
             {
                 return new DeployResult(target.Host.Name, release, state.Previous, Changed: false, Reused: true, [], null);
             }
 
             step = DeployStep.Restart;
-            await RestartAsync(connection, target.Layout, release, "resume", cancellationToken);
+            await RestartAsync(connection, target.Layout, release, "resume", cancellationToken).ConfigureAwait(false);
             step = DeployStep.HealthCheck;
-            await CheckHealthAsync(connection, target, release, cancellationToken);
+            await CheckHealthAsync(connection, target, release, cancellationToken).ConfigureAwait(false);
             return new DeployResult(target.Host.Name, release, state.Previous, Changed: true, Reused: true, [], null);
         }
         catch (Exception ex) when (ex is SshHostException or DeployException or IOException or HttpRequestException)
@@ -410,14 +410,15 @@ public sealed class ReleaseDeployer
             case ArchiveReleaseSource archive:
                 var upload = $"{layout.ReleasesPath}/.{release}.upload-{suffix}.tar.gz";
                 shown = $"tar -xzf {PosixShell.Quote(upload)} -C {temp}";
-                if ((await ReadStateAsync(connection, layout, createRoot: true, cancellationToken)).Releases.Contains(release))
+                if ((await ReadStateAsync(connection, layout, createRoot: true, cancellationToken).ConfigureAwait(false)).Releases.Contains(release))
                 {
                     return new FetchPlan("true", shown);
                 }
 
-                await using (var file = File.OpenRead(archive.ArchivePath))
+                var file = File.OpenRead(archive.ArchivePath);
+                await using (file.ConfigureAwait(false))
                 {
-                    await connection.UploadAsync(file, upload, cancellationToken);
+                    await connection.UploadAsync(file, upload, cancellationToken).ConfigureAwait(false);
                 }
 
                 fetch = $"mkdir -p {temp} && tar -xzf {PosixShell.Quote(upload)} -C {temp} || {{ rc=$?; rm -rf {temp} {PosixShell.Quote(upload)}; exit $rc; }}\nrm -f {PosixShell.Quote(upload)}";
@@ -453,13 +454,13 @@ public sealed class ReleaseDeployer
         CommandResult result;
         try
         {
-            result = await connection.ExecuteAsync(script, options, stoppable.Token);
+            result = await connection.ExecuteAsync(script, options, stoppable.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !progress.Switched)
         {
             // The cancel may have raced the switch: ask the host where current points now.
             using var check = new CancellationTokenSource(layout.RollbackTimeout, _time);
-            if ((await ReadStateAsync(connection, layout, createRoot: false, check.Token)).Current == release && progress.Previous != release)
+            if ((await ReadStateAsync(connection, layout, createRoot: false, check.Token).ConfigureAwait(false)).Current == release && progress.Previous != release)
             {
                 progress.Step = DeployStep.Switch;
             }
@@ -498,7 +499,7 @@ public sealed class ReleaseDeployer
     private async Task SwitchAsync(SshHostConnection connection, DeployLayout layout, string release, string? previous, string action, string runId, bool touch, CancellationToken cancellationToken)
     {
         var script = $"set -e\ncd {PosixShell.Quote(layout.Root)}\n" + HostDeployScript.Switch(layout, release, PosixShell.Quote(previous ?? "-"), EntryTime(), action, runId, touch);
-        await connection.RunAsync(script, Quiet with { DisplayCommand = HostDeployScript.SwitchCommand(layout, release) }, cancellationToken);
+        await connection.RunAsync(script, Quiet with { DisplayCommand = HostDeployScript.SwitchCommand(layout, release) }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>revisions.log's time of an entry written now.</summary>
@@ -520,12 +521,12 @@ public sealed class ReleaseDeployer
 
         try
         {
-            var connection = await _pool.GetAsync(target.Host, cancellationToken);
-            await SwitchAsync(connection, target.Layout, previous, release, "rollback", runId, touch: false, cancellationToken);
-            await RestartAsync(connection, target.Layout, previous, runId, cancellationToken);
+            var connection = await _pool.GetAsync(target.Host, cancellationToken).ConfigureAwait(false);
+            await SwitchAsync(connection, target.Layout, previous, release, "rollback", runId, touch: false, cancellationToken).ConfigureAwait(false);
+            await RestartAsync(connection, target.Layout, previous, runId, cancellationToken).ConfigureAwait(false);
             try
             {
-                await CheckHealthAsync(connection, target, previous, cancellationToken);
+                await CheckHealthAsync(connection, target, previous, cancellationToken).ConfigureAwait(false);
             }
             catch (HealthCheckException ex)
             {
@@ -551,7 +552,7 @@ public sealed class ReleaseDeployer
         string? problem = null;
         for (var attempt = 1; attempt <= check.Attempts; attempt++)
         {
-            problem = await ProbeAsync(connection, target, check, release, cancellationToken);
+            problem = await ProbeAsync(connection, target, check, release, cancellationToken).ConfigureAwait(false);
             if (problem is null)
             {
                 return;
@@ -559,7 +560,7 @@ public sealed class ReleaseDeployer
 
             if (attempt < check.Attempts)
             {
-                await Task.Delay(check.Interval, _time, cancellationToken);
+                await Task.Delay(check.Interval, _time, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -568,7 +569,7 @@ public sealed class ReleaseDeployer
     }
 
     private async Task<bool> IsHealthyAsync(SshHostConnection connection, DeployTarget target, string release, CancellationToken cancellationToken) =>
-        await ProbeAsync(connection, target, target.Layout.HealthCheck!, release, cancellationToken) is null;
+        await ProbeAsync(connection, target, target.Layout.HealthCheck!, release, cancellationToken).ConfigureAwait(false) is null;
 
     /// <summary>One health probe: null when healthy, else what was wrong.</summary>
     private async Task<string?> ProbeAsync(SshHostConnection connection, DeployTarget target, HealthCheck check, string? release, CancellationToken cancellationToken)
@@ -581,7 +582,7 @@ public sealed class ReleaseDeployer
                     timeout.CancelAfter(http.RequestTimeout);
                     try
                     {
-                        using var response = await _http.GetAsync(http.Url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                        using var response = await _http.GetAsync(http.Url, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
                         var status = (int)response.StatusCode;
                         if (status != http.ExpectedStatus)
                         {
@@ -595,7 +596,7 @@ public sealed class ReleaseDeployer
                             return null;
                         }
 
-                        var body = await response.Content.ReadAsStringAsync(timeout.Token);
+                        var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
                         if (expected is not null && !body.Contains(expected, StringComparison.Ordinal))
                         {
                             return $"GET {http.Url} answered {status} but the body does not contain '{expected}'";
@@ -617,7 +618,7 @@ public sealed class ReleaseDeployer
                 var result = await connection.ExecuteAsync(
                     $"cd {PosixShell.Quote(target.Layout.Root)} && {command.Command}",
                     new RemoteCommandOptions { DisplayCommand = command.Command },
-                    cancellationToken);
+                    cancellationToken).ConfigureAwait(false);
                 var tail = RemoteCommandException.Tail(result.StandardError).Split('\n')[^1];
                 if (!result.Succeeded)
                 {

@@ -23,7 +23,8 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         {
             AdoptForeign = (target, token) => AdoptForeignAsync(adopter, request, target, token),
         });
-        await using var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
+        var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
+        await using var sourceScope = source.ConfigureAwait(false);
         var options = new GroupDeployOptions
         {
             MaxParallel = Math.Max(1, request.MaxParallel),
@@ -40,7 +41,8 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         var targets = DeployTargets.For(request.Environment, request.Hosts, request.KeepReleases);
         using var borrowed = Borrow(request);
         var deployer = new ReleaseDeployer(borrowed.Pool, timeProvider: time);
-        await using var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
+        var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
+        await using var sourceScope = source.ConfigureAwait(false);
         return await ForEachHostAsync(request, targets, async (target, token) =>
         {
             var staged = await deployer.StageAsync(target, release, source.Source, request.RunId, request.Commit, token).ConfigureAwait(false);

@@ -107,7 +107,8 @@ internal static class GitWorkspaceFactory
 
         var path = Path.Combine(folder, $"{environmentId}-git-{Guid.NewGuid():N}");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-        await using var file = new StreamWriter(path, options);
+        var file = new StreamWriter(path, options);
+        await using var fileScope = file.ConfigureAwait(false);
         await file.WriteAsync(key.AsMemory(), cancellationToken).ConfigureAwait(false);
         return path;
     }

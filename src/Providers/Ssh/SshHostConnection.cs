@@ -57,7 +57,7 @@ public sealed class SshHostConnection : IDisposable
         var client = new SshClient(factory.CreateInfo()) { KeepAliveInterval = options.KeepAliveInterval };
         try
         {
-            await factory.ConnectAsync(client, cancellationToken);
+            await factory.ConnectAsync(client, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -97,7 +97,7 @@ public sealed class SshHostConnection : IDisposable
         };
         try
         {
-            await execution;
+            await execution.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -114,7 +114,7 @@ public sealed class SshHostConnection : IDisposable
         finally
         {
             // The streams end when the channel closes; the grace period only guards against a stuck reader.
-            await Task.WhenAny(Task.WhenAll(pumps), Task.Delay(TimeSpan.FromSeconds(5), _time, CancellationToken.None));
+            await Task.WhenAny(Task.WhenAll(pumps), Task.Delay(TimeSpan.FromSeconds(5), _time, CancellationToken.None)).ConfigureAwait(false);
         }
 
         lock (stdout)
@@ -129,7 +129,7 @@ public sealed class SshHostConnection : IDisposable
     /// <summary>Runs a command and throws <see cref="RemoteCommandException"/> unless it exits with 0.</summary>
     public async Task<CommandResult> RunAsync(string command, RemoteCommandOptions? options, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(command, options, cancellationToken);
+        var result = await ExecuteAsync(command, options, cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result : throw new RemoteCommandException(Host, result);
     }
 
@@ -139,7 +139,7 @@ public sealed class SshHostConnection : IDisposable
     /// <summary>Uploads a local stream to a remote path over SFTP (a second channel set up on first use).</summary>
     public async Task UploadAsync(Stream content, string remotePath, CancellationToken cancellationToken)
     {
-        await _sftpLock.WaitAsync(cancellationToken);
+        await _sftpLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_sftp is null || !_sftp.IsConnected)
@@ -148,7 +148,7 @@ public sealed class SshHostConnection : IDisposable
                 var sftp = new SftpClient(_factory.CreateInfo());
                 try
                 {
-                    await _factory.ConnectAsync(sftp, cancellationToken);
+                    await _factory.ConnectAsync(sftp, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -159,7 +159,7 @@ public sealed class SshHostConnection : IDisposable
                 _sftp = sftp;
             }
 
-            await _sftp.UploadFileAsync(content, remotePath, cancellationToken);
+            await _sftp.UploadFileAsync(content, remotePath, cancellationToken).ConfigureAwait(false);
         }
         catch (SshException ex) when (ex is not SshConnectionException)
         {
@@ -264,7 +264,7 @@ public sealed class SshHostConnection : IDisposable
             timeoutCts.CancelAfter(options.ConnectTimeout);
             try
             {
-                await client.ConnectAsync(timeoutCts.Token);
+                await client.ConnectAsync(timeoutCts.Token).ConfigureAwait(false);
             }
             catch (Exception) when (rejected is not null)
             {

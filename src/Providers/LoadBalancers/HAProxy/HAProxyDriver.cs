@@ -32,7 +32,8 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
 
     public async Task<IReadOnlyList<ServerState>> ReadServersAsync(CancellationToken cancellationToken)
     {
-        await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var sessionScope = session.ConfigureAwait(false);
         var stat = await session.ShowStatAsync(_backend, cancellationToken).ConfigureAwait(false);
         var flags = await session.ShowServersStateAsync(_backend, cancellationToken).ConfigureAwait(false);
         return HAProxyServerStates.From(stat, flags);
@@ -115,7 +116,8 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
     /// <summary>Ready, then health forced up, in one session: the probe that allows it passed milliseconds ago.</summary>
     private async Task ForceLiveAsync(IReadOnlyList<string> servers, IReadOnlyDictionary<string, ServerState> before, IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var sessionScope = session.ConfigureAwait(false);
         foreach (var server in servers)
         {
             // Ready first: leaving maintenance resets HAProxy's health counter to its lowest "up"
@@ -139,7 +141,8 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
     private async Task RecheckStaleHealthAsync(IReadOnlyList<string> servers, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         const int CheckConfigured = 0x02;
-        await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var sessionScope = session.ConfigureAwait(false);
         var table = await session.ShowServersStateAsync(_backend, cancellationToken).ConfigureAwait(false);
         var stale = table.Rows
             .Where(r => servers.Contains(r["srv_name"], StringComparer.Ordinal)
@@ -162,7 +165,8 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
             return;
         }
 
-        await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var sessionScope = session.ConfigureAwait(false);
         foreach (var server in servers)
         {
             LeaseGuard.ThrowIfLost();
