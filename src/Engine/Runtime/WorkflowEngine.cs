@@ -91,7 +91,16 @@ public sealed partial class WorkflowEngine
         };
         // The run and what triggered it are one write.
         IReadOnlyList<JournalEvent> triggered = request.TriggerDetails is { } details
-            ? [new JournalEvent { Type = JournalEventTypes.RunTriggered, Time = now, Message = request.Trigger, Actor = request.StartedBy, Payload = MaskerFor(record).Apply(details) }]
+            ?
+            [
+                new JournalEvent
+                {
+                    Type = JournalEventTypes.RunTriggered,
+                    Time = now,
+                    Message = request.Trigger,
+                    Actor = request.StartedBy,
+                    Payload = MaskerFor(record).Apply(details),
+                },]
             : [];
         await _store.CreateRunAsync(record, triggered, cancellationToken).ConfigureAwait(false);
 
@@ -163,11 +172,25 @@ public sealed partial class WorkflowEngine
         var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
         if (record.IsFinished)
         {
-            throw new InvalidOperationException($"run {runId} has already {record.Status.ToString().ToLowerInvariant()}; signal '{name}' was not delivered");
+            throw new InvalidOperationException(
+                $"run {runId} has already {record.Status.ToString().ToLowerInvariant()}; signal '{name}' was not delivered");
         }
 
         var masker = MaskerFor(record);
-        await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.SignalReceived, Signal = name, Payload = masker.Apply(payload), Actor = sentBy is null ? null : masker.Apply(sentBy), Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
+        await _store
+            .AppendAsync(
+                runId,
+                [
+                    new JournalEvent
+                    {
+                        Type = JournalEventTypes.SignalReceived,
+                        Signal = name,
+                        Payload = masker.Apply(payload),
+                        Actor = sentBy is null ? null : masker.Apply(sentBy),
+                        Time = _time.GetUtcNow(),
+                    },],
+                cancellationToken)
+            .ConfigureAwait(false);
 
         // Read after the append: together with the execution's look after it turns Waiting
         // (SignalledSinceAsync), one of the two sides always sees the other.
@@ -197,7 +220,18 @@ public sealed partial class WorkflowEngine
 
         // Journaled unfenced, like a signal: the run's lease holder (here or in another process, whose
         // heartbeat looks for it) cancels its execution.
-        await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.RunCancelRequested, Actor = by, Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
+        await _store
+            .AppendAsync(
+                runId,
+                [
+                    new JournalEvent
+                    {
+                        Type = JournalEventTypes.RunCancelRequested,
+                        Actor = by,
+                        Time = _time.GetUtcNow(),
+                    },],
+                cancellationToken)
+            .ConfigureAwait(false);
         if (_active.TryGetValue(runId, out var cancel))
         {
             await cancel.CancelAsync().ConfigureAwait(false);
@@ -209,7 +243,9 @@ public sealed partial class WorkflowEngine
     /// <summary>After a restart: resumes runs that were executing, re-arms timers of waiting runs and moves queues whose key was freed.</summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
-        var runs = await _store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Running, RunStatus.Waiting], Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
+        var runs = await _store
+            .ListRunsAsync(new RunQuery { Statuses = [RunStatus.Running, RunStatus.Waiting], Limit = 10_000 }, cancellationToken)
+            .ConfigureAwait(false);
         await RecoverQueuesAsync(cancellationToken).ConfigureAwait(false);
         foreach (var run in runs.Where(r => !_active.ContainsKey(r.Id)))
         {
@@ -229,7 +265,13 @@ public sealed partial class WorkflowEngine
         return runs.Count;
     }
 
-    private async Task<RunRecord> ExecuteAsync(RunRecord record, IRunStore store, CancellationTokenSource cancel, CancellationToken lost, Action<Exception> leaseLost, CancellationToken callerToken)
+    private async Task<RunRecord> ExecuteAsync(
+        RunRecord record,
+        IRunStore store,
+        CancellationTokenSource cancel,
+        CancellationToken lost,
+        Action<Exception> leaseLost,
+        CancellationToken callerToken)
     {
         var events = await store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
         var state = JournalState.Replay(events);
@@ -297,7 +339,16 @@ public sealed partial class WorkflowEngine
                 : waiting;
         }
 
-        await context.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.RunFinished, Status = status, Message = message, Outputs = execution.Outputs }).ConfigureAwait(false);
+        await context
+            .Journal.AppendAsync(
+                new JournalEvent
+                {
+                    Type = JournalEventTypes.RunFinished,
+                    Status = status,
+                    Message = message,
+                    Outputs = execution.Outputs,
+                })
+            .ConfigureAwait(false);
         return await FinishAsync(record, store, status, message).ConfigureAwait(false);
     }
 
@@ -313,7 +364,11 @@ public sealed partial class WorkflowEngine
         return finished;
     }
 
-    private static async Task<bool> SignalledSinceAsync(IRunStore store, string runId, IReadOnlyList<JournalEvent> snapshot, CancellationToken cancellationToken)
+    private static async Task<bool> SignalledSinceAsync(
+        IRunStore store,
+        string runId,
+        IReadOnlyList<JournalEvent> snapshot,
+        CancellationToken cancellationToken)
     {
         var seen = snapshot.Count == 0 ? 0 : snapshot[^1].Sequence;
         var since = await store.ReadJournalAsync(runId, seen, cancellationToken).ConfigureAwait(false);
@@ -390,7 +445,8 @@ public sealed partial class WorkflowEngine
     /// <summary>The masker for what is journaled about a run outside its execution (signal payloads, trigger details).</summary>
     private static SecretMasker MaskerFor(RunRecord record)
     {
-        if (record.EnvironmentText is not { } text || DocumentLoader.LoadEnvironment(text, record.EnvironmentPath ?? record.EnvironmentId ?? "environment").Value is not { } environment)
+        if (record.EnvironmentText is not { } text
+            || DocumentLoader.LoadEnvironment(text, record.EnvironmentPath ?? record.EnvironmentId ?? "environment").Value is not { } environment)
         {
             return new SecretMasker();
         }
@@ -416,9 +472,12 @@ public sealed partial class WorkflowEngine
 
                 if (!library.TryGetValue(key, out var callee))
                 {
-                    throw new InvalidOperationException(call.Version is { } version
-                        ? $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {version}, which the run's definitions do not have (start the run from the definition store: DefinitionLibrary.FromStoreAsync)"
-                        : $"{call.Location} {call.Path}: workflow.call of unknown workflow '{call.Workflow}'{Diagnostics.Suggest.Hint(call.Workflow, library.Keys)}");
+                    throw new InvalidOperationException(
+                        call.Version is { } version
+                            ? $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {version}, which the run's definitions do "
+                                + "not have (start the run from the definition store: DefinitionLibrary.FromStoreAsync)"
+                            : $"{call.Location} {call.Path}: workflow.call of unknown workflow "
+                                + $"'{call.Workflow}'{Diagnostics.Suggest.Hint(call.Workflow, library.Keys)}");
                 }
 
                 pinned[key] = callee.SourceText;
@@ -439,7 +498,14 @@ public sealed partial class WorkflowEngine
         var scope = new TemplateScope()
             .Set("inputs", inputs.ToDictionary(kv => kv.Key, kv => kv.Value))
             .Set("env", EnvironmentVariable.Of(request.Environment))
-            .Set("run", new Dictionary<string, object?> { ["id"] = runId, ["workflow"] = request.Workflow.Id, ["environment"] = request.Environment?.Id });
+            .Set(
+                "run",
+                new Dictionary<string, object?>
+                {
+                    ["id"] = runId,
+                    ["workflow"] = request.Workflow.Id,
+                    ["environment"] = request.Environment?.Id,
+                });
         var scalar = new Documents.DocScalar(concurrency.Key, Documents.ScalarKind.String, concurrency.Location);
         return Convert.ToString(TemplateRenderer.Evaluate(scalar, scope), System.Globalization.CultureInfo.InvariantCulture);
     }
