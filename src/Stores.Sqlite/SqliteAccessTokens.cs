@@ -13,7 +13,8 @@ internal sealed class SqliteAccessTokens(SqliteDatabase database) : IAccessToken
         await using var writerScope = writer.ConfigureAwait(false);
         var command = writer.Connection.CreateCommand();
         await using var commandScope = command.ConfigureAwait(false);
-        command.CommandText = $"INSERT INTO access_tokens ({Columns}) VALUES ($name, $role, $sha256, $created, $expires) ON CONFLICT (name) DO NOTHING;";
+        command.CommandText =
+            $"INSERT INTO access_tokens ({Columns}) VALUES ($name, $role, $sha256, $created, $expires) ON CONFLICT (name) DO NOTHING;";
         command.Parameters.AddWithValue("$name", token.Name);
         command.Parameters.AddWithValue("$role", token.Role);
         command.Parameters.AddWithValue("$sha256", token.Sha256);
@@ -26,7 +27,9 @@ internal sealed class SqliteAccessTokens(SqliteDatabase database) : IAccessToken
         await QueryAsync($"SELECT {Columns} FROM access_tokens ORDER BY name;", null, cancellationToken).ConfigureAwait(false);
 
     public async Task<StoredToken?> FindAsync(string sha256, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {Columns} FROM access_tokens WHERE sha256 = $sha256;", sha256, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+        (
+            await QueryAsync($"SELECT {Columns} FROM access_tokens WHERE sha256 = $sha256;", sha256, cancellationToken).ConfigureAwait(false)
+        ).SingleOrDefault();
 
     public async Task<bool> RevokeAsync(string name, CancellationToken cancellationToken)
     {
@@ -63,5 +66,10 @@ internal sealed class SqliteAccessTokens(SqliteDatabase database) : IAccessToken
     }
 
     private static StoredToken Read(DbDataReader reader) =>
-        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), SqliteDatabase.Time(reader, 3), reader.IsDBNull(4) ? null : SqliteDatabase.Time(reader, 4));
+        new(
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            SqliteDatabase.Time(reader, 3),
+            reader.IsDBNull(4) ? null : SqliteDatabase.Time(reader, 4));
 }

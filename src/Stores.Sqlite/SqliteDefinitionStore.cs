@@ -43,7 +43,13 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
         return saved;
     }
 
-    public async Task<DefinitionVersion> UpdateDraftAsync(string id, int version, string text, string? author, string? comment, CancellationToken cancellationToken)
+    public async Task<DefinitionVersion> UpdateDraftAsync(
+        string id,
+        int version,
+        string text,
+        string? author,
+        string? comment,
+        CancellationToken cancellationToken)
     {
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
         var writer = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
@@ -51,7 +57,8 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
         var connection = writer.Connection;
         var transaction = SqliteDatabase.BeginImmediate(connection);
         await using var transactionScope = transaction.ConfigureAwait(false);
-        var existing = await VersionAsync(connection, transaction, id, version, cancellationToken).ConfigureAwait(false) ?? throw NoVersion(id, version);
+        var existing = await VersionAsync(connection, transaction, id, version, cancellationToken).ConfigureAwait(false)
+            ?? throw NoVersion(id, version);
         if (existing.State == DefinitionState.Published)
         {
             throw new DefinitionPublishedException(id, version);
@@ -95,7 +102,8 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
         command.Parameters.AddWithValue("$now", now);
         command.Parameters.AddWithValue("$published", StoreText.State(DefinitionState.Published));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        var published = await VersionAsync(connection, transaction, id, version, cancellationToken).ConfigureAwait(false) ?? throw NoVersion(id, version);
+        var published = await VersionAsync(connection, transaction, id, version, cancellationToken).ConfigureAwait(false)
+            ?? throw NoVersion(id, version);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return published;
     }
@@ -135,7 +143,10 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var command = Command(connection, null, $"SELECT {StoreRows.VersionColumns} FROM definition_versions WHERE definition_id = $id ORDER BY version;");
+        var command = Command(
+            connection,
+            null,
+            $"SELECT {StoreRows.VersionColumns} FROM definition_versions WHERE definition_id = $id ORDER BY version;");
         await using var commandScope = command.ConfigureAwait(false);
         command.Parameters.AddWithValue("$id", id);
         return await StoreRows.ReadAllAsync(command, ReadVersion, cancellationToken).ConfigureAwait(false);
@@ -158,7 +169,12 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
         return deleted;
     }
 
-    private static async Task<DefinitionVersion?> LatestAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, bool published, CancellationToken cancellationToken)
+    private static async Task<DefinitionVersion?> LatestAsync(
+        SqliteConnection connection,
+        SqliteTransaction? transaction,
+        string id,
+        bool published,
+        CancellationToken cancellationToken)
     {
         var command = Command(connection, transaction, $"""
             SELECT {StoreRows.VersionColumns} FROM definition_versions
@@ -171,9 +187,17 @@ public sealed class SqliteDefinitionStore(SqliteDatabase database, TimeProvider?
         return (await StoreRows.ReadAllAsync(command, ReadVersion, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
 
-    private static async Task<DefinitionVersion?> VersionAsync(SqliteConnection connection, SqliteTransaction? transaction, string id, int version, CancellationToken cancellationToken)
+    private static async Task<DefinitionVersion?> VersionAsync(
+        SqliteConnection connection,
+        SqliteTransaction? transaction,
+        string id,
+        int version,
+        CancellationToken cancellationToken)
     {
-        var command = Command(connection, transaction, $"SELECT {StoreRows.VersionColumns} FROM definition_versions WHERE definition_id = $id AND version = $version;");
+        var command = Command(
+            connection,
+            transaction,
+            $"SELECT {StoreRows.VersionColumns} FROM definition_versions WHERE definition_id = $id AND version = $version;");
         await using var commandScope = command.ConfigureAwait(false);
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$version", version);

@@ -1,6 +1,7 @@
 namespace Gantry.Engine.Stores;
 
-/// <summary>Quarantined hosts in the SQLite file (table <c>quarantined_hosts</c>), shared by the server and every CLI process on the workspace.</summary>
+/// <summary>Quarantined hosts in the SQLite file (table <c>quarantined_hosts</c>), shared by the server and every CLI process on the
+/// workspace.</summary>
 internal sealed class SqliteHostQuarantine(SqliteDatabase database) : IHostQuarantine
 {
     public async Task<IReadOnlyList<QuarantinedHost>> ListAsync(string environment, CancellationToken cancellationToken)
@@ -16,7 +17,8 @@ internal sealed class SqliteHostQuarantine(SqliteDatabase database) : IHostQuara
         await using var readerScope = reader.ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            hosts.Add(new QuarantinedHost(environment, reader.GetString(0), reader.GetString(1), reader.GetString(2), SqliteDatabase.Time(reader, 3)));
+            hosts.Add(
+                new QuarantinedHost(environment, reader.GetString(0), reader.GetString(1), reader.GetString(2), SqliteDatabase.Time(reader, 3)));
         }
 
         return hosts;

@@ -36,7 +36,11 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         database.WriteInBatchAsync((transaction, token) => InsertRunAsync(transaction, run, token), cancellationToken);
 
     /// <summary>Creates the run and appends its first events in one transaction (one commit).</summary>
-    public Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<JournalEvent>> CreateRunAsync(
+        RunRecord run,
+        IReadOnlyList<JournalEvent> firstEvents,
+        CancellationToken cancellationToken
+    ) =>
         database.WriteInBatchAsync<IReadOnlyList<JournalEvent>>(
             async (transaction, token) =>
             {
@@ -119,13 +123,17 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
         if (query.WaitedForSignal is not null)
         {
-            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND json_extract(j.data, '$.wait.signal') = $signal)");
+            where.Add(
+                "EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND json_extract(j.data, '$.wait.signal') = "
+                + "$signal)");
             command.Parameters.AddWithValue("$signal", query.WaitedForSignal);
         }
 
         if (query.WaitedOnTimer)
         {
-            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND json_extract(j.data, '$.wait.resume_at') IS NOT NULL)");
+            where.Add(
+                "EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND json_extract(j.data, '$.wait.resume_at') "
+                + "IS NOT NULL)");
         }
 
         var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
@@ -144,7 +152,13 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     private Task<RunRecord?> UpdateAsync(string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => UpdateInAsync(transaction, runId, status, message, onlyPending, token), cancellationToken);
 
-    private async Task<RunRecord?> UpdateInAsync(SqliteTransaction transaction, string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken)
+    private async Task<RunRecord?> UpdateInAsync(
+        SqliteTransaction transaction,
+        string runId,
+        RunStatus status,
+        string? message,
+        bool onlyPending,
+        CancellationToken cancellationToken)
     {
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
         await CheckFenceAsync(transaction, runId, cancellationToken).ConfigureAwait(false);
@@ -167,7 +181,11 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => AppendInAsync(transaction, runId, events, token), cancellationToken);
 
-    private async Task<IReadOnlyList<JournalEvent>> AppendInAsync(SqliteTransaction transaction, string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<JournalEvent>> AppendInAsync(
+        SqliteTransaction transaction,
+        string runId,
+        IReadOnlyList<JournalEvent> events,
+        CancellationToken cancellationToken)
     {
         await CheckFenceAsync(transaction, runId, cancellationToken).ConfigureAwait(false);
         var bump = SqliteDatabase.Command(transaction);
@@ -208,7 +226,9 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.CommandText = "SELECT sequence, data FROM journal WHERE run_id = $id AND sequence > $after ORDER BY sequence;";
         command.Parameters.AddWithValue("$id", runId);
         command.Parameters.AddWithValue("$after", afterSequence);
-        var events = await StoreRows.ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken).ConfigureAwait(false);
+        var events = await StoreRows
+            .ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken)
+            .ConfigureAwait(false);
         if (events.Count == 0)
         {
             command.CommandText = "SELECT COUNT(*) FROM runs WHERE id = $id;";
@@ -262,7 +282,12 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     public Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => ClaimRunsInAsync(transaction, nodeId, lease, max, token), cancellationToken);
 
-    private async Task<IReadOnlyList<ClaimedRun>> ClaimRunsInAsync(SqliteTransaction transaction, string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ClaimedRun>> ClaimRunsInAsync(
+        SqliteTransaction transaction,
+        string nodeId,
+        TimeSpan lease,
+        int max,
+        CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var command = SqliteDatabase.Command(transaction);
@@ -283,14 +308,21 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$running", StoreText.Status(RunStatus.Running));
         command.Parameters.AddWithValue("$waiting", StoreText.Status(RunStatus.Waiting));
         command.Parameters.AddWithValue("$max", Math.Max(0, max));
-        var claimed = await StoreRows.ReadAllAsync(command, r => StoreRows.ReadClaim(r, SqliteDatabase.Time, nodeId), cancellationToken).ConfigureAwait(false);
+        var claimed = await StoreRows
+            .ReadAllAsync(command, r => StoreRows.ReadClaim(r, SqliteDatabase.Time, nodeId), cancellationToken)
+            .ConfigureAwait(false);
         return claimed.OrderBy(c => c.Run.CreatedAt).ThenBy(c => c.Run.Id, StringComparer.Ordinal).ToList();
     }
 
     public Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => TryClaimRunInAsync(transaction, runId, nodeId, lease, token), cancellationToken);
 
-    private async Task<RunLease?> TryClaimRunInAsync(SqliteTransaction transaction, string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    private async Task<RunLease?> TryClaimRunInAsync(
+        SqliteTransaction transaction,
+        string runId,
+        string nodeId,
+        TimeSpan lease,
+        CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var command = SqliteDatabase.Command(transaction);
@@ -304,7 +336,9 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$node", nodeId);
         command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(now + lease));
         command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(now));
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long generation ? new RunLease(runId, nodeId, generation) : null;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long generation
+            ? new RunLease(runId, nodeId, generation)
+            : null;
     }
 
     public Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
@@ -313,7 +347,8 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
             {
                 var command = SqliteDatabase.Command(transaction);
                 await using var commandScope = command.ConfigureAwait(false);
-                command.CommandText = "UPDATE runs SET lease_expires_at = $expires WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
+                command.CommandText =
+                    "UPDATE runs SET lease_expires_at = $expires WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
                 AddLease(command, lease);
                 command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(_time.GetUtcNow() + duration));
                 return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
@@ -326,7 +361,9 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
             {
                 var command = SqliteDatabase.Command(transaction);
                 await using var commandScope = command.ConfigureAwait(false);
-                command.CommandText = "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
+                command.CommandText =
+                    "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id AND lease_owner = $node AND lease_generation = "
+                    + "$generation;";
                 AddLease(command, lease);
                 return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             },
@@ -375,7 +412,9 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = "SELECT lease_owner, lease_generation FROM runs WHERE id = $id;";
         command.Parameters.AddWithValue("$id", runId);
-        var holders = await StoreRows.ReadAllAsync(command, r => (Owner: r.IsDBNull(0) ? null : r.GetString(0), Generation: r.GetInt64(1)), cancellationToken).ConfigureAwait(false);
+        var holders = await StoreRows
+            .ReadAllAsync(command, r => (Owner: r.IsDBNull(0) ? null : r.GetString(0), Generation: r.GetInt64(1)), cancellationToken)
+            .ConfigureAwait(false);
         if (holders.Count == 0)
         {
             throw NoRun(runId);
