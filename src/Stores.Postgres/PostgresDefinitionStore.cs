@@ -56,14 +56,21 @@ public sealed class PostgresDefinitionStore(PostgresDatabase database, TimeProvi
         return saved;
     }
 
-    public async Task<DefinitionVersion> UpdateDraftAsync(string id, int version, string text, string? author, string? comment, CancellationToken cancellationToken)
+    public async Task<DefinitionVersion> UpdateDraftAsync(
+        string id,
+        int version,
+        string text,
+        string? author,
+        string? comment,
+        CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var transactionScope = transaction.ConfigureAwait(false);
-        var existing = await VersionAsync(connection, transaction, id, version, forUpdate: true, cancellationToken).ConfigureAwait(false) ?? throw NoVersion(id, version);
+        var existing = await VersionAsync(connection, transaction, id, version, forUpdate: true, cancellationToken).ConfigureAwait(false)
+            ?? throw NoVersion(id, version);
         if (existing.State == DefinitionState.Published)
         {
             throw new DefinitionPublishedException(id, version);
@@ -107,7 +114,8 @@ public sealed class PostgresDefinitionStore(PostgresDatabase database, TimeProvi
         PostgresDatabase.Add(command, "now", now);
         PostgresDatabase.Add(command, "published", StoreText.State(DefinitionState.Published));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        var published = await VersionAsync(connection, transaction, id, version, forUpdate: false, cancellationToken).ConfigureAwait(false) ?? throw NoVersion(id, version);
+        var published = await VersionAsync(connection, transaction, id, version, forUpdate: false, cancellationToken).ConfigureAwait(false)
+            ?? throw NoVersion(id, version);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return published;
     }
@@ -147,7 +155,10 @@ public sealed class PostgresDefinitionStore(PostgresDatabase database, TimeProvi
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var command = PostgresDatabase.Command(connection, null, $"SELECT {StoreRows.VersionColumns} FROM definition_versions WHERE definition_id = @id ORDER BY version;");
+        var command = PostgresDatabase.Command(
+            connection,
+            null,
+            $"SELECT {StoreRows.VersionColumns} FROM definition_versions WHERE definition_id = @id ORDER BY version;");
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", id);
         return await StoreRows.ReadAllAsync(command, ReadVersion, cancellationToken).ConfigureAwait(false);
@@ -163,7 +174,12 @@ public sealed class PostgresDefinitionStore(PostgresDatabase database, TimeProvi
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    private static async Task<DefinitionVersion?> LatestAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string id, bool published, CancellationToken cancellationToken)
+    private static async Task<DefinitionVersion?> LatestAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction? transaction,
+        string id,
+        bool published,
+        CancellationToken cancellationToken)
     {
         var command = PostgresDatabase.Command(connection, transaction, $"""
             SELECT {StoreRows.VersionColumns} FROM definition_versions
@@ -176,10 +192,19 @@ public sealed class PostgresDefinitionStore(PostgresDatabase database, TimeProvi
         return (await StoreRows.ReadAllAsync(command, ReadVersion, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
 
-    private static async Task<DefinitionVersion?> VersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string id, int version, bool forUpdate, CancellationToken cancellationToken)
+    private static async Task<DefinitionVersion?> VersionAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction? transaction,
+        string id,
+        int version,
+        bool forUpdate,
+        CancellationToken cancellationToken)
     {
         var lockClause = forUpdate ? " FOR UPDATE" : "";
-        var command = PostgresDatabase.Command(connection, transaction, $"SELECT {StoreRows.VersionColumns} FROM definition_versions WHERE definition_id = @id AND version = @version{lockClause};");
+        var command = PostgresDatabase.Command(
+            connection,
+            transaction,
+            $"SELECT {StoreRows.VersionColumns} FROM definition_versions WHERE definition_id = @id AND version = @version{lockClause};");
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", id);
         PostgresDatabase.Add(command, "version", version);

@@ -7,7 +7,10 @@ internal sealed class PostgresHostQuarantine(PostgresDatabase database) : IHostQ
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var command = PostgresDatabase.Command(connection, null, "SELECT host, reason, run_id, since FROM quarantined_hosts WHERE environment_id = @environment ORDER BY host;");
+        var command = PostgresDatabase.Command(
+            connection,
+            null,
+            "SELECT host, reason, run_id, since FROM quarantined_hosts WHERE environment_id = @environment ORDER BY host;");
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "environment", environment);
         var hosts = new List<QuarantinedHost>();
@@ -15,7 +18,8 @@ internal sealed class PostgresHostQuarantine(PostgresDatabase database) : IHostQ
         await using var readerScope = reader.ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            hosts.Add(new QuarantinedHost(environment, reader.GetString(0), reader.GetString(1), reader.GetString(2), PostgresDatabase.Time(reader, 3)));
+            hosts.Add(
+                new QuarantinedHost(environment, reader.GetString(0), reader.GetString(1), reader.GetString(2), PostgresDatabase.Time(reader, 3)));
         }
 
         return hosts;
@@ -42,7 +46,10 @@ internal sealed class PostgresHostQuarantine(PostgresDatabase database) : IHostQ
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var command = PostgresDatabase.Command(connection, null, "DELETE FROM quarantined_hosts WHERE environment_id = @environment AND host = @host;");
+        var command = PostgresDatabase.Command(
+            connection,
+            null,
+            "DELETE FROM quarantined_hosts WHERE environment_id = @environment AND host = @host;");
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "environment", environment);
         PostgresDatabase.Add(command, "host", host);

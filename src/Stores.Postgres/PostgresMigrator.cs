@@ -50,7 +50,10 @@ public sealed class PostgresMigrator(PostgresDatabase database, TimeProvider? ti
                 await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var record = PostgresDatabase.Command(connection, transaction, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at);");
+            var record = PostgresDatabase.Command(
+                connection,
+                transaction,
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at);");
             await using (record.ConfigureAwait(false))
             {
                 PostgresDatabase.Add(record, "version", migration.Version);
@@ -66,14 +69,21 @@ public sealed class PostgresMigrator(PostgresDatabase database, TimeProvider? ti
         return reached;
     }
 
-    private static async Task<int> LockAndReadVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<int> LockAndReadVersionAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        CancellationToken cancellationToken)
     {
         var command = PostgresDatabase.Command(connection, transaction, $"SELECT pg_advisory_xact_lock({LockKey});");
         await using var commandScope = command.ConfigureAwait(false);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        command.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL);";
+        command.CommandText =
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT "
+            + "NULL);";
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;";
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt32(
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false),
+            System.Globalization.CultureInfo.InvariantCulture);
     }
 }

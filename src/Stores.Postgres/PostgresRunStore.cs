@@ -46,7 +46,10 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         await CreateRunAsync(run, [], cancellationToken).ConfigureAwait(false);
 
     /// <summary>Creates the run and appends its first events in one statement (one round trip, one commit).</summary>
-    public async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(
+        RunRecord run,
+        IReadOnlyList<JournalEvent> firstEvents,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(firstEvents);
@@ -99,9 +102,21 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     // The events as three arrays a statement unnests (WITH ORDINALITY numbers them from 1).
     private static void AddEvents(NpgsqlCommand command, IReadOnlyList<JournalEvent> events)
     {
-        command.Parameters.Add(new NpgsqlParameter<string[]>("types", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = events.Select(e => e.Type).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("times", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = events.Select(e => e.Time.ToUniversalTime()).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<string[]>("data", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Json) { TypedValue = events.Select(StoreJson.SerializeEvent).ToArray() });
+        command.Parameters.Add(
+            new NpgsqlParameter<string[]>("types", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text)
+            {
+                TypedValue = events.Select(e => e.Type).ToArray(),
+            });
+        command.Parameters.Add(
+            new NpgsqlParameter<DateTimeOffset[]>("times", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz)
+            {
+                TypedValue = events.Select(e => e.Time.ToUniversalTime()).ToArray(),
+            });
+        command.Parameters.Add(
+            new NpgsqlParameter<string[]>("data", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Json)
+            {
+                TypedValue = events.Select(StoreJson.SerializeEvent).ToArray(),
+            });
     }
 
     public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
@@ -140,17 +155,21 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
         if (query.WaitedForSignal is not null)
         {
-            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND j.data -> 'wait' ->> 'signal' = @signal)");
+            where.Add(
+                "EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND j.data -> 'wait' ->> 'signal' = @signal)");
             PostgresDatabase.Add(command, "signal", query.WaitedForSignal);
         }
 
         if (query.WaitedOnTimer)
         {
-            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND j.data -> 'wait' ->> 'resume_at' IS NOT NULL)");
+            where.Add(
+                "EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND j.data -> 'wait' ->> 'resume_at' IS NOT "
+                + "NULL)");
         }
 
         var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
-        command.CommandText = $"""SELECT {StoreRows.RunColumns} FROM runs {filter} ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT @limit OFFSET @offset;""";
+        command.CommandText =
+            $"""SELECT {StoreRows.RunColumns} FROM runs {filter} ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT @limit OFFSET @offset;""";
         PostgresDatabase.Add(command, "limit", Math.Max(0, query.Limit));
         PostgresDatabase.Add(command, "offset", Math.Max(0, query.Offset));
         return await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken).ConfigureAwait(false);
@@ -240,7 +259,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using var transactionScope = transaction.ConfigureAwait(false);
             await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
-            throw new InvalidOperationException($"the journal of run {runId} did not take {events.Count} event(s), though the run exists and its lease is current");
+            throw new InvalidOperationException(
+                $"the journal of run {runId} did not take {events.Count} event(s), though the run exists and its lease is current");
         }
 
         var first = sequences.Min();
@@ -251,11 +271,16 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     {
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var command = PostgresDatabase.Command(connection, null, "SELECT sequence, data::text FROM journal WHERE run_id = @id AND sequence > @after ORDER BY sequence;");
+        var command = PostgresDatabase.Command(
+            connection,
+            null,
+            "SELECT sequence, data::text FROM journal WHERE run_id = @id AND sequence > @after ORDER BY sequence;");
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", runId);
         PostgresDatabase.Add(command, "after", afterSequence);
-        var events = await StoreRows.ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken).ConfigureAwait(false);
+        var events = await StoreRows
+            .ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken)
+            .ConfigureAwait(false);
         if (events.Count == 0)
         {
             command.CommandText = "SELECT COUNT(*) FROM runs WHERE id = @id;";
@@ -290,7 +315,10 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     {
         // A holder that finished without releasing (its process died between its status write and the
         // release) holds nothing: its row goes, so the key is not stuck for ever.
-        var stale = PostgresDatabase.Command(connection, transaction, "DELETE FROM concurrency_keys WHERE name = @key AND run_id IN (SELECT id FROM runs WHERE status = ANY(@finished));");
+        var stale = PostgresDatabase.Command(
+            connection,
+            transaction,
+            "DELETE FROM concurrency_keys WHERE name = @key AND run_id IN (SELECT id FROM runs WHERE status = ANY(@finished));");
         await using (stale.ConfigureAwait(false))
         {
             PostgresDatabase.Add(stale, "key", key);
@@ -298,7 +326,10 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
             await stale.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var insert = PostgresDatabase.Command(connection, transaction, "INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES (@key, @run, @now) ON CONFLICT (name) DO NOTHING;");
+        var insert = PostgresDatabase.Command(
+            connection,
+            transaction,
+            "INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES (@key, @run, @now) ON CONFLICT (name) DO NOTHING;");
         await using var insertScope = insert.ConfigureAwait(false);
         PostgresDatabase.Add(insert, "key", key);
         PostgresDatabase.Add(insert, "run", runId);
@@ -367,7 +398,9 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         PostgresDatabase.Add(command, "claimable", StoreText.ClaimableStatuses);
         PostgresDatabase.Add(command, "waiting", StoreText.Status(RunStatus.Waiting));
         PostgresDatabase.Add(command, "max", Math.Max(0, max));
-        var claimed = await StoreRows.ReadAllAsync(command, r => StoreRows.ReadClaim(r, PostgresDatabase.Time, nodeId), cancellationToken).ConfigureAwait(false);
+        var claimed = await StoreRows
+            .ReadAllAsync(command, r => StoreRows.ReadClaim(r, PostgresDatabase.Time, nodeId), cancellationToken)
+            .ConfigureAwait(false);
         return claimed.OrderBy(c => c.Run.CreatedAt).ThenBy(c => c.Run.Id, StringComparer.Ordinal).ToList();
     }
 
@@ -386,7 +419,9 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         PostgresDatabase.Add(command, "node", nodeId);
         PostgresDatabase.Add(command, "expires", now + lease);
         PostgresDatabase.Add(command, "now", now);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long generation ? new RunLease(runId, nodeId, generation) : null;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long generation
+            ? new RunLease(runId, nodeId, generation)
+            : null;
     }
 
     public async Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken)
@@ -395,7 +430,10 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_expires_at = @expires WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
+        var command = PostgresDatabase.Command(
+            connection,
+            null,
+            "UPDATE runs SET lease_expires_at = @expires WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
         await using var commandScope = command.ConfigureAwait(false);
         AddLease(command, lease);
         PostgresDatabase.Add(command, "expires", _time.GetUtcNow() + duration);
@@ -408,7 +446,10 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
+        var command = PostgresDatabase.Command(
+            connection,
+            null,
+            "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
         await using var commandScope = command.ConfigureAwait(false);
         AddLease(command, lease);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -425,7 +466,9 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
             """);
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "cutoff", finishedBefore);
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt32(
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false),
+            System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public ValueTask DisposeAsync() => _ownsDatabase ? _database.DisposeAsync() : ValueTask.CompletedTask;
@@ -445,12 +488,24 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     /// Locks the run row for the rest of the transaction and returns its last sequence; in a fenced
     /// view, throws unless the fence's lease is still the run's current one.
     /// </summary>
-    private async Task<long> CheckFenceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, CancellationToken cancellationToken)
+    private async Task<long> CheckFenceAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        string runId,
+        CancellationToken cancellationToken)
     {
-        var command = PostgresDatabase.Command(connection, transaction, "SELECT last_sequence, lease_owner, lease_generation FROM runs WHERE id = @id FOR UPDATE;");
+        var command = PostgresDatabase.Command(
+            connection,
+            transaction,
+            "SELECT last_sequence, lease_owner, lease_generation FROM runs WHERE id = @id FOR UPDATE;");
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", runId);
-        var rows = await StoreRows.ReadAllAsync(command, r => (Last: r.GetInt64(0), Owner: r.IsDBNull(1) ? null : r.GetString(1), Generation: r.GetInt64(2)), cancellationToken).ConfigureAwait(false);
+        var rows = await StoreRows
+            .ReadAllAsync(
+                command,
+                r => (Last: r.GetInt64(0), Owner: r.IsDBNull(1) ? null : r.GetString(1), Generation: r.GetInt64(2)),
+                cancellationToken)
+            .ConfigureAwait(false);
         if (rows.Count == 0)
         {
             throw NoRun(runId);

@@ -14,7 +14,10 @@ internal sealed class PostgresWebhookDeliveries(PostgresDatabase database) : IWe
             await forget.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var insert = PostgresDatabase.Command(connection, null, "INSERT INTO webhook_deliveries (body_sha256, first_seen) VALUES (@hash, @now) ON CONFLICT (body_sha256) DO NOTHING;");
+        var insert = PostgresDatabase.Command(
+            connection,
+            null,
+            "INSERT INTO webhook_deliveries (body_sha256, first_seen) VALUES (@hash, @now) ON CONFLICT (body_sha256) DO NOTHING;");
         await using (insert.ConfigureAwait(false))
         {
             PostgresDatabase.Add(insert, "hash", bodyHash);
