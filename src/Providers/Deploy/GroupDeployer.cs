@@ -77,7 +77,12 @@ public sealed class GroupDeployer(ReleaseDeployer deployer)
     /// <returns>One result per host; check <see cref="GroupDeployResult.Succeeded"/>.</returns>
     /// <exception cref="GroupDeployCanceledException">Cancelled; holds the per-host results.</exception>
     public async Task<GroupDeployResult> DeployAsync(
-        IReadOnlyList<DeployTarget> targets, string release, ReleaseSource source, string runId, GroupDeployOptions? options, CancellationToken cancellationToken)
+        IReadOnlyList<DeployTarget> targets,
+        string release,
+        ReleaseSource source,
+        string runId,
+        GroupDeployOptions? options,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targets);
         options ??= new GroupDeployOptions();

@@ -39,7 +39,11 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         return HAProxyServerStates.From(stat, flags);
     }
 
-    public async Task TakeOutAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
+    public async Task TakeOutAsync(
+        IReadOnlyList<string> servers,
+        LoadBalancerTimings options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var before = await ReadByNameAsync(cancellationToken).ConfigureAwait(false);
@@ -56,7 +60,11 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         await SetStateAsync(draining, AdminState.Maint, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task BringLiveAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
+    public async Task BringLiveAsync(
+        IReadOnlyList<string> servers,
+        LoadBalancerTimings options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var started = _time.GetTimestamp();
@@ -89,18 +97,22 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
             return false;
         }
 
-        var answers = await Task.WhenAll(servers.Select(async s => (Server: s, Problem: await AskAsync(_probe, s, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        var answers = await Task.WhenAll(
+                servers.Select(async s => (Server: s, Problem: await AskAsync(_probe, s, cancellationToken).ConfigureAwait(false))))
+            .ConfigureAwait(false);
         var failed = answers.Where(a => a.Problem is not null).ToList();
         if (failed.Count > 0)
         {
-            progress?.Report($"{string.Join("; ", failed.Select(f => $"{_backend}/{f.Server}: {f.Problem}"))}; waiting for fresh HAProxy health checks instead");
+            progress?.Report(
+                $"{string.Join("; ", failed.Select(f => $"{_backend}/{f.Server}: {f.Problem}"))}; waiting for fresh HAProxy health checks instead");
             return false;
         }
 
         return true;
     }
 
-    /// <summary>The probe's answer; a probe that cannot even ask (a health URL that does not render for this host) is a failed answer, never a failed action.</summary>
+    /// <summary>The probe's answer; a probe that cannot even ask (a health URL that does not render for this host) is a failed answer, never a failed
+    /// action.</summary>
     private static async Task<string?> AskAsync(IUpstreamProbe probe, string server, CancellationToken cancellationToken)
     {
         try
@@ -114,7 +126,11 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
     }
 
     /// <summary>Ready, then health forced up, in one session: the probe that allows it passed milliseconds ago.</summary>
-    private async Task ForceLiveAsync(IReadOnlyList<string> servers, IReadOnlyDictionary<string, ServerState> before, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task ForceLiveAsync(
+        IReadOnlyList<string> servers,
+        IReadOnlyDictionary<string, ServerState> before,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         await using var sessionScope = session.ConfigureAwait(false);
@@ -130,7 +146,9 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
             await session.ForceHealthUpAsync(_backend, server, cancellationToken).ConfigureAwait(false);
         }
 
-        progress?.Report($"{string.Join(", ", servers.Select(s => $"{_backend}/{s}"))}: Gantry's own health check passed just now; health set up and ready (HAProxy's checks go on)");
+        progress?.Report(
+            $"{string.Join(", ", servers.Select(s => $"{_backend}/{s}"))}: Gantry's own health check passed just now; health set up and ready "
+            + "(HAProxy's checks go on)");
     }
 
     /// <summary>
@@ -158,7 +176,11 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         }
     }
 
-    private async Task SetStateAsync(IReadOnlyList<string> servers, AdminState state, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task SetStateAsync(
+        IReadOnlyList<string> servers,
+        AdminState state,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         if (servers.Count == 0)
         {
@@ -175,7 +197,11 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         }
     }
 
-    private async Task WaitForDrainAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task WaitForDrainAsync(
+        IReadOnlyList<string> servers,
+        LoadBalancerTimings options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var reported = false;
@@ -193,12 +219,14 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
             {
                 if (options.ForceAfterDrainTimeout)
                 {
-                    progress?.Report($"drain timeout of {TimeText.Format(options.DrainTimeout)} passed with sessions left on {left}; forcing maintenance");
+                    progress?.Report(
+                        $"drain timeout of {TimeText.Format(options.DrainTimeout)} passed with sessions left on {left}; forcing maintenance");
                     return;
                 }
 
                 throw new LoadBalancerException(
-                    $"drain of {left} did not finish within the drain timeout of {TimeText.Format(options.DrainTimeout)}; left in drain because ForceAfterDrainTimeout is off");
+                    $"drain of {left} did not finish within the drain timeout of {TimeText.Format(options.DrainTimeout)}; left in drain because "
+                    + "ForceAfterDrainTimeout is off");
             }
 
             if (!reported)
@@ -212,7 +240,13 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
     }
 
     /// <summary>Waits until no server is down or, once <paramref name="ready"/>, until every server is live.</summary>
-    private async Task WaitForHealthAsync(IReadOnlyList<string> servers, long started, LoadBalancerTimings options, bool ready, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task WaitForHealthAsync(
+        IReadOnlyList<string> servers,
+        long started,
+        LoadBalancerTimings options,
+        bool ready,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -232,7 +266,8 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
             {
                 var detail = string.Join("; ", notUp.Select(s => $"{_backend}/{s.Name} last check {s.LastCheck ?? "none"}"));
                 throw new LoadBalancerException(
-                    $"{string.Join(", ", notUp.Select(s => $"{_backend}/{s.Name}"))} did not come up within the health timeout of {TimeText.Format(options.HealthTimeout)}: {detail}");
+                    $"{string.Join(", ", notUp.Select(s => $"{_backend}/{s.Name}"))} did not come up within the health timeout of "
+                    + $"{TimeText.Format(options.HealthTimeout)}: {detail}");
             }
 
             await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
