@@ -95,8 +95,8 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
         RunRecord run;
         try
         {
-            run = await host
-                .Engine.StartAsync(
+            run = await host.Engine
+                .StartAsync(
                     new StartRunRequest
                     {
                         Workflow = workflow,

@@ -33,8 +33,8 @@ public sealed class RunsListCommand(IAnsiConsole console, TimeProvider time) : A
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         await using var host = await RunHost.OpenAsync(settings, console, time, live: false, cancellationToken).ConfigureAwait(false);
-        var runs = await host
-            .Runs.ListRunsAsync(
+        var runs = await host.Runs
+            .ListRunsAsync(
                 new RunQuery
                 {
                     WorkflowId = settings.Workflow,

@@ -96,8 +96,8 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         var root = WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root;
         var dataDirectory = Path.Combine(root, ".gantry");
         string? file;
-        await using (var stores = await Running
-                .WorkspaceStore.OpenAsync(
+        await using (var stores = await Running.WorkspaceStore
+                .OpenAsync(
                     settings.Db ?? System.Environment.GetEnvironmentVariable("GANTRY_DB") ?? Path.Combine(dataDirectory, "gantry.db"),
                     root,
                     dataDirectory,

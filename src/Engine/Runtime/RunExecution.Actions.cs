@@ -70,8 +70,8 @@ internal sealed partial class RunExecution
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !Abandoned)
         {
-            await _run
-                .Journal.AppendAsync(
+            await _run.Journal
+                .AppendAsync(
                     new JournalEvent
                     {
                         Type = JournalEventTypes.StepFailed,
@@ -116,8 +116,8 @@ internal sealed partial class RunExecution
                 var result = await activity.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
                 if (result is CompletedResult)
                 {
-                    await _run
-                        .Journal.AppendAsync(
+                    await _run.Journal
+                        .AppendAsync(
                             new JournalEvent
                             {
                                 Type = JournalEventTypes.StepResumed,
@@ -160,8 +160,8 @@ internal sealed partial class RunExecution
                 frame.Record(step.Id, "succeeded", completed.Outputs);
                 return StepOutcome.Completed;
             case SuspendedResult suspended:
-                await _run
-                    .Journal.AppendAsync(
+                await _run.Journal
+                    .AppendAsync(
                         new JournalEvent
                         {
                             Type = JournalEventTypes.StepWaiting,

@@ -36,8 +36,8 @@ internal sealed partial class RunExecution
 
         if (mode != OnErrorSettings.Ask)
         {
-            await _run
-                .Journal.LogAsync(
+            await _run.Journal
+                .LogAsync(
                     key,
                     $"on_error rendered '{mode}' at {settings.Location}; expected ask or fail: the step fails without asking",
                     warn: true)
@@ -106,8 +106,8 @@ internal sealed partial class RunExecution
         switch (answer)
         {
             case GuidedFailure.Skip:
-                await _run
-                    .Journal.AppendAsync(
+                await _run.Journal
+                    .AppendAsync(
                         new JournalEvent
                         {
                             Type = JournalEventTypes.StepSkipped,
@@ -121,8 +121,8 @@ internal sealed partial class RunExecution
                 frame.Record(step.Id, "skipped", null);
                 return StepOutcome.Completed;
             case GuidedFailure.Abort:
-                await _run
-                    .Journal.AppendAsync(
+                await _run.Journal
+                    .AppendAsync(
                         new JournalEvent
                         {
                             Type = JournalEventTypes.StepFailed,

@@ -203,8 +203,8 @@ internal sealed partial class RunExecution
     {
         if (!HasStarted(key))
         {
-            await _run
-                .Journal.AppendAsync(
+            await _run.Journal
+                .AppendAsync(
                     new JournalEvent
                     {
                         Type = JournalEventTypes.StepStarted,
@@ -221,8 +221,8 @@ internal sealed partial class RunExecution
             var outcome = await body().ConfigureAwait(false);
             if (outcome == StepOutcome.Completed && !_state.Finished.ContainsKey(key))
             {
-                await _run
-                    .Journal.AppendAsync(
+                await _run.Journal
+                    .AppendAsync(
                         new JournalEvent
                         {
                             Type = JournalEventTypes.StepSucceeded,
@@ -238,8 +238,8 @@ internal sealed partial class RunExecution
         }
         catch (StepFailedException failure) when (!_state.Finished.ContainsKey(key))
         {
-            await _run
-                .Journal.AppendAsync(
+            await _run.Journal
+                .AppendAsync(
                     new JournalEvent
                     {
                         Type = JournalEventTypes.StepFailed,

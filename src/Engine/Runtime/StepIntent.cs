@@ -10,8 +10,8 @@ internal sealed class StepIntent(RunContext run, string path) : IStepIntent
     public async Task RecordAsync(IReadOnlyDictionary<string, object?> intent, CancellationToken cancellationToken)
     {
         var copy = new Dictionary<string, object?>(intent, StringComparer.Ordinal);
-        await run
-            .Journal.AppendAsync(
+        await run.Journal
+            .AppendAsync(
                 new JournalEvent
                 {
                     Type = JournalEventTypes.StepIntent,

@@ -339,8 +339,8 @@ public sealed partial class WorkflowEngine
                 : waiting;
         }
 
-        await context
-            .Journal.AppendAsync(
+        await context.Journal
+            .AppendAsync(
                 new JournalEvent
                 {
                     Type = JournalEventTypes.RunFinished,
