@@ -178,7 +178,7 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         await using var host = await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
-        RunRecord signalled = null!;
+        RunRecord signalled;
         try
         {
             var payloads = settings.MergedInto is { } branch
@@ -188,12 +188,10 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
                     settings.Checks ?? "success",
                     Environment.UserName)
                 : [ParseData(settings.Data)];
-            foreach (var payload in payloads)
-            {
-                signalled = await host
-                    .Engine.SignalAsync(settings.Run, settings.Name, payload, Environment.UserName, cancellationToken)
-                    .ConfigureAwait(false);
-            }
+            // One commit: a terminal closed half-way must not leave the merge delivered without its review and check.
+            signalled = await host.Engine
+                .SignalBatchAsync(settings.Run, settings.Name, payloads, Environment.UserName, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (KeyNotFoundException ex)
         {

@@ -128,7 +128,7 @@ public sealed partial class WorkflowEngine
                             Status = RunStatus.Superseded,
                             Message = message,
                             Time = _time.GetUtcNow(),
-                        },],
+                        }],
                     cancellationToken)
                 .ConfigureAwait(false);
         }

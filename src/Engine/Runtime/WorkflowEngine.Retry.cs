@@ -53,7 +53,7 @@ public sealed partial class WorkflowEngine
                                 [JournalState.RetriedBeforeKey] = point.Before,
                                 ["previous_status"] = record.Status.ToString().ToLowerInvariant(),
                             },
-                        },],
+                        }],
                     cancellationToken)
                 .ConfigureAwait(false);
             var pending = await fenced.UpdateStatusAsync(runId, RunStatus.Pending, masker.Apply(message), cancellationToken).ConfigureAwait(false);

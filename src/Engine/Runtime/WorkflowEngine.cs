@@ -91,8 +91,7 @@ public sealed partial class WorkflowEngine
         };
         // The run and what triggered it are one write.
         IReadOnlyList<JournalEvent> triggered = request.TriggerDetails is { } details
-            ?
-            [
+            ? [
                 new JournalEvent
                 {
                     Type = JournalEventTypes.RunTriggered,
@@ -100,7 +99,7 @@ public sealed partial class WorkflowEngine
                     Message = request.Trigger,
                     Actor = request.StartedBy,
                     Payload = MaskerFor(record).Apply(details),
-                },]
+                }]
             : [];
         await _store.CreateRunAsync(record, triggered, cancellationToken).ConfigureAwait(false);
 
@@ -167,8 +166,18 @@ public sealed partial class WorkflowEngine
     /// Journals a signal and returns the run as it is after that: a run that is Waiting then needs
     /// a wake-up (<see cref="SignalAndWakeAsync"/>); a Running one sees the signal before it waits again.
     /// </summary>
-    public async Task<RunRecord> SignalAsync(string runId, string name, object? payload, string? sentBy, CancellationToken cancellationToken)
+    public Task<RunRecord> SignalAsync(string runId, string name, object? payload, string? sentBy, CancellationToken cancellationToken) =>
+        SignalBatchAsync(runId, name, [payload], sentBy, cancellationToken);
+
+    /// <summary>
+    /// Journals several deliveries of one signal in one commit (e.g. a pull request's merge, its review and its
+    /// check, which the waiting step needs together): a sender that dies half-way has delivered all of them or
+    /// none, never a part that leaves the step waiting for the rest while the sender believes it delivered.
+    /// </summary>
+    public async Task<RunRecord> SignalBatchAsync(
+        string runId, string name, IReadOnlyList<object?> payloads, string? sentBy, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(payloads);
         var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
         if (record.IsFinished)
         {
@@ -177,20 +186,19 @@ public sealed partial class WorkflowEngine
         }
 
         var masker = MaskerFor(record);
-        await _store
-            .AppendAsync(
-                runId,
-                [
-                    new JournalEvent
-                    {
-                        Type = JournalEventTypes.SignalReceived,
-                        Signal = name,
-                        Payload = masker.Apply(payload),
-                        Actor = sentBy is null ? null : masker.Apply(sentBy),
-                        Time = _time.GetUtcNow(),
-                    },],
-                cancellationToken)
-            .ConfigureAwait(false);
+        var actor = sentBy is null ? null : masker.Apply(sentBy);
+        var now = _time.GetUtcNow();
+        var deliveries = payloads
+            .Select(payload => new JournalEvent
+            {
+                Type = JournalEventTypes.SignalReceived,
+                Signal = name,
+                Payload = masker.Apply(payload),
+                Actor = actor,
+                Time = now,
+            })
+            .ToList();
+        await _store.AppendAsync(runId, deliveries, cancellationToken).ConfigureAwait(false);
 
         // Read after the append: together with the execution's look after it turns Waiting
         // (SignalledSinceAsync), one of the two sides always sees the other.
@@ -229,7 +237,7 @@ public sealed partial class WorkflowEngine
                         Type = JournalEventTypes.RunCancelRequested,
                         Actor = by,
                         Time = _time.GetUtcNow(),
-                    },],
+                    }],
                 cancellationToken)
             .ConfigureAwait(false);
         if (_active.TryGetValue(runId, out var cancel))

@@ -54,7 +54,7 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
                     .DeployAsync(request with { Hosts = remaining, MaxParallel = Math.Min(request.MaxParallel, remaining.Count) }, cancellationToken)
                     .ConfigureAwait(false);
         var result = new FleetResult([
-            .. intent.Hosts.Select(h => verified.FirstOrDefault(v => v.Host == h) ?? deployed.Hosts.First(d => d.Host == h)),]);
+            .. intent.Hosts.Select(h => verified.FirstOrDefault(v => v.Host == h) ?? deployed.Hosts.First(d => d.Host == h))]);
         var quarantined = await Quarantine
             .Of(context, environment)
             .RecordAsync(result, context.RunId, context.Time.GetUtcNow(), context.Log, cancellationToken)

@@ -96,6 +96,9 @@ internal sealed class RolloutKillScenario(DurableWorkspace workspace, IRolloutTa
     /// <summary>What a user does after the terminal died: the signal again if it never arrived, else <c>gantry runs resume</c>.</summary>
     private async Task<GantryProcess> AfterCliKilledAsync(string id, string[] command)
     {
+        // --merged-into sends the merge, the review and the check in one commit: any of them journaled means all
+        // were. (Sent one by one, a kill between them left the step waiting for the rest while this check said
+        // "delivered", and the run waited forever: seed 1997671025.)
         var signalled = (await workspace.JournalAsync(id)).Any(e => e.Type == JournalEventTypes.SignalReceived);
         string[] again = command[0] == "runs" && !signalled ? command : ["runs", "resume", id];
         log($"run {id}: restarted as gantry {string.Join(' ', again)}");
