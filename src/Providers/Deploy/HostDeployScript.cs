@@ -40,12 +40,12 @@ internal static class HostDeployScript
                 $"cur=$(readlink {PosixShell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur##*/}}; echo \"{Prefix}current=$cur\"\n")
             .Append(
                 CultureInfo.InvariantCulture,
-                $"if [ -d {folder} ]; then ls -1t {folder} | while IFS= read -r d; do if [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ]; "
-                + $"then echo \"{Prefix}release=$d\"; else echo \"{Prefix}other=$d\"; fi; done; fi\n")
+                $"if [ -d {folder} ]; then ls -1t {folder} | while IFS= read -r d; do if [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ]; ")
+            .Append(CultureInfo.InvariantCulture, $"then echo \"{Prefix}release=$d\"; else echo \"{Prefix}other=$d\"; fi; done; fi\n")
             .Append(
                 CultureInfo.InvariantCulture,
-                $"if [ -f {ReleaseDeployer.RevisionsLog} ]; then tail -n {RevisionsRead} {ReleaseDeployer.RevisionsLog} | sed 's/^/{Prefix}log=/'; "
-                + "fi\n");
+                $"if [ -f {ReleaseDeployer.RevisionsLog} ]; then tail -n {RevisionsRead} {ReleaseDeployer.RevisionsLog} | sed 's/^/{Prefix}log=/'; ")
+            .Append("fi\n");
         return lines.ToString();
     }
 
