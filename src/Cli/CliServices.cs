@@ -30,7 +30,9 @@ public static class CliServices
         services.TryAddSingleton(TimeProvider.System);
 
         // gantry lb drives the products Gantry ships and those the plugins just loaded added.
-        services.TryAddSingleton(sp => new LoadBalancerFactory(sp.GetRequiredService<TimeProvider>(), sp.GetServices<LoadBalancerDriverRegistration>()));
+        services.TryAddSingleton(sp => new LoadBalancerFactory(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetServices<LoadBalancerDriverRegistration>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkflowAnalyzer, CapacityAnalyzer>());
         services.TryAddSingleton(sp => new WorkflowValidator(sp.GetServices<IWorkflowAnalyzer>()));
         Infrastructure.StartupTrace.Mark("services");

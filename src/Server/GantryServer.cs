@@ -41,9 +41,17 @@ public static class GantryServer
 
         var db = options.Db ?? Environment.GetEnvironmentVariable("GANTRY_DB") ?? Path.Combine(dataDirectory, "gantry.db");
         var imports = new List<string>();
-        var stores = await LegacySafetyFiles.OpenStoreAsync(db, catalog.Root, dataDirectory, TimeProvider.System, imports.Add, cancellationToken).ConfigureAwait(false);
+        var stores = await LegacySafetyFiles
+            .OpenStoreAsync(db, catalog.Root, dataDirectory, TimeProvider.System, imports.Add, cancellationToken)
+            .ConfigureAwait(false);
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = catalog.Root, WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot") });
+        var builder = WebApplication.CreateBuilder(
+            new WebApplicationOptions
+            {
+                EnvironmentName = Environments.Production,
+                ContentRootPath = catalog.Root,
+                WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+            });
         builder.WebHost.UseKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodySize);
         builder.WebHost.UseUrls(options.Urls);
         JournalLogging.Configure(builder.Logging);
@@ -61,12 +69,18 @@ public static class GantryServer
         services.AddSingleton<RunEventNotifier>();
         services.AddSingleton<IJournalObserver>(sp => sp.GetRequiredService<RunEventNotifier>());
         services.AddSingleton<IJournalObserver, TelemetryObserver>();
-        services.AddGantryEngine(o =>
-        {
-            o.DataDirectory = dataDirectory;
-            o.Lease = options.Lease;
-        }).AddGantryProviders();
-        var pluginsFolder = options.PluginsFolder ?? (Environment.GetEnvironmentVariable("GANTRY_PLUGINS") is { Length: > 0 } fromEnvironment ? fromEnvironment : Path.Combine(catalog.Root, "plugins"));
+        services
+            .AddGantryEngine(o =>
+            {
+                o.DataDirectory = dataDirectory;
+                o.Lease = options.Lease;
+            })
+            .AddGantryProviders();
+        var pluginsFolder = options.PluginsFolder
+            ?? (
+                Environment.GetEnvironmentVariable("GANTRY_PLUGINS") is { Length: > 0 } fromEnvironment
+                    ? fromEnvironment
+                    : Path.Combine(catalog.Root, "plugins"));
         services.AddSingleton(PluginLoader.LoadInto(services, pluginsFolder));
         services.TryAddSingleton(sp => new WorkflowValidator(sp.GetServices<IWorkflowAnalyzer>()));
         services.AddSingleton<DefinitionCache>();

@@ -8,13 +8,15 @@ public sealed class GantryServerOptions
     /// <summary>Addresses to listen on. The default value is http://127.0.0.1:5080 (loopback only).</summary>
     public string Urls { get; set; } = "http://127.0.0.1:5080";
 
-    /// <summary>The workspace (the folder holding workflows/). The default value is the current folder or the nearest parent with workflows/.</summary>
+    /// <summary>The workspace (the folder holding workflows/). The default value is the current folder or the nearest parent with
+    /// workflows/.</summary>
     public string? WorkspaceRoot { get; set; }
 
     /// <summary>Gantry's data folder (store, tokens, sandbox state). The default value is the workspace's .gantry folder.</summary>
     public string? DataDirectory { get; set; }
 
-    /// <summary>The run store: a SQLite path or a PostgreSQL connection string (see RunStoreFactory). The default value is .gantry/gantry.db.</summary>
+    /// <summary>The run store: a SQLite path or a PostgreSQL connection string (see RunStoreFactory). The default value is
+    /// .gantry/gantry.db.</summary>
     public string? Db { get; set; }
 
     /// <summary>When true, GET routes answer without a token. The default value is false.</summary>
@@ -59,9 +61,13 @@ public sealed class GantryServerOptions
     /// A run whose process died (a killed <c>gantry run</c>, another node) is taken over by this server once
     /// its lease expired, within one <see cref="PollInterval"/>. The default value is 30 seconds, or GANTRY_LEASE.
     /// </summary>
-    public TimeSpan Lease { get; set; } = Engine.Schema.Duration.TryParse(Environment.GetEnvironmentVariable("GANTRY_LEASE"), out var lease) && lease > TimeSpan.Zero ? lease : TimeSpan.FromSeconds(30);
+    public TimeSpan Lease { get; set; } =
+        Engine.Schema.Duration.TryParse(Environment.GetEnvironmentVariable("GANTRY_LEASE"), out var lease) && lease > TimeSpan.Zero
+            ? lease
+            : TimeSpan.FromSeconds(30);
 
-    /// <summary>How often the server looks for runs nobody executes (orphaned, queued, woken) and for due timers. The default value is 1 second.</summary>
+    /// <summary>How often the server looks for runs nobody executes (orphaned, queued, woken) and for due timers. The default value is 1
+    /// second.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -74,7 +80,8 @@ public sealed class GantryServerOptions
     /// <summary>Runs after the server's own registrations; tests replace services through it.</summary>
     internal Action<IServiceCollection>? ConfigureServices { get; set; }
 
-    /// <summary>Reads a webhook secret file (surrounding whitespace and the final newline ignored); throws naming the file when it is missing or empty.</summary>
+    /// <summary>Reads a webhook secret file (surrounding whitespace and the final newline ignored); throws naming the file when it is missing or
+    /// empty.</summary>
     public static string ReadSecretFile(string path)
     {
         if (!File.Exists(path))
@@ -92,7 +99,8 @@ public sealed class GantryServerOptions
             ? value
             : throw new ArgumentException($"{option} '{text}' is not a positive duration; write e.g. 12h, 1d or 90d");
 
-    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, --github-webhook-secret-file, --webhook-max-age, --stop-grace.</summary>
+    /// <summary>Options from command-line style arguments: --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read,
+    /// --github-webhook-secret-file, --webhook-max-age, --stop-grace.</summary>
     public static GantryServerOptions FromArgs(IReadOnlyList<string> args)
     {
         var options = new GantryServerOptions { Retention = RetentionPruner.Resolve(null) };
@@ -101,17 +109,40 @@ public sealed class GantryServerOptions
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i])
             {
-                case "--urls": options.Urls = Next(); break;
-                case "--db": options.Db = Next(); break;
-                case "--workspace": options.WorkspaceRoot = Next(); break;
-                case "--data": options.DataDirectory = Next(); break;
-                case "--plugins": options.PluginsFolder = Next(); break;
-                case "--allow-anonymous-read": options.AllowAnonymousRead = true; break;
-                case "--retention": options.Retention = RetentionPruner.Resolve(Next()); break;
-                case "--github-webhook-secret-file": options.GitHubWebhookSecret = ReadSecretFile(Next()); break;
-                case "--webhook-max-age": options.WebhookMaxAge = ParseDuration("--webhook-max-age", Next()); break;
-                case "--stop-grace": options.StopGrace = ParseDuration("--stop-grace", Next()); break;
-                default: throw new ArgumentException($"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, --github-webhook-secret-file, --webhook-max-age or --stop-grace");
+                case "--urls":
+                    options.Urls = Next();
+                    break;
+                case "--db":
+                    options.Db = Next();
+                    break;
+                case "--workspace":
+                    options.WorkspaceRoot = Next();
+                    break;
+                case "--data":
+                    options.DataDirectory = Next();
+                    break;
+                case "--plugins":
+                    options.PluginsFolder = Next();
+                    break;
+                case "--allow-anonymous-read":
+                    options.AllowAnonymousRead = true;
+                    break;
+                case "--retention":
+                    options.Retention = RetentionPruner.Resolve(Next());
+                    break;
+                case "--github-webhook-secret-file":
+                    options.GitHubWebhookSecret = ReadSecretFile(Next());
+                    break;
+                case "--webhook-max-age":
+                    options.WebhookMaxAge = ParseDuration("--webhook-max-age", Next());
+                    break;
+                case "--stop-grace":
+                    options.StopGrace = ParseDuration("--stop-grace", Next());
+                    break;
+                default:
+                    throw new ArgumentException(
+                        $"unknown option '{args[i]}'; expected --urls, --db, --workspace, --data, --plugins, --retention, --allow-anonymous-read, "
+                        + "--github-webhook-secret-file, --webhook-max-age or --stop-grace");
             }
         }
 

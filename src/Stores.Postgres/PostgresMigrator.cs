@@ -18,55 +18,72 @@ public sealed class PostgresMigrator(PostgresDatabase database, TimeProvider? ti
 
     public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var version = await LockAndReadVersionAsync(connection, transaction, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        var version = await LockAndReadVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return version;
     }
 
     public async Task<int> MigrateAsync(int? targetVersion, CancellationToken cancellationToken)
     {
         var target = targetVersion ?? LatestVersion;
-        await using var connection = await database.OpenAsync(cancellationToken);
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
         var reached = 0;
         foreach (var migration in PostgresMigrations.All.Where(m => m.Version <= target))
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            reached = await LockAndReadVersionAsync(connection, transaction, cancellationToken);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionScope = transaction.ConfigureAwait(false);
+            reached = await LockAndReadVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
             if (reached >= migration.Version)
             {
-                await transaction.CommitAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            await using (var apply = PostgresDatabase.Command(connection, transaction, migration.Sql))
+            var apply = PostgresDatabase.Command(connection, transaction, migration.Sql);
+            await using (apply.ConfigureAwait(false))
             {
-                await apply.ExecuteNonQueryAsync(cancellationToken);
+                await apply.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await using (var record = PostgresDatabase.Command(connection, transaction, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at);"))
+            var record = PostgresDatabase.Command(
+                connection,
+                transaction,
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at);");
+            await using (record.ConfigureAwait(false))
             {
                 PostgresDatabase.Add(record, "version", migration.Version);
                 PostgresDatabase.Add(record, "name", migration.Name);
                 PostgresDatabase.Add(record, "at", _time.GetUtcNow());
-                await record.ExecuteNonQueryAsync(cancellationToken);
+                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await transaction.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             reached = migration.Version;
         }
 
         return reached;
     }
 
-    private static async Task<int> LockAndReadVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<int> LockAndReadVersionAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        CancellationToken cancellationToken)
     {
-        await using var command = PostgresDatabase.Command(connection, transaction, $"SELECT pg_advisory_xact_lock({LockKey});");
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        command.CommandText = "CREATE TABLE IF NOT EXISTS schema_migrations (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL);";
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var command = PostgresDatabase.Command(connection, transaction, $"SELECT pg_advisory_xact_lock({LockKey});");
+        await using var commandScope = command.ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText =
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT "
+            + "NULL);";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;";
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt32(
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false),
+            System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -43,15 +43,19 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     public IRunStore Fenced(RunLease lease) => new PostgresRunStore(_database, _time, lease);
 
     public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken) =>
-        await CreateRunAsync(run, [], cancellationToken);
+        await CreateRunAsync(run, [], cancellationToken).ConfigureAwait(false);
 
     /// <summary>Creates the run and appends its first events in one statement (one round trip, one commit).</summary>
-    public async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(
+        RunRecord run,
+        IReadOnlyList<JournalEvent> firstEvents,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(firstEvents);
 
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
         var insertRun = """
             INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path,
                 inputs, status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, finished_at, last_sequence)
@@ -59,12 +63,13 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
                 @inputs, @status, @key, @trigger, @startedBy, @created, @updated, @message, @finished, @count)
             ON CONFLICT (id) DO NOTHING
             """;
-        await using var command = PostgresDatabase.Command(connection, null, firstEvents.Count == 0 ? insertRun + ";" : $"""
+        var command = PostgresDatabase.Command(connection, null, firstEvents.Count == 0 ? insertRun + ";" : $"""
             WITH created AS ({insertRun} RETURNING id)
             INSERT INTO journal (run_id, sequence, type, time, data)
             SELECT created.id, e.ordinal, e.type, e.time, e.data
             FROM created, unnest(@types, @times, @data) WITH ORDINALITY AS e(type, time, data, ordinal);
             """);
+        await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "count", (long)firstEvents.Count);
         AddEvents(command, firstEvents);
         PostgresDatabase.Add(command, "id", run.Id);
@@ -86,7 +91,7 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         {
             TypedValue = run.IsFinished ? run.UpdatedAt.ToUniversalTime() : null,
         });
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
             throw new InvalidOperationException($"run {run.Id} already exists");
         }
@@ -97,25 +102,41 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     // The events as three arrays a statement unnests (WITH ORDINALITY numbers them from 1).
     private static void AddEvents(NpgsqlCommand command, IReadOnlyList<JournalEvent> events)
     {
-        command.Parameters.Add(new NpgsqlParameter<string[]>("types", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = events.Select(e => e.Type).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("times", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz) { TypedValue = events.Select(e => e.Time.ToUniversalTime()).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter<string[]>("data", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Json) { TypedValue = events.Select(StoreJson.SerializeEvent).ToArray() });
+        command.Parameters.Add(
+            new NpgsqlParameter<string[]>("types", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text)
+            {
+                TypedValue = events.Select(e => e.Type).ToArray(),
+            });
+        command.Parameters.Add(
+            new NpgsqlParameter<DateTimeOffset[]>("times", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.TimestampTz)
+            {
+                TypedValue = events.Select(e => e.Time.ToUniversalTime()).ToArray(),
+            });
+        command.Parameters.Add(
+            new NpgsqlParameter<string[]>("data", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Json)
+            {
+                TypedValue = events.Select(StoreJson.SerializeEvent).ToArray(),
+            });
     }
 
     public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, $"SELECT {StoreRows.RunColumns} FROM runs WHERE id = @id;");
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = PostgresDatabase.Command(connection, null, $"SELECT {StoreRows.RunColumns} FROM runs WHERE id = @id;");
+        await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", runId);
-        return (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken)).SingleOrDefault();
+        return (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
     }
 
     public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
 
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, "");
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = PostgresDatabase.Command(connection, null, "");
+        await using var commandScope = command.ConfigureAwait(false);
         var where = new List<string>();
         AddFilter(command, where, "workflow_id", "workflow", query.WorkflowId);
         AddFilter(command, where, "environment_id", "environment", query.EnvironmentId);
@@ -134,24 +155,28 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
         if (query.WaitedForSignal is not null)
         {
-            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND j.data -> 'wait' ->> 'signal' = @signal)");
+            where.Add(
+                "EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND j.data -> 'wait' ->> 'signal' = @signal)");
             PostgresDatabase.Add(command, "signal", query.WaitedForSignal);
         }
 
         if (query.WaitedOnTimer)
         {
-            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND j.data -> 'wait' ->> 'resume_at' IS NOT NULL)");
+            where.Add(
+                "EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND j.data -> 'wait' ->> 'resume_at' IS NOT "
+                + "NULL)");
         }
 
         var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
-        command.CommandText = $"""SELECT {StoreRows.RunColumns} FROM runs {filter} ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT @limit OFFSET @offset;""";
+        command.CommandText =
+            $"""SELECT {StoreRows.RunColumns} FROM runs {filter} ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT @limit OFFSET @offset;""";
         PostgresDatabase.Add(command, "limit", Math.Max(0, query.Limit));
         PostgresDatabase.Add(command, "offset", Math.Max(0, query.Offset));
-        return await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+        return await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
-        await UpdateAsync(runId, status, message, onlyPending: false, cancellationToken) ?? throw NoRun(runId);
+        await UpdateAsync(runId, status, message, onlyPending: false, cancellationToken).ConfigureAwait(false) ?? throw NoRun(runId);
 
     public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
         UpdateAsync(runId, status, message, onlyPending: true, cancellationToken);
@@ -159,17 +184,20 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     private async Task<RunRecord?> UpdateAsync(string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
         if (IsFenced(runId))
         {
-            await CheckFenceAsync(connection, transaction, runId, cancellationToken);
+            await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         }
 
-        await using var command = PostgresDatabase.Command(connection, transaction, $"""
+        var command = PostgresDatabase.Command(connection, transaction, $"""
             UPDATE runs SET status = @status, message = @message, updated_at = @now, finished_at = @finished
             WHERE id = @id{(onlyPending ? " AND status = @pending" : "")} RETURNING {StoreRows.RunColumns};
             """);
+        await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", runId);
         PostgresDatabase.Add(command, "pending", StoreText.Status(RunStatus.Pending));
         PostgresDatabase.Add(command, "status", StoreText.Status(status));
@@ -179,8 +207,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         {
             TypedValue = StoreText.IsFinished(status) ? now.ToUniversalTime() : null,
         });
-        var updated = (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken)).SingleOrDefault();
-        await transaction.CommitAsync(cancellationToken);
+        var updated = (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return updated;
     }
 
@@ -190,9 +218,11 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
         if (events.Count == 0)
         {
-            await using var empty = await _database.OpenAsync(cancellationToken);
-            await using var check = await empty.BeginTransactionAsync(cancellationToken);
-            await CheckFenceAsync(empty, check, runId, cancellationToken);
+            var empty = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var emptyScope = empty.ConfigureAwait(false);
+            var check = await empty.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var checkScope = check.ConfigureAwait(false);
+            await CheckFenceAsync(empty, check, runId, cancellationToken).ConfigureAwait(false);
             return [];
         }
 
@@ -200,8 +230,9 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         // row, so sequences stay gap-free across processes; fenced, only while this holder's lease is
         // current) and insert the events numbered after the sequence it had.
         var fenced = IsFenced(runId);
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, $"""
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = PostgresDatabase.Command(connection, null, $"""
             WITH bump AS (
                 UPDATE runs SET last_sequence = last_sequence + @count
                 WHERE id = @run{(fenced ? " AND lease_owner = @owner AND lease_generation = @generation" : "")}
@@ -211,6 +242,7 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
             FROM bump, unnest(@types, @times, @data) WITH ORDINALITY AS e(type, time, data, ordinal)
             RETURNING sequence;
             """);
+        await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "run", runId);
         PostgresDatabase.Add(command, "count", (long)events.Count);
         if (fenced)
@@ -220,13 +252,15 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         }
 
         AddEvents(command, events);
-        var sequences = await StoreRows.ReadAllAsync(command, r => r.GetInt64(0), cancellationToken);
+        var sequences = await StoreRows.ReadAllAsync(command, r => r.GetInt64(0), cancellationToken).ConfigureAwait(false);
         if (sequences.Count == 0)
         {
             // Nothing bumped: say why (no such run, or another holder's lease).
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await CheckFenceAsync(connection, transaction, runId, cancellationToken);
-            throw new InvalidOperationException($"the journal of run {runId} did not take {events.Count} event(s), though the run exists and its lease is current");
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionScope = transaction.ConfigureAwait(false);
+            await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"the journal of run {runId} did not take {events.Count} event(s), though the run exists and its lease is current");
         }
 
         var first = sequences.Min();
@@ -235,15 +269,22 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, "SELECT sequence, data::text FROM journal WHERE run_id = @id AND sequence > @after ORDER BY sequence;");
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = PostgresDatabase.Command(
+            connection,
+            null,
+            "SELECT sequence, data::text FROM journal WHERE run_id = @id AND sequence > @after ORDER BY sequence;");
+        await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", runId);
         PostgresDatabase.Add(command, "after", afterSequence);
-        var events = await StoreRows.ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken);
+        var events = await StoreRows
+            .ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken)
+            .ConfigureAwait(false);
         if (events.Count == 0)
         {
             command.CommandText = "SELECT COUNT(*) FROM runs WHERE id = @id;";
-            if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
+            if ((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
             {
                 throw NoRun(runId);
             }
@@ -254,47 +295,62 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = IsFenced(runId) ? await connection.BeginTransactionAsync(cancellationToken) : null;
-        if (transaction is not null)
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        if (!IsFenced(runId))
         {
-            await CheckFenceAsync(connection, transaction, runId, cancellationToken);
+            return await TryAcquireKeyAsync(connection, null, key, runId, cancellationToken).ConfigureAwait(false);
         }
 
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        var result = await TryAcquireKeyAsync(connection, transaction, key, runId, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task<string?> TryAcquireKeyAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string key, string runId, CancellationToken cancellationToken)
+    {
         // A holder that finished without releasing (its process died between its status write and the
         // release) holds nothing: its row goes, so the key is not stuck for ever.
-        await using (var stale = PostgresDatabase.Command(connection, transaction, "DELETE FROM concurrency_keys WHERE name = @key AND run_id IN (SELECT id FROM runs WHERE status = ANY(@finished));"))
+        var stale = PostgresDatabase.Command(
+            connection,
+            transaction,
+            "DELETE FROM concurrency_keys WHERE name = @key AND run_id IN (SELECT id FROM runs WHERE status = ANY(@finished));");
+        await using (stale.ConfigureAwait(false))
         {
             PostgresDatabase.Add(stale, "key", key);
             PostgresDatabase.Add(stale, "finished", StoreText.FinishedStatuses);
-            await stale.ExecuteNonQueryAsync(cancellationToken);
+            await stale.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using var insert = PostgresDatabase.Command(connection, transaction, "INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES (@key, @run, @now) ON CONFLICT (name) DO NOTHING;");
+        var insert = PostgresDatabase.Command(
+            connection,
+            transaction,
+            "INSERT INTO concurrency_keys (name, run_id, acquired_at) VALUES (@key, @run, @now) ON CONFLICT (name) DO NOTHING;");
+        await using var insertScope = insert.ConfigureAwait(false);
         PostgresDatabase.Add(insert, "key", key);
         PostgresDatabase.Add(insert, "run", runId);
         PostgresDatabase.Add(insert, "now", _time.GetUtcNow());
-        await using var holder = PostgresDatabase.Command(connection, transaction, "SELECT run_id FROM concurrency_keys WHERE name = @key;");
+        var holder = PostgresDatabase.Command(connection, transaction, "SELECT run_id FROM concurrency_keys WHERE name = @key;");
+        await using var holderScope = holder.ConfigureAwait(false);
         PostgresDatabase.Add(holder, "key", key);
         string? result = null;
         while (true)
         {
-            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
             {
                 break;
             }
 
             // The key was held when we tried; if its holder released it since, try again.
-            if (await holder.ExecuteScalarAsync(cancellationToken) is string held)
+            if (await holder.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string held)
             {
                 result = held == runId ? null : held;
                 break;
             }
-        }
-
-        if (transaction is not null)
-        {
-            await transaction.CommitAsync(cancellationToken);
         }
 
         return result;
@@ -302,25 +358,29 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     public async Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
         if (IsFenced(runId))
         {
-            await CheckFenceAsync(connection, transaction, runId, cancellationToken);
+            await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
         }
 
-        await using var command = PostgresDatabase.Command(connection, transaction, "DELETE FROM concurrency_keys WHERE name = @key AND run_id = @run;");
+        var command = PostgresDatabase.Command(connection, transaction, "DELETE FROM concurrency_keys WHERE name = @key AND run_id = @run;");
+        await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "key", key);
         PostgresDatabase.Add(command, "run", runId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, $"""
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = PostgresDatabase.Command(connection, null, $"""
             UPDATE runs SET lease_owner = @node, lease_expires_at = @expires, lease_generation = lease_generation + 1
             WHERE id IN (
                 SELECT id FROM runs
@@ -331,63 +391,84 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
                 FOR UPDATE SKIP LOCKED)
             RETURNING {StoreRows.RunColumns}, lease_generation;
             """);
+        await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "node", nodeId);
         PostgresDatabase.Add(command, "expires", now + lease);
         PostgresDatabase.Add(command, "now", now);
         PostgresDatabase.Add(command, "claimable", StoreText.ClaimableStatuses);
         PostgresDatabase.Add(command, "waiting", StoreText.Status(RunStatus.Waiting));
         PostgresDatabase.Add(command, "max", Math.Max(0, max));
-        var claimed = await StoreRows.ReadAllAsync(command, r => StoreRows.ReadClaim(r, PostgresDatabase.Time, nodeId), cancellationToken);
+        var claimed = await StoreRows
+            .ReadAllAsync(command, r => StoreRows.ReadClaim(r, PostgresDatabase.Time, nodeId), cancellationToken)
+            .ConfigureAwait(false);
         return claimed.OrderBy(c => c.Run.CreatedAt).ThenBy(c => c.Run.Id, StringComparer.Ordinal).ToList();
     }
 
     public async Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, """
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = PostgresDatabase.Command(connection, null, """
             UPDATE runs SET lease_owner = @node, lease_expires_at = @expires, lease_generation = lease_generation + 1
             WHERE id = @id AND (lease_owner IS NULL OR lease_owner = @node OR lease_expires_at <= @now)
             RETURNING lease_generation;
             """);
+        await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", runId);
         PostgresDatabase.Add(command, "node", nodeId);
         PostgresDatabase.Add(command, "expires", now + lease);
         PostgresDatabase.Add(command, "now", now);
-        return await command.ExecuteScalarAsync(cancellationToken) is long generation ? new RunLease(runId, nodeId, generation) : null;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long generation
+            ? new RunLease(runId, nodeId, generation)
+            : null;
     }
 
     public async Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
 
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_expires_at = @expires WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = PostgresDatabase.Command(
+            connection,
+            null,
+            "UPDATE runs SET lease_expires_at = @expires WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
+        await using var commandScope = command.ConfigureAwait(false);
         AddLease(command, lease);
         PostgresDatabase.Add(command, "expires", _time.GetUtcNow() + duration);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     public async Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
 
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = PostgresDatabase.Command(
+            connection,
+            null,
+            "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @node AND lease_generation = @generation;");
+        await using var commandScope = command.ConfigureAwait(false);
         AddLease(command, lease);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> PruneAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken);
-        await using var command = PostgresDatabase.Command(connection, null, """
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = PostgresDatabase.Command(connection, null, """
             WITH pruned AS (DELETE FROM runs WHERE finished_at < @cutoff RETURNING id),
                  keys AS (DELETE FROM concurrency_keys WHERE run_id IN (SELECT id FROM pruned))
             SELECT COUNT(*) FROM pruned;
             """);
+        await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "cutoff", finishedBefore);
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt32(
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false),
+            System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public ValueTask DisposeAsync() => _ownsDatabase ? _database.DisposeAsync() : ValueTask.CompletedTask;
@@ -407,11 +488,24 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     /// Locks the run row for the rest of the transaction and returns its last sequence; in a fenced
     /// view, throws unless the fence's lease is still the run's current one.
     /// </summary>
-    private async Task<long> CheckFenceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string runId, CancellationToken cancellationToken)
+    private async Task<long> CheckFenceAsync(
+        NpgsqlConnection connection,
+        NpgsqlTransaction transaction,
+        string runId,
+        CancellationToken cancellationToken)
     {
-        await using var command = PostgresDatabase.Command(connection, transaction, "SELECT last_sequence, lease_owner, lease_generation FROM runs WHERE id = @id FOR UPDATE;");
+        var command = PostgresDatabase.Command(
+            connection,
+            transaction,
+            "SELECT last_sequence, lease_owner, lease_generation FROM runs WHERE id = @id FOR UPDATE;");
+        await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", runId);
-        var rows = await StoreRows.ReadAllAsync(command, r => (Last: r.GetInt64(0), Owner: r.IsDBNull(1) ? null : r.GetString(1), Generation: r.GetInt64(2)), cancellationToken);
+        var rows = await StoreRows
+            .ReadAllAsync(
+                command,
+                r => (Last: r.GetInt64(0), Owner: r.IsDBNull(1) ? null : r.GetString(1), Generation: r.GetInt64(2)),
+                cancellationToken)
+            .ConfigureAwait(false);
         if (rows.Count == 0)
         {
             throw NoRun(runId);

@@ -9,7 +9,9 @@ internal static class PostgresUri
     {
         if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || string.IsNullOrEmpty(parsed.Host))
         {
-            throw new ArgumentException($"'{Mask(uri)}' is not a PostgreSQL URL. Expected postgresql://user:password@host:5432/database.", nameof(uri));
+            throw new ArgumentException(
+                $"'{Mask(uri)}' is not a PostgreSQL URL. Expected postgresql://user:password@host:5432/database.",
+                nameof(uri));
         }
 
         var builder = new NpgsqlConnectionStringBuilder { Host = parsed.Host };
@@ -46,7 +48,10 @@ internal static class PostgresUri
             }
             catch (ArgumentException e)
             {
-                throw new ArgumentException($"The PostgreSQL URL has an unknown option '{key}'. Use Npgsql connection-string keywords (for example 'sslmode', 'Timeout').", nameof(uri), e);
+                throw new ArgumentException(
+                    $"The PostgreSQL URL has an unknown option '{key}'. Use Npgsql connection-string keywords (for example 'sslmode', 'Timeout').",
+                    nameof(uri),
+                    e);
             }
         }
 

@@ -9,36 +9,45 @@ internal sealed class SqliteAccessTokens(SqliteDatabase database) : IAccessToken
 
     public async Task<bool> AddAsync(StoredToken token, CancellationToken cancellationToken)
     {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        await using var command = writer.Connection.CreateCommand();
-        command.CommandText = $"INSERT INTO access_tokens ({Columns}) VALUES ($name, $role, $sha256, $created, $expires) ON CONFLICT (name) DO NOTHING;";
+        var writer = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
+        await using var writerScope = writer.ConfigureAwait(false);
+        var command = writer.Connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
+        command.CommandText =
+            $"INSERT INTO access_tokens ({Columns}) VALUES ($name, $role, $sha256, $created, $expires) ON CONFLICT (name) DO NOTHING;";
         command.Parameters.AddWithValue("$name", token.Name);
         command.Parameters.AddWithValue("$role", token.Role);
         command.Parameters.AddWithValue("$sha256", token.Sha256);
         command.Parameters.AddWithValue("$created", SqliteDatabase.Ticks(token.CreatedAt));
         command.Parameters.AddWithValue("$expires", token.ExpiresAt is { } expires ? SqliteDatabase.Ticks(expires) : DBNull.Value);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     public async Task<IReadOnlyList<StoredToken>> ListAsync(CancellationToken cancellationToken) =>
-        await QueryAsync($"SELECT {Columns} FROM access_tokens ORDER BY name;", null, cancellationToken);
+        await QueryAsync($"SELECT {Columns} FROM access_tokens ORDER BY name;", null, cancellationToken).ConfigureAwait(false);
 
     public async Task<StoredToken?> FindAsync(string sha256, CancellationToken cancellationToken) =>
-        (await QueryAsync($"SELECT {Columns} FROM access_tokens WHERE sha256 = $sha256;", sha256, cancellationToken)).SingleOrDefault();
+        (
+            await QueryAsync($"SELECT {Columns} FROM access_tokens WHERE sha256 = $sha256;", sha256, cancellationToken).ConfigureAwait(false)
+        ).SingleOrDefault();
 
     public async Task<bool> RevokeAsync(string name, CancellationToken cancellationToken)
     {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        await using var command = writer.Connection.CreateCommand();
+        var writer = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
+        await using var writerScope = writer.ConfigureAwait(false);
+        var command = writer.Connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = "DELETE FROM access_tokens WHERE name = $name;";
         command.Parameters.AddWithValue("$name", name);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     private async Task<List<StoredToken>> QueryAsync(string sql, string? sha256, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = sql;
         if (sha256 is not null)
         {
@@ -46,8 +55,9 @@ internal sealed class SqliteAccessTokens(SqliteDatabase database) : IAccessToken
         }
 
         var tokens = new List<StoredToken>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             tokens.Add(Read(reader));
         }
@@ -56,5 +66,10 @@ internal sealed class SqliteAccessTokens(SqliteDatabase database) : IAccessToken
     }
 
     private static StoredToken Read(DbDataReader reader) =>
-        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), SqliteDatabase.Time(reader, 3), reader.IsDBNull(4) ? null : SqliteDatabase.Time(reader, 4));
+        new(
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            SqliteDatabase.Time(reader, 3),
+            reader.IsDBNull(4) ? null : SqliteDatabase.Time(reader, 4));
 }

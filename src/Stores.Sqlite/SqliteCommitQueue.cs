@@ -59,7 +59,8 @@ internal sealed class SqliteCommitQueue
             // once the gate is held, so it holds every write that queued while this one waited.
             while (!_pending.IsEmpty)
             {
-                await using var writer = await SqliteWriter.OpenAsync(_database, CancellationToken.None).ConfigureAwait(false);
+                var writer = await SqliteWriter.OpenAsync(_database, CancellationToken.None).ConfigureAwait(false);
+                await using var writerScope = writer.ConfigureAwait(false);
                 if (Take(batch))
                 {
                     await CommitAsync(writer.Connection, batch).ConfigureAwait(false);
@@ -109,7 +110,8 @@ internal sealed class SqliteCommitQueue
         var outcomes = new Exception?[batch.Count];
         try
         {
-            await using var transaction = SqliteDatabase.BeginImmediate(connection);
+            var transaction = SqliteDatabase.BeginImmediate(connection);
+            await using var transactionScope = transaction.ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
             {
                 var savepoint = $"w{i}";

@@ -40,20 +40,22 @@ public sealed class SqliteDatabase
         var connection = new SqliteConnection(ConnectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken);
-            await using var pragma = connection.CreateCommand();
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var pragma = connection.CreateCommand();
+            await using var pragmaScope = pragma.ConfigureAwait(false);
             pragma.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync();
+            await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    /// <summary>Opens a connection for a write, after this process's earlier writers on the same file are done (<see cref="SqliteWriter"/>).</summary>
+    /// <summary>Opens a connection for a write, after this process's earlier writers on the same file are done (<see
+    /// cref="SqliteWriter"/>).</summary>
     public Task<SqliteWriter> OpenWriterAsync(CancellationToken cancellationToken) => SqliteWriter.OpenAsync(this, cancellationToken);
 
     /// <summary>

@@ -36,18 +36,23 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         database.WriteInBatchAsync((transaction, token) => InsertRunAsync(transaction, run, token), cancellationToken);
 
     /// <summary>Creates the run and appends its first events in one transaction (one commit).</summary>
-    public Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<JournalEvent>> CreateRunAsync(
+        RunRecord run,
+        IReadOnlyList<JournalEvent> firstEvents,
+        CancellationToken cancellationToken
+    ) =>
         database.WriteInBatchAsync<IReadOnlyList<JournalEvent>>(
             async (transaction, token) =>
             {
-                await InsertRunAsync(transaction, run, token);
-                return firstEvents.Count == 0 ? [] : await AppendInAsync(transaction, run.Id, firstEvents, token);
+                await InsertRunAsync(transaction, run, token).ConfigureAwait(false);
+                return firstEvents.Count == 0 ? [] : await AppendInAsync(transaction, run.Id, firstEvents, token).ConfigureAwait(false);
             },
             cancellationToken);
 
     private static async Task<bool> InsertRunAsync(SqliteTransaction transaction, RunRecord run, CancellationToken cancellationToken)
     {
-        await using var command = SqliteDatabase.Command(transaction);
+        var command = SqliteDatabase.Command(transaction);
+        await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = """
             INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path,
                 inputs, status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, finished_at)
@@ -71,7 +76,7 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$updated", SqliteDatabase.Ticks(run.UpdatedAt));
         command.Parameters.AddWithValue("$message", (object?)run.Message ?? DBNull.Value);
         command.Parameters.AddWithValue("$finished", run.IsFinished ? SqliteDatabase.Ticks(run.UpdatedAt) : DBNull.Value);
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
             throw new InvalidOperationException($"run {run.Id} already exists");
         }
@@ -81,11 +86,13 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = $"SELECT {StoreRows.RunColumns} FROM runs WHERE id = $id;";
         command.Parameters.AddWithValue("$id", runId);
-        var runs = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+        var runs = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken).ConfigureAwait(false);
         return runs.Count == 0 ? null : runs[0];
     }
 
@@ -93,8 +100,10 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     {
         ArgumentNullException.ThrowIfNull(query);
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
         var where = new List<string>();
         AddFilter(command, where, "workflow_id", "$workflow", query.WorkflowId);
         AddFilter(command, where, "environment_id", "$environment", query.EnvironmentId);
@@ -114,24 +123,28 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
         if (query.WaitedForSignal is not null)
         {
-            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND json_extract(j.data, '$.wait.signal') = $signal)");
+            where.Add(
+                "EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND json_extract(j.data, '$.wait.signal') = "
+                + "$signal)");
             command.Parameters.AddWithValue("$signal", query.WaitedForSignal);
         }
 
         if (query.WaitedOnTimer)
         {
-            where.Add("EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND json_extract(j.data, '$.wait.resume_at') IS NOT NULL)");
+            where.Add(
+                "EXISTS (SELECT 1 FROM journal j WHERE j.run_id = runs.id AND j.type = 'step.waiting' AND json_extract(j.data, '$.wait.resume_at') "
+                + "IS NOT NULL)");
         }
 
         var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
         command.CommandText = $"SELECT {StoreRows.RunColumns} FROM runs {filter} ORDER BY created_at DESC, id DESC LIMIT $limit OFFSET $offset;";
         command.Parameters.AddWithValue("$limit", Math.Max(0, query.Limit));
         command.Parameters.AddWithValue("$offset", Math.Max(0, query.Offset));
-        return await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+        return await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
-        await UpdateAsync(runId, status, message, onlyPending: false, cancellationToken) ?? throw NoRun(runId);
+        await UpdateAsync(runId, status, message, onlyPending: false, cancellationToken).ConfigureAwait(false) ?? throw NoRun(runId);
 
     public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
         UpdateAsync(runId, status, message, onlyPending: true, cancellationToken);
@@ -139,11 +152,18 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     private Task<RunRecord?> UpdateAsync(string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => UpdateInAsync(transaction, runId, status, message, onlyPending, token), cancellationToken);
 
-    private async Task<RunRecord?> UpdateInAsync(SqliteTransaction transaction, string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken)
+    private async Task<RunRecord?> UpdateInAsync(
+        SqliteTransaction transaction,
+        string runId,
+        RunStatus status,
+        string? message,
+        bool onlyPending,
+        CancellationToken cancellationToken)
     {
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
-        await CheckFenceAsync(transaction, runId, cancellationToken);
-        await using var command = SqliteDatabase.Command(transaction);
+        await CheckFenceAsync(transaction, runId, cancellationToken).ConfigureAwait(false);
+        var command = SqliteDatabase.Command(transaction);
+        await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = $"""
             UPDATE runs SET status = $status, message = $message, updated_at = $now, finished_at = $finished
             WHERE id = $id{(onlyPending ? " AND status = $pending" : "")} RETURNING {StoreRows.RunColumns};
@@ -154,25 +174,31 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$message", (object?)message ?? DBNull.Value);
         command.Parameters.AddWithValue("$now", now);
         command.Parameters.AddWithValue("$finished", StoreText.IsFinished(status) ? now : DBNull.Value);
-        var runs = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken);
+        var runs = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken).ConfigureAwait(false);
         return runs.Count == 1 ? runs[0] : null;
     }
 
     public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => AppendInAsync(transaction, runId, events, token), cancellationToken);
 
-    private async Task<IReadOnlyList<JournalEvent>> AppendInAsync(SqliteTransaction transaction, string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<JournalEvent>> AppendInAsync(
+        SqliteTransaction transaction,
+        string runId,
+        IReadOnlyList<JournalEvent> events,
+        CancellationToken cancellationToken)
     {
-        await CheckFenceAsync(transaction, runId, cancellationToken);
-        await using var bump = SqliteDatabase.Command(transaction);
+        await CheckFenceAsync(transaction, runId, cancellationToken).ConfigureAwait(false);
+        var bump = SqliteDatabase.Command(transaction);
+        await using var bumpScope = bump.ConfigureAwait(false);
         bump.CommandText = "UPDATE runs SET last_sequence = last_sequence + $count WHERE id = $id RETURNING last_sequence;";
         bump.Parameters.AddWithValue("$id", runId);
         bump.Parameters.AddWithValue("$count", events.Count);
-        var last = await bump.ExecuteScalarAsync(cancellationToken) ?? throw NoRun(runId);
+        var last = await bump.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? throw NoRun(runId);
         var first = (long)last - events.Count + 1;
 
         var appended = events.Select((e, i) => e with { Sequence = first + i }).ToList();
-        await using var insert = SqliteDatabase.Command(transaction);
+        var insert = SqliteDatabase.Command(transaction);
+        await using var insertScope = insert.ConfigureAwait(false);
         insert.CommandText = "INSERT INTO journal (run_id, sequence, type, time, data) VALUES ($run, $sequence, $type, $time, $data);";
         var run = insert.Parameters.AddWithValue("$run", runId);
         var sequence = insert.Parameters.Add("$sequence", SqliteType.Integer);
@@ -185,7 +211,7 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
             type.Value = e.Type;
             at.Value = SqliteDatabase.Ticks(e.Time);
             data.Value = StoreJson.SerializeEvent(e);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return appended;
@@ -193,16 +219,20 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public async Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var command = connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = "SELECT sequence, data FROM journal WHERE run_id = $id AND sequence > $after ORDER BY sequence;";
         command.Parameters.AddWithValue("$id", runId);
         command.Parameters.AddWithValue("$after", afterSequence);
-        var events = await StoreRows.ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken);
+        var events = await StoreRows
+            .ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken)
+            .ConfigureAwait(false);
         if (events.Count == 0)
         {
             command.CommandText = "SELECT COUNT(*) FROM runs WHERE id = $id;";
-            if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
+            if ((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
             {
                 throw NoRun(runId);
             }
@@ -218,8 +248,9 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     private async Task<string?> TryAcquireKeyInAsync(SqliteTransaction transaction, string key, string runId, CancellationToken cancellationToken)
     {
-        await CheckFenceAsync(transaction, runId, cancellationToken);
-        await using var command = SqliteDatabase.Command(transaction);
+        await CheckFenceAsync(transaction, runId, cancellationToken).ConfigureAwait(false);
+        var command = SqliteDatabase.Command(transaction);
+        await using var commandScope = command.ConfigureAwait(false);
         // A holder that finished without releasing (its process died between its status write and the
         // release) holds nothing: its row goes, so the key is not stuck for ever.
         command.CommandText = $"""
@@ -230,7 +261,7 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$key", key);
         command.Parameters.AddWithValue("$run", runId);
         command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(_time.GetUtcNow()));
-        var holder = (string?)await command.ExecuteScalarAsync(cancellationToken);
+        var holder = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return holder == runId ? null : holder;
     }
 
@@ -238,22 +269,29 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         database.WriteInBatchAsync(
             async (transaction, token) =>
             {
-                await CheckFenceAsync(transaction, runId, token);
-                await using var command = SqliteDatabase.Command(transaction);
+                await CheckFenceAsync(transaction, runId, token).ConfigureAwait(false);
+                var command = SqliteDatabase.Command(transaction);
+                await using var commandScope = command.ConfigureAwait(false);
                 command.CommandText = "DELETE FROM concurrency_keys WHERE name = $key AND run_id = $run;";
                 command.Parameters.AddWithValue("$key", key);
                 command.Parameters.AddWithValue("$run", runId);
-                return await command.ExecuteNonQueryAsync(token);
+                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             },
             cancellationToken);
 
     public Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => ClaimRunsInAsync(transaction, nodeId, lease, max, token), cancellationToken);
 
-    private async Task<IReadOnlyList<ClaimedRun>> ClaimRunsInAsync(SqliteTransaction transaction, string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ClaimedRun>> ClaimRunsInAsync(
+        SqliteTransaction transaction,
+        string nodeId,
+        TimeSpan lease,
+        int max,
+        CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await using var command = SqliteDatabase.Command(transaction);
+        var command = SqliteDatabase.Command(transaction);
+        await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = $"""
             UPDATE runs SET lease_owner = $node, lease_expires_at = $expires, lease_generation = lease_generation + 1
             WHERE id IN (
@@ -270,17 +308,25 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$running", StoreText.Status(RunStatus.Running));
         command.Parameters.AddWithValue("$waiting", StoreText.Status(RunStatus.Waiting));
         command.Parameters.AddWithValue("$max", Math.Max(0, max));
-        var claimed = await StoreRows.ReadAllAsync(command, r => StoreRows.ReadClaim(r, SqliteDatabase.Time, nodeId), cancellationToken);
+        var claimed = await StoreRows
+            .ReadAllAsync(command, r => StoreRows.ReadClaim(r, SqliteDatabase.Time, nodeId), cancellationToken)
+            .ConfigureAwait(false);
         return claimed.OrderBy(c => c.Run.CreatedAt).ThenBy(c => c.Run.Id, StringComparer.Ordinal).ToList();
     }
 
     public Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => TryClaimRunInAsync(transaction, runId, nodeId, lease, token), cancellationToken);
 
-    private async Task<RunLease?> TryClaimRunInAsync(SqliteTransaction transaction, string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    private async Task<RunLease?> TryClaimRunInAsync(
+        SqliteTransaction transaction,
+        string runId,
+        string nodeId,
+        TimeSpan lease,
+        CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await using var command = SqliteDatabase.Command(transaction);
+        var command = SqliteDatabase.Command(transaction);
+        await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = """
             UPDATE runs SET lease_owner = $node, lease_expires_at = $expires, lease_generation = lease_generation + 1
             WHERE id = $id AND (lease_owner IS NULL OR lease_owner = $node OR lease_expires_at <= $now)
@@ -290,18 +336,22 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$node", nodeId);
         command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(now + lease));
         command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(now));
-        return await command.ExecuteScalarAsync(cancellationToken) is long generation ? new RunLease(runId, nodeId, generation) : null;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long generation
+            ? new RunLease(runId, nodeId, generation)
+            : null;
     }
 
     public Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync(
             async (transaction, token) =>
             {
-                await using var command = SqliteDatabase.Command(transaction);
-                command.CommandText = "UPDATE runs SET lease_expires_at = $expires WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
+                var command = SqliteDatabase.Command(transaction);
+                await using var commandScope = command.ConfigureAwait(false);
+                command.CommandText =
+                    "UPDATE runs SET lease_expires_at = $expires WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
                 AddLease(command, lease);
                 command.Parameters.AddWithValue("$expires", SqliteDatabase.Ticks(_time.GetUtcNow() + duration));
-                return await command.ExecuteNonQueryAsync(token) == 1;
+                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
             },
             cancellationToken);
 
@@ -309,29 +359,35 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         database.WriteInBatchAsync(
             async (transaction, token) =>
             {
-                await using var command = SqliteDatabase.Command(transaction);
-                command.CommandText = "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id AND lease_owner = $node AND lease_generation = $generation;";
+                var command = SqliteDatabase.Command(transaction);
+                await using var commandScope = command.ConfigureAwait(false);
+                command.CommandText =
+                    "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id AND lease_owner = $node AND lease_generation = "
+                    + "$generation;";
                 AddLease(command, lease);
-                return await command.ExecuteNonQueryAsync(token);
+                return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             },
             cancellationToken);
 
     public async Task<int> PruneAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken)
     {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var writer = await database.OpenWriterAsync(cancellationToken).ConfigureAwait(false);
+        await using var writerScope = writer.ConfigureAwait(false);
         var connection = writer.Connection;
-        await using var transaction = SqliteDatabase.BeginImmediate(connection);
-        await using var command = connection.CreateCommand();
+        var transaction = SqliteDatabase.BeginImmediate(connection);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        var command = connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
         command.Transaction = transaction;
         command.CommandText = """
             DELETE FROM journal WHERE run_id IN (SELECT id FROM runs WHERE finished_at < $cutoff);
             DELETE FROM concurrency_keys WHERE run_id IN (SELECT id FROM runs WHERE finished_at < $cutoff);
             """;
         command.Parameters.AddWithValue("$cutoff", SqliteDatabase.Ticks(finishedBefore));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         command.CommandText = "DELETE FROM runs WHERE finished_at < $cutoff;";
-        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
     }
 
@@ -352,10 +408,13 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
             return;
         }
 
-        await using var command = SqliteDatabase.Command(transaction);
+        var command = SqliteDatabase.Command(transaction);
+        await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = "SELECT lease_owner, lease_generation FROM runs WHERE id = $id;";
         command.Parameters.AddWithValue("$id", runId);
-        var holders = await StoreRows.ReadAllAsync(command, r => (Owner: r.IsDBNull(0) ? null : r.GetString(0), Generation: r.GetInt64(1)), cancellationToken);
+        var holders = await StoreRows
+            .ReadAllAsync(command, r => (Owner: r.IsDBNull(0) ? null : r.GetString(0), Generation: r.GetInt64(1)), cancellationToken)
+            .ConfigureAwait(false);
         if (holders.Count == 0)
         {
             throw NoRun(runId);

@@ -11,7 +11,15 @@ public static class SqliteStores
     private static StoreSet Open(string path, TimeProvider? time)
     {
         var sqlite = new SqliteDatabase(path);
-        return new StoreSet(StoreKind.Sqlite, sqlite.Path, new SqliteRunStore(sqlite, time), new SqliteDefinitionStore(sqlite, time), new SqliteMigrator(sqlite, time), new SqliteWebhookDeliveries(sqlite), new SafetyState(new SqliteHostQuarantine(sqlite), new SqliteAccessTokens(sqlite)), null);
+        return new StoreSet(
+            StoreKind.Sqlite,
+            sqlite.Path,
+            new SqliteRunStore(sqlite, time),
+            new SqliteDefinitionStore(sqlite, time),
+            new SqliteMigrator(sqlite, time),
+            new SqliteWebhookDeliveries(sqlite),
+            new SafetyState(new SqliteHostQuarantine(sqlite), new SqliteAccessTokens(sqlite)),
+            null);
     }
 
 #pragma warning disable CA2255 // A library's module initializer is the point: the engine has no reference to this assembly.

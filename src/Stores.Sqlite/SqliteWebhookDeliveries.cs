@@ -5,9 +5,12 @@ internal sealed class SqliteWebhookDeliveries(SqliteDatabase database) : IWebhoo
 {
     public async Task<DateTimeOffset?> RecordAsync(string bodyHash, DateTimeOffset now, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = SqliteDatabase.BeginImmediate(connection);
-        await using var command = connection.CreateCommand();
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = SqliteDatabase.BeginImmediate(connection);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        var command = connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
         command.Transaction = transaction;
         command.CommandText = """
             DELETE FROM webhook_deliveries WHERE first_seen < $since;
@@ -18,15 +21,16 @@ internal sealed class SqliteWebhookDeliveries(SqliteDatabase database) : IWebhoo
         command.Parameters.AddWithValue("$now", SqliteDatabase.Ticks(now));
         command.Parameters.AddWithValue("$hash", bodyHash);
         DateTimeOffset? first = null;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
         {
-            if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(1) == 0)
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetInt64(1) == 0)
             {
                 first = SqliteDatabase.Time(reader, 0);
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return first;
     }
 }

@@ -69,7 +69,9 @@ public class ActivityContext
     /// (no document at hand) it is the input's value as given, never rendered.
     /// </summary>
     public string RenderPerHost(string input, HostBinding host) =>
-        PerHostRenderer is { } render ? render(input, host) : Convert.ToString(Inputs.GetValueOrDefault(input), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        PerHostRenderer is { } render
+            ? render(input, host)
+            : Convert.ToString(Inputs.GetValueOrDefault(input), System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
     /// <summary>Binds the rendered inputs to the activity's typed inputs class; throws with every problem listed.</summary>
     public T BindInputs<T>()

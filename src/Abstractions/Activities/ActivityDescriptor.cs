@@ -46,7 +46,11 @@ public sealed record ActivityDescriptor(
 
     private static HashSet<string> Marked<TAttribute>(Type inputs)
         where TAttribute : Attribute =>
-        inputs.GetProperties().Where(p => p.GetCustomAttribute<TAttribute>() is not null).Select(p => Naming.Snake(p.Name)).ToHashSet(StringComparer.Ordinal);
+        inputs
+            .GetProperties()
+            .Where(p => p.GetCustomAttribute<TAttribute>() is not null)
+            .Select(p => Naming.Snake(p.Name))
+            .ToHashSet(StringComparer.Ordinal);
 
     private static (Type Inputs, Type Outputs, bool Waits) GenericArguments(Type type)
     {

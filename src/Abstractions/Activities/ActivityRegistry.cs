@@ -23,14 +23,16 @@ public sealed class ActivityRegistry
             if (_byName.TryGetValue(registration.Name, out var existing) && existing.ImplementationType != registration.ImplementationType)
             {
                 throw new InvalidOperationException(
-                    $"activity '{registration.Name}' is declared twice: by {existing.ImplementationType.FullName} and {registration.ImplementationType.FullName}");
+                    $"activity '{registration.Name}' is declared twice: by {existing.ImplementationType.FullName} and "
+                    + $"{registration.ImplementationType.FullName}");
             }
 
             _byName[registration.Name] = registration;
         }
     }
 
-    public IReadOnlyCollection<ActivityDescriptor> All => _byName.Values.Select(r => r.Descriptor).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+    public IReadOnlyCollection<ActivityDescriptor> All =>
+        _byName.Values.Select(r => r.Descriptor).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
 
     public IEnumerable<string> Names => _byName.Keys;
 
@@ -54,7 +56,8 @@ public sealed class ActivityRegistry
         ArgumentNullException.ThrowIfNull(services);
 
         var type = Get(name).ImplementationType;
-        return (IActivity)(services.GetService(type) ?? _factories.GetOrAdd(type, t => ActivatorUtilities.CreateFactory(t, Type.EmptyTypes))(services, null));
+        return (IActivity)(
+            services.GetService(type) ?? _factories.GetOrAdd(type, t => ActivatorUtilities.CreateFactory(t, Type.EmptyTypes))(services, null));
     }
 }
 

@@ -17,7 +17,10 @@ public static class ActivityServiceCollectionExtensions
     public static IServiceCollection AddActivity(this IServiceCollection services, Type activityType)
     {
         services.TryAddSingleton<ActivityRegistry>();
-        if (!services.Any(d => d.ServiceType == typeof(ActivityRegistration) && d.ImplementationInstance is ActivityRegistration r && r.ImplementationType == activityType))
+        if (!services.Any(d =>
+                d.ServiceType == typeof(ActivityRegistration)
+                && d.ImplementationInstance is ActivityRegistration r
+                && r.ImplementationType == activityType))
         {
             services.AddSingleton(Registration(activityType));
         }
@@ -35,7 +38,10 @@ public static class ActivityServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(assembly);
 
-        foreach (var type in ScannedAssemblies.GetOrAdd(assembly, static a => a.GetTypes().Where(t => !t.IsAbstract && typeof(IActivity).IsAssignableFrom(t) && t.IsDefined(typeof(ActivityAttribute), false)).ToArray()))
+        foreach (var type in ScannedAssemblies.GetOrAdd(assembly, static a =>
+                a.GetTypes()
+                    .Where(t => !t.IsAbstract && typeof(IActivity).IsAssignableFrom(t) && t.IsDefined(typeof(ActivityAttribute), false))
+                    .ToArray()))
         {
             services.AddActivity(type);
         }

@@ -31,7 +31,8 @@ public sealed record DocScalar(string? Text, ScalarKind Kind, SourceLocation Loc
 
     public override string ToString() => Text ?? "null";
 
-    /// <summary>Why a number cannot be held (an integer beyond 64 bits, a number beyond a double), else null; readers refuse it at its position.</summary>
+    /// <summary>Why a number cannot be held (an integer beyond 64 bits, a number beyond a double), else null; readers refuse it at its
+    /// position.</summary>
     internal static string? OutOfRange(string text, ScalarKind kind) => kind switch
     {
         ScalarKind.Integer when !long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) =>

@@ -10,7 +10,9 @@ namespace Gantry.Engine.Expressions;
 public static partial class UrlCredentials
 {
     public static string Strip(string text) =>
-        string.IsNullOrEmpty(text) || !text.Contains("://", StringComparison.Ordinal) ? text : UrlUserInfo().Replace(text, "${scheme}" + SecretMasker.Mask + "@");
+        string.IsNullOrEmpty(text) || !text.Contains("://", StringComparison.Ordinal)
+            ? text
+            : UrlUserInfo().Replace(text, "${scheme}" + SecretMasker.Mask + "@");
 
     [GeneratedRegex(@"(?<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)[^/@\s'""]+@")]
     private static partial Regex UrlUserInfo();

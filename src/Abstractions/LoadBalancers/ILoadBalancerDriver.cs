@@ -51,9 +51,11 @@ public sealed record LoadBalancerTimings
     /// <summary>How long a server may take to be reported up after it is made ready. The default value is 30 seconds.</summary>
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often state is polled while waiting. The default value is 50 ms (a runtime-API read is cheap; a slower poll only adds to every drain and health wait).</summary>
+    /// <summary>How often state is polled while waiting. The default value is 50 ms (a runtime-API read is cheap; a slower poll only adds to every
+    /// drain and health wait).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Products without session counts (nginx) wait this long after a change so in-flight requests finish. The default value is 5 seconds.</summary>
+    /// <summary>Products without session counts (nginx) wait this long after a change so in-flight requests finish. The default value is 5
+    /// seconds.</summary>
     public TimeSpan SettleDelay { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -14,8 +14,12 @@ public sealed record LoadBalancerDriverRegistration(string Name, Func<LoadBalanc
         where TSettings : LoadBalancerSettings, new()
     {
         LoadBalancerProviders.Register<TSettings>(name);
-        return new(name, (settings, context) => create(
-            settings as TSettings ?? throw new LoadBalancerException($"environment {context.Environment.Id}: load_balancer.provider {name} needs {typeof(TSettings).Name} settings, got {settings.GetType().Name}; load the environment from its document, or build it with {typeof(TSettings).Name}"),
-            context));
+        return new(name, (settings, context) =>
+            create(
+                settings as TSettings
+                    ?? throw new LoadBalancerException(
+                        $"environment {context.Environment.Id}: load_balancer.provider {name} needs {typeof(TSettings).Name} settings, got "
+                        + $"{settings.GetType().Name}; load the environment from its document, or build it with {typeof(TSettings).Name}"),
+                context));
     }
 }

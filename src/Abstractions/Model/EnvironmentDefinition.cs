@@ -69,10 +69,14 @@ public sealed class RepositorySettings
     [Description("Secret holding an SSH private key for git, if origin needs one.")]
     public string? SshKeySecret { get; set; }
 
-    [Description("The GitHub repository as owner/name. GitHub webhooks resume this environment's runs only when their repository.full_name is this; needed when url is not a GitHub-style URL (a local or file origin).")]
+    [Description(
+        "The GitHub repository as owner/name. GitHub webhooks resume this environment's runs only when their repository.full_name is this; needed "
+        + "when url is not a GitHub-style URL (a local or file origin).")]
     public string? Github { get; set; }
 
-    [Description("What a pull request needs before a release goes on: who must approve it and which checks must pass (hotfix.yaml and daily-release.yaml pass these to git.wait-merged).")]
+    [Description(
+        "What a pull request needs before a release goes on: who must approve it and which checks must pass (hotfix.yaml and daily-release.yaml "
+        + "pass these to git.wait-merged).")]
     public ReviewSettings Review { get; set; } = new();
 }
 
@@ -85,7 +89,9 @@ public sealed class ReviewSettings
     [Description("How many approvals are needed in all (at least as many as reviewers lists).")]
     public int Approvals { get; set; }
 
-    [Description("Checks that must pass on the pull request's head commit: check suite app names or slugs, or status contexts, e.g. [ci/test-bot]. Empty: any one passing check.")]
+    [Description(
+        "Checks that must pass on the pull request's head commit: check suite app names or slugs, or status contexts, e.g. [ci/test-bot]. Empty: "
+        + "any one passing check.")]
     public List<string> Checks { get; set; } = [];
 }
 
@@ -154,10 +160,14 @@ public sealed class HealthCheckSettings
     [Description("Expected HTTP status.")]
     public int ExpectStatus { get; set; } = 200;
 
-    [Description("Text the body must contain; a template over host, release (the tag or short commit the host should serve) and version (release without a leading v), e.g. \"{{ version }}\".")]
+    [Description(
+        "Text the body must contain; a template over host, release (the tag or short commit the host should serve) and version (release without a "
+        + "leading v), e.g. \"{{ version }}\".")]
     public string? ExpectBody { get; set; }
 
-    [Description("The answer (body, or the command's output) must name the release just deployed or rolled back to: the tag, its version without the leading v, or the commit, as a whole word. A host that restarts healthy but serves the old release fails and is rolled back.")]
+    [Description(
+        "The answer (body, or the command's output) must name the release just deployed or rolled back to: the tag, its version without the leading "
+        + "v, or the commit, as a whole word. A host that restarts healthy but serves the old release fails and is rolled back.")]
     public bool ExpectRelease { get; set; }
 
     [Description("Attempts before the check fails.")]
@@ -190,7 +200,10 @@ public sealed class SshSettings
     [Description("Connect timeout.")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    [Description("Key exchange algorithms to offer, in order of preference; nothing else is offered. Unset: curve25519-sha256 first, then the post-quantum hybrids (mlkem768x25519-sha256, sntrup761x25519-sha512) and the rest. List only the hybrids to require them; they cost far more CPU per connection.")]
+    [Description(
+        "Key exchange algorithms to offer, in order of preference; nothing else is offered. Unset: curve25519-sha256 first, then the post-quantum "
+        + "hybrids (mlkem768x25519-sha256, sntrup761x25519-sha512) and the rest. List only the hybrids to require them; they cost far more CPU per "
+        + "connection.")]
     public List<string>? KeyExchange { get; set; }
 
     [Description("Timeout of one remote command.")]

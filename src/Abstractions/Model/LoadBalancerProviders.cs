@@ -39,13 +39,17 @@ public static class LoadBalancerProviders
     {
         if (string.IsNullOrEmpty(name) || !name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
         {
-            throw new ArgumentException($"load balancer provider name '{name}' must be lower-case letters, digits and dashes, as documents write it", nameof(name));
+            throw new ArgumentException(
+                $"load balancer provider name '{name}' must be lower-case letters, digits and dashes, as documents write it",
+                nameof(name));
         }
 
         var registered = Types.GetOrAdd(name, typeof(TSettings));
         if (registered != typeof(TSettings))
         {
-            throw new InvalidOperationException($"load balancer provider '{name}' is already registered with {registered.FullName}; {typeof(TSettings).FullName} cannot take the name");
+            throw new InvalidOperationException(
+                $"load balancer provider '{name}' is already registered with {registered.FullName}; {typeof(TSettings).FullName} cannot take the "
+                + "name");
         }
     }
 

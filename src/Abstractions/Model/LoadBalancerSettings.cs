@@ -10,7 +10,9 @@ namespace Gantry.Engine.Model;
 /// </summary>
 public class LoadBalancerSettings
 {
-    [Description("The product that drives the load balancer: sandbox (simulated, in-process), haproxy (runtime API), nginx (upstream file + reload), none, or one a plugin registers.")]
+    [Description(
+        "The product that drives the load balancer: sandbox (simulated, in-process), haproxy (runtime API), nginx (upstream file + reload), none, "
+        + "or one a plugin registers.")]
     public string Provider { get; set; } = LoadBalancerProviders.Sandbox;
 
     [Description("Backend (HAProxy) or upstream (nginx) name.")]

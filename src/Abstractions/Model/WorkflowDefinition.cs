@@ -42,7 +42,14 @@ public sealed class WorkflowDefinition
 }
 
 /// <summary>A declared input with its type, default and description.</summary>
-public sealed record InputDeclaration(string Name, string Type, DocNode? Default, string? Description, bool Required, IReadOnlyList<string>? Choices, SourceLocation Location);
+public sealed record InputDeclaration(
+    string Name,
+    string Type,
+    DocNode? Default,
+    string? Description,
+    bool Required,
+    IReadOnlyList<string>? Choices,
+    SourceLocation Location);
 
 /// <summary>What a second run with the same key does while one holds it.</summary>
 public enum ConcurrencyQueue

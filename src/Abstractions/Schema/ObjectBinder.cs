@@ -54,9 +54,15 @@ public static class ObjectBinder
         {
             _ when target == typeof(string) => text,
             _ when target == typeof(bool) => scalar.Kind == ScalarKind.Boolean ? scalar.ToPlainValue() : null,
-            _ when target == typeof(int) => scalar.Kind == ScalarKind.Integer && int.TryParse(text, CultureInfo.InvariantCulture, out var i) ? i : null,
-            _ when target == typeof(long) => scalar.Kind == ScalarKind.Integer && long.TryParse(text, CultureInfo.InvariantCulture, out var l) ? l : null,
-            _ when target == typeof(double) => scalar.Kind is ScalarKind.Integer or ScalarKind.Number ? double.Parse(text, CultureInfo.InvariantCulture) : null,
+            _ when target == typeof(int) => scalar.Kind == ScalarKind.Integer && int.TryParse(text, CultureInfo.InvariantCulture, out var i)
+                ? i
+                : null,
+            _ when target == typeof(long) => scalar.Kind == ScalarKind.Integer && long.TryParse(text, CultureInfo.InvariantCulture, out var l)
+                ? l
+                : null,
+            _ when target == typeof(double) => scalar.Kind is ScalarKind.Integer or ScalarKind.Number
+                ? double.Parse(text, CultureInfo.InvariantCulture)
+                : null,
             _ when target == typeof(TimeSpan) => Duration.TryParse(text, out var t) ? t : null,
             _ when target == typeof(Uri) => Uri.TryCreate(text, UriKind.Absolute, out var u) ? u : null,
             _ when target.IsEnum => ParseEnum(target, text),
@@ -135,7 +141,11 @@ public static class ObjectBinder
             {
                 if (entry.Key != "$schema")
                 {
-                    diagnostics.Add(entry.KeyLocation, Join(path, entry.Key), $"unknown field '{entry.Key}'{Suggest.Hint(entry.Key, shape.Properties.Select(p => p.Name))}; expected one of: {string.Join(", ", shape.Properties.Select(p => p.Name))}");
+                    diagnostics.Add(
+                        entry.KeyLocation,
+                        Join(path, entry.Key),
+                        $"unknown field '{entry.Key}'{Suggest.Hint(entry.Key, shape.Properties.Select(p => p.Name))}; expected one of: "
+                        + $"{string.Join(", ", shape.Properties.Select(p => p.Name))}");
                 }
 
                 continue;
@@ -150,7 +160,11 @@ public static class ObjectBinder
 
         foreach (var missing in shape.Properties.Where(p => p.Required && mapping.Find(p.Name) is null))
         {
-            diagnostics.Add(node, path, $"missing required field '{missing.Name}' ({missing.Shape.Describe()}{(missing.Description is null ? "" : ": " + missing.Description)})");
+            diagnostics.Add(
+                node,
+                path,
+                $"missing required field '{missing.Name}' "
+                + $"({missing.Shape.Describe()}{(missing.Description is null ? "" : ": " + missing.Description)})");
         }
 
         return instance;

@@ -9,8 +9,10 @@ using Spectre.Console.Cli;
 
 namespace Gantry.Cli.Commands;
 
-/// <summary><c>gantry activities [--output json]</c>: every activity workflows can use, with its inputs, and the plugins that failed to load.</summary>
-public sealed class ActivitiesCommand(IAnsiConsole console, ActivityRegistry activities, PluginLoadReport plugins) : AsyncCommand<ActivitiesCommand.Settings>
+/// <summary><c>gantry activities [--output json]</c>: every activity workflows can use, with its inputs, and the plugins that failed to
+/// load.</summary>
+public sealed class ActivitiesCommand(IAnsiConsole console, ActivityRegistry activities, PluginLoadReport plugins)
+    : AsyncCommand<ActivitiesCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
@@ -20,7 +22,9 @@ public sealed class ActivitiesCommand(IAnsiConsole console, ActivityRegistry act
         public string Output { get; init; } = "text";
 
         public override ValidationResult Validate() =>
-            Output is "text" or "json" ? ValidationResult.Success() : ValidationResult.Error($"unknown output format '{Output}'; expected text or json");
+            Output is "text" or "json"
+                ? ValidationResult.Success()
+                : ValidationResult.Error($"unknown output format '{Output}'; expected text or json");
     }
 
     public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)

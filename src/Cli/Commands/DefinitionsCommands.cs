@@ -54,7 +54,20 @@ public sealed class DefinitionsVersionsCommand(IAnsiConsole console) : AsyncComm
 
         if (settings.Json)
         {
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(versions.Select(v => new { v.Id, v.Version, state = v.State.ToString().ToLowerInvariant(), v.ContentHash, v.Author, v.Comment, v.CreatedAt, v.PublishedAt }), JsonOutput.Options));
+            console.Profile.Out.Writer.WriteLine(
+                JsonSerializer.Serialize(
+                    versions.Select(v => new
+                    {
+                        v.Id,
+                        v.Version,
+                        state = v.State.ToString().ToLowerInvariant(),
+                        v.ContentHash,
+                        v.Author,
+                        v.Comment,
+                        v.CreatedAt,
+                        v.PublishedAt,
+                    }),
+                    JsonOutput.Options));
             return ExitCodes.Ok;
         }
 

@@ -60,7 +60,9 @@ public sealed class PlanCommand(IAnsiConsole console, ActivityRegistry activitie
         }
 
         var workflow = DocumentLoader.LoadWorkflowFile(path).GetOrThrow();
-        var workflows = new Dictionary<string, Engine.Model.WorkflowDefinition>(WorkspaceCatalog.Discover(folder).LoadWorkflows(), StringComparer.Ordinal)
+        var workflows = new Dictionary<string, Engine.Model.WorkflowDefinition>(
+            WorkspaceCatalog.Discover(folder).LoadWorkflows(),
+            StringComparer.Ordinal)
         {
             [workflow.Id] = workflow,
         };
@@ -89,7 +91,14 @@ public sealed class PlanCommand(IAnsiConsole console, ActivityRegistry activitie
         var list = problems.ToList();
         if (settings.Output == "json")
         {
-            var errors = list.Select(p => new { file = p.Diagnostic.Location.File, line = p.Diagnostic.Location.Line, column = p.Diagnostic.Location.Column, path = p.Diagnostic.Path, message = p.Diagnostic.Message });
+            var errors = list.Select(p => new
+            {
+                file = p.Diagnostic.Location.File,
+                line = p.Diagnostic.Location.Line,
+                column = p.Diagnostic.Location.Column,
+                path = p.Diagnostic.Path,
+                message = p.Diagnostic.Message,
+            });
             console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { valid = false, errors }, JsonOutput.Options));
         }
         else

@@ -12,7 +12,8 @@ using Spectre.Console.Cli;
 namespace Gantry.Cli.Commands;
 
 /// <summary><c>gantry run WORKFLOW --env ENV --input k=v</c>: runs a workflow here, showing each step as it happens.</summary>
-public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities, WorkflowValidator validator, TimeProvider time) : AsyncCommand<RunCommand.Settings>
+public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities, WorkflowValidator validator, TimeProvider time)
+    : AsyncCommand<RunCommand.Settings>
 {
     public sealed class Settings : RunSettings
     {
@@ -37,12 +38,16 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
     {
         Infrastructure.StartupTrace.Mark("command");
         var path = WorkspaceLookup.WorkflowPath(settings.Workflow, settings.Workspace);
-        var environment = settings.Environment is null ? null : WorkspaceLookup.LoadEnvironment(settings.Environment, Path.GetDirectoryName(path), settings.Workspace);
+        var environment = settings.Environment is null
+            ? null
+            : WorkspaceLookup.LoadEnvironment(settings.Environment, Path.GetDirectoryName(path), settings.Workspace);
 
         // Calls pinned with version: N are checked against version N, which only the definition
         // store holds (after it has imported the workspace), so the store is opened first for them.
         var pinned = PinnedCallsOf(path);
-        await using var host = pinned is null ? null : await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
+        await using var host = pinned is null
+            ? null
+            : await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false);
         var validation = new ValidationContext(activities);
         if (host is not null)
         {
@@ -63,7 +68,9 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
             return ExitCodes.Usage;
         }
 
-        await using var opened = host is null ? await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false) : null;
+        await using var opened = host is null
+            ? await RunHost.OpenAsync(settings, console, time, live: true, cancellationToken).ConfigureAwait(false)
+            : null;
         return await RunAsync(settings, path, environment, host ?? opened!, cancellationToken).ConfigureAwait(false);
     }
 
@@ -74,7 +81,12 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
             ? workflow
             : null;
 
-    private async Task<int> RunAsync(Settings settings, string path, Engine.Model.EnvironmentDefinition? environment, RunHost host, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(
+        Settings settings,
+        string path,
+        Engine.Model.EnvironmentDefinition? environment,
+        RunHost host,
+        CancellationToken cancellationToken)
     {
         var library = new Dictionary<string, Engine.Model.WorkflowDefinition>(host.Catalog.LoadWorkflows(), StringComparer.Ordinal);
         var workflow = DocumentLoader.LoadWorkflowFile(path).GetOrThrow();
@@ -83,17 +95,24 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
         RunRecord run;
         try
         {
-            run = await host.Engine.StartAsync(new StartRunRequest
-            {
-                Workflow = workflow,
-                Library = library,
-                Environment = environment,
-                EnvironmentText = environment is null ? null : await File.ReadAllTextAsync(environment.SourcePath, cancellationToken).ConfigureAwait(false),
-                WorkflowVersion = host.Imported.TryGetValue(workflow.Id, out var version) && version.Text == workflow.SourceText ? version.Version : null,
-                Inputs = InputBinder.ParseAssignments(settings.Inputs),
-                Trigger = "cli",
-                StartedBy = System.Environment.UserName,
-            }, cancellationToken).ConfigureAwait(false);
+            run = await host.Engine
+                .StartAsync(
+                    new StartRunRequest
+                    {
+                        Workflow = workflow,
+                        Library = library,
+                        Environment = environment,
+                        EnvironmentText = environment is null
+                            ? null
+                            : await File.ReadAllTextAsync(environment.SourcePath, cancellationToken).ConfigureAwait(false),
+                        WorkflowVersion =
+                            host.Imported.TryGetValue(workflow.Id, out var version) && version.Text == workflow.SourceText ? version.Version : null,
+                        Inputs = InputBinder.ParseAssignments(settings.Inputs),
+                        Trigger = "cli",
+                        StartedBy = System.Environment.UserName,
+                    },
+                    cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (ArgumentException ex)
         {
@@ -153,9 +172,14 @@ public sealed class RunCommand(IAnsiConsole console, ActivityRegistry activities
     }
 
     /// <summary>Calls with <c>version: N</c> run that version from the definition store (files hold only the latest).</summary>
-    private static async Task AddPinnedVersionsAsync(Dictionary<string, Engine.Model.WorkflowDefinition> library, Engine.Model.WorkflowDefinition workflow, RunHost host, CancellationToken cancellationToken)
+    private static async Task AddPinnedVersionsAsync(
+        Dictionary<string, Engine.Model.WorkflowDefinition> library,
+        Engine.Model.WorkflowDefinition workflow,
+        RunHost host,
+        CancellationToken cancellationToken)
     {
-        if (!workflow.AllSteps().OfType<Engine.Model.CallStep>().Any(c => c.Version is not null) && !library.Values.Any(w => w.AllSteps().OfType<Engine.Model.CallStep>().Any(c => c.Version is not null)))
+        if (!workflow.AllSteps().OfType<Engine.Model.CallStep>().Any(c => c.Version is not null)
+            && !library.Values.Any(w => w.AllSteps().OfType<Engine.Model.CallStep>().Any(c => c.Version is not null)))
         {
             return;
         }

@@ -33,19 +33,51 @@ public sealed class RunsListCommand(IAnsiConsole console, TimeProvider time) : A
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         await using var host = await RunHost.OpenAsync(settings, console, time, live: false, cancellationToken).ConfigureAwait(false);
-        var runs = await host.Runs.ListRunsAsync(new RunQuery { WorkflowId = settings.Workflow, EnvironmentId = settings.Environment, Trigger = settings.Trigger, Limit = settings.Limit }, cancellationToken).ConfigureAwait(false);
+        var runs = await host.Runs
+            .ListRunsAsync(
+                new RunQuery
+                {
+                    WorkflowId = settings.Workflow,
+                    EnvironmentId = settings.Environment,
+                    Trigger = settings.Trigger,
+                    Limit = settings.Limit,
+                },
+                cancellationToken)
+            .ConfigureAwait(false);
         if (settings.Json)
         {
             var now = time.GetUtcNow();
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(runs.Select(r => new { r.Id, r.WorkflowId, r.EnvironmentId, status = r.Status.ToString().ToLowerInvariant(), r.Trigger, r.StartedBy, r.Inputs, r.CreatedAt, r.Message, executingOn = r.IsLeasedAt(now) ? r.LeaseOwner : null, orphaned = r.IsOrphaned(now) }), JsonOutput.Options));
+            console.Profile.Out.Writer.WriteLine(
+                JsonSerializer.Serialize(
+                    runs.Select(r => new
+                    {
+                        r.Id,
+                        r.WorkflowId,
+                        r.EnvironmentId,
+                        status = r.Status.ToString().ToLowerInvariant(),
+                        r.Trigger,
+                        r.StartedBy,
+                        r.Inputs,
+                        r.CreatedAt,
+                        r.Message,
+                        executingOn = r.IsLeasedAt(now) ? r.LeaseOwner : null,
+                        orphaned = r.IsOrphaned(now),
+                    }),
+                    JsonOutput.Options));
             return ExitCodes.Ok;
         }
 
         var table = new Table().AddColumns("run", "workflow", "environment", "status", "trigger", "started", "message");
         foreach (var run in runs)
         {
-            table.AddRow(Markup.Escape(run.Id), Markup.Escape(run.WorkflowId), Markup.Escape(run.EnvironmentId ?? ""), Markup.Escape(RunLeaseText.Status(run, time.GetUtcNow())),
-                Markup.Escape(run.Trigger), run.CreatedAt.ToString("u"), Markup.Escape(run.Message ?? ""));
+            table.AddRow(
+                Markup.Escape(run.Id),
+                Markup.Escape(run.WorkflowId),
+                Markup.Escape(run.EnvironmentId ?? ""),
+                Markup.Escape(RunLeaseText.Status(run, time.GetUtcNow())),
+                Markup.Escape(run.Trigger),
+                run.CreatedAt.ToString("u"),
+                Markup.Escape(run.Message ?? ""));
         }
 
         console.Write(table);
@@ -64,11 +96,25 @@ public sealed class RunsShowCommand(IAnsiConsole console, TimeProvider time) : A
         {
             // The environment text may hold literal secret values: it stays in the store.
             var now = time.GetUtcNow();
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run = run with { EnvironmentText = null }, executingOn = run.IsLeasedAt(now) ? run.LeaseOwner : null, orphaned = run.IsOrphaned(now), journal }, JsonOutput.Options));
+            console.Profile.Out.Writer.WriteLine(
+                JsonSerializer.Serialize(
+                    new
+                    {
+                        run = run with
+                        {
+                            EnvironmentText = null,
+                        },
+                        executingOn = run.IsLeasedAt(now) ? run.LeaseOwner : null,
+                        orphaned = run.IsOrphaned(now),
+                        journal,
+                    },
+                    JsonOutput.Options));
             return ExitCodes.Ok;
         }
 
-        console.MarkupLine($"[bold]{Markup.Escape(run.Id)}[/] {Markup.Escape(run.WorkflowId)} on {Markup.Escape(run.EnvironmentId ?? "-")}: {Markup.Escape(RunLeaseText.Status(run, time.GetUtcNow()))} {Markup.Escape(run.Message ?? "")}");
+        console.MarkupLine(
+            $"[bold]{Markup.Escape(run.Id)}[/] {Markup.Escape(run.WorkflowId)} on {Markup.Escape(run.EnvironmentId ?? "-")}: "
+            + $"{Markup.Escape(RunLeaseText.Status(run, time.GetUtcNow()))} {Markup.Escape(run.Message ?? "")}");
         if (RunLeaseText.Orphaned(run, time.GetUtcNow()) is { } orphaned)
         {
             console.MarkupLine($"[yellow]{Markup.Escape(orphaned)}[/]");
@@ -101,7 +147,10 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
         public bool NoWait { get; init; }
 
         [CommandOption("--merged-into <BRANCH>")]
-        [Description("Send GitHub's pull_request event of a pull request merged into BRANCH (the branch as it is on origin), an approving pull_request_review by each reviewer the step requires, then a completed check_suite per required check on its head commit (see --checks). For sandbox runs and tests.")]
+        [Description(
+            "Send GitHub's pull_request event of a pull request merged into BRANCH (the branch as it is on origin), an approving "
+            + "pull_request_review by each reviewer the step requires, then a completed check_suite per required check on its head commit (see "
+            + "--checks). For sandbox runs and tests.")]
         public string? MergedInto { get; init; }
 
         [CommandOption("--checks <CONCLUSION>")]
@@ -120,7 +169,9 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
                 return ValidationResult.Error($"--checks '{Checks}' is not a conclusion; expected success, failure or none");
             }
 
-            return MergedInto is not null && Data is not null ? ValidationResult.Error("give either --merged-into or --data, not both") : ValidationResult.Success();
+            return MergedInto is not null && Data is not null
+                ? ValidationResult.Error("give either --merged-into or --data, not both")
+                : ValidationResult.Success();
         }
     }
 
@@ -131,10 +182,16 @@ public sealed class RunsSignalCommand(IAnsiConsole console, TimeProvider time) :
         try
         {
             var payloads = settings.MergedInto is { } branch
-                ? SimulatedGitHubEvents.For(AwaitedMerge.Read(await host.Runs.ReadJournalAsync(settings.Run, 0, cancellationToken).ConfigureAwait(false)), branch, settings.Checks ?? "success", Environment.UserName)
+                ? SimulatedGitHubEvents.For(
+                    AwaitedMerge.Read(await host.Runs.ReadJournalAsync(settings.Run, 0, cancellationToken).ConfigureAwait(false)),
+                    branch,
+                    settings.Checks ?? "success",
+                    Environment.UserName)
                 : [ParseData(settings.Data)];
             // One commit: a terminal closed half-way must not leave the merge delivered without its review and check.
-            signalled = await host.Engine.SignalBatchAsync(settings.Run, settings.Name, payloads, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            signalled = await host.Engine
+                .SignalBatchAsync(settings.Run, settings.Name, payloads, Environment.UserName, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (KeyNotFoundException ex)
         {
@@ -223,11 +280,15 @@ public sealed class RunsResumeCommand(IAnsiConsole console, TimeProvider time) :
 
         if (RunLeaseText.Orphaned(run, time.GetUtcNow()) is null && run.IsLeasedAt(time.GetUtcNow()) && !settings.Json)
         {
-            console.MarkupLine($"[yellow]{Markup.Escape($"node {run.LeaseOwner} holds run {run.Id} until {run.LeaseExpiresAt:u}: it goes on here once that lease expires without renewal (the node is gone)")}[/]");
+            console.MarkupLine(
+                $"[yellow]{Markup.Escape($"node {run.LeaseOwner} holds run {run.Id} until {run.LeaseExpiresAt:u}: "
+                    + "it goes on here once that lease expires without renewal (the node is gone)")}[/]");
         }
 
         host.Observer.Preload(run, journal);
-        var reached = await LiveRunDisplay.ShowAsync(console, host.Observer, time, () => host.ExecuteHereAsync(run.Id, console, cancellationToken)).ConfigureAwait(false);
+        var reached = await LiveRunDisplay
+            .ShowAsync(console, host.Observer, time, () => host.ExecuteHereAsync(run.Id, console, cancellationToken))
+            .ConfigureAwait(false);
         return await RunOutcome.ReportAsync(reached, host, console, cancellationToken).ConfigureAwait(false);
     }
 }
@@ -243,5 +304,6 @@ internal static class RunLeaseText
     public static string? Orphaned(RunRecord run, DateTimeOffset now) =>
         !run.IsOrphaned(now) ? null
         : run.LeaseOwner is null ? $"orphaned: no process executes it; resume it with {RunOutcome.ResumeHint(run.Id)}"
-        : $"orphaned: node {run.LeaseOwner} stopped renewing its lease (expired {run.LeaseExpiresAt:u}); resume it with {RunOutcome.ResumeHint(run.Id)}";
+        : $"orphaned: node {run.LeaseOwner} stopped renewing its lease (expired {run.LeaseExpiresAt:u}); resume it with "
+            + $"{RunOutcome.ResumeHint(run.Id)}";
 }

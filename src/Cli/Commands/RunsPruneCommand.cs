@@ -23,7 +23,9 @@ public sealed class RunsPruneCommand(IAnsiConsole console, TimeProvider time) : 
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var age = Duration.TryParse(settings.OlderThan, out var parsed) ? parsed : throw new UsageException($"--older-than '{settings.OlderThan}' is not a duration such as 30d");
+        var age = Duration.TryParse(settings.OlderThan, out var parsed)
+            ? parsed
+            : throw new UsageException($"--older-than '{settings.OlderThan}' is not a duration such as 30d");
         await using var host = await RunHost.OpenAsync(settings, console, TimeProvider.System, live: false, cancellationToken).ConfigureAwait(false);
         var cutoff = time.GetUtcNow() - age;
         var pruned = await host.Retention.PruneAsync(cutoff, cancellationToken).ConfigureAwait(false);

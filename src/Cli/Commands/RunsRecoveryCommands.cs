@@ -36,7 +36,9 @@ public sealed class RunsRetryCommand(IAnsiConsole console, TimeProvider time) : 
         RetryPoint point;
         try
         {
-            (pending, point) = await host.Engine.RetryAsync(settings.Run, settings.From, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            (pending, point) = await host
+                .Engine.RetryAsync(settings.Run, settings.From, Environment.UserName, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (KeyNotFoundException ex)
         {
@@ -56,14 +58,26 @@ public sealed class RunsRetryCommand(IAnsiConsole console, TimeProvider time) : 
         {
             if (settings.Json)
             {
-                console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { run = pending.Id, pending.Status, from = point.StepKey, fromStep = point.StepId, point.Reason }, JsonOutput.Lines));
+                console.Profile.Out.Writer.WriteLine(
+                    JsonSerializer.Serialize(
+                        new
+                        {
+                            run = pending.Id,
+                            pending.Status,
+                            from = point.StepKey,
+                            fromStep = point.StepId,
+                            point.Reason,
+                        },
+                        JsonOutput.Lines));
             }
 
             return ExitCodes.Ok;
         }
 
         host.Observer.Preload(pending, await host.Runs.ReadJournalAsync(pending.Id, 0, cancellationToken).ConfigureAwait(false));
-        var run = await LiveRunDisplay.ShowAsync(console, host.Observer, time, () => host.ExecuteHereAsync(pending.Id, console, cancellationToken)).ConfigureAwait(false);
+        var run = await LiveRunDisplay
+            .ShowAsync(console, host.Observer, time, () => host.ExecuteHereAsync(pending.Id, console, cancellationToken))
+            .ConfigureAwait(false);
         return await RunOutcome.ReportAsync(run, host, console, cancellationToken).ConfigureAwait(false);
     }
 }
@@ -80,7 +94,8 @@ public sealed class RunsAnswerCommand(IAnsiConsole console, TimeProvider time) :
         public string Run { get; init; } = "";
 
         [CommandArgument(1, "<ANSWER>")]
-        [Description("retry (run the step again), skip (go on; its outputs are empty and its status skipped) or abort (fail the run; on_failure runs).")]
+        [Description(
+            "retry (run the step again), skip (go on; its outputs are empty and its status skipped) or abort (fail the run; on_failure runs).")]
         public string Answer { get; init; } = "";
 
         [CommandOption("--step <STEP>")]
@@ -92,7 +107,9 @@ public sealed class RunsAnswerCommand(IAnsiConsole console, TimeProvider time) :
         public bool NoWait { get; init; }
 
         public override ValidationResult Validate() =>
-            GuidedFailure.Answers.Contains(Answer) ? ValidationResult.Success() : ValidationResult.Error($"'{Answer}' is not an answer; expected retry, skip or abort");
+            GuidedFailure.Answers.Contains(Answer)
+                ? ValidationResult.Success()
+                : ValidationResult.Error($"'{Answer}' is not an answer; expected retry, skip or abort");
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -101,7 +118,9 @@ public sealed class RunsAnswerCommand(IAnsiConsole console, TimeProvider time) :
         RunRecord answered;
         try
         {
-            answered = await host.Engine.AnswerAsync(settings.Run, settings.Answer, settings.Step, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            answered = await host
+                .Engine.AnswerAsync(settings.Run, settings.Answer, settings.Step, Environment.UserName, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is KeyNotFoundException or NoQuestionException or ArgumentException)
         {
@@ -119,7 +138,9 @@ public sealed class RunsAnswerCommand(IAnsiConsole console, TimeProvider time) :
         }
 
         host.Observer.Preload(answered, await host.Runs.ReadJournalAsync(answered.Id, 0, cancellationToken).ConfigureAwait(false));
-        var run = await LiveRunDisplay.ShowAsync(console, host.Observer, time, () => host.ExecuteHereAsync(answered.Id, console, cancellationToken)).ConfigureAwait(false);
+        var run = await LiveRunDisplay
+            .ShowAsync(console, host.Observer, time, () => host.ExecuteHereAsync(answered.Id, console, cancellationToken))
+            .ConfigureAwait(false);
         return await RunOutcome.ReportAsync(run, host, console, cancellationToken).ConfigureAwait(false);
     }
 }

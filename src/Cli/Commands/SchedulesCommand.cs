@@ -65,8 +65,13 @@ public sealed class SchedulesCommand(IAnsiConsole console, TimeProvider time) : 
 
         foreach (var row in rows)
         {
-            var next = row.next.Count == 0 ? "never again" : string.Join(", ", row.next.Select(t => t.ToString("ddd yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture)));
-            console.WriteLine($"{row.workflow} [{row.schedule}] \"{row.cron}\" {row.timezone} on {row.environment ?? "(no environment)"}, missed: {row.missed}; next: {next}");
+            var next =
+                row.next.Count == 0
+                    ? "never again"
+                    : string.Join(", ", row.next.Select(t => t.ToString("ddd yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture)));
+            console.WriteLine(
+                $"{row.workflow} [{row.schedule}] \"{row.cron}\" {row.timezone} on {row.environment ?? "(no environment)"}, missed: {row.missed}; "
+                + $"next: {next}");
         }
 
         return ExitCodes.Ok;

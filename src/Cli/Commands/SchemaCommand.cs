@@ -39,7 +39,8 @@ public sealed class SchemaCommand(IAnsiConsole console, ActivityRegistry activit
             var path = Path.Combine(folder, name);
             var current = File.Exists(path) && File.ReadAllText(path) == text;
             stale += current ? 0 : 1;
-            console.MarkupLine(current ? $"[green]up to date[/] {Markup.Escape(path)}" : $"[red]out of date[/] {Markup.Escape(path)} (run gantry schema --write)");
+            console.MarkupLine(
+                current ? $"[green]up to date[/] {Markup.Escape(path)}" : $"[red]out of date[/] {Markup.Escape(path)} (run gantry schema --write)");
         }
 
         return Task.FromResult(stale == 0 ? ExitCodes.Ok : ExitCodes.Invalid);

@@ -29,11 +29,15 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         public bool AllowAnonymousRead { get; init; }
 
         [CommandOption("--github-webhook-secret-file <FILE>")]
-        [Description("File holding the secret GitHub signs webhooks with (POST /api/hooks/github); overrides GANTRY_GITHUB_WEBHOOK_SECRET. Without either, webhooks are refused.")]
+        [Description(
+            "File holding the secret GitHub signs webhooks with (POST /api/hooks/github); overrides GANTRY_GITHUB_WEBHOOK_SECRET. Without either, "
+            + "webhooks are refused.")]
         public string? GitHubWebhookSecretFile { get; init; }
 
         [CommandOption("--stop-grace <DURATION>")]
-        [Description("On SIGTERM or Ctrl+C: how long runs executing here may take to finish or reach a wait before they are handed back at their last journaled step (default 30s).")]
+        [Description(
+            "On SIGTERM or Ctrl+C: how long runs executing here may take to finish or reach a wait before they are handed back at their last "
+            + "journaled step (default 30s).")]
         public string? StopGrace { get; init; }
 
         public override ValidationResult Validate()
@@ -63,7 +67,12 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var options = new GantryServerOptions { Db = settings.Db, AllowAnonymousRead = settings.AllowAnonymousRead, Retention = RetentionOption.Resolve(settings.Retention) };
+        var options = new GantryServerOptions
+        {
+            Db = settings.Db,
+            AllowAnonymousRead = settings.AllowAnonymousRead,
+            Retention = RetentionOption.Resolve(settings.Retention),
+        };
         if (Engine.Schema.Duration.TryParse(settings.StopGrace, out var grace))
         {
             options.StopGrace = grace;
@@ -87,20 +96,34 @@ public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeComma
         var root = WorkspaceCatalog.Discover(Directory.GetCurrentDirectory()).Root;
         var dataDirectory = Path.Combine(root, ".gantry");
         string? file;
-        await using (var stores = await Running.WorkspaceStore.OpenAsync(settings.Db ?? System.Environment.GetEnvironmentVariable("GANTRY_DB") ?? Path.Combine(dataDirectory, "gantry.db"), root, dataDirectory, cancellationToken).ConfigureAwait(false))
+        await using (var stores = await Running.WorkspaceStore
+                .OpenAsync(
+                    settings.Db ?? System.Environment.GetEnvironmentVariable("GANTRY_DB") ?? Path.Combine(dataDirectory, "gantry.db"),
+                    root,
+                    dataDirectory,
+                    cancellationToken)
+                .ConfigureAwait(false))
         {
-            file = await FirstAdminToken.CreateIfNoTokensAsync(new TokenStore(stores.Tokens), dataDirectory, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            file = await FirstAdminToken
+                .CreateIfNoTokensAsync(new TokenStore(stores.Tokens), dataDirectory, TimeProvider.System, cancellationToken)
+                .ConfigureAwait(false);
         }
 
         if (file is not null)
         {
-            console.MarkupLine($"no tokens yet: created admin token '{FirstAdminToken.Name}'; its value is in [bold]{Markup.Escape(file)}[/] (mode 0600). Store it, then delete the file; `gantry tokens create` makes more");
+            console.MarkupLine(
+                $"no tokens yet: created admin token '{FirstAdminToken.Name}'; its value is in [bold]{Markup.Escape(file)}[/] (mode 0600). Store "
+                + "it, then delete the file; `gantry tokens create` makes more");
         }
 
-        console.MarkupLine($"gantry server on [bold]{Markup.Escape(options.Urls)}[/] (API under /api, OpenAPI at /openapi/v1.json); SIGTERM or Ctrl+C stops it (runs get {Engine.Schema.Duration.Format(options.StopGrace)} to finish or reach a wait)");
-        console.MarkupLine(string.IsNullOrEmpty(options.GitHubWebhookSecret)
-            ? $"GitHub webhooks are refused: no secret (set {GantryServerOptions.WebhookSecretVariable} or --github-webhook-secret-file)"
-            : $"GitHub webhooks at /api/hooks/github are verified with the secret from {(secretFile is { } f ? Markup.Escape(f) : GantryServerOptions.WebhookSecretVariable)}");
+        console.MarkupLine(
+            $"gantry server on [bold]{Markup.Escape(options.Urls)}[/] (API under /api, OpenAPI at /openapi/v1.json); SIGTERM or Ctrl+C stops it "
+            + $"(runs get {Engine.Schema.Duration.Format(options.StopGrace)} to finish or reach a wait)");
+        console.MarkupLine(
+            string.IsNullOrEmpty(options.GitHubWebhookSecret)
+                ? $"GitHub webhooks are refused: no secret (set {GantryServerOptions.WebhookSecretVariable} or --github-webhook-secret-file)"
+                : $"GitHub webhooks at /api/hooks/github are verified with the secret from "
+                    + $"{(secretFile is { } f ? Markup.Escape(f) : GantryServerOptions.WebhookSecretVariable)}");
         await GantryServer.RunAsync(options, cancellationToken).ConfigureAwait(false);
         return ExitCodes.Ok;
     }

@@ -3,7 +3,8 @@ using Gantry.Engine.Runtime;
 
 namespace Gantry.Cli.Commands;
 
-/// <summary>What a run's git.wait-merged step waits for, read from its journal: the branch's commit on origin when it began waiting, and the reviewers and checks it requires.</summary>
+/// <summary>What a run's git.wait-merged step waits for, read from its journal: the branch's commit on origin when it began waiting, and the
+/// reviewers and checks it requires.</summary>
 internal sealed record AwaitedMerge(string? Tip, IReadOnlyList<string> Reviewers, int Approvals, IReadOnlyList<string> Checks)
 {
     public static AwaitedMerge Read(IReadOnlyList<JournalEvent> journal)
@@ -14,12 +15,16 @@ internal sealed record AwaitedMerge(string? Tip, IReadOnlyList<string> Reviewers
             return new AwaitedMerge(null, [], 0, []);
         }
 
-        var inputs = journal.LastOrDefault(e => e.Type == JournalEventTypes.StepStarted && e.Path == waiting.Key)?.Inputs as IDictionary<string, object?>;
+        var inputs =
+            journal.LastOrDefault(e => e.Type == JournalEventTypes.StepStarted && e.Path == waiting.Key)?.Inputs as IDictionary<string, object?>;
         var tip = NowAt().Match(wait.Description);
         return new AwaitedMerge(
             tip.Success ? tip.Groups[1].Value : null,
             Strings(inputs, "reviewers"),
-            inputs?.TryGetValue("approvals", out var approvals) == true && int.TryParse(Convert.ToString(approvals, System.Globalization.CultureInfo.InvariantCulture), out var count) ? count : 0,
+            inputs?.TryGetValue("approvals", out var approvals) == true
+            && int.TryParse(Convert.ToString(approvals, System.Globalization.CultureInfo.InvariantCulture), out var count)
+                ? count
+                : 0,
             Strings(inputs, "checks"));
     }
 
@@ -49,17 +54,22 @@ internal static class SimulatedGitHubEvents
     {
         var head = awaited.Tip ?? HeadSha;
         var events = new List<object?> { MergedPullRequest(branch, user, awaited.Tip ?? MergeSha, head) };
-        var reviewers = awaited.Reviewers.Concat(Enumerable.Range(1, Math.Max(0, awaited.Approvals - awaited.Reviewers.Count)).Select(i => $"reviewer-{i}"));
+        var reviewers = awaited.Reviewers.Concat(
+            Enumerable.Range(1, Math.Max(0, awaited.Approvals - awaited.Reviewers.Count)).Select(i => $"reviewer-{i}"));
         events.AddRange(reviewers.Select(r => ApprovingReview(branch, r, head)));
         if (checks != "none")
         {
-            events.AddRange(awaited.Checks.Count == 0 ? [CompletedCheckSuite(checks, branch, user, head, CheckApp)] : awaited.Checks.Select(c => CompletedCheckSuite(checks, branch, user, head, c)));
+            events.AddRange(
+                awaited.Checks.Count == 0
+                    ? [CompletedCheckSuite(checks, branch, user, head, CheckApp)]
+                    : awaited.Checks.Select(c => CompletedCheckSuite(checks, branch, user, head, c)));
         }
 
         return events;
     }
 
-    public static Dictionary<string, object?> MergedPullRequest(string branch, string mergedBy, string mergeSha = MergeSha, string headSha = HeadSha) => new()
+    public static Dictionary<string, object?> MergedPullRequest(
+        string branch, string mergedBy, string mergeSha = MergeSha, string headSha = HeadSha) => new()
     {
         ["action"] = "closed",
         ["number"] = 1L,
@@ -96,7 +106,8 @@ internal static class SimulatedGitHubEvents
         ["sender"] = new Dictionary<string, object?> { ["login"] = reviewer },
     };
 
-    public static Dictionary<string, object?> CompletedCheckSuite(string conclusion, string branch, string sender, string headSha = HeadSha, string app = CheckApp) => new()
+    public static Dictionary<string, object?> CompletedCheckSuite(
+        string conclusion, string branch, string sender, string headSha = HeadSha, string app = CheckApp) => new()
     {
         ["action"] = "completed",
         ["check_suite"] = new Dictionary<string, object?>

@@ -15,7 +15,8 @@ public class TokensSettings : CommandSettings
     public string? Data { get; init; }
 
     [CommandOption("--db <DB>")]
-    [Description("The store the servers use: a SQLite file (default gantry.db in the data folder) or a PostgreSQL connection string. Also GANTRY_DB.")]
+    [Description(
+        "The store the servers use: a SQLite file (default gantry.db in the data folder) or a PostgreSQL connection string. Also GANTRY_DB.")]
     public string? Db { get; init; }
 
     /// <summary>Opens the store the servers read tokens from, with the tokens of an older <c>tokens.json</c> imported.</summary>
@@ -29,7 +30,8 @@ public class TokensSettings : CommandSettings
     }
 }
 
-/// <summary><c>gantry tokens create --role viewer|operator|approver|admin --name NAME</c>: prints a new token once; only its hash is stored.</summary>
+/// <summary><c>gantry tokens create --role viewer|operator|approver|admin --name NAME</c>: prints a new token once; only its hash is
+/// stored.</summary>
 public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time) : AsyncCommand<TokensCreateCommand.Settings>
 {
     public sealed class Settings : TokensSettings
@@ -60,7 +62,9 @@ public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time)
                 return ValidationResult.Error($"--role '{Role}' is not a role; valid values are viewer, operator, approver, admin");
             }
 
-            return string.IsNullOrWhiteSpace(Name) ? ValidationResult.Error("--name is required: who or what uses the token, e.g. --name ci-bot") : ValidationResult.Success();
+            return string.IsNullOrWhiteSpace(Name)
+                ? ValidationResult.Error("--name is required: who or what uses the token, e.g. --name ci-bot")
+                : ValidationResult.Success();
         }
     }
 
@@ -71,7 +75,9 @@ public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time)
         string token;
         try
         {
-            token = await store.CreateAsync(settings.Name, Enum.Parse<TokenRole>(settings.Role, ignoreCase: true), time, settings.Lifetime, cancellationToken).ConfigureAwait(false);
+            token = await store
+                .CreateAsync(settings.Name, Enum.Parse<TokenRole>(settings.Role, ignoreCase: true), time, settings.Lifetime, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (ArgumentException ex)
         {
@@ -80,7 +86,9 @@ public sealed class TokensCreateCommand(IAnsiConsole console, TimeProvider time)
 
         console.Profile.Out.Writer.WriteLine(token);
         var expiry = settings.Lifetime is { } lifetime ? $", expires {(time.GetUtcNow() + lifetime):u}" : "";
-        console.MarkupLine($"[grey]token for {Markup.Escape(settings.Name)} ({settings.Role.ToLowerInvariant()}{expiry}); shown once, only its SHA-256 is kept, in the store ({Markup.Escape(stores.Location)})[/]");
+        console.MarkupLine(
+            $"[grey]token for {Markup.Escape(settings.Name)} ({settings.Role.ToLowerInvariant()}{expiry}); shown once, only its SHA-256 is kept, in "
+            + $"the store ({Markup.Escape(stores.Location)})[/]");
         return ExitCodes.Ok;
     }
 }
@@ -95,7 +103,11 @@ public sealed class TokensListCommand(IAnsiConsole console) : AsyncCommand<Token
         var table = new Table().AddColumns("name", "role", "created", "expires");
         foreach (var entry in await store.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            table.AddRow(Markup.Escape(entry.Name), entry.Role.ToString().ToLowerInvariant(), entry.CreatedAt.ToString("u"), entry.ExpiresAt?.ToString("u") ?? "never");
+            table.AddRow(
+                Markup.Escape(entry.Name),
+                entry.Role.ToString().ToLowerInvariant(),
+                entry.CreatedAt.ToString("u"),
+                entry.ExpiresAt?.ToString("u") ?? "never");
         }
 
         console.Write(table);
@@ -120,7 +132,9 @@ public sealed class TokensRevokeCommand(IAnsiConsole console) : AsyncCommand<Tok
         if (!await store.RevokeAsync(settings.Name, cancellationToken).ConfigureAwait(false))
         {
             var names = (await store.ListAsync(cancellationToken).ConfigureAwait(false)).Select(t => t.Name).ToList();
-            throw new UsageException($"no token named '{settings.Name}'{Engine.Diagnostics.Suggest.Hint(settings.Name, names)}; tokens: {(names.Count == 0 ? "none" : string.Join(", ", names))}");
+            throw new UsageException(
+                $"no token named '{settings.Name}'{Engine.Diagnostics.Suggest.Hint(settings.Name, names)}; tokens: "
+                + $"{(names.Count == 0 ? "none" : string.Join(", ", names))}");
         }
 
         console.MarkupLine($"revoked token {Markup.Escape(settings.Name)}; requests with it are refused from now on, by every server on this store");

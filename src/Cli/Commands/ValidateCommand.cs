@@ -48,7 +48,9 @@ public sealed class ValidateCommand(IAnsiConsole console, ActivityRegistry activ
             throw new UsageException($"no YAML or JSON documents found in {string.Join(", ", settings.Paths)}");
         }
 
-        var environment = settings.Environment is null ? null : WorkspaceLookup.LoadEnvironment(settings.Environment, Path.GetDirectoryName(Path.GetFullPath(files[0])));
+        var environment = settings.Environment is null
+            ? null
+            : WorkspaceLookup.LoadEnvironment(settings.Environment, Path.GetDirectoryName(Path.GetFullPath(files[0])));
         var results = DocumentSet.Check(files, new ValidationContext(activities), validator, environment);
         if (settings.Output == "json")
         {
@@ -90,7 +92,14 @@ public sealed class ValidateCommand(IAnsiConsole console, ActivityRegistry activ
                 path = r.Path,
                 kind = r.Kind,
                 valid = r.Valid,
-                errors = r.Diagnostics.Select(d => new { file = d.Location.File, line = d.Location.Line, column = d.Location.Column, path = d.Path, message = d.Message }),
+                errors = r.Diagnostics.Select(d => new
+                {
+                    file = d.Location.File,
+                    line = d.Location.Line,
+                    column = d.Location.Column,
+                    path = d.Path,
+                    message = d.Message,
+                }),
             }),
         };
         console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(report, JsonOutput.Options));

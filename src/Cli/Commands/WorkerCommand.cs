@@ -41,7 +41,9 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
         public string? Retention { get; init; }
 
         [CommandOption("--stop-grace <DURATION>")]
-        [Description("On SIGTERM or a first Ctrl+C: how long running runs may take to finish or reach a wait before they are handed back at their last journaled step (default 30s).")]
+        [Description(
+            "On SIGTERM or a first Ctrl+C: how long running runs may take to finish or reach a wait before they are handed back at their last "
+            + "journaled step (default 30s).")]
         public string? StopGrace { get; init; }
 
         [CommandOption("--max-runs <N>")]
@@ -77,7 +79,11 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var options = new RunWorkerOptions { MaxConcurrentRuns = settings.MaxRuns, Lease = RunHost.LeaseFromEnvironment() ?? TimeSpan.FromSeconds(30) };
+        var options = new RunWorkerOptions
+        {
+            MaxConcurrentRuns = settings.MaxRuns,
+            Lease = RunHost.LeaseFromEnvironment() ?? TimeSpan.FromSeconds(30),
+        };
         options.NodeId = settings.NodeId ?? options.NodeId;
         if (Duration.TryParse(settings.Lease, out var lease))
         {
@@ -90,7 +96,9 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
         }
 
         var grace = Duration.TryParse(settings.StopGrace, out var stopGrace) ? stopGrace : DefaultStopGrace;
-        await using var host = await RunHost.OpenAsync(settings, console, TimeProvider.System, live: false, cancellationToken, options).ConfigureAwait(false);
+        await using var host = await RunHost
+            .OpenAsync(settings, console, TimeProvider.System, live: false, cancellationToken, options)
+            .ConfigureAwait(false);
         host.Worker.Log = line => ServiceConsole.WriteLine(console, line);
         var systemd = new ServiceNotifier { Failed = line => ServiceConsole.WriteLine(console, line) };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -99,7 +107,8 @@ public sealed class WorkerCommand(IAnsiConsole console) : AsyncCommand<WorkerCom
         {
             // Claiming stops now; runs executing here get the grace to finish or reach a wait, then are handed back.
             systemd.Stopping($"stopping: runs get {Duration.Format(grace)} to finish or reach a wait");
-            host.Worker.Log?.Invoke($"node {host.Worker.NodeId} stopping: no more claims; runs executing here get {Duration.Format(grace)} to finish or reach a wait");
+            host.Worker.Log?.Invoke(
+                $"node {host.Worker.NodeId} stopping: no more claims; runs executing here get {Duration.Format(grace)} to finish or reach a wait");
             handBack.CancelAfter(grace);
         });
         using var handingBack = handBack.Token.Register(host.Engine.HandBackRuns);

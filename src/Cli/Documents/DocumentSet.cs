@@ -59,9 +59,20 @@ internal static class DocumentSet
         }
     }
 
-    public static IReadOnlyList<CheckedFile> Check(IReadOnlyList<string> files, ValidationContext baseContext, WorkflowValidator validator, EnvironmentDefinition? environment)
+    public static IReadOnlyList<CheckedFile> Check(
+        IReadOnlyList<string> files,
+        ValidationContext baseContext,
+        WorkflowValidator validator,
+        EnvironmentDefinition? environment)
     {
-        var loaded = new List<(string Path, string Text, bool IsEnvironment, LoadResult<WorkflowDefinition>? Workflow, IReadOnlyList<Diagnostic> Diagnostics)>();
+        var loaded =
+            new List<(
+                string Path,
+                string Text,
+                bool IsEnvironment,
+                LoadResult<WorkflowDefinition>? Workflow,
+                IReadOnlyList<Diagnostic> Diagnostics
+            )>();
         foreach (var file in files)
         {
             var text = File.ReadAllText(file);

@@ -78,7 +78,8 @@ internal sealed class AnsibleInventory
             {
                 if (placed.TryGetValue(host, out var first))
                 {
-                    fleet.Notes.Add($"host {host} is in groups {first} and {name}; kept in {first} (a host belongs to one Gantry group; choose with --groups)");
+                    fleet.Notes.Add(
+                        $"host {host} is in groups {first} and {name}; kept in {first} (a host belongs to one Gantry group; choose with --groups)");
                     continue;
                 }
 

@@ -96,15 +96,22 @@ internal static class AnsibleYamlInventory
 
     /// <summary>Vars as text; a list or mapping is refused with its position rather than flattened silently.</summary>
     private static IEnumerable<(string Key, string Value)> Scalars(YamlNode? node, string file, string what) =>
-        Mapping(node, file, what).Select(e => (e.Key, e.Value switch
-        {
-            YamlScalarNode scalar => scalar.Value ?? "",
-            null => "",
-            var other => throw new ImportException($"{Where(file, other)}: {what}.{e.Key} is {Describe(other)}; Gantry host vars here are text, write it as a string"),
-        }));
+        Mapping(node, file, what)
+            .Select(e =>
+                (
+                    e.Key,
+                    e.Value switch
+                    {
+                        YamlScalarNode scalar => scalar.Value ?? "",
+                        null => "",
+                        var other => throw new ImportException(
+                            $"{Where(file, other)}: {what}.{e.Key} is {Describe(other)}; Gantry host vars here are text, write it as a string"),
+                    }));
 
     private static string Key(YamlNode node, string file) =>
-        node is YamlScalarNode { Value: { Length: > 0 } key } ? key : throw new ImportException($"{Where(file, node)}: expected a name, found {Describe(node)}");
+        node is YamlScalarNode { Value: { Length: > 0 } key }
+            ? key
+            : throw new ImportException($"{Where(file, node)}: expected a name, found {Describe(node)}");
 
     private static string Where(string file, YamlNode? node) => node is null ? file : $"{file}:{node.Start.Line}:{node.Start.Column}";
 

@@ -25,7 +25,8 @@ internal static partial class EnvironmentWriter
         text.AppendLine($"id: {Scalar(id)}");
         if (fleet.RepositoryUrl is not null)
         {
-            text.AppendLine($"repository: {{ url: {Quoted(fleet.RepositoryUrl)}, production_branch: production, develop_branch: develop, tag_prefix: v }}");
+            text.AppendLine(
+                $"repository: {{ url: {Quoted(fleet.RepositoryUrl)}, production_branch: production, develop_branch: develop, tag_prefix: v }}");
         }
 
         if (fleet.LbBackend is not null && fleet.LbProvider == "nginx")
@@ -33,7 +34,9 @@ internal static partial class EnvironmentWriter
             text.AppendLine("load_balancer:");
             text.AppendLine("  provider: nginx");
             text.AppendLine($"  backend: {Scalar(fleet.LbBackend)}   # the upstream block's name");
-            text.AppendLine($"  config_file: {Scalar(fleet.LbConfigFile ?? "/etc/nginx/conf.d/" + fleet.LbBackend + "-upstream.conf")}   # the upstream file nginx includes; Gantry rewrites it");
+            text.AppendLine(
+                $"  config_file: {Scalar(fleet.LbConfigFile ?? "/etc/nginx/conf.d/" + fleet.LbBackend + "-upstream.conf")}   # the upstream file "
+                + "nginx includes; Gantry rewrites it");
             text.AppendLine("  main_config: /etc/nginx/nginx.conf");
             text.AppendLine("  min_live_groups: 1");
         }
@@ -96,11 +99,17 @@ internal static partial class EnvironmentWriter
         text.AppendLine(user is null ? "" : $"  user: {Scalar(user)}");
         text.AppendLine(port is null ? "" : $"  port: {port}");
         text.AppendLine(keyFile is null ? "" : $"  key_file: {Scalar(keyFile)}");
-        text.AppendLine($"  known_hosts: {Scalar(id + ".known_hosts")}   # next to this file; fill with ssh-keyscan{(port is null ? "" : $" -p {port}")} {keyscanTargets}{(fleet.Hosts.Count > 3 ? " ..." : "")} >> {id}.known_hosts");
+        text.AppendLine(
+            $"  known_hosts: {Scalar(id + ".known_hosts")}   # next to this file; fill with ssh-keyscan{(port is null ? "" : $" -p {port}")} "
+            + $"{keyscanTargets}{(fleet.Hosts.Count > 3 ? " ..." : "")} >> {id}.known_hosts");
 
         text.AppendLine("deploy:");
-        text.AppendLine(fleet.DeployRoot is { } root ? $"  root: {Quoted(root)}" : "  root: /srv/app   # where releases/ and current are on every host");
-        text.AppendLine(fleet.Restart is { } restart ? $"  restart: {Quoted(restart)}" : "  restart: sudo systemctl restart app   # the command that restarts your service");
+        text.AppendLine(
+            fleet.DeployRoot is { } root ? $"  root: {Quoted(root)}" : "  root: /srv/app   # where releases/ and current are on every host");
+        text.AppendLine(
+            fleet.Restart is { } restart
+                ? $"  restart: {Quoted(restart)}"
+                : "  restart: sudo systemctl restart app   # the command that restarts your service");
         return Regex.Replace(text.ToString(), @"^\r?\n", "", RegexOptions.Multiline);
     }
 

@@ -13,9 +13,12 @@ internal static class FleetImport
         switch (format)
         {
             case "ansible":
-                var inventory = file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || LooksLikeYaml(text)
-                    ? AnsibleYamlInventory.Read(text, file)
-                    : AnsibleIniInventory.Read(text, file);
+                var inventory =
+                    file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
+                    || file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
+                    || LooksLikeYaml(text)
+                        ? AnsibleYamlInventory.Read(text, file)
+                        : AnsibleIniInventory.Read(text, file);
                 var fleet = inventory.ToFleet(groups?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), file);
                 return fleet.Hosts.Count > 0 ? fleet : throw new ImportException($"{file}: the inventory has no hosts");
             case "haproxy":
@@ -29,14 +32,21 @@ internal static class FleetImport
     public static string Guess(string path, string text)
     {
         var lines = text.ReplaceLineEndings("\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] is not ('#' or ';')).ToList();
-        if (path.EndsWith(".cfg", StringComparison.OrdinalIgnoreCase) || lines.Any(l => l.StartsWith("backend ", StringComparison.Ordinal) || l.StartsWith("listen ", StringComparison.Ordinal)))
+        if (path.EndsWith(".cfg", StringComparison.OrdinalIgnoreCase)
+            || lines.Any(l => l.StartsWith("backend ", StringComparison.Ordinal) || l.StartsWith("listen ", StringComparison.Ordinal)))
         {
             return "haproxy";
         }
 
-        return path.EndsWith(".ini", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || LooksLikeYaml(text)
-            || lines.Any(l => l.StartsWith('[') && l.EndsWith(']')) || lines.Any(l => l.Contains("ansible_", StringComparison.Ordinal))
-            ? "ansible" : "hosts";
+        return
+            path.EndsWith(".ini", StringComparison.OrdinalIgnoreCase)
+            || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
+            || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
+            || LooksLikeYaml(text)
+            || lines.Any(l => l.StartsWith('[') && l.EndsWith(']'))
+            || lines.Any(l => l.Contains("ansible_", StringComparison.Ordinal))
+            ? "ansible"
+            : "hosts";
     }
 
     private static bool LooksLikeYaml(string text) =>
@@ -48,7 +58,8 @@ internal static class FleetImport
         var count = fleet.Hosts.Count == 1 ? 1 : 2;
         if (groups is not null && (!int.TryParse(groups, out count) || count < 1 || count > fleet.Hosts.Count))
         {
-            throw new UsageException($"--groups {groups}: expected a number from 1 to {fleet.Hosts.Count} (the hosts found) for a {fleet.SourceKind}");
+            throw new UsageException(
+                $"--groups {groups}: expected a number from 1 to {fleet.Hosts.Count} (the hosts found) for a {fleet.SourceKind}");
         }
 
         var start = 0;

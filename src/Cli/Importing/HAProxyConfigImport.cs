@@ -6,7 +6,24 @@ namespace Gantry.Cli.Importing;
 /// </summary>
 internal static class HAProxyConfigImport
 {
-    private static readonly HashSet<string> SectionKeywords = new(StringComparer.Ordinal) { "global", "defaults", "frontend", "backend", "listen", "userlist", "peers", "resolvers", "mailers", "program", "http-errors", "ring", "cache", "crt-store", "traces" };
+    private static readonly HashSet<string> SectionKeywords = new(StringComparer.Ordinal)
+    {
+        "global",
+        "defaults",
+        "frontend",
+        "backend",
+        "listen",
+        "userlist",
+        "peers",
+        "resolvers",
+        "mailers",
+        "program",
+        "http-errors",
+        "ring",
+        "cache",
+        "crt-store",
+        "traces",
+    };
 
     public static ImportedFleet Read(string text, string file, string? backend)
     {
@@ -87,15 +104,18 @@ internal static class HAProxyConfigImport
         string Listing() => string.Join(", ", servers.Select(s => $"{s.Key} ({s.Value.Count} servers)"));
         if (backend is not null)
         {
-            return servers.TryGetValue(backend, out var list) && list.Count > 0 ? backend
-                : throw new UsageException($"--backend {backend}: {file} has no backend of that name with servers; it has: {(servers.Count == 0 ? "none" : Listing())}");
+            return servers.TryGetValue(backend, out var list) && list.Count > 0
+                ? backend
+                : throw new UsageException(
+                    $"--backend {backend}: {file} has no backend of that name with servers; it has: {(servers.Count == 0 ? "none" : Listing())}");
         }
 
         var withServers = servers.Where(s => s.Value.Count > 0).Select(s => s.Key).ToList();
         return withServers switch
         {
             [var only] => only,
-            [] => throw new ImportException($"{file}: no backend or listen section has server lines; expected e.g. 'backend app' with 'server web1 10.0.1.11:8080 check'"),
+            [] => throw new ImportException(
+                $"{file}: no backend or listen section has server lines; expected e.g. 'backend app' with 'server web1 10.0.1.11:8080 check'"),
             _ => throw new UsageException($"{file} has several backends with servers; choose one with --backend NAME: {Listing()}"),
         };
     }
@@ -118,7 +138,8 @@ internal static class HAProxyConfigImport
 
     private static (string Host, string? Port) SplitAddress(string address, string where)
     {
-        var bare = address.StartsWith("ipv4@", StringComparison.Ordinal) || address.StartsWith("ipv6@", StringComparison.Ordinal) ? address[5..] : address;
+        var bare =
+            address.StartsWith("ipv4@", StringComparison.Ordinal) || address.StartsWith("ipv6@", StringComparison.Ordinal) ? address[5..] : address;
         if (bare.StartsWith('[') && bare.IndexOf(']', StringComparison.Ordinal) is var close and > 0)
         {
             var rest = bare[(close + 1)..];

@@ -57,7 +57,9 @@ internal static partial class HostRange
             yield break;
         }
 
-        throw new ImportException($"{where}: host range '{pattern}' mixes or misorders its bounds ('{start}' to '{end}'); expected numbers (01:10) or single letters (a:f)");
+        throw new ImportException(
+            $"{where}: host range '{pattern}' mixes or misorders its bounds ('{start}' to '{end}'); "
+            + "expected numbers (01:10) or single letters (a:f)");
     }
 
     [GeneratedRegex(@"\[(?<start>[^\[\]:]*):(?<end>[^\[\]:]*)(?::(?<step>-?\d+))?\]")]

@@ -10,11 +10,14 @@ internal static class PlanRenderer
 {
     public static void Write(IAnsiConsole console, WorkflowPlan plan, SecretMasker masker)
     {
-        var title = $"[bold]plan[/] {Escape(plan.WorkflowId, masker)}{(plan.Environment is null ? "" : $" on [bold]{Escape(plan.Environment, masker)}[/]")}";
+        var title =
+            $"[bold]plan[/] {Escape(plan.WorkflowId, masker)}{(plan.Environment is null ? "" : $" on [bold]{Escape(plan.Environment, masker)}[/]")}";
         var tree = new Tree(new Markup(title));
         if (plan.Inputs.Count > 0)
         {
-            tree.AddNode(new Markup($"[grey]inputs:[/] {string.Join(", ", plan.Inputs.Select(kv => $"{Escape(kv.Key, masker)}={Escape(Text(kv.Value), masker)}"))}"));
+            tree.AddNode(
+                new Markup(
+                    $"[grey]inputs:[/] {string.Join(", ", plan.Inputs.Select(kv => $"{Escape(kv.Key, masker)}={Escape(Text(kv.Value), masker)}"))}"));
         }
 
         Add(tree, plan.Steps, masker);

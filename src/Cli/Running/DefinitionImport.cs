@@ -12,7 +12,11 @@ namespace Gantry.Cli.Running;
 internal static class DefinitionImport
 {
     /// <summary>Imports every valid workflow file; returns the published version of each by workflow id.</summary>
-    public static async Task<IReadOnlyDictionary<string, DefinitionVersion>> ImportAsync(WorkspaceCatalog catalog, IDefinitionStore definitions, string? author, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyDictionary<string, DefinitionVersion>> ImportAsync(
+        WorkspaceCatalog catalog,
+        IDefinitionStore definitions,
+        string? author,
+        CancellationToken cancellationToken)
     {
         var imported = new Dictionary<string, DefinitionVersion>(StringComparer.Ordinal);
         foreach (var file in catalog.WorkflowFiles())
@@ -25,7 +29,9 @@ internal static class DefinitionImport
             }
 
             var relative = Path.GetRelativePath(catalog.Root, file);
-            var version = await definitions.SaveAsync(workflow.Id, workflow.SourceText, author, $"imported from {relative}", cancellationToken).ConfigureAwait(false);
+            var version = await definitions
+                .SaveAsync(workflow.Id, workflow.SourceText, author, $"imported from {relative}", cancellationToken)
+                .ConfigureAwait(false);
             if (version.State == DefinitionState.Draft)
             {
                 version = await definitions.PublishAsync(workflow.Id, version.Version, cancellationToken).ConfigureAwait(false);

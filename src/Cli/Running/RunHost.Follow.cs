@@ -16,7 +16,11 @@ internal sealed partial class RunHost
     /// suspended or was queued. <paramref name="abandon"/> stops an execution here as if this process died
     /// (the lease is released for <c>gantry runs resume</c>) and throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    public async Task<RunRecord> ExecuteHereAsync(string runId, IAnsiConsole console, CancellationToken cancellationToken, CancellationToken abandon = default)
+    public async Task<RunRecord> ExecuteHereAsync(
+        string runId,
+        IAnsiConsole console,
+        CancellationToken cancellationToken,
+        CancellationToken abandon = default)
     {
         var time = _services.GetRequiredService<TimeProvider>();
         string? followed = null;
@@ -34,7 +38,10 @@ internal sealed partial class RunHost
             catch (RunHeldException held) when (held.HolderNodeId is not null)
             {
                 followed = held.HolderNodeId;
-                Say(console, $"run {runId} is executing on node {held.HolderNodeId} (lease until {held.LeaseExpiresAt:u}): following its progress; it goes on here if that lease expires");
+                Say(
+                    console,
+                    $"run {runId} is executing on node {held.HolderNodeId} (lease until {held.LeaseExpiresAt:u}): following its progress; it goes "
+                    + "on here if that lease expires");
             }
             catch (LeaseLostException lost)
             {
@@ -56,13 +63,15 @@ internal sealed partial class RunHost
     private async Task<RunRecord?> FollowAsync(string runId, TimeProvider time, CancellationToken cancellationToken)
     {
         var journal = await Runs.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false);
-        var run = await Runs.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new KeyNotFoundException($"no run with id '{runId}'");
+        var run = await Runs.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"no run with id '{runId}'");
         Observer.Preload(run, journal);
         var seen = journal.Count == 0 ? 0 : journal[^1].Sequence;
         var all = journal.ToList();
         while (true)
         {
-            run = await Runs.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new KeyNotFoundException($"no run with id '{runId}'");
+            run = await Runs.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"no run with id '{runId}'");
             foreach (var e in await Runs.ReadJournalAsync(runId, seen, cancellationToken).ConfigureAwait(false))
             {
                 Observer.OnEvent(run, e);

@@ -25,7 +25,13 @@ internal sealed partial class RunHost : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly StoreSet _stores;
 
-    private RunHost(ServiceProvider services, StoreSet stores, WorkspaceCatalog catalog, RunProgressObserver observer, RunWorkerOptions workerOptions, IReadOnlyDictionary<string, DefinitionVersion> imported)
+    private RunHost(
+        ServiceProvider services,
+        StoreSet stores,
+        WorkspaceCatalog catalog,
+        RunProgressObserver observer,
+        RunWorkerOptions workerOptions,
+        IReadOnlyDictionary<string, DefinitionVersion> imported)
     {
         _services = services;
         _stores = stores;
@@ -57,14 +63,22 @@ internal sealed partial class RunHost : IAsyncDisposable
     public IReadOnlyDictionary<string, DefinitionVersion> Imported { get; }
 
     /// <summary>Opens the workspace's store and engine; <paramref name="live"/> allows the live step tree when the console is a terminal.</summary>
-    public static async Task<RunHost> OpenAsync(RunSettings settings, IAnsiConsole console, TimeProvider time, bool live, CancellationToken cancellationToken, RunWorkerOptions? workerOptions = null)
+    public static async Task<RunHost> OpenAsync(
+        RunSettings settings,
+        IAnsiConsole console,
+        TimeProvider time,
+        bool live,
+        CancellationToken cancellationToken,
+        RunWorkerOptions? workerOptions = null)
     {
         var catalog = WorkspaceCatalog.Discover(settings.Workspace ?? Directory.GetCurrentDirectory());
         var stores = await WorkspaceStore.OpenAsync(settings.Db, catalog.Root, null, cancellationToken, time).ConfigureAwait(false);
         Infrastructure.StartupTrace.Mark("store opened");
         try
         {
-            var imported = await DefinitionImport.ImportAsync(catalog, stores.Definitions, Environment.UserName, cancellationToken).ConfigureAwait(false);
+            var imported = await DefinitionImport
+                .ImportAsync(catalog, stores.Definitions, Environment.UserName, cancellationToken)
+                .ConfigureAwait(false);
             Infrastructure.StartupTrace.Mark("definitions imported");
             var mode = settings.Json ? ProgressMode.Json : live && LiveRunDisplay.Supported(console) ? ProgressMode.Live : ProgressMode.Lines;
             var observer = new RunProgressObserver(console, mode, time);

@@ -16,7 +16,9 @@ internal static class RunOutcome
 
     public static int ReportInterrupted(string runId, IAnsiConsole console)
     {
-        console.MarkupLine($"[yellow]run {runId} was interrupted here[/]: it stays running, and a server or worker on this store takes it over; without one, resume it with:");
+        console.MarkupLine(
+            $"[yellow]run {runId} was interrupted here[/]: it stays running, and a server or worker on this store takes it over; without one, "
+            + "resume it with:");
         console.MarkupLine($"    [bold]{Markup.Escape(ResumeHint(runId))}[/]");
         return Interrupted;
     }

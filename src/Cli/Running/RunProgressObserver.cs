@@ -58,7 +58,9 @@ internal sealed class RunProgressObserver(IAnsiConsole console, ProgressMode mod
         lock (_gate)
         {
             var now = time.GetUtcNow();
-            return _trees.Count == 1 ? RunTreeRenderer.Render(_trees.Values.First(), now) : new Rows(_trees.Values.Select(t => RunTreeRenderer.Render(t, now)));
+            return _trees.Count == 1
+                ? RunTreeRenderer.Render(_trees.Values.First(), now)
+                : new Rows(_trees.Values.Select(t => RunTreeRenderer.Render(t, now)));
         }
     }
 
@@ -114,7 +116,9 @@ internal sealed class RunProgressObserver(IAnsiConsole console, ProgressMode mod
                     break;
                 case JournalEventTypes.RunFinished:
                     var color = e.Status == RunStatus.Succeeded ? "green" : "red";
-                    console.MarkupLine($"[{color} bold]run {run.Id} {e.Status.ToString()!.ToLowerInvariant()}[/]{(e.Message is null ? "" : ": " + Markup.Escape(e.Message))}");
+                    console.MarkupLine(
+                        $"[{color} bold]run {run.Id} "
+                        + $"{e.Status.ToString()!.ToLowerInvariant()}[/]{(e.Message is null ? "" : ": " + Markup.Escape(e.Message))}");
                     break;
             }
         }

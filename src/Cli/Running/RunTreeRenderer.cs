@@ -43,7 +43,8 @@ internal static class RunTreeRenderer
             _ => "blue",
         };
         var what = $"{run.Run.WorkflowId} on {run.Run.EnvironmentId ?? "no environment"}";
-        return $"[bold]run {Markup.Escape(run.Run.Id)}[/] {Markup.Escape(what)} [{color}]{status}[/]{(run.Message is null ? "" : ": " + Markup.Escape(run.Message))}";
+        return $"[bold]run {Markup.Escape(run.Run.Id)}[/] {Markup.Escape(what)} "
+            + $"[{color}]{status}[/]{(run.Message is null ? "" : ": " + Markup.Escape(run.Message))}";
     }
 
     /// <summary>One step's line, e.g. <c>✓ tag (git.latest-tag) 0.3s</c>.</summary>

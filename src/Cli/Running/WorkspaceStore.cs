@@ -12,7 +12,13 @@ internal static class WorkspaceStore
     /// <param name="db">The <c>--db</c> option, or null.</param>
     /// <param name="root">The workspace root (relative SQLite paths are under it).</param>
     /// <param name="dataDirectory">The data folder whose old safety files to import; default the workspace's <c>.gantry</c>.</param>
-    public static Task<StoreSet> OpenAsync(string? db, string root, string? dataDirectory, CancellationToken cancellationToken, TimeProvider? time = null) =>
+    public static Task<StoreSet> OpenAsync(
+        string? db,
+        string root,
+        string? dataDirectory,
+        CancellationToken cancellationToken,
+        TimeProvider? time = null
+    ) =>
         LegacySafetyFiles.OpenStoreAsync(
             db ?? Environment.GetEnvironmentVariable("GANTRY_DB"),
             root,

@@ -13,7 +13,8 @@ public static class DocumentLimits
     public const int MaxDepth = 128;
 
     internal static string TooManyNodes(string syntax) =>
-        $"invalid {syntax}: the document expands to more than {MaxNodes:N0} values (aliases counted as often as they are used); split it or remove repeated aliases";
+        $"invalid {syntax}: the document expands to more than {MaxNodes:N0} values (aliases counted as often as they are used); split it or remove "
+        + "repeated aliases";
 
     internal static string TooDeep(string syntax) => $"invalid {syntax}: nested deeper than {MaxDepth} levels";
 }

@@ -10,7 +10,14 @@ internal static class JsonDocumentReader
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         var lines = new LineIndex(bytes);
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false, MaxDepth = DocumentLimits.MaxDepth });
+        var reader = new Utf8JsonReader(
+            bytes,
+            new JsonReaderOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = false,
+                MaxDepth = DocumentLimits.MaxDepth,
+            });
         var budget = new Budget();
         try
         {

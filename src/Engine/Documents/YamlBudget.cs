@@ -70,7 +70,10 @@ internal static class YamlBudget
                 case AnchorAlias alias:
                     if (open.Any(o => o.Anchor == alias.Value.Value))
                     {
-                        throw Refuse(file, alias, $"invalid YAML: alias *{alias.Value.Value} is inside the node its anchor names; recursive anchors are not supported");
+                        throw Refuse(
+                            file,
+                            alias,
+                            $"invalid YAML: alias *{alias.Value.Value} is inside the node its anchor names; recursive anchors are not supported");
                     }
 
                     if (!anchors.TryGetValue(alias.Value.Value, out var target))

@@ -39,7 +39,9 @@ internal static partial class YamlDocumentReader
         if (stream.Documents.Count > 1)
         {
             var second = stream.Documents[1].RootNode.Start;
-            throw new DocumentSyntaxException(new SourceLocation(file, (int)second.Line, (int)second.Column), "invalid YAML: expected one document, found several ('---' separators)");
+            throw new DocumentSyntaxException(
+                new SourceLocation(file, (int)second.Line, (int)second.Column),
+                "invalid YAML: expected one document, found several ('---' separators)");
         }
 
         return Convert(stream.Documents[0].RootNode, file, 0);
@@ -63,7 +65,10 @@ internal static partial class YamlDocumentReader
                     throw new DocumentSyntaxException(location, $"invalid YAML: {outOfRange}");
                 }
 
-                return new DocScalar(ResolveText(scalar), kind, location) { Quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted };
+                return new DocScalar(ResolveText(scalar), kind, location)
+                {
+                    Quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted,
+                };
             case YamlSequenceNode sequence:
                 return new DocSequence(sequence.Children.Select(c => Convert(c, file, depth + 1)).ToList(), location);
             case YamlMappingNode mapping:

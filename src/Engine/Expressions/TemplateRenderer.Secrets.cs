@@ -14,14 +14,18 @@ namespace Gantry.Engine.Expressions;
 public static partial class TemplateRenderer
 {
     /// <summary>Renders a sensitive input: <c>{{ secrets.NAME }}</c> becomes the value, everything else renders without secrets.</summary>
-    public static object? RenderSensitive(DocNode node, TemplateScope scope, CancellationToken cancellationToken = default) => node switch
-    {
-        DocScalar { IsTemplate: true } scalar => EvaluateSensitive(scalar, scope, cancellationToken),
-        DocScalar scalar => scalar.ToPlainValue(),
-        DocSequence sequence => sequence.Items.Select(i => RenderSensitive(i, scope, cancellationToken)).ToList(),
-        DocMapping mapping => mapping.Entries.ToDictionary(e => e.Key, e => RenderSensitive(e.Value, scope, cancellationToken), StringComparer.Ordinal),
-        _ => null,
-    };
+    public static object? RenderSensitive(DocNode node, TemplateScope scope, CancellationToken cancellationToken = default) =>
+        node switch
+        {
+            DocScalar { IsTemplate: true } scalar => EvaluateSensitive(scalar, scope, cancellationToken),
+            DocScalar scalar => scalar.ToPlainValue(),
+            DocSequence sequence => sequence.Items.Select(i => RenderSensitive(i, scope, cancellationToken)).ToList(),
+            DocMapping mapping => mapping.Entries.ToDictionary(
+                e => e.Key,
+                e => RenderSensitive(e.Value, scope, cancellationToken),
+                StringComparer.Ordinal),
+            _ => null,
+        };
 
     /// <summary>The <c>{{ secrets.NAME }}</c> expressions of a text (group <c>name</c>).</summary>
     public static IEnumerable<Match> SecretUses(string text) => SecretUse().Matches(text);
@@ -76,7 +80,8 @@ public static partial class TemplateRenderer
         {
             return secrets.Resolve(name);
         }
-        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or IOException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception ex)
+            when (ex is KeyNotFoundException or InvalidOperationException or IOException or ArgumentException or UnauthorizedAccessException)
         {
             throw new TemplateException(location, ex.Message);
         }

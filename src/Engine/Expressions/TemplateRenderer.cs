@@ -115,7 +115,10 @@ public static partial class TemplateRenderer
 
         if (mode == ScriptMode.Default && UnclosedAt(text) is >= 0 and var open)
         {
-            var what = string.CompareOrdinal(text, open, "{%{", 0, 3) == 0 ? "'{%{' is never closed; expected '}%}'" : "'{{' is never closed; expected '}}' to end the expression";
+            var what =
+                string.CompareOrdinal(text, open, "{%{", 0, 3) == 0
+                    ? "'{%{' is never closed; expected '}%}'"
+                    : "'{{' is never closed; expected '}}' to end the expression";
             throw new TemplateException(LocateOffset(scalar, offset + open), what);
         }
 
@@ -161,7 +164,10 @@ public static partial class TemplateRenderer
 
             return result;
         }
-        catch (Exception ex) when ((ex is ScriptAbortException or OperationCanceledException) && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
+            when ((ex is ScriptAbortException or OperationCanceledException)
+                && timeout.IsCancellationRequested
+                && !cancellationToken.IsCancellationRequested)
         {
             // Scriban reports the cancellation as a ScriptAbortException from inside the loop it stopped.
             throw TooSlow(scalar, limit);

@@ -36,11 +36,17 @@ internal static class EnvironmentRules
                 }
                 else if (!environment.Hosts.ContainsKey(host))
                 {
-                    diagnostics.Add(location, $"groups.{name}.hosts[{i}]", $"unknown host '{host}'{Suggest.Hint(host, environment.Hosts.Keys)} (hosts: {string.Join(", ", environment.Hosts.Keys)})");
+                    diagnostics.Add(
+                        location,
+                        $"groups.{name}.hosts[{i}]",
+                        $"unknown host '{host}'{Suggest.Hint(host, environment.Hosts.Keys)} (hosts: {string.Join(", ", environment.Hosts.Keys)})");
                 }
                 else if (seen.TryGetValue(host, out var other))
                 {
-                    diagnostics.Add(location, $"groups.{name}.hosts[{i}]", $"host '{host}' is already in group '{other}'; a host belongs to one group");
+                    diagnostics.Add(
+                        location,
+                        $"groups.{name}.hosts[{i}]",
+                        $"host '{host}' is already in group '{other}'; a host belongs to one group");
                 }
                 else
                 {
@@ -54,7 +60,10 @@ internal static class EnvironmentRules
         LoadBalancerBinder.Check(environment, map?["load_balancer"], root, diagnostics);
         if (lb.MinLiveGroups < 0 || (environment.Groups.Count > 0 && lb.MinLiveGroups > environment.Groups.Count))
         {
-            diagnostics.Add(lbNode, "load_balancer.min_live_groups", $"min_live_groups is {lb.MinLiveGroups}; expected 0 to {environment.Groups.Count} (the number of groups)");
+            diagnostics.Add(
+                lbNode,
+                "load_balancer.min_live_groups",
+                $"min_live_groups is {lb.MinLiveGroups}; expected 0 to {environment.Groups.Count} (the number of groups)");
         }
     }
 }

@@ -33,7 +33,11 @@ internal static class LoadBalancerBinder
         if (LoadBalancerProviders.Find(name) is not { } type)
         {
             var known = LoadBalancerProviders.All.Select(p => p.Key).ToList();
-            diagnostics.Add(providerNode!, $"{Path}.provider", $"unknown load balancer provider '{name}'{Suggest.Hint(name, known)}; expected one of: {string.Join(", ", known)} (a plugin's provider is known once its plugin is loaded)");
+            diagnostics.Add(
+                providerNode!,
+                $"{Path}.provider",
+                $"unknown load balancer provider '{name}'{Suggest.Hint(name, known)}; expected one of: {string.Join(", ", known)} (a plugin's "
+                + "provider is known once its plugin is loaded)");
             return new LoadBalancerSettings { Provider = name };
         }
 
@@ -43,7 +47,10 @@ internal static class LoadBalancerBinder
         {
             if (shape.Find(entry.Key) is null && OwnersOf(entry.Key) is { Count: > 0 } owners)
             {
-                diagnostics.Add(entry.Value, $"{Path}.{entry.Key}", $"{entry.Key} applies to provider {string.Join(" or ", owners)} only; this load balancer is {name}");
+                diagnostics.Add(
+                    entry.Value,
+                    $"{Path}.{entry.Key}",
+                    $"{entry.Key} applies to provider {string.Join(" or ", owners)} only; this load balancer is {name}");
                 continue;
             }
 

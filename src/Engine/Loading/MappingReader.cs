@@ -37,7 +37,10 @@ internal sealed class MappingReader(DocMapping mapping, string path, DiagnosticB
             return scalar.Text;
         }
 
-        Diagnostics.Add(node, FieldPath(key), $"expected text, found {(node is DocScalar ? "nothing" : "a " + (node is DocMapping ? "mapping" : "list"))}");
+        Diagnostics.Add(
+            node,
+            FieldPath(key),
+            $"expected text, found {(node is DocScalar ? "nothing" : "a " + (node is DocMapping ? "mapping" : "list"))}");
         return null;
     }
 
@@ -82,7 +85,10 @@ internal sealed class MappingReader(DocMapping mapping, string path, DiagnosticB
     {
         foreach (var entry in Mapping.Entries.Where(e => !known.Contains(e.Key) && e.Key != "$schema"))
         {
-            Diagnostics.Add(entry.KeyLocation, FieldPath(entry.Key), $"unknown field '{entry.Key}' in {what}{Suggest.Hint(entry.Key, known)}; expected one of: {string.Join(", ", known)}");
+            Diagnostics.Add(
+                entry.KeyLocation,
+                FieldPath(entry.Key),
+                $"unknown field '{entry.Key}' in {what}{Suggest.Hint(entry.Key, known)}; expected one of: {string.Join(", ", known)}");
         }
     }
 }

@@ -34,7 +34,10 @@ internal static class ScheduleBinder
                     }
                     else
                     {
-                        diagnostics.Add(sequence.Items[i], $"on.schedule[{i}]", "expected a schedule mapping { cron, timezone, environment, inputs, missed }");
+                        diagnostics.Add(
+                            sequence.Items[i],
+                            $"on.schedule[{i}]",
+                            "expected a schedule mapping { cron, timezone, environment, inputs, missed }");
                     }
                 }
 
@@ -47,12 +50,21 @@ internal static class ScheduleBinder
         return schedules;
     }
 
-    private static void Add(DocMapping mapping, int index, string path, IReadOnlyList<InputDeclaration> inputs, DiagnosticBag diagnostics, List<ScheduleDeclaration> schedules)
+    private static void Add(
+        DocMapping mapping,
+        int index,
+        string path,
+        IReadOnlyList<InputDeclaration> inputs,
+        DiagnosticBag diagnostics,
+        List<ScheduleDeclaration> schedules)
     {
         var before = diagnostics.Items.Count;
         foreach (var entry in mapping.Entries.Where(e => !Keys.Contains(e.Key)))
         {
-            diagnostics.Add(entry.KeyLocation, $"{path}.{entry.Key}", $"unknown field '{entry.Key}'{Suggest.Hint(entry.Key, Keys)}; expected one of: {string.Join(", ", Keys)}");
+            diagnostics.Add(
+                entry.KeyLocation,
+                $"{path}.{entry.Key}",
+                $"unknown field '{entry.Key}'{Suggest.Hint(entry.Key, Keys)}; expected one of: {string.Join(", ", Keys)}");
         }
 
         var cron = Cron(mapping, path, diagnostics);
@@ -66,8 +78,12 @@ internal static class ScheduleBinder
             {
                 if (inputs.All(i => i.Name != entry.Key))
                 {
-                    var declared = inputs.Count == 0 ? "the workflow declares no inputs" : $"declared inputs: {string.Join(", ", inputs.Select(i => i.Name))}";
-                    diagnostics.Add(entry.KeyLocation, $"{path}.inputs.{entry.Key}", $"unknown input '{entry.Key}'{Suggest.Hint(entry.Key, inputs.Select(i => i.Name))}; {declared}");
+                    var declared =
+                        inputs.Count == 0 ? "the workflow declares no inputs" : $"declared inputs: {string.Join(", ", inputs.Select(i => i.Name))}";
+                    diagnostics.Add(
+                        entry.KeyLocation,
+                        $"{path}.inputs.{entry.Key}",
+                        $"unknown input '{entry.Key}'{Suggest.Hint(entry.Key, inputs.Select(i => i.Name))}; {declared}");
                 }
 
                 values[entry.Key] = PlainValue.FromDoc(entry.Value);
@@ -80,7 +96,8 @@ internal static class ScheduleBinder
 
         if (cron is not null && zone is not null && diagnostics.Items.Count == before)
         {
-            schedules.Add(new ScheduleDeclaration(index, cron.Value.Text, cron.Value.Expression, zone, environment, values, missed, mapping.Location));
+            schedules.Add(
+                new ScheduleDeclaration(index, cron.Value.Text, cron.Value.Expression, zone, environment, values, missed, mapping.Location));
         }
     }
 
@@ -88,7 +105,10 @@ internal static class ScheduleBinder
     {
         if (mapping["cron"] is not DocScalar { Text: { Length: > 0 } text } scalar)
         {
-            diagnostics.Add(mapping["cron"] ?? mapping, $"{path}.cron", "missing cron expression, e.g. cron: \"0 10 * * 1-5\" (minute hour day-of-month month day-of-week)");
+            diagnostics.Add(
+                mapping["cron"] ?? mapping,
+                $"{path}.cron",
+                "missing cron expression, e.g. cron: \"0 10 * * 1-5\" (minute hour day-of-month month day-of-week)");
             return null;
         }
 
@@ -98,7 +118,11 @@ internal static class ScheduleBinder
         }
         catch (CronFormatException ex)
         {
-            diagnostics.Add(scalar, $"{path}.cron", $"invalid cron expression '{text}': {ex.Message.TrimEnd('.')}; expected five fields: minute hour day-of-month month day-of-week, e.g. \"0 10 * * 1-5\"");
+            diagnostics.Add(
+                scalar,
+                $"{path}.cron",
+                $"invalid cron expression '{text}': {ex.Message.TrimEnd('.')}; expected five fields: minute hour day-of-month month day-of-week, "
+                + "e.g. \"0 10 * * 1-5\"");
             return null;
         }
     }
@@ -131,7 +155,11 @@ internal static class ScheduleBinder
             case DocScalar { Text: "skip" }:
                 return MissedTickPolicy.Skip;
             case var other:
-                diagnostics.Add(other, $"{path}.missed", $"unknown missed value '{(other as DocScalar)?.Text}'; expected run-once (start the newest missed tick once when a node comes back) or skip");
+                diagnostics.Add(
+                    other,
+                    $"{path}.missed",
+                    $"unknown missed value '{(other as DocScalar)?.Text}'; expected run-once (start the newest missed tick once when a node comes "
+                    + "back) or skip");
                 return MissedTickPolicy.RunOnce;
         }
     }

@@ -9,7 +9,18 @@ namespace Gantry.Engine.Loading;
 /// <summary>Turns a workflow document tree into a <see cref="WorkflowDefinition"/>, reporting every structural problem.</summary>
 internal static partial class WorkflowBinder
 {
-    private static readonly string[] TopLevelKeys = ["id", "name", "description", "inputs", "outputs", "concurrency", "steps", "on_failure", "on", "on_error"];
+    private static readonly string[] TopLevelKeys =
+    [
+        "id",
+        "name",
+        "description",
+        "inputs",
+        "outputs",
+        "concurrency",
+        "steps",
+        "on_failure",
+        "on",
+        "on_error",];
     private static readonly string[] CommonStepKeys = ["id", "name", "if", "timeout", "retry", "continue_on_error", "on_error"];
     private static readonly string[] InputTypes = ["string", "number", "integer", "boolean", "array", "object"];
 
@@ -93,7 +104,10 @@ internal static partial class WorkflowBinder
             case DocMapping map:
                 var settings = new MappingReader(map, "concurrency", diagnostics);
                 settings.RejectUnknown(["key", "queue"], "concurrency");
-                return new ConcurrencySettings(settings.String("key", required: true) ?? "", settings.Bind<ConcurrencyQueue?>("queue") ?? ConcurrencyQueue.All, map.Location);
+                return new ConcurrencySettings(
+                    settings.String("key", required: true) ?? "",
+                    settings.Bind<ConcurrencyQueue?>("queue") ?? ConcurrencyQueue.All,
+                    map.Location);
             case var other:
                 diagnostics.Add(other, "concurrency", "expected a key template or { key, queue: all | reject | latest }");
                 return null;
@@ -168,8 +182,14 @@ internal static partial class WorkflowBinder
             diagnostics.Add(map["id"]!, $"{path}.id", $"'{id}' is not a valid step id; use letters, digits, '-' and '_', starting with a letter");
         }
 
-        var common = new CommonFields(id, reader.String("name"), map["if"] as DocScalar, reader.Bind<TimeSpan?>("timeout"),
-            BindRetry(reader), reader.Bind<bool?>("continue_on_error") ?? false, OnErrorBinder.Bind(reader.Node("on_error"), $"{path}.on_error", diagnostics));
+        var common = new CommonFields(
+            id,
+            reader.String("name"),
+            map["if"] as DocScalar,
+            reader.Bind<TimeSpan?>("timeout"),
+            BindRetry(reader),
+            reader.Bind<bool?>("continue_on_error") ?? false,
+            OnErrorBinder.Bind(reader.Node("on_error"), $"{path}.on_error", diagnostics));
         if (map["if"] is { } condition and not DocScalar)
         {
             diagnostics.Add(condition, $"{path}.if", "expected a condition such as \"{{ inputs.dry_run == false }}\"");
@@ -282,12 +302,22 @@ internal static partial class WorkflowBinder
                     retry.Bind<TimeSpan?>("max_delay"),
                     retry.Bind<List<string>>("on") ?? []);
             case var other:
-                reader.Diagnostics.Add(other, reader.FieldPath("retry"), "expected a number of attempts or { attempts, delay, backoff, max_delay, on }");
+                reader.Diagnostics.Add(
+                    other,
+                    reader.FieldPath("retry"),
+                    "expected a number of attempts or { attempts, delay, backoff, max_delay, on }");
                 return null;
         }
     }
 
-    private sealed record CommonFields(string? Id, string? Name, DocScalar? If, TimeSpan? Timeout, RetrySettings? Retry, bool ContinueOnError, OnErrorSettings? OnError)
+    private sealed record CommonFields(
+        string? Id,
+        string? Name,
+        DocScalar? If,
+        TimeSpan? Timeout,
+        RetrySettings? Retry,
+        bool ContinueOnError,
+        OnErrorSettings? OnError)
     {
         public T Apply<T>(T step)
             where T : StepNode

@@ -59,9 +59,13 @@ public sealed class WorkspaceCatalog(string root)
         return result;
     }
 
-    private static IEnumerable<string> Files(string folder) => Directory.Exists(folder)
-        ? Directory.EnumerateFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)
-        : [];
+    private static IEnumerable<string> Files(string folder) =>
+        Directory.Exists(folder)
+            ? Directory
+                .EnumerateFiles(folder)
+                .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)
+            : [];
 
     private static string? Find(string idOrPath, string folder)
     {

@@ -18,7 +18,10 @@ internal static class PlanInputs
             if (!declared.TryGetValue(name, out var input))
             {
                 var names = declared.Count == 0 ? "it declares no inputs" : $"it declares: {string.Join(", ", declared.Keys)}";
-                diagnostics.Add(SourceLocation.None, $"--input {name}", $"workflow '{workflow.Id}' has no input '{name}'{Suggest.Hint(name, declared.Keys)}; {names}");
+                diagnostics.Add(
+                    SourceLocation.None,
+                    $"--input {name}",
+                    $"workflow '{workflow.Id}' has no input '{name}'{Suggest.Hint(name, declared.Keys)}; {names}");
                 continue;
             }
 
@@ -34,7 +37,11 @@ internal static class PlanInputs
 
         foreach (var missing in workflow.Inputs.Where(i => i.Required && i.Default is null && !given.ContainsKey(i.Name)))
         {
-            diagnostics.Add(SourceLocation.None, "--input", $"missing required input '{missing.Name}' ({missing.Type}{(missing.Description is null ? "" : ": " + missing.Description)}); pass --input {missing.Name}=<value>");
+            diagnostics.Add(
+                SourceLocation.None,
+                "--input",
+                $"missing required input '{missing.Name}' ({missing.Type}{(missing.Description is null ? "" : ": " + missing.Description)}); pass "
+                + $"--input {missing.Name}=<value>");
         }
 
         return values;

@@ -56,7 +56,10 @@ public sealed class Planner(ValidationContext context)
             var values = new Dictionary<string, object?>(StringComparer.Ordinal);
             foreach (var input in workflow.Inputs)
             {
-                values[input.Name] = inputs.TryGetValue(input.Name, out var value) ? value : input.Default is null ? null : PlainValue.FromDoc(input.Default);
+                values[input.Name] =
+                    inputs.TryGetValue(input.Name, out var value) ? value
+                    : input.Default is null ? null
+                    : PlainValue.FromDoc(input.Default);
             }
 
             var scope = new TemplateScope(secrets)
@@ -80,7 +83,8 @@ public sealed class Planner(ValidationContext context)
 
             if (step.Retry is { } retry)
             {
-                notes.Add($"retry {retry.Attempts} attempts, {retry.Backoff.ToString().ToLowerInvariant()} backoff from {Duration.Format(retry.Delay)}");
+                notes.Add(
+                    $"retry {retry.Attempts} attempts, {retry.Backoff.ToString().ToLowerInvariant()} backoff from {Duration.Format(retry.Delay)}");
             }
 
             if (step.ContinueOnError)
@@ -112,8 +116,16 @@ public sealed class Planner(ValidationContext context)
             };
         }
 
-        private IEnumerable<PlanNode> Block(string kind, string path, IReadOnlyList<StepNode> steps, PlanScope scope, IReadOnlyList<string> callers) =>
-            steps.Count == 0 ? [] : [new PlanNode(kind, kind, path, null, new Dictionary<string, object?>(), null, null, [], Steps(steps, scope, callers))];
+        private IEnumerable<PlanNode> Block(
+            string kind,
+            string path,
+            IReadOnlyList<StepNode> steps,
+            PlanScope scope,
+            IReadOnlyList<string> callers
+        ) =>
+            steps.Count == 0
+                ? []
+                : [new PlanNode(kind, kind, path, null, new Dictionary<string, object?>(), null, null, [], Steps(steps, scope, callers))];
 
         private PlanNode Action(ActionStep step, PlanNode node, PlanScope scope)
         {
@@ -153,7 +165,16 @@ public sealed class Planner(ValidationContext context)
             if (items is not List<object?> list)
             {
                 var unknown = new PlanScope(scope.Templates.With(step.As, RuntimeValue), [.. scope.Unknown, step.As, "host"]);
-                var each = new PlanNode("item", $"each {step.As} (items {RuntimeValue})", step.Path, null, new Dictionary<string, object?>(), null, null, [], Steps(step.Steps, unknown, callers));
+                var each = new PlanNode(
+                    "item",
+                    $"each {step.As} (items {RuntimeValue})",
+                    step.Path,
+                    null,
+                    new Dictionary<string, object?>(),
+                    null,
+                    null,
+                    [],
+                    Steps(step.Steps, unknown, callers));
                 return node with { Children = [each] };
             }
 
@@ -226,8 +247,10 @@ public sealed class Planner(ValidationContext context)
             var inputs = new Dictionary<string, object?>(StringComparer.Ordinal);
             foreach (var entry in with.Entries)
             {
-                inputs[entry.Key] = descriptor?.PerHostInputs.Contains(entry.Key) == true && entry.Value is DocScalar written ? masker.Apply(written.ToPlainValue())
-                    : descriptor?.SensitiveInputs.Contains(entry.Key) == true && !scope.DependsOnRunAnywhere(entry.Value) ? RenderSensitive(entry.Value, scope)
+                inputs[entry.Key] =
+                    descriptor?.PerHostInputs.Contains(entry.Key) == true && entry.Value is DocScalar written ? masker.Apply(written.ToPlainValue())
+                    : descriptor?.SensitiveInputs.Contains(entry.Key) == true && !scope.DependsOnRunAnywhere(entry.Value)
+                        ? RenderSensitive(entry.Value, scope)
                     : Render(entry.Value, scope);
             }
 
@@ -246,7 +269,8 @@ public sealed class Planner(ValidationContext context)
             }
         }
 
-        /// <summary>Renders every template in a value; those that read step outputs (or unknown loop items) stay <see cref="RuntimeValue"/>.</summary>
+        /// <summary>Renders every template in a value; those that read step outputs (or unknown loop items) stay <see
+        /// cref="RuntimeValue"/>.</summary>
         private object? Render(DocNode node, PlanScope scope) => node switch
         {
             DocScalar { IsTemplate: true } scalar when scope.DependsOnRun(scalar) => RuntimeValue,

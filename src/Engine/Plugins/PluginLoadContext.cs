@@ -55,9 +55,16 @@ internal sealed class PluginLoadContext(string mainAssemblyPath)
 
     private static HashSet<string> FrameworkAssemblies()
     {
-        var shared = Path.GetDirectoryName(Path.GetDirectoryName(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar)))!;
-        var trusted = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        return trusted.Where(p => p.StartsWith(shared, StringComparison.Ordinal)).Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.OrdinalIgnoreCase)!;
+        var shared = Path.GetDirectoryName(
+            Path.GetDirectoryName(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar))
+        )!;
+        var trusted = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "").Split(
+            Path.PathSeparator,
+            StringSplitOptions.RemoveEmptyEntries);
+        return trusted
+            .Where(p => p.StartsWith(shared, StringComparison.Ordinal))
+            .Select(Path.GetFileNameWithoutExtension)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase)!;
     }
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)

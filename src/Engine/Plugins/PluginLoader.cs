@@ -95,7 +95,9 @@ public static class PluginLoader
             }
         }
 
-        throw new PluginLoadException(directory, $"no plugin assembly: expected {Path.GetFileName(directory)}.dll or one *.deps.json with its dll in the folder");
+        throw new PluginLoadException(
+            directory,
+            $"no plugin assembly: expected {Path.GetFileName(directory)}.dll or one *.deps.json with its dll in the folder");
     }
 
     private static Assembly LoadMainAssembly(string mainPath)
@@ -124,7 +126,9 @@ public static class PluginLoader
         {
             if (!context.CanResolve(reference))
             {
-                throw new PluginLoadException(mainPath, $"missing dependency {reference.Name} {reference.Version}: it is neither in the plugin folder nor shared by the host");
+                throw new PluginLoadException(
+                    mainPath,
+                    $"missing dependency {reference.Name} {reference.Version}: it is neither in the plugin folder nor shared by the host");
             }
 
             try
@@ -159,7 +163,10 @@ public static class PluginLoader
         {
             if (known.TryGetValue(descriptor.Name, out var existing) && existing != descriptor.ImplementationType)
             {
-                throw new PluginLoadException(mainPath, $"duplicate activity name '{descriptor.Name}': {descriptor.ImplementationType.FullName} clashes with {existing.FullName} from {existing.Assembly.GetName().Name}");
+                throw new PluginLoadException(
+                    mainPath,
+                    $"duplicate activity name '{descriptor.Name}': {descriptor.ImplementationType.FullName} clashes with {existing.FullName} from "
+                    + $"{existing.Assembly.GetName().Name}");
             }
 
             known[descriptor.Name] = descriptor.ImplementationType;
@@ -169,7 +176,9 @@ public static class PluginLoader
     private static void InvokeRegister(Type registrar, IServiceCollection services, string mainPath)
     {
         var register = registrar.GetMethod("Register", BindingFlags.Public | BindingFlags.Static, [typeof(IServiceCollection)])
-            ?? throw new PluginLoadException(mainPath, $"{registrar.FullName} is marked [GantryPlugin] but has no public static void Register(IServiceCollection)");
+            ?? throw new PluginLoadException(
+                mainPath,
+                $"{registrar.FullName} is marked [GantryPlugin] but has no public static void Register(IServiceCollection)");
         try
         {
             register.Invoke(null, [services]);

@@ -25,7 +25,13 @@ internal sealed class CalledWorkflowKeys(RunRecord record, IRunStore store, Time
     /// another run holds it. Returns the key to release when the call ends, or null when there is none to
     /// release (no concurrency, or inherited).
     /// </summary>
-    public async Task<string?> AcquireAsync(CallStep call, string path, WorkflowDefinition callee, TemplateScope scope, JournalWriter journal, CancellationToken cancellationToken)
+    public async Task<string?> AcquireAsync(
+        CallStep call,
+        string path,
+        WorkflowDefinition callee,
+        TemplateScope scope,
+        JournalWriter journal,
+        CancellationToken cancellationToken)
     {
         if (callee.Concurrency is not { } concurrency)
         {
@@ -44,12 +50,19 @@ internal sealed class CalledWorkflowKeys(RunRecord record, IRunStore store, Time
         {
             if (concurrency.Queue == ConcurrencyQueue.Reject)
             {
-                throw new StepFailedException(path, call.Label, new ErrorInfo("ConcurrencyConflict", $"workflow {callee.Id}'s concurrency key '{key}' is held by run {holder}; it refuses to wait (concurrency.queue: reject)"));
+                throw new StepFailedException(
+                    path,
+                    call.Label,
+                    new ErrorInfo(
+                        "ConcurrencyConflict",
+                        $"workflow {callee.Id}'s concurrency key '{key}' is held by run {holder}; it refuses to wait (concurrency.queue: reject)"));
             }
 
             if (!logged)
             {
-                await journal.LogAsync(path, $"workflow.call {callee.Id}: queued behind run {holder}, which holds concurrency key '{key}'").ConfigureAwait(false);
+                await journal
+                    .LogAsync(path, $"workflow.call {callee.Id}: queued behind run {holder}, which holds concurrency key '{key}'")
+                    .ConfigureAwait(false);
                 logged = true;
             }
 

@@ -3,7 +3,8 @@ using Gantry.Engine.Model;
 
 namespace Gantry.Engine.Runtime;
 
-/// <summary>A definition version that calls another workflow: <c>workflow.call</c> of it, pinned to <paramref name="CalledVersion"/> or to its latest published version (null).</summary>
+/// <summary>A definition version that calls another workflow: <c>workflow.call</c> of it, pinned to <paramref name="CalledVersion"/> or to its latest
+/// published version (null).</summary>
 public sealed record DefinitionCaller(string Id, int Version, int? CalledVersion)
 {
     public override string ToString() => $"{Id} v{Version} ({(CalledVersion is { } v ? $"calls version {v}" : "calls the published version")})";

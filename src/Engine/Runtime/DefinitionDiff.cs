@@ -102,7 +102,8 @@ public sealed record DefinitionDiff(IReadOnlyList<FieldChange> Workflow, IReadOn
     private sealed record StepEntry(string Key, string Path, string Parent, Dictionary<string, object?> Node);
 
     private static Dictionary<string, object?> Read(string text, string name) =>
-        PlainValue.FromDoc(DocumentReader.Parse(text, name)) as Dictionary<string, object?> ?? new Dictionary<string, object?>(StringComparer.Ordinal);
+        PlainValue.FromDoc(DocumentReader.Parse(text, name)) as Dictionary<string, object?>
+        ?? new Dictionary<string, object?>(StringComparer.Ordinal);
 
     private static IEnumerable<StepEntry> StepsOf(Dictionary<string, object?> node, string prefix, string parentKey)
     {

@@ -17,7 +17,10 @@ public static class DefinitionLibrary
     /// through its callees: the named version for <c>version: N</c>, else the latest published one
     /// (the latest draft when none is published). Throws naming the call when a definition or version is missing.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, WorkflowDefinition>> FromStoreAsync(IDefinitionStore store, WorkflowDefinition root, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyDictionary<string, WorkflowDefinition>> FromStoreAsync(
+        IDefinitionStore store,
+        WorkflowDefinition root,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
 
@@ -34,9 +37,11 @@ public static class DefinitionLibrary
                 }
 
                 var stored = await store.GetAsync(call.Workflow, call.Version, fallBackToDraft: true, cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException(call.Version is { } v
-                        ? $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {v}: the definition store has no such version"
-                        : $"{call.Location} {call.Path}: workflow.call of unknown workflow '{call.Workflow}': the definition store has no such definition");
+                    ?? throw new InvalidOperationException(
+                        call.Version is { } v
+                            ? $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {v}: the definition store has no such version"
+                            : $"{call.Location} {call.Path}: workflow.call of unknown workflow '{call.Workflow}': the definition store has no such "
+                                + "definition");
                 var callee = DocumentLoader.LoadWorkflow(stored.Text, $"{call.Workflow}@v{stored.Version}").GetOrThrow();
                 library[key] = callee;
                 pending.Enqueue(callee);

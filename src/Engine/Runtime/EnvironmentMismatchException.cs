@@ -9,7 +9,9 @@ namespace Gantry.Engine.Runtime;
 /// environment does not have, e.g. <c>env.vars.smoke_url</c>; each problem is located.
 /// </summary>
 public sealed class EnvironmentMismatchException(string workflowId, string environmentId, IReadOnlyList<Diagnostic> problems)
-    : ArgumentException($"workflow {workflowId} reads what environment {environmentId} does not have:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", problems)}")
+    : ArgumentException(
+        $"workflow {workflowId} reads what environment {environmentId} does not have:{Environment.NewLine}  "
+        + $"{string.Join(Environment.NewLine + "  ", problems)}")
 {
     public IReadOnlyList<Diagnostic> Problems { get; } = problems;
 

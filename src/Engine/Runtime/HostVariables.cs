@@ -19,7 +19,8 @@ public static class HostVariables
         ArgumentNullException.ThrowIfNull(hostName);
         var settings = environment.Hosts.TryGetValue(hostName, out var found)
             ? found
-            : throw new KeyNotFoundException($"environment {environment.Id} has no host {hostName} (it has: {string.Join(", ", environment.Hosts.Keys)})");
+            : throw new KeyNotFoundException(
+                $"environment {environment.Id} has no host {hostName} (it has: {string.Join(", ", environment.Hosts.Keys)})");
         return RunExecution.HostVariable(new HostBinding(hostName, environment.GroupOf(hostName), settings), environment);
     }
 }

@@ -11,7 +11,13 @@ public interface IDefinitionStore
     Task<DefinitionVersion> SaveAsync(string id, string text, string? author, string? comment, CancellationToken cancellationToken);
 
     /// <summary>Replaces a draft's text in place; throws <see cref="DefinitionPublishedException"/> for a published version.</summary>
-    Task<DefinitionVersion> UpdateDraftAsync(string id, int version, string text, string? author, string? comment, CancellationToken cancellationToken);
+    Task<DefinitionVersion> UpdateDraftAsync(
+        string id,
+        int version,
+        string text,
+        string? author,
+        string? comment,
+        CancellationToken cancellationToken);
 
     /// <summary>Publishes a version (again is harmless); throws <see cref="KeyNotFoundException"/> when it does not exist.</summary>
     Task<DefinitionVersion> PublishAsync(string id, int version, CancellationToken cancellationToken);

@@ -24,7 +24,8 @@ public interface IRunLeaseStore
     /// </summary>
     Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Extends a lease by <paramref name="duration"/>; false when it is stale (the run was claimed again since) or the run is gone.</summary>
+    /// <summary>Extends a lease by <paramref name="duration"/>; false when it is stale (the run was claimed again since) or the run is
+    /// gone.</summary>
     Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken);
 
     /// <summary>Gives a lease up while it is current; a stale lease changes nothing.</summary>

@@ -13,7 +13,10 @@ public interface IRunStore
     /// Creates a run with its first journal events (what triggered it) and returns them with their
     /// sequences. The durable stores write both in one commit; this default writes them one after the other.
     /// </summary>
-    async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(RunRecord run, IReadOnlyList<JournalEvent> firstEvents, CancellationToken cancellationToken)
+    async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(
+        RunRecord run,
+        IReadOnlyList<JournalEvent> firstEvents,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(firstEvents);

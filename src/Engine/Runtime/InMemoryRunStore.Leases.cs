@@ -8,10 +8,13 @@ public sealed partial class InMemoryRunStore
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            IReadOnlyList<ClaimedRun> claimed = _runs.Values
-                .Where(r => !r.IsLeasedAt(now))
-                .Where(r => r.Status is RunStatus.Pending or RunStatus.Running || (r.Status == RunStatus.Waiting && JournalState.WokenSinceLastPass(_journals[r.Id])))
-                .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal)
+            IReadOnlyList<ClaimedRun> claimed = _runs
+                .Values.Where(r => !r.IsLeasedAt(now))
+                .Where(r =>
+                    r.Status is RunStatus.Pending or RunStatus.Running
+                    || (r.Status == RunStatus.Waiting && JournalState.WokenSinceLastPass(_journals[r.Id])))
+                .OrderBy(r => r.CreatedAt)
+                .ThenBy(r => r.Id, StringComparer.Ordinal)
                 .Take(Math.Max(0, max))
                 .Select(r => Claim(r.Id, nodeId, now + lease))
                 .ToList();
@@ -91,17 +94,23 @@ public sealed partial class InMemoryRunStore
 
         public Task<RunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken) => store.GetRunAsync(runId, cancellationToken);
 
-        public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => store.ListRunsAsync(query, cancellationToken);
+        public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
+            store.ListRunsAsync(query, cancellationToken);
 
-        public Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) => store.UpdateStatusAsync(runId, status, message, lease);
+        public Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
+            store.UpdateStatusAsync(runId, status, message, lease);
 
-        public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) => store.UpdatePendingAsync(runId, status, message, lease);
+        public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) =>
+            store.UpdatePendingAsync(runId, status, message, lease);
 
-        public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken) => store.AppendAsync(runId, events, lease);
+        public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken) =>
+            store.AppendAsync(runId, events, lease);
 
-        public Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken) => store.ReadJournalAsync(runId, afterSequence, cancellationToken);
+        public Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken) =>
+            store.ReadJournalAsync(runId, afterSequence, cancellationToken);
 
-        public Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken) => store.TryAcquireKeyAsync(key, runId, lease);
+        public Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken) =>
+            store.TryAcquireKeyAsync(key, runId, lease);
 
         public Task ReleaseKeyAsync(string key, string runId, CancellationToken cancellationToken) => store.ReleaseKeyAsync(key, runId, lease);
     }

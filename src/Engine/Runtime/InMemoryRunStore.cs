@@ -48,10 +48,13 @@ public sealed partial class InMemoryRunStore(TimeProvider? time = null) : IRunSt
             IReadOnlyList<RunRecord> runs = _runs.Values
                 .Where(r => query.WorkflowId is null || r.WorkflowId == query.WorkflowId)
                 .Where(r => query.EnvironmentId is null || r.EnvironmentId == query.EnvironmentId)
-                .Where(r => query.Trigger is null || r.Trigger == query.Trigger || r.Trigger.StartsWith(query.Trigger + ":", StringComparison.Ordinal))
+                .Where(r =>
+                    query.Trigger is null || r.Trigger == query.Trigger || r.Trigger.StartsWith(query.Trigger + ":", StringComparison.Ordinal))
                 .Where(r => query.ConcurrencyKey is null || r.ConcurrencyKey == query.ConcurrencyKey)
                 .Where(r => query.Statuses is null || query.Statuses.Contains(r.Status))
-                .Where(r => query.WaitedForSignal is null || _journals[r.Id].Any(e => e.Type == JournalEventTypes.StepWaiting && e.Wait?.Signal == query.WaitedForSignal))
+                .Where(r =>
+                    query.WaitedForSignal is null
+                    || _journals[r.Id].Any(e => e.Type == JournalEventTypes.StepWaiting && e.Wait?.Signal == query.WaitedForSignal))
                 .Where(r => !query.WaitedOnTimer || _journals[r.Id].Any(e => e.Type == JournalEventTypes.StepWaiting && e.Wait?.ResumeAt is not null))
                 .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal)
                 .Skip(query.Offset).Take(query.Limit)

@@ -37,7 +37,9 @@ public static class InputBinder
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var name in given.Keys.Where(k => workflow.Inputs.All(i => i.Name != k)))
         {
-            errors.Add($"unknown input '{name}'{Suggest.Hint(name, workflow.Inputs.Select(i => i.Name))}; {workflow.Id} declares: {string.Join(", ", workflow.Inputs.Select(i => i.Name))}");
+            errors.Add(
+                $"unknown input '{name}'{Suggest.Hint(name, workflow.Inputs.Select(i => i.Name))}; {workflow.Id} declares: "
+                + $"{string.Join(", ", workflow.Inputs.Select(i => i.Name))}");
         }
 
         foreach (var input in workflow.Inputs)
@@ -61,7 +63,10 @@ public static class InputBinder
             }
         }
 
-        return errors.Count == 0 ? result : throw new ArgumentException($"invalid inputs for workflow {workflow.Id}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
+        return errors.Count == 0
+            ? result
+            : throw new ArgumentException(
+                $"invalid inputs for workflow {workflow.Id}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
     }
 
     private static object? Convert(InputDeclaration input, object? value, List<string> errors)

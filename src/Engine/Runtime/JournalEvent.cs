@@ -63,7 +63,8 @@ public static class JournalEventTypes
     public const string RunFinished = "run.finished";
     public const string RunCancelRequested = "run.cancel-requested";
 
-    /// <summary>An operator retried a failed or cancelled run (<see cref="JournalEvent.Actor"/>; payload: from, step, before); see <see cref="RetryPoint"/>.</summary>
+    /// <summary>An operator retried a failed or cancelled run (<see cref="JournalEvent.Actor"/>; payload: from, step, before); see <see
+    /// cref="RetryPoint"/>.</summary>
     public const string RunRetried = "run.retried";
     public const string StepStarted = "step.started";
     public const string StepSucceeded = "step.succeeded";

@@ -105,7 +105,10 @@ public sealed class JournalState
                 break;
             case JournalEventTypes.SignalReceived:
                 var signal = new SignalDelivery(e.Signal!, e.Payload, e.Actor, e.Time);
-                var targets = _waiting.Where(w => w.Value.Wait?.Signal == e.Signal && (e.Path is null || e.Path == w.Key)).Select(w => w.Key).ToList();
+                var targets = _waiting
+                    .Where(w => w.Value.Wait?.Signal == e.Signal && (e.Path is null || e.Path == w.Key))
+                    .Select(w => w.Key)
+                    .ToList();
                 if (targets.Count == 0)
                 {
                     _unclaimedSignals.Add(signal);

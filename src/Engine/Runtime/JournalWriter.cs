@@ -12,7 +12,14 @@ namespace Gantry.Engine.Runtime;
 /// throws: an execution that cannot journal what it does must stop doing things (touch no load
 /// balancer again), not fail the step and run on_failure.
 /// </summary>
-internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker masker, TimeProvider time, IReadOnlyList<IJournalObserver> observers, Action<Exception>? observerFailed, Action<Exception>? abandon = null)
+internal sealed class JournalWriter(
+    RunRecord run,
+    IRunStore store,
+    SecretMasker masker,
+    TimeProvider time,
+    IReadOnlyList<IJournalObserver> observers,
+    Action<Exception>? observerFailed,
+    Action<Exception>? abandon = null)
 {
     private readonly Lock _chain = new();
 
@@ -73,7 +80,12 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
     /// appended after it (a step's end included); a write that fails stops the execution through <c>abandon</c>.
     /// </summary>
     public void Post(JournalEvent journalEvent) =>
-        AppendAsync(journalEvent).ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        AppendAsync(journalEvent)
+            .ContinueWith(
+                static t => t.Exception,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
 
     // Under _chain: queues one write of the deferred events followed by next (when given).
     private Task Chain(JournalEvent? next)
@@ -104,24 +116,33 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
         return _tail;
     }
 
-    private JournalEvent Masked(JournalEvent journalEvent) => journalEvent with
-    {
-        Time = time.GetUtcNow(),
-        Message = journalEvent.Message is null ? null : masker.Apply(journalEvent.Message),
-        Inputs = masker.Apply(journalEvent.Inputs),
-        Outputs = masker.Apply(journalEvent.Outputs),
-        Payload = masker.Apply(journalEvent.Payload),
-        Error = journalEvent.Error is null ? null : journalEvent.Error with { Message = masker.Apply(journalEvent.Error.Message), Where = journalEvent.Error.Where is null ? null : masker.Apply(journalEvent.Error.Where) },
-        Wait = journalEvent.Wait is null ? null : journalEvent.Wait with { Description = masker.Apply(journalEvent.Wait.Description) },
-        Actor = journalEvent.Actor is null ? null : masker.Apply(journalEvent.Actor),
-    };
+    private JournalEvent Masked(JournalEvent journalEvent) =>
+        journalEvent with
+        {
+            Time = time.GetUtcNow(),
+            Message = journalEvent.Message is null ? null : masker.Apply(journalEvent.Message),
+            Inputs = masker.Apply(journalEvent.Inputs),
+            Outputs = masker.Apply(journalEvent.Outputs),
+            Payload = masker.Apply(journalEvent.Payload),
+            Error = journalEvent.Error is null
+                ? null
+                : journalEvent.Error with
+                {
+                    Message = masker.Apply(journalEvent.Error.Message),
+                    Where = journalEvent.Error.Where is null ? null : masker.Apply(journalEvent.Error.Where),
+                },
+            Wait = journalEvent.Wait is null ? null : journalEvent.Wait with { Description = masker.Apply(journalEvent.Wait.Description) },
+            Actor = journalEvent.Actor is null ? null : masker.Apply(journalEvent.Actor),
+        };
 
     private async Task WriteAfterAsync(Task previous, IReadOnlyList<JournalEvent> batch)
     {
         if (!previous.IsCompleted)
         {
             // The earlier write's outcome belongs to its own caller; this one only waits its turn.
-            await previous.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await previous
+                .ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                .ConfigureAwait(false);
         }
 
         // The journal is the record of what happened: writing it is not cancellable.
@@ -160,11 +181,31 @@ internal sealed class JournalWriter(RunRecord run, IRunStore store, SecretMasker
     }
 
     public Task LogAsync(string? path, string message, bool warn = false, string? host = null) =>
-        AppendAsync(new JournalEvent { Type = JournalEventTypes.Log, Path = path, Message = message, Host = host, Status = null, Actor = warn ? "warn" : null });
+        AppendAsync(
+            new JournalEvent
+            {
+                Type = JournalEventTypes.Log,
+                Path = path,
+                Message = message,
+                Host = host,
+                Status = null,
+                Actor = warn ? "warn" : null,
+            });
 
     public Task ProgressAsync(string path, int done, int total, int failed) =>
         AppendAsync(ProgressEvent(path, done, total, failed));
 
     public static JournalEvent ProgressEvent(string path, int done, int total, int failed) =>
-        new() { Type = JournalEventTypes.Progress, Path = path, Message = $"{done}/{total} done, {failed} failed", Payload = new Dictionary<string, object?> { ["done"] = (long)done, ["total"] = (long)total, ["failed"] = (long)failed } };
+        new()
+        {
+            Type = JournalEventTypes.Progress,
+            Path = path,
+            Message = $"{done}/{total} done, {failed} failed",
+            Payload = new Dictionary<string, object?>
+            {
+                ["done"] = (long)done,
+                ["total"] = (long)total,
+                ["failed"] = (long)failed,
+            },
+        };
 }

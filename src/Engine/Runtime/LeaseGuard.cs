@@ -45,7 +45,10 @@ internal sealed class LeaseWatch(RunLease lease, TimeSpan duration, TimeProvider
             return;
         }
 
-        var lost = new LeaseLostException(lease, $"its lease {(now >= until ? "expired" : "expires")} at {until:u} and was last renewed {(now - (until - duration)).TotalSeconds:F1} s ago (the process was paused or could not reach the store), so it touches nothing more");
+        var lost = new LeaseLostException(
+            lease,
+            $"its lease {(now >= until ? "expired" : "expires")} at {until:u} and was last renewed {(now - (until - duration)).TotalSeconds:F1} s "
+            + "ago (the process was paused or could not reach the store), so it touches nothing more");
         abandon(lost);
         throw lost;
     }

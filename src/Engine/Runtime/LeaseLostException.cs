@@ -8,17 +8,25 @@ public sealed class LeaseLostException : Exception
 {
     /// <summary>Describes the stale <paramref name="lease"/> and who holds the run now (<paramref name="holderNodeId"/> null: nobody).</summary>
     public LeaseLostException(RunLease lease, string? holderNodeId, long currentGeneration)
-        : base($"run {(lease ?? throw new ArgumentNullException(nameof(lease))).RunId} is no longer leased to node {lease.NodeId} (lease generation {lease.Generation}): "
-            + (holderNodeId is null ? $"nobody holds it now (generation {currentGeneration})" : $"node {holderNodeId} holds it now (generation {currentGeneration})"))
+        : base(
+            $"run {(lease ?? throw new ArgumentNullException(nameof(lease))).RunId} is no longer leased to node {lease.NodeId} (lease generation "
+            + $"{lease.Generation}): "
+                + (
+                    holderNodeId is null
+                        ? $"nobody holds it now (generation {currentGeneration})"
+                        : $"node {holderNodeId} holds it now (generation {currentGeneration})"))
     {
         Lease = lease;
         HolderNodeId = holderNodeId;
         CurrentGeneration = currentGeneration;
     }
 
-    /// <summary>The lease could not be kept (<paramref name="reason"/>: a renewal found it taken, or the store stayed unreachable until it expired).</summary>
+    /// <summary>The lease could not be kept (<paramref name="reason"/>: a renewal found it taken, or the store stayed unreachable until it
+    /// expired).</summary>
     public LeaseLostException(RunLease lease, string reason)
-        : base($"run {(lease ?? throw new ArgumentNullException(nameof(lease))).RunId} is no longer leased to node {lease.NodeId} (lease generation {lease.Generation}): {reason}")
+        : base(
+            $"run {(lease ?? throw new ArgumentNullException(nameof(lease))).RunId} is no longer leased to node {lease.NodeId} (lease generation "
+            + $"{lease.Generation}): {reason}")
     {
         Lease = lease;
         CurrentGeneration = lease.Generation;

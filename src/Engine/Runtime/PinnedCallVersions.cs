@@ -16,7 +16,11 @@ public static class PinnedCallVersions
     /// each version that <paramref name="workflow"/> pins (key <c>id@N</c>), drafts included, and whose
     /// <see cref="ValidationContext.MissingVersions"/> says which pinned versions the store does not have.
     /// </summary>
-    public static async Task<ValidationContext> AddToAsync(ValidationContext context, IDefinitionStore store, WorkflowDefinition workflow, CancellationToken cancellationToken)
+    public static async Task<ValidationContext> AddToAsync(
+        ValidationContext context,
+        IDefinitionStore store,
+        WorkflowDefinition workflow,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(store);

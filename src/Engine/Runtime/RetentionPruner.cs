@@ -66,7 +66,8 @@ public sealed class RetentionPruner(IRunRetention retention, TimeSpan keep, Time
 
         return TryParse(text, out var keep)
             ? keep
-            : throw new ArgumentException($"{source} '{text}' is not a retention; expected a duration such as 30d, or 0 or off to keep runs for ever");
+            : throw new ArgumentException(
+                $"{source} '{text}' is not a retention; expected a duration such as 30d, or 0 or off to keep runs for ever");
     }
 
     /// <summary>Deletes runs that finished more than <see cref="Keep"/> ago; returns how many.</summary>

@@ -11,7 +11,8 @@ namespace Gantry.Engine.Runtime;
 /// </summary>
 public sealed record RetryPoint(string StepKey, string? StepId, long Before, string Reason)
 {
-    /// <summary>Works out the point from <paramref name="journal"/>; <paramref name="from"/> is a step id or step key, null for the default.</summary>
+    /// <summary>Works out the point from <paramref name="journal"/>; <paramref name="from"/> is a step id or step key, null for the
+    /// default.</summary>
     /// <exception cref="RetryRefusedException">The run cannot be retried from there; the message says why and what to do.</exception>
     public static RetryPoint Resolve(string runId, IReadOnlyList<JournalEvent> journal, string? from)
     {
@@ -30,19 +31,27 @@ public sealed record RetryPoint(string StepKey, string? StepId, long Before, str
         {
             if (cleanupRan && loadBalancer is not null)
             {
-                return new RetryPoint(loadBalancer.Path!, loadBalancer.StepId, loadBalancer.Sequence,
-                    $"from {Label(loadBalancer)} ({loadBalancer.Activity}), the nearest load-balancer step before the failed step {stopLabel}: on_failure ran after the failure and may have changed the load balancer");
+                return new RetryPoint(
+                    loadBalancer.Path!,
+                    loadBalancer.StepId,
+                    loadBalancer.Sequence,
+                    $"from {Label(loadBalancer)} ({loadBalancer.Activity}), the nearest load-balancer step before the failed step {stopLabel}: "
+                    + "on_failure ran after the failure and may have changed the load balancer");
             }
 
             return new RetryPoint(stop.Path!, stop.StepId, stopStart.Sequence, $"from the failed step {stopLabel}");
         }
 
-        var chosen = journal.LastOrDefault(e => e.Type == JournalEventTypes.StepStarted && (e.StepId == from || e.Path == from) && !InHandler(e.Path));
+        var chosen = journal.LastOrDefault(e =>
+            e.Type == JournalEventTypes.StepStarted && (e.StepId == from || e.Path == from) && !InHandler(e.Path));
         if (chosen is null)
         {
-            var ran = journal.Where(e => e.Type == JournalEventTypes.StepStarted && e.StepId is not null && !InHandler(e.Path))
-                .Select(e => e.StepId!).Distinct(StringComparer.Ordinal);
-            throw new RetryRefusedException($"run {runId} has no step '{from}' that ran (on_failure steps cannot be retried from); steps that ran: {string.Join(", ", ran)}");
+            var ran = journal
+                .Where(e => e.Type == JournalEventTypes.StepStarted && e.StepId is not null && !InHandler(e.Path))
+                .Select(e => e.StepId!)
+                .Distinct(StringComparer.Ordinal);
+            throw new RetryRefusedException(
+                $"run {runId} has no step '{from}' that ran (on_failure steps cannot be retried from); steps that ran: {string.Join(", ", ran)}");
         }
 
         if (chosen.Sequence > stopStart.Sequence && !IsBlockAround(chosen, stop))
@@ -53,8 +62,10 @@ public sealed record RetryPoint(string StepKey, string? StepId, long Before, str
         if (cleanupRan && loadBalancer is not null && chosen.Sequence > loadBalancer.Sequence)
         {
             throw new RetryRefusedException(
-                $"run {runId}: on_failure ran after {stopLabel} failed and may have changed the load balancer, so '{from}' would not find it as it expects; " +
-                $"retry from {Label(loadBalancer)} ({loadBalancer.Activity}, the nearest load-balancer step before the failure) or an earlier step");
+                $"run {runId}: on_failure ran after {stopLabel} failed and may have changed the load balancer, so '{from}' would not find it as it "
+                + "expects; "
+                    + $"retry from {Label(loadBalancer)} ({loadBalancer.Activity}, the nearest load-balancer step before the failure) or an earlier "
+                    + "step");
         }
 
         return new RetryPoint(chosen.Path!, chosen.StepId, chosen.Sequence, $"from {Label(chosen)}, as asked");
@@ -65,7 +76,9 @@ public sealed record RetryPoint(string StepKey, string? StepId, long Before, str
         key is not null && (key.Contains("on_failure", StringComparison.Ordinal) || key.Contains("finally[", StringComparison.Ordinal));
 
     private static bool IsAction(JournalEvent e) =>
-        e.Activity is not null && e.Activity is not ("group" or "parallel" or "foreach") && !e.Activity.StartsWith("workflow.call:", StringComparison.Ordinal);
+        e.Activity is not null
+        && e.Activity is not ("group" or "parallel" or "foreach")
+        && !e.Activity.StartsWith("workflow.call:", StringComparison.Ordinal);
 
     private static bool IsBlockAround(JournalEvent block, JournalEvent step) => step.Path!.StartsWith(block.Path + "/", StringComparison.Ordinal);
 

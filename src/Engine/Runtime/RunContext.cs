@@ -69,7 +69,8 @@ internal sealed class RunContext
     }
 
     /// <summary>The latest intent each step instance recorded (<see cref="Activities.IStepIntent"/>), by step path.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, object?>> Intents { get; } = new(StringComparer.Ordinal);
+    public System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, object?>> Intents { get; } =
+        new(StringComparer.Ordinal);
 
     /// <summary>The definition a step belongs to (its workflow's on_error applies to it).</summary>
     public WorkflowDefinition? OwnerOf(StepNode step)

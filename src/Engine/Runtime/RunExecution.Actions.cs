@@ -70,12 +70,23 @@ internal sealed partial class RunExecution
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !Abandoned)
         {
-            await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepFailed, Path = key, StepId = step.Id, Activity = step.Uses, Error = new ErrorInfo("Cancelled", "cancelled while running") }).ConfigureAwait(false);
+            await _run.Journal
+                .AppendAsync(
+                    new JournalEvent
+                    {
+                        Type = JournalEventTypes.StepFailed,
+                        Path = key,
+                        StepId = step.Id,
+                        Activity = step.Uses,
+                        Error = new ErrorInfo("Cancelled", "cancelled while running"),
+                    })
+                .ConfigureAwait(false);
             throw;
         }
         catch (TimeoutRejectedException) when (!Abandoned)
         {
-            return await FailAsync(step, frame, key, new StepTimeoutException(step.Label, step.Timeout!.Value), Math.Max(attempt, 1)).ConfigureAwait(false);
+            return await FailAsync(step, frame, key, new StepTimeoutException(step.Label, step.Timeout!.Value), Math.Max(attempt, 1))
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not StepFailedException && !Abandoned)
         {
@@ -86,7 +97,14 @@ internal sealed partial class RunExecution
     private TemplateScope ActionScope(Frame frame) =>
         frame.Host is { } host ? frame.Scope().With("host", HostVariable(host, _run.Environment)) : frame.Scope();
 
-    private async Task<StepOutcome> ResumeWaitAsync(ActionStep step, Frame frame, string key, IActivity activity, IReadOnlyDictionary<string, object?> inputs, JournalEvent waitEvent, CancellationToken cancellationToken)
+    private async Task<StepOutcome> ResumeWaitAsync(
+        ActionStep step,
+        Frame frame,
+        string key,
+        IActivity activity,
+        IReadOnlyDictionary<string, object?> inputs,
+        JournalEvent waitEvent,
+        CancellationToken cancellationToken)
     {
         var signals = _state.SignalsFor(key);
         for (var i = 0; i < signals.Count; i++)
@@ -98,7 +116,17 @@ internal sealed partial class RunExecution
                 var result = await activity.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
                 if (result is CompletedResult)
                 {
-                    await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepResumed, Path = key, StepId = step.Id, Signal = signal.Name, Actor = signal.SentBy }).ConfigureAwait(false);
+                    await _run.Journal
+                        .AppendAsync(
+                            new JournalEvent
+                            {
+                                Type = JournalEventTypes.StepResumed,
+                                Path = key,
+                                StepId = step.Id,
+                                Signal = signal.Name,
+                                Actor = signal.SentBy,
+                            })
+                        .ConfigureAwait(false);
                     return await CompleteAsync(step, frame, key, result, followed: false).ConfigureAwait(false);
                 }
             }
@@ -117,11 +145,33 @@ internal sealed partial class RunExecution
         switch (result)
         {
             case CompletedResult completed:
-                await EndAsync(new JournalEvent { Type = JournalEventTypes.StepSucceeded, Path = key, StepId = step.Id, Activity = step.Uses, Host = frame.Host?.Name, Outputs = completed.Outputs }, followed).ConfigureAwait(false);
+                await EndAsync(
+                        new JournalEvent
+                        {
+                            Type = JournalEventTypes.StepSucceeded,
+                            Path = key,
+                            StepId = step.Id,
+                            Activity = step.Uses,
+                            Host = frame.Host?.Name,
+                            Outputs = completed.Outputs,
+                        },
+                        followed)
+                    .ConfigureAwait(false);
                 frame.Record(step.Id, "succeeded", completed.Outputs);
                 return StepOutcome.Completed;
             case SuspendedResult suspended:
-                await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepWaiting, Path = key, StepId = step.Id, Activity = step.Uses, Wait = suspended.Wait, Message = suspended.Wait.Description }).ConfigureAwait(false);
+                await _run.Journal
+                    .AppendAsync(
+                        new JournalEvent
+                        {
+                            Type = JournalEventTypes.StepWaiting,
+                            Path = key,
+                            StepId = step.Id,
+                            Activity = step.Uses,
+                            Wait = suspended.Wait,
+                            Message = suspended.Wait.Description,
+                        })
+                    .ConfigureAwait(false);
                 _run.Waiting[key] = suspended.Wait;
                 return StepOutcome.Suspended;
             default:
@@ -156,28 +206,37 @@ internal sealed partial class RunExecution
         throw new StepFailedException(key, step.Label, info, error);
     }
 
-    private ActivityContext Context(ActionStep step, Frame frame, string key, IReadOnlyDictionary<string, object?> inputs, int attempt, SignalDelivery? signal, IReadOnlyList<SignalDelivery>? signals = null) => new()
-    {
-        RunId = _run.Record.Id,
-        WorkflowId = _run.Record.WorkflowId,
-        StepPath = key,
-        StepId = step.Id,
-        ActivityName = step.Uses,
-        Inputs = inputs,
-        InputsLocation = step.With?.Location ?? step.Location,
-        Environment = _run.Environment,
-        Host = frame.Host,
-        Secrets = _run.Secrets,
-        Log = new StepLog(_run.Journal, key, frame.Host?.Name),
-        Services = _run.Services,
-        Time = _run.Time,
-        DataDirectory = _run.Options.DataDirectory,
-        Signal = signal,
-        Signals = signals ?? [],
-        Attempt = attempt,
-        Intent = new StepIntent(_run, key),
-        PerHostRenderer = PerHostRenderer(step, frame, _cancel),
-    };
+    private ActivityContext Context(
+        ActionStep step,
+        Frame frame,
+        string key,
+        IReadOnlyDictionary<string, object?> inputs,
+        int attempt,
+        SignalDelivery? signal,
+        IReadOnlyList<SignalDelivery>? signals = null
+    ) =>
+        new()
+        {
+            RunId = _run.Record.Id,
+            WorkflowId = _run.Record.WorkflowId,
+            StepPath = key,
+            StepId = step.Id,
+            ActivityName = step.Uses,
+            Inputs = inputs,
+            InputsLocation = step.With?.Location ?? step.Location,
+            Environment = _run.Environment,
+            Host = frame.Host,
+            Secrets = _run.Secrets,
+            Log = new StepLog(_run.Journal, key, frame.Host?.Name),
+            Services = _run.Services,
+            Time = _run.Time,
+            DataDirectory = _run.Options.DataDirectory,
+            Signal = signal,
+            Signals = signals ?? [],
+            Attempt = attempt,
+            Intent = new StepIntent(_run, key),
+            PerHostRenderer = PerHostRenderer(step, frame, _cancel),
+        };
 
     /// <summary>Per-step retry (with backoff, on chosen errors) around a per-attempt timeout, on the engine's clock.</summary>
     private ResiliencePipeline<ActivityResult> Pipeline(StepNode step, string key)
@@ -197,7 +256,8 @@ internal sealed partial class RunExecution
                     _ => DelayBackoffType.Exponential,
                 },
                 UseJitter = false,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && ShouldRetry(retry, ex, args.Context.CancellationToken)),
+                ShouldHandle = args =>
+                    ValueTask.FromResult(args.Outcome.Exception is { } ex && ShouldRetry(retry, ex, args.Context.CancellationToken)),
                 OnRetry = async args =>
                 {
                     await _run.Journal.AppendAsync(new JournalEvent
@@ -206,7 +266,8 @@ internal sealed partial class RunExecution
                         Path = key,
                         StepId = step.Id,
                         Attempt = args.AttemptNumber + 1,
-                        Message = $"attempt {args.AttemptNumber + 1} of {retry.Attempts} failed: {_run.Masker.Apply(args.Outcome.Exception?.Message)}; retrying in {Schema.Duration.Format(args.RetryDelay)}",
+                        Message = $"attempt {args.AttemptNumber + 1} of {retry.Attempts} failed: "
+                            + $"{_run.Masker.Apply(args.Outcome.Exception?.Message)}; retrying in {Schema.Duration.Format(args.RetryDelay)}",
                     }).ConfigureAwait(false);
                 },
             });
@@ -257,7 +318,10 @@ internal sealed partial class RunExecution
     private static IEnumerable<string> KindsOf(Exception error)
     {
         yield return ErrorType(error);
-        for (var type = error.GetType().BaseType; type is not null && type != typeof(Exception) && type != typeof(SystemException); type = type.BaseType)
+        for (
+            var type = error.GetType().BaseType;
+            type is not null && type != typeof(Exception) && type != typeof(SystemException);
+            type = type.BaseType)
         {
             yield return KindName(type);
         }

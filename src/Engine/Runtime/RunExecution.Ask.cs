@@ -23,7 +23,9 @@ internal sealed partial class RunExecution
         }
         catch (TemplateException ex)
         {
-            await _run.Journal.LogAsync(key, $"on_error could not be rendered ({ex.Message}); the step fails without asking", warn: true).ConfigureAwait(false);
+            await _run
+                .Journal.LogAsync(key, $"on_error could not be rendered ({ex.Message}); the step fails without asking", warn: true)
+                .ConfigureAwait(false);
             return null;
         }
 
@@ -34,7 +36,12 @@ internal sealed partial class RunExecution
 
         if (mode != OnErrorSettings.Ask)
         {
-            await _run.Journal.LogAsync(key, $"on_error rendered '{mode}' at {settings.Location}; expected ask or fail: the step fails without asking", warn: true).ConfigureAwait(false);
+            await _run.Journal
+                .LogAsync(
+                    key,
+                    $"on_error rendered '{mode}' at {settings.Location}; expected ask or fail: the step fails without asking",
+                    warn: true)
+                .ConfigureAwait(false);
             return null;
         }
 
@@ -47,7 +54,8 @@ internal sealed partial class RunExecution
         var wait = new WaitRequest(
             GuidedFailure.SignalFor(key, _state.AsksFor(key) + 1),
             GuidedFailure.Kind,
-            $"step {step.Label} failed: {error.Message}; answer retry, skip or abort (gantry runs answer {_run.Record.Id} retry|skip|abort); no answer by then aborts",
+            $"step {step.Label} failed: {error.Message}; answer retry, skip or abort (gantry runs answer {_run.Record.Id} retry|skip|abort); no "
+            + "answer by then aborts",
             _run.Time.GetUtcNow() + settings.Timeout);
         await _run.Journal.AppendAsync(new JournalEvent
         {
@@ -72,7 +80,11 @@ internal sealed partial class RunExecution
     private async Task<StepOutcome?> TakeAnswerAsync(ActionStep step, Frame frame, string key, JournalEvent asked)
     {
         var wait = asked.Wait!;
-        var delivery = _state.SignalsFor(key).Where(s => s.Name == wait.Signal).Select(s => (Signal: s, Answer: GuidedFailure.AnswerIn(s))).FirstOrDefault(a => a.Answer is not null);
+        var delivery = _state
+            .SignalsFor(key)
+            .Where(s => s.Name == wait.Signal)
+            .Select(s => (Signal: s, Answer: GuidedFailure.AnswerIn(s)))
+            .FirstOrDefault(a => a.Answer is not null);
         if (delivery.Answer is not { } answer)
         {
             _run.Waiting[key] = wait;
@@ -94,12 +106,38 @@ internal sealed partial class RunExecution
         switch (answer)
         {
             case GuidedFailure.Skip:
-                await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepSkipped, Path = key, StepId = step.Id, Activity = step.Uses, Actor = by, Message = $"skipped by {by} after it failed: {error.Message}" }).ConfigureAwait(false);
+                await _run.Journal
+                    .AppendAsync(
+                        new JournalEvent
+                        {
+                            Type = JournalEventTypes.StepSkipped,
+                            Path = key,
+                            StepId = step.Id,
+                            Activity = step.Uses,
+                            Actor = by,
+                            Message = $"skipped by {by} after it failed: {error.Message}",
+                        })
+                    .ConfigureAwait(false);
                 frame.Record(step.Id, "skipped", null);
                 return StepOutcome.Completed;
             case GuidedFailure.Abort:
-                await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepFailed, Path = key, StepId = step.Id, Activity = step.Uses, Host = frame.Host?.Name, Actor = by, Error = error }).ConfigureAwait(false);
-                throw new StepFailedException(key, step.Label, timedOut ? error with { Message = $"{error.Message} (no answer by {wait.ResumeAt:u}: aborted)" } : error);
+                await _run.Journal
+                    .AppendAsync(
+                        new JournalEvent
+                        {
+                            Type = JournalEventTypes.StepFailed,
+                            Path = key,
+                            StepId = step.Id,
+                            Activity = step.Uses,
+                            Host = frame.Host?.Name,
+                            Actor = by,
+                            Error = error,
+                        })
+                    .ConfigureAwait(false);
+                throw new StepFailedException(
+                    key,
+                    step.Label,
+                    timedOut ? error with { Message = $"{error.Message} (no answer by {wait.ResumeAt:u}: aborted)" } : error);
             default:
                 return null;
         }

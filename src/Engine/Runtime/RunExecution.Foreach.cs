@@ -85,7 +85,10 @@ internal sealed partial class RunExecution
             return StepOutcome.Suspended;
         }
 
-        frame.Record(loop.Id, "succeeded", new Dictionary<string, object?> { ["results"] = results.Select(r => (object?)r).ToList(), ["count"] = (long)items.Count });
+        frame.Record(
+            loop.Id,
+            "succeeded",
+            new Dictionary<string, object?> { ["results"] = results.Select(r => (object?)r).ToList(), ["count"] = (long)items.Count });
         return StepOutcome.Completed;
     }
 

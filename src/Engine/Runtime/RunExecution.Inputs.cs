@@ -35,8 +35,14 @@ internal sealed partial class RunExecution
     }
 
     /// <summary>Renders a per-host input of <paramref name="step"/> as written, with <c>host</c> bound.</summary>
-    private Func<string, HostBinding, string> PerHostRenderer(ActionStep step, Frame frame, CancellationToken cancellationToken) => (input, host) =>
-        step.With?[input] is DocScalar written
-            ? Convert.ToString(written.IsTemplate ? TemplateRenderer.Evaluate(written, frame.Scope().With("host", HostVariable(host, _run.Environment)), cancellationToken) : written.ToPlainValue(), CultureInfo.InvariantCulture) ?? ""
-            : throw new ArgumentException($"input '{input}' of {step.Uses} is not text written in the step, so it cannot be rendered per host");
+    private Func<string, HostBinding, string> PerHostRenderer(ActionStep step, Frame frame, CancellationToken cancellationToken) =>
+        (input, host) =>
+            step.With?[input] is DocScalar written
+                ? Convert.ToString(
+                    written.IsTemplate
+                        ? TemplateRenderer.Evaluate(written, frame.Scope().With("host", HostVariable(host, _run.Environment)), cancellationToken)
+                        : written.ToPlainValue(),
+                    CultureInfo.InvariantCulture
+                ) ?? ""
+                : throw new ArgumentException($"input '{input}' of {step.Uses} is not text written in the step, so it cannot be rendered per host");
 }

@@ -74,7 +74,10 @@ internal sealed partial class RunExecution
         {
             try
             {
-                Outputs = workflow.Outputs.ToDictionary(o => o.Key, o => TemplateRenderer.Render(o.Value, frame.Scope(), _cancel), StringComparer.Ordinal);
+                Outputs = workflow.Outputs.ToDictionary(
+                    o => o.Key,
+                    o => TemplateRenderer.Render(o.Value, frame.Scope(), _cancel),
+                    StringComparer.Ordinal);
             }
             catch (TemplateException ex)
             {
@@ -103,7 +106,8 @@ internal sealed partial class RunExecution
             }
 
             // A step followed by another in this sequence leaves its end to be committed with the next one's start.
-            if (await RunStepAsync(steps[i], frame, prefix, cancellationToken, followed: i < steps.Count - 1).ConfigureAwait(false) == StepOutcome.Suspended)
+            if (await RunStepAsync(steps[i], frame, prefix, cancellationToken, followed: i < steps.Count - 1).ConfigureAwait(false)
+                == StepOutcome.Suspended)
             {
                 return StepOutcome.Suspended;
             }
@@ -112,8 +116,14 @@ internal sealed partial class RunExecution
         return StepOutcome.Completed;
     }
 
-    /// <param name="followed">Whether another step of the same sequence comes right after this one: its end (succeeded or skipped) is then deferred to the next append.</param>
-    private async Task<StepOutcome> RunStepAsync(StepNode step, Frame frame, string prefix, CancellationToken cancellationToken, bool followed = false)
+    /// <param name="followed">Whether another step of the same sequence comes right after this one: its end (succeeded or skipped) is then deferred
+    /// to the next append.</param>
+    private async Task<StepOutcome> RunStepAsync(
+        StepNode step,
+        Frame frame,
+        string prefix,
+        CancellationToken cancellationToken,
+        bool followed = false)
     {
         var key = prefix + step.Path;
         if (_state.TryGetFinished(key, out var finished) && step is ActionStep)
@@ -129,7 +139,16 @@ internal sealed partial class RunExecution
         if (step.If is { } condition && !_state.Finished.ContainsKey(key) && !_state.Waiting.ContainsKey(key)
             && !HasStarted(key) && !TemplateRenderer.IsTrue(condition, frame.Scope(), cancellationToken))
         {
-            await EndAsync(new JournalEvent { Type = JournalEventTypes.StepSkipped, Path = key, StepId = step.Id, Message = $"condition is false: {condition.Text}" }, followed).ConfigureAwait(false);
+            await EndAsync(
+                    new JournalEvent
+                    {
+                        Type = JournalEventTypes.StepSkipped,
+                        Path = key,
+                        StepId = step.Id,
+                        Message = $"condition is false: {condition.Text}",
+                    },
+                    followed)
+                .ConfigureAwait(false);
             return StepOutcome.Completed;
         }
 
@@ -137,7 +156,8 @@ internal sealed partial class RunExecution
         {
             ActionStep action => await RunActionAsync(action, frame, key, cancellationToken, followed).ConfigureAwait(false),
             GroupStep group => await RunBlockAsync(step, key, () => RunGroupAsync(group, frame, prefix, cancellationToken)).ConfigureAwait(false),
-            ParallelStep parallel => await RunBlockAsync(step, key, () => RunParallelAsync(parallel, frame, prefix, cancellationToken)).ConfigureAwait(false),
+            ParallelStep parallel => await RunBlockAsync(step, key, () => RunParallelAsync(parallel, frame, prefix, cancellationToken))
+                .ConfigureAwait(false),
             ForeachStep loop => await RunBlockAsync(step, key, () => RunForeachAsync(loop, frame, key, cancellationToken)).ConfigureAwait(false),
             CallStep call => await RunCallBlockAsync(call, frame, key, cancellationToken).ConfigureAwait(false),
             _ => throw new InvalidOperationException($"unknown step kind {step.GetType().Name}"),
@@ -177,12 +197,22 @@ internal sealed partial class RunExecution
         }
     }
 
-    /// <summary>Journals a block's start and end around its body (with <paramref name="outputs"/> when given); a block's own failure is journaled once.</summary>
+    /// <summary>Journals a block's start and end around its body (with <paramref name="outputs"/> when given); a block's own failure is journaled
+    /// once.</summary>
     private async Task<StepOutcome> RunBlockAsync(StepNode step, string key, Func<Task<StepOutcome>> body, Func<object?>? outputs = null)
     {
         if (!HasStarted(key))
         {
-            await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepStarted, Path = key, StepId = step.Id, Activity = BlockKind(step) }).ConfigureAwait(false);
+            await _run.Journal
+                .AppendAsync(
+                    new JournalEvent
+                    {
+                        Type = JournalEventTypes.StepStarted,
+                        Path = key,
+                        StepId = step.Id,
+                        Activity = BlockKind(step),
+                    })
+                .ConfigureAwait(false);
             _run.MarkStarted(key);
         }
 
@@ -191,14 +221,34 @@ internal sealed partial class RunExecution
             var outcome = await body().ConfigureAwait(false);
             if (outcome == StepOutcome.Completed && !_state.Finished.ContainsKey(key))
             {
-                await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepSucceeded, Path = key, StepId = step.Id, Activity = BlockKind(step), Outputs = outputs?.Invoke() }).ConfigureAwait(false);
+                await _run.Journal
+                    .AppendAsync(
+                        new JournalEvent
+                        {
+                            Type = JournalEventTypes.StepSucceeded,
+                            Path = key,
+                            StepId = step.Id,
+                            Activity = BlockKind(step),
+                            Outputs = outputs?.Invoke(),
+                        })
+                    .ConfigureAwait(false);
             }
 
             return outcome;
         }
         catch (StepFailedException failure) when (!_state.Finished.ContainsKey(key))
         {
-            await _run.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.StepFailed, Path = key, StepId = step.Id, Activity = BlockKind(step), Error = failure.Error }).ConfigureAwait(false);
+            await _run.Journal
+                .AppendAsync(
+                    new JournalEvent
+                    {
+                        Type = JournalEventTypes.StepFailed,
+                        Path = key,
+                        StepId = step.Id,
+                        Activity = BlockKind(step),
+                        Error = failure.Error,
+                    })
+                .ConfigureAwait(false);
             if (step.ContinueOnError)
             {
                 return StepOutcome.Completed;
@@ -237,7 +287,8 @@ internal sealed partial class RunExecution
             }
         }
 
-        if (group.Finally.Count > 0 && await RunSequenceAsync(group.Finally, frame, prefix, cleanup.Token).ConfigureAwait(false) == StepOutcome.Suspended)
+        if (group.Finally.Count > 0
+            && await RunSequenceAsync(group.Finally, frame, prefix, cleanup.Token).ConfigureAwait(false) == StepOutcome.Suspended)
         {
             return StepOutcome.Suspended;
         }
@@ -252,7 +303,9 @@ internal sealed partial class RunExecution
 
     private async Task<StepOutcome> RunParallelAsync(ParallelStep parallel, Frame frame, string prefix, CancellationToken cancellationToken)
     {
-        var branches = parallel.Branches.Select(b => Task.Run(() => RunStepAsync(b, frame, prefix, cancellationToken), CancellationToken.None)).ToList();
+        var branches = parallel
+            .Branches.Select(b => Task.Run(() => RunStepAsync(b, frame, prefix, cancellationToken), CancellationToken.None))
+            .ToList();
         try
         {
             await Task.WhenAll(branches).ConfigureAwait(false);
@@ -283,7 +336,11 @@ internal sealed partial class RunExecution
         }, () => outputs).ConfigureAwait(false);
     }
 
-    private async Task<(StepOutcome Outcome, Dictionary<string, object?>? Outputs)> RunCallAsync(CallStep call, Frame frame, string key, CancellationToken cancellationToken)
+    private async Task<(StepOutcome Outcome, Dictionary<string, object?>? Outputs)> RunCallAsync(
+        CallStep call,
+        Frame frame,
+        string key,
+        CancellationToken cancellationToken)
     {
         var callee = _run.Definition(DefinitionLibrary.Key(call.Workflow, call.Version));
         var given = call.Inputs is null
@@ -316,7 +373,8 @@ internal sealed partial class RunExecution
             {
                 using var cleanup = CleanupToken(failure, cancellationToken);
                 var handlerFrame = new Frame(calleeFrame.Scope().With("error", ErrorVariable(failure)), calleeFrame);
-                if (await RunSequenceAsync(callee.OnFailure, handlerFrame, prefix + "on_failure:", cleanup.Token).ConfigureAwait(false) == StepOutcome.Suspended)
+                if (await RunSequenceAsync(callee.OnFailure, handlerFrame, prefix + "on_failure:", cleanup.Token).ConfigureAwait(false)
+                    == StepOutcome.Suspended)
                 {
                     return (StepOutcome.Suspended, null);
                 }

@@ -84,7 +84,8 @@ public sealed record RunQuery
     /// </summary>
     public string? WaitedForSignal { get; init; }
 
-    /// <summary>Only runs with a step that has waited with a timer (<c>resume_at</c>); as for <see cref="WaitedForSignal"/>, the wait may have ended since.</summary>
+    /// <summary>Only runs with a step that has waited with a timer (<c>resume_at</c>); as for <see cref="WaitedForSignal"/>, the wait may have ended
+    /// since.</summary>
     public bool WaitedOnTimer { get; init; }
 
     public int Limit { get; init; } = 50;

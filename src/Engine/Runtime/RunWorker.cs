@@ -43,7 +43,8 @@ public sealed class RunWorker
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        Log?.Invoke($"node {NodeId} polling every {Schema.Duration.Format(_options.PollInterval)} with a lease of {Schema.Duration.Format(_options.Lease)}");
+        Log?.Invoke(
+            $"node {NodeId} polling every {Schema.Duration.Format(_options.PollInterval)} with a lease of {Schema.Duration.Format(_options.Lease)}");
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -131,7 +132,16 @@ public sealed class RunWorker
         var store = _engine.Store;
         var now = _time.GetUtcNow();
         var fired = 0;
-        var waiting = await store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Waiting], WaitedOnTimer = true, Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
+        var waiting = await store
+            .ListRunsAsync(
+                new RunQuery
+                {
+                    Statuses = [RunStatus.Waiting],
+                    WaitedOnTimer = true,
+                    Limit = 10_000,
+                },
+                cancellationToken)
+            .ConfigureAwait(false);
         foreach (var run in waiting)
         {
             var state = JournalState.Replay(await store.ReadJournalAsync(run.Id, 0, cancellationToken).ConfigureAwait(false));
@@ -181,7 +191,9 @@ public sealed class RunWorker
         }
         catch (OperationCanceledException) when (_engine.HandingBack)
         {
-            Log?.Invoke($"handed back run {lease.RunId} at its last journaled step (this node is stopping); its lease is released, so another node or the next start resumes it");
+            Log?.Invoke(
+                $"handed back run {lease.RunId} at its last journaled step (this node is stopping); its lease is released, so another node or the "
+                + "next start resumes it");
             return null;
         }
         catch (RunHeldException)

@@ -18,7 +18,8 @@ internal sealed class SecretStore(EnvironmentDefinition? environment, SecretMask
         if (environment is null || !environment.Secrets.TryGetValue(name, out var reference))
         {
             var known = environment?.Secrets.Keys ?? (IEnumerable<string>)[];
-            throw new KeyNotFoundException($"unknown secret '{name}'{Diagnostics.Suggest.Hint(name, known)}; the environment declares: {string.Join(", ", known)}");
+            throw new KeyNotFoundException(
+                $"unknown secret '{name}'{Diagnostics.Suggest.Hint(name, known)}; the environment declares: {string.Join(", ", known)}");
         }
 
         var value = reference switch
@@ -38,6 +39,8 @@ internal sealed class SecretStore(EnvironmentDefinition? environment, SecretMask
     {
         var folder = Path.GetDirectoryName(environment!.SourcePath) ?? ".";
         var path = Path.IsPathRooted(file) ? file : Path.Combine(folder, file);
-        return File.Exists(path) ? File.ReadAllText(path) : throw new FileNotFoundException($"secret '{name}' expects file {path}, which does not exist");
+        return File.Exists(path)
+            ? File.ReadAllText(path)
+            : throw new FileNotFoundException($"secret '{name}' expects file {path}, which does not exist");
     }
 }

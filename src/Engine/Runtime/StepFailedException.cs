@@ -17,7 +17,8 @@ public sealed class StepTimeoutException(string label, TimeSpan timeout)
 
 /// <summary>A run cannot start because another run holds its concurrency key (queue: reject).</summary>
 public sealed class ConcurrencyConflictException(string key, string holderRunId)
-    : InvalidOperationException($"concurrency key '{key}' is held by run {holderRunId}; this workflow refuses a second run (concurrency.queue: reject)")
+    : InvalidOperationException(
+        $"concurrency key '{key}' is held by run {holderRunId}; this workflow refuses a second run (concurrency.queue: reject)")
 {
     public string Key { get; } = key;
 

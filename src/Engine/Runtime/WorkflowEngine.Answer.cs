@@ -17,15 +17,21 @@ public sealed partial class WorkflowEngine
         var state = JournalState.Replay(await _store.ReadJournalAsync(runId, 0, cancellationToken).ConfigureAwait(false));
         var questions = record.IsFinished
             ? []
-            : state.Waiting.Where(w => w.Value.Wait?.Kind == GuidedFailure.Kind && (step is null || w.Key == step || w.Value.StepId == step)).ToList();
+            : state
+                .Waiting.Where(w => w.Value.Wait?.Kind == GuidedFailure.Kind && (step is null || w.Key == step || w.Value.StepId == step))
+                .ToList();
         if (questions.Count == 0)
         {
-            throw new NoQuestionException($"run {runId} is {record.Status.ToString().ToLowerInvariant()} and has no failed step{(step is null ? "" : $" '{step}'")} waiting for an answer");
+            throw new NoQuestionException(
+                $"run {runId} is {record.Status.ToString().ToLowerInvariant()} and has no failed step{(step is null ? "" : $" '{step}'")} waiting "
+                + "for an answer");
         }
 
         if (questions.Count > 1)
         {
-            throw new ArgumentException($"run {runId} has {questions.Count} failed steps waiting for an answer; name one: {string.Join(", ", questions.Select(q => q.Value.StepId ?? q.Key))}");
+            throw new ArgumentException(
+                $"run {runId} has {questions.Count} failed steps waiting for an answer; name one: "
+                + $"{string.Join(", ", questions.Select(q => q.Value.StepId ?? q.Key))}");
         }
 
         return await SignalAsync(runId, questions[0].Value.Wait!.Signal, GuidedFailure.Payload(choice), by, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,8 @@ namespace Gantry.Engine.Runtime;
 /// The concurrency queue. At most one run holds a key (the store's key table decides); the others
 /// wait as Pending runs in the store, so the queue survives restarts and is shared by every node.
 /// With <c>queue: latest</c>, only the newest pending run may take the key: the one that does
-/// supersedes the older ones, naming itself, so each superseded run names the run that went instead. Every Pending → Running/Superseded move is a conditional update,
+/// supersedes the older ones, naming itself, so each superseded run names the run that went instead. Every Pending → Running/Superseded move is a
+/// conditional update,
 /// so two nodes (or two promotions) never both move one run.
 /// </summary>
 public sealed partial class WorkflowEngine
@@ -24,7 +25,8 @@ public sealed partial class WorkflowEngine
         {
             if (record.Status != RunStatus.Pending)
             {
-                throw new InvalidOperationException($"run {record.Id} is {record.Status.ToString().ToLowerInvariant()} but concurrency key '{key}' is held by run {holder}");
+                throw new InvalidOperationException(
+                    $"run {record.Id} is {record.Status.ToString().ToLowerInvariant()} but concurrency key '{key}' is held by run {holder}");
             }
 
             var message = $"queued behind run {holder}, which holds concurrency key '{key}'";
@@ -37,7 +39,10 @@ public sealed partial class WorkflowEngine
             return (true, record); // a resumed run keeps the key it took when it started
         }
 
-        if (latest && (await PendingAsync(key, cancellationToken).ConfigureAwait(false)).LastOrDefault() is { } newest && newest.Id != record.Id && IsOlder(record, newest))
+        if (latest
+            && (await PendingAsync(key, cancellationToken).ConfigureAwait(false)).LastOrDefault() is { } newest
+            && newest.Id != record.Id
+            && IsOlder(record, newest))
         {
             // A newer run was queued meanwhile: it goes instead of this one.
             await SupersedeAsync(store, record, newest.Id, key, cancellationToken).ConfigureAwait(false);
@@ -58,7 +63,8 @@ public sealed partial class WorkflowEngine
         return (true, running);
     }
 
-    /// <summary>When a key is freed, the next queued run starts: the oldest, or with queue: latest the newest (the older ones end superseded).</summary>
+    /// <summary>When a key is freed, the next queued run starts: the oldest, or with queue: latest the newest (the older ones end
+    /// superseded).</summary>
     private async Task PromoteQueuedAsync(string key, CancellationToken cancellationToken)
     {
         var queued = await PendingAsync(key, cancellationToken).ConfigureAwait(false);
@@ -83,7 +89,9 @@ public sealed partial class WorkflowEngine
     /// <summary>Queues whose holder ended while no process was there to move them on.</summary>
     private async Task RecoverQueuesAsync(CancellationToken cancellationToken)
     {
-        var pending = await _store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Pending], Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
+        var pending = await _store
+            .ListRunsAsync(new RunQuery { Statuses = [RunStatus.Pending], Limit = 10_000 }, cancellationToken)
+            .ConfigureAwait(false);
         foreach (var key in pending.Select(r => r.ConcurrencyKey).OfType<string>().Distinct(StringComparer.Ordinal))
         {
             await PromoteQueuedAsync(key, cancellationToken).ConfigureAwait(false);
@@ -110,14 +118,35 @@ public sealed partial class WorkflowEngine
         var message = $"superseded by run {byRunId}, a newer run for concurrency key '{key}' (queue: latest)";
         if (await store.UpdatePendingAsync(run.Id, RunStatus.Superseded, message, cancellationToken).ConfigureAwait(false) is not null)
         {
-            await store.AppendAsync(run.Id, [new JournalEvent { Type = JournalEventTypes.RunFinished, Status = RunStatus.Superseded, Message = message, Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
+            await store
+                .AppendAsync(
+                    run.Id,
+                    [
+                        new JournalEvent
+                        {
+                            Type = JournalEventTypes.RunFinished,
+                            Status = RunStatus.Superseded,
+                            Message = message,
+                            Time = _time.GetUtcNow(),
+                        }],
+                    cancellationToken)
+                .ConfigureAwait(false);
         }
     }
 
     /// <summary>Pending runs of a key, oldest first.</summary>
-    private async Task<List<RunRecord>> PendingAsync(string key, CancellationToken cancellationToken) =>
-        (await _store.ListRunsAsync(new RunQuery { ConcurrencyKey = key, Statuses = [RunStatus.Pending], Limit = 10_000 }, cancellationToken).ConfigureAwait(false))
-            .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+    private async Task<List<RunRecord>> PendingAsync(string key, CancellationToken cancellationToken) => (
+            await _store
+                .ListRunsAsync(
+                    new RunQuery
+                    {
+                        ConcurrencyKey = key,
+                        Statuses = [RunStatus.Pending],
+                        Limit = 10_000,
+                    },
+                    cancellationToken)
+                .ConfigureAwait(false)
+        ).OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
 
     private static bool IsOlder(RunRecord run, RunRecord than) =>
         run.CreatedAt < than.CreatedAt || (run.CreatedAt == than.CreatedAt && string.CompareOrdinal(run.Id, than.Id) < 0);

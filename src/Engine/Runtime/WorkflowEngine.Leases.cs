@@ -72,7 +72,11 @@ public sealed partial class WorkflowEngine
         var start = new Task<Task<RunRecord>>(() => RunLeasedCoreAsync(lease, duration, abandon));
         var task = start.Unwrap();
         // (its failures are the caller's: the tracked task only says when it ended).
-        _background[lease.RunId + "#" + Guid.NewGuid().ToString("N")] = task.ContinueWith(_ => CleanBackground(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _background[lease.RunId + "#" + Guid.NewGuid().ToString("N")] = task.ContinueWith(
+            _ => CleanBackground(),
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
         start.Start(TaskScheduler.Default);
         return task;
     }
@@ -132,7 +136,11 @@ public sealed partial class WorkflowEngine
     /// ended or suspended, and whether a signal or cancel request arrived for it after its last look (a
     /// sender that saw it leased left the wake-up to this execution).
     /// </summary>
-    private async Task<(RunRecord Run, bool Woken)> ExecuteLeasedAsync(RunLease lease, TimeSpan duration, CancellationTokenSource cancel, CancellationToken abandon)
+    private async Task<(RunRecord Run, bool Woken)> ExecuteLeasedAsync(
+        RunLease lease,
+        TimeSpan duration,
+        CancellationTokenSource cancel,
+        CancellationToken abandon)
     {
         // Losing the lease is not a cancel: it stops the execution without journaling or cleaning up anything.
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(abandon, _handBack.Token);
@@ -212,7 +220,12 @@ public sealed partial class WorkflowEngine
     }
 
     /// <summary>Executes through <paramref name="store"/>, the engine's store fenced by the run's lease.</summary>
-    private async Task<RunRecord> RunCoreAsync(string runId, IRunStore store, CancellationTokenSource cancel, CancellationToken lost, Action<Exception> abandon)
+    private async Task<RunRecord> RunCoreAsync(
+        string runId,
+        IRunStore store,
+        CancellationTokenSource cancel,
+        CancellationToken lost,
+        Action<Exception> abandon)
     {
         var record = await GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
         if (record.IsFinished)
@@ -240,7 +253,13 @@ public sealed partial class WorkflowEngine
     /// expire before the next try: another process may claim the run then, so this one must stop first.
     /// It also cancels the execution when a cancel request was journaled by another process.
     /// </summary>
-    private async Task HeartbeatAsync(RunLease lease, TimeSpan duration, LeaseWatch watch, CancellationTokenSource cancel, Action<Exception> abandon, CancellationToken stop)
+    private async Task HeartbeatAsync(
+        RunLease lease,
+        TimeSpan duration,
+        LeaseWatch watch,
+        CancellationTokenSource cancel,
+        Action<Exception> abandon,
+        CancellationToken stop)
     {
         var interval = duration / 3;
         var validUntil = _time.GetUtcNow() + duration;
@@ -254,7 +273,10 @@ public sealed partial class WorkflowEngine
                 if (!await Leases.RenewLeaseAsync(lease, duration, stop).ConfigureAwait(false))
                 {
                     var now = await _store.GetRunAsync(lease.RunId, stop).ConfigureAwait(false);
-                    abandon(new LeaseLostException(lease, now?.LeaseOwner is { } holder ? $"node {holder} holds it now" : "it was released or taken over"));
+                    abandon(
+                        new LeaseLostException(
+                            lease,
+                            now?.LeaseOwner is { } holder ? $"node {holder} holds it now" : "it was released or taken over"));
                     return;
                 }
 

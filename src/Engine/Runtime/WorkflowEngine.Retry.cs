@@ -34,16 +34,28 @@ public sealed partial class WorkflowEngine
             var fenced = Leases.Fenced(lease);
             var masker = MaskerFor(record);
             var message = $"retried {point.Reason}{(by is null ? "" : " by " + by)}";
-            await fenced.AppendAsync(runId, [new JournalEvent
-            {
-                Type = JournalEventTypes.RunRetried,
-                Time = _time.GetUtcNow(),
-                Path = point.StepKey,
-                StepId = point.StepId,
-                Actor = by is null ? null : masker.Apply(by),
-                Message = masker.Apply(message),
-                Payload = new Dictionary<string, object?> { ["from"] = point.StepKey, ["step"] = point.StepId, [JournalState.RetriedBeforeKey] = point.Before, ["previous_status"] = record.Status.ToString().ToLowerInvariant() },
-            }], cancellationToken).ConfigureAwait(false);
+            await fenced
+                .AppendAsync(
+                    runId,
+                    [
+                        new JournalEvent
+                        {
+                            Type = JournalEventTypes.RunRetried,
+                            Time = _time.GetUtcNow(),
+                            Path = point.StepKey,
+                            StepId = point.StepId,
+                            Actor = by is null ? null : masker.Apply(by),
+                            Message = masker.Apply(message),
+                            Payload = new Dictionary<string, object?>
+                            {
+                                ["from"] = point.StepKey,
+                                ["step"] = point.StepId,
+                                [JournalState.RetriedBeforeKey] = point.Before,
+                                ["previous_status"] = record.Status.ToString().ToLowerInvariant(),
+                            },
+                        }],
+                    cancellationToken)
+                .ConfigureAwait(false);
             var pending = await fenced.UpdateStatusAsync(runId, RunStatus.Pending, masker.Apply(message), cancellationToken).ConfigureAwait(false);
             return (pending, point);
         }
@@ -54,7 +66,11 @@ public sealed partial class WorkflowEngine
     }
 
     /// <summary><see cref="RetryAsync"/>, then executes the run in the background (the server).</summary>
-    public async Task<(RunRecord Run, RetryPoint Point)> RetryInBackgroundAsync(string runId, string? from, string? by, CancellationToken cancellationToken)
+    public async Task<(RunRecord Run, RetryPoint Point)> RetryInBackgroundAsync(
+        string runId,
+        string? from,
+        string? by,
+        CancellationToken cancellationToken)
     {
         var retried = await RetryAsync(runId, from, by, cancellationToken).ConfigureAwait(false);
         RunInBackground(runId);
@@ -65,7 +81,8 @@ public sealed partial class WorkflowEngine
     {
         if (record.Status is not (RunStatus.Failed or RunStatus.Cancelled))
         {
-            throw new RunNotRetryableException($"run {record.Id} is {record.Status.ToString().ToLowerInvariant()}; only a failed or cancelled run can be retried");
+            throw new RunNotRetryableException(
+                $"run {record.Id} is {record.Status.ToString().ToLowerInvariant()}; only a failed or cancelled run can be retried");
         }
     }
 }

@@ -91,7 +91,15 @@ public sealed partial class WorkflowEngine
         };
         // The run and what triggered it are one write.
         IReadOnlyList<JournalEvent> triggered = request.TriggerDetails is { } details
-            ? [new JournalEvent { Type = JournalEventTypes.RunTriggered, Time = now, Message = request.Trigger, Actor = request.StartedBy, Payload = MaskerFor(record).Apply(details) }]
+            ? [
+                new JournalEvent
+                {
+                    Type = JournalEventTypes.RunTriggered,
+                    Time = now,
+                    Message = request.Trigger,
+                    Actor = request.StartedBy,
+                    Payload = MaskerFor(record).Apply(details),
+                }]
             : [];
         await _store.CreateRunAsync(record, triggered, cancellationToken).ConfigureAwait(false);
 
@@ -166,19 +174,30 @@ public sealed partial class WorkflowEngine
     /// check, which the waiting step needs together): a sender that dies half-way has delivered all of them or
     /// none, never a part that leaves the step waiting for the rest while the sender believes it delivered.
     /// </summary>
-    public async Task<RunRecord> SignalBatchAsync(string runId, string name, IReadOnlyList<object?> payloads, string? sentBy, CancellationToken cancellationToken)
+    public async Task<RunRecord> SignalBatchAsync(
+        string runId, string name, IReadOnlyList<object?> payloads, string? sentBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(payloads);
         var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
         if (record.IsFinished)
         {
-            throw new InvalidOperationException($"run {runId} has already {record.Status.ToString().ToLowerInvariant()}; signal '{name}' was not delivered");
+            throw new InvalidOperationException(
+                $"run {runId} has already {record.Status.ToString().ToLowerInvariant()}; signal '{name}' was not delivered");
         }
 
         var masker = MaskerFor(record);
         var actor = sentBy is null ? null : masker.Apply(sentBy);
         var now = _time.GetUtcNow();
-        var deliveries = payloads.Select(payload => new JournalEvent { Type = JournalEventTypes.SignalReceived, Signal = name, Payload = masker.Apply(payload), Actor = actor, Time = now }).ToList();
+        var deliveries = payloads
+            .Select(payload => new JournalEvent
+            {
+                Type = JournalEventTypes.SignalReceived,
+                Signal = name,
+                Payload = masker.Apply(payload),
+                Actor = actor,
+                Time = now,
+            })
+            .ToList();
         await _store.AppendAsync(runId, deliveries, cancellationToken).ConfigureAwait(false);
 
         // Read after the append: together with the execution's look after it turns Waiting
@@ -209,7 +228,18 @@ public sealed partial class WorkflowEngine
 
         // Journaled unfenced, like a signal: the run's lease holder (here or in another process, whose
         // heartbeat looks for it) cancels its execution.
-        await _store.AppendAsync(runId, [new JournalEvent { Type = JournalEventTypes.RunCancelRequested, Actor = by, Time = _time.GetUtcNow() }], cancellationToken).ConfigureAwait(false);
+        await _store
+            .AppendAsync(
+                runId,
+                [
+                    new JournalEvent
+                    {
+                        Type = JournalEventTypes.RunCancelRequested,
+                        Actor = by,
+                        Time = _time.GetUtcNow(),
+                    }],
+                cancellationToken)
+            .ConfigureAwait(false);
         if (_active.TryGetValue(runId, out var cancel))
         {
             await cancel.CancelAsync().ConfigureAwait(false);
@@ -221,7 +251,9 @@ public sealed partial class WorkflowEngine
     /// <summary>After a restart: resumes runs that were executing, re-arms timers of waiting runs and moves queues whose key was freed.</summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
-        var runs = await _store.ListRunsAsync(new RunQuery { Statuses = [RunStatus.Running, RunStatus.Waiting], Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
+        var runs = await _store
+            .ListRunsAsync(new RunQuery { Statuses = [RunStatus.Running, RunStatus.Waiting], Limit = 10_000 }, cancellationToken)
+            .ConfigureAwait(false);
         await RecoverQueuesAsync(cancellationToken).ConfigureAwait(false);
         foreach (var run in runs.Where(r => !_active.ContainsKey(r.Id)))
         {
@@ -241,7 +273,13 @@ public sealed partial class WorkflowEngine
         return runs.Count;
     }
 
-    private async Task<RunRecord> ExecuteAsync(RunRecord record, IRunStore store, CancellationTokenSource cancel, CancellationToken lost, Action<Exception> leaseLost, CancellationToken callerToken)
+    private async Task<RunRecord> ExecuteAsync(
+        RunRecord record,
+        IRunStore store,
+        CancellationTokenSource cancel,
+        CancellationToken lost,
+        Action<Exception> leaseLost,
+        CancellationToken callerToken)
     {
         var events = await store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
         var state = JournalState.Replay(events);
@@ -309,7 +347,16 @@ public sealed partial class WorkflowEngine
                 : waiting;
         }
 
-        await context.Journal.AppendAsync(new JournalEvent { Type = JournalEventTypes.RunFinished, Status = status, Message = message, Outputs = execution.Outputs }).ConfigureAwait(false);
+        await context.Journal
+            .AppendAsync(
+                new JournalEvent
+                {
+                    Type = JournalEventTypes.RunFinished,
+                    Status = status,
+                    Message = message,
+                    Outputs = execution.Outputs,
+                })
+            .ConfigureAwait(false);
         return await FinishAsync(record, store, status, message).ConfigureAwait(false);
     }
 
@@ -325,7 +372,11 @@ public sealed partial class WorkflowEngine
         return finished;
     }
 
-    private static async Task<bool> SignalledSinceAsync(IRunStore store, string runId, IReadOnlyList<JournalEvent> snapshot, CancellationToken cancellationToken)
+    private static async Task<bool> SignalledSinceAsync(
+        IRunStore store,
+        string runId,
+        IReadOnlyList<JournalEvent> snapshot,
+        CancellationToken cancellationToken)
     {
         var seen = snapshot.Count == 0 ? 0 : snapshot[^1].Sequence;
         var since = await store.ReadJournalAsync(runId, seen, cancellationToken).ConfigureAwait(false);
@@ -402,7 +453,8 @@ public sealed partial class WorkflowEngine
     /// <summary>The masker for what is journaled about a run outside its execution (signal payloads, trigger details).</summary>
     private static SecretMasker MaskerFor(RunRecord record)
     {
-        if (record.EnvironmentText is not { } text || DocumentLoader.LoadEnvironment(text, record.EnvironmentPath ?? record.EnvironmentId ?? "environment").Value is not { } environment)
+        if (record.EnvironmentText is not { } text
+            || DocumentLoader.LoadEnvironment(text, record.EnvironmentPath ?? record.EnvironmentId ?? "environment").Value is not { } environment)
         {
             return new SecretMasker();
         }
@@ -428,9 +480,12 @@ public sealed partial class WorkflowEngine
 
                 if (!library.TryGetValue(key, out var callee))
                 {
-                    throw new InvalidOperationException(call.Version is { } version
-                        ? $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {version}, which the run's definitions do not have (start the run from the definition store: DefinitionLibrary.FromStoreAsync)"
-                        : $"{call.Location} {call.Path}: workflow.call of unknown workflow '{call.Workflow}'{Diagnostics.Suggest.Hint(call.Workflow, library.Keys)}");
+                    throw new InvalidOperationException(
+                        call.Version is { } version
+                            ? $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {version}, which the run's definitions do "
+                                + "not have (start the run from the definition store: DefinitionLibrary.FromStoreAsync)"
+                            : $"{call.Location} {call.Path}: workflow.call of unknown workflow "
+                                + $"'{call.Workflow}'{Diagnostics.Suggest.Hint(call.Workflow, library.Keys)}");
                 }
 
                 pinned[key] = callee.SourceText;
@@ -451,7 +506,14 @@ public sealed partial class WorkflowEngine
         var scope = new TemplateScope()
             .Set("inputs", inputs.ToDictionary(kv => kv.Key, kv => kv.Value))
             .Set("env", EnvironmentVariable.Of(request.Environment))
-            .Set("run", new Dictionary<string, object?> { ["id"] = runId, ["workflow"] = request.Workflow.Id, ["environment"] = request.Environment?.Id });
+            .Set(
+                "run",
+                new Dictionary<string, object?>
+                {
+                    ["id"] = runId,
+                    ["workflow"] = request.Workflow.Id,
+                    ["environment"] = request.Environment?.Id,
+                });
         var scalar = new Documents.DocScalar(concurrency.Key, Documents.ScalarKind.String, concurrency.Location);
         return Convert.ToString(TemplateRenderer.Evaluate(scalar, scope), System.Globalization.CultureInfo.InvariantCulture);
     }

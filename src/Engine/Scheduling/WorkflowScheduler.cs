@@ -85,7 +85,11 @@ public sealed class WorkflowScheduler(
         return sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep > PollInterval ? PollInterval : sleep;
     }
 
-    private async Task<ScheduledStart?> DueAsync(WorkflowDefinition workflow, ScheduleDeclaration schedule, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<ScheduledStart?> DueAsync(
+        WorkflowDefinition workflow,
+        ScheduleDeclaration schedule,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var key = $"{workflow.Id}\n{schedule.Index}\n{schedule.Cron}\n{schedule.TimeZone.Id}";
         if (!_seenUntil.TryGetValue(key, out var since))
@@ -117,7 +121,16 @@ public sealed class WorkflowScheduler(
 
     private async Task<DateTimeOffset?> LastStartedAsync(string workflowId, ScheduleDeclaration schedule, CancellationToken cancellationToken)
     {
-        var runs = await store.ListRunsAsync(new RunQuery { WorkflowId = workflowId, Trigger = schedule.Trigger, Limit = 1 }, cancellationToken).ConfigureAwait(false);
+        var runs = await store
+            .ListRunsAsync(
+                new RunQuery
+                {
+                    WorkflowId = workflowId,
+                    Trigger = schedule.Trigger,
+                    Limit = 1,
+                },
+                cancellationToken)
+            .ConfigureAwait(false);
         return runs.Count == 0 ? null : runs.Max(r => r.CreatedAt);
     }
 

@@ -89,7 +89,8 @@ public static class SchemaGenerator
             ["$schema"] = Draft,
             ["$id"] = BaseId + EnvironmentFile,
             ["title"] = "Gantry environment",
-            ["description"] = "Where a workflow runs: the repository, the load balancer, groups of hosts, the deploy layout and secrets by reference.",
+            ["description"] =
+                "Where a workflow runs: the repository, the load balancer, groups of hosts, the deploy layout and secrets by reference.",
         };
         foreach (var (key, value) in For(TypeShape.Of(typeof(EnvironmentDefinition)), allowTemplates: false, allowSchemaKey: true))
         {
@@ -212,7 +213,13 @@ public static class SchemaGenerator
         _ => JsonValue.Create(plain.ToString()),
     };
 
-    internal static JsonObject Template() => new() { ["type"] = "string", ["pattern"] = @"\{\{", ["description"] = "A template evaluated at run time." };
+    internal static JsonObject Template() =>
+        new()
+        {
+            ["type"] = "string",
+            ["pattern"] = @"\{\{",
+            ["description"] = "A template evaluated at run time.",
+        };
 
     internal static JsonNode? FromDoc(DocNode? node) => node is null ? null : ToJson(PlainValue.FromDoc(node));
 }

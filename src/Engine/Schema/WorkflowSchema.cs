@@ -47,7 +47,8 @@ internal static class WorkflowSchema
                         ["properties"] = new JsonObject
                         {
                             ["key"] = Text("Key template, e.g. \"{{ inputs.environment }}\"."),
-                            ["queue"] = Enum("What a run does while another holds the key: wait its turn (all), is refused (reject), or wait, with only the newest queued run going next and the older ones superseded (latest).", "all", "all", "reject", "latest"),
+                            ["queue"] = Enum("What a run does while another holds the key: wait its turn (all), is refused (reject), or wait, with "
+                                + "only the newest queued run going next and the older ones superseded (latest).", "all", "all", "reject", "latest"),
                         },
                     }),
             },
@@ -57,12 +58,14 @@ internal static class WorkflowSchema
             ["on"] = new JsonObject
             {
                 ["type"] = "object",
-                ["description"] = "Triggers besides starting by hand: http { path, environment }, push { branch, environment, input } (GitHub push webhook), schedule { cron, timezone, environment, inputs, missed } or a list of them.",
+                ["description"] = "Triggers besides starting by hand: http { path, environment }, push { branch, environment, input } (GitHub push "
+                    + "webhook), schedule { cron, timezone, environment, inputs, missed } or a list of them.",
                 ["properties"] = new JsonObject
                 {
                     ["schedule"] = new JsonObject
                     {
-                        ["description"] = "Start the workflow at each tick of a cron expression (gantry serve and gantry worker; one run per tick across nodes).",
+                        ["description"] = "Start the workflow at each tick of a cron expression (gantry serve and gantry worker; one run per tick "
+                            + "across nodes).",
                         ["oneOf"] = new JsonArray(Schedule(), new JsonObject { ["type"] = "array", ["items"] = Schedule() }),
                     },
                 },
@@ -74,7 +77,10 @@ internal static class WorkflowSchema
 
     private static JsonObject OnError() => new()
     {
-        ["description"] = "What a failing step does: fail (default; on_failure runs) or ask (guided failure: the run waits showing the error until an operator answers retry, skip or abort with gantry runs answer, the API or the designer; no answer within the timeout aborts). A template may choose, e.g. \"{{ inputs.ask_on_error ? 'ask' : 'fail' }}\". On a workflow it applies to its steps outside on_failure and finally; a step's own on_error wins.",
+        ["description"] = "What a failing step does: fail (default; on_failure runs) or ask (guided failure: the run waits showing the error until "
+            + "an operator answers retry, skip or abort with gantry runs answer, the API or the designer; no answer within the timeout aborts). A "
+            + "template may choose, e.g. \"{{ inputs.ask_on_error ? 'ask' : 'fail' }}\". On a workflow it applies to its steps outside on_failure "
+            + "and finally; a step's own on_error wins.",
         ["anyOf"] = new JsonArray(
             Text(null),
             new JsonObject
@@ -101,7 +107,8 @@ internal static class WorkflowSchema
             ["timezone"] = Text("IANA time zone the cron expression is read in, e.g. Europe/Amsterdam.", defaultValue: "UTC"),
             ["environment"] = Text("The environment the run deploys to."),
             ["inputs"] = new JsonObject { ["type"] = "object", ["description"] = "Inputs of the run (declared inputs only)." },
-            ["missed"] = Enum("A tick that passed while no node ran: start the newest one once when a node comes back (run-once), or not at all (skip).", "run-once", "run-once", "skip"),
+            ["missed"] = Enum("A tick that passed while no node ran: start the newest one once when a node comes back (run-once), or not at all "
+                + "(skip).", "run-once", "run-once", "skip"),
         },
     };
 
@@ -116,7 +123,8 @@ internal static class WorkflowSchema
                 ["type"] = Enum("The input's type.", "string", "string", "number", "integer", "boolean", "array", "object"),
                 ["default"] = new JsonObject { ["description"] = "Value used when the run does not give one; must match the type." },
                 ["description"] = Text("For people and the designer's start form."),
-                ["required"] = new JsonObject { ["type"] = "boolean", ["default"] = false, ["description"] = "A run must give a value (when there is no default)." },
+                ["required"] = new JsonObject { ["type"] = "boolean", ["default"] = false, ["description"] = "A run must give a value (when there "
+                    + "is no default)." },
                 ["enum"] = new JsonObject { ["type"] = "array", ["items"] = Text(null), ["description"] = "The allowed values." },
             },
         },
@@ -135,11 +143,15 @@ internal static class WorkflowSchema
                     ["additionalProperties"] = false,
                     ["properties"] = new JsonObject
                     {
-                        ["attempts"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["default"] = 3, ["description"] = "Tries in all, the first included." },
+                        ["attempts"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["default"] = 3, ["description"] = "Tries in all, "
+                            + "the first included." },
                         ["delay"] = Ref("#/$defs/duration", "Wait before the second try.", "1s"),
                         ["backoff"] = Enum("How the wait grows.", "exponential", "constant", "linear", "exponential"),
                         ["max_delay"] = Ref("#/$defs/duration", "Upper bound of the wait."),
-                        ["on"] = new JsonObject { ["type"] = "array", ["items"] = Text(null), ["description"] = "Only retry errors of these kinds, matched by name (case-insensitive), never by message: any, timeout, or an error type without its Exception suffix, e.g. HttpCheck, ShellCommand, SshRun, Deploy, Git, GitPushRejected, GitMergeConflict, LoadBalancer, WorkflowFailure, HttpRequest, IO. Unset: every error but an invalid document." },
+                        ["on"] = new JsonObject { ["type"] = "array", ["items"] = Text(null), ["description"] = "Only retry errors of these kinds, "
+                            + "matched by name (case-insensitive), never by message: any, timeout, or an error type without its Exception suffix, "
+                            + "e.g. HttpCheck, ShellCommand, SshRun, Deploy, Git, GitPushRejected, GitMergeConflict, LoadBalancer, WorkflowFailure, "
+                            + "HttpRequest, IO. Unset: every error but an invalid document." },
                     },
                 }),
         },
@@ -156,7 +168,8 @@ internal static class WorkflowSchema
         ["action_step"] = ActionStep(activities),
         ["call_step"] = StepKind("uses", new JsonObject
         {
-            ["uses"] = new JsonObject { ["const"] = "workflow.call", ["description"] = "Runs another workflow with its own inputs and returns its outputs." },
+            ["uses"] = new JsonObject { ["const"] = "workflow.call", ["description"] = "Runs another workflow with its own inputs and returns its "
+                + "outputs." },
             ["with"] = new JsonObject
             {
                 ["type"] = "object",
@@ -199,7 +212,9 @@ internal static class WorkflowSchema
                 ["type"] = "string",
                 ["description"] = "The activity to run, by name.",
                 ["not"] = new JsonObject { ["const"] = "workflow.call" },
-                ["anyOf"] = new JsonArray(new JsonObject { ["enum"] = new JsonArray(names) }, new JsonObject { ["pattern"] = @"^[a-z0-9_-]+\.[a-z0-9_.-]+$" }),
+                ["anyOf"] = new JsonArray(
+                    new JsonObject { ["enum"] = new JsonArray(names) },
+                    new JsonObject { ["pattern"] = @"^[a-z0-9_-]+\.[a-z0-9_.-]+$" }),
             },
             ["with"] = new JsonObject { ["type"] = "object", ["description"] = "The activity's inputs." },
         });
@@ -214,11 +229,16 @@ internal static class WorkflowSchema
                 then["required"] = new JsonArray("with");
             }
 
-            rules.Add(new JsonObject
-            {
-                ["if"] = new JsonObject { ["properties"] = new JsonObject { ["uses"] = new JsonObject { ["const"] = activity.Name } }, ["required"] = new JsonArray("uses") },
-                ["then"] = then,
-            });
+            rules.Add(
+                new JsonObject
+                {
+                    ["if"] = new JsonObject
+                    {
+                        ["properties"] = new JsonObject { ["uses"] = new JsonObject { ["const"] = activity.Name } },
+                        ["required"] = new JsonArray("uses"),
+                    },
+                    ["then"] = then,
+                });
         }
 
         if (rules.Count > 0)
@@ -237,7 +257,12 @@ internal static class WorkflowSchema
         properties["if"] = Text("Condition template; the step is skipped when it renders falsy.");
         properties["timeout"] = Ref("#/$defs/duration", "The step fails when it runs longer.");
         properties["retry"] = new JsonObject { ["$ref"] = "#/$defs/retry" };
-        properties["continue_on_error"] = new JsonObject { ["type"] = "boolean", ["default"] = false, ["description"] = "A failure of this step does not fail the workflow." };
+        properties["continue_on_error"] = new JsonObject
+        {
+            ["type"] = "boolean",
+            ["default"] = false,
+            ["description"] = "A failure of this step does not fail the workflow.",
+        };
         properties["on_error"] = new JsonObject { ["$ref"] = "#/$defs/on_error" };
         return new JsonObject
         {

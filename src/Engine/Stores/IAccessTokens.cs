@@ -1,6 +1,7 @@
 namespace Gantry.Engine.Stores;
 
-/// <summary>A bearer token as stored: who it is for, its role, the SHA-256 of its value (never the value) and when it stops working (null: never).</summary>
+/// <summary>A bearer token as stored: who it is for, its role, the SHA-256 of its value (never the value) and when it stops working (null:
+/// never).</summary>
 public sealed record StoredToken(string Name, string Role, string Sha256, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
 
 /// <summary>

@@ -39,7 +39,13 @@ public sealed class InMemoryDefinitionStore(TimeProvider? time = null) : IDefini
         }
     }
 
-    public Task<DefinitionVersion> UpdateDraftAsync(string id, int version, string text, string? author, string? comment, CancellationToken cancellationToken)
+    public Task<DefinitionVersion> UpdateDraftAsync(
+        string id,
+        int version,
+        string text,
+        string? author,
+        string? comment,
+        CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -49,7 +55,14 @@ public sealed class InMemoryDefinitionStore(TimeProvider? time = null) : IDefini
                 throw new DefinitionPublishedException(id, version);
             }
 
-            var updated = existing with { Text = text, ContentHash = StoreText.ContentHash(text), Author = author, Comment = comment, CreatedAt = _time.GetUtcNow() };
+            var updated = existing with
+            {
+                Text = text,
+                ContentHash = StoreText.ContentHash(text),
+                Author = author,
+                Comment = comment,
+                CreatedAt = _time.GetUtcNow(),
+            };
             _definitions[id][version - 1] = updated;
             return Task.FromResult(updated);
         }

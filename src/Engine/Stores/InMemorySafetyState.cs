@@ -1,6 +1,7 @@
 namespace Gantry.Engine.Stores;
 
-/// <summary>Quarantined hosts in process memory, beside <see cref="Runtime.InMemoryRunStore"/>: for tests and one-shot runs without a store.</summary>
+/// <summary>Quarantined hosts in process memory, beside <see cref="Runtime.InMemoryRunStore"/>: for tests and one-shot runs without a
+/// store.</summary>
 public sealed class InMemoryHostQuarantine : IHostQuarantine
 {
     private readonly Lock _gate = new();
@@ -10,7 +11,8 @@ public sealed class InMemoryHostQuarantine : IHostQuarantine
     {
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<QuarantinedHost>>(_hosts.Values.Where(h => h.Environment == environment).OrderBy(h => h.Host, StringComparer.Ordinal).ToList());
+            return Task.FromResult<IReadOnlyList<QuarantinedHost>>(
+                _hosts.Values.Where(h => h.Environment == environment).OrderBy(h => h.Host, StringComparer.Ordinal).ToList());
         }
     }
 

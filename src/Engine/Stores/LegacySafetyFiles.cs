@@ -20,7 +20,13 @@ public static class LegacySafetyFiles
     /// Opens the store for <paramref name="db"/> (see <see cref="RunStoreFactory.OpenAsync"/>) and imports the
     /// safety files of <paramref name="dataDirectory"/> into it; <paramref name="report"/> hears each import.
     /// </summary>
-    public static async Task<StoreSet> OpenStoreAsync(string? db, string root, string dataDirectory, TimeProvider time, Action<string>? report, CancellationToken cancellationToken)
+    public static async Task<StoreSet> OpenStoreAsync(
+        string? db,
+        string root,
+        string dataDirectory,
+        TimeProvider time,
+        Action<string>? report,
+        CancellationToken cancellationToken)
     {
         var stores = await RunStoreFactory.OpenAsync(db, root, time, cancellationToken).ConfigureAwait(false);
         try
@@ -50,7 +56,8 @@ public static class LegacySafetyFiles
         {
             foreach (var file in Directory.EnumerateFiles(quarantine, "*.json"))
             {
-                var count = await ImportQuarantineAsync(stores.Quarantine, file, Path.GetFileNameWithoutExtension(file), cancellationToken).ConfigureAwait(false);
+                var count = await ImportQuarantineAsync(stores.Quarantine, file, Path.GetFileNameWithoutExtension(file), cancellationToken)
+                    .ConfigureAwait(false);
                 imported.Add(Retire(file, $"{count} quarantined host(s) of {Path.GetFileNameWithoutExtension(file)}"));
             }
         }
@@ -68,10 +75,16 @@ public static class LegacySafetyFiles
     private static async Task<int> ImportQuarantineAsync(IHostQuarantine store, string file, string environment, CancellationToken cancellationToken)
     {
         var hosts = Read<Dictionary<string, LegacyQuarantinedHost>>(file, QuarantineJson, "an object of host: {reason, run, since}") ?? [];
-        var known = (await store.ListAsync(environment, cancellationToken).ConfigureAwait(false)).Select(h => h.Host).ToHashSet(StringComparer.Ordinal);
+        var known = (await store.ListAsync(environment, cancellationToken).ConfigureAwait(false))
+            .Select(h => h.Host)
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var (host, entry) in hosts.Where(h => !known.Contains(h.Key)))
         {
-            await store.AddAsync(new QuarantinedHost(environment, host, entry.Reason ?? "its state is unknown", entry.Run ?? "unknown", entry.Since), cancellationToken).ConfigureAwait(false);
+            await store
+                .AddAsync(
+                    new QuarantinedHost(environment, host, entry.Reason ?? "its state is unknown", entry.Run ?? "unknown", entry.Since),
+                    cancellationToken)
+                .ConfigureAwait(false);
         }
 
         return hosts.Count;
@@ -88,7 +101,11 @@ public static class LegacySafetyFiles
             }
 
             // A token of the same name already in the store (imported by another node) stays as it is.
-            await store.AddAsync(new StoredToken(token.Name, token.Role.ToLowerInvariant(), token.Sha256, token.CreatedAt, token.ExpiresAt), cancellationToken).ConfigureAwait(false);
+            await store
+                .AddAsync(
+                    new StoredToken(token.Name, token.Role.ToLowerInvariant(), token.Sha256, token.CreatedAt, token.ExpiresAt),
+                    cancellationToken)
+                .ConfigureAwait(false);
         }
 
         return tokens.Count;
@@ -102,7 +119,9 @@ public static class LegacySafetyFiles
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"{file}:{ex.LineNumber + 1}: cannot be imported into the store: expected {expected} ({ex.Message}); fix or delete it", ex);
+            throw new InvalidDataException(
+                $"{file}:{ex.LineNumber + 1}: cannot be imported into the store: expected {expected} ({ex.Message}); fix or delete it",
+                ex);
         }
     }
 

@@ -50,7 +50,10 @@ public sealed class PlainValueConverter : JsonConverter<object?>
                 element.WriteTo(writer);
                 break;
             case DateTimeOffset or DateTime or Guid or TimeSpan or Enum:
-                writer.WriteStringValue(Convert.ToString(value is DateTimeOffset dto ? dto.ToString("O", CultureInfo.InvariantCulture) : value, CultureInfo.InvariantCulture));
+                writer.WriteStringValue(
+                    Convert.ToString(
+                        value is DateTimeOffset dto ? dto.ToString("O", CultureInfo.InvariantCulture) : value,
+                        CultureInfo.InvariantCulture));
                 break;
             default:
                 if (value.GetType() == typeof(object))

@@ -12,7 +12,8 @@ public static class RunStoreFactory
     /// <summary>The default SQLite file, relative to the data folder.</summary>
     public static readonly string DefaultSqlitePath = Path.Combine(".gantry", "gantry.db");
 
-    /// <summary>Creates the stores for <paramref name="db"/> without touching the database; run <see cref="StoreSet.Migrator"/> next (or use <see cref="OpenAsync"/>).</summary>
+    /// <summary>Creates the stores for <paramref name="db"/> without touching the database; run <see cref="StoreSet.Migrator"/> next (or use <see
+    /// cref="OpenAsync"/>).</summary>
     public static StoreSet Create(string? db, string dataFolder, TimeProvider? time = null)
     {
         var (kind, location) = Resolve(db, dataFolder);
@@ -25,12 +26,12 @@ public static class RunStoreFactory
         var stores = Create(db, dataFolder, time);
         try
         {
-            await stores.Migrator.MigrateAsync(null, cancellationToken);
+            await stores.Migrator.MigrateAsync(null, cancellationToken).ConfigureAwait(false);
             return stores;
         }
         catch
         {
-            await stores.DisposeAsync();
+            await stores.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -44,7 +45,8 @@ public static class RunStoreFactory
             return (StoreKind.Sqlite, Path.GetFullPath(Path.Combine(dataFolder, DefaultSqlitePath)));
         }
 
-        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+            || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
         {
             return (StoreKind.Postgres, StoreProviders.Get(StoreKind.Postgres).Locate(value));
         }
@@ -65,7 +67,9 @@ public static class RunStoreFactory
 
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw new ArgumentException($"The database setting '{db}' names no SQLite file. Expected a path such as 'sqlite:/var/lib/gantry/gantry.db'.", nameof(db));
+            throw new ArgumentException(
+                $"The database setting '{db}' names no SQLite file. Expected a path such as 'sqlite:/var/lib/gantry/gantry.db'.",
+                nameof(db));
         }
 
         return (StoreKind.Sqlite, Path.GetFullPath(Path.Combine(dataFolder, value)));

@@ -18,7 +18,10 @@ public static class StoreJson
     }
 
     public static JournalEvent DeserializeEvent(string json, long sequence) =>
-        (JsonSerializer.Deserialize<JournalEvent>(json, Options) ?? throw new JsonException("A journal event was stored as JSON null.")) with { Sequence = sequence };
+        (JsonSerializer.Deserialize<JournalEvent>(json, Options) ?? throw new JsonException("A journal event was stored as JSON null.")) with
+        {
+            Sequence = sequence,
+        };
 
     public static string SerializeInputs(IReadOnlyDictionary<string, object?> inputs) => JsonSerializer.Serialize(inputs, Options);
 

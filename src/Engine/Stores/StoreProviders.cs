@@ -9,7 +9,8 @@ namespace Gantry.Engine.Stores;
 /// location (a file path, an Npgsql connection string) and how the stores on that location are opened.
 /// </summary>
 /// <param name="Kind">The database kind the package serves.</param>
-/// <param name="Locate">Turns the <c>--db</c> value (a resolved SQLite path, a <c>postgres://</c> URL or <c>Host=…</c>) into the location <paramref name="Open"/> takes.</param>
+/// <param name="Locate">Turns the <c>--db</c> value (a resolved SQLite path, a <c>postgres://</c> URL or <c>Host=…</c>) into the location <paramref
+/// name="Open"/> takes.</param>
 /// <param name="Open">Creates the stores on a location without touching the database.</param>
 public sealed record StoreProvider(StoreKind Kind, Func<string, string> Locate, Func<string, TimeProvider?, StoreSet> Open);
 
@@ -55,6 +56,8 @@ public static class StoreProviders
 
         return Registered.TryGetValue(kind, out provider)
             ? provider
-            : throw new InvalidOperationException($"The {kind.ToString().ToLowerInvariant()} store is not available in this program: add the {package} package (a reference to it is enough), or choose another database with --db / GANTRY_DB.");
+            : throw new InvalidOperationException(
+                $"The {kind.ToString().ToLowerInvariant()} store is not available in this program: add the {package} package (a reference to it is "
+                + "enough), or choose another database with --db / GANTRY_DB.");
     }
 }

@@ -13,8 +13,17 @@ public sealed class StoreSet : IAsyncDisposable
 {
     private readonly IAsyncDisposable? _owned;
 
-    /// <summary>The stores a store package (Gantry.Stores.Sqlite, Gantry.Stores.Postgres) opened on one database; <paramref name="owned"/> is disposed with the set.</summary>
-    public StoreSet(StoreKind kind, string location, IRunStore runs, IDefinitionStore definitions, IStoreMigrator migrator, IWebhookDeliveries deliveries, SafetyState safety, IAsyncDisposable? owned)
+    /// <summary>The stores a store package (Gantry.Stores.Sqlite, Gantry.Stores.Postgres) opened on one database; <paramref name="owned"/> is
+    /// disposed with the set.</summary>
+    public StoreSet(
+        StoreKind kind,
+        string location,
+        IRunStore runs,
+        IDefinitionStore definitions,
+        IStoreMigrator migrator,
+        IWebhookDeliveries deliveries,
+        SafetyState safety,
+        IAsyncDisposable? owned)
     {
         ArgumentNullException.ThrowIfNull(safety);
 

@@ -31,7 +31,8 @@ internal static class StoreText
 
     public static DefinitionState ParseState(string text) => Enum.Parse<DefinitionState>(text, ignoreCase: true);
 
-    public static bool IsFinished(RunStatus status) => status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Superseded;
+    public static bool IsFinished(RunStatus status) =>
+        status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Superseded;
 
     /// <summary>Lower-case hexadecimal SHA-256 of the UTF-8 text.</summary>
     public static string ContentHash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

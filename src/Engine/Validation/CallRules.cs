@@ -4,7 +4,8 @@ using Gantry.Engine.Runtime;
 
 namespace Gantry.Engine.Validation;
 
-/// <summary><c>workflow.call</c>: the called workflow (the pinned version when the store was asked) exists, gets only inputs it declares and all it requires, and no call chain returns to its caller.</summary>
+/// <summary><c>workflow.call</c>: the called workflow (the pinned version when the store was asked) exists, gets only inputs it declares and all it
+/// requires, and no call chain returns to its caller.</summary>
 internal static class CallRules
 {
     public static void Check(WorkflowDefinition workflow, ValidationContext context, DiagnosticBag diagnostics)
@@ -26,15 +27,26 @@ internal static class CallRules
             var callee = context.Callee(call, workflow);
             if (callee is null)
             {
-                var known = context.Workflows.Keys.Where(k => !k.Contains('@', StringComparison.Ordinal)).Append(workflow.Id).Distinct().Order(StringComparer.Ordinal).ToList();
-                diagnostics.Add(call.WorkflowLocation, $"{path}.workflow", $"unknown workflow '{call.Workflow}'{Suggest.Hint(call.Workflow, known)} (known workflows: {string.Join(", ", known)})");
+                var known = context
+                    .Workflows.Keys.Where(k => !k.Contains('@', StringComparison.Ordinal))
+                    .Append(workflow.Id)
+                    .Distinct()
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
+                diagnostics.Add(
+                    call.WorkflowLocation,
+                    $"{path}.workflow",
+                    $"unknown workflow '{call.Workflow}'{Suggest.Hint(call.Workflow, known)} (known workflows: {string.Join(", ", known)})");
                 continue;
             }
 
             CheckInputs(call, callee, path, diagnostics);
             if (FindCycle(workflow, callee, context) is { } cycle)
             {
-                diagnostics.Add(call.WorkflowLocation, $"{path}.workflow", $"workflow.call cycle: {string.Join(" → ", cycle)}; a workflow cannot call itself, directly or through others");
+                diagnostics.Add(
+                    call.WorkflowLocation,
+                    $"{path}.workflow",
+                    $"workflow.call cycle: {string.Join(" → ", cycle)}; a workflow cannot call itself, directly or through others");
             }
         }
     }
@@ -47,7 +59,10 @@ internal static class CallRules
             if (!declared.TryGetValue(entry.Key, out var input))
             {
                 var names = declared.Count == 0 ? "it declares no inputs" : $"it declares: {string.Join(", ", declared.Keys)}";
-                diagnostics.Add(entry.KeyLocation, $"{path}.inputs.{entry.Key}", $"workflow '{callee.Id}' has no input '{entry.Key}'{Suggest.Hint(entry.Key, declared.Keys)}; {names}");
+                diagnostics.Add(
+                    entry.KeyLocation,
+                    $"{path}.inputs.{entry.Key}",
+                    $"workflow '{callee.Id}' has no input '{entry.Key}'{Suggest.Hint(entry.Key, declared.Keys)}; {names}");
             }
             else if (InputRules.Mismatch(entry.Value, input) is { } problem)
             {
@@ -58,7 +73,10 @@ internal static class CallRules
         foreach (var missing in callee.Inputs.Where(i => i.Required && i.Default is null && call.Inputs?.Find(i.Name) is null))
         {
             var about = missing.Description is null ? missing.Type : $"{missing.Type}: {missing.Description}";
-            diagnostics.Add(call.Inputs?.Location ?? call.Location, $"{path}.inputs", $"missing required input '{missing.Name}' of workflow '{callee.Id}' ({about})");
+            diagnostics.Add(
+                call.Inputs?.Location ?? call.Location,
+                $"{path}.inputs",
+                $"missing required input '{missing.Name}' of workflow '{callee.Id}' ({about})");
         }
     }
 

@@ -85,7 +85,8 @@ internal sealed class EnvironmentReferenceRules
         }
     }
 
-    /// <summary>The hosts a loop binds <c>host</c> to: a group's hosts, listed hosts, or (for a template) every host; null when it loops over no hosts.</summary>
+    /// <summary>The hosts a loop binds <c>host</c> to: a group's hosts, listed hosts, or (for a template) every host; null when it loops over no
+    /// hosts.</summary>
     private List<string>? ReachableHosts(ForeachStep loop)
     {
         IEnumerable<string> names = loop.Items switch
@@ -145,7 +146,14 @@ internal sealed class EnvironmentReferenceRules
         }
 
         var lacking = hosts
-            .Select(h => (Host: h, Problem: Missing(PlainValue.FromTyped(_environment.Hosts[h].Vars), parts.AsSpan(2), "vars", $"host '{h}' of environment '{_environment.Id}'")))
+            .Select(h =>
+                (
+                    Host: h,
+                    Problem: Missing(
+                        PlainValue.FromTyped(_environment.Hosts[h].Vars),
+                        parts.AsSpan(2),
+                        "vars",
+                        $"host '{h}' of environment '{_environment.Id}'")))
             .Where(h => h.Problem is not null)
             .ToList();
         if (lacking.Count <= 1)
@@ -154,10 +162,12 @@ internal sealed class EnvironmentReferenceRules
         }
 
         var key = "vars." + string.Join('.', parts[2..]);
-        return $"hosts {string.Join(", ", lacking.Select(h => $"'{h.Host}'"))} of environment '{_environment.Id}' have no '{key}' (the loop reaches {string.Join(", ", hosts)}); {lacking[0].Problem}";
+        return $"hosts {string.Join(", ", lacking.Select(h => $"'{h.Host}'"))} of environment '{_environment.Id}' have no '{key}' (the loop reaches "
+            + $"{string.Join(", ", hosts)}); {lacking[0].Problem}";
     }
 
-    /// <summary>Walks <paramref name="keys"/> down a plain value; the first key a mapping lacks is the problem. Lists, scalars and nulls end the check.</summary>
+    /// <summary>Walks <paramref name="keys"/> down a plain value; the first key a mapping lacks is the problem. Lists, scalars and nulls end the
+    /// check.</summary>
     private static string? Missing(object? value, ReadOnlySpan<string> keys, string walked, string owner)
     {
         foreach (var key in keys)

@@ -40,18 +40,28 @@ internal static class EnvironmentTargetRules
         }
     }
 
-    private static void CheckNames(DocNode node, string path, string what, IEnumerable<string> known, string[] alsoAllowed, EnvironmentDefinition environment, DiagnosticBag diagnostics)
+    private static void CheckNames(
+        DocNode node,
+        string path,
+        string what,
+        IEnumerable<string> known,
+        string[] alsoAllowed,
+        EnvironmentDefinition environment,
+        DiagnosticBag diagnostics)
     {
         var names = known.ToList();
         var items = node is DocSequence sequence ? sequence.Items.Select((n, i) => (n, $"{path}[{i}]")) : [(node, path)];
         foreach (var (item, itemPath) in items)
         {
-            if (item is not DocScalar { Kind: ScalarKind.String, IsTemplate: false, Text: { } name } || names.Contains(name) || alsoAllowed.Contains(name))
+            if (item is not DocScalar { Kind: ScalarKind.String, IsTemplate: false, Text: { } name }
+                || names.Contains(name)
+                || alsoAllowed.Contains(name))
             {
                 continue;
             }
 
-            var has = names.Count == 0 ? $"environment {environment.Id} has no {what}s" : $"environment {environment.Id} has: {string.Join(", ", names)}";
+            var has =
+                names.Count == 0 ? $"environment {environment.Id} has no {what}s" : $"environment {environment.Id} has: {string.Join(", ", names)}";
             var also = alsoAllowed.Length == 0 ? "" : $"; or one of {string.Join(", ", alsoAllowed)}";
             diagnostics.Add(item, itemPath, $"unknown {what} '{name}' ({has}{also})");
         }

@@ -105,25 +105,40 @@ internal sealed class ReferenceRules(WorkflowDefinition workflow, ValidationCont
     {
         var text = scalar.Text ?? "";
         var sensitive = SensitiveInputs(step, out var activity);
-        var allowed = sensitive.Any(name => path == $"{step!.Path}.with.{name}" || path.StartsWith($"{step.Path}.with.{name}.", StringComparison.Ordinal) || path.StartsWith($"{step.Path}.with.{name}[", StringComparison.Ordinal));
-        var where = activity is null ? "" : sensitive.Count == 0 ? $"; {activity} has no sensitive input" : $"; {activity}'s sensitive inputs: {string.Join(", ", sensitive.Order(StringComparer.Ordinal))}";
+        var allowed = sensitive.Any(name =>
+            path == $"{step!.Path}.with.{name}"
+            || path.StartsWith($"{step.Path}.with.{name}.", StringComparison.Ordinal)
+            || path.StartsWith($"{step.Path}.with.{name}[", StringComparison.Ordinal));
+        var where =
+            activity is null ? ""
+            : sensitive.Count == 0 ? $"; {activity} has no sensitive input"
+            : $"; {activity}'s sensitive inputs: {string.Join(", ", sensitive.Order(StringComparer.Ordinal))}";
         foreach (var use in TemplateRenderer.SecretUses(text).Where(_ => !allowed))
         {
-            diagnostics.Add(TemplateFields.At(scalar, use.Index), path,
-                $"secrets.{use.Groups["name"].Value} can only be used in an input declared sensitive (a password, token, key or a process's env), where it is passed on unchanged and masked{where}");
+            diagnostics.Add(
+                TemplateFields.At(scalar, use.Index),
+                path,
+                $"secrets.{use.Groups["name"].Value} can only be used in an input declared sensitive (a password, token, key or a process's env), "
+                + $"where it is passed on unchanged and masked{where}");
         }
 
         foreach (var offset in TemplateRenderer.OtherSecretReads(text))
         {
-            diagnostics.Add(TemplateFields.At(scalar, offset), path,
-                "secrets can only be read as the whole expression {{ secrets.NAME }} in an input declared sensitive; a function or filter over a secret would print it past the masker" + where);
+            diagnostics.Add(
+                TemplateFields.At(scalar, offset),
+                path,
+                "secrets can only be read as the whole expression {{ secrets.NAME }} in an input declared sensitive; a function or filter over a "
+                + "secret would print it past the masker"
+                    + where);
         }
     }
 
     private IReadOnlySet<string> SensitiveInputs(StepNode? step, out string? activity)
     {
         activity = (step as ActionStep)?.Uses;
-        return step is ActionStep action && context.Activities.TryGet(action.Uses, out var descriptor) ? descriptor.SensitiveInputs : new HashSet<string>();
+        return step is ActionStep action && context.Activities.TryGet(action.Uses, out var descriptor)
+            ? descriptor.SensitiveInputs
+            : new HashSet<string>();
     }
 
     private string? CheckInput(string name)
@@ -133,7 +148,8 @@ internal sealed class ReferenceRules(WorkflowDefinition workflow, ValidationCont
             return null;
         }
 
-        var declared = _inputs.Count == 0 ? "the workflow declares no inputs" : $"declared inputs: {string.Join(", ", workflow.Inputs.Select(i => i.Name))}";
+        var declared =
+            _inputs.Count == 0 ? "the workflow declares no inputs" : $"declared inputs: {string.Join(", ", workflow.Inputs.Select(i => i.Name))}";
         return $"unknown input 'inputs.{name}'{Suggest.Hint(name, _inputs)}; {declared}";
     }
 

@@ -17,7 +17,10 @@ internal static class StepRules
             {
                 if (seen.TryGetValue(id, out var first))
                 {
-                    diagnostics.Add(step.Location, $"{step.Path}.id", $"duplicate step id '{id}': already used by {first.Path} at {first.Location}; step ids must be unique in a workflow");
+                    diagnostics.Add(
+                        step.Location,
+                        $"{step.Path}.id",
+                        $"duplicate step id '{id}': already used by {first.Path} at {first.Location}; step ids must be unique in a workflow");
                 }
                 else
                 {

@@ -33,7 +33,8 @@ public sealed class ValidationContext(
     /// <summary>A copy naming an environment.</summary>
     public ValidationContext WithEnvironment(EnvironmentDefinition? environment) => new(Activities, Workflows, environment, MissingVersions);
 
-    /// <summary>The workflow a call runs: its pinned version when known, else the workflow by id (<paramref name="self"/> for a call of itself); null when unknown or the pinned version is missing.</summary>
+    /// <summary>The workflow a call runs: its pinned version when known, else the workflow by id (<paramref name="self"/> for a call of itself); null
+    /// when unknown or the pinned version is missing.</summary>
     public WorkflowDefinition? Callee(CallStep call, WorkflowDefinition self)
     {
         ArgumentNullException.ThrowIfNull(call);

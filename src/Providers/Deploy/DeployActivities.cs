@@ -3,9 +3,15 @@ using Gantry.Engine.Activities;
 
 namespace Gantry.Providers.Deploy;
 
-[Activity("deploy.release", Description = "Deploys a tag, a branch or a commit to a group: the one out of rotation (target: out), a named group, all, or listed hosts. A branch or commit goes to releases/<short commit>. Failed hosts go back to their previous release. stage: true only fetches, builds and verifies the release on the hosts while they serve (no switch, no restart, no load-balancer change), so a later deploy of it is switch, restart and health.",
+[Activity(
+    "deploy.release",
+    Description = "Deploys a tag, a branch or a commit to a group: the one out of rotation (target: out), a named group, all, or listed hosts. A "
+        + "branch or commit goes to releases/<short commit>. Failed hosts go back to their previous release. stage: true only fetches, builds and "
+        + "verifies the release on the hosts while they serve (no switch, no restart, no load-balancer change), so a later deploy of it is switch, "
+        + "restart and health.",
     Example = "uses: deploy.release\nwith: { target: out, tag: \"{{ steps.tag.outputs.tag }}\" }")]
-internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeployerFactory deployers) : Activity<DeployReleaseActivity.Inputs, DeployOutputs>
+internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeployerFactory deployers)
+    : Activity<DeployReleaseActivity.Inputs, DeployOutputs>
 {
     protected override async Task<DeployOutputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
     {
@@ -17,7 +23,9 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
         {
             // Decided once, journaled before any host is touched: a re-run deploys to the same hosts and release.
             // Staging serves no traffic from the new release, so live hosts are fine to stage on.
-            var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive || input.Stage, context.DataDirectory, cancellationToken).ConfigureAwait(false);
+            var (group, hosts) = await targets
+                .ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive || input.Stage, context.DataDirectory, cancellationToken)
+                .ConfigureAwait(false);
             intent = new DeployIntent(group, hosts, await ReleaseRef.ResolveAsync(context, cancellationToken).ConfigureAwait(false));
             await context.Intent.RecordAsync(intent.ToPlain(), cancellationToken).ConfigureAwait(false);
         }
@@ -36,17 +44,28 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
 
         var verified = !rerun ? [] : await VerifiedAsync(deployer, request, context.Log, cancellationToken).ConfigureAwait(false);
         var remaining = intent.Hosts.Where(h => !verified.Any(v => v.Host == h)).ToList();
-        context.Log.Info($"deploying {source.Describe()} to {intent.Group ?? "hosts"}: {string.Join(", ", remaining)}"
-            + (verified.Count > 0 ? $" ({string.Join(", ", verified.Select(v => v.Host))} already on it)" : ""));
-        var deployed = remaining.Count == 0 ? new FleetResult([]) : await deployer.DeployAsync(request with { Hosts = remaining, MaxParallel = Math.Min(request.MaxParallel, remaining.Count) }, cancellationToken).ConfigureAwait(false);
-        var result = new FleetResult([.. intent.Hosts.Select(h => verified.FirstOrDefault(v => v.Host == h) ?? deployed.Hosts.First(d => d.Host == h))]);
-        var quarantined = await Quarantine.Of(context, environment).RecordAsync(result, context.RunId, context.Time.GetUtcNow(), context.Log, cancellationToken).ConfigureAwait(false);
+        context.Log.Info(
+            $"deploying {source.Describe()} to {intent.Group ?? "hosts"}: {string.Join(", ", remaining)}"
+                + (verified.Count > 0 ? $" ({string.Join(", ", verified.Select(v => v.Host))} already on it)" : ""));
+        var deployed =
+            remaining.Count == 0
+                ? new FleetResult([])
+                : await deployer
+                    .DeployAsync(request with { Hosts = remaining, MaxParallel = Math.Min(request.MaxParallel, remaining.Count) }, cancellationToken)
+                    .ConfigureAwait(false);
+        var result = new FleetResult([
+            .. intent.Hosts.Select(h => verified.FirstOrDefault(v => v.Host == h) ?? deployed.Hosts.First(d => d.Host == h))]);
+        var quarantined = await Quarantine
+            .Of(context, environment)
+            .RecordAsync(result, context.RunId, context.Time.GetUtcNow(), context.Log, cancellationToken)
+            .ConfigureAwait(false);
         if (!result.Succeeded)
         {
             var failed = result.Hosts.Where(h => !h.Succeeded).ToList();
             var ok = result.Hosts.Where(h => h.Succeeded).Select(h => $"{h.Host} on {h.Current}");
             throw new DeployException(
-                $"deploy of {source.Release} to {intent.Group ?? "hosts"} failed on {string.Join(", ", failed.Select(f => f.Host))}: {string.Join("; ", failed.Select(f => f.Error))}"
+                $"deploy of {source.Release} to {intent.Group ?? "hosts"} failed on {string.Join(", ", failed.Select(f => f.Host))}: "
+                + $"{string.Join("; ", failed.Select(f => f.Error))}"
                 + (ok.Any() ? $". Left on the new release: {string.Join(", ", ok)}" : "")
                 + $". To roll back: gantry rollback --env {environment.Id}"
                 + Quarantine.Describe(quarantined));
@@ -62,7 +81,12 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
     /// Stages the release on every host at once (staging is safe to repeat, so a re-run stages again).
     /// A host that fails fails the step before anything is taken out of rotation.
     /// </summary>
-    private static async Task<DeployOutputs> StageAsync(IFleetDeployer deployer, FleetRequest request, DeployIntent intent, IStepLog log, CancellationToken cancellationToken)
+    private static async Task<DeployOutputs> StageAsync(
+        IFleetDeployer deployer,
+        FleetRequest request,
+        DeployIntent intent,
+        IStepLog log,
+        CancellationToken cancellationToken)
     {
         var source = intent.Source;
         log.Info($"staging {source.Describe()} on {intent.Group ?? "hosts"}: {string.Join(", ", intent.Hosts)} (while they serve)");
@@ -72,9 +96,13 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
             var failed = result.Hosts.Where(h => !h.Succeeded).ToList();
             var staged = result.Hosts.Where(h => h.Succeeded).Select(h => h.Host).ToList();
             throw new DeployException(
-                $"staging of {source.Release} failed on {string.Join(", ", failed.Select(f => f.Host))}: {string.Join("; ", failed.Select(f => f.Error))}. "
-                + "Nothing was taken out of rotation: no host was switched or restarted and the load balancer was not changed"
-                + (staged.Count > 0 ? $"; {string.Join(", ", staged)} keep {source.Release} staged, unused (pruned by keep_releases unless a deploy uses it)" : ""));
+                $"staging of {source.Release} failed on {string.Join(", ", failed.Select(f => f.Host))}: "
+                + $"{string.Join("; ", failed.Select(f => f.Error))}. "
+                    + "Nothing was taken out of rotation: no host was switched or restarted and the load balancer was not changed"
+                    + (
+                        staged.Count > 0
+                            ? $"; {string.Join(", ", staged)} keep {source.Release} staged, unused (pruned by keep_releases unless a deploy uses it)"
+                            : ""));
         }
 
         var outputs = DeployOutputs.From(intent.Group, source.Release, result);
@@ -87,9 +115,15 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
     /// On a re-run: the hosts an earlier try already switched to the release and that answer their health
     /// check are verified, not deployed again (no second restart of a host that serves the release).
     /// </summary>
-    private static async Task<List<HostOutcome>> VerifiedAsync(IFleetDeployer deployer, FleetRequest request, IStepLog log, CancellationToken cancellationToken)
+    private static async Task<List<HostOutcome>> VerifiedAsync(
+        IFleetDeployer deployer,
+        FleetRequest request,
+        IStepLog log,
+        CancellationToken cancellationToken)
     {
-        var states = await deployer.ReadStateAsync(request.Environment, request.Hosts, request.DataDirectory, probeHealth: true, cancellationToken).ConfigureAwait(false);
+        var states = await deployer
+            .ReadStateAsync(request.Environment, request.Hosts, request.DataDirectory, probeHealth: true, cancellationToken)
+            .ConfigureAwait(false);
         var verified = new List<HostOutcome>();
         foreach (var state in states)
         {
@@ -114,7 +148,9 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
         [Description("The tag to deploy (give tag or ref).")]
         public string? Tag { get; set; }
 
-        [Description("A tag, branch or full commit SHA to deploy, resolved on origin now; a branch or commit goes to releases/<short commit> (give tag or ref).")]
+        [Description(
+            "A tag, branch or full commit SHA to deploy, resolved on origin now; a branch or commit goes to releases/<short commit> (give tag or "
+            + "ref).")]
         public string? Ref { get; set; }
 
         [Description("Hosts deployed at once; 0 means the whole group.")]
@@ -126,7 +162,9 @@ internal sealed class DeployReleaseActivity(TargetResolver targets, FleetDeploye
         [Description("Allow deploying to a group that is live in the load balancer.")]
         public bool AllowLive { get; set; }
 
-        [Description("Only stage: fetch, build and verify the release in releases/<tag> on the hosts while they serve; no switch, no restart, no load-balancer change (live groups are fine). A later deploy of the release finds it and does not fetch again.")]
+        [Description(
+            "Only stage: fetch, build and verify the release in releases/<tag> on the hosts while they serve; no switch, no restart, no "
+            + "load-balancer change (live groups are fine). A later deploy of the release finds it and does not fetch again.")]
         public bool Stage { get; set; }
     }
 }
@@ -149,10 +187,19 @@ public sealed class DeployOutputs
     [Description("Each host with its current and previous release.")]
     public List<Dictionary<string, object?>> Hosts { get; set; } = [];
 
-    internal static DeployOutputs From(string? group, string release, FleetResult result) => new()
-    {
-        Group = group,
-        Release = release,
-        Hosts = result.Hosts.Select(h => new Dictionary<string, object?> { ["host"] = h.Host, ["release"] = h.Current, ["previous"] = h.Previous, ["ok"] = h.Succeeded }).ToList(),
-    };
+    internal static DeployOutputs From(string? group, string release, FleetResult result) =>
+        new()
+        {
+            Group = group,
+            Release = release,
+            Hosts = result
+                .Hosts.Select(h => new Dictionary<string, object?>
+                {
+                    ["host"] = h.Host,
+                    ["release"] = h.Current,
+                    ["previous"] = h.Previous,
+                    ["ok"] = h.Succeeded,
+                })
+                .ToList(),
+        };
 }

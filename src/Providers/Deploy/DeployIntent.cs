@@ -24,6 +24,10 @@ internal sealed record DeployIntent(string? Group, IReadOnlyList<string> Hosts, 
         return new DeployIntent(
             recorded.GetValueOrDefault("group") as string,
             hosts.OfType<string>().ToList(),
-            new ReleaseRef(release, recorded.GetValueOrDefault("ref") as string, recorded.GetValueOrDefault("commit") as string, recorded.GetValueOrDefault("fetch_commit") as string));
+            new ReleaseRef(
+                release,
+                recorded.GetValueOrDefault("ref") as string,
+                recorded.GetValueOrDefault("commit") as string,
+                recorded.GetValueOrDefault("fetch_commit") as string));
     }
 }

@@ -104,7 +104,8 @@ public sealed record HttpHealthCheck(string Url) : HealthCheck
     /// <summary>Text the response body must contain (ordinal substring); null checks the status only.</summary>
     public string? ExpectBody { get; init; }
 
-    /// <summary>The text the body must contain for the release being checked (an expect_body naming the release); used instead of <see cref="ExpectBody"/> when set.</summary>
+    /// <summary>The text the body must contain for the release being checked (an expect_body naming the release); used instead of <see
+    /// cref="ExpectBody"/> when set.</summary>
     public Func<string, string?>? ExpectBodyFor { get; init; }
 
     internal string? ExpectedBody(string? release) => release is not null && ExpectBodyFor is { } render ? render(release) : ExpectBody;
@@ -127,7 +128,8 @@ public abstract record ReleaseSource;
 /// <param name="Origin">Repository URL as the host can reach it.</param>
 public sealed record GitReleaseSource(string Origin) : ReleaseSource
 {
-    /// <summary>The full commit to fetch by SHA (a branch or commit deploy, whose release is named after it); null fetches the release as a tag.</summary>
+    /// <summary>The full commit to fetch by SHA (a branch or commit deploy, whose release is named after it); null fetches the release as a
+    /// tag.</summary>
     public string? Commit { get; init; }
 }
 

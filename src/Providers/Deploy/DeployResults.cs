@@ -13,9 +13,17 @@ public enum DeployStep { Connect, Inspect, Fetch, Build, Switch, Restart, Health
 /// <param name="Reused">True when a complete <c>releases/&lt;tag&gt;</c> was already on the host and was not fetched again.</param>
 /// <param name="Pruned">Releases removed by keep_releases.</param>
 /// <param name="Warning">A problem that did not fail the deploy (e.g. pruning failed), or null.</param>
-public sealed record DeployResult(string Host, string Release, string? Previous, bool Changed, bool Reused, IReadOnlyList<string> Pruned, string? Warning)
+public sealed record DeployResult(
+    string Host,
+    string Release,
+    string? Previous,
+    bool Changed,
+    bool Reused,
+    IReadOnlyList<string> Pruned,
+    string? Warning)
 {
-    /// <summary>When and by which run a staging put the release on the host (time and run id), when the deploy went live from a staged release; else null.</summary>
+    /// <summary>When and by which run a staging put the release on the host (time and run id), when the deploy went live from a staged release; else
+    /// null.</summary>
     public string? Staged { get; init; }
 }
 
@@ -40,7 +48,12 @@ public sealed record RollbackResult(string Host, string Release, string? From, s
 /// <param name="Releases">Complete releases, newest deploy first.</param>
 /// <param name="Incomplete">Release folders without the completion marker (interrupted fetch or build).</param>
 /// <param name="RecentRevisions">Last lines of revisions.log (time, action, release, previous, run, commit; tab-separated), oldest first.</param>
-public sealed record ReleaseState(string Host, string? Current, IReadOnlyList<string> Releases, IReadOnlyList<string> Incomplete, IReadOnlyList<string> RecentRevisions)
+public sealed record ReleaseState(
+    string Host,
+    string? Current,
+    IReadOnlyList<string> Releases,
+    IReadOnlyList<string> Incomplete,
+    IReadOnlyList<string> RecentRevisions)
 {
     /// <summary>The complete release deployed before the current one, or null.</summary>
     public string? Previous
@@ -64,7 +77,9 @@ public sealed record ReleaseState(string Host, string? Current, IReadOnlyList<st
     /// <c>deploy</c> line, or the line <c>gantry deploy adopt</c> wrote for a release another tool deployed.
     /// </summary>
     internal Revision? Deploy() =>
-        RecentRevisions.Select(Revision.Parse).LastOrDefault(r => r is { Action: "deploy" or ReleaseAdopter.AdoptAction or ReleaseAdopter.FoundAction } && r.Release == Current);
+        RecentRevisions
+            .Select(Revision.Parse)
+            .LastOrDefault(r => r is { Action: "deploy" or ReleaseAdopter.AdoptAction or ReleaseAdopter.FoundAction } && r.Release == Current);
 
     internal string Describe() =>
         Releases.Count == 0 && Incomplete.Count == 0

@@ -34,12 +34,19 @@ internal static class DeployTargets
                 {
                     ExpectedStatus = h.ExpectStatus,
                     ExpectBody = h.ExpectBody is { } body && !IsTemplate(body) ? body : null,
-                    ExpectBodyFor = h.ExpectBody is { } template && IsTemplate(template) ? release => ReleaseTemplate(template, hostVariable, release) : null,
+                    ExpectBodyFor = h.ExpectBody is { } template && IsTemplate(template)
+                        ? release => ReleaseTemplate(template, hostVariable, release)
+                        : null,
                     ExpectRelease = h.ExpectRelease,
                     Attempts = h.Retries,
                     Interval = h.Interval,
                 },
-                { Command: { Length: > 0 } command } h => new CommandHealthCheck(Render(command)) { ExpectRelease = h.ExpectRelease, Attempts = h.Retries, Interval = h.Interval },
+                { Command: { Length: > 0 } command } h => new CommandHealthCheck(Render(command))
+                {
+                    ExpectRelease = h.ExpectRelease,
+                    Attempts = h.Retries,
+                    Interval = h.Interval,
+                },
                 _ => null,
             };
             var layout = new DeployLayout
@@ -77,5 +84,8 @@ internal static class DeployTargets
     private static bool IsTemplate(string text) => text.Contains("{{", StringComparison.Ordinal);
 
     private static string Render(string text, TemplateScope scope) =>
-        Convert.ToString(TemplateRenderer.Evaluate(new DocScalar(text, ScalarKind.String, SourceLocation.None), scope), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        Convert.ToString(
+            TemplateRenderer.Evaluate(new DocScalar(text, ScalarKind.String, SourceLocation.None), scope),
+            System.Globalization.CultureInfo.InvariantCulture
+        ) ?? "";
 }

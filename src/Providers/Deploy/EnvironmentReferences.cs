@@ -7,7 +7,11 @@ internal static class EnvironmentReferences
 {
     /// <summary>A path as written in the environment file, made absolute against that file's folder.</summary>
     public static string Path(EnvironmentDefinition environment, string path) =>
-        System.IO.Path.GetFullPath(path, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(environment.SourcePath is { Length: > 0 } source ? source : "environment.yaml"))!);
+        System.IO.Path.GetFullPath(
+            path,
+            System.IO.Path.GetDirectoryName(
+                System.IO.Path.GetFullPath(environment.SourcePath is { Length: > 0 } source ? source : "environment.yaml")
+            )!);
 
     /// <summary>A secret's value read straight from its reference in the environment (no run, so no secret accessor).</summary>
     public static string Secret(EnvironmentDefinition environment, string name)

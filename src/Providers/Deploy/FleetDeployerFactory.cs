@@ -6,13 +6,16 @@ namespace Gantry.Providers.Deploy;
 /// <summary>Picks how releases reach hosts: simulated in the sandbox, over SSH everywhere else.</summary>
 internal sealed class FleetDeployerFactory(TimeProvider time, IServiceProvider services)
 {
-    public IFleetDeployer Create(EnvironmentDefinition environment) => environment.Deploy.Source switch
-    {
-        Engine.Model.ReleaseSource.Sandbox => new SandboxDeployer(time),
-        _ => services.GetService(typeof(SshFleetDeployerMarker)) is SshFleetDeployerMarker marker
-            ? marker.Create(environment)
-            : throw new DeployException($"environment {environment.Id} deploys with source '{environment.Deploy.Source.ToString().ToLowerInvariant()}' over SSH, which this build does not include"),
-    };
+    public IFleetDeployer Create(EnvironmentDefinition environment) =>
+        environment.Deploy.Source switch
+        {
+            Engine.Model.ReleaseSource.Sandbox => new SandboxDeployer(time),
+            _ => services.GetService(typeof(SshFleetDeployerMarker)) is SshFleetDeployerMarker marker
+                ? marker.Create(environment)
+                : throw new DeployException(
+                    $"environment {environment.Id} deploys with source '{environment.Deploy.Source.ToString().ToLowerInvariant()}' over SSH, which "
+                    + "this build does not include"),
+        };
 }
 
 /// <summary>Lets the SSH deployer plug in without the factory depending on SSH types.</summary>

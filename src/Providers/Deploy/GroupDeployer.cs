@@ -77,7 +77,12 @@ public sealed class GroupDeployer(ReleaseDeployer deployer)
     /// <returns>One result per host; check <see cref="GroupDeployResult.Succeeded"/>.</returns>
     /// <exception cref="GroupDeployCanceledException">Cancelled; holds the per-host results.</exception>
     public async Task<GroupDeployResult> DeployAsync(
-        IReadOnlyList<DeployTarget> targets, string release, ReleaseSource source, string runId, GroupDeployOptions? options, CancellationToken cancellationToken)
+        IReadOnlyList<DeployTarget> targets,
+        string release,
+        ReleaseSource source,
+        string runId,
+        GroupDeployOptions? options,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targets);
         options ??= new GroupDeployOptions();
@@ -105,7 +110,7 @@ public sealed class GroupDeployer(ReleaseDeployer deployer)
             {
                 try
                 {
-                    var deployed = await deployer.DeployAsync(target, release, source, runId, cancellationToken);
+                    var deployed = await deployer.DeployAsync(target, release, source, runId, cancellationToken).ConfigureAwait(false);
                     result = new HostDeployResult(target.Host.Name, HostDeployOutcome.Succeeded, deployed.Release, deployed, null);
                 }
                 catch (DeployCanceledException ex)
@@ -126,7 +131,7 @@ public sealed class GroupDeployer(ReleaseDeployer deployer)
             var finished = Interlocked.Increment(ref done);
             var failures = result.Outcome == HostDeployOutcome.Failed ? Interlocked.Increment(ref failed) : Volatile.Read(ref failed);
             Report(options, new GroupDeployProgress(finished, targets.Count, failures, result));
-        });
+        }).ConfigureAwait(false);
 
         var outcome = new GroupDeployResult(release, results);
         return cancellationToken.IsCancellationRequested && !outcome.Succeeded

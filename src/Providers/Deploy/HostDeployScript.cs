@@ -33,12 +33,19 @@ internal static class HostDeployScript
             lines.Append(CultureInfo.InvariantCulture, $"mkdir -p {PosixShell.Quote(layout.ReleasesPath)} || exit 1\n");
         }
 
-        lines.Append(CultureInfo.InvariantCulture, $"cd {PosixShell.Quote(layout.Root)} 2>/dev/null || exit 0\n")
+        lines
+            .Append(CultureInfo.InvariantCulture, $"cd {PosixShell.Quote(layout.Root)} 2>/dev/null || exit 0\n")
             .Append(CultureInfo.InvariantCulture, $"cur=$(readlink {PosixShell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur%/}}\n")
             .Append(UnsafeCurrentCheck(layout))
             .Append(CultureInfo.InvariantCulture, $"cur=${{cur##*/}}; echo \"{Prefix}current=$cur\"\n")
-            .Append(CultureInfo.InvariantCulture, $"if [ -d {folder} ]; then ls -1t {folder} | while IFS= read -r d; do if [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ]; then echo \"{Prefix}release=$d\"; else echo \"{Prefix}other=$d\"; fi; done; fi\n")
-            .Append(CultureInfo.InvariantCulture, $"if [ -f {ReleaseDeployer.RevisionsLog} ]; then tail -n {RevisionsRead} {ReleaseDeployer.RevisionsLog} | sed 's/^/{Prefix}log=/'; fi\n");
+            .Append(
+                CultureInfo.InvariantCulture,
+                $"if [ -d {folder} ]; then ls -1t {folder} | while IFS= read -r d; do if [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ]; ")
+            .Append(CultureInfo.InvariantCulture, $"then echo \"{Prefix}release=$d\"; else echo \"{Prefix}other=$d\"; fi; done; fi\n")
+            .Append(
+                CultureInfo.InvariantCulture,
+                $"if [ -f {ReleaseDeployer.RevisionsLog} ]; then tail -n {RevisionsRead} {ReleaseDeployer.RevisionsLog} | sed 's/^/{Prefix}log=/'; ")
+            .Append("fi\n");
         return lines.ToString();
     }
 
@@ -98,7 +105,8 @@ internal static class HostDeployScript
             ? $"$(git -C {folder} rev-parse -q --verify {PosixShell.Quote($"refs/tags/{release}^{{commit}}")} 2>/dev/null || true)"
             : PosixShell.Quote(commit);
         return $"cd {folder} || {{ echo 'the release folder is missing' >&2; exit 1; }}\n"
-            + $"[ -f {ReleaseDeployer.CompleteMarker} ] || {{ echo 'the release has no {ReleaseDeployer.CompleteMarker} marker: its fetch or build did not finish' >&2; exit 1; }}\n"
+            + $"[ -f {ReleaseDeployer.CompleteMarker} ] || {{ echo 'the release has no {ReleaseDeployer.CompleteMarker} marker: its fetch or build "
+            + $"did not finish' >&2; exit 1; }}\n"
             + $"[ -n \"$(ls -A | grep -v -e '^\\.gantry-' -e '^\\.git$' | head -n 1)\" ] || {{ echo 'the release tree is empty' >&2; exit 1; }}\n"
             + "if [ -e .git ]; then h=$(git rev-parse HEAD) || exit 1; "
             + $"e={expected}; if [ -n \"$e\" ] && [ \"$h\" != \"$e\" ]; then echo \"the tree is checked out at $h, expected $e\" >&2; exit 1; fi; "
@@ -118,14 +126,17 @@ internal static class HostDeployScript
             + $"&& {{ [ -L {current} ] || [ ! -d {current} ] || [ -n \"$(ls -A {current})\" ]; }}; then echo '{Prefix}foreign'; exit 0; fi\n";
     }
 
-    /// <summary>A line that reports who staged <paramref name="release"/> (its <see cref="ReleaseDeployer.StagedMarker"/>), when a staging left it complete and never live.</summary>
+    /// <summary>A line that reports who staged <paramref name="release"/> (its <see cref="ReleaseDeployer.StagedMarker"/>), when a staging left it
+    /// complete and never live.</summary>
     private static string StagedReport(DeployLayout layout, string release)
     {
         var folder = PosixShell.Quote($"{layout.ReleasesFolder}/{release}");
-        return $"if [ -f {folder}/{ReleaseDeployer.CompleteMarker} ] && [ -f {folder}/{ReleaseDeployer.StagedMarker} ]; then echo \"{Prefix}staged=$(head -n 1 {folder}/{ReleaseDeployer.StagedMarker})\"; fi\n";
+        return $"if [ -f {folder}/{ReleaseDeployer.CompleteMarker} ] && [ -f {folder}/{ReleaseDeployer.StagedMarker} ]; then echo "
+            + $"\"{Prefix}staged=$(head -n 1 {folder}/{ReleaseDeployer.StagedMarker})\"; fi\n";
     }
 
-    /// <summary>Switch (touching the release so it sorts newest), log, restart and prune; expects <c>$cur</c> to hold the release current before.</summary>
+    /// <summary>Switch (touching the release so it sorts newest), log, restart and prune; expects <c>$cur</c> to hold the release current
+    /// before.</summary>
     public static string Activation(DeployLayout layout, string release, string runId, string entryTime) =>
         Begin(DeployStep.Switch) + Switch(layout, release, "\"${cur:--}\"", entryTime, "deploy", runId, touch: true)
         + Begin(DeployStep.Restart) + Restart(layout, release, runId)
@@ -145,7 +156,13 @@ internal static class HostDeployScript
     public static string Switch(DeployLayout layout, string release, string previous, string entryTime, string action, string runId, bool touch)
     {
         var target = PosixShell.Quote($"{layout.ReleasesFolder}/{release}");
-        var fields = string.Join(' ', PosixShell.Quote(entryTime), PosixShell.Quote(action), PosixShell.Quote(release), previous, PosixShell.Quote(runId));
+        var fields = string.Join(
+            ' ',
+            PosixShell.Quote(entryTime),
+            PosixShell.Quote(action),
+            PosixShell.Quote(release),
+            previous,
+            PosixShell.Quote(runId));
 
         // The commit is asked of the release folder itself (a clone has one; an archive says "-").
         // Once live, a staged release is an ordinary one: pruning no longer takes it for never-live.
@@ -158,7 +175,8 @@ internal static class HostDeployScript
 
     /// <summary>The switch as messages show it.</summary>
     public static string SwitchCommand(DeployLayout layout, string release) =>
-        $"ln -sfn {PosixShell.Quote($"{layout.ReleasesFolder}/{release}")} {PosixShell.Quote(layout.CurrentLink + ".tmp")} && mv -T {PosixShell.Quote(layout.CurrentLink + ".tmp")} {PosixShell.Quote(layout.CurrentLink)}";
+        $"ln -sfn {PosixShell.Quote($"{layout.ReleasesFolder}/{release}")} {PosixShell.Quote(layout.CurrentLink + ".tmp")} && mv -T "
+        + $"{PosixShell.Quote(layout.CurrentLink + ".tmp")} {PosixShell.Quote(layout.CurrentLink)}";
 
     /// <summary>The restart, in a subshell so its exports and its <c>cd</c> stay its own.</summary>
     public static string Restart(DeployLayout layout, string release, string runId) =>
@@ -179,7 +197,8 @@ internal static class HostDeployScript
             + $"if [ -f {folder}/\"$d\"/{ReleaseDeployer.StagedMarker} ]; then echo \"$d\"; continue; fi; "
             + $"n=$((n + 1)); if [ $n -gt {layout.KeepReleases.ToString(CultureInfo.InvariantCulture)} ]; then echo \"$d\"; fi; done)\n"
             + "for d in $old; do echo \"" + Prefix + "pruned=$d\"; done\n"
-            + $"if [ -n \"$old\" ] && ! e=$(cd {folder} && rm -rf -- $old 2>&1); then echo \"{Prefix}prune-failed=$(echo \"$e\" | tr '\\n' ' ')\"; fi\n";
+            + $"if [ -n \"$old\" ] && ! e=$(cd {folder} && rm -rf -- $old 2>&1); then echo \"{Prefix}prune-failed=$(echo \"$e\" | tr '\\n' ' ')\"; "
+            + "fi\n";
     }
 
     /// <summary>The variables a build or restart command sees.</summary>
@@ -226,7 +245,12 @@ internal static class HostDeployScript
             }
         }
 
-        return new ScriptReport(new ReleaseState(host, current, releases, incomplete, log), step, alreadyCurrent, pruned, pruneFailure, health) { Staged = staged, Commit = commit, ForeignCurrent = foreign };
+        return new ScriptReport(new ReleaseState(host, current, releases, incomplete, log), step, alreadyCurrent, pruned, pruneFailure, health)
+        {
+            Staged = staged,
+            Commit = commit,
+            ForeignCurrent = foreign,
+        };
     }
 
     /// <summary>Splits a report line into its key and value (<c>@gantry key=value</c>); false for any other line.</summary>
@@ -265,9 +289,16 @@ internal static class HostDeployScript
 /// <param name="Pruned">Releases it removed.</param>
 /// <param name="PruneFailure">Why removing old releases failed, or null.</param>
 /// <param name="HealthExit">Exit code of a command health check run with the state (status), or null.</param>
-internal sealed record ScriptReport(ReleaseState State, DeployStep? LastStep, bool AlreadyCurrent, IReadOnlyList<string> Pruned, string? PruneFailure, int? HealthExit)
+internal sealed record ScriptReport(
+    ReleaseState State,
+    DeployStep? LastStep,
+    bool AlreadyCurrent,
+    IReadOnlyList<string> Pruned,
+    string? PruneFailure,
+    int? HealthExit)
 {
-    /// <summary>When and by which run the release was staged (its staged marker: time and run id), when a staging left it and it never went live.</summary>
+    /// <summary>When and by which run the release was staged (its staged marker: time and run id), when a staging left it and it never went
+    /// live.</summary>
     public string? Staged { get; init; }
 
     /// <summary>The script stopped before any change because current is another tool's release (a deploy asked to stop there).</summary>

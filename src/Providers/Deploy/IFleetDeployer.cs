@@ -23,7 +23,12 @@ internal interface IFleetDeployer
 
     /// <summary>What each host has now (one round trip per host, hosts in parallel); changes nothing.</summary>
     /// <param name="probeHealth">Also probe each host's health check once.</param>
-    Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, bool probeHealth, CancellationToken cancellationToken);
+    Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(
+        EnvironmentDefinition environment,
+        IReadOnlyList<string> hosts,
+        string dataDirectory,
+        bool probeHealth,
+        CancellationToken cancellationToken);
 
     /// <summary>What each of the request's hosts has now, read by a step of its run (over the run's SSH connections); changes nothing.</summary>
     Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(FleetRequest request, CancellationToken cancellationToken);
@@ -79,6 +84,7 @@ internal sealed record HostReleaseState(
     string Host, string? Current, string? Previous, IReadOnlyList<string> Releases, IReadOnlyList<string> History,
     bool? Healthy = null, string? HealthProblem = null, string? Error = null)
 {
-    /// <summary>Release folders without Gantry's completion marker, newest first: another tool's releases, or a fetch Gantry did not finish.</summary>
+    /// <summary>Release folders without Gantry's completion marker, newest first: another tool's releases, or a fetch Gantry did not
+    /// finish.</summary>
     public IReadOnlyList<string> Foreign { get; init; } = [];
 }

@@ -27,7 +27,12 @@ internal sealed class Quarantine(IHostQuarantine store, string environmentId)
     /// After a deploy or rollback step: quarantines each host it left unsettled, and takes each host
     /// it put on a release successfully out of quarantine. Returns the hosts quarantined now.
     /// </summary>
-    public async Task<IReadOnlyList<string>> RecordAsync(FleetResult result, string runId, DateTimeOffset now, IStepLog log, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> RecordAsync(
+        FleetResult result,
+        string runId,
+        DateTimeOffset now,
+        IStepLog log,
+        CancellationToken cancellationToken)
     {
         var quarantined = await ReadAsync(cancellationToken).ConfigureAwait(false);
         foreach (var host in result.Hosts.Where(h => h.Succeeded && quarantined.ContainsKey(h.Host)))
@@ -39,8 +44,13 @@ internal sealed class Quarantine(IHostQuarantine store, string environmentId)
         var unsettled = result.Hosts.Where(h => h.Unsettled).ToList();
         foreach (var host in unsettled)
         {
-            await store.AddAsync(new QuarantinedHost(environmentId, host.Host, host.Error ?? "its state is unknown", runId, now), cancellationToken).ConfigureAwait(false);
-            log.Warn($"{host.Host} is quarantined: left in maintenance, skipped by lb.restore and lb.all until lb.ready on it or a deploy that succeeds on it", host.Host);
+            await store
+                .AddAsync(new QuarantinedHost(environmentId, host.Host, host.Error ?? "its state is unknown", runId, now), cancellationToken)
+                .ConfigureAwait(false);
+            log.Warn(
+                $"{host.Host} is quarantined: left in maintenance, skipped by lb.restore and lb.all until lb.ready on it or a deploy that succeeds "
+                + "on it",
+                host.Host);
         }
 
         return unsettled.Select(h => h.Host).ToList();
@@ -48,7 +58,9 @@ internal sealed class Quarantine(IHostQuarantine store, string environmentId)
 
     /// <summary>The sentence a failed step's message ends with when it quarantined hosts.</summary>
     public static string Describe(IReadOnlyList<string> hosts) =>
-        hosts.Count == 0 ? "" : $". QUARANTINED (left out of rotation until lb.ready on it or a deploy that succeeds on it): {string.Join(", ", hosts)}";
+        hosts.Count == 0
+            ? ""
+            : $". QUARANTINED (left out of rotation until lb.ready on it or a deploy that succeeds on it): {string.Join(", ", hosts)}";
 
     /// <summary>The quarantined hosts as the load balancer names them, read now, with a release that takes a server's host out.</summary>
     public async Task<ServerQuarantine> ForLoadBalancerAsync(EnvironmentDefinition environment, CancellationToken cancellationToken)
@@ -62,7 +74,10 @@ internal sealed class Quarantine(IHostQuarantine store, string environmentId)
         string Server(string host) => environment.Hosts.TryGetValue(host, out var settings) ? settings.LbServer ?? host : host;
         var byServer = hosts.ToDictionary(h => Server(h.Key), h => h.Key, StringComparer.Ordinal);
         return new ServerQuarantine(
-            hosts.ToDictionary(h => Server(h.Key), h => $"quarantined by run {h.Value.Run} since {h.Value.Since:yyyy-MM-dd HH:mm:ss}Z", StringComparer.Ordinal),
+            hosts.ToDictionary(
+                h => Server(h.Key),
+                h => $"quarantined by run {h.Value.Run} since {h.Value.Since:yyyy-MM-dd HH:mm:ss}Z",
+                StringComparer.Ordinal),
             (server, token) => store.ReleaseAsync(environmentId, byServer[server], token));
     }
 }

@@ -31,7 +31,12 @@ internal sealed class ReleaseAdopter(SshConnectionPool pool, TimeProvider time)
     {
         var (host, layout) = (target.Host, target.Layout);
         var connection = await pool.GetAsync(host, cancellationToken).ConfigureAwait(false);
-        var inventory = Inventory.Parse((await connection.RunAsync(InventoryScript(layout), Quiet with { DisplayCommand = $"list releases in {layout.ReleasesPath}" }, cancellationToken).ConfigureAwait(false)).StandardOutput);
+        var inventory = Inventory.Parse(
+            (
+                await connection
+                    .RunAsync(InventoryScript(layout), Quiet with { DisplayCommand = $"list releases in {layout.ReleasesPath}" }, cancellationToken)
+                    .ConfigureAwait(false)
+            ).StandardOutput);
         if (inventory.Current is not { } current)
         {
             return new Adoption(null, [], inventory.Entries.Select(e => $"{e.Name} (no current release points at it)").ToList());
@@ -40,7 +45,13 @@ internal sealed class ReleaseAdopter(SshConnectionPool pool, TimeProvider time)
         var at = inventory.Entries.FindIndex(e => e.Name == current);
         if (at < 0)
         {
-            throw new DeployException(host.Name, current, DeployStep.Inspect, current, $"Cannot adopt {host}: current points to {current}, which is not a release folder in {layout.ReleasesPath}.", null);
+            throw new DeployException(
+                host.Name,
+                current,
+                DeployStep.Inspect,
+                current,
+                $"Cannot adopt {host}: current points to {current}, which is not a release folder in {layout.ReleasesPath}.",
+                null);
         }
 
         if (onlyForeign && inventory.Entries[at].Kind != EntryKind.Tree)
@@ -87,7 +98,15 @@ internal sealed class ReleaseAdopter(SshConnectionPool pool, TimeProvider time)
             script.Append(AdoptLines(layout, entry, action, previous, runId));
         }
 
-        await connection.RunAsync(script.ToString(), Quiet with { DisplayCommand = $"adopt {string.Join(", ", plan.Select(p => p.Entry.Name))} in {layout.ReleasesPath}" }, cancellationToken).ConfigureAwait(false);
+        await connection
+            .RunAsync(
+                script.ToString(),
+                Quiet with
+                {
+                    DisplayCommand = $"adopt {string.Join(", ", plan.Select(p => p.Entry.Name))} in {layout.ReleasesPath}",
+                },
+                cancellationToken)
+            .ConfigureAwait(false);
         return new Adoption(current, plan.Select(p => p.Entry.Name).ToList(), skipped);
     }
 
@@ -97,9 +116,17 @@ internal sealed class ReleaseAdopter(SshConnectionPool pool, TimeProvider time)
         var folder = PosixShell.Quote($"{layout.ReleasesFolder}/{entry.Name}");
         var at = entry.Modified is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : time.GetUtcNow();
         var epoch = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var fields = string.Join(' ', PosixShell.Quote(at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)), action, PosixShell.Quote(entry.Name), PosixShell.Quote(previous ?? "-"), PosixShell.Quote(runId));
-        return $"[ -f {folder}/{ReleaseDeployer.CompleteMarker} ] || {{ : > {folder}/{ReleaseDeployer.CompleteMarker}; touch -d @{epoch} {folder}; }}\n"
-            + $"c=-; if [ -e {folder}/.git ]; then c=$(git -C {folder} rev-parse --short HEAD 2>/dev/null) || c=-; elif [ -f {folder}/REVISION ]; then c=$(head -c 7 {folder}/REVISION); fi\n"
+        var fields = string.Join(
+            ' ',
+            PosixShell.Quote(at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
+            action,
+            PosixShell.Quote(entry.Name),
+            PosixShell.Quote(previous ?? "-"),
+            PosixShell.Quote(runId));
+        return $"[ -f {folder}/{ReleaseDeployer.CompleteMarker} ] || {{ : > {folder}/{ReleaseDeployer.CompleteMarker}; touch -d @{epoch} {folder}; "
+            + $"}}\n"
+            + $"c=-; if [ -e {folder}/.git ]; then c=$(git -C {folder} rev-parse --short HEAD 2>/dev/null) || c=-; elif [ -f {folder}/REVISION ]; "
+            + $"then c=$(head -c 7 {folder}/REVISION); fi\n"
             + $"printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' {fields} \"$c\" >> {ReleaseDeployer.RevisionsLog}\n";
     }
 
@@ -109,7 +136,8 @@ internal sealed class ReleaseAdopter(SshConnectionPool pool, TimeProvider time)
         var folder = PosixShell.Quote(layout.ReleasesFolder);
         var prefix = HostDeployScript.Prefix;
         return $"cd {PosixShell.Quote(layout.Root)} 2>/dev/null || exit 0\n"
-            + $"cur=$(readlink {PosixShell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur%/}}; cur=${{cur##*/}}; echo \"{prefix}current=$cur\"\n"
+            + $"cur=$(readlink {PosixShell.Quote(layout.CurrentLink)} 2>/dev/null || true); cur=${{cur%/}}; cur=${{cur##*/}}; echo "
+            + $"\"{prefix}current=$cur\"\n"
             + $"if [ -d {folder} ]; then for d in {folder}/*; do [ -d \"$d\" ] && [ ! -L \"$d\" ] || continue; n=${{d##*/}}; "
             + $"if [ -f \"$d\"/{ReleaseDeployer.CompleteMarker} ]; then k=gantry; elif [ -n \"$(ls -A \"$d\")\" ]; then k=tree; else k=empty; fi; "
             + $"echo \"{prefix}entry=$k $(stat -c %Y \"$d\") $n\"; done; fi\n"

@@ -37,7 +37,9 @@ internal static partial class ReleaseAnswer
     }
 
     private static Regex Word(string spelling, bool commitPrefix) =>
-        new($"(?<![A-Za-z0-9._+-]){Regex.Escape(spelling)}{(commitPrefix ? "[0-9a-f]*" : "")}(?![A-Za-z0-9_+-]|\\.[A-Za-z0-9])", RegexOptions.CultureInvariant);
+        new(
+            $"(?<![A-Za-z0-9._+-]){Regex.Escape(spelling)}{(commitPrefix ? "[0-9a-f]*" : "")}(?![A-Za-z0-9_+-]|\\.[A-Za-z0-9])",
+            RegexOptions.CultureInvariant);
 
     private static bool IsShortCommit(string release) => ShortCommit().IsMatch(release);
 

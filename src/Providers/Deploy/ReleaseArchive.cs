@@ -38,7 +38,8 @@ internal static partial class ReleaseArchive
             }
             else
             {
-                await GitAsync(cancellationToken, "clone", "--quiet", "--bare", "--depth", "1", "--branch", release, origin, work).ConfigureAwait(false);
+                await GitAsync(cancellationToken, "clone", "--quiet", "--bare", "--depth", "1", "--branch", release, origin, work)
+                    .ConfigureAwait(false);
             }
 
             await GitAsync(cancellationToken, "--git-dir", work, "archive", "--format=tar.gz", "-o", file, release).ConfigureAwait(false);
@@ -86,7 +87,8 @@ internal static partial class ReleaseArchive
 
         if (result.ExitCode != 0)
         {
-            throw new DeployException($"making the release archive failed: git {string.Join(' ', args)} exited with {result.ExitCode}: {result.StandardError.Trim()}");
+            throw new DeployException(
+                $"making the release archive failed: git {string.Join(' ', args)} exited with {result.ExitCode}: {result.StandardError.Trim()}");
         }
     }
 

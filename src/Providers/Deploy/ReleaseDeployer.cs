@@ -54,7 +54,12 @@ public sealed class ReleaseDeployer
     /// <summary>Deploys <paramref name="release"/> (a tag) to the target host.</summary>
     /// <exception cref="DeployException">A step failed; the message says which, why, and what the host is left on.</exception>
     /// <exception cref="DeployCanceledException">Cancelled; the host is left on a working release.</exception>
-    public async Task<DeployResult> DeployAsync(DeployTarget target, string release, ReleaseSource source, string runId, CancellationToken cancellationToken)
+    public async Task<DeployResult> DeployAsync(
+        DeployTarget target,
+        string release,
+        ReleaseSource source,
+        string runId,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(source);
@@ -66,29 +71,34 @@ public sealed class ReleaseDeployer
         ScriptReport report;
         try
         {
-            var connection = await _pool.GetAsync(host, cancellationToken);
+            var connection = await _pool.GetAsync(host, cancellationToken).ConfigureAwait(false);
             progress.Step = DeployStep.Inspect;
 
             // The health check starts as soon as the script reports the restart done, beside its prune:
             // the host's time out of rotation is then switch + restart + health, not + prune.
             progress.StartHealthCheck = () => CheckHealthAsync(connection, target, release, probing.Token);
-            var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken);
+            var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken).ConfigureAwait(false);
 
             // One script per host; a build hook is a command of its own (with its own timeout), between
             // the fetch and the switch.
             var activation = HostDeployScript.Activation(layout, release, runId, EntryTime());
-            var deploy = HostDeployScript.Deploy(layout, release, fetch.Lines, layout.BuildCommand is null ? activation : null, stopAtForeign: AdoptForeign is not null);
-            report = await RunScriptAsync(connection, target, release, fetch, deploy, progress, cancellationToken);
+            var deploy = HostDeployScript.Deploy(
+                layout,
+                release,
+                fetch.Lines,
+                layout.BuildCommand is null ? activation : null,
+                stopAtForeign: AdoptForeign is not null);
+            report = await RunScriptAsync(connection, target, release, fetch, deploy, progress, cancellationToken).ConfigureAwait(false);
             if (report.ForeignCurrent)
             {
-                await AdoptForeign!(target, cancellationToken);
+                await AdoptForeign!(target, cancellationToken).ConfigureAwait(false);
                 deploy = HostDeployScript.Deploy(layout, release, fetch.Lines, layout.BuildCommand is null ? activation : null);
-                report = await RunScriptAsync(connection, target, release, fetch, deploy, progress, cancellationToken);
+                report = await RunScriptAsync(connection, target, release, fetch, deploy, progress, cancellationToken).ConfigureAwait(false);
             }
 
             if (report.AlreadyCurrent)
             {
-                return await EnsureHealthyAsync(connection, target, release, report.State, cancellationToken);
+                return await EnsureHealthyAsync(connection, target, release, report.State, cancellationToken).ConfigureAwait(false);
             }
 
             if (layout.BuildCommand is { } build)
@@ -96,52 +106,89 @@ public sealed class ReleaseDeployer
                 if (!report.Reused(release))
                 {
                     progress.Step = DeployStep.Build;
-                    await connection.RunAsync(
-                        $"cd {PosixShell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {PosixShell.Quote(build)} && touch {CompleteMarker}",
-                        new RemoteCommandOptions { DisplayCommand = build },
-                        cancellationToken);
+                    await connection
+                        .RunAsync(
+                            $"cd {PosixShell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh "
+                            + $"-c {PosixShell.Quote(build)} && touch {CompleteMarker}",
+                            new RemoteCommandOptions { DisplayCommand = build },
+                            cancellationToken)
+                        .ConfigureAwait(false);
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
-                var activated = await RunScriptAsync(connection, target, release, fetch, HostDeployScript.Activate(layout, report.State.Current, activation), progress, cancellationToken);
+                var activated = await RunScriptAsync(
+                        connection,
+                        target,
+                        release,
+                        fetch,
+                        HostDeployScript.Activate(layout, report.State.Current, activation),
+                        progress,
+                        cancellationToken)
+                    .ConfigureAwait(false);
                 report = report with { Pruned = activated.Pruned, PruneFailure = activated.PruneFailure };
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             progress.Step = DeployStep.HealthCheck;
-            await (progress.HealthCheck ?? CheckHealthAsync(connection, target, release, cancellationToken));
+            await ((progress.HealthCheck ?? CheckHealthAsync(connection, target, release, cancellationToken)).ConfigureAwait(false));
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
-            await StopHealthCheckAsync(probing, progress);
+            await StopHealthCheckAsync(probing, progress).ConfigureAwait(false);
             if (!progress.Switched)
             {
-                throw new DeployCanceledException(host.Name, progress.Previous, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {StillOn(progress.Previous)}.", cancellationToken, ex);
+                throw new DeployCanceledException(
+                    host.Name,
+                    progress.Previous,
+                    $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {StillOn(progress.Previous)}.",
+                    cancellationToken,
+                    ex);
             }
 
             // A user's cancel must not leave the host on an unchecked release: put the previous one back
             // under a token of its own, since the caller's is already cancelled.
             using var cleanup = new CancellationTokenSource(layout.RollbackTimeout, _time);
-            var (leftOn, outcome, _) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
-            throw new DeployCanceledException(host.Name, leftOn, $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {outcome}.", cancellationToken, ex);
+            var (leftOn, outcome, _) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token).ConfigureAwait(false);
+            throw new DeployCanceledException(
+                host.Name,
+                leftOn,
+                $"Deploy of {release} to {host} was cancelled while {Verb(progress.Step)}; {outcome}.",
+                cancellationToken,
+                ex);
         }
         catch (Exception ex) when (ex is SshHostException or HealthCheckException or DeployException or IOException or HttpRequestException or UnauthorizedAccessException)
         {
-            await StopHealthCheckAsync(probing, progress);
+            await StopHealthCheckAsync(probing, progress).ConfigureAwait(false);
             if (!progress.Switched)
             {
                 var state = progress.Step == DeployStep.Connect ? "nothing was changed on the host" : StillOn(progress.Previous);
-                throw new DeployException(host.Name, release, progress.Step, progress.Previous, $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {state}.\n{ex.Message}", ex);
+                throw new DeployException(
+                    host.Name,
+                    release,
+                    progress.Step,
+                    progress.Previous,
+                    $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {state}.\n{ex.Message}",
+                    ex);
             }
 
             using var cleanup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cleanup.CancelAfter(layout.RollbackTimeout);
-            var (leftOn, outcome, settled) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token);
-            throw new DeployException(host.Name, release, progress.Step, leftOn, $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {outcome}.\n{ex.Message}", ex, unsettled: !settled);
+            var (leftOn, outcome, settled) = await RevertAsync(target, release, progress.Previous, runId, cleanup.Token).ConfigureAwait(false);
+            throw new DeployException(
+                host.Name,
+                release,
+                progress.Step,
+                leftOn,
+                $"Deploy of {release} to {host} failed while {Verb(progress.Step)}; {outcome}.\n{ex.Message}",
+                ex,
+                unsettled: !settled);
         }
 
         var warning = report.PruneFailure is { } failure ? $"Pruning old releases on {host} failed: {failure}" : null;
-        return new DeployResult(host.Name, release, report.State.Current, Changed: true, report.Reused(release), report.Pruned, warning) { Staged = report.Staged };
+        return new DeployResult(host.Name, release, report.State.Current, Changed: true, report.Reused(release), report.Pruned, warning)
+        {
+            Staged = report.Staged,
+        };
     }
 
     /// <summary>
@@ -155,10 +202,10 @@ public sealed class ReleaseDeployer
             return;
         }
 
-        await probing.CancelAsync();
+        await probing.CancelAsync().ConfigureAwait(false);
         try
         {
-            await running;
+            await running.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SshHostException or HealthCheckException or IOException or HttpRequestException)
         {
@@ -174,7 +221,13 @@ public sealed class ReleaseDeployer
     /// </summary>
     /// <param name="commit">The full commit a commit deploy fetches; null for a tag.</param>
     /// <exception cref="DeployException">A step failed; the host still serves what it served.</exception>
-    public async Task<StageResult> StageAsync(DeployTarget target, string release, ReleaseSource source, string runId, string? commit, CancellationToken cancellationToken)
+    public async Task<StageResult> StageAsync(
+        DeployTarget target,
+        string release,
+        ReleaseSource source,
+        string runId,
+        string? commit,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(source);
@@ -185,13 +238,20 @@ public sealed class ReleaseDeployer
         string? current = null;
         try
         {
-            var connection = await _pool.GetAsync(host, cancellationToken);
+            var connection = await _pool.GetAsync(host, cancellationToken).ConfigureAwait(false);
             step = DeployStep.Inspect;
-            var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken, stagedBy: $"{EntryTime()} {runId}");
-            var result = await connection.ExecuteAsync(
-                HostDeployScript.Stage(layout, release, fetch.Lines),
-                new RemoteCommandOptions { DisplayCommand = $"stage {release} in {layout.Root}", Intercept = line => HostDeployScript.TryRead(line, out _, out _) },
-                cancellationToken);
+            var fetch = await PrepareFetchAsync(connection, layout, release, source, cancellationToken, stagedBy: $"{EntryTime()} {runId}")
+                .ConfigureAwait(false);
+            var result = await connection
+                .ExecuteAsync(
+                    HostDeployScript.Stage(layout, release, fetch.Lines),
+                    new RemoteCommandOptions
+                    {
+                        DisplayCommand = $"stage {release} in {layout.Root}",
+                        Intercept = line => HostDeployScript.TryRead(line, out _, out _),
+                    },
+                    cancellationToken)
+                .ConfigureAwait(false);
             var report = HostDeployScript.Parse(host.Name, result.StandardOutput);
             current = report.State.Current;
             if (!result.Succeeded)
@@ -207,24 +267,47 @@ public sealed class ReleaseDeployer
             if (layout.BuildCommand is { } build && !report.Reused(release))
             {
                 step = DeployStep.Build;
-                await connection.RunAsync(
-                    $"cd {PosixShell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {PosixShell.Quote(build)} && touch {CompleteMarker}",
-                    new RemoteCommandOptions { DisplayCommand = build },
-                    cancellationToken);
+                await connection
+                    .RunAsync(
+                        $"cd {PosixShell.Quote($"{layout.ReleasesPath}/{release}")} && {HostDeployScript.Exports(layout, release, runId)} && sh -c "
+                        + $"{PosixShell.Quote(build)} && touch {CompleteMarker}",
+                        new RemoteCommandOptions { DisplayCommand = build },
+                        cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             verifying = true;
-            var verified = await connection.RunAsync(
-                HostDeployScript.Verify(layout, release, commit),
-                new RemoteCommandOptions { DisplayCommand = $"verify the staged tree {layout.ReleasesPath}/{release}", Intercept = line => HostDeployScript.TryRead(line, out _, out _) },
-                cancellationToken);
-            return new StageResult(host.Name, release, current, !report.Reused(release), HostDeployScript.Parse(host.Name, verified.StandardOutput).Commit);
+            var verified = await connection
+                .RunAsync(
+                    HostDeployScript.Verify(layout, release, commit),
+                    new RemoteCommandOptions
+                    {
+                        DisplayCommand = $"verify the staged tree {layout.ReleasesPath}/{release}",
+                        Intercept = line => HostDeployScript.TryRead(line, out _, out _),
+                    },
+                    cancellationToken)
+                .ConfigureAwait(false);
+            return new StageResult(
+                host.Name,
+                release,
+                current,
+                !report.Reused(release),
+                HostDeployScript.Parse(host.Name, verified.StandardOutput).Commit);
         }
         catch (Exception ex) when (ex is SshHostException or DeployException or IOException or UnauthorizedAccessException)
         {
             var verb = verifying ? "verifying the staged tree" : Verb(step);
-            var state = step == DeployStep.Connect ? "nothing was changed on the host" : $"nothing was switched or restarted, so the host still serves {current ?? "what it served"}";
-            throw new DeployException(host.Name, release, step, current, $"Staging of {release} on {host} failed while {verb}; {state}.\n{ex.Message}", ex);
+            var state =
+                step == DeployStep.Connect
+                    ? "nothing was changed on the host"
+                    : $"nothing was switched or restarted, so the host still serves {current ?? "what it served"}";
+            throw new DeployException(
+                host.Name,
+                release,
+                step,
+                current,
+                $"Staging of {release} on {host} failed while {verb}; {state}.\n{ex.Message}",
+                ex);
         }
     }
 
@@ -239,15 +322,21 @@ public sealed class ReleaseDeployer
         Validate(target.Layout, release);
         LeaseGuard.ThrowIfLost();
         var (host, layout) = (target.Host, target.Layout);
-        var connection = await ConnectForAsync(host, release ?? "the previous release", cancellationToken);
-        var state = await ReadStateAsync(connection, layout, createRoot: false, cancellationToken);
+        var connection = await ConnectForAsync(host, release ?? "the previous release", cancellationToken).ConfigureAwait(false);
+        var state = await ReadStateAsync(connection, layout, createRoot: false, cancellationToken).ConfigureAwait(false);
         string to;
         string? note = null;
         if (release is not null)
         {
             to = state.Releases.Contains(release)
                 ? release
-                : throw new DeployException(host.Name, release, DeployStep.Rollback, state.Current, $"Cannot roll back {host} to {release}: there is no complete release {release} in {layout.ReleasesPath}; {state.Describe()}.", null);
+                : throw new DeployException(
+                    host.Name,
+                    release,
+                    DeployStep.Rollback,
+                    state.Current,
+                    $"Cannot roll back {host} to {release}: there is no complete release {release} in {layout.ReleasesPath}; {state.Describe()}.",
+                    null);
         }
         else
         {
@@ -262,16 +351,23 @@ public sealed class ReleaseDeployer
         var step = DeployStep.Switch;
         try
         {
-            await SwitchAsync(connection, layout, to, state.Current, "rollback", runId, touch: false, cancellationToken);
+            await SwitchAsync(connection, layout, to, state.Current, "rollback", runId, touch: false, cancellationToken).ConfigureAwait(false);
             step = DeployStep.Restart;
-            await RestartAsync(connection, layout, to, runId, cancellationToken);
+            await RestartAsync(connection, layout, to, runId, cancellationToken).ConfigureAwait(false);
             step = DeployStep.HealthCheck;
-            await CheckHealthAsync(connection, target, to, cancellationToken);
+            await CheckHealthAsync(connection, target, to, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SshHostException or HealthCheckException or DeployException or IOException or HttpRequestException)
         {
             var leftOn = step == DeployStep.Switch ? state.Current : to;
-            throw new DeployException(host.Name, to, step, leftOn, $"Rollback of {host} to {to} failed while {Verb(step)}; current is {leftOn ?? "unknown"}.\n{ex.Message}", ex, unsettled: true);
+            throw new DeployException(
+                host.Name,
+                to,
+                step,
+                leftOn,
+                $"Rollback of {host} to {to} failed while {Verb(step)}; current is {leftOn ?? "unknown"}.\n{ex.Message}",
+                ex,
+                unsettled: true);
         }
 
         return new RollbackResult(host.Name, to, state.Current, note);
@@ -291,26 +387,61 @@ public sealed class ReleaseDeployer
             {
                 null => throw NothingOlder(host, layout, state),
                 var previous when state.Releases.Contains(previous) => (previous, null),
-                var previous when state.Incomplete.Contains(previous) => throw new DeployException(host.Name, previous, DeployStep.Rollback, state.Current, $"Cannot roll back {host}: {state.Current} was deployed over {previous}, which is in {layout.ReleasesPath} but was deployed by another tool (it lacks {CompleteMarker}); record it with gantry deploy adopt, or name the release to go back to; {state.Describe()}.", null),
-                var previous => throw new DeployException(host.Name, previous, DeployStep.Rollback, state.Current, $"Cannot roll back {host}: its {RevisionsLog} says {state.Current} was deployed over {previous}, which is no longer kept in {layout.ReleasesPath}; name the release to go back to, or clone {previous} again (fetch); {state.Describe()}.", null),
+                var previous when state.Incomplete.Contains(previous) => throw new DeployException(
+                    host.Name,
+                    previous,
+                    DeployStep.Rollback,
+                    state.Current,
+                    $"Cannot roll back {host}: {state.Current} was deployed over {previous}, which is in {layout.ReleasesPath} but was deployed by "
+                    + $"another tool (it lacks {CompleteMarker}); record it with gantry deploy adopt, or name the release to go back to; "
+                    + $"{state.Describe()}.",
+                    null),
+                var previous => throw new DeployException(
+                    host.Name,
+                    previous,
+                    DeployStep.Rollback,
+                    state.Current,
+                    $"Cannot roll back {host}: its {RevisionsLog} says {state.Current} was deployed over {previous}, which is no longer kept in "
+                    + $"{layout.ReleasesPath}; name the release to go back to, or clone {previous} again (fetch); {state.Describe()}.",
+                    null),
             };
         }
 
-        var older = state.Previous ?? throw (state.Incomplete.Count > 0
-            ? new DeployException(host.Name, "the previous release", DeployStep.Rollback, state.Current, $"Cannot roll back {host}: there is no complete release older than {state.Current ?? "the current one"} in {layout.ReleasesPath}; releases another tool deployed ({string.Join(", ", state.Incomplete)}) count once recorded with gantry deploy adopt; {state.Describe()}.", null)
-            : NothingOlder(host, layout, state));
-        return (older, $"{host.Name}: {layout.Root}/{RevisionsLog} records no deploy of {state.Current} (no log, or one another tool wrote), so the rollback goes to the release folder deployed before it, {older}");
+        var older = state.Previous
+            ?? throw (
+                state.Incomplete.Count > 0
+                    ? new DeployException(
+                        host.Name,
+                        "the previous release",
+                        DeployStep.Rollback,
+                        state.Current,
+                        $"Cannot roll back {host}: there is no complete release older than {state.Current ?? "the current one"} in "
+                        + $"{layout.ReleasesPath}; releases another tool deployed ({string.Join(", ", state.Incomplete)}) count once recorded with "
+                        + $"gantry deploy adopt; {state.Describe()}.",
+                        null)
+                    : NothingOlder(host, layout, state));
+        return (
+            older,
+            $"{host.Name}: {layout.Root}/{RevisionsLog} records no deploy of {state.Current} (no log, or one another tool wrote), so the rollback "
+            + $"goes to the release folder deployed before it, {older}");
     }
 
     private static DeployException NothingOlder(SshHost host, DeployLayout layout, ReleaseState state) =>
-        new(host.Name, "the previous release", DeployStep.Rollback, state.Current, $"Cannot roll back {host}: there is no release older than {state.Current ?? "the current one"} in {layout.ReleasesPath}; {state.Describe()}.", null);
+        new(
+            host.Name,
+            "the previous release",
+            DeployStep.Rollback,
+            state.Current,
+            $"Cannot roll back {host}: there is no release older than {state.Current ?? "the current one"} in {layout.ReleasesPath}; "
+            + $"{state.Describe()}.",
+            null);
 
     /// <summary>Reads the current release, the kept releases and the last revisions.log lines.</summary>
     public async Task<ReleaseState> ReadStateAsync(DeployTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var connection = await ConnectForAsync(target.Host, "state", cancellationToken);
-        return await ReadStateAsync(connection, target.Layout, createRoot: false, cancellationToken);
+        var connection = await ConnectForAsync(target.Host, "state", cancellationToken).ConfigureAwait(false);
+        return await ReadStateAsync(connection, target.Layout, createRoot: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -321,15 +452,18 @@ public sealed class ReleaseDeployer
     public async Task<HostInspection> InspectAsync(DeployTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var connection = await ConnectForAsync(target.Host, "state", cancellationToken);
+        var connection = await ConnectForAsync(target.Host, "state", cancellationToken).ConfigureAwait(false);
         // A command check whose output must name the release is probed on its own, to read that output.
         var command = target.Layout.HealthCheck is CommandHealthCheck { ExpectRelease: false } plain ? plain : null;
-        var (state, exit) = await ReadStateAsync(connection, target.Layout, createRoot: false, command?.Command, cancellationToken);
+        var (state, exit) = await ReadStateAsync(connection, target.Layout, createRoot: false, command?.Command, cancellationToken)
+            .ConfigureAwait(false);
         string? problem = target.Layout.HealthCheck switch
         {
             null => null,
-            CommandHealthCheck { ExpectRelease: false } c => exit == 0 ? null : $"{c.Command} exited with {exit?.ToString(CultureInfo.InvariantCulture) ?? "no code"}",
-            var check => await ProbeAsync(connection, target, check, state.Current, cancellationToken),
+            CommandHealthCheck { ExpectRelease: false } c => exit == 0
+                ? null
+                : $"{c.Command} exited with {exit?.ToString(CultureInfo.InvariantCulture) ?? "no code"}",
+            var check => await ProbeAsync(connection, target, check, state.Current, cancellationToken).ConfigureAwait(false),
         };
         return new HostInspection(state, target.Layout.HealthCheck is null ? null : problem is null, problem);
     }
@@ -338,48 +472,83 @@ public sealed class ReleaseDeployer
     {
         try
         {
-            return await _pool.GetAsync(host, cancellationToken);
+            return await _pool.GetAsync(host, cancellationToken).ConfigureAwait(false);
         }
         catch (SshHostException ex)
         {
-            throw new DeployException(host.Name, release, DeployStep.Connect, null, $"Cannot reach {host}; nothing was changed on the host.\n{ex.Message}", ex);
+            throw new DeployException(
+                host.Name,
+                release,
+                DeployStep.Connect,
+                null,
+                $"Cannot reach {host}; nothing was changed on the host.\n{ex.Message}",
+                ex);
         }
     }
 
-    private static async Task<ReleaseState> ReadStateAsync(SshHostConnection connection, DeployLayout layout, bool createRoot, CancellationToken cancellationToken) =>
-        (await ReadStateAsync(connection, layout, createRoot, healthCommand: null, cancellationToken)).State;
+    private static async Task<ReleaseState> ReadStateAsync(
+        SshHostConnection connection,
+        DeployLayout layout,
+        bool createRoot,
+        CancellationToken cancellationToken
+    ) => (await ReadStateAsync(connection, layout, createRoot, healthCommand: null, cancellationToken).ConfigureAwait(false)).State;
 
     /// <param name="healthCommand">A command health check run in the same round trip; its exit code is returned.</param>
-    private static async Task<(ReleaseState State, int? HealthExit)> ReadStateAsync(SshHostConnection connection, DeployLayout layout, bool createRoot, string? healthCommand, CancellationToken cancellationToken)
+    private static async Task<(ReleaseState State, int? HealthExit)> ReadStateAsync(
+        SshHostConnection connection,
+        DeployLayout layout,
+        bool createRoot,
+        string? healthCommand,
+        CancellationToken cancellationToken)
     {
-        var script = HostDeployScript.ReadState(layout, createRoot)
-            + (healthCommand is null ? string.Empty : $"( sh -c {PosixShell.Quote(healthCommand)} ) >/dev/null 2>&1 </dev/null; echo \"{HostDeployScript.Prefix}health=$?\"\n")
+        var script =
+            HostDeployScript.ReadState(layout, createRoot)
+            + (
+                healthCommand is null
+                    ? string.Empty
+                    : $"( sh -c {PosixShell.Quote(healthCommand)} ) >/dev/null 2>&1 </dev/null; echo \"{HostDeployScript.Prefix}health=$?\"\n")
             + "true";
-        var output = (await connection.RunAsync(script, Quiet with { DisplayCommand = $"read deploy state of {layout.Root}" }, cancellationToken)).StandardOutput;
+        var output = (
+            await connection
+                .RunAsync(script, Quiet with { DisplayCommand = $"read deploy state of {layout.Root}" }, cancellationToken)
+                .ConfigureAwait(false)
+        ).StandardOutput;
         var report = HostDeployScript.Parse(connection.Host.Name, output);
         return (report.State, report.HealthExit);
     }
 
-    private async Task<DeployResult> EnsureHealthyAsync(SshHostConnection connection, DeployTarget target, string release, ReleaseState state, CancellationToken cancellationToken)
+    private async Task<DeployResult> EnsureHealthyAsync(
+        SshHostConnection connection,
+        DeployTarget target,
+        string release,
+        ReleaseState state,
+        CancellationToken cancellationToken)
     {
         // Already current: a repeated or resumed deploy. Restart only if the service does not answer.
         var step = DeployStep.HealthCheck;
         try
         {
-            if (target.Layout.HealthCheck is null || await IsHealthyAsync(connection, target, release, cancellationToken))
+            if (target.Layout.HealthCheck is null || await IsHealthyAsync(connection, target, release, cancellationToken).ConfigureAwait(false))
             {
                 return new DeployResult(target.Host.Name, release, state.Previous, Changed: false, Reused: true, [], null);
             }
 
             step = DeployStep.Restart;
-            await RestartAsync(connection, target.Layout, release, "resume", cancellationToken);
+            await RestartAsync(connection, target.Layout, release, "resume", cancellationToken).ConfigureAwait(false);
             step = DeployStep.HealthCheck;
-            await CheckHealthAsync(connection, target, release, cancellationToken);
+            await CheckHealthAsync(connection, target, release, cancellationToken).ConfigureAwait(false);
             return new DeployResult(target.Host.Name, release, state.Previous, Changed: true, Reused: true, [], null);
         }
         catch (Exception ex) when (ex is SshHostException or HealthCheckException or DeployException or IOException or HttpRequestException)
         {
-            throw new DeployException(target.Host.Name, release, step, release, $"Deploy of {release} to {target.Host} failed while {Verb(step)}; {release} was already current, so there is nothing to roll back.\n{ex.Message}", ex);
+            throw new DeployException(
+                target.Host.Name,
+                release,
+                step,
+                release,
+                $"Deploy of {release} to {target.Host} failed while {Verb(step)}; {release} was already current, so there is nothing to roll "
+                + $"back.\n{ex.Message}",
+                ex);
         }
     }
 
@@ -389,7 +558,13 @@ public sealed class ReleaseDeployer
     /// uploaded first, unless the host already has the release.
     /// </summary>
     /// <param name="stagedBy">Written into the staged marker (staging only): the release is not live yet.</param>
-    private static async Task<FetchPlan> PrepareFetchAsync(SshHostConnection connection, DeployLayout layout, string release, ReleaseSource source, CancellationToken cancellationToken, string? stagedBy = null)
+    private static async Task<FetchPlan> PrepareFetchAsync(
+        SshHostConnection connection,
+        DeployLayout layout,
+        string release,
+        ReleaseSource source,
+        CancellationToken cancellationToken,
+        string? stagedBy = null)
     {
         var suffix = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
         var final = PosixShell.Quote($"{layout.ReleasesFolder}/{release}");
@@ -401,26 +576,33 @@ public sealed class ReleaseDeployer
         {
             case GitReleaseSource { Commit: { } commit } git:
                 shown = $"git fetch --depth 1 {PosixShell.Quote(git.Origin)} {commit}";
-                fetch = $"{{ git init --quiet {temp} && git -C {temp} fetch --quiet --depth 1 {PosixShell.Quote(git.Origin)} {PosixShell.Quote(commit)} && git -C {temp} -c advice.detachedHead=false checkout --quiet FETCH_HEAD; }} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";
+                fetch =
+                    $"{{ git init --quiet {temp} && git -C {temp} fetch --quiet --depth 1 {PosixShell.Quote(git.Origin)} {PosixShell.Quote(commit)} "
+                    + $"&& git -C {temp} -c advice.detachedHead=false checkout --quiet FETCH_HEAD; }} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";
                 break;
             case GitReleaseSource git:
                 shown = $"git clone --depth 1 --branch {PosixShell.Quote(release)} {PosixShell.Quote(git.Origin)} {temp}";
-                fetch = $"git -c advice.detachedHead=false clone --quiet --depth 1 --branch {PosixShell.Quote(release)} {PosixShell.Quote(git.Origin)} {temp} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";
+                fetch =
+                    $"git -c advice.detachedHead=false clone --quiet --depth 1 --branch {PosixShell.Quote(release)} {PosixShell.Quote(git.Origin)} "
+                    + $"{temp} || {{ rc=$?; rm -rf {temp}; exit $rc; }}";
                 break;
             case ArchiveReleaseSource archive:
                 var upload = $"{layout.ReleasesPath}/.{release}.upload-{suffix}.tar.gz";
                 shown = $"tar -xzf {PosixShell.Quote(upload)} -C {temp}";
-                if ((await ReadStateAsync(connection, layout, createRoot: true, cancellationToken)).Releases.Contains(release))
+                if ((await ReadStateAsync(connection, layout, createRoot: true, cancellationToken).ConfigureAwait(false)).Releases.Contains(release))
                 {
                     return new FetchPlan("true", shown);
                 }
 
-                await using (var file = File.OpenRead(archive.ArchivePath))
+                var file = File.OpenRead(archive.ArchivePath);
+                await using (file.ConfigureAwait(false))
                 {
-                    await connection.UploadAsync(file, upload, cancellationToken);
+                    await connection.UploadAsync(file, upload, cancellationToken).ConfigureAwait(false);
                 }
 
-                fetch = $"mkdir -p {temp} && tar -xzf {PosixShell.Quote(upload)} -C {temp} || {{ rc=$?; rm -rf {temp} {PosixShell.Quote(upload)}; exit $rc; }}\nrm -f {PosixShell.Quote(upload)}";
+                fetch =
+                    $"mkdir -p {temp} && tar -xzf {PosixShell.Quote(upload)} -C {temp} || {{ rc=$?; rm -rf {temp} {PosixShell.Quote(upload)}; exit "
+                    + $"$rc; }}\nrm -f {PosixShell.Quote(upload)}";
                 break;
             default:
                 throw new ArgumentException($"Unsupported release source {source.GetType().Name}.", nameof(source));
@@ -434,7 +616,14 @@ public sealed class ReleaseDeployer
     /// stops it only before the switch: a switch or restart is not interrupted half-way (a killed
     /// restart can leave a stray process behind), and the caller honours the cancel right after it.
     /// </summary>
-    private async Task<ScriptReport> RunScriptAsync(SshHostConnection connection, DeployTarget target, string release, FetchPlan fetch, string script, HostDeployProgress progress, CancellationToken cancellationToken)
+    private async Task<ScriptReport> RunScriptAsync(
+        SshHostConnection connection,
+        DeployTarget target,
+        string release,
+        FetchPlan fetch,
+        string script,
+        HostDeployProgress progress,
+        CancellationToken cancellationToken)
     {
         var layout = target.Layout;
         using var stoppable = new CancellationTokenSource();
@@ -453,13 +642,14 @@ public sealed class ReleaseDeployer
         CommandResult result;
         try
         {
-            result = await connection.ExecuteAsync(script, options, stoppable.Token);
+            result = await connection.ExecuteAsync(script, options, stoppable.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !progress.Switched)
         {
             // The cancel may have raced the switch: ask the host where current points now.
             using var check = new CancellationTokenSource(layout.RollbackTimeout, _time);
-            if ((await ReadStateAsync(connection, layout, createRoot: false, check.Token)).Current == release && progress.Previous != release)
+            if ((await ReadStateAsync(connection, layout, createRoot: false, check.Token).ConfigureAwait(false)).Current == release
+                && progress.Previous != release)
             {
                 progress.Step = DeployStep.Switch;
             }
@@ -495,23 +685,46 @@ public sealed class ReleaseDeployer
         _ => $"read deploy state of {layout.Root}",
     };
 
-    private async Task SwitchAsync(SshHostConnection connection, DeployLayout layout, string release, string? previous, string action, string runId, bool touch, CancellationToken cancellationToken)
+    private async Task SwitchAsync(
+        SshHostConnection connection,
+        DeployLayout layout,
+        string release,
+        string? previous,
+        string action,
+        string runId,
+        bool touch,
+        CancellationToken cancellationToken)
     {
-        var script = $"set -e\ncd {PosixShell.Quote(layout.Root)}\n" + HostDeployScript.Switch(layout, release, PosixShell.Quote(previous ?? "-"), EntryTime(), action, runId, touch);
-        await connection.RunAsync(script, Quiet with { DisplayCommand = HostDeployScript.SwitchCommand(layout, release) }, cancellationToken);
+        var script = $"set -e\ncd {PosixShell.Quote(layout.Root)}\n"
+            + HostDeployScript.Switch(layout, release, PosixShell.Quote(previous ?? "-"), EntryTime(), action, runId, touch);
+        await connection
+            .RunAsync(script, Quiet with { DisplayCommand = HostDeployScript.SwitchCommand(layout, release) }, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>revisions.log's time of an entry written now.</summary>
     private string EntryTime() => _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static Task RestartAsync(SshHostConnection connection, DeployLayout layout, string release, string runId, CancellationToken cancellationToken) =>
+    private static Task RestartAsync(
+        SshHostConnection connection,
+        DeployLayout layout,
+        string release,
+        string runId,
+        CancellationToken cancellationToken
+    ) =>
         connection.RunAsync(
-            $"cd {PosixShell.Quote(layout.Root)} && {HostDeployScript.Exports(layout, release, runId)} && sh -c {PosixShell.Quote(layout.RestartCommand)}",
+            $"cd {PosixShell.Quote(layout.Root)} && {HostDeployScript.Exports(layout, release, runId)} && sh -c "
+            + $"{PosixShell.Quote(layout.RestartCommand)}",
             new RemoteCommandOptions { DisplayCommand = layout.RestartCommand },
             cancellationToken);
 
     /// <returns>Where the host is left, what happened, and whether it is settled (back on the previous release and healthy).</returns>
-    private async Task<(string? LeftOn, string Outcome, bool Settled)> RevertAsync(DeployTarget target, string release, string? previous, string runId, CancellationToken cancellationToken)
+    private async Task<(string? LeftOn, string Outcome, bool Settled)> RevertAsync(
+        DeployTarget target,
+        string release,
+        string? previous,
+        string runId,
+        CancellationToken cancellationToken)
     {
         if (previous is null)
         {
@@ -520,12 +733,12 @@ public sealed class ReleaseDeployer
 
         try
         {
-            var connection = await _pool.GetAsync(target.Host, cancellationToken);
-            await SwitchAsync(connection, target.Layout, previous, release, "rollback", runId, touch: false, cancellationToken);
-            await RestartAsync(connection, target.Layout, previous, runId, cancellationToken);
+            var connection = await _pool.GetAsync(target.Host, cancellationToken).ConfigureAwait(false);
+            await SwitchAsync(connection, target.Layout, previous, release, "rollback", runId, touch: false, cancellationToken).ConfigureAwait(false);
+            await RestartAsync(connection, target.Layout, previous, runId, cancellationToken).ConfigureAwait(false);
             try
             {
-                await CheckHealthAsync(connection, target, previous, cancellationToken);
+                await CheckHealthAsync(connection, target, previous, cancellationToken).ConfigureAwait(false);
             }
             catch (HealthCheckException ex)
             {
@@ -551,7 +764,7 @@ public sealed class ReleaseDeployer
         string? problem = null;
         for (var attempt = 1; attempt <= check.Attempts; attempt++)
         {
-            problem = await ProbeAsync(connection, target, check, release, cancellationToken);
+            problem = await ProbeAsync(connection, target, check, release, cancellationToken).ConfigureAwait(false);
             if (problem is null)
             {
                 return;
@@ -559,19 +772,26 @@ public sealed class ReleaseDeployer
 
             if (attempt < check.Attempts)
             {
-                await Task.Delay(check.Interval, _time, cancellationToken);
+                await Task.Delay(check.Interval, _time, cancellationToken).ConfigureAwait(false);
             }
         }
 
         var tries = check.Attempts == 1 ? "1 attempt" : $"{check.Attempts} attempts";
-        throw new HealthCheckException(target.Host.Name, $"Health check of {target.Host} failed after {tries} ({Durations.Format(check.Interval)} apart): {problem}.");
+        throw new HealthCheckException(
+            target.Host.Name,
+            $"Health check of {target.Host} failed after {tries} ({Durations.Format(check.Interval)} apart): {problem}.");
     }
 
     private async Task<bool> IsHealthyAsync(SshHostConnection connection, DeployTarget target, string release, CancellationToken cancellationToken) =>
-        await ProbeAsync(connection, target, target.Layout.HealthCheck!, release, cancellationToken) is null;
+        await ProbeAsync(connection, target, target.Layout.HealthCheck!, release, cancellationToken).ConfigureAwait(false) is null;
 
     /// <summary>One health probe: null when healthy, else what was wrong.</summary>
-    private async Task<string?> ProbeAsync(SshHostConnection connection, DeployTarget target, HealthCheck check, string? release, CancellationToken cancellationToken)
+    private async Task<string?> ProbeAsync(
+        SshHostConnection connection,
+        DeployTarget target,
+        HealthCheck check,
+        string? release,
+        CancellationToken cancellationToken)
     {
         switch (check)
         {
@@ -581,7 +801,9 @@ public sealed class ReleaseDeployer
                     timeout.CancelAfter(http.RequestTimeout);
                     try
                     {
-                        using var response = await _http.GetAsync(http.Url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                        using var response = await _http
+                            .GetAsync(http.Url, HttpCompletionOption.ResponseHeadersRead, timeout.Token)
+                            .ConfigureAwait(false);
                         var status = (int)response.StatusCode;
                         if (status != http.ExpectedStatus)
                         {
@@ -595,13 +817,16 @@ public sealed class ReleaseDeployer
                             return null;
                         }
 
-                        var body = await response.Content.ReadAsStringAsync(timeout.Token);
+                        var body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
                         if (expected is not null && !body.Contains(expected, StringComparison.Ordinal))
                         {
                             return $"GET {http.Url} answered {status} but the body does not contain '{expected}'";
                         }
 
-                        return namesRelease is null || ReleaseAnswer.Names(body, namesRelease) ? null : $"GET {http.Url} answered {status} but does not name {ReleaseAnswer.Describe(namesRelease)}: it serves {ReleaseAnswer.Excerpt(body)}";
+                        return namesRelease is null || ReleaseAnswer.Names(body, namesRelease)
+                            ? null
+                            : $"GET {http.Url} answered {status} but does not name {ReleaseAnswer.Describe(namesRelease)}: it serves "
+                                + $"{ReleaseAnswer.Excerpt(body)}";
                     }
                     catch (HttpRequestException ex)
                     {
@@ -617,7 +842,7 @@ public sealed class ReleaseDeployer
                 var result = await connection.ExecuteAsync(
                     $"cd {PosixShell.Quote(target.Layout.Root)} && {command.Command}",
                     new RemoteCommandOptions { DisplayCommand = command.Command },
-                    cancellationToken);
+                    cancellationToken).ConfigureAwait(false);
                 var tail = RemoteCommandException.Tail(result.StandardError).Split('\n')[^1];
                 if (!result.Succeeded)
                 {
@@ -625,7 +850,8 @@ public sealed class ReleaseDeployer
                 }
 
                 return command.ExpectRelease && release is not null && !ReleaseAnswer.Names(result.StandardOutput, release)
-                    ? $"{result.Command} exited with 0 but its output does not name {ReleaseAnswer.Describe(release)}: it printed {ReleaseAnswer.Excerpt(result.StandardOutput)}"
+                    ? $"{result.Command} exited with 0 but its output does not name {ReleaseAnswer.Describe(release)}: it printed "
+                        + $"{ReleaseAnswer.Excerpt(result.StandardOutput)}"
                     : null;
 
             default:

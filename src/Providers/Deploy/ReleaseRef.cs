@@ -27,7 +27,9 @@ internal sealed record ReleaseRef(string Release, string? Ref, string? Commit, s
         ResolvedRef resolved;
         try
         {
-            resolved = await GitWorkspaceFactory.ResolveRefAsync(context.Environment!, context.DataDirectory, context.Secrets, reference!, cancellationToken).ConfigureAwait(false);
+            resolved = await GitWorkspaceFactory
+                .ResolveRefAsync(context.Environment!, context.DataDirectory, context.Secrets, reference!, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (GitException ex)
         {

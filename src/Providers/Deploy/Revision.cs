@@ -17,7 +17,14 @@ public sealed record Revision(DateTimeOffset? Time, string Action, string Releas
 {
     /// <summary>Formats a line as revisions.log holds it.</summary>
     public static string Format(DateTimeOffset time, string action, string release, string? previous, string run, string? commit) =>
-        string.Join('\t', time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), action, release, previous ?? "-", run, commit ?? "-");
+        string.Join(
+            '\t',
+            time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            action,
+            release,
+            previous ?? "-",
+            run,
+            commit ?? "-");
 
     /// <summary>Reads a line; null for a line that is not a revision (hand-written, truncated).</summary>
     public static Revision? Parse(string line)
@@ -29,7 +36,13 @@ public sealed record Revision(DateTimeOffset? Time, string Action, string Releas
             return null;
         }
 
-        DateTimeOffset? time = DateTimeOffset.TryParse(fields[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) ? parsed : null;
+        DateTimeOffset? time = DateTimeOffset.TryParse(
+            fields[0],
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
+            out var parsed)
+            ? parsed
+            : null;
         return new Revision(time, fields[1], fields[2], Field(fields, 3), Field(fields, 4), Field(fields, 5));
     }
 

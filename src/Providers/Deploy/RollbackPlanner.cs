@@ -19,7 +19,10 @@ internal static class RollbackPlanner
         var unreadable = hosts.Where(h => h.Error is not null).ToList();
         if (unreadable.Count > 0)
         {
-            throw new DeployException($"cannot roll back {environmentId}: {string.Join("; ", unreadable.Select(h => $"{h.Host} cannot be read ({h.Error!.ReplaceLineEndings(" ")})"))}; nothing was changed");
+            throw new DeployException(
+                $"cannot roll back {environmentId}: "
+                + $"{string.Join("; ", unreadable.Select(h => $"{h.Host} cannot be read ({h.Error!.ReplaceLineEndings(" ")})"))}; nothing was "
+                + "changed");
         }
 
         var release = string.IsNullOrWhiteSpace(to) ? Infer(environmentId, hosts) : to;
@@ -28,8 +31,10 @@ internal static class RollbackPlanner
         {
             var kept = string.Join("; ", missing.Select(h => $"{h.Host} keeps {(h.Releases.Count == 0 ? "none" : string.Join(", ", h.Releases))}"));
             throw new DeployException(
-                $"refusing to roll back {environmentId} to {release}: {string.Join(", ", missing.Select(h => h.Host))} {(missing.Count == 1 ? "no longer has" : "no longer have")} it ({kept}); nothing was changed. "
-                + $"To clone it again on {(missing.Count == 1 ? "that host" : "those hosts")}: gantry rollback --env {environmentId} --to {release} --fetch");
+                $"refusing to roll back {environmentId} to {release}: {string.Join(", ", missing.Select(h => h.Host))} "
+                + $"{(missing.Count == 1 ? "no longer has" : "no longer have")} it ({kept}); nothing was changed. "
+                    + $"To clone it again on {(missing.Count == 1 ? "that host" : "those hosts")}: gantry rollback --env {environmentId} --to "
+                    + $"{release} --fetch");
         }
 
         return new RollbackPlan(release, missing.Select(h => h.Host).ToList());
@@ -40,7 +45,9 @@ internal static class RollbackPlanner
         var empty = hosts.Where(h => h.Current is null).Select(h => h.Host).ToList();
         if (empty.Count > 0)
         {
-            throw new DeployException($"cannot roll back {environmentId}: {string.Join(", ", empty)} {(empty.Count == 1 ? "has" : "have")} no current release; nothing was changed");
+            throw new DeployException(
+                $"cannot roll back {environmentId}: {string.Join(", ", empty)} {(empty.Count == 1 ? "has" : "have")} no current release; nothing "
+                + "was changed");
         }
 
         var currents = hosts.Select(h => h.Current!).Distinct(StringComparer.Ordinal).ToList();
@@ -50,15 +57,25 @@ internal static class RollbackPlanner
             if (noPrevious.Count > 0)
             {
                 var foreign = noPrevious.Where(h => h.Foreign.Any(f => f != h.Current)).ToList();
-                var adopt = foreign.Count == 0 ? ""
-                    : $"; {string.Join(", ", foreign.Select(h => h.Host))} {(foreign.Count == 1 ? "keeps" : "keep")} releases another tool deployed ({string.Join("; ", foreign.Select(h => $"{h.Host}: {string.Join(", ", h.Foreign.Where(f => f != h.Current))}"))}), which Gantry goes back to once recorded: gantry deploy adopt --env {environmentId}";
-                throw new DeployException($"cannot roll back {environmentId}: there is no release older than {currents[0]} on {string.Join(", ", noPrevious.Select(h => h.Host))}{adopt}; name a release with --to; nothing was changed");
+                var adopt =
+                    foreign.Count == 0
+                        ? ""
+                        : $"; {string.Join(", ", foreign.Select(h => h.Host))} {(foreign.Count == 1 ? "keeps" : "keep")} releases another tool "
+                            + "deployed ("
+                            + string.Join("; ", foreign.Select(h => $"{h.Host}: {string.Join(", ", h.Foreign.Where(f => f != h.Current))}"))
+                            + "), "
+                            + $"which Gantry goes back to once recorded: gantry deploy adopt --env {environmentId}";
+                throw new DeployException(
+                    $"cannot roll back {environmentId}: there is no release older than {currents[0]} on "
+                    + $"{string.Join(", ", noPrevious.Select(h => h.Host))}{adopt}; name a release with --to; nothing was changed");
             }
 
             var previous = hosts.Select(h => h.Previous!).Distinct(StringComparer.Ordinal).ToList();
             return previous.Count == 1
                 ? previous[0]
-                : throw new DeployException($"cannot roll back {environmentId}: the hosts were on different releases before {currents[0]} ({Describe(hosts, h => h.Previous)}); name the release with --to; nothing was changed");
+                : throw new DeployException(
+                    $"cannot roll back {environmentId}: the hosts were on different releases before {currents[0]} "
+                    + $"({Describe(hosts, h => h.Previous)}); name the release with --to; nothing was changed");
         }
 
         // Part-way rollout: the hosts on the newer release were all deployed over the other one.
@@ -67,7 +84,9 @@ internal static class RollbackPlanner
             : [];
         return candidates.Count == 1
             ? candidates[0]
-            : throw new DeployException($"cannot roll back {environmentId}: the hosts are on different releases ({Describe(hosts, h => h.Current)}); name the release to go back to with --to; nothing was changed");
+            : throw new DeployException(
+                $"cannot roll back {environmentId}: the hosts are on different releases ({Describe(hosts, h => h.Current)}); name the release to go "
+                + "back to with --to; nothing was changed");
     }
 
     private static string Describe(IReadOnlyList<HostReleaseState> hosts, Func<HostReleaseState, string?> release) =>

@@ -11,7 +11,11 @@ internal sealed partial class SshFleetDeployer
     /// made when every host already has the release complete (staged), so a deploy after a staging
     /// does no git work on this machine either.
     /// </summary>
-    private async Task<ReleaseSourceLease> SourceAsync(SshConnectionPool pool, FleetRequest request, IReadOnlyList<DeployTarget> targets, CancellationToken cancellationToken)
+    private async Task<ReleaseSourceLease> SourceAsync(
+        SshConnectionPool pool,
+        FleetRequest request,
+        IReadOnlyList<DeployTarget> targets,
+        CancellationToken cancellationToken)
     {
         var environment = request.Environment;
         if (environment.Deploy.Source != Model.ReleaseSource.Archive)

@@ -6,12 +6,19 @@ namespace Gantry.Providers.Deploy;
 /// <summary>Reading what hosts run (status, rollback planning) and adopting releases another tool deployed.</summary>
 internal sealed partial class SshFleetDeployer
 {
-    public async Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, bool probeHealth, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(
+        EnvironmentDefinition environment,
+        IReadOnlyList<string> hosts,
+        string dataDirectory,
+        bool probeHealth,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(environment);
 
         // Outside a run: no secret accessor, so a key_secret is read straight from its reference in the environment.
-        using var pool = new SshConnectionPool(SshEnvironment.Options(environment, name => EnvironmentReferences.Secret(environment, name), static text => text, log: null), time);
+        using var pool = new SshConnectionPool(
+            SshEnvironment.Options(environment, name => EnvironmentReferences.Secret(environment, name), static text => text, log: null),
+            time);
         return await ReadStatesAsync(pool, environment, hosts, probeHealth, cancellationToken).ConfigureAwait(false);
     }
 
@@ -22,7 +29,12 @@ internal sealed partial class SshFleetDeployer
         return await ReadStatesAsync(borrowed.Pool, request.Environment, request.Hosts, probeHealth: false, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<HostReleaseState>> ReadStatesAsync(SshConnectionPool pool, EnvironmentDefinition environment, IReadOnlyList<string> hosts, bool probeHealth, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<HostReleaseState>> ReadStatesAsync(
+        SshConnectionPool pool,
+        EnvironmentDefinition environment,
+        IReadOnlyList<string> hosts,
+        bool probeHealth,
+        CancellationToken cancellationToken)
     {
         var targets = DeployTargets.For(environment, hosts, Math.Max(2, environment.Deploy.KeepReleases));
         var deployer = new ReleaseDeployer(pool, timeProvider: time);
@@ -33,18 +45,32 @@ internal sealed partial class SshFleetDeployer
                 if (!probeHealth)
                 {
                     var state = await deployer.ReadStateAsync(target, cancellationToken).ConfigureAwait(false);
-                    return new HostReleaseState(target.Host.Name, state.Current, Previous(state), state.Releases, state.RecentRevisions) { Foreign = state.Incomplete };
+                    return new HostReleaseState(target.Host.Name, state.Current, Previous(state), state.Releases, state.RecentRevisions)
+                    {
+                        Foreign = state.Incomplete,
+                    };
                 }
 
-                var inspection = await deployer.InspectAsync(target, cancellationToken).ConfigureAwait(false);
-                var read = inspection.State;
-                return new HostReleaseState(target.Host.Name, read.Current, Previous(read), read.Releases, read.RecentRevisions, inspection.Healthy, inspection.HealthProblem) { Foreign = read.Incomplete };
-            }
-            catch (Exception ex) when (ex is SshHostException or DeployException or IOException)
-            {
-                return new HostReleaseState(target.Host.Name, null, null, [], [], Error: ex.Message);
-            }
-        })).ConfigureAwait(false);
+                        var inspection = await deployer.InspectAsync(target, cancellationToken).ConfigureAwait(false);
+                        var read = inspection.State;
+                        return new HostReleaseState(
+                            target.Host.Name,
+                            read.Current,
+                            Previous(read),
+                            read.Releases,
+                            read.RecentRevisions,
+                            inspection.Healthy,
+                            inspection.HealthProblem)
+                        {
+                            Foreign = read.Incomplete,
+                        };
+                    }
+                    catch (Exception ex) when (ex is SshHostException or DeployException or IOException)
+                    {
+                        return new HostReleaseState(target.Host.Name, null, null, [], [], Error: ex.Message);
+                    }
+                }))
+            .ConfigureAwait(false);
         return states;
     }
 
@@ -74,14 +100,20 @@ internal sealed partial class SshFleetDeployer
     /// script found a current release without Gantry's marker (a host Gantry deployed or adopted costs nothing more).
     /// A host that cannot be adopted is warned about and still deployed.
     /// </summary>
-    private static async Task AdoptForeignAsync(ReleaseAdopter adopter, FleetRequest request, DeployTarget target, CancellationToken cancellationToken)
+    private static async Task AdoptForeignAsync(
+        ReleaseAdopter adopter,
+        FleetRequest request,
+        DeployTarget target,
+        CancellationToken cancellationToken)
     {
         try
         {
             var adoption = await adopter.AdoptAsync(target, request.RunId, cancellationToken, onlyForeign: true).ConfigureAwait(false);
             if (adoption.Adopted.Count > 0)
             {
-                request.Log.Info($"adopted {string.Join(", ", adoption.Adopted)} (deployed by another tool) into Gantry's history before the first deploy", target.Host.Name);
+                request.Log.Info(
+                    $"adopted {string.Join(", ", adoption.Adopted)} (deployed by another tool) into Gantry's history before the first deploy",
+                    target.Host.Name);
             }
         }
         catch (Exception ex) when (ex is SshHostException or IOException or DeployException)

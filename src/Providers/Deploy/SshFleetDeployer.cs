@@ -23,7 +23,8 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         {
             AdoptForeign = (target, token) => AdoptForeignAsync(adopter, request, target, token),
         });
-        await using var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
+        var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
+        await using var sourceScope = source.ConfigureAwait(false);
         var options = new GroupDeployOptions
         {
             MaxParallel = Math.Max(1, request.MaxParallel),
@@ -40,14 +41,26 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         var targets = DeployTargets.For(request.Environment, request.Hosts, request.KeepReleases);
         using var borrowed = Borrow(request);
         var deployer = new ReleaseDeployer(borrowed.Pool, timeProvider: time);
-        await using var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
-        return await ForEachHostAsync(request, targets, async (target, token) =>
-        {
-            var staged = await deployer.StageAsync(target, release, source.Source, request.RunId, request.Commit, token).ConfigureAwait(false);
-            request.Log.Info((staged.Fetched ? $"staged {release}" : $"{release} already complete here, kept")
-                + (staged.Commit is { } commit ? $" (commit {commit[..Math.Min(12, commit.Length)]})" : "") + $"; still serving {staged.Current ?? "nothing"}", staged.Host);
-            return new HostOutcome(staged.Host, true, staged.Current, null, null);
-        }, "Staging", cancellationToken).ConfigureAwait(false);
+        var source = await SourceAsync(borrowed.Pool, request, targets, cancellationToken).ConfigureAwait(false);
+        await using var sourceScope = source.ConfigureAwait(false);
+        return await ForEachHostAsync(
+                request,
+                targets,
+                async (target, token) =>
+                {
+                    var staged = await deployer
+                        .StageAsync(target, release, source.Source, request.RunId, request.Commit, token)
+                        .ConfigureAwait(false);
+                    request.Log.Info(
+                        (staged.Fetched ? $"staged {release}" : $"{release} already complete here, kept")
+                            + (staged.Commit is { } commit ? $" (commit {commit[..Math.Min(12, commit.Length)]})" : "")
+                            + $"; still serving {staged.Current ?? "nothing"}",
+                        staged.Host);
+                    return new HostOutcome(staged.Host, true, staged.Current, null, null);
+                },
+                "Staging",
+                cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public async Task<FleetResult> RollbackAsync(FleetRequest request, CancellationToken cancellationToken)
@@ -70,9 +83,15 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         }, "Rollback", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs <paramref name="act"/> on every target, <see cref="FleetRequest.MaxParallel"/> at once; a host that fails is an outcome, not an exception.</summary>
+    /// <summary>Runs <paramref name="act"/> on every target, <see cref="FleetRequest.MaxParallel"/> at once; a host that fails is an outcome, not an
+    /// exception.</summary>
     /// <param name="what">How a failure's message starts, e.g. <c>Rollback</c>.</param>
-    private static async Task<FleetResult> ForEachHostAsync(FleetRequest request, IReadOnlyList<DeployTarget> targets, Func<DeployTarget, CancellationToken, Task<HostOutcome>> act, string what, CancellationToken cancellationToken)
+    private static async Task<FleetResult> ForEachHostAsync(
+        FleetRequest request,
+        IReadOnlyList<DeployTarget> targets,
+        Func<DeployTarget, CancellationToken, Task<HostOutcome>> act,
+        string what,
+        CancellationToken cancellationToken)
     {
         var outcomes = new HostOutcome[targets.Count];
         var done = 0;
@@ -147,10 +166,13 @@ internal sealed partial class SshFleetDeployer(TimeProvider time, SshRunConnecti
         var environment = request.Environment;
         if (connections is null)
         {
-            var pool = new SshConnectionPool(SshEnvironment.Options(environment, request.Secrets.Get, request.Secrets.Masker.Apply, request.Log), time);
+            var pool = new SshConnectionPool(
+                SshEnvironment.Options(environment, request.Secrets.Get, request.Secrets.Masker.Apply, request.Log),
+                time);
             return new SshRunConnections.Borrowed(pool, pool.Dispose);
         }
 
-        return connections.Borrow(request.RunId, environment.Id, request.Log, output => SshEnvironment.Options(environment, request.Secrets.Get, request.Secrets.Masker.Apply, output));
+        return connections.Borrow(request.RunId, environment.Id, request.Log, output =>
+            SshEnvironment.Options(environment, request.Secrets.Get, request.Secrets.Masker.Apply, output));
     }
 }

@@ -11,29 +11,45 @@ namespace Gantry.Providers.Deploy;
 internal sealed class TargetResolver(LoadBalancerFactory loadBalancers)
 {
     public Task<(string? Group, IReadOnlyList<string> Hosts)> ResolveAsync(
-        EnvironmentDefinition environment, string target, IReadOnlyList<string> hosts, bool allowLive, string dataDirectory, CancellationToken cancellationToken) =>
-        ResolveAsync(environment, target, hosts, allowLive, dataDirectory, "deploy to", cancellationToken);
+        EnvironmentDefinition environment,
+        string target,
+        IReadOnlyList<string> hosts,
+        bool allowLive,
+        string dataDirectory,
+        CancellationToken cancellationToken
+    ) => ResolveAsync(environment, target, hosts, allowLive, dataDirectory, "deploy to", cancellationToken);
 
     /// <param name="action">What the refusal says is refused, e.g. <c>deploy to</c> or <c>run commands on</c>.</param>
     public async Task<(string? Group, IReadOnlyList<string> Hosts)> ResolveAsync(
-        EnvironmentDefinition environment, string target, IReadOnlyList<string> hosts, bool allowLive, string dataDirectory, string action, CancellationToken cancellationToken)
+        EnvironmentDefinition environment,
+        string target,
+        IReadOnlyList<string> hosts,
+        bool allowLive,
+        string dataDirectory,
+        string action,
+        CancellationToken cancellationToken)
     {
         if (hosts.Count > 0)
         {
             var unknown = hosts.Where(h => !environment.Hosts.ContainsKey(h)).ToList();
             return unknown.Count > 0
-                ? throw new DeployException($"unknown host(s) {string.Join(", ", unknown)} (environment {environment.Id} has: {string.Join(", ", environment.Hosts.Keys)})")
+                ? throw new DeployException(
+                    $"unknown host(s) {string.Join(", ", unknown)} (environment {environment.Id} has: {string.Join(", ", environment.Hosts.Keys)})")
                 : (null, hosts);
         }
 
         var hasBalancer = environment.LoadBalancer.Provider != LoadBalancerProviders.None;
-        LoadBalancerStatus? status = hasBalancer ? await loadBalancers.Create(environment, dataDirectory).GetStatusAsync(cancellationToken).ConfigureAwait(false) : null;
+        LoadBalancerStatus? status = hasBalancer
+            ? await loadBalancers.Create(environment, dataDirectory).GetStatusAsync(cancellationToken).ConfigureAwait(false)
+            : null;
         if (target == "all")
         {
             var live = status?.Groups.Where(g => g.State != GroupState.Out).Select(g => g.Name).ToList() ?? [];
             if (!allowLive && live.Count > 0)
             {
-                throw new DeployException($"refusing to {action} all: {string.Join(", ", live)} {(live.Count == 1 ? "is" : "are")} not out of rotation ({Describe(status!)}); set allow_live: true");
+                throw new DeployException(
+                    $"refusing to {action} all: {string.Join(", ", live)} {(live.Count == 1 ? "is" : "are")} not out of rotation "
+                    + $"({Describe(status!)}); set allow_live: true");
             }
 
             return ("all", environment.Groups.Values.SelectMany(g => g.Hosts).Distinct(StringComparer.Ordinal).ToList());
@@ -51,7 +67,8 @@ internal sealed class TargetResolver(LoadBalancerFactory loadBalancers)
             group = outGroups.Count switch
             {
                 1 => outGroups[0],
-                0 => throw new DeployException($"no group is out of rotation ({Describe(status)}); take one out first, e.g. lb.live with the other groups"),
+                0 => throw new DeployException(
+                    $"no group is out of rotation ({Describe(status)}); take one out first, e.g. lb.live with the other groups"),
                 _ => throw new DeployException($"more than one group is out of rotation ({Describe(status)}); name the group to deploy to"),
             };
         }
@@ -61,12 +78,16 @@ internal sealed class TargetResolver(LoadBalancerFactory loadBalancers)
         }
         else
         {
-            throw new DeployException($"unknown target '{target}'{Engine.Diagnostics.Suggest.Hint(target, environment.Groups.Keys)}; expected out, all, or a group: {string.Join(", ", environment.Groups.Keys)}");
+            throw new DeployException(
+                $"unknown target '{target}'{Engine.Diagnostics.Suggest.Hint(target, environment.Groups.Keys)}; expected out, all, or a group: "
+                + $"{string.Join(", ", environment.Groups.Keys)}");
         }
 
         if (!allowLive && status is not null && status[group].State != GroupState.Out)
         {
-            throw new DeployException($"refusing to {action} {group}: it is {status[group].State.ToString().ToLowerInvariant()} in the load balancer ({Describe(status)}); take it out first or set allow_live: true");
+            throw new DeployException(
+                $"refusing to {action} {group}: it is {status[group].State.ToString().ToLowerInvariant()} in the load balancer "
+                + $"({Describe(status)}); take it out first or set allow_live: true");
         }
 
         return (group, environment.Groups[group].Hosts);

@@ -3,7 +3,10 @@ using Gantry.Engine.Activities;
 
 namespace Gantry.Providers.Files;
 
-[Activity("file.set-ini", Description = "Sets one key in an INI file, keeping comments, order, spacing and line endings; writes only when the value changes. key a.b matches a key literally named a.b (in any section), else b in [a]; more than one match fails.",
+[Activity(
+    "file.set-ini",
+    Description = "Sets one key in an INI file, keeping comments, order, spacing and line endings; writes only when the value changes. key a.b "
+        + "matches a key literally named a.b (in any section), else b in [a]; more than one match fails.",
     Example = "uses: file.set-ini\nwith: { path: opensky/config/version.ini, key: opensky.version, value: \"{{ inputs.version }}\" }")]
 internal sealed class FileSetIniActivity : Activity<FileSetIniActivity.Inputs, FileSetIniActivity.Outputs>
 {
@@ -51,7 +54,10 @@ internal sealed class FileSetIniActivity : Activity<FileSetIniActivity.Inputs, F
         [Description("The INI file; relative paths start at base_dir, else the current directory.")]
         public required string Path { get; set; }
 
-        [Description("The key. a.b matches, in order: a key literally named a.b (before any section or in any section), then key b in [a]; more than one matching line fails the step. Missing, it is added to [a] (as a.b when that section's keys carry the a. prefix, else as b), or as a.b before any section in a file without sections, or as b in a new [a] at the end. Without a dot: a key before any section.")]
+        [Description(
+            "The key. a.b matches, in order: a key literally named a.b (before any section or in any section), then key b in [a]; more than one "
+            + "matching line fails the step. Missing, it is added to [a] (as a.b when that section's keys carry the a. prefix, else as b), or as "
+            + "a.b before any section in a file without sections, or as b in a new [a] at the end. Without a dot: a key before any section.")]
         public required string Key { get; set; }
 
         [Description("The value to set.")]

@@ -91,7 +91,8 @@ internal static class IniEditor
         }
 
         var lines = matches.Select(m => $"line {m.Index + 1} ({(m.Section.Length == 0 ? "before any section" : $"[{m.Section}]")} {m.Key})");
-        throw new IniAmbiguousKeyException($"key {key} matches {matches.Count} lines: {string.Join(", ", lines)}; remove the duplicates so that one line holds it");
+        throw new IniAmbiguousKeyException(
+            $"key {key} matches {matches.Count} lines: {string.Join(", ", lines)}; remove the duplicates so that one line holds it");
     }
 
     private static IniEdit Replace(string text, IniLines ini, IniKeyLine match, string value)

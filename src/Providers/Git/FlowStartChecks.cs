@@ -30,15 +30,21 @@ internal static class FlowStartChecks
             var newest = stable[^1].Version;
             var next = $"{newest.Major}.{newest.Minor}.{newest.Patch + 1}";
             throw new GitException(
-                $"Hotfix version {version} is not above the newest stable release {stable[^1].Tag}: a hotfix must be newer than what production runs. Start hotfix {next} (or higher) instead.");
+                $"Hotfix version {version} is not above the newest stable release {stable[^1].Tag}: a hotfix must be newer than what production "
+                + $"runs. Start hotfix {next} (or higher) instead.");
         }
 
         var branch = flow.BranchName(kind, version);
-        var open = remoteBranches.Where(b => b.StartsWith(flow.HotfixPrefix, StringComparison.Ordinal) && b != branch).Order(StringComparer.Ordinal).ToList();
+        var open = remoteBranches
+            .Where(b => b.StartsWith(flow.HotfixPrefix, StringComparison.Ordinal) && b != branch)
+            .Order(StringComparer.Ordinal)
+            .ToList();
         if (open.Count > 0)
         {
             throw new GitException(
-                $"Hotfix branch '{open[0]}' is already open on origin{(open.Count > 1 ? $" (and {string.Join(", ", open.Skip(1).Select(b => $"'{b}'"))})" : "")}: git flow allows one hotfix at a time. "
+                $"Hotfix branch '{open[0]}' is already open on "
+                + $"origin{(open.Count > 1 ? $" (and {string.Join(", ", open.Skip(1).Select(b => $"'{b}'"))})" : "")}: git flow allows one hotfix "
+                + "at a time. "
                 + $"Finish it, or delete it on origin, before starting hotfix {version}.");
         }
     }

@@ -3,7 +3,9 @@ using Gantry.Engine.Activities;
 
 namespace Gantry.Providers.Git;
 
-[Activity("git.latest-tag", Description = "Finds a release tag on origin: stable (highest vX.Y.Z without pre-release), latest, or an exact tag that must exist.",
+[Activity(
+    "git.latest-tag",
+    Description = "Finds a release tag on origin: stable (highest vX.Y.Z without pre-release), latest, or an exact tag that must exist.",
     Example = "id: tag\nuses: git.latest-tag\nwith: { ref: stable }")]
 internal sealed class GitLatestTagActivity : Activity<GitLatestTagActivity.Inputs, GitLatestTagActivity.Outputs>
 {
@@ -37,7 +39,10 @@ internal sealed class GitLatestTagActivity : Activity<GitLatestTagActivity.Input
 /// <summary>The git flow actions Gantry performs.</summary>
 public enum GitFlowAction { HotfixStart, HotfixFinish, ReleaseStart, ReleaseFinish }
 
-[Activity("git.flow", Description = "git flow hotfix/release start and finish, done with plain git: branch from the right base, finish merges --no-ff into production and develop, tags, pushes. Idempotent.",
+[Activity(
+    "git.flow",
+    Description = "git flow hotfix/release start and finish, done with plain git: branch from the right base, finish merges --no-ff into production "
+        + "and develop, tags, pushes. Idempotent.",
     Example = "uses: git.flow\nwith: { action: hotfix-start, version: 3.0.1 }")]
 internal sealed class GitFlowActivity : Activity<GitFlowActivity.Inputs, GitFlowActivity.Outputs>
 {
@@ -91,7 +96,9 @@ internal sealed class GitCommitPushActivity : Activity<GitCommitPushActivity.Inp
     {
         // The edit to commit was made in the clone by an earlier step: open it without resetting it.
         using var workspace = await GitWorkspaceFactory.OpenAsIsAsync(context, cancellationToken).ConfigureAwait(false);
-        var result = await workspace.CommitAndPushAsync(context.Input.Branch, context.Input.Message, context.Input.Paths, cancellationToken).ConfigureAwait(false);
+        var result = await workspace
+            .CommitAndPushAsync(context.Input.Branch, context.Input.Message, context.Input.Paths, cancellationToken)
+            .ConfigureAwait(false);
         context.Log.Info(result.Committed ? $"committed {result.Commit[..7]} on {context.Input.Branch}" : "nothing to commit");
         return new Outputs { Commit = result.Commit, Committed = result.Committed, Pushed = result.Pushed };
     }

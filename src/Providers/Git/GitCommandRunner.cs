@@ -101,13 +101,16 @@ public sealed class GitCommandRunner
         catch (LocalProcessStartException ex)
         {
             throw new GitException(
-                $"Could not start '{_options.GitExecutable}' in {workingDirectory}: {ex.Reason}. Install git (Debian package 'git') or set GitExecutable.",
+                $"Could not start '{_options.GitExecutable}' in {workingDirectory}: {ex.Reason}. Install git (Debian package 'git') or set "
+                + "GitExecutable.",
                 ex);
         }
 
         // Git's output is parsed: a tail would be read as the whole answer, so too much is an error.
         return result.Truncated
-            ? throw new GitException($"{FormatCommandLine(arguments)} in {workingDirectory} wrote more than {Size(_options.OutputLimit)} (exit code {result.ExitCode}); Gantry reads at most that much from git.")
+            ? throw new GitException(
+                $"{FormatCommandLine(arguments)} in {workingDirectory} wrote more than {Size(_options.OutputLimit)} (exit code {result.ExitCode}); "
+                + "Gantry reads at most that much from git.")
             : new GitResult(result.ExitCode, result.StandardOutput, result.StandardError);
     }
 

@@ -3,7 +3,10 @@ using Gantry.Engine.Activities;
 
 namespace Gantry.Providers.Git;
 
-[Activity("git.next-version", Description = "The next release version from the newest stable tag on origin (bump major, minor or patch), or a given version checked to be a SemVer above it.",
+[Activity(
+    "git.next-version",
+    Description = "The next release version from the newest stable tag on origin (bump major, minor or patch), or a given version checked to be a "
+        + "SemVer above it.",
     Example = "id: version\nuses: git.next-version\nwith: { bump: minor, version: \"{{ inputs.version }}\" }")]
 internal sealed class GitNextVersionActivity : Activity<GitNextVersionActivity.Inputs, GitNextVersionActivity.Outputs>
 {

@@ -4,8 +4,13 @@ using Gantry.Engine.Activities;
 
 namespace Gantry.Providers.Git;
 
-[Activity("git.wait-merged", Description = "Waits, holding no worker, until a pull request into the branch is merged on origin and, when asked, approved by its reviewers and checked: GitHub pull_request, pull_request_review, check_suite and status webhooks (or `gantry runs signal RUN pull_request --merged-into BRANCH`), in any order. A merge that origin contradicts is refused and the step keeps waiting.",
-    Example = "id: review\nuses: git.wait-merged\nwith: { branch: hotfix/3.0.1, require_checks: true, checks: [ci/test-bot], reviewers: [pr-nightmare] }")]
+[Activity(
+    "git.wait-merged",
+    Description = "Waits, holding no worker, until a pull request into the branch is merged on origin and, when asked, approved by its reviewers "
+        + "and checked: GitHub pull_request, pull_request_review, check_suite and status webhooks (or `gantry runs signal RUN pull_request "
+        + "--merged-into BRANCH`), in any order. A merge that origin contradicts is refused and the step keeps waiting.",
+    Example = "id: review\nuses: git.wait-merged\nwith: { branch: hotfix/3.0.1, require_checks: true, checks: [ci/test-bot], reviewers: "
+        + "[pr-nightmare] }")]
 internal sealed class GitWaitMergedActivity : WaitingActivity<GitWaitMergedActivity.Inputs, GitWaitMergedActivity.Outputs>
 {
     public const string SignalName = "pull_request";
@@ -16,7 +21,10 @@ internal sealed class GitWaitMergedActivity : WaitingActivity<GitWaitMergedActiv
     {
         var input = context.Input;
         var tip = input.VerifyOnOrigin ? await BranchTipAsync(context, cancellationToken).ConfigureAwait(false) : null;
-        return new WaitRequest(SignalName, "webhook", MergeGateWait.Describe(input.Branch, tip, input.Reviewers, input.Approvals, input.RequireChecks, input.Checks));
+        return new WaitRequest(
+            SignalName,
+            "webhook",
+            MergeGateWait.Describe(input.Branch, tip, input.Reviewers, input.Approvals, input.RequireChecks, input.Checks));
     }
 
     protected override async Task<Outputs?> ResumeAsync(ActivityContext<Inputs> context, SignalDelivery signal, CancellationToken cancellationToken)
@@ -31,18 +39,27 @@ internal sealed class GitWaitMergedActivity : WaitingActivity<GitWaitMergedActiv
             context.Log.Info($"ignored an event about repository {GitHubRepositoryMatcher.FullName(latest)}, not this environment's");
         }
 
-        var options = new MergeGateOptions(input.Branch, input.RequireChecks, input.Checks, repository) { Approvals = input.Approvals, Reviewers = input.Reviewers };
-        var refusals = input.VerifyOnOrigin ? await VerifyOnOriginAsync(context, events.Select(e => e.Json), latest, signal, cancellationToken).ConfigureAwait(false) : [];
+        var options = new MergeGateOptions(input.Branch, input.RequireChecks, input.Checks, repository)
+        {
+            Approvals = input.Approvals,
+            Reviewers = input.Reviewers,
+        };
+        var refusals = input.VerifyOnOrigin
+            ? await VerifyOnOriginAsync(context, events.Select(e => e.Json), latest, signal, cancellationToken).ConfigureAwait(false)
+            : [];
         switch (MergeGate.Decide(events.Select(e => e.Json), options, m => refusals.GetValueOrDefault(m)))
         {
             case MergeGateDecision.Failed failed:
                 throw new GitException(failed.Message);
             case MergeGateDecision.Passed { Merge: var merge, Checks: var checks, Approvers: var approvers }:
-                var reportedBy = events.FirstOrDefault(e => PullRequestMergeEvaluator.Evaluate(e.Json, input.Branch) == merge).Signal?.SentBy ?? "unknown";
+                var reportedBy = events.FirstOrDefault(e => PullRequestMergeEvaluator.Evaluate(e.Json, input.Branch) == merge).Signal?.SentBy
+                    ?? "unknown";
                 var checkNote = checks.Count == 0 ? "" : $"; checks passed on {Short(merge.HeadSha)}: {string.Join(", ", checks)}";
                 var reviewNote = approvers.Count == 0 ? "" : $"; approved by {string.Join(", ", approvers)}";
                 var originNote = input.VerifyOnOrigin ? $"; origin has merge commit {Short(merge.MergeCommitSha)} on {input.Branch}" : "";
-                context.Log.Info($"pull request #{merge.Number} ({merge.HeadRef}) merged into {input.Branch} by {merge.MergedBy ?? "unknown"}, reported by {reportedBy}{originNote}{reviewNote}{checkNote}");
+                context.Log.Info(
+                    $"pull request #{merge.Number} ({merge.HeadRef}) merged into {input.Branch} by {merge.MergedBy ?? "unknown"}, reported by "
+                    + $"{reportedBy}{originNote}{reviewNote}{checkNote}");
                 return new Outputs
                 {
                     Number = merge.Number,
@@ -67,7 +84,11 @@ internal sealed class GitWaitMergedActivity : WaitingActivity<GitWaitMergedActiv
     /// journaled with its reason and who sent it.
     /// </summary>
     private static async Task<Dictionary<PullRequestMerge, string>> VerifyOnOriginAsync(
-        ActivityContext<Inputs> context, IEnumerable<JsonElement> payloads, JsonElement latest, SignalDelivery signal, CancellationToken cancellationToken)
+        ActivityContext<Inputs> context,
+        IEnumerable<JsonElement> payloads,
+        JsonElement latest,
+        SignalDelivery signal,
+        CancellationToken cancellationToken)
     {
         var branch = context.Input.Branch;
         var claims = payloads.Select(p => PullRequestMergeEvaluator.Evaluate(p, branch)).OfType<PullRequestMerge>().Distinct().ToList();
@@ -87,7 +108,8 @@ internal sealed class GitWaitMergedActivity : WaitingActivity<GitWaitMergedActiv
                 continue;
             }
 
-            if (await workspace.ContradictsMergeAsync(branch, claim.MergeCommitSha, claim.HeadSha, cancellationToken).ConfigureAwait(false) is { } reason)
+            if (await workspace.ContradictsMergeAsync(branch, claim.MergeCommitSha, claim.HeadSha, cancellationToken).ConfigureAwait(false) is
+                { } reason)
             {
                 refusals[claim] = reason;
             }
@@ -99,13 +121,16 @@ internal sealed class GitWaitMergedActivity : WaitingActivity<GitWaitMergedActiv
 
         if (PullRequestMergeEvaluator.Evaluate(latest, branch) is { } claimed && refusals.TryGetValue(claimed, out var why))
         {
-            context.Log.Warn($"refused pull request #{claimed.Number} ({claimed.HeadRef}) reported merged into {branch} by {signal.SentBy ?? "unknown"}: origin contradicts it: {why}");
+            context.Log.Warn(
+                $"refused pull request #{claimed.Number} ({claimed.HeadRef}) reported merged into {branch} by {signal.SentBy ?? "unknown"}: origin "
+                + $"contradicts it: {why}");
         }
 
         return refusals;
     }
 
-    /// <summary>The branch's commit on origin now, for the wait's description (a hand-made merge signal names it); null when origin cannot be asked.</summary>
+    /// <summary>The branch's commit on origin now, for the wait's description (a hand-made merge signal names it); null when origin cannot be
+    /// asked.</summary>
     private static async Task<string?> BranchTipAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)
     {
         try
@@ -129,19 +154,29 @@ internal sealed class GitWaitMergedActivity : WaitingActivity<GitWaitMergedActiv
         [Description("The branch the pull request must be merged into, e.g. hotfix/3.0.1.")]
         public required string Branch { get; set; }
 
-        [Description("Also require a passing check on the pull request's head commit (pull_request.head.sha): a check_suite completed with conclusion success or a status with state success. A failed one fails the step.")]
+        [Description(
+            "Also require a passing check on the pull request's head commit (pull_request.head.sha): a check_suite completed with conclusion "
+            + "success or a status with state success. A failed one fails the step.")]
         public bool RequireChecks { get; set; }
 
-        [Description("With require_checks: the checks that must each pass, by check suite app (name or slug, e.g. GitHub Actions) or status context (e.g. ci/jenkins). Empty means any one passing check.")]
+        [Description(
+            "With require_checks: the checks that must each pass, by check suite app (name or slug, e.g. GitHub Actions) or status context (e.g. "
+            + "ci/jenkins). Empty means any one passing check.")]
         public List<string> Checks { get; set; } = [];
 
-        [Description("Logins whose latest review of the pull request's head commit must be an approval (pull_request_review events), e.g. [pr-nightmare]; a later changes_requested or a dismissal withdraws it.")]
+        [Description(
+            "Logins whose latest review of the pull request's head commit must be an approval (pull_request_review events), e.g. [pr-nightmare]; a "
+            + "later changes_requested or a dismissal withdraws it.")]
         public List<string> Reviewers { get; set; } = [];
 
-        [Description("How many reviewers must have approved the head commit in all (at least as many as reviewers lists). 0 with no reviewers: no review needed.")]
+        [Description(
+            "How many reviewers must have approved the head commit in all (at least as many as reviewers lists). 0 with no reviewers: no review "
+            + "needed.")]
         public int Approvals { get; set; }
 
-        [Description("Accept a merge only when origin confirms it: fetched, the merge commit (or for squash and rebase merges a commit with its tree) is on the branch and the head's changes are in it. Turn off only for an origin Gantry cannot reach; the payload is then believed as sent.")]
+        [Description(
+            "Accept a merge only when origin confirms it: fetched, the merge commit (or for squash and rebase merges a commit with its tree) is on "
+            + "the branch and the head's changes are in it. Turn off only for an origin Gantry cannot reach; the payload is then believed as sent.")]
         public bool VerifyOnOrigin { get; set; } = true;
     }
 

@@ -21,7 +21,9 @@ public sealed partial class GitWorkspace
         await EnsureCloneAsync(cancellationToken).ConfigureAwait(false);
 
         var remoteBase = await RemoteBranchAsync(baseBranch, cancellationToken).ConfigureAwait(false)
-            ?? throw new GitException($"Branch '{baseBranch}' does not exist on origin; a {Describe(kind)} starts from it. Check the branch names configured for this environment.");
+            ?? throw new GitException(
+                $"Branch '{baseBranch}' does not exist on origin; a {Describe(kind)} starts from it. Check the branch names configured for this "
+                + "environment.");
         var tags = await ListRefsAsync("refs/tags/", cancellationToken).ConfigureAwait(false);
         var remoteBranches = await ListRefsAsync($"refs/remotes/{Origin}/", cancellationToken).ConfigureAwait(false);
         FlowStartChecks.Refuse(Flow, kind, normalized, tags, remoteBranches);
@@ -31,7 +33,8 @@ public sealed partial class GitWorkspace
             if (!await IsAncestorAsync(remoteBase, existing, cancellationToken).ConfigureAwait(false))
             {
                 throw new GitException(
-                    $"Branch '{branch}' already exists on origin but does not descend from '{baseBranch}' ({Short(remoteBase)}): someone else started it. "
+                    $"Branch '{branch}' already exists on origin but does not descend from '{baseBranch}' ({Short(remoteBase)}): someone else "
+                    + "started it. "
                     + $"Delete it on origin or start a {Describe(kind)} with another version.");
             }
 
@@ -53,7 +56,11 @@ public sealed partial class GitWorkspace
     /// <see cref="FlowStartAsync"/> are kept. A push refused because origin moved throws
     /// <see cref="GitPushRejectedException"/>.
     /// </summary>
-    public async Task<CommitResult> CommitAndPushAsync(string branch, string message, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    public async Task<CommitResult> CommitAndPushAsync(
+        string branch,
+        string message,
+        IReadOnlyList<string> paths,
+        CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(branch);
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
@@ -127,7 +134,8 @@ public sealed partial class GitWorkspace
             ?? await RemoteBranchAsync(branch, cancellationToken).ConfigureAwait(false);
         if (branchTip is null && localTag is null)
         {
-            throw new GitException($"Cannot finish {Describe(kind)} {normalized}: neither branch '{branch}' nor tag '{tag}' exists on origin. Start it first.");
+            throw new GitException(
+                $"Cannot finish {Describe(kind)} {normalized}: neither branch '{branch}' nor tag '{tag}' exists on origin. Start it first.");
         }
 
         if (branchTip is not null)
@@ -162,7 +170,8 @@ public sealed partial class GitWorkspace
 
         if (localTag is null)
         {
-            await Git(["tag", "--annotate", "-m", Flow.TagMessage(kind, normalized), tag, $"refs/heads/{production}"], cancellationToken).ConfigureAwait(false);
+            await Git(["tag", "--annotate", "-m", Flow.TagMessage(kind, normalized), tag, $"refs/heads/{production}"], cancellationToken)
+                .ConfigureAwait(false);
         }
 
         if (!await IsAncestorAsync(tagRef, develop, cancellationToken).ConfigureAwait(false))
@@ -177,7 +186,10 @@ public sealed partial class GitWorkspace
             var delete = await TryGit(["push", "--quiet", Origin, "--delete", $"refs/heads/{branch}"], cancellationToken).ConfigureAwait(false);
             if (delete.ExitCode != 0 && !delete.StandardError.Contains("remote ref does not exist", StringComparison.Ordinal))
             {
-                throw _git.CommandFailed(["push", "--quiet", Origin, "--delete", $"refs/heads/{branch}"], delete, "The release itself is complete; delete the branch on origin by hand or rerun the step.");
+                throw _git.CommandFailed(
+                    ["push", "--quiet", Origin, "--delete", $"refs/heads/{branch}"],
+                    delete,
+                    "The release itself is complete; delete the branch on origin by hand or rerun the step.");
             }
         }
 
@@ -234,7 +246,8 @@ public sealed partial class GitWorkspace
 
         throw new GitMergeConflictException(
             $"Merging '{source}' into '{target}' conflicts in: {string.Join(", ", conflicts)}. "
-            + $"The merge was aborted and the clone left clean. Resolve it on origin so that '{source}' merges cleanly into '{target}', then rerun the step.",
+                + $"The merge was aborted and the clone left clean. Resolve it on origin so that '{source}' merges cleanly into '{target}', then "
+                + "rerun the step.",
             source,
             target,
             conflicts);
@@ -242,8 +255,11 @@ public sealed partial class GitWorkspace
 
     private async Task<bool> PushIfBehindAsync(string develop, string production, string tag, CancellationToken cancellationToken)
     {
-        var upToDate = await RemoteBranchAsync(develop, cancellationToken).ConfigureAwait(false) == await LocalBranchAsync(develop, cancellationToken).ConfigureAwait(false)
-            && await RemoteBranchAsync(production, cancellationToken).ConfigureAwait(false) == await LocalBranchAsync(production, cancellationToken).ConfigureAwait(false)
+        var upToDate =
+            await RemoteBranchAsync(develop, cancellationToken).ConfigureAwait(false)
+                == await LocalBranchAsync(develop, cancellationToken).ConfigureAwait(false)
+            && await RemoteBranchAsync(production, cancellationToken).ConfigureAwait(false)
+                == await LocalBranchAsync(production, cancellationToken).ConfigureAwait(false)
             && await TagOnOriginAsync(tag, cancellationToken).ConfigureAwait(false);
         if (upToDate)
         {
@@ -273,7 +289,8 @@ public sealed partial class GitWorkspace
             var branch = moved.Groups["branch"].Value;
             var failure = _git.CommandFailed(push, result);
             throw new GitPushRejectedException(
-                $"Push rejected: origin/{branch} has moved since the clone was fetched. Fetch and rebase onto origin/{branch}, or rerun the step so it starts from a fresh fetch."
+                $"Push rejected: origin/{branch} has moved since the clone was fetched. Fetch and rebase onto origin/{branch}, or rerun the step so "
+                + "it starts from a fresh fetch."
                 + Environment.NewLine + failure.Message,
                 branch,
                 failure.CommandLine,

@@ -10,7 +10,8 @@ public sealed partial class GitWorkspace
     /// Why origin contradicts the claim "<paramref name="headCommit"/> was merged into
     /// <paramref name="branch"/> as <paramref name="mergeCommit"/>", or null when origin confirms it.
     /// Fetches origin first (a commit it still lacks is looked for in GitHub's <c>refs/pull/*/head</c>,
-    /// which keep a pull request's head after its branch is deleted, then asked for by SHA). Confirmed when the merge commit, or for squash and rebase merges a
+    /// which keep a pull request's head after its branch is deleted, then asked for by SHA). Confirmed when the merge commit, or for squash and
+    /// rebase merges a
     /// commit with the same tree, is on the branch, and the head's changes are in the branch: the head
     /// is an ancestor of it, or merging the head into it changes nothing.
     /// </summary>
@@ -96,7 +97,8 @@ public sealed partial class GitWorkspace
     private async Task<bool> BranchHasTreeOfAsync(string head, string tip, string commit, CancellationToken cancellationToken)
     {
         var tree = await ResolveObjectAsync(commit + "^{tree}", cancellationToken).ConfigureAwait(false);
-        var log = await Git(["log", "--first-parent", $"--max-count={TreeSearchDepth}", "--format=%T", $"{head}..{tip}"], cancellationToken).ConfigureAwait(false);
+        var log = await Git(["log", "--first-parent", $"--max-count={TreeSearchDepth}", "--format=%T", $"{head}..{tip}"], cancellationToken)
+            .ConfigureAwait(false);
         return tree is not null && log.StandardOutput.Split('\n', StringSplitOptions.TrimEntries).Contains(tree, StringComparer.Ordinal);
     }
 

@@ -39,8 +39,13 @@ public sealed partial class GitWorkspace
         ArgumentException.ThrowIfNullOrWhiteSpace(reference);
         var name = reference.Trim();
         var workingDirectory = Directory.Exists(WorkingDirectory) ? WorkingDirectory : Path.GetTempPath();
-        var result = await _git.RunAsync(workingDirectory, ["ls-remote", _options.RepositoryUrl, $"refs/tags/{name}", $"refs/tags/{name}^{{}}", $"refs/heads/{name}"], cancellationToken).ConfigureAwait(false);
-        var refs = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var result = await _git.RunAsync(
+                workingDirectory,
+                ["ls-remote", _options.RepositoryUrl, $"refs/tags/{name}", $"refs/tags/{name}^{{}}", $"refs/heads/{name}"],
+                cancellationToken)
+            .ConfigureAwait(false);
+        var refs = result
+            .StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('\t'))
             .Where(parts => parts.Length == 2)
             .ToDictionary(parts => parts[1], parts => parts[0], StringComparer.Ordinal);

@@ -52,7 +52,9 @@ public sealed partial class GitWorkspace : IDisposable
         var errors = options.Validate();
         if (errors.Count > 0)
         {
-            throw new ArgumentException("Invalid git workspace options:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "- " + e)), nameof(options));
+            throw new ArgumentException(
+                "Invalid git workspace options:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "- " + e)),
+                nameof(options));
         }
 
         _options = options;
@@ -140,7 +142,8 @@ public sealed partial class GitWorkspace : IDisposable
         return new LatestTag(selected.Tag, selected.Version, commits[selected.Tag]);
     }
 
-    /// <summary>The next version after the newest stable tag on origin, or <paramref name="requested"/> checked against it (<see cref="NextVersion"/>).</summary>
+    /// <summary>The next version after the newest stable tag on origin, or <paramref name="requested"/> checked against it (<see
+    /// cref="NextVersion"/>).</summary>
     public async Task<NextVersionResult> NextVersionAsync(VersionBump bump, string? requested, CancellationToken cancellationToken)
     {
         var commits = await RemoteTagsAsync(cancellationToken).ConfigureAwait(false);
@@ -222,9 +225,11 @@ public sealed partial class GitWorkspace : IDisposable
         return result.ExitCode == 0 ? result.StandardOutput.Trim() : null;
     }
 
-    private Task<string?> LocalBranchAsync(string branch, CancellationToken cancellationToken) => ResolveAsync($"refs/heads/{branch}", cancellationToken);
+    private Task<string?> LocalBranchAsync(string branch, CancellationToken cancellationToken) =>
+        ResolveAsync($"refs/heads/{branch}", cancellationToken);
 
-    private Task<string?> RemoteBranchAsync(string branch, CancellationToken cancellationToken) => ResolveAsync($"refs/remotes/{Origin}/{branch}", cancellationToken);
+    private Task<string?> RemoteBranchAsync(string branch, CancellationToken cancellationToken) =>
+        ResolveAsync($"refs/remotes/{Origin}/{branch}", cancellationToken);
 
     /// <summary>Checks out <paramref name="branch"/>, creating it from origin's branch when only that exists.</summary>
     private async Task CheckoutAsync(string branch, CancellationToken cancellationToken)
@@ -234,7 +239,8 @@ public sealed partial class GitWorkspace : IDisposable
             if (await RemoteBranchAsync(branch, cancellationToken).ConfigureAwait(false) is null)
             {
                 throw new GitException(
-                    $"Branch '{branch}' does not exist on origin ({_git.Masker.Mask(_options.RepositoryUrl)}). Check the branch names configured for this environment.");
+                    $"Branch '{branch}' does not exist on origin ({_git.Masker.Mask(_options.RepositoryUrl)}). Check the branch names configured "
+                    + "for this environment.");
             }
 
             await Git(["branch", "--quiet", "--track", branch, $"refs/remotes/{Origin}/{branch}"], cancellationToken).ConfigureAwait(false);

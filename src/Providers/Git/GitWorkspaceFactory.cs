@@ -25,7 +25,11 @@ internal static class GitWorkspaceFactory
     }
 
     /// <summary>The environment's clone, fetched and clean; dispose it when the git work is done (it deletes a key written from a secret).</summary>
-    public static async Task<GitWorkspace> OpenAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, CancellationToken cancellationToken)
+    public static async Task<GitWorkspace> OpenAsync(
+        EnvironmentDefinition environment,
+        string dataDirectory,
+        ISecretAccessor secrets,
+        CancellationToken cancellationToken)
     {
         var workspace = await CreateAsync(environment, dataDirectory, secrets, cancellationToken).ConfigureAwait(false);
         try
@@ -40,21 +44,36 @@ internal static class GitWorkspaceFactory
         }
     }
 
-    /// <summary>Resolves <c>stable</c>, <c>latest</c> or an exact tag on the environment's origin, without a clone (<c>gantry deploy --ref</c>).</summary>
-    public static async Task<LatestTag> LatestTagAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, string reference, CancellationToken cancellationToken)
+    /// <summary>Resolves <c>stable</c>, <c>latest</c> or an exact tag on the environment's origin, without a clone (<c>gantry deploy
+    /// --ref</c>).</summary>
+    public static async Task<LatestTag> LatestTagAsync(
+        EnvironmentDefinition environment,
+        string dataDirectory,
+        ISecretAccessor secrets,
+        string reference,
+        CancellationToken cancellationToken)
     {
         using var workspace = await CreateAsync(environment, dataDirectory, secrets, cancellationToken).ConfigureAwait(false);
         return await workspace.LatestTagAsync(reference, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Resolves a deploy's tag, branch or commit on the environment's origin, without a clone.</summary>
-    public static async Task<ResolvedRef> ResolveRefAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, string reference, CancellationToken cancellationToken)
+    public static async Task<ResolvedRef> ResolveRefAsync(
+        EnvironmentDefinition environment,
+        string dataDirectory,
+        ISecretAccessor secrets,
+        string reference,
+        CancellationToken cancellationToken)
     {
         using var workspace = await CreateAsync(environment, dataDirectory, secrets, cancellationToken).ConfigureAwait(false);
         return await workspace.ResolveRefAsync(reference, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<GitWorkspace> CreateAsync(EnvironmentDefinition environment, string dataDirectory, ISecretAccessor secrets, CancellationToken cancellationToken)
+    private static async Task<GitWorkspace> CreateAsync(
+        EnvironmentDefinition environment,
+        string dataDirectory,
+        ISecretAccessor secrets,
+        CancellationToken cancellationToken)
     {
         var repository = environment.Repository;
         var url = repository.Url ?? throw new GitException($"environment {environment.Id} has no repository.url");
@@ -106,8 +125,14 @@ internal static class GitWorkspaceFactory
         }
 
         var path = Path.Combine(folder, $"{environmentId}-git-{Guid.NewGuid():N}");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-        await using var file = new StreamWriter(path, options);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        };
+        var file = new StreamWriter(path, options);
+        await using var fileScope = file.ConfigureAwait(false);
         await file.WriteAsync(key.AsMemory(), cancellationToken).ConfigureAwait(false);
         return path;
     }

@@ -23,7 +23,8 @@ public abstract record MergeGateDecision
     /// <summary>Not yet: <paramref name="Reason"/> says what is missing.</summary>
     public sealed record Waiting(string Reason) : MergeGateDecision;
 
-    /// <summary>Merged, and when required, checked and approved: <paramref name="Checks"/> names the checks that passed, <paramref name="Approvers"/> who approved.</summary>
+    /// <summary>Merged, and when required, checked and approved: <paramref name="Checks"/> names the checks that passed, <paramref name="Approvers"/>
+    /// who approved.</summary>
     public sealed record Passed(PullRequestMerge Merge, IReadOnlyList<string> Checks, IReadOnlyList<string> Approvers) : MergeGateDecision;
 
     /// <summary>A check on the merged pull request's head commit failed.</summary>
@@ -44,18 +45,26 @@ public static class MergeGate
     /// <param name="payloads">Every event delivered to the step, oldest first.</param>
     /// <param name="options">What the step waits for.</param>
     /// <param name="refusal">Why origin contradicts a merge (null when it does not); null trusts every merge.</param>
-    public static MergeGateDecision Decide(IEnumerable<JsonElement> payloads, MergeGateOptions options, Func<PullRequestMerge, string?>? refusal = null)
+    public static MergeGateDecision Decide(
+        IEnumerable<JsonElement> payloads,
+        MergeGateOptions options,
+        Func<PullRequestMerge, string?>? refusal = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var ours = payloads.Where(p => options.Repository is null || GitHubRepositoryMatcher.Matches(p, options.Repository)).ToList();
-        var claimed = ours.Select(p => PullRequestMergeEvaluator.Evaluate(p, options.Branch)).OfType<PullRequestMerge>().DistinctBy(m => (m.Number, m.MergeCommitSha, m.HeadSha)).ToList();
+        var claimed = ours.Select(p => PullRequestMergeEvaluator.Evaluate(p, options.Branch))
+            .OfType<PullRequestMerge>()
+            .DistinctBy(m => (m.Number, m.MergeCommitSha, m.HeadSha))
+            .ToList();
         var refused = claimed.Select(m => (Merge: m, Reason: refusal?.Invoke(m))).Where(r => r.Reason is not null).ToList();
         var merges = claimed.Where(m => refused.All(r => r.Merge != m)).DistinctBy(m => m.Number).ToList();
         if (merges.Count == 0)
         {
-            return new MergeGateDecision.Waiting(refused.Count == 0
-                ? $"no pull request merged into {options.Branch} yet"
-                : $"no pull request merged into {options.Branch} yet that origin confirms; refused: {string.Join("; ", refused.Select(r => $"#{r.Merge.Number}: {r.Reason}"))}");
+            return new MergeGateDecision.Waiting(
+                refused.Count == 0
+                    ? $"no pull request merged into {options.Branch} yet"
+                    : $"no pull request merged into {options.Branch} yet that origin confirms; refused: "
+                        + $"{string.Join("; ", refused.Select(r => $"#{r.Merge.Number}: {r.Reason}"))}");
         }
 
         var results = ours.Select(CheckResultEvaluator.Evaluate).OfType<CheckResult>().ToList();
@@ -66,13 +75,18 @@ public static class MergeGate
             ?? (MergeGateDecision)verdicts.OfType<MergeGateDecision.Waiting>().First();
     }
 
-    private static MergeGateDecision Verdict(PullRequestMerge merge, IReadOnlyList<CheckResult> results, IReadOnlyList<PullRequestReview> reviews, MergeGateOptions options)
+    private static MergeGateDecision Verdict(
+        PullRequestMerge merge,
+        IReadOnlyList<CheckResult> results,
+        IReadOnlyList<PullRequestReview> reviews,
+        MergeGateOptions options)
     {
         var pullRequest = $"pull request #{merge.Number} ({merge.HeadRef}) merged into {options.Branch}";
         var needsReviews = options.Approvals > 0 || options.Reviewers.Count > 0;
         if (merge.HeadSha.Length == 0 && (options.RequireChecks || needsReviews))
         {
-            return new MergeGateDecision.Waiting($"{pullRequest} names no head commit (pull_request.head.sha), so no check or review can be matched to it");
+            return new MergeGateDecision.Waiting(
+                $"{pullRequest} names no head commit (pull_request.head.sha), so no check or review can be matched to it");
         }
 
         IReadOnlyList<string> passedChecks = [];
@@ -87,14 +101,19 @@ public static class MergeGate
                 .ToList();
             if (latest.FirstOrDefault(r => r.Outcome == CheckOutcome.Failed) is { } failed)
             {
-                return new MergeGateDecision.Failed($"check '{failed.Name}' failed ({failed.Result}) on commit {merge.HeadSha}, the head of {pullRequest}; the merged code did not pass its required checks");
+                return new MergeGateDecision.Failed(
+                    $"check '{failed.Name}' failed ({failed.Result}) on commit {merge.HeadSha}, the head of {pullRequest}; the merged code did not "
+                    + "pass its required checks");
             }
 
             var passed = latest.Where(r => r.Outcome == CheckOutcome.Passed).ToList();
             var missingChecks = options.Checks.Where(c => !passed.Any(r => r.IsNamed(c))).ToList();
             if (options.Checks.Count == 0 ? passed.Count == 0 : missingChecks.Count > 0)
             {
-                missing.Add(options.Checks.Count == 0 ? "a successful check suite or status" : $"successful {string.Join(", ", missingChecks.Select(c => $"'{c}'"))}");
+                missing.Add(
+                    options.Checks.Count == 0
+                        ? "a successful check suite or status"
+                        : $"successful {string.Join(", ", missingChecks.Select(c => $"'{c}'"))}");
             }
 
             passedChecks = passed.Select(r => r.Name).ToList();

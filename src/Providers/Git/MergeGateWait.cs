@@ -8,7 +8,13 @@ namespace Gantry.Providers.Git;
 /// </summary>
 internal static class MergeGateWait
 {
-    public static string Describe(string branch, string? tip, IReadOnlyList<string> reviewers, int approvals, bool requireChecks, IReadOnlyList<string> checks)
+    public static string Describe(
+        string branch,
+        string? tip,
+        IReadOnlyList<string> reviewers,
+        int approvals,
+        bool requireChecks,
+        IReadOnlyList<string> checks)
     {
         var text = $"a pull request merged into {branch}";
         if (tip is not null)

@@ -29,7 +29,9 @@ public static class NextVersion
             var version = ParseRequested(requested.Trim(), prefix);
             if (newest is not null && version.ComparePrecedenceTo(newest.Version) <= 0)
             {
-                throw new GitException($"version '{requested.Trim()}' is not above the newest stable release {newest.Tag}: give a higher version, or none to get {Bump(newest.Version, bump)}");
+                throw new GitException(
+                    $"version '{requested.Trim()}' is not above the newest stable release {newest.Tag}: give a higher version, or none to get "
+                    + $"{Bump(newest.Version, bump)}");
             }
 
             return new NextVersionResult(version.ToString(), prefix + version, previous);

@@ -11,16 +11,25 @@ namespace Gantry.Providers.Git;
 internal static class ReviewRequirement
 {
     /// <summary>Who approved, and what is still missing (null when nothing is).</summary>
-    public static (IReadOnlyList<string> Approvers, string? Missing) Check(PullRequestMerge merge, IEnumerable<PullRequestReview> reviews, MergeGateOptions options)
+    public static (IReadOnlyList<string> Approvers, string? Missing) Check(
+        PullRequestMerge merge,
+        IEnumerable<PullRequestReview> reviews,
+        MergeGateOptions options)
     {
         var latest = new Dictionary<string, PullRequestReview>(StringComparer.OrdinalIgnoreCase);
-        foreach (var review in reviews.Where(r => r.Number == merge.Number && SameBranch(r.BaseRef, options.Branch) && r.State != ReviewState.Commented))
+        foreach (
+            var review in reviews.Where(r => r.Number == merge.Number && SameBranch(r.BaseRef, options.Branch) && r.State != ReviewState.Commented))
         {
             latest[review.Reviewer] = review;
         }
 
-        var approvers = latest.Values
-            .Where(r => r.State == ReviewState.Approved && (r.CommitId.Length == 0 || merge.HeadSha.Length == 0 || string.Equals(r.CommitId, merge.HeadSha, StringComparison.OrdinalIgnoreCase)))
+        var approvers = latest
+            .Values.Where(r =>
+                r.State == ReviewState.Approved
+                && (
+                    r.CommitId.Length == 0
+                    || merge.HeadSha.Length == 0
+                    || string.Equals(r.CommitId, merge.HeadSha, StringComparison.OrdinalIgnoreCase)))
             .Select(r => r.Reviewer)
             .Order(StringComparer.OrdinalIgnoreCase)
             .ToList();
@@ -35,7 +44,8 @@ internal static class ReviewRequirement
         var parts = new List<string>();
         if (missing.Count > 0)
         {
-            parts.Add($"an approving review by {string.Join(" and ", missing)}" + (withdrawn.Count > 0 ? $"; latest: {string.Join(", ", withdrawn)}" : ""));
+            parts.Add(
+                $"an approving review by {string.Join(" and ", missing)}" + (withdrawn.Count > 0 ? $"; latest: {string.Join(", ", withdrawn)}" : ""));
         }
 
         if (approvers.Count < needed && options.Approvals > options.Reviewers.Count)
@@ -55,5 +65,6 @@ internal static class ReviewRequirement
 
     private static bool SameBranch(string a, string b) => string.Equals(Strip(a), Strip(b), StringComparison.Ordinal);
 
-    private static string Strip(string reference) => reference.StartsWith("refs/heads/", StringComparison.Ordinal) ? reference["refs/heads/".Length..] : reference;
+    private static string Strip(string reference) =>
+        reference.StartsWith("refs/heads/", StringComparison.Ordinal) ? reference["refs/heads/".Length..] : reference;
 }

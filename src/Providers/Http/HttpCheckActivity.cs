@@ -35,7 +35,9 @@ internal sealed class HttpCheckActivity : Activity<HttpCheckActivity.Inputs, Htt
         for (var attempt = 1; ; attempt++)
         {
             var result = await AttemptAsync(context, method, input, cancellationToken).ConfigureAwait(false);
-            if (result.Status == input.ExpectStatus && result.Error is null && (input.ExpectBody is null || result.Body.Contains(input.ExpectBody, StringComparison.Ordinal)))
+            if (result.Status == input.ExpectStatus
+                && result.Error is null
+                && (input.ExpectBody is null || result.Body.Contains(input.ExpectBody, StringComparison.Ordinal)))
             {
                 context.Log.Info($"{target}: {result.Status} after {Plural(attempt, "attempt")}");
                 return new Outputs
@@ -50,7 +52,9 @@ internal sealed class HttpCheckActivity : Activity<HttpCheckActivity.Inputs, Htt
             got = masker.Apply(result.Error ?? $"{result.Status} '{Excerpt(result)}'");
             if (attempt >= input.Retries)
             {
-                throw new HttpCheckException(masker.Apply($"{target}: {expected}, got {got} after {Plural(attempt, "attempt")}"), result.Status == 0 ? null : result.Status);
+                throw new HttpCheckException(
+                    masker.Apply($"{target}: {expected}, got {got} after {Plural(attempt, "attempt")}"),
+                    result.Status == 0 ? null : result.Status);
             }
 
             context.Log.Info($"{target}: attempt {attempt} of {input.Retries} got {got}; retrying in {Duration.Format(input.Interval)}");

@@ -12,8 +12,11 @@ internal static class BuiltInLoadBalancers
     public static IReadOnlyList<LoadBalancerDriverRegistration> All { get; } =
     [
         // The sandbox's settings class lives in the engine (it is the default); its driver is here.
-        new(LoadBalancerProviders.Sandbox, (_, context) => new SandboxLoadBalancerDriver(new SandboxFleet(context.Environment, context.DataDirectory), context.Time)),
-        new(LoadBalancerProviders.None, (_, context) => throw new LoadBalancerException($"environment {context.Environment.Id} has no load balancer (load_balancer.provider: none); remove lb.* steps or configure one")),
+        new(LoadBalancerProviders.Sandbox, (_, context) =>
+            new SandboxLoadBalancerDriver(new SandboxFleet(context.Environment, context.DataDirectory), context.Time)),
+        new(LoadBalancerProviders.None, (_, context) =>
+            throw new LoadBalancerException(
+                $"environment {context.Environment.Id} has no load balancer (load_balancer.provider: none); remove lb.* steps or configure one")),
         HAProxyLoadBalancer.Registration,
         NginxLoadBalancer.Registration,
     ];

@@ -12,9 +12,13 @@ namespace Gantry.Providers.LoadBalancers;
 /// depend on the release. Tried up to <c>retries</c> times, <c>interval</c> apart, as after a deploy.
 /// </summary>
 /// <param name="once">Ask once, no retries: the check right before HAProxy is told a server is up must be fresh.</param>
-internal sealed class EnvironmentHealthProbe(EnvironmentDefinition environment, HealthCheckSettings health, TimeProvider time, bool once = false) : IUpstreamProbe
+internal sealed class EnvironmentHealthProbe(EnvironmentDefinition environment, HealthCheckSettings health, TimeProvider time, bool once = false)
+    : IUpstreamProbe
 {
-    private static readonly HttpClient Client = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan };
+    private static readonly HttpClient Client = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+    {
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
 
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
@@ -65,7 +69,9 @@ internal sealed class EnvironmentHealthProbe(EnvironmentDefinition environment, 
                 return $"GET {url} answered {status}, expected {health.ExpectStatus}";
             }
 
-            return expectBody is null || (await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false)).Contains(expectBody, StringComparison.Ordinal)
+            return
+                expectBody is null
+                || (await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false)).Contains(expectBody, StringComparison.Ordinal)
                 ? null
                 : $"GET {url} answered {status} but the body does not contain '{expectBody}'";
         }

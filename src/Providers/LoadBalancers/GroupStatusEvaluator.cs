@@ -23,9 +23,13 @@ public static class GroupStatusEvaluator
     /// <summary>Builds the status of every group from the servers the load balancer reports.</summary>
     /// <param name="groups">Group name → its servers.</param>
     /// <param name="servers">What the load balancer reports.</param>
-    /// <param name="quarantined">Servers whose host is quarantined: they count as out and leave the group's state to the others (a group of only quarantined servers is out).</param>
+    /// <param name="quarantined">Servers whose host is quarantined: they count as out and leave the group's state to the others (a group of only
+    /// quarantined servers is out).</param>
     /// <exception cref="LoadBalancerException">A group names a server the load balancer does not report.</exception>
-    public static LoadBalancerStatus Evaluate(IReadOnlyDictionary<string, IReadOnlyList<string>> groups, IReadOnlyList<ServerState> servers, IReadOnlyCollection<string>? quarantined = null)
+    public static LoadBalancerStatus Evaluate(
+        IReadOnlyDictionary<string, IReadOnlyList<string>> groups,
+        IReadOnlyList<ServerState> servers,
+        IReadOnlyCollection<string>? quarantined = null)
     {
         var byName = servers.ToDictionary(s => s.Name, StringComparer.Ordinal);
         var missing = groups

@@ -6,7 +6,12 @@ namespace Gantry.Providers.LoadBalancers;
 /// </summary>
 internal static class LiveGroupsGuard
 {
-    public static void Ensure(string action, LoadBalancerStatus before, IReadOnlySet<string> bringLive, IReadOnlySet<string> takeOut, int minLiveGroups)
+    public static void Ensure(
+        string action,
+        LoadBalancerStatus before,
+        IReadOnlySet<string> bringLive,
+        IReadOnlySet<string> takeOut,
+        int minLiveGroups)
     {
         // An action that only adds capacity cannot lower the number of live groups; refusing it would
         // only stop a recovery (lb.restore after a failure), so it is never refused here.
@@ -27,7 +32,8 @@ internal static class LiveGroupsGuard
             .Where(p => p.Second.State != GroupState.Live)
             .Select(p => Reason(p.First, p.Second, bringLive, takeOut));
         throw new LoadBalancerException(
-            $"refused: {action} would leave {live} live group{(live == 1 ? "" : "s")} (min_live_groups is {minLiveGroups}): {string.Join(", ", reasons)}");
+            $"refused: {action} would leave {live} live group{(live == 1 ? "" : "s")} (min_live_groups is {minLiveGroups}): "
+            + $"{string.Join(", ", reasons)}");
     }
 
     private static GroupStatus Predict(GroupStatus group, IReadOnlySet<string> bringLive, IReadOnlySet<string> takeOut)

@@ -60,10 +60,19 @@ public abstract class LoadBalancerActivity<TInputs>(LoadBalancerFactory factory)
         return LoadBalancerOutputs.From(status);
     }
 
-    protected abstract Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, TInputs inputs, IProgress<string> progress, CancellationToken cancellationToken);
+    protected abstract Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        TInputs inputs,
+        IProgress<string> progress,
+        CancellationToken cancellationToken);
 
-    /// <summary>The action with the whole step context: an activity that decides from the state it reads records that decision here (<see cref="ActivityContext.Intent"/>).</summary>
-    protected virtual Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, ActivityContext<TInputs> context, IProgress<string> progress, CancellationToken cancellationToken)
+    /// <summary>The action with the whole step context: an activity that decides from the state it reads records that decision here (<see
+    /// cref="ActivityContext.Intent"/>).</summary>
+    protected virtual Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        ActivityContext<TInputs> context,
+        IProgress<string> progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         return ActAsync(controller, context.Input, progress, cancellationToken);
@@ -78,18 +87,32 @@ public abstract class LoadBalancerActivity<TInputs>(LoadBalancerFactory factory)
     }
 }
 
-[Activity("lb.status", Description = "Reads which groups are live, out or inconsistent, asked from the load balancer now.", Example = "uses: lb.status")]
+[Activity(
+    "lb.status",
+    Description = "Reads which groups are live, out or inconsistent, asked from the load balancer now.",
+    Example = "uses: lb.status")]
 internal sealed class LbStatusActivity(LoadBalancerFactory factory) : LoadBalancerActivity<NoInputs>(factory)
 {
-    protected override Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, NoInputs inputs, IProgress<string> progress, CancellationToken cancellationToken) =>
-        controller.GetStatusAsync(cancellationToken);
+    protected override Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        NoInputs inputs,
+        IProgress<string> progress,
+        CancellationToken cancellationToken
+    ) => controller.GetStatusAsync(cancellationToken);
 }
 
-[Activity("lb.live", Description = "Makes exactly the given groups live and takes every other group out (drained first).", Example = "uses: lb.live\nwith: { groups: [group2] }")]
+[Activity(
+    "lb.live",
+    Description = "Makes exactly the given groups live and takes every other group out (drained first).",
+    Example = "uses: lb.live\nwith: { groups: [group2] }")]
 internal sealed class LbLiveActivity(LoadBalancerFactory factory) : LoadBalancerActivity<LbLiveActivity.Inputs>(factory)
 {
-    protected override Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, Inputs inputs, IProgress<string> progress, CancellationToken cancellationToken) =>
-        controller.SetLiveAsync(inputs.Groups, progress, cancellationToken);
+    protected override Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        Inputs inputs,
+        IProgress<string> progress,
+        CancellationToken cancellationToken
+    ) => controller.SetLiveAsync(inputs.Groups, progress, cancellationToken);
 
     public sealed class Inputs
     {
@@ -104,15 +127,26 @@ internal sealed class LbFlipActivity(LoadBalancerFactory factory) : LoadBalancer
     private const string LiveKey = "live";
     private const string OutKey = "out";
 
-    protected override Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, NoInputs inputs, IProgress<string> progress, CancellationToken cancellationToken) =>
-        controller.FlipAsync(progress, cancellationToken);
+    protected override Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        NoInputs inputs,
+        IProgress<string> progress,
+        CancellationToken cancellationToken
+    ) => controller.FlipAsync(progress, cancellationToken);
 
     /// <summary>Decides once, from the state read the first time, and journals the decision before acting; a re-run drives to it.</summary>
-    protected override Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, ActivityContext<NoInputs> context, IProgress<string> progress, CancellationToken cancellationToken)
+    protected override Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        ActivityContext<NoInputs> context,
+        IProgress<string> progress,
+        CancellationToken cancellationToken)
     {
-        var decided = context.Intent.Recorded is { } recorded && recorded.GetValueOrDefault(LiveKey) is string live && recorded.GetValueOrDefault(OutKey) is string @out
-            ? new FlipIntent(live, @out)
-            : null;
+        var decided =
+            context.Intent.Recorded is { } recorded
+            && recorded.GetValueOrDefault(LiveKey) is string live
+            && recorded.GetValueOrDefault(OutKey) is string @out
+                ? new FlipIntent(live, @out)
+                : null;
         return controller.FlipAsync(
             decided,
             (intent, token) => context.Intent.RecordAsync(new Dictionary<string, object?> { [LiveKey] = intent.Live, [OutKey] = intent.Out }, token),
@@ -124,29 +158,54 @@ internal sealed class LbFlipActivity(LoadBalancerFactory factory) : LoadBalancer
 [Activity("lb.all", Description = "Makes every group live.", Example = "uses: lb.all")]
 internal sealed class LbAllActivity(LoadBalancerFactory factory) : LoadBalancerActivity<NoInputs>(factory)
 {
-    protected override Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, NoInputs inputs, IProgress<string> progress, CancellationToken cancellationToken) =>
-        controller.AllAsync(progress, cancellationToken);
+    protected override Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        NoInputs inputs,
+        IProgress<string> progress,
+        CancellationToken cancellationToken
+    ) => controller.AllAsync(progress, cancellationToken);
 }
 
-[Activity("lb.restore", Description = "Brings every group whose servers are healthy back live; the usual on_failure step.", Example = "uses: lb.restore")]
+[Activity(
+    "lb.restore",
+    Description = "Brings every group whose servers are healthy back live; the usual on_failure step.",
+    Example = "uses: lb.restore")]
 internal sealed class LbRestoreActivity(LoadBalancerFactory factory) : LoadBalancerActivity<NoInputs>(factory)
 {
-    protected override Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, NoInputs inputs, IProgress<string> progress, CancellationToken cancellationToken) =>
-        controller.RestoreAsync(progress, cancellationToken);
+    protected override Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        NoInputs inputs,
+        IProgress<string> progress,
+        CancellationToken cancellationToken
+    ) => controller.RestoreAsync(progress, cancellationToken);
 }
 
-[Activity("lb.drain", Description = "Takes one host out of rotation: drain, wait for its sessions, maintenance.", Example = "uses: lb.drain\nwith: { host: web1 }")]
+[Activity(
+    "lb.drain",
+    Description = "Takes one host out of rotation: drain, wait for its sessions, maintenance.",
+    Example = "uses: lb.drain\nwith: { host: web1 }")]
 internal sealed class LbDrainActivity(LoadBalancerFactory factory) : LoadBalancerActivity<LbHostInputs>(factory)
 {
-    protected override Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, LbHostInputs inputs, IProgress<string> progress, CancellationToken cancellationToken) =>
-        controller.DrainHostAsync(inputs.Host, progress, cancellationToken);
+    protected override Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        LbHostInputs inputs,
+        IProgress<string> progress,
+        CancellationToken cancellationToken
+    ) => controller.DrainHostAsync(inputs.Host, progress, cancellationToken);
 }
 
-[Activity("lb.ready", Description = "Brings one host back into rotation and waits until it is healthy.", Example = "uses: lb.ready\nwith: { host: web1 }")]
+[Activity(
+    "lb.ready",
+    Description = "Brings one host back into rotation and waits until it is healthy.",
+    Example = "uses: lb.ready\nwith: { host: web1 }")]
 internal sealed class LbReadyActivity(LoadBalancerFactory factory) : LoadBalancerActivity<LbHostInputs>(factory)
 {
-    protected override Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, LbHostInputs inputs, IProgress<string> progress, CancellationToken cancellationToken) =>
-        controller.ReadyHostAsync(inputs.Host, progress, cancellationToken);
+    protected override Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        LbHostInputs inputs,
+        IProgress<string> progress,
+        CancellationToken cancellationToken
+    ) => controller.ReadyHostAsync(inputs.Host, progress, cancellationToken);
 }
 
 public sealed class LbHostInputs

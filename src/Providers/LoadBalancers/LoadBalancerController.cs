@@ -19,9 +19,15 @@ public sealed class LoadBalancerController
     /// <param name="groups">Group name → the load balancer's server names, in the order to report them.</param>
     /// <param name="minLiveGroups">Fewest live groups an action may leave. The default value is 1.</param>
     /// <param name="timings">Drain and health waits. The default value is <see cref="LoadBalancerTimings"/>' defaults.</param>
-    /// <param name="quarantine">Servers whose host is quarantined: never brought live except by <see cref="ReadyHostAsync"/> on them. The default value is none.</param>
+    /// <param name="quarantine">Servers whose host is quarantined: never brought live except by <see cref="ReadyHostAsync"/> on them. The default
+    /// value is none.</param>
     /// <exception cref="ArgumentException">The groups or the minimum are invalid; every problem is listed.</exception>
-    public LoadBalancerController(ILoadBalancerDriver driver, IReadOnlyDictionary<string, IReadOnlyList<string>> groups, int minLiveGroups = 1, LoadBalancerTimings? timings = null, ServerQuarantine? quarantine = null)
+    public LoadBalancerController(
+        ILoadBalancerDriver driver,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> groups,
+        int minLiveGroups = 1,
+        LoadBalancerTimings? timings = null,
+        ServerQuarantine? quarantine = null)
     {
         ArgumentNullException.ThrowIfNull(driver);
         ArgumentNullException.ThrowIfNull(groups);
@@ -41,7 +47,10 @@ public sealed class LoadBalancerController
     }
 
     /// <summary>Makes exactly <paramref name="groups"/> live and every other group out (<c>lb.live</c>).</summary>
-    public Task<LoadBalancerStatus> SetLiveAsync(IReadOnlyCollection<string> groups, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public Task<LoadBalancerStatus> SetLiveAsync(
+        IReadOnlyCollection<string> groups,
+        IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(groups);
         var problems = new List<string>();
@@ -76,7 +85,11 @@ public sealed class LoadBalancerController
     /// already) it does not decide again: it drives the load balancer to that intent, which does nothing
     /// when the flip had happened, and never flips back.
     /// </summary>
-    public async Task<LoadBalancerStatus> FlipAsync(FlipIntent? decided, Func<FlipIntent, CancellationToken, Task> record, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<LoadBalancerStatus> FlipAsync(
+        FlipIntent? decided,
+        Func<FlipIntent, CancellationToken, Task> record,
+        IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         if (decided is null)
@@ -88,14 +101,17 @@ public sealed class LoadBalancerController
         {
             if (!_groups.ContainsKey(decided.Live) || !_groups.ContainsKey(decided.Out))
             {
-                throw new LoadBalancerException($"lb.flip: the recorded intent names groups this environment does not have ({decided.Live} live, {decided.Out} out); known groups are {string.Join(", ", _groups.Keys)}");
+                throw new LoadBalancerException(
+                    $"lb.flip: the recorded intent names groups this environment does not have ({decided.Live} live, {decided.Out} out); known "
+                    + $"groups are {string.Join(", ", _groups.Keys)}");
             }
 
             progress?.Report($"lb.flip: going on with the recorded intent, {decided.Live} live and {decided.Out} out");
         }
 
         var live = decided.Live;
-        return await RunGroupsAsync("lb.flip", _ => new HashSet<string>([live], StringComparer.Ordinal), progress, cancellationToken).ConfigureAwait(false);
+        return await RunGroupsAsync("lb.flip", _ => new HashSet<string>([live], StringComparer.Ordinal), progress, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     private static FlipIntent DecideFlip(LoadBalancerStatus status)
@@ -143,21 +159,28 @@ public sealed class LoadBalancerController
         if (failures.Count > 0)
         {
             throw new LoadBalancerException(
-                $"lb.restore could not bring live {string.Join("; ", failures)}. Now: {string.Join(", ", after.Groups.Select(GroupStatusEvaluator.Describe))}");
+                $"lb.restore could not bring live {string.Join("; ", failures)}. Now: "
+                + $"{string.Join(", ", after.Groups.Select(GroupStatusEvaluator.Describe))}");
         }
 
         return after;
     }
 
     /// <summary>Takes one server out of rotation: drain, wait for its sessions, maintenance.</summary>
-    public async Task<LoadBalancerStatus> DrainHostAsync(string server, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<LoadBalancerStatus> DrainHostAsync(
+        string server,
+        IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var before = await GetStatusForServerAsync("lb.drain", server, cancellationToken).ConfigureAwait(false);
         return await ApplyAsync($"lb.drain {server}", before, [], [server], progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Brings one server back into rotation and waits until it is healthy.</summary>
-    public async Task<LoadBalancerStatus> ReadyHostAsync(string server, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<LoadBalancerStatus> ReadyHostAsync(
+        string server,
+        IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var before = await GetStatusForServerAsync("lb.ready", server, cancellationToken).ConfigureAwait(false);
         var after = await ApplyAsync($"lb.ready {server}", before, [server], [], progress, cancellationToken).ConfigureAwait(false);
@@ -185,7 +208,11 @@ public sealed class LoadBalancerController
         return await GetStatusAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<LoadBalancerStatus> RunGroupsAsync(string action, Func<LoadBalancerStatus, IReadOnlySet<string>> chooseLive, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task<LoadBalancerStatus> RunGroupsAsync(
+        string action,
+        Func<LoadBalancerStatus, IReadOnlySet<string>> chooseLive,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         var before = await GetStatusAsync(cancellationToken).ConfigureAwait(false);
         var wanted = chooseLive(before);
@@ -195,7 +222,9 @@ public sealed class LoadBalancerController
         var held = before.Groups.Where(g => wanted.Contains(g.Name)).SelectMany(g => g.Quarantined ?? []).ToList();
         if (held.Count > 0)
         {
-            progress?.Report($"{action}: leaving {string.Join(", ", held)} out: quarantined ({string.Join("; ", held.Select(s => $"{s}: {_quarantine.Servers[s]}"))})");
+            progress?.Report(
+                $"{action}: leaving {string.Join(", ", held)} out: quarantined "
+                + $"({string.Join("; ", held.Select(s => $"{s}: {_quarantine.Servers[s]}"))})");
         }
 
         var takeOut = before.Groups.Where(g => !wanted.Contains(g.Name))
@@ -204,9 +233,20 @@ public sealed class LoadBalancerController
         return await ApplyAsync(action, before, bringLive, takeOut, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<LoadBalancerStatus> ApplyAsync(string action, LoadBalancerStatus before, IReadOnlyList<string> bringLive, IReadOnlyList<string> takeOut, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task<LoadBalancerStatus> ApplyAsync(
+        string action,
+        LoadBalancerStatus before,
+        IReadOnlyList<string> bringLive,
+        IReadOnlyList<string> takeOut,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
-        LiveGroupsGuard.Ensure(action, before, bringLive.ToHashSet(StringComparer.Ordinal), takeOut.ToHashSet(StringComparer.Ordinal), _minLiveGroups);
+        LiveGroupsGuard.Ensure(
+            action,
+            before,
+            bringLive.ToHashSet(StringComparer.Ordinal),
+            takeOut.ToHashSet(StringComparer.Ordinal),
+            _minLiveGroups);
 
         // Live capacity first, so the number of serving servers never dips during the action.
         if (bringLive.Count > 0)

@@ -30,7 +30,8 @@ public sealed class LoadBalancerFactory
         }
     }
 
-    /// <param name="quarantine">The environment's quarantined hosts, read from the store (see <see cref="Quarantine.ForLoadBalancerAsync"/>); none when null.</param>
+    /// <param name="quarantine">The environment's quarantined hosts, read from the store (see <see cref="Quarantine.ForLoadBalancerAsync"/>); none
+    /// when null.</param>
     public LoadBalancerController Create(EnvironmentDefinition environment, string dataDirectory, ServerQuarantine? quarantine = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
@@ -38,7 +39,10 @@ public sealed class LoadBalancerFactory
         var settings = environment.LoadBalancer;
         if (!_drivers.TryGetValue(settings.Provider, out var registration))
         {
-            throw new LoadBalancerException($"environment {environment.Id}: load balancer provider '{settings.Provider}' has no driver in this host (it has: {string.Join(", ", _drivers.Keys.Order(StringComparer.Ordinal))}); load the plugin that adds it, or register it with services.AddLoadBalancer");
+            throw new LoadBalancerException(
+                $"environment {environment.Id}: load balancer provider '{settings.Provider}' has no driver in this host (it has: "
+                + $"{string.Join(", ", _drivers.Keys.Order(StringComparer.Ordinal))}); load the plugin that adds it, or register it with "
+                + "services.AddLoadBalancer");
         }
 
         var driver = registration.Create(settings, new LoadBalancerContext(environment, dataDirectory, _time));

@@ -12,11 +12,14 @@ internal static class LoadBalancerGroupsValidator
         }
 
         problems.AddRange(groups.Where(g => g.Value.Count == 0).Select(g => $"group \"{g.Key}\" has no servers"));
-        problems.AddRange(groups
-            .SelectMany(g => g.Value.Select(server => (Group: g.Key, Server: server)))
-            .GroupBy(p => p.Server, StringComparer.Ordinal)
-            .Where(p => p.Count() > 1)
-            .Select(p => $"server \"{p.Key}\" is in more than one group ({string.Join(", ", p.Select(x => x.Group))}); a server belongs to exactly one group"));
+        problems.AddRange(
+            groups
+                .SelectMany(g => g.Value.Select(server => (Group: g.Key, Server: server)))
+                .GroupBy(p => p.Server, StringComparer.Ordinal)
+                .Where(p => p.Count() > 1)
+                .Select(p =>
+                    $"server \"{p.Key}\" is in more than one group ({string.Join(", ", p.Select(x => x.Group))}); a server belongs to exactly one "
+                    + "group"));
         if (minLiveGroups < 0 || minLiveGroups > groups.Count)
         {
             problems.Add($"min_live_groups is {minLiveGroups}; expected a number from 0 to {groups.Count} (the number of groups)");

@@ -17,7 +17,8 @@ public enum GroupState
 /// <param name="Name">Group name from the environment, e.g. <c>group1</c>.</param>
 /// <param name="State">The group's state derived from its servers.</param>
 /// <param name="Servers">Each server of the group as the load balancer reports it.</param>
-/// <param name="Quarantined">Servers of the group whose host is quarantined (a rollback failed on it): out, whatever the load balancer says, and left out of the group's state.</param>
+/// <param name="Quarantined">Servers of the group whose host is quarantined (a rollback failed on it): out, whatever the load balancer says, and left
+/// out of the group's state.</param>
 public sealed record GroupStatus(string Name, GroupState State, IReadOnlyList<ServerState> Servers, IReadOnlyList<string>? Quarantined = null)
 {
     /// <summary>The group's servers that are not quarantined: the ones its state and actions are about.</summary>

@@ -39,15 +39,22 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
                     {
                         request.Log.Warn($"restart failed; putting it back on {previous} failed too", host);
                         return new HostOutcome(host, false, null, previous,
-                            $"{host}: restart command `{request.Environment.Deploy.Restart ?? "restart"}` exited 1: simulated failure (sandbox_fail_restart); ROLLING BACK TO {previous} ALSO FAILED (sandbox_fail_rollback), CHECK THE HOST NOW", Unsettled: true);
+                            $"{host}: restart command `{request.Environment.Deploy.Restart ?? "restart"}` exited 1: simulated failure "
+                            + $"(sandbox_fail_restart); ROLLING BACK TO {previous} ALSO FAILED (sandbox_fail_rollback), CHECK THE HOST NOW",
+                            Unsettled: true);
                     }
 
-                    if (failing.Contains(host))
-                    {
-                        request.Log.Warn($"restart failed; back on {previous}", host);
-                        return new HostOutcome(host, false, previous, previous,
-                            $"{host}: restart command `{request.Environment.Deploy.Restart ?? "restart"}` exited 1: simulated failure (sandbox_fail_restart); {host} is back on {previous}");
-                    }
+                        if (failing.Contains(host))
+                        {
+                            request.Log.Warn($"restart failed; back on {previous}", host);
+                            return new HostOutcome(
+                                host,
+                                false,
+                                previous,
+                                previous,
+                                $"{host}: restart command `{request.Environment.Deploy.Restart ?? "restart"}` exited 1: simulated failure "
+                                + $"(sandbox_fail_restart); {host} is back on {previous}");
+                        }
 
                     if (unhealthy.Contains(host))
                     {
@@ -93,15 +100,22 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
     public Task<FleetResult> RollbackAsync(FleetRequest request, CancellationToken cancellationToken)
     {
         var fleet = new SandboxFleet(request.Environment, request.DataDirectory);
-        var outcomes = request.Hosts.Select(host => fleet.Update(state =>
-        {
-            LeaseGuard.ThrowIfLost();
-            var simulated = state.Hosts[host];
-            var target = request.Release ?? Previous(simulated);
-            if (target is null || !simulated.Releases.Contains(target))
-            {
-                return new HostOutcome(host, false, simulated.Current, null, $"{host} does not have release {target ?? "(no previous release)"}; it has: {string.Join(", ", simulated.Releases)}");
-            }
+        var outcomes = request
+            .Hosts.Select(host =>
+                fleet.Update(state =>
+                {
+                    LeaseGuard.ThrowIfLost();
+                    var simulated = state.Hosts[host];
+                    var target = request.Release ?? Previous(simulated);
+                    if (target is null || !simulated.Releases.Contains(target))
+                    {
+                        return new HostOutcome(
+                            host,
+                            false,
+                            simulated.Current,
+                            null,
+                            $"{host} does not have release {target ?? "(no previous release)"}; it has: {string.Join(", ", simulated.Releases)}");
+                    }
 
             var from = simulated.Current;
             simulated.Current = target;
@@ -123,7 +137,12 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
     public Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(FleetRequest request, CancellationToken cancellationToken) =>
         ReadStateAsync(request.Environment, request.Hosts, request.DataDirectory, probeHealth: false, cancellationToken);
 
-    public Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, bool probeHealth, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<HostReleaseState>> ReadStateAsync(
+        EnvironmentDefinition environment,
+        IReadOnlyList<string> hosts,
+        string dataDirectory,
+        bool probeHealth,
+        CancellationToken cancellationToken)
     {
         var fleet = new SandboxFleet(environment, dataDirectory);
         var state = fleet.Read();
@@ -144,7 +163,8 @@ internal sealed class SandboxDeployer(TimeProvider time) : IFleetDeployer
     /// real host); the newest other release kept when they do not say.
     /// </summary>
     private static string? Previous(SimulatedHost host) =>
-        host.Revisions.Select(Revision.Parse).LastOrDefault(r => r is { Action: "deploy" } && r.Release == host.Current)?.Previous is { } recorded && host.Releases.Contains(recorded)
+        host.Revisions.Select(Revision.Parse).LastOrDefault(r => r is { Action: "deploy" } && r.Release == host.Current)?.Previous is { } recorded
+        && host.Releases.Contains(recorded)
             ? recorded
             : host.Releases.Where(r => r != host.Current).LastOrDefault();
 }

@@ -13,7 +13,12 @@ namespace Gantry.Providers.Sandbox;
 /// </summary>
 internal sealed class SandboxFleet
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, Converters = { new JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter() },
+    };
     private static readonly Lock FileGate = new();
     private readonly string _path;
 
@@ -75,8 +80,12 @@ internal sealed class SandboxFleet
     private string InitialRelease() =>
         Environment.Vars.TryGetValue("sandbox_initial_release", out var v) && v is string s ? s : "v3.0.0";
 
-    private int LiveGroups(FleetState state) => Environment.Groups.Count(g =>
-        g.Value.Hosts.All(h => state.Servers.TryGetValue(Environment.Hosts[h].LbServer ?? h, out var s) && s.Admin == AdminState.Ready && s.Health != HealthState.Down));
+    private int LiveGroups(FleetState state) =>
+        Environment.Groups.Count(g =>
+            g.Value.Hosts.All(h =>
+                state.Servers.TryGetValue(Environment.Hosts[h].LbServer ?? h, out var s)
+                && s.Admin == AdminState.Ready
+                && s.Health != HealthState.Down));
 }
 
 internal sealed class FleetState

@@ -13,13 +13,24 @@ internal sealed class SandboxLoadBalancerDriver(SandboxFleet fleet, TimeProvider
     public Task<IReadOnlyList<ServerState>> ReadServersAsync(CancellationToken cancellationToken)
     {
         var down = fleet.InjectedList("sandbox_down");
-        IReadOnlyList<ServerState> servers = fleet.Read().Servers
-            .Select(s => new ServerState(s.Key, s.Value.Admin, down.Contains(s.Key) ? HealthState.Down : s.Value.Health, 0, 1, down.Contains(s.Key) ? "L4CON (simulated)" : "L7OK (simulated)"))
+        IReadOnlyList<ServerState> servers = fleet
+            .Read()
+            .Servers.Select(s => new ServerState(
+                s.Key,
+                s.Value.Admin,
+                down.Contains(s.Key) ? HealthState.Down : s.Value.Health,
+                0,
+                1,
+                down.Contains(s.Key) ? "L4CON (simulated)" : "L7OK (simulated)"))
             .ToList();
         return Task.FromResult(servers);
     }
 
-    public async Task TakeOutAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
+    public async Task TakeOutAsync(
+        IReadOnlyList<string> servers,
+        LoadBalancerTimings options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         Set(servers, AdminState.Drain, "drain");
         await Task.Delay(SimulatedDelay, time, cancellationToken).ConfigureAwait(false);
@@ -27,14 +38,20 @@ internal sealed class SandboxLoadBalancerDriver(SandboxFleet fleet, TimeProvider
         progress?.Report($"{string.Join(", ", servers)} out of rotation");
     }
 
-    public async Task BringLiveAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
+    public async Task BringLiveAsync(
+        IReadOnlyList<string> servers,
+        LoadBalancerTimings options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         Set(servers, AdminState.Ready, "ready");
         await Task.Delay(SimulatedDelay, time, cancellationToken).ConfigureAwait(false);
         var down = fleet.InjectedList("sandbox_down").Intersect(servers).ToList();
         if (down.Count > 0)
         {
-            throw new LoadBalancerException($"sandbox: {string.Join(", ", down)} did not pass health checks within {options.HealthTimeout.TotalSeconds:0}s (last check: L4CON, simulated)");
+            throw new LoadBalancerException(
+                $"sandbox: {string.Join(", ", down)} did not pass health checks within {options.HealthTimeout.TotalSeconds:0}s (last check: L4CON, "
+                + "simulated)");
         }
 
         progress?.Report($"{string.Join(", ", servers)} live");

@@ -42,7 +42,8 @@ internal static class SandboxOrigin
             await CommitVersionAsync(git, seed, "3.0.0", "v3.0.0", cancellationToken).ConfigureAwait(false);
             await git.RunAsync(seed, ["tag", "nightly-build"], cancellationToken).ConfigureAwait(false);
             await git.RunAsync(seed, ["checkout", "-q", "-b", "develop"], cancellationToken).ConfigureAwait(false);
-            await File.WriteAllTextAsync(Path.Combine(seed, "CHANGES.md"), "# Changes\n\n- work in progress on 3.1\n", cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(seed, "CHANGES.md"), "# Changes\n\n- work in progress on 3.1\n", cancellationToken)
+                .ConfigureAwait(false);
             await git.RunAsync(seed, ["add", "-A"], cancellationToken).ConfigureAwait(false);
             await git.RunAsync(seed, ["commit", "-q", "-m", "Start 3.1 work"], cancellationToken).ConfigureAwait(false);
             await git.RunAsync(seed, ["tag", "-a", "v3.1.0-rc1", "-m", "Release candidate 3.1.0-rc1"], cancellationToken).ConfigureAwait(false);
@@ -58,11 +59,13 @@ internal static class SandboxOrigin
 
     /// <summary>The version file as real teams have it: the literal key opensky.version under [opensky], with other keys and comments.</summary>
     internal static string VersionIni(string version) =>
-        $"; OpenSky release settings; the hotfix and the daily release bump opensky.version\n[opensky]\nopensky.name = OpenSky\nopensky.version = {version}\n\n[build]\n; the toolchain's version, not the app's\nversion = 14\n";
+        $"; OpenSky release settings; the hotfix and the daily release bump opensky.version\n[opensky]\nopensky.name = OpenSky\nopensky.version = "
+        + $"{version}\n\n[build]\n; the toolchain's version, not the app's\nversion = 14\n";
 
     private static async Task CommitVersionAsync(GitCommandRunner git, string repo, string version, string tag, CancellationToken cancellationToken)
     {
-        await File.WriteAllTextAsync(Path.Combine(repo, "opensky", "config", "version.ini"), VersionIni(version), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(repo, "opensky", "config", "version.ini"), VersionIni(version), cancellationToken)
+            .ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(repo, "VERSION"), version + "\n", cancellationToken).ConfigureAwait(false);
         await git.RunAsync(repo, ["add", "-A"], cancellationToken).ConfigureAwait(false);
         await git.RunAsync(repo, ["commit", "-q", "-m", $"Release {version}"], cancellationToken).ConfigureAwait(false);

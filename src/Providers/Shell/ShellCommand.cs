@@ -33,16 +33,24 @@ internal sealed record ShellCommand(IReadOnlyList<string> Argv, string Display)
                 problems.Add(("command", ListHint));
                 break;
             case IEnumerable<object?> items when shell:
-                problems.Add(("command", $"shell.local: with shell: true, command must be one string like \"make build && make test\", not a list of {items.Count()} arguments"));
+                problems.Add(
+                    (
+                        "command",
+                        $"shell.local: with shell: true, command must be one string like \"make build && make test\", not a list of {items.Count()} "
+                        + "arguments"));
                 break;
             case IEnumerable<object?> items:
                 var argv = new List<string>();
                 var index = 0;
                 foreach (var item in items)
                 {
-                    if (item is null or IEnumerable<object?> or IReadOnlyDictionary<string, object?> || (item is string s && s.Length == 0 && index == 0))
+                    if (item is null or IEnumerable<object?> or IReadOnlyDictionary<string, object?>
+                        || (item is string s && s.Length == 0 && index == 0))
                     {
-                        problems.Add(($"command[{index}]", $"shell.local: every argument must be a plain value (text or number); argument {index} is {Describe(item)}"));
+                        problems.Add(
+                            (
+                                $"command[{index}]",
+                                $"shell.local: every argument must be a plain value (text or number); argument {index} is {Describe(item)}"));
                     }
                     else
                     {

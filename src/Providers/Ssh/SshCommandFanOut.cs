@@ -20,7 +20,8 @@ internal sealed class SshCommandFanOut(SshRunConnections connections)
         int maxParallel, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         var masker = context.Secrets.Masker;
-        using var borrowed = connections.Borrow(context.RunId, environment.Id, context.Log, output => SshEnvironment.Options(environment, context.Secrets.Get, masker.Apply, output));
+        using var borrowed = connections.Borrow(context.RunId, environment.Id, context.Log, output =>
+            SshEnvironment.Options(environment, context.Secrets.Get, masker.Apply, output));
         var pool = borrowed.Pool;
         var results = new HostCommandResult[hosts.Count];
         var done = 0;
@@ -50,17 +51,38 @@ internal sealed class SshCommandFanOut(SshRunConnections connections)
     }
 
     private static async Task<HostCommandResult> RunOneAsync(
-        SshConnectionPool pool, EnvironmentDefinition environment, string name, string command, TimeSpan? timeout, Func<string, string> mask, CancellationToken cancellationToken)
+        SshConnectionPool pool,
+        EnvironmentDefinition environment,
+        string name,
+        string command,
+        TimeSpan? timeout,
+        Func<string, string> mask,
+        CancellationToken cancellationToken)
     {
         try
         {
-            var connection = await pool.GetAsync(SshEnvironment.Host(environment, name, environment.Hosts[name]), cancellationToken).ConfigureAwait(false);
-            var result = await connection.ExecuteAsync(command, new RemoteCommandOptions { Timeout = timeout }, cancellationToken).ConfigureAwait(false);
-            return new HostCommandResult(name, result.Command, result.ExitCode, StdoutTail(result.StandardOutput), StderrTail(result.StandardError), null);
+            var connection = await pool.GetAsync(SshEnvironment.Host(environment, name, environment.Hosts[name]), cancellationToken)
+                .ConfigureAwait(false);
+            var result = await connection
+                .ExecuteAsync(command, new RemoteCommandOptions { Timeout = timeout }, cancellationToken)
+                .ConfigureAwait(false);
+            return new HostCommandResult(
+                name,
+                result.Command,
+                result.ExitCode,
+                StdoutTail(result.StandardOutput),
+                StderrTail(result.StandardError),
+                null);
         }
         catch (RemoteCommandTimeoutException)
         {
-            return new HostCommandResult(name, mask(command), -1, "", "", $"timed out after {Duration.Format(timeout ?? environment.Ssh.CommandTimeout)}");
+            return new HostCommandResult(
+                name,
+                mask(command),
+                -1,
+                "",
+                "",
+                $"timed out after {Duration.Format(timeout ?? environment.Ssh.CommandTimeout)}");
         }
         catch (Exception ex) when (ex is SshHostException or IOException or ArgumentException)
         {

@@ -31,7 +31,7 @@ public sealed class SshConnectionPool : IDisposable
         ArgumentNullException.ThrowIfNull(host);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var slot = _slots.GetOrAdd($"{host.User}@{host.Address}:{host.Port}", static _ => new Slot());
-        await slot.Lock.WaitAsync(cancellationToken);
+        await slot.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -42,7 +42,7 @@ public sealed class SshConnectionPool : IDisposable
 
             slot.Connection?.Dispose();
             slot.Connection = null;
-            slot.Connection = await SshHostConnection.OpenAsync(host, Options, _time, cancellationToken);
+            slot.Connection = await SshHostConnection.OpenAsync(host, Options, _time, cancellationToken).ConfigureAwait(false);
             return slot.Connection;
         }
         finally

@@ -36,7 +36,8 @@ public sealed record SshCredentials
     public static SshCredentials FromKeyFile(string path, string? passphrase = null) => new() { PrivateKeyPath = path, Passphrase = passphrase };
 
     /// <summary>Credentials from key text, e.g. a secret's value.</summary>
-    public static SshCredentials FromKeyText(string privateKey, string? passphrase = null) => new() { PrivateKeyText = privateKey, Passphrase = passphrase };
+    public static SshCredentials FromKeyText(string privateKey, string? passphrase = null) =>
+        new() { PrivateKeyText = privateKey, Passphrase = passphrase };
 
     internal string Describe()
     {

@@ -17,7 +17,8 @@ public sealed record RemoteCommandOptions
     /// <summary>What messages show instead of the command text, e.g. the user's hook without Gantry's wrapper.</summary>
     public string? DisplayCommand { get; init; }
 
-    /// <summary>Sees every output line first (both streams); a line it returns true for stays out of <see cref="SshConnectionOptions.Output"/> (it is still in the result).</summary>
+    /// <summary>Sees every output line first (both streams); a line it returns true for stays out of <see cref="SshConnectionOptions.Output"/> (it is
+    /// still in the result).</summary>
     public Func<string, bool>? Intercept { get; init; }
 }
 
@@ -51,13 +52,17 @@ public sealed class SshHostConnection : IDisposable
     /// <summary>The key exchange algorithm the server and Gantry agreed on.</summary>
     internal string? KeyExchangeAlgorithm => _client.ConnectionInfo.CurrentKeyExchangeAlgorithm;
 
-    internal static async Task<SshHostConnection> OpenAsync(SshHost host, SshConnectionOptions options, TimeProvider time, CancellationToken cancellationToken)
+    internal static async Task<SshHostConnection> OpenAsync(
+        SshHost host,
+        SshConnectionOptions options,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory(host, options);
         var client = new SshClient(factory.CreateInfo()) { KeepAliveInterval = options.KeepAliveInterval };
         try
         {
-            await factory.ConnectAsync(client, cancellationToken);
+            await factory.ConnectAsync(client, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -102,7 +107,7 @@ public sealed class SshHostConnection : IDisposable
         };
         try
         {
-            await execution;
+            await execution.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -119,7 +124,7 @@ public sealed class SshHostConnection : IDisposable
         finally
         {
             // The streams end when the channel closes; the grace period only guards against a stuck reader.
-            await Task.WhenAny(Task.WhenAll(pumps), Task.Delay(TimeSpan.FromSeconds(5), _time, CancellationToken.None));
+            await Task.WhenAny(Task.WhenAll(pumps), Task.Delay(TimeSpan.FromSeconds(5), _time, CancellationToken.None)).ConfigureAwait(false);
         }
 
         lock (stdout)
@@ -134,7 +139,7 @@ public sealed class SshHostConnection : IDisposable
     /// <summary>Runs a command and throws <see cref="RemoteCommandException"/> unless it exits with 0.</summary>
     public async Task<CommandResult> RunAsync(string command, RemoteCommandOptions? options, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(command, options, cancellationToken);
+        var result = await ExecuteAsync(command, options, cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? result : throw new RemoteCommandException(Host, result);
     }
 
@@ -144,7 +149,7 @@ public sealed class SshHostConnection : IDisposable
     /// <summary>Uploads a local stream to a remote path over SFTP (a second channel set up on first use).</summary>
     public async Task UploadAsync(Stream content, string remotePath, CancellationToken cancellationToken)
     {
-        await _sftpLock.WaitAsync(cancellationToken);
+        await _sftpLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_sftp is null || !_sftp.IsConnected)
@@ -153,7 +158,7 @@ public sealed class SshHostConnection : IDisposable
                 var sftp = new SftpClient(_factory.CreateInfo());
                 try
                 {
-                    await _factory.ConnectAsync(sftp, cancellationToken);
+                    await _factory.ConnectAsync(sftp, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -164,7 +169,7 @@ public sealed class SshHostConnection : IDisposable
                 _sftp = sftp;
             }
 
-            await _sftp.UploadFileAsync(content, remotePath, cancellationToken);
+            await _sftp.UploadFileAsync(content, remotePath, cancellationToken).ConfigureAwait(false);
         }
         catch (SshException ex) when (ex is not SshConnectionException)
         {
@@ -190,7 +195,12 @@ public sealed class SshHostConnection : IDisposable
             {
                 try
                 {
-                    using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+                    using var reader = new StreamReader(
+                        stream,
+                        Encoding.UTF8,
+                        detectEncodingFromByteOrderMarks: false,
+                        bufferSize: 4096,
+                        leaveOpen: true);
                     while (reader.ReadLine() is { } line)
                     {
                         var masked = _options.Mask(line);
@@ -228,8 +238,11 @@ public sealed class SshHostConnection : IDisposable
     /// <summary>Builds connection settings and connects with host-key verification and one timeout.</summary>
     private sealed class ConnectionFactory(SshHost host, SshConnectionOptions options)
     {
-        private readonly SshCredentials _credentials = host.Credentials ?? options.Credentials
-            ?? throw new ArgumentException($"No SSH credentials for {host}: set a private key (or a password) on the host or in the connection options.", nameof(options));
+        private readonly SshCredentials _credentials = host.Credentials
+            ?? options.Credentials
+            ?? throw new ArgumentException(
+                $"No SSH credentials for {host}: set a private key (or a password) on the host or in the connection options.",
+                nameof(options));
 
         public ConnectionInfo CreateInfo()
         {
@@ -269,7 +282,7 @@ public sealed class SshHostConnection : IDisposable
             timeoutCts.CancelAfter(options.ConnectTimeout);
             try
             {
-                await client.ConnectAsync(timeoutCts.Token);
+                await client.ConnectAsync(timeoutCts.Token).ConfigureAwait(false);
             }
             catch (Exception) when (rejected is not null)
             {
@@ -293,13 +306,20 @@ public sealed class SshHostConnection : IDisposable
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
             {
-                throw new SshConnectException(host.Name, $"Cannot connect to {host}: connection refused. Is sshd running and listening on port {host.Port}?", ex);
+                throw new SshConnectException(
+                    host.Name,
+                    $"Cannot connect to {host}: connection refused. Is sshd running and listening on port {host.Port}?",
+                    ex);
             }
             catch (SshConnectionException ex) when (ex.DisconnectReason == Renci.SshNet.Messages.Transport.DisconnectReason.KeyExchangeFailed)
             {
-                var offered = options.KeyExchange is { } chosen ? $"ssh.key_exchange: {string.Join(", ", chosen)}" : "curve25519-sha256 first, then SSH.NET's other algorithms";
+                var offered = options.KeyExchange is { } chosen
+                    ? $"ssh.key_exchange: {string.Join(", ", chosen)}"
+                    : "curve25519-sha256 first, then SSH.NET's other algorithms";
                 throw new SshConnectException(
-                    host.Name, $"Cannot connect to {host}: the server accepts none of the key exchange algorithms offered ({offered}): {ex.Message}", ex);
+                    host.Name,
+                    $"Cannot connect to {host}: the server accepts none of the key exchange algorithms offered ({offered}): {ex.Message}",
+                    ex);
             }
             catch (Exception ex) when (ex is SocketException or SshException or IOException)
             {
@@ -368,11 +388,14 @@ public sealed class SshHostConnection : IDisposable
                     $"Host key of {host} is not known: the server offered {keyType} key {fingerprint}, which is not in {path}. "
                     + $"Gantry never trusts a key silently. Check the fingerprint with the host's administrator, then add it with: {add}",
                 HostKeyProblem.Changed =>
-                    $"WARNING: THE HOST KEY OF {host} HAS CHANGED. Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled. "
-                    + $"The server offered {keyType} key {fingerprint}, but {path} line {verdict.Expected!.Line} expects {verdict.Expected.Fingerprint}. Gantry refused to connect. "
-                    + $"Only if the change is expected: ssh-keygen -R '{KnownHosts.LookupName(host.Address, host.Port)}' -f {path} && {add}",
+                    $"WARNING: THE HOST KEY OF {host} HAS CHANGED. Someone could be intercepting the connection (man-in-the-middle), or the host "
+                    + "was reinstalled. "
+                        + $"The server offered {keyType} key {fingerprint}, but {path} line {verdict.Expected!.Line} expects "
+                        + $"{verdict.Expected.Fingerprint}. Gantry refused to connect. "
+                        + $"Only if the change is expected: ssh-keygen -R '{KnownHosts.LookupName(host.Address, host.Port)}' -f {path} && {add}",
                 _ =>
-                    $"Host key of {host} is REVOKED: the server offered {keyType} key {fingerprint}, which {path} marks @revoked. Gantry refused to connect.",
+                    $"Host key of {host} is REVOKED: the server offered {keyType} key {fingerprint}, which {path} marks @revoked. Gantry refused to "
+                    + "connect.",
             };
             return new HostKeyException(host, problem, keyType, fingerprint, path, message);
         }

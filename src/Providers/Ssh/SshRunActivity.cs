@@ -7,9 +7,13 @@ using Model = Gantry.Engine.Model;
 
 namespace Gantry.Providers.Ssh;
 
-[Activity("ssh.run", Description = "Runs a shell command over SSH on each host of a group (out, a group, all) or on listed hosts; fails naming every host whose command failed. "
-    + "allow_live defaults to true: a read-only command on a live group is normal. The command is rendered once per host with host in scope "
-    + "({{ host.name }}, {{ host.address }}); values it reads are inserted as data, never rendered again. In sandbox environments nothing runs: the command is logged per host and exits 0.",
+[Activity(
+    "ssh.run",
+    Description = "Runs a shell command over SSH on each host of a group (out, a group, all) or on listed hosts; fails naming every host whose "
+        + "command failed. "
+        + "allow_live defaults to true: a read-only command on a live group is normal. The command is rendered once per host with host in scope "
+        + "({{ host.name }}, {{ host.address }}); values it reads are inserted as data, never rendered again. In sandbox environments nothing runs: "
+        + "the command is logged per host and exits 0.",
     Example = "uses: ssh.run\nwith: { target: group1, command: \"cat /srv/app/current/VERSION\", max_parallel: 2 }")]
 internal sealed class SshRunActivity(TargetResolver targets, SshRunConnections connections) : Activity<SshRunActivity.Inputs, SshRunActivity.Outputs>
 {
@@ -22,11 +26,19 @@ internal sealed class SshRunActivity(TargetResolver targets, SshRunConnections c
             throw new Deploy.DeployException("ssh.run: command is empty; give the shell command to run on each host");
         }
 
-        var (group, hosts) = await targets.ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive, context.DataDirectory, "run commands on", cancellationToken).ConfigureAwait(false);
-        var commands = hosts.ToDictionary(h => h, h => context.RenderPerHost("command", new HostBinding(h, environment.GroupOf(h), environment.Hosts[h])), StringComparer.Ordinal);
-        var results = environment.Deploy.Source == Model.ReleaseSource.Sandbox
-            ? Simulate(context, hosts, commands)
-            : await new SshCommandFanOut(connections).RunAsync(context, environment, hosts, commands, input.MaxParallel, input.Timeout, cancellationToken).ConfigureAwait(false);
+        var (group, hosts) = await targets
+            .ResolveAsync(environment, input.Target, input.Hosts, input.AllowLive, context.DataDirectory, "run commands on", cancellationToken)
+            .ConfigureAwait(false);
+        var commands = hosts.ToDictionary(
+            h => h,
+            h => context.RenderPerHost("command", new HostBinding(h, environment.GroupOf(h), environment.Hosts[h])),
+            StringComparer.Ordinal);
+        var results =
+            environment.Deploy.Source == Model.ReleaseSource.Sandbox
+                ? Simulate(context, hosts, commands)
+                : await new SshCommandFanOut(connections)
+                    .RunAsync(context, environment, hosts, commands, input.MaxParallel, input.Timeout, cancellationToken)
+                    .ConfigureAwait(false);
 
         var failed = results.Where(r => !r.Succeeded).ToList();
         if (failed.Count > 0)
@@ -49,7 +61,10 @@ internal sealed class SshRunActivity(TargetResolver targets, SshRunConnections c
         };
     }
 
-    private static List<HostCommandResult> Simulate(ActivityContext context, IReadOnlyList<string> hosts, IReadOnlyDictionary<string, string> commands)
+    private static List<HostCommandResult> Simulate(
+        ActivityContext context,
+        IReadOnlyList<string> hosts,
+        IReadOnlyDictionary<string, string> commands)
     {
         var results = new List<HostCommandResult>();
         foreach (var host in hosts)
@@ -70,7 +85,9 @@ internal sealed class SshRunActivity(TargetResolver targets, SshRunConnections c
         [Description("Explicit hosts instead of a group.")]
         public List<string> Hosts { get; set; } = [];
 
-        [Description("The shell command to run on each host (by the SSH user's login shell), rendered per host: {{ host.name }}, {{ host.address }}, {{ host.vars.x }}.")]
+        [Description(
+            "The shell command to run on each host (by the SSH user's login shell), rendered per host: {{ host.name }}, {{ host.address }}, {{ "
+            + "host.vars.x }}.")]
         [PerHost]
         public required string Command { get; set; }
 

@@ -36,7 +36,8 @@ public sealed record FleetGroupStatus(string Name, GroupState? State, IReadOnlyL
 /// <param name="Balancer">The load balancer's view of its server, or null.</param>
 /// <param name="Drift">Set when <c>current</c> is not what the last revisions.log entry says (switched by hand).</param>
 /// <param name="Error">Why the host could not be read.</param>
-/// <param name="Quarantine">Why the host is quarantined (a failed host whose rollback failed too), by which run and since when; null when it is not.</param>
+/// <param name="Quarantine">Why the host is quarantined (a failed host whose rollback failed too), by which run and since when; null when it is
+/// not.</param>
 public sealed record FleetHostStatus(
     string Name,
     string Group,

@@ -36,7 +36,11 @@ public sealed class FleetStatusReader
         var hosts = environment.Groups.Values.SelectMany(g => g.Hosts).Distinct(StringComparer.Ordinal).ToList();
         var quarantine = new Quarantine(_quarantine, environment.Id);
         var quarantined = await quarantine.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var balancer = ReadBalancerAsync(environment, dataDirectory, await quarantine.ForLoadBalancerAsync(environment, cancellationToken).ConfigureAwait(false), cancellationToken);
+        var balancer = ReadBalancerAsync(
+            environment,
+            dataDirectory,
+            await quarantine.ForLoadBalancerAsync(environment, cancellationToken).ConfigureAwait(false),
+            cancellationToken);
         var states = ReadHostsAsync(environment, hosts, dataDirectory, cancellationToken);
         var (status, balancerError) = await balancer.ConfigureAwait(false);
         var byHost = (await states.ConfigureAwait(false)).ToDictionary(s => s.Host, StringComparer.Ordinal);
@@ -45,14 +49,20 @@ public sealed class FleetStatusReader
             var lb = status?.Groups.FirstOrDefault(s => s.Name == g.Key);
             var members = g.Value.Hosts.Select(h => Host(environment, g.Key, byHost[h], lb) with
             {
-                Quarantine = quarantined.TryGetValue(h, out var q) ? $"QUARANTINED by run {q.Run} since {q.Since:yyyy-MM-dd HH:mm:ss}Z: {q.Reason}" : null,
+                Quarantine = quarantined.TryGetValue(h, out var q)
+                    ? $"QUARANTINED by run {q.Run} since {q.Since:yyyy-MM-dd HH:mm:ss}Z: {q.Reason}"
+                    : null,
             }).ToList();
             return new FleetGroupStatus(g.Key, lb?.State, lb?.Servers ?? [], members);
         }).ToList();
         return new FleetStatus(environment.Id, _time.GetUtcNow(), groups, balancerError);
     }
 
-    private async Task<(LoadBalancerStatus? Status, string? Error)> ReadBalancerAsync(EnvironmentDefinition environment, string dataDirectory, ServerQuarantine quarantine, CancellationToken cancellationToken)
+    private async Task<(LoadBalancerStatus? Status, string? Error)> ReadBalancerAsync(
+        EnvironmentDefinition environment,
+        string dataDirectory,
+        ServerQuarantine quarantine,
+        CancellationToken cancellationToken)
     {
         if (environment.LoadBalancer.Provider == LoadBalancerProviders.None)
         {
@@ -61,19 +71,29 @@ public sealed class FleetStatusReader
 
         try
         {
-            return (await _loadBalancers.Create(environment, dataDirectory, quarantine).GetStatusAsync(cancellationToken).ConfigureAwait(false), null);
+            return (
+                await _loadBalancers.Create(environment, dataDirectory, quarantine).GetStatusAsync(cancellationToken).ConfigureAwait(false),
+                null);
         }
-        catch (Exception ex) when (ex is LoadBalancerException or IOException or ArgumentException or System.Net.Sockets.SocketException or TimeoutException)
+        catch (Exception ex)
+            when (ex is LoadBalancerException or IOException or ArgumentException or System.Net.Sockets.SocketException or TimeoutException)
         {
             return (null, ex.Message);
         }
     }
 
-    private async Task<IReadOnlyList<HostReleaseState>> ReadHostsAsync(EnvironmentDefinition environment, IReadOnlyList<string> hosts, string dataDirectory, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<HostReleaseState>> ReadHostsAsync(
+        EnvironmentDefinition environment,
+        IReadOnlyList<string> hosts,
+        string dataDirectory,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return await _deployers.Create(environment).ReadStateAsync(environment, hosts, dataDirectory, probeHealth: true, cancellationToken).ConfigureAwait(false);
+            return await _deployers
+                .Create(environment)
+                .ReadStateAsync(environment, hosts, dataDirectory, probeHealth: true, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DeployException or ArgumentException)
         {
@@ -94,7 +114,19 @@ public sealed class FleetStatusReader
         var view = lb?.Servers.FirstOrDefault(s => s.Name == server) is { } s
             ? new HostBalancerView(s.Name, s.IsLive, s.Admin, s.Health, s.CurrentSessions)
             : null;
-        return new FleetHostStatus(state.Host, group, state.Current, releases, state.Healthy, state.HealthProblem, view, Drift(state, revisions), state.Error) { Foreign = state.Foreign };
+        return new FleetHostStatus(
+            state.Host,
+            group,
+            state.Current,
+            releases,
+            state.Healthy,
+            state.HealthProblem,
+            view,
+            Drift(state, revisions),
+            state.Error)
+        {
+            Foreign = state.Foreign,
+        };
     }
 
     /// <summary>Says when current is not what Gantry last put there: someone switched it by hand.</summary>
@@ -120,6 +152,7 @@ public sealed class FleetStatusReader
         var last = revisions.LastOrDefault(r => r.Action != ReleaseAdopter.FoundAction) ?? revisions[^1];
         return last.Release == state.Current
             ? null
-            : $"current is {state.Current} but revisions.log last recorded {last.Action} of {last.Release}{(last.Run is null ? "" : $" by run {last.Run}")}: it was switched outside Gantry";
+            : $"current is {state.Current} but revisions.log last recorded {last.Action} of "
+                + $"{last.Release}{(last.Run is null ? "" : $" by run {last.Run}")}: it was switched outside Gantry";
     }
 }

@@ -11,11 +11,26 @@ namespace Gantry.Server.Apis;
 /// An activity as the designer needs it: what it does, an example, JSON Schemas of its inputs and
 /// outputs, and where it comes from (<c>plugin NAME</c> for a plugin, else the assembly's name).
 /// </summary>
-public sealed record ActivityView(string Name, string Provider, string Description, string? Example, bool Waits, JsonObject Inputs, JsonObject Outputs, string Source)
+public sealed record ActivityView(
+    string Name,
+    string Provider,
+    string Description,
+    string? Example,
+    bool Waits,
+    JsonObject Inputs,
+    JsonObject Outputs,
+    string Source)
 {
-    public static ActivityView From(ActivityDescriptor d, PluginLoadReport plugins) => new(
-        d.Name, d.Provider, d.Description, d.Example, d.Waits, FormSchema(SchemaGenerator.For(d.Inputs, allowTemplates: true)), SchemaGenerator.For(d.Outputs, allowTemplates: false),
-        plugins.PluginOf(d.Name) is { } plugin ? $"plugin {plugin.Name}" : d.ImplementationType.Assembly.GetName().Name ?? "");
+    public static ActivityView From(ActivityDescriptor d, PluginLoadReport plugins) =>
+        new(
+            d.Name,
+            d.Provider,
+            d.Description,
+            d.Example,
+            d.Waits,
+            FormSchema(SchemaGenerator.For(d.Inputs, allowTemplates: true)),
+            SchemaGenerator.For(d.Outputs, allowTemplates: false),
+            plugins.PluginOf(d.Name) is { } plugin ? $"plugin {plugin.Name}" : d.ImplementationType.Assembly.GetName().Name ?? "");
 
     /// <summary>Fields may hold templates, but the form itself is always an object: drop the outer "or a template" choice.</summary>
     private static JsonObject FormSchema(JsonObject schema) =>

@@ -9,9 +9,20 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Gantry.Server.Apis;
 
 /// <summary>A definition version with its text and, when the text parses, the document as JSON.</summary>
-public sealed record DefinitionView(string Id, int Version, DefinitionState State, string ContentHash, string? Author, string? Comment, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, string Text, object? Document)
+public sealed record DefinitionView(
+    string Id,
+    int Version,
+    DefinitionState State,
+    string ContentHash,
+    string? Author,
+    string? Comment,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? PublishedAt,
+    string Text,
+    object? Document)
 {
-    public static DefinitionView From(DefinitionVersion v) => new(v.Id, v.Version, v.State, v.ContentHash, v.Author, v.Comment, v.CreatedAt, v.PublishedAt, v.Text, Parse(v));
+    public static DefinitionView From(DefinitionVersion v) =>
+        new(v.Id, v.Version, v.State, v.ContentHash, v.Author, v.Comment, v.CreatedAt, v.PublishedAt, v.Text, Parse(v));
 
     private static object? Parse(DefinitionVersion v)
     {
@@ -28,7 +39,14 @@ public sealed record DefinitionView(string Id, int Version, DefinitionState Stat
 }
 
 /// <summary>A definition version without its text (version lists).</summary>
-public sealed record VersionSummary(int Version, DefinitionState State, string ContentHash, string? Author, string? Comment, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt);
+public sealed record VersionSummary(
+    int Version,
+    DefinitionState State,
+    string ContentHash,
+    string? Author,
+    string? Comment,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? PublishedAt);
 
 /// <summary>The outcome of validating a text without saving it.</summary>
 public sealed record ValidationReport(bool Valid, IReadOnlyList<ValidationError> Errors);
@@ -56,21 +74,44 @@ internal static class DefinitionsApi
         TypedResults.Ok(await store.ListAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>The latest published version, else the latest draft.</summary>
-    public static async Task<Results<Ok<DefinitionView>, ContentHttpResult, ProblemHttpResult>> GetLatestAsync(string id, HttpRequest request, IDefinitionStore store, CancellationToken cancellationToken) =>
-        Show(await store.GetAsync(id, null, true, cancellationToken).ConfigureAwait(false), request, $"no definition '{id}'");
+    public static async Task<Results<Ok<DefinitionView>, ContentHttpResult, ProblemHttpResult>> GetLatestAsync(
+        string id,
+        HttpRequest request,
+        IDefinitionStore store,
+        CancellationToken cancellationToken
+    ) => Show(await store.GetAsync(id, null, true, cancellationToken).ConfigureAwait(false), request, $"no definition '{id}'");
 
-    public static async Task<Results<Ok<DefinitionView>, ContentHttpResult, ProblemHttpResult>> GetVersionAsync(string id, int version, HttpRequest request, IDefinitionStore store, CancellationToken cancellationToken) =>
-        Show(await store.GetAsync(id, version, false, cancellationToken).ConfigureAwait(false), request, $"definition '{id}' has no version {version}");
+    public static async Task<Results<Ok<DefinitionView>, ContentHttpResult, ProblemHttpResult>> GetVersionAsync(
+        string id,
+        int version,
+        HttpRequest request,
+        IDefinitionStore store,
+        CancellationToken cancellationToken
+    ) =>
+        Show(
+            await store.GetAsync(id, version, false, cancellationToken).ConfigureAwait(false),
+            request,
+            $"definition '{id}' has no version {version}");
 
-    public static async Task<Results<Ok<IReadOnlyList<VersionSummary>>, ProblemHttpResult>> VersionsAsync(string id, IDefinitionStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<IReadOnlyList<VersionSummary>>, ProblemHttpResult>> VersionsAsync(
+        string id,
+        IDefinitionStore store,
+        CancellationToken cancellationToken)
     {
         var versions = await store.VersionsAsync(id, cancellationToken).ConfigureAwait(false);
         return versions.Count == 0
             ? Problems.NotFound($"no definition '{id}'")
-            : TypedResults.Ok<IReadOnlyList<VersionSummary>>(versions.Select(v => new VersionSummary(v.Version, v.State, v.ContentHash, v.Author, v.Comment, v.CreatedAt, v.PublishedAt)).ToList());
+            : TypedResults.Ok<IReadOnlyList<VersionSummary>>(
+                versions
+                    .Select(v => new VersionSummary(v.Version, v.State, v.ContentHash, v.Author, v.Comment, v.CreatedAt, v.PublishedAt))
+                    .ToList());
     }
 
-    public static async Task<Ok<ValidationReport>> ValidateAsync(string id, HttpRequest request, DefinitionChecker checker, CancellationToken cancellationToken)
+    public static async Task<Ok<ValidationReport>> ValidateAsync(
+        string id,
+        HttpRequest request,
+        DefinitionChecker checker,
+        CancellationToken cancellationToken)
     {
         var text = await RequestBody.ReadTextAsync(request, cancellationToken).ConfigureAwait(false);
         var (_, errors) = await checker.CheckAsync(id, text, FileName(id, request), cancellationToken).ConfigureAwait(false);
@@ -81,12 +122,21 @@ internal static class DefinitionsApi
 
     /// <summary>Saves the body (YAML or JSON) as a new version after validating it; <c>?publish=true</c> also publishes it.</summary>
     public static async Task<Results<Created<DefinitionView>, Ok<DefinitionView>, ProblemHttpResult>> SaveAsync(
-        string id, HttpRequest request, ClaimsPrincipal user, DefinitionChecker checker, IDefinitionStore store, bool? publish, string? comment, CancellationToken cancellationToken)
+        string id,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        DefinitionChecker checker,
+        IDefinitionStore store,
+        bool? publish,
+        string? comment,
+        CancellationToken cancellationToken)
     {
         var text = await RequestBody.ReadTextAsync(request, cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(text))
         {
-            return Problems.BadRequest("Empty definition", "the request body must be the workflow document, as YAML (Content-Type: application/yaml) or JSON");
+            return Problems.BadRequest(
+                "Empty definition",
+                "the request body must be the workflow document, as YAML (Content-Type: application/yaml) or JSON");
         }
 
         var (_, errors) = await checker.CheckAsync(id, text, FileName(id, request), cancellationToken).ConfigureAwait(false);
@@ -114,13 +164,21 @@ internal static class DefinitionsApi
     /// as a new version, saved by the caller with the comment "re-published vN": the version list
     /// then says who rolled back and when, and the old version stays as it was.
     /// </summary>
-    public static async Task<Results<Ok<DefinitionView>, ProblemHttpResult>> PublishAsync(string id, int version, ClaimsPrincipal user, IDefinitionStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<DefinitionView>, ProblemHttpResult>> PublishAsync(
+        string id,
+        int version,
+        ClaimsPrincipal user,
+        IDefinitionStore store,
+        CancellationToken cancellationToken)
     {
         var versions = await store.VersionsAsync(id, cancellationToken).ConfigureAwait(false);
         var chosen = versions.FirstOrDefault(v => v.Version == version);
         if (chosen is null)
         {
-            return Problems.NotFound(versions.Count == 0 ? $"no definition '{id}'" : $"definition '{id}' has no version {version}; it has versions 1 to {versions[^1].Version}");
+            return Problems.NotFound(
+                versions.Count == 0
+                    ? $"no definition '{id}'"
+                    : $"definition '{id}' has no version {version}; it has versions 1 to {versions[^1].Version}");
         }
 
         var current = versions.LastOrDefault(v => v.State == DefinitionState.Published);
@@ -134,7 +192,11 @@ internal static class DefinitionsApi
     /// Deletes a definition with all its versions: 204, or 409 naming the definitions and versions
     /// that still call it (<c>callers: [{id, version, calledVersion}]</c>), or 404.
     /// </summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, IDefinitionStore store, DefinitionCache cache, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string id,
+        IDefinitionStore store,
+        DefinitionCache cache,
+        CancellationToken cancellationToken)
     {
         var callers = await DefinitionCallers.FindAsync(store, id, cancellationToken).ConfigureAwait(false);
         if (callers.Count > 0)
@@ -156,7 +218,12 @@ internal static class DefinitionsApi
     }
 
     /// <summary>Compares two versions step by step; <c>to</c> defaults to the latest version, <c>from</c> to the one before it.</summary>
-    public static async Task<Results<Ok<DefinitionDiffView>, ProblemHttpResult>> DiffAsync(string id, int? from, int? to, IDefinitionStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<DefinitionDiffView>, ProblemHttpResult>> DiffAsync(
+        string id,
+        int? from,
+        int? to,
+        IDefinitionStore store,
+        CancellationToken cancellationToken)
     {
         var versions = await store.VersionsAsync(id, cancellationToken).ConfigureAwait(false);
         if (versions.Count == 0)
@@ -170,7 +237,8 @@ internal static class DefinitionsApi
         var b = versions.FirstOrDefault(v => v.Version == toVersion);
         if (a is null || b is null)
         {
-            return Problems.NotFound($"definition '{id}' has no version {(a is null ? fromVersion : toVersion)}; it has versions 1 to {versions[^1].Version}");
+            return Problems.NotFound(
+                $"definition '{id}' has no version {(a is null ? fromVersion : toVersion)}; it has versions 1 to {versions[^1].Version}");
         }
 
         try
@@ -183,7 +251,10 @@ internal static class DefinitionsApi
         }
     }
 
-    private static Results<Ok<DefinitionView>, ContentHttpResult, ProblemHttpResult> Show(DefinitionVersion? version, HttpRequest request, string missing)
+    private static Results<Ok<DefinitionView>, ContentHttpResult, ProblemHttpResult> Show(
+        DefinitionVersion? version,
+        HttpRequest request,
+        string missing)
     {
         if (version is null)
         {
@@ -193,5 +264,10 @@ internal static class DefinitionsApi
         return RequestBody.WantsYaml(request) ? TypedResults.Text(version.Text, "application/yaml") : TypedResults.Ok(DefinitionView.From(version));
     }
 
-    private static string FileName(string id, HttpRequest request) => id + (RequestBody.IsYaml(request.ContentType) ? ".yaml" : request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true ? ".json" : ".yaml");
+    private static string FileName(string id, HttpRequest request) =>
+        id
+        + (
+            RequestBody.IsYaml(request.ContentType) ? ".yaml"
+            : request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true ? ".json"
+            : ".yaml");
 }

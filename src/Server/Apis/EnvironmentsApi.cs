@@ -50,7 +50,17 @@ internal static class EnvironmentsApi
         }
 
         var e = found.Environment;
-        return TypedResults.Ok(WithoutUrlCredentials(new EnvironmentView(e.Id, e.Name, e.Repository, e.LoadBalancer, e.Groups, e.Hosts, e.Deploy, e.Secrets.Keys.Order(StringComparer.Ordinal).ToList())));
+        return TypedResults.Ok(
+            WithoutUrlCredentials(
+                new EnvironmentView(
+                    e.Id,
+                    e.Name,
+                    e.Repository,
+                    e.LoadBalancer,
+                    e.Groups,
+                    e.Hosts,
+                    e.Deploy,
+                    e.Secrets.Keys.Order(StringComparer.Ordinal).ToList())));
     }
 
     /// <summary>
@@ -69,7 +79,12 @@ internal static class EnvironmentsApi
     /// each was made current, health and the host's server in the load balancer. A host or load
     /// balancer that cannot be read is reported in the body (<c>error</c>, <c>loadBalancerError</c>).
     /// </summary>
-    public static async Task<Results<Ok<FleetStatus>, ProblemHttpResult>> StatusAsync(string id, EnvironmentFiles environments, FleetStatusReader reader, ServerContext context, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<FleetStatus>, ProblemHttpResult>> StatusAsync(
+        string id,
+        EnvironmentFiles environments,
+        FleetStatusReader reader,
+        ServerContext context,
+        CancellationToken cancellationToken)
     {
         if (environments.Find(id) is not { } found)
         {

@@ -31,11 +31,22 @@ internal static class HooksApi
     }
 
     public static async Task<Results<Accepted<HookOutcome>, ProblemHttpResult>> GitHubAsync(
-        HttpRequest request, ServerContext context, WorkflowEngine engine, DefinitionCache definitions, RunLauncher launcher, WebhookReplayGuard replays, ILogger<HookOutcome> logger, CancellationToken cancellationToken)
+        HttpRequest request,
+        ServerContext context,
+        WorkflowEngine engine,
+        DefinitionCache definitions,
+        RunLauncher launcher,
+        WebhookReplayGuard replays,
+        ILogger<HookOutcome> logger,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(context.Options.GitHubWebhookSecret))
         {
-            return Problems.Status(StatusCodes.Status401Unauthorized, "Webhook secret not configured", "the server has no GitHub webhook secret (start it with GANTRY_GITHUB_WEBHOOK_SECRET set or --github-webhook-secret-file), so no delivery can be verified");
+            return Problems.Status(
+                StatusCodes.Status401Unauthorized,
+                "Webhook secret not configured",
+                "the server has no GitHub webhook secret (start it with GANTRY_GITHUB_WEBHOOK_SECRET set or --github-webhook-secret-file), so no "
+                + "delivery can be verified");
         }
 
         using var buffer = new MemoryStream();
@@ -47,14 +58,20 @@ internal static class HooksApi
             return Problems.Status(
                 StatusCodes.Status401Unauthorized,
                 "Invalid signature",
-                string.IsNullOrEmpty(signature) ? $"the {GitHubSignature.Header} header is missing" : $"the {GitHubSignature.Header} header does not match the body signed with the configured secret");
+                string.IsNullOrEmpty(signature)
+                    ? $"the {GitHubSignature.Header} header is missing"
+                    : $"the {GitHubSignature.Header} header does not match the body signed with the configured secret");
         }
 
         var eventName = request.Headers["X-GitHub-Event"].ToString();
         var delivery = request.Headers["X-GitHub-Delivery"].ToString();
         if (!MergeGateHook.Handles(eventName) && eventName != PushHook.Event)
         {
-            var reason = eventName == "ping" ? "ping received; the webhook is set up" : $"event '{eventName}' starts or resumes nothing here; push events start workflows with a push trigger, and pull_request, pull_request_review, check_suite and status events are delivered to runs waiting in git.wait-merged";
+            var reason =
+                eventName == "ping"
+                    ? "ping received; the webhook is set up"
+                    : $"event '{eventName}' starts or resumes nothing here; push events start workflows with a push trigger, and pull_request, "
+                        + "pull_request_review, check_suite and status events are delivered to runs waiting in git.wait-merged";
             return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], reason));
         }
 
@@ -65,7 +82,10 @@ internal static class HooksApi
         }
         catch (DocumentSyntaxException ex)
         {
-            return Problems.BadRequest("Invalid payload", $"the webhook payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}; send it with content type application/json): {ex.Reason}");
+            return Problems.BadRequest(
+                "Invalid payload",
+                $"the webhook payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}; send it with content type "
+                + $"application/json): {ex.Reason}");
         }
 
         var json = System.Text.Json.JsonSerializer.SerializeToElement(payload);
@@ -77,8 +97,14 @@ internal static class HooksApi
         var bodyHash = WebhookReplayGuard.BodyHash(body);
         if (await replays.SeenBeforeAsync(bodyHash, cancellationToken).ConfigureAwait(false) is { } firstSeen)
         {
-            return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [],
-                $"replay refused: a delivery with the same signed body (sha256 {bodyHash[..16]}…) arrived at {firstSeen:u}; it started or resumed nothing"));
+            return TypedResults.Accepted(
+                (string?)null,
+                new HookOutcome(
+                    eventName,
+                    delivery,
+                    [],
+                    $"replay refused: a delivery with the same signed body (sha256 {bodyHash[..16]}…) arrived at {firstSeen:u}; it started or "
+                    + "resumed nothing"));
         }
 
         if (eventName == PushHook.Event)
@@ -90,7 +116,9 @@ internal static class HooksApi
 
             try
             {
-                var (started, why) = await PushHook.HandleAsync(push, delivery, bodyHash, definitions, launcher, cancellationToken).ConfigureAwait(false);
+                var (started, why) = await PushHook
+                    .HandleAsync(push, delivery, bodyHash, definitions, launcher, cancellationToken)
+                    .ConfigureAwait(false);
                 ServerLog.WebhookDelivered(logger, eventName, delivery, started.Count);
                 return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], why) { StartedRuns = started });
             }
@@ -105,10 +133,15 @@ internal static class HooksApi
             return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, [], irrelevant));
         }
 
-        var sender = (payload as IDictionary<string, object?>)?.TryGetValue("sender", out var s) == true && s is IDictionary<string, object?> who && who.TryGetValue("login", out var login)
-            ? $"github:{login}"
-            : "github";
-        var (signalled, outcome) = await MergeGateHook.DeliverAsync(engine, eventName, payload, json, sender, cancellationToken).ConfigureAwait(false);
+        var sender =
+            (payload as IDictionary<string, object?>)?.TryGetValue("sender", out var s) == true
+            && s is IDictionary<string, object?> who
+            && who.TryGetValue("login", out var login)
+                ? $"github:{login}"
+                : "github";
+        var (signalled, outcome) = await MergeGateHook
+            .DeliverAsync(engine, eventName, payload, json, sender, cancellationToken)
+            .ConfigureAwait(false);
         ServerLog.WebhookDelivered(logger, eventName, delivery, signalled.Count);
         return TypedResults.Accepted((string?)null, new HookOutcome(eventName, delivery, signalled, outcome));
     }

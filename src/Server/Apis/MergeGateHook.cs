@@ -57,8 +57,10 @@ internal static class MergeGateHook
             signalled.Add(run.Id);
         }
 
-        var reason = signalled.Count > 0 ? $"delivered to {signalled.Count} waiting run(s)"
-            : otherRepository > 0 ? $"{otherRepository} run(s) wait for a pull request, none in repository {GitHubRepositoryMatcher.FullName(json) ?? "(unnamed)"}"
+        var reason =
+            signalled.Count > 0 ? $"delivered to {signalled.Count} waiting run(s)"
+            : otherRepository > 0
+                ? $"{otherRepository} run(s) wait for a pull request, none in repository {GitHubRepositoryMatcher.FullName(json) ?? "(unnamed)"}"
             : $"no run is waiting for a {eventName} event";
         return (signalled, reason);
     }

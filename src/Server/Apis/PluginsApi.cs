@@ -20,5 +20,6 @@ internal static class PluginsApi
     }
 
     public static Ok<PluginsView> List(PluginLoadReport report) =>
-        TypedResults.Ok(new PluginsView(report.Folder, report.Loaded.Select(p => new PluginView(p.Name, p.Path, p.Activities)).ToList(), report.Failures));
+        TypedResults.Ok(
+            new PluginsView(report.Folder, report.Loaded.Select(p => new PluginView(p.Name, p.Path, p.Activities)).ToList(), report.Failures));
 }

@@ -8,7 +8,8 @@ namespace Gantry.Server.Apis;
 /// A GitHub <c>push</c> delivery starts every published workflow declaring
 /// <c>on: { push: { branch, environment, input } }</c> for the pushed branch, with the pushed commit
 /// (<c>after</c>) as the input named by <c>input</c> (default <c>ref</c>). The SHA-256 of the signed
-/// body is the idempotency key (the delivery header is unsigned), so the same push starts nothing twice. Tags, deletions and other branches start nothing.
+/// body is the idempotency key (the delivery header is unsigned), so the same push starts nothing twice. Tags, deletions and other branches start
+/// nothing.
 /// </summary>
 internal static class PushHook
 {
@@ -21,7 +22,12 @@ internal static class PushHook
     private const string BranchPrefix = "refs/heads/";
 
     public static async Task<(IReadOnlyList<string> Started, string Reason)> HandleAsync(
-        IDictionary<string, object?> payload, string delivery, string bodyHash, DefinitionCache definitions, RunLauncher launcher, CancellationToken cancellationToken)
+        IDictionary<string, object?> payload,
+        string delivery,
+        string bodyHash,
+        DefinitionCache definitions,
+        RunLauncher launcher,
+        CancellationToken cancellationToken)
     {
         var pushedRef = Text(payload, "ref") ?? "";
         var commit = Text(payload, "after") ?? "";
@@ -42,10 +48,16 @@ internal static class PushHook
             .ToList();
         if (matches.Count == 0)
         {
-            var watched = published.Values.SelectMany(p => p.Workflow.Triggers.Where(t => t.Kind == Event).SelectMany(Branches)).Distinct().Order(StringComparer.Ordinal).ToList();
-            return ([], watched.Count == 0
-                ? $"push to {branch} ignored: no published workflow declares on: {{ push: {{ branch }} }}"
-                : $"push to {branch} ignored: push triggers watch only {string.Join(", ", watched)}");
+            var watched = published
+                .Values.SelectMany(p => p.Workflow.Triggers.Where(t => t.Kind == Event).SelectMany(Branches))
+                .Distinct()
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            return (
+                [],
+                watched.Count == 0
+                    ? $"push to {branch} ignored: no published workflow declares on: {{ push: {{ branch }} }}"
+                    : $"push to {branch} ignored: push triggers watch only {string.Join(", ", watched)}");
         }
 
         var pusher = Text(payload, "pusher", "name") ?? Text(payload, "sender", "login");
@@ -84,7 +96,9 @@ internal static class PushHook
         }
 
         return started.Count == 0
-            ? ([], $"replay refused: this push's signed body already started {string.Join(", ", matches.Select(m => m.Workflow.Id))}; nothing started")
+            ? (
+                [],
+                $"replay refused: this push's signed body already started {string.Join(", ", matches.Select(m => m.Workflow.Id))}; nothing started")
             : (started, $"push to {branch} at {commit} started {string.Join(", ", matches.Select(m => m.Workflow.Id))}");
     }
 

@@ -13,12 +13,16 @@ internal static class RequestBody
         return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A JSON (or YAML) body as plain values; null for an empty body. Throws <see cref="DocumentSyntaxException"/> when it does not parse.</summary>
+    /// <summary>A JSON (or YAML) body as plain values; null for an empty body. Throws <see cref="DocumentSyntaxException"/> when it does not
+    /// parse.</summary>
     public static object? ParsePlain(string text, string what) =>
         string.IsNullOrWhiteSpace(text) ? null : PlainValue.FromDoc(DocumentReader.Parse(text, what));
 
     public static bool IsYaml(string? contentType) =>
-        contentType is not null && (contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase) || contentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase));
+        contentType is not null
+        && (
+            contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase));
 
     public static bool WantsYaml(HttpRequest request) =>
         request.Headers.Accept.Any(a => a is not null && a.Contains("yaml", StringComparison.OrdinalIgnoreCase));

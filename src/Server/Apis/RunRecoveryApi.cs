@@ -26,11 +26,18 @@ internal static class RunRecoveryApi
     /// it once on_failure ran). 202 with the run (Pending, executed in the background), 404 for no such run, 409 when
     /// it is not failed or cancelled or is being executed, 400 when it cannot go on from that step.
     /// </summary>
-    public static async Task<Results<Accepted<RetriedRun>, ProblemHttpResult>> RetryAsync(string id, [FromBody] RetryBody? body, ClaimsPrincipal user, WorkflowEngine engine, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<RetriedRun>, ProblemHttpResult>> RetryAsync(
+        string id,
+        [FromBody] RetryBody? body,
+        ClaimsPrincipal user,
+        WorkflowEngine engine,
+        CancellationToken cancellationToken)
     {
         try
         {
-            var (run, point) = await engine.RetryInBackgroundAsync(id, string.IsNullOrWhiteSpace(body?.From) ? null : body.From.Trim(), Policies.Actor(user), cancellationToken).ConfigureAwait(false);
+            var (run, point) = await engine
+                .RetryInBackgroundAsync(id, string.IsNullOrWhiteSpace(body?.From) ? null : body.From.Trim(), Policies.Actor(user), cancellationToken)
+                .ConfigureAwait(false);
             return TypedResults.Accepted($"/api/runs/{id}", new RetriedRun(RunView.From(run), point.StepKey, point.StepId, point.Reason));
         }
         catch (KeyNotFoundException)
@@ -47,12 +54,25 @@ internal static class RunRecoveryApi
         }
     }
 
-    /// <summary>Answers retry, skip or abort for the failed step (<c>step</c> picks one when several wait); 202, 404, 409 when nothing waits for an answer, 400 for another answer.</summary>
-    public static async Task<Results<Accepted<RunView>, ProblemHttpResult>> AnswerAsync(string id, [FromBody] AnswerBody? body, ClaimsPrincipal user, WorkflowEngine engine, CancellationToken cancellationToken)
+    /// <summary>Answers retry, skip or abort for the failed step (<c>step</c> picks one when several wait); 202, 404, 409 when nothing waits for an
+    /// answer, 400 for another answer.</summary>
+    public static async Task<Results<Accepted<RunView>, ProblemHttpResult>> AnswerAsync(
+        string id,
+        [FromBody] AnswerBody? body,
+        ClaimsPrincipal user,
+        WorkflowEngine engine,
+        CancellationToken cancellationToken)
     {
         try
         {
-            var run = await engine.AnswerAsync(id, body?.Answer ?? "", string.IsNullOrWhiteSpace(body?.Step) ? null : body.Step, Policies.Actor(user), cancellationToken).ConfigureAwait(false);
+            var run = await engine
+                .AnswerAsync(
+                    id,
+                    body?.Answer ?? "",
+                    string.IsNullOrWhiteSpace(body?.Step) ? null : body.Step,
+                    Policies.Actor(user),
+                    cancellationToken)
+                .ConfigureAwait(false);
             if (run.Status == RunStatus.Waiting)
             {
                 engine.RunInBackground(id);

@@ -28,13 +28,28 @@ internal static class RunsApi
     }
 
     public static async Task<Results<Accepted<RunView>, ProblemHttpResult>> StartAsync(
-        string id, [FromBody] StartRunBody? body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, ClaimsPrincipal user, RunLauncher launcher, HttpResponse response, CancellationToken cancellationToken)
+        string id,
+        [FromBody] StartRunBody? body,
+        [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey,
+        ClaimsPrincipal user,
+        RunLauncher launcher,
+        HttpResponse response,
+        CancellationToken cancellationToken)
     {
         var inputs = (body?.Inputs ?? []).ToDictionary(kv => kv.Key, kv => Plain(kv.Value), StringComparer.Ordinal);
-        return await LaunchAsync(launcher, new LaunchRequest(id, body?.Environment, inputs, "http", Policies.Actor(user), idempotencyKey), response, cancellationToken).ConfigureAwait(false);
+        return await LaunchAsync(
+                launcher,
+                new LaunchRequest(id, body?.Environment, inputs, "http", Policies.Actor(user), idempotencyKey),
+                response,
+                cancellationToken)
+            .ConfigureAwait(false);
     }
 
-    internal static async Task<Results<Accepted<RunView>, ProblemHttpResult>> LaunchAsync(RunLauncher launcher, LaunchRequest request, HttpResponse response, CancellationToken cancellationToken)
+    internal static async Task<Results<Accepted<RunView>, ProblemHttpResult>> LaunchAsync(
+        RunLauncher launcher,
+        LaunchRequest request,
+        HttpResponse response,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -53,14 +68,24 @@ internal static class RunsApi
     }
 
     public static async Task<Results<Ok<RunPage>, ProblemHttpResult>> ListAsync(
-        IRunStore runs, string? workflow, string? environment, string? trigger, string? status, int? limit, int? offset, CancellationToken cancellationToken)
+        IRunStore runs,
+        string? workflow,
+        string? environment,
+        string? trigger,
+        string? status,
+        int? limit,
+        int? offset,
+        CancellationToken cancellationToken)
     {
         var statuses = new List<RunStatus>();
         foreach (var name in (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!Enum.TryParse<RunStatus>(name, ignoreCase: true, out var parsed) || int.TryParse(name, out _))
             {
-                return Problems.BadRequest("Invalid status", $"unknown run status '{name}'; valid values are {string.Join(", ", Enum.GetNames<RunStatus>().Select(n => n.ToLowerInvariant()))}");
+                return Problems.BadRequest(
+                    "Invalid status",
+                    $"unknown run status '{name}'; valid values are "
+                    + $"{string.Join(", ", Enum.GetNames<RunStatus>().Select(n => n.ToLowerInvariant()))}");
             }
 
             statuses.Add(parsed);
@@ -88,13 +113,23 @@ internal static class RunsApi
         }
 
         var journal = await runs.ReadJournalAsync(id, 0, cancellationToken).ConfigureAwait(false);
-        var waiting = JournalState.Replay(journal).Waiting
-            .Select(w => new WaitingStep(w.Key, w.Value.StepId, w.Value.Wait?.Signal ?? "", w.Value.Wait?.Kind ?? "", w.Value.Wait?.Description ?? ""))
+        var waiting = JournalState
+            .Replay(journal)
+            .Waiting.Select(w => new WaitingStep(
+                w.Key,
+                w.Value.StepId,
+                w.Value.Wait?.Signal ?? "",
+                w.Value.Wait?.Kind ?? "",
+                w.Value.Wait?.Description ?? ""))
             .ToList();
         return TypedResults.Ok(new RunDetail(RunView.From(run), journal, waiting));
     }
 
-    public static async Task<Results<Accepted<RunView>, ProblemHttpResult>> CancelAsync(string id, ClaimsPrincipal user, WorkflowEngine engine, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<RunView>, ProblemHttpResult>> CancelAsync(
+        string id,
+        ClaimsPrincipal user,
+        WorkflowEngine engine,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -123,7 +158,14 @@ internal static class RunsApi
     /// A merge-gate signal (<c>pull_request</c>) counts only from an approver or admin token (or the signed
     /// webhook): an operator's is refused with 403 and journaled nowhere, so the run keeps waiting.
     /// </summary>
-    public static async Task<Results<Accepted<RunView>, ProblemHttpResult>> SignalAsync(string id, string name, HttpRequest request, ClaimsPrincipal user, WorkflowEngine engine, ILogger<RunView> logger, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<RunView>, ProblemHttpResult>> SignalAsync(
+        string id,
+        string name,
+        HttpRequest request,
+        ClaimsPrincipal user,
+        WorkflowEngine engine,
+        ILogger<RunView> logger,
+        CancellationToken cancellationToken)
     {
         var mergeGate = name == MergeGateHook.Signal;
         if (mergeGate && !Policies.MaySatisfyMergeGate(user))
@@ -132,7 +174,9 @@ internal static class RunsApi
             return Problems.Status(
                 StatusCodes.Status403Forbidden,
                 "Not allowed to satisfy a merge gate",
-                $"token '{Policies.Actor(user)}' is an {Policies.RoleOf(user).ToString().ToLowerInvariant()}; a {MergeGateHook.Signal} signal counts only from the signed GitHub webhook (POST /api/hooks/github) or a token with role approver or admin. Run {id} keeps waiting.");
+                $"token '{Policies.Actor(user)}' is an {Policies.RoleOf(user).ToString().ToLowerInvariant()}; a {MergeGateHook.Signal} signal "
+                + $"counts only from the signed GitHub webhook (POST /api/hooks/github) or a token with role approver or admin. Run {id} keeps "
+                + "waiting.");
         }
 
         // The body is read only for a run that exists: a payload for nothing costs nothing to refuse.
@@ -148,7 +192,9 @@ internal static class RunsApi
         }
         catch (DocumentSyntaxException ex)
         {
-            return Problems.BadRequest("Invalid payload", $"the signal payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}): {ex.Reason}");
+            return Problems.BadRequest(
+                "Invalid payload",
+                $"the signal payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}): {ex.Reason}");
         }
 
         try

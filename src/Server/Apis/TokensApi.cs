@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gantry.Server.Apis;
 
-/// <summary><c>DELETE /api/tokens/{name}</c> (admin): revokes a token in the shared store; the next request with it, to any server on the store, is refused.</summary>
+/// <summary><c>DELETE /api/tokens/{name}</c> (admin): revokes a token in the shared store; the next request with it, to any server on the store, is
+/// refused.</summary>
 internal static class TokensApi
 {
     public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder app)
@@ -15,5 +16,6 @@ internal static class TokensApi
     public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(string name, TokenStore tokens, CancellationToken cancellationToken) =>
         await tokens.RevokeAsync(name, cancellationToken)
             ? TypedResults.NoContent()
-            : Problems.NotFound($"no token named '{name}'{Engine.Diagnostics.Suggest.Hint(name, (await tokens.ListAsync(cancellationToken)).Select(t => t.Name))}");
+            : Problems.NotFound(
+                $"no token named '{name}'{Engine.Diagnostics.Suggest.Hint(name, (await tokens.ListAsync(cancellationToken)).Select(t => t.Name))}");
 }

@@ -26,8 +26,12 @@ internal static class TriggersApi
         ClaimsPrincipal user, DefinitionCache definitions, RunLauncher launcher, HttpResponse response, CancellationToken cancellationToken)
     {
         var published = await definitions.PublishedAsync(cancellationToken).ConfigureAwait(false);
-        var matches = published.Values
-            .Select(p => (p.Workflow, Trigger: p.Workflow.Triggers.FirstOrDefault(t => t.Kind == "http" && t.Settings.TryGetValue("path", out var p2) && p2.Trim('/') == path.Trim('/'))))
+        var matches = published
+            .Values.Select(p =>
+                (
+                    p.Workflow,
+                    Trigger: p.Workflow.Triggers.FirstOrDefault(t =>
+                        t.Kind == "http" && t.Settings.TryGetValue("path", out var p2) && p2.Trim('/') == path.Trim('/'))))
             .Where(m => m.Trigger is not null)
             .ToList();
         if (matches.Count == 0)
@@ -37,7 +41,9 @@ internal static class TriggersApi
 
         if (matches.Count > 1)
         {
-            return Problems.Conflict($"workflows {string.Join(", ", matches.Select(m => m.Workflow.Id))} all declare the HTTP trigger path '{path}'; give each its own path");
+            return Problems.Conflict(
+                $"workflows {string.Join(", ", matches.Select(m => m.Workflow.Id))} all declare the HTTP trigger path '{path}'; give each its own "
+                + "path");
         }
 
         object? payload;
@@ -47,7 +53,9 @@ internal static class TriggersApi
         }
         catch (DocumentSyntaxException ex)
         {
-            return Problems.BadRequest("Invalid payload", $"the trigger payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}): {ex.Reason}");
+            return Problems.BadRequest(
+                "Invalid payload",
+                $"the trigger payload is not valid JSON (line {ex.Location.Line}, column {ex.Location.Column}): {ex.Reason}");
         }
 
         if (payload is not null and not IDictionary<string, object?>)
@@ -61,6 +69,12 @@ internal static class TriggersApi
             .Where(kv => declared.Contains(kv.Key))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         var environmentId = environment ?? (trigger!.Settings.TryGetValue("environment", out var configured) ? configured : null);
-        return await RunsApi.LaunchAsync(launcher, new LaunchRequest(workflow.Id, environmentId, inputs, "http:" + path.Trim('/'), Policies.Actor(user), idempotencyKey), response, cancellationToken).ConfigureAwait(false);
+        return await RunsApi
+            .LaunchAsync(
+                launcher,
+                new LaunchRequest(workflow.Id, environmentId, inputs, "http:" + path.Trim('/'), Policies.Actor(user), idempotencyKey),
+                response,
+                cancellationToken)
+            .ConfigureAwait(false);
     }
 }

@@ -14,7 +14,8 @@ internal sealed class DefinitionCache(IDefinitionStore definitions)
     private readonly ConcurrentDictionary<(string Id, int Version), DefinitionVersion> _published = new();
 
     public WorkflowDefinition? Parse(DefinitionVersion version) =>
-        _parsed.GetOrAdd(version.ContentHash, _ => DocumentLoader.LoadWorkflow(version.Text, version.Id + ".yaml") is { Succeeded: true } loaded ? loaded.Value : null);
+        _parsed.GetOrAdd(version.ContentHash, _ =>
+            DocumentLoader.LoadWorkflow(version.Text, version.Id + ".yaml") is { Succeeded: true } loaded ? loaded.Value : null);
 
     /// <summary>Drops a deleted definition's versions, so a new definition under the same id starts afresh.</summary>
     public void Forget(string id)
@@ -26,7 +27,8 @@ internal sealed class DefinitionCache(IDefinitionStore definitions)
     }
 
     /// <summary>Every published workflow by id (what runs start and call).</summary>
-    public async Task<Dictionary<string, (DefinitionVersion Version, WorkflowDefinition Workflow)>> PublishedAsync(CancellationToken cancellationToken)
+    public async Task<Dictionary<string, (DefinitionVersion Version, WorkflowDefinition Workflow)>> PublishedAsync(
+        CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, (DefinitionVersion, WorkflowDefinition)>(StringComparer.Ordinal);
         foreach (var summary in await definitions.ListAsync(cancellationToken).ConfigureAwait(false))
@@ -60,7 +62,9 @@ internal sealed class DefinitionCache(IDefinitionStore definitions)
     /// A pinned version must be published; otherwise this throws naming the call.
     /// </summary>
     public async Task<Dictionary<string, WorkflowDefinition>> LibraryForAsync(
-        WorkflowDefinition root, Dictionary<string, (DefinitionVersion Version, WorkflowDefinition Workflow)> published, CancellationToken cancellationToken)
+        WorkflowDefinition root,
+        Dictionary<string, (DefinitionVersion Version, WorkflowDefinition Workflow)> published,
+        CancellationToken cancellationToken)
     {
         var library = published.ToDictionary(kv => kv.Key, kv => kv.Value.Workflow, StringComparer.Ordinal);
         var seen = new HashSet<WorkflowDefinition>([root], ReferenceEqualityComparer.Instance);
@@ -76,7 +80,8 @@ internal sealed class DefinitionCache(IDefinitionStore definitions)
                     if (!library.TryGetValue(key, out callee))
                     {
                         callee = Parse(await PublishedVersionAsync(call, number, cancellationToken).ConfigureAwait(false))
-                            ?? throw new InvalidOperationException($"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {number}: that version cannot be loaded");
+                            ?? throw new InvalidOperationException(
+                                $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {number}: that version cannot be loaded");
                         library[key] = callee;
                     }
                 }
@@ -105,9 +110,11 @@ internal sealed class DefinitionCache(IDefinitionStore definitions)
         var version = await definitions.GetAsync(call.Workflow, number, false, cancellationToken).ConfigureAwait(false);
         if (version is not { State: DefinitionState.Published })
         {
-            throw new InvalidOperationException(version is null
-                ? $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {number}: the definition store has no such version"
-                : $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {number}: that version is a draft; only published versions can be called");
+            throw new InvalidOperationException(
+                version is null
+                    ? $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {number}: the definition store has no such version"
+                    : $"{call.Location} {call.Path}: workflow.call of '{call.Workflow}' version {number}: that version is a draft; only published "
+                        + "versions can be called");
         }
 
         _published[(call.Workflow, number)] = version;

@@ -16,7 +16,11 @@ public sealed record ValidationError(string File, int Line, int Column, string P
 /// <summary>Loads and validates a definition's text as the server would save it: every error at once, each located.</summary>
 internal sealed class DefinitionChecker(ActivityRegistry activities, WorkflowValidator validator, DefinitionCache cache, IDefinitionStore definitions)
 {
-    public async Task<(WorkflowDefinition? Workflow, IReadOnlyList<ValidationError> Errors)> CheckAsync(string id, string text, string file, CancellationToken cancellationToken)
+    public async Task<(WorkflowDefinition? Workflow, IReadOnlyList<ValidationError> Errors)> CheckAsync(
+        string id,
+        string text,
+        string file,
+        CancellationToken cancellationToken)
     {
         var loaded = DocumentLoader.LoadWorkflow(text, file);
         var diagnostics = loaded.Diagnostics.ToList();
@@ -24,12 +28,22 @@ internal sealed class DefinitionChecker(ActivityRegistry activities, WorkflowVal
         {
             if (workflow.Id != id)
             {
-                diagnostics.Add(new Diagnostic(workflow.Location, "id", $"the document's id '{workflow.Id}' differs from the definition id '{id}' in the URL; save it under /api/definitions/{workflow.Id}"));
+                diagnostics.Add(
+                    new Diagnostic(
+                        workflow.Location,
+                        "id",
+                        $"the document's id '{workflow.Id}' differs from the definition id '{id}' in the URL; save it under "
+                        + $"/api/definitions/{workflow.Id}"));
             }
 
-            var library = (await cache.PublishedAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(kv => kv.Key, kv => kv.Value.Workflow, StringComparer.Ordinal);
+            var library = (await cache.PublishedAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(
+                kv => kv.Key,
+                kv => kv.Value.Workflow,
+                StringComparer.Ordinal);
             library[workflow.Id] = workflow;
-            var context = await PinnedCallVersions.AddToAsync(new ValidationContext(activities, library), definitions, workflow, cancellationToken).ConfigureAwait(false);
+            var context = await PinnedCallVersions
+                .AddToAsync(new ValidationContext(activities, library), definitions, workflow, cancellationToken)
+                .ConfigureAwait(false);
             var seen = diagnostics.ToHashSet();
             diagnostics.AddRange(validator.Validate(workflow, context).Where(seen.Add));
         }

@@ -11,8 +11,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     {
         var (status, title, detail) = exception switch
         {
-            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request", bad.Message),
-            _ => (StatusCodes.Status500InternalServerError, "Internal server error", "The server failed to handle the request; the error is in the server's log."),
+            BadHttpRequestException bad => (
+                bad.StatusCode,
+                bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
+                bad.Message),
+            _ => (
+                StatusCodes.Status500InternalServerError,
+                "Internal server error",
+                "The server failed to handle the request; the error is in the server's log."),
         };
         if (status == StatusCodes.Status500InternalServerError)
         {

@@ -4,7 +4,12 @@ using Gantry.Server.Telemetry;
 namespace Gantry.Server.Hosting;
 
 /// <summary>Prunes finished runs older than the server's retention, at start and hourly; does nothing when retention is off.</summary>
-internal sealed class RetentionService(ServerContext context, TimeProvider time, ILogger<RetentionService> logger, ILogger<RetentionPruner> prunerLogger) : BackgroundService
+internal sealed class RetentionService(
+    ServerContext context,
+    TimeProvider time,
+    ILogger<RetentionService> logger,
+    ILogger<RetentionPruner> prunerLogger
+) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {

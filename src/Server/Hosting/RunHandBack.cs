@@ -10,7 +10,8 @@ namespace Gantry.Server.Hosting;
 /// hands the others back (<see cref="WorkflowEngine.HandBackRuns"/>): each stops at its last journaled step
 /// and its lease is released, so another node or the next start resumes it at once.
 /// </summary>
-internal sealed class RunHandBack(WorkflowEngine engine, ServerContext context, TimeProvider time, ILogger<RunHandBack> logger) : IHostedLifecycleService
+internal sealed class RunHandBack(WorkflowEngine engine, ServerContext context, TimeProvider time, ILogger<RunHandBack> logger)
+    : IHostedLifecycleService
 {
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {

@@ -8,7 +8,14 @@ namespace Gantry.Server.Hosting;
 /// the runs nobody executes (queued, woken by a signal journaled elsewhere, or left running by a process
 /// that died once its lease expired), and executes them under leases through the server's engine.
 /// </summary>
-internal sealed class RunTakeoverService(WorkflowEngine engine, EngineOptions engineOptions, ServerContext context, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<RunTakeoverService> logger) : BackgroundService
+internal sealed class RunTakeoverService(
+    WorkflowEngine engine,
+    EngineOptions engineOptions,
+    ServerContext context,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<RunTakeoverService> logger
+) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -4,8 +4,15 @@ using Gantry.Server.Telemetry;
 
 namespace Gantry.Server.Hosting;
 
-/// <summary>At start-up: logs the plugins that loaded and the ones that failed, imports the workspace's workflows, then resumes runs a previous process left in flight.</summary>
-internal sealed class ServerStartup(WorkflowImporter importer, WorkflowEngine engine, ServerContext context, PluginLoadReport plugins, ILogger<ServerStartup> logger) : IHostedService
+/// <summary>At start-up: logs the plugins that loaded and the ones that failed, imports the workspace's workflows, then resumes runs a previous
+/// process left in flight.</summary>
+internal sealed class ServerStartup(
+    WorkflowImporter importer,
+    WorkflowEngine engine,
+    ServerContext context,
+    PluginLoadReport plugins,
+    ILogger<ServerStartup> logger
+) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -23,7 +23,9 @@ internal sealed class WorkflowImporter(ServerContext context, IDefinitionStore d
                 continue;
             }
 
-            var saved = await definitions.SaveAsync(loaded.Value!.Id, text, "import", $"imported from workflows/{Path.GetFileName(file)}", cancellationToken).ConfigureAwait(false);
+            var saved = await definitions
+                .SaveAsync(loaded.Value!.Id, text, "import", $"imported from workflows/{Path.GetFileName(file)}", cancellationToken)
+                .ConfigureAwait(false);
             if (saved.State != DefinitionState.Published)
             {
                 saved = await definitions.PublishAsync(saved.Id, saved.Version, cancellationToken).ConfigureAwait(false);

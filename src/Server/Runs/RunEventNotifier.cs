@@ -16,7 +16,8 @@ internal sealed class RunEventNotifier : IJournalObserver
         }
     }
 
-    /// <summary>Completes at the run's next journal event, or after <paramref name="timeout"/> (events written by other processes are found by polling).</summary>
+    /// <summary>Completes at the run's next journal event, or after <paramref name="timeout"/> (events written by other processes are found by
+    /// polling).</summary>
     public async Task WaitAsync(string runId, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var waiter = _waiters.GetOrAdd(runId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));

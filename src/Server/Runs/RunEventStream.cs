@@ -48,7 +48,9 @@ public sealed class RunEventStream(string runId, long afterSequence) : IResult
                 }
 
                 await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (finished || (await runs.GetRunAsync(RunId, cancellationToken).ConfigureAwait(false))?.IsFinished == true && !await HasMoreAsync(runs, last, cancellationToken).ConfigureAwait(false))
+                if (finished
+                    || (await runs.GetRunAsync(RunId, cancellationToken).ConfigureAwait(false))?.IsFinished == true
+                        && !await HasMoreAsync(runs, last, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }

@@ -6,7 +6,13 @@ using Gantry.Server.Definitions;
 namespace Gantry.Server.Runs;
 
 /// <summary>What starting a run over HTTP needs.</summary>
-public sealed record LaunchRequest(string WorkflowId, string? EnvironmentId, IReadOnlyDictionary<string, object?> Inputs, string Trigger, string? StartedBy, string? IdempotencyKey)
+public sealed record LaunchRequest(
+    string WorkflowId,
+    string? EnvironmentId,
+    IReadOnlyDictionary<string, object?> Inputs,
+    string Trigger,
+    string? StartedBy,
+    string? IdempotencyKey)
 {
     /// <summary>What a webhook delivered, recorded on the run (see <see cref="StartRunRequest.TriggerDetails"/>).</summary>
     public IReadOnlyDictionary<string, object?>? TriggerDetails { get; init; }
@@ -30,7 +36,10 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
         var library = await definitions.PublishedAsync(cancellationToken).ConfigureAwait(false);
         if (!library.TryGetValue(request.WorkflowId, out var published))
         {
-            throw new RunStartException(StatusCodes.Status404NotFound, "Unknown workflow", $"no published workflow '{request.WorkflowId}'{Engine.Diagnostics.Suggest.Hint(request.WorkflowId, library.Keys)}");
+            throw new RunStartException(
+                StatusCodes.Status404NotFound,
+                "Unknown workflow",
+                $"no published workflow '{request.WorkflowId}'{Engine.Diagnostics.Suggest.Hint(request.WorkflowId, library.Keys)}");
         }
 
         var runId = request.RunId ?? (request.IdempotencyKey is { } key ? IdempotentRunId(request.WorkflowId, key) : null);
@@ -71,7 +80,10 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
         if (request.EnvironmentId is { } environmentId)
         {
             environment = environments.Find(environmentId)
-                ?? throw new RunStartException(StatusCodes.Status400BadRequest, "Unknown environment", $"no environment '{environmentId}'{Engine.Diagnostics.Suggest.Hint(environmentId, environments.Ids())}");
+                ?? throw new RunStartException(
+                    StatusCodes.Status400BadRequest,
+                    "Unknown environment",
+                    $"no environment '{environmentId}'{Engine.Diagnostics.Suggest.Hint(environmentId, environments.Ids())}");
         }
 
         RunRecord run;

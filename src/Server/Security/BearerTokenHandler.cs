@@ -6,8 +6,12 @@ using Microsoft.Extensions.Options;
 namespace Gantry.Server.Security;
 
 /// <summary>Authenticates <c>Authorization: Bearer TOKEN</c> against the token store; the identity's name is the token's name.</summary>
-internal sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenStore tokens)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+internal sealed class BearerTokenHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    TokenStore tokens
+) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
     public const string RoleClaim = "gantry:role";

@@ -13,8 +13,13 @@ public static class FirstAdminToken
 
     public const string Name = "first-admin";
 
-    /// <summary>Creates the token and its file when the store (shared by every node) has no token; returns the file's path, or null when tokens exist.</summary>
-    public static async Task<string?> CreateIfNoTokensAsync(TokenStore tokens, string dataDirectory, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Creates the token and its file when the store (shared by every node) has no token; returns the file's path, or null when tokens
+    /// exist.</summary>
+    public static async Task<string?> CreateIfNoTokensAsync(
+        TokenStore tokens,
+        string dataDirectory,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if ((await tokens.ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
         {

@@ -4,7 +4,8 @@ using Gantry.Engine.Stores;
 
 namespace Gantry.Server.Security;
 
-/// <summary>A stored token: who it is for, its role, the SHA-256 of its value (the value itself is never kept) and when it stops working (null: never).</summary>
+/// <summary>A stored token: who it is for, its role, the SHA-256 of its value (the value itself is never kept) and when it stops working (null:
+/// never).</summary>
 public sealed record TokenEntry(string Name, TokenRole Role, string Sha256, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt = null)
 {
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } expires && now >= expires;
@@ -42,7 +43,8 @@ public sealed class TokenStore(IAccessTokens tokens, TimeProvider? time = null)
         return value;
     }
 
-    /// <summary>Removes the token named <paramref name="name"/>; false when there is none. Effective on the next request of every server on the store.</summary>
+    /// <summary>Removes the token named <paramref name="name"/>; false when there is none. Effective on the next request of every server on the
+    /// store.</summary>
     public Task<bool> RevokeAsync(string name, CancellationToken cancellationToken) => tokens.RevokeAsync(name, cancellationToken);
 
     /// <summary>Every stored token (names, roles and hashes).</summary>

@@ -32,7 +32,8 @@ internal sealed class WebhookReplayGuard(ServerContext context, TimeProvider tim
         var now = time.GetUtcNow();
         if (now - at > Window)
         {
-            return $"the {eventName} event is from {at:u}, older than the webhook window of {Engine.Schema.Duration.Format(Window)}; replayed or long-delayed deliveries are refused (raise --webhook-max-age to accept older ones)";
+            return $"the {eventName} event is from {at:u}, older than the webhook window of {Engine.Schema.Duration.Format(Window)}; replayed or "
+                + "long-delayed deliveries are refused (raise --webhook-max-age to accept older ones)";
         }
 
         return at - now > ClockSkew ? $"the {eventName} event is dated {at:u}, in the future; check the sender's clock" : null;
@@ -80,10 +81,13 @@ internal sealed class WebhookReplayGuard(ServerContext context, TimeProvider tim
     }
 
     /// <summary>Unix seconds (push) or an ISO 8601 text.</summary>
-    private static DateTimeOffset? Time(JsonElement? value) => value switch
-    {
-        { ValueKind: JsonValueKind.Number } n when n.TryGetInt64(out var seconds) && seconds is > 0 and < 253_402_300_799 => DateTimeOffset.FromUnixTimeSeconds(seconds),
-        { ValueKind: JsonValueKind.String } s when DateTimeOffset.TryParse(s.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) => parsed,
-        _ => null,
-    };
+    private static DateTimeOffset? Time(JsonElement? value) =>
+        value switch
+        {
+            { ValueKind: JsonValueKind.Number } n when n.TryGetInt64(out var seconds) && seconds is > 0 and < 253_402_300_799 =>
+                DateTimeOffset.FromUnixTimeSeconds(seconds),
+            { ValueKind: JsonValueKind.String } s
+                when DateTimeOffset.TryParse(s.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) => parsed,
+            _ => null,
+        };
 }

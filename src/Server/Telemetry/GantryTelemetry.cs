@@ -19,5 +19,8 @@ public static class GantryTelemetry
 
     public static readonly Counter<long> RunsFailed = Meter.CreateCounter<long>("gantry.runs.failed", description: "Runs that failed.");
 
-    public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("gantry.step.duration", unit: "s", description: "How long steps took, by activity and outcome.");
+    public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>(
+        "gantry.step.duration",
+        unit: "s",
+        description: "How long steps took, by activity and outcome.");
 }

@@ -39,16 +39,27 @@ internal static partial class ServerLog
     [LoggerMessage(12, LogLevel.Information, "Retention pruned {Count} runs finished before {Cutoff}")]
     public static partial void RunsPruned(ILogger logger, int count, DateTimeOffset cutoff);
 
-    [LoggerMessage(14, LogLevel.Warning, "{Path} holds tokens, secrets or journals but has mode {Mode}: others on this machine may read it; run chmod 600 on it")]
+    [LoggerMessage(
+        14,
+        LogLevel.Warning,
+        "{Path} holds tokens, secrets or journals but has mode {Mode}: others on this machine may read it; run chmod 600 on it")]
     public static partial void FileTooOpen(ILogger logger, string path, string mode);
 
     [LoggerMessage(40, LogLevel.Information, "Run takeover: {Line}")]
     public static partial void Worker(ILogger logger, string line);
 
-    [LoggerMessage(2301, LogLevel.Warning, "Stopping: runs still executing after the {Grace} grace are handed back at their last journaled step; another node or the next start resumes them")]
+    [LoggerMessage(
+        2301,
+        LogLevel.Warning,
+        "Stopping: runs still executing after the {Grace} grace are handed back at their last journaled step; another node or the next start "
+        + "resumes them")]
     public static partial void HandingBack(ILogger logger, string grace);
 
-    [LoggerMessage(1801, LogLevel.Warning, "Refused a pull_request signal to run {RunId} from token {Token} ({Role}): merge gates count only the signed webhook, approver and admin tokens")]
+    [LoggerMessage(
+        1801,
+        LogLevel.Warning,
+        "Refused a pull_request signal to run {RunId} from token {Token} ({Role}): merge gates count only the signed webhook, approver and admin "
+        + "tokens")]
     public static partial void MergeGateSignalRefused(ILogger logger, string runId, string token, string role);
 
     [LoggerMessage(2501, LogLevel.Information, "Safety state: {Import}")]

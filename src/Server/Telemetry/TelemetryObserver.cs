@@ -60,7 +60,10 @@ internal sealed class TelemetryObserver(ILogger<TelemetryObserver> logger) : IJo
                 break;
             case JournalEventTypes.RunFinished:
                 var status = e.Status ?? RunStatus.Failed;
-                var counter = status == RunStatus.Succeeded ? GantryTelemetry.RunsSucceeded : status == RunStatus.Failed ? GantryTelemetry.RunsFailed : null;
+                var counter =
+                    status == RunStatus.Succeeded ? GantryTelemetry.RunsSucceeded
+                    : status == RunStatus.Failed ? GantryTelemetry.RunsFailed
+                    : null;
                 counter?.Add(1, new KeyValuePair<string, object?>("workflow", run.WorkflowId));
                 ServerLog.RunFinished(logger, run.Id, status.ToString().ToLowerInvariant());
                 EndRun(run.Id, status == RunStatus.Succeeded ? ActivityStatusCode.Ok : ActivityStatusCode.Error);

@@ -34,8 +34,19 @@ public sealed class DeployAdoptCommand(IAnsiConsole console) : AsyncCommand<Depl
     {
         using var session = FleetSession.Open(settings, console);
         // Adopting changes nothing a host serves: every group, live or not.
-        var (group, hosts) = await session.ResolveAsync(new Settings { Environment = settings.Environment, Target = settings.Target ?? "all", AllowLive = true }, cancellationToken).ConfigureAwait(false);
-        var adoptions = await session.Deployer.AdoptAsync(session.Request(hosts, null, settings.MaxParallel), cancellationToken).ConfigureAwait(false);
+        var (group, hosts) = await session
+            .ResolveAsync(
+                new Settings
+                {
+                    Environment = settings.Environment,
+                    Target = settings.Target ?? "all",
+                    AllowLive = true,
+                },
+                cancellationToken)
+            .ConfigureAwait(false);
+        var adoptions = await session
+            .Deployer.AdoptAsync(session.Request(hosts, null, settings.MaxParallel), cancellationToken)
+            .ConfigureAwait(false);
         var code = adoptions.All(a => a.Error is null) ? ExitCodes.Ok : ExitCodes.Invalid;
         if (settings.Output == "json")
         {
@@ -44,25 +55,35 @@ public sealed class DeployAdoptCommand(IAnsiConsole console) : AsyncCommand<Depl
             return code;
         }
 
-        console.MarkupLine($"[bold]adopting releases[/] on {Markup.Escape(group ?? "all")} in {Markup.Escape(session.Environment.Id)}: {Markup.Escape(string.Join(", ", hosts))}");
+        console.MarkupLine(
+            $"[bold]adopting releases[/] on {Markup.Escape(group ?? "all")} in {Markup.Escape(session.Environment.Id)}: "
+            + $"{Markup.Escape(string.Join(", ", hosts))}");
         foreach (var host in adoptions)
         {
-            console.MarkupLine(host switch
-            {
-                { Error: { } error } => $"[red]✗[/] {Markup.Escape(host.Host)}: {Markup.Escape(error)}",
-                { Current: null } => $"[yellow]-[/] {Markup.Escape(host.Host)}: no current release, nothing to adopt",
-                { Adopted.Count: 0 } => $"[green]✓[/] {Markup.Escape(host.Host)} on {Markup.Escape(host.Current)}: nothing to adopt (every release is in Gantry's history)",
-                _ => $"[green]✓[/] {Markup.Escape(host.Host)} on {Markup.Escape(host.Current)}: adopted {Markup.Escape(string.Join(", ", host.Adopted))}",
-            });
+            console.MarkupLine(
+                host switch
+                {
+                    { Error: { } error } => $"[red]✗[/] {Markup.Escape(host.Host)}: {Markup.Escape(error)}",
+                    { Current: null } => $"[yellow]-[/] {Markup.Escape(host.Host)}: no current release, nothing to adopt",
+                    { Adopted.Count: 0 } =>
+                        $"[green]✓[/] {Markup.Escape(host.Host)} on {Markup.Escape(host.Current)}: nothing to adopt (every release is in Gantry's "
+                        + "history)",
+                    _ =>
+                        $"[green]✓[/] {Markup.Escape(host.Host)} on {Markup.Escape(host.Current)}: adopted "
+                        + $"{Markup.Escape(string.Join(", ", host.Adopted))}",
+                });
             foreach (var skipped in host.Skipped)
             {
                 console.MarkupLine($"  [yellow]left alone:[/] {Markup.Escape(skipped)}");
             }
         }
 
-        console.MarkupLine(code == ExitCodes.Ok
-            ? $"[green bold]adopted: {adoptions.Sum(a => a.Adopted.Count)} releases on {adoptions.Count(a => a.Adopted.Count > 0)} of {adoptions.Count} hosts[/] (recorded in revisions.log as run {Markup.Escape(session.RunId)})"
-            : $"[red bold]adoption failed on {Markup.Escape(string.Join(", ", adoptions.Where(a => a.Error is not null).Select(a => a.Host)))}[/]");
+        console.MarkupLine(
+            code == ExitCodes.Ok
+                ? $"[green bold]adopted: {adoptions.Sum(a => a.Adopted.Count)} releases on {adoptions.Count(a => a.Adopted.Count > 0)} of "
+                    + $"{adoptions.Count} hosts[/] (recorded in revisions.log as run {Markup.Escape(session.RunId)})"
+                : $"[red bold]adoption failed on "
+                    + $"{Markup.Escape(string.Join(", ", adoptions.Where(a => a.Error is not null).Select(a => a.Host)))}[/]");
         return code;
     }
 }

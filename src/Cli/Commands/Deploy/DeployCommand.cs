@@ -23,8 +23,14 @@ public sealed class DeployCommand(IAnsiConsole console) : AsyncCommand<DeployCom
     {
         using var session = FleetSession.Open(settings, console);
         var (group, hosts) = await session.ResolveAsync(settings, cancellationToken).ConfigureAwait(false);
-        var tag = (await GitWorkspaceFactory.LatestTagAsync(session.Environment, session.DataDirectory, session.Secrets, settings.Ref, cancellationToken).ConfigureAwait(false)).Tag;
-        console.MarkupLine($"[bold]deploying {Markup.Escape(tag)}[/] ({Markup.Escape(settings.Ref)}) to {Markup.Escape(group)} in {Markup.Escape(session.Environment.Id)}: {Markup.Escape(string.Join(", ", hosts))}");
+        var tag = (
+            await GitWorkspaceFactory
+                .LatestTagAsync(session.Environment, session.DataDirectory, session.Secrets, settings.Ref, cancellationToken)
+                .ConfigureAwait(false)
+        ).Tag;
+        console.MarkupLine(
+            $"[bold]deploying {Markup.Escape(tag)}[/] ({Markup.Escape(settings.Ref)}) to {Markup.Escape(group)} in "
+            + $"{Markup.Escape(session.Environment.Id)}: {Markup.Escape(string.Join(", ", hosts))}");
         var result = await session.Deployer.DeployAsync(session.Request(hosts, tag, settings.MaxParallel), cancellationToken).ConfigureAwait(false);
         var code = session.Report(result, $"deployed {tag} to {group}", $"deploy of {tag} to {group} failed");
         if (code != ExitCodes.Ok)

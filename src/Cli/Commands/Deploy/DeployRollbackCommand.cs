@@ -4,7 +4,8 @@ using Spectre.Console.Cli;
 
 namespace Gantry.Cli.Commands.Deploy;
 
-/// <summary><c>gantry deploy rollback --env ENV --target GROUP [--to TAG]</c>: the group's hosts back on their previous release (or TAG), restarted and checked.</summary>
+/// <summary><c>gantry deploy rollback --env ENV --target GROUP [--to TAG]</c>: the group's hosts back on their previous release (or TAG), restarted
+/// and checked.</summary>
 public sealed class DeployRollbackCommand(IAnsiConsole console) : AsyncCommand<DeployRollbackCommand.Settings>
 {
     public sealed class Settings : DeploySettings
@@ -19,8 +20,12 @@ public sealed class DeployRollbackCommand(IAnsiConsole console) : AsyncCommand<D
         using var session = FleetSession.Open(settings, console);
         var (group, hosts) = await session.ResolveAsync(settings, cancellationToken).ConfigureAwait(false);
         var to = settings.To ?? "the previous release";
-        console.MarkupLine($"[bold]rolling back {Markup.Escape(group)}[/] in {Markup.Escape(session.Environment.Id)} to {Markup.Escape(to)}: {Markup.Escape(string.Join(", ", hosts))}");
-        var result = await session.Deployer.RollbackAsync(session.Request(hosts, settings.To, settings.MaxParallel), cancellationToken).ConfigureAwait(false);
+        console.MarkupLine(
+            $"[bold]rolling back {Markup.Escape(group)}[/] in {Markup.Escape(session.Environment.Id)} to {Markup.Escape(to)}: "
+            + $"{Markup.Escape(string.Join(", ", hosts))}");
+        var result = await session
+            .Deployer.RollbackAsync(session.Request(hosts, settings.To, settings.MaxParallel), cancellationToken)
+            .ConfigureAwait(false);
         return session.Report(result, $"rolled back {group}", $"rollback of {group} failed");
     }
 }

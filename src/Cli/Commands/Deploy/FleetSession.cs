@@ -68,7 +68,16 @@ internal sealed class FleetSession : IDisposable
     }
 
     public FleetRequest Request(IReadOnlyList<string> hosts, string? release, int maxParallel) =>
-        new(Environment, hosts, release, maxParallel > 0 ? maxParallel : hosts.Count, Environment.Deploy.KeepReleases, RunId, DataDirectory, Log, Secrets);
+        new(
+            Environment,
+            hosts,
+            release,
+            maxParallel > 0 ? maxParallel : hosts.Count,
+            Environment.Deploy.KeepReleases,
+            RunId,
+            DataDirectory,
+            Log,
+            Secrets);
 
     /// <summary>One line per host, then the outcome; 0 when every host succeeded, else 1.</summary>
     public int Report(FleetResult result, string done, string failed)
@@ -76,8 +85,11 @@ internal sealed class FleetSession : IDisposable
         foreach (var host in result.Hosts)
         {
             var line = host.Succeeded
-                ? $"[green]✓[/] {Markup.Escape(host.Host)} on {Markup.Escape(host.Current ?? "?")}{(host.Previous is { } previous && previous != host.Current ? $" (was {Markup.Escape(previous)})" : "")}"
-                : $"[red]✗[/] {Markup.Escape(host.Host)} on {Markup.Escape(host.Current ?? "?")}: {Markup.Escape(Secrets.Masker.Apply(host.Error ?? "failed"))}";
+                ? $"[green]✓[/] {Markup.Escape(host.Host)} on "
+                    + $"{Markup.Escape(host.Current ?? "?")}"
+                    + $"{(host.Previous is { } previous && previous != host.Current ? $" (was {Markup.Escape(previous)})" : "")}"
+                : $"[red]✗[/] {Markup.Escape(host.Host)} on {Markup.Escape(host.Current ?? "?")}: "
+                    + $"{Markup.Escape(Secrets.Masker.Apply(host.Error ?? "failed"))}";
             Console.MarkupLine(line);
         }
 

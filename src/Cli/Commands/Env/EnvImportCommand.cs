@@ -21,7 +21,8 @@ public sealed partial class EnvImportCommand(IAnsiConsole console) : Command<Env
         public string Source { get; init; } = "";
 
         [CommandOption("--from <FORMAT>")]
-        [Description("ansible, haproxy or hosts. Default: guessed from the file (haproxy.cfg, *.yml/*.yaml inventories, [sections], else a host list).")]
+        [Description(
+            "ansible, haproxy or hosts. Default: guessed from the file (haproxy.cfg, *.yml/*.yaml inventories, [sections], else a host list).")]
         public string? From { get; init; }
 
         [CommandOption("--id <ID>")]
@@ -38,7 +39,9 @@ public sealed partial class EnvImportCommand(IAnsiConsole console) : Command<Env
         public bool Force { get; init; }
 
         [CommandOption("--groups <GROUPS>")]
-        [Description("Ansible: the inventory groups that become rollout groups, comma-separated (default: every group listing hosts). HAProxy and host lists: how many groups to split the hosts into (default 2, or 1 for a single host).")]
+        [Description(
+            "Ansible: the inventory groups that become rollout groups, comma-separated (default: every group listing hosts). HAProxy and host "
+            + "lists: how many groups to split the hosts into (default 2, or 1 for a single host).")]
         public string? Groups { get; init; }
 
         [CommandOption("--backend <NAME>")]
@@ -105,7 +108,8 @@ public sealed partial class EnvImportCommand(IAnsiConsole console) : Command<Env
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Output))!);
         File.WriteAllText(settings.Output, yaml);
-        console.MarkupLine($"wrote {Markup.Escape(settings.Output)}: environment {Markup.Escape(id)}, {fleet.Hosts.Count} hosts in {fleet.Groups.Count} groups");
+        console.MarkupLine(
+            $"wrote {Markup.Escape(settings.Output)}: environment {Markup.Escape(id)}, {fleet.Hosts.Count} hosts in {fleet.Groups.Count} groups");
         foreach (var note in fleet.Notes)
         {
             console.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");

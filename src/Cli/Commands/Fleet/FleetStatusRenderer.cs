@@ -20,7 +20,9 @@ internal static class FleetStatusRenderer
                     Markup.Escape(host.Name),
                     host.Healthy switch { true => "[green]ok[/]", false => "[red]failing[/]", null => "-" },
                     host.Balancer is { } lb
-                        ? (lb.Live ? "[green]live[/]" : "[yellow]out[/]") + $" {lb.Admin.ToString().ToLowerInvariant()}/{lb.Health.ToString().ToLowerInvariant()}, {lb.Sessions.ToString(CultureInfo.InvariantCulture)} sessions"
+                        ? (lb.Live ? "[green]live[/]" : "[yellow]out[/]")
+                            + $" {lb.Admin.ToString().ToLowerInvariant()}/{lb.Health.ToString().ToLowerInvariant()}, "
+                            + $"{lb.Sessions.ToString(CultureInfo.InvariantCulture)} sessions"
                         : "-",
                     Releases(host));
             }
@@ -41,7 +43,9 @@ internal static class FleetStatusRenderer
 
             if (host.Quarantine is not null)
             {
-                console.MarkupLine($"[red]{Markup.Escape(host.Name)}:[/] {Markup.Escape(host.Quarantine)} (kept out of rotation until lb.ready on it or a deploy that succeeds on it)");
+                console.MarkupLine(
+                    $"[red]{Markup.Escape(host.Name)}:[/] {Markup.Escape(host.Quarantine)} (kept out of rotation until lb.ready on it or a deploy "
+                    + "that succeeds on it)");
             }
 
             if (host.Drift is not null)

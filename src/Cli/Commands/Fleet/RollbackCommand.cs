@@ -10,7 +10,8 @@ namespace Gantry.Cli.Commands.Fleet;
 /// <c>gantry rollback --env ENV [--to TAG] [--fetch]</c>: runs the workspace's <c>rollback</c> workflow
 /// here, exactly as <c>gantry run rollback</c> would, with the same live progress and exit codes.
 /// </summary>
-public sealed class RollbackCommand(IAnsiConsole console, ActivityRegistry activities, WorkflowValidator validator, TimeProvider time) : AsyncCommand<RollbackCommand.Settings>
+public sealed class RollbackCommand(IAnsiConsole console, ActivityRegistry activities, WorkflowValidator validator, TimeProvider time)
+    : AsyncCommand<RollbackCommand.Settings>
 {
     /// <summary>The workflow that rolls an environment back (workflows/rollback.yaml).</summary>
     public const string Workflow = "rollback";
@@ -30,7 +31,9 @@ public sealed class RollbackCommand(IAnsiConsole console, ActivityRegistry activ
         public bool Fetch { get; init; }
 
         public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Environment) ? ValidationResult.Error("--env is required: the environment to roll back, e.g. --env prod") : base.Validate();
+            string.IsNullOrWhiteSpace(Environment)
+                ? ValidationResult.Error("--env is required: the environment to roll back, e.g. --env prod")
+                : base.Validate();
     }
 
     public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)

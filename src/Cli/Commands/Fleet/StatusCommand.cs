@@ -30,7 +30,9 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<StatusCom
         public string Output { get; init; } = "text";
 
         [CommandOption("--db <DB>")]
-        [Description("The store holding the quarantined hosts (shared with the servers and workers): a SQLite file (default .gantry/gantry.db) or a PostgreSQL connection string. Also GANTRY_DB.")]
+        [Description(
+            "The store holding the quarantined hosts (shared with the servers and workers): a SQLite file (default .gantry/gantry.db) or a "
+            + "PostgreSQL connection string. Also GANTRY_DB.")]
         public string? Db { get; init; }
 
         [CommandOption("--workspace <DIR>")]

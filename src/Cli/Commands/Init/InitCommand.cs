@@ -28,7 +28,9 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
         public string? Environment { get; init; }
 
         [CommandOption("--hosts <HOSTS>")]
-        [Description("The fleet: [user@]host[:port] entries separated by spaces or commas, ranges such as web[01:10]. Without it (and no answers) only the sandbox is there.")]
+        [Description(
+            "The fleet: [user@]host[:port] entries separated by spaces or commas, ranges such as web[01:10]. Without it (and no answers) only the "
+            + "sandbox is there.")]
         public string? Hosts { get; init; }
 
         [CommandOption("--groups <N>")]
@@ -60,7 +62,9 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
         public string? Repository { get; init; }
 
         [CommandOption("--reference-workflows <DIR>")]
-        [Description("Reference the workflows of DIR (the team's shared checkout or submodule, or its workflows/ folder) with relative symbolic links in workflows/ instead of copying the built-in ones: a pull there updates this workspace.")]
+        [Description(
+            "Reference the workflows of DIR (the team's shared checkout or submodule, or its workflows/ folder) with relative symbolic links in "
+            + "workflows/ instead of copying the built-in ones: a pull there updates this workspace.")]
         public string? ReferenceWorkflows { get; init; }
 
         [CommandOption("--no-input")]
@@ -78,11 +82,15 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
 
         public override ValidationResult Validate() =>
             Output is not ("text" or "json") ? ValidationResult.Error($"unknown output format '{Output}'; expected text or json")
-            : LoadBalancer is not (null or "haproxy" or "nginx" or "none") ? ValidationResult.Error($"--lb '{LoadBalancer}' is not a load balancer Gantry drives; expected haproxy, nginx or none")
+            : LoadBalancer is not (null or "haproxy" or "nginx" or "none")
+                ? ValidationResult.Error($"--lb '{LoadBalancer}' is not a load balancer Gantry drives; expected haproxy, nginx or none")
             : Groups is < 1 ? ValidationResult.Error($"--groups must be at least 1, got {Groups}")
-            : Environment is { } id && !EnvironmentId().IsMatch(id) ? ValidationResult.Error($"--env '{id}' is not an id; use letters, digits, '.', '_' and '-'")
-            : Root is { } root && !root.StartsWith('/') ? ValidationResult.Error($"--root '{root}' must be an absolute path on the hosts, e.g. /srv/app")
-            : ReferenceWorkflows is { } shared && !System.IO.Directory.Exists(shared) ? ValidationResult.Error($"--reference-workflows {shared}: no such folder")
+            : Environment is { } id && !EnvironmentId().IsMatch(id)
+                ? ValidationResult.Error($"--env '{id}' is not an id; use letters, digits, '.', '_' and '-'")
+            : Root is { } root && !root.StartsWith('/')
+                ? ValidationResult.Error($"--root '{root}' must be an absolute path on the hosts, e.g. /srv/app")
+            : ReferenceWorkflows is { } shared && !System.IO.Directory.Exists(shared)
+                ? ValidationResult.Error($"--reference-workflows {shared}: no such folder")
             : ValidationResult.Success();
     }
 
@@ -135,7 +143,8 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
         return ExitCodes.Ok;
     }
 
-    /// <summary>The environment document for the answers, checked by the loader every command uses; null and the problem when it is not valid.</summary>
+    /// <summary>The environment document for the answers, checked by the loader every command uses; null and the problem when it is not
+    /// valid.</summary>
     private static string? EnvironmentText(InitAnswers answers, string hosts, string id, out string? problem)
     {
         problem = null;
@@ -160,7 +169,13 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
         fleet.DeployRoot = answers.Root;
         fleet.Restart = answers.Restart;
         fleet.RepositoryUrl = answers.Repository;
-        var yaml = "$schema: ../../schemas/environment.schema.json\n" + EnvironmentWriter.Write(fleet, id, "--hosts", "# Written by `gantry init`; change it freely (gantry validate --env " + id + " checks it).");
+        var yaml =
+            "$schema: ../../schemas/environment.schema.json\n"
+            + EnvironmentWriter.Write(
+                fleet,
+                id,
+                "--hosts",
+                "# Written by `gantry init`; change it freely (gantry validate --env " + id + " checks it).");
         var check = DocumentLoader.LoadEnvironment(yaml, $"workflows/environments/{id}.yaml");
         if (!check.Succeeded)
         {
@@ -175,7 +190,11 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
     {
         if (settings.Output == "json")
         {
-            var json = new { workspace = root, files = outcomes.Select(o => new { path = o.Path, outcome = o.Outcome.ToString().ToLowerInvariant() }) };
+            var json = new
+            {
+                workspace = root,
+                files = outcomes.Select(o => new { path = o.Path, outcome = o.Outcome.ToString().ToLowerInvariant() }),
+            };
             console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(json, JsonOutput.Options));
             return;
         }
@@ -193,7 +212,12 @@ public sealed partial class InitCommand(IAnsiConsole console) : Command<InitComm
             });
         }
 
-        console.MarkupLine($"workspace {Markup.Escape(root)}: {outcomes.Count(o => o.Outcome is ScaffoldOutcome.Created or ScaffoldOutcome.Overwritten or ScaffoldOutcome.Appended or ScaffoldOutcome.Linked)} files written, {outcomes.Count(o => o.Outcome == ScaffoldOutcome.Unchanged)} unchanged, {outcomes.Count(o => o.Outcome == ScaffoldOutcome.Kept)} kept");
+        console.MarkupLine(
+            $"workspace {Markup.Escape(root)}: "
+            + $"{outcomes.Count(o => o.Outcome is ScaffoldOutcome.Created or ScaffoldOutcome.Overwritten
+                or ScaffoldOutcome.Appended or ScaffoldOutcome.Linked)} "
+            + $"files written, {outcomes.Count(o => o.Outcome == ScaffoldOutcome.Unchanged)} unchanged, "
+            + $"{outcomes.Count(o => o.Outcome == ScaffoldOutcome.Kept)} kept");
         console.MarkupLine("next: gantry validate workflows/ ; gantry status --env sandbox");
     }
 

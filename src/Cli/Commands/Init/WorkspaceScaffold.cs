@@ -40,9 +40,13 @@ internal static class WorkspaceScaffold
         gantry serve                                  # the API and the designer on http://127.0.0.1:5080
         ```
 
-        - `sandbox` is simulated: try every workflow there first.
-        {(environmentId is null ? "- Bring your fleet in with `gantry env import` (Ansible inventory, HAProxy configuration, host list)." : $"- `{environmentId}`: fill `{environmentId}.known_hosts` (ssh-keyscan) and check `deploy:` before the first deploy.")}
-        - Releases another tool deployed: `gantry deploy adopt --env ENV` records them, so `gantry rollback` can go back to them.
+            - `sandbox` is simulated: try every workflow there first.
+            {(
+                environmentId is null
+                    ? "- Bring your fleet in with `gantry env import` (Ansible inventory, HAProxy configuration, host list)."
+                    : $"- `{environmentId}`: fill `{environmentId}.known_hosts` (ssh-keyscan) and check `deploy:` before the first deploy."
+            )}
+            - Releases another tool deployed: `gantry deploy adopt --env ENV` records them, so `gantry rollback` can go back to them.
 
         """;
 

@@ -24,10 +24,15 @@ public abstract class LbCommand<TSettings>(IAnsiConsole console, LoadBalancerFac
         try
         {
             // The same quarantine the lb.* steps of every node honour: a host quarantined by any run stays out.
-            await using var stores = await Running.WorkspaceStore.OpenAsync(settings.Db, workspace.Root, null, cancellationToken).ConfigureAwait(false);
-            var quarantine = await new Providers.Deploy.Quarantine(stores.Quarantine, environment.Id).ForLoadBalancerAsync(environment, cancellationToken).ConfigureAwait(false);
+            await using var stores = await Running
+                .WorkspaceStore.OpenAsync(settings.Db, workspace.Root, null, cancellationToken)
+                .ConfigureAwait(false);
+            var quarantine = await new Providers.Deploy.Quarantine(stores.Quarantine, environment.Id)
+                .ForLoadBalancerAsync(environment, cancellationToken)
+                .ConfigureAwait(false);
             var controller = loadBalancers.Create(environment, Path.Combine(workspace.Root, ".gantry"), quarantine);
-            status = await ActAsync(controller, settings, new ConsoleProgress(console, settings.Output == "json"), cancellationToken).ConfigureAwait(false);
+            status = await ActAsync(controller, settings, new ConsoleProgress(console, settings.Output == "json"), cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (Exception e) when (e is LoadBalancerException or ArgumentException)
         {
@@ -48,7 +53,11 @@ public abstract class LbCommand<TSettings>(IAnsiConsole console, LoadBalancerFac
     }
 
     /// <summary>What the verb does; returns the state read back from the load balancer afterwards.</summary>
-    protected abstract Task<LoadBalancerStatus> ActAsync(LoadBalancerController controller, TSettings settings, IProgress<string> progress, CancellationToken cancellationToken);
+    protected abstract Task<LoadBalancerStatus> ActAsync(
+        LoadBalancerController controller,
+        TSettings settings,
+        IProgress<string> progress,
+        CancellationToken cancellationToken);
 
     private static Table Table(LoadBalancerStatus status)
     {
@@ -93,7 +102,8 @@ public abstract class LbCommand<TSettings>(IAnsiConsole console, LoadBalancerFac
         }),
     };
 
-    /// <summary>Prints each progress line the moment the controller reports it (to stderr with --output json, so stdout stays one JSON document).</summary>
+    /// <summary>Prints each progress line the moment the controller reports it (to stderr with --output json, so stdout stays one JSON
+    /// document).</summary>
     private sealed class ConsoleProgress(IAnsiConsole console, bool json) : IProgress<string>
     {
         public void Report(string value)

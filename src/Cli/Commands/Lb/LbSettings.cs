@@ -12,7 +12,9 @@ public class LbSettings : CommandSettings
     public string? Environment { get; init; }
 
     [CommandOption("--db <DB>")]
-    [Description("The store holding the quarantined hosts (shared with the servers and workers): a SQLite file (default .gantry/gantry.db) or a PostgreSQL connection string. Also GANTRY_DB.")]
+    [Description(
+        "The store holding the quarantined hosts (shared with the servers and workers): a SQLite file (default .gantry/gantry.db) or a PostgreSQL "
+        + "connection string. Also GANTRY_DB.")]
     public string? Db { get; init; }
 
     [CommandOption("--output <FORMAT>")]
@@ -27,6 +29,8 @@ public class LbSettings : CommandSettings
             return ValidationResult.Error("--env is required: the environment whose load balancer to use");
         }
 
-        return Output is "text" or "json" ? ValidationResult.Success() : ValidationResult.Error($"unknown output format '{Output}'; expected text or json");
+        return Output is "text" or "json"
+            ? ValidationResult.Success()
+            : ValidationResult.Error($"unknown output format '{Output}'; expected text or json");
     }
 }

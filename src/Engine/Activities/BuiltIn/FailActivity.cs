@@ -2,7 +2,10 @@ using System.ComponentModel;
 
 namespace Gantry.Engine.Activities.BuiltIn;
 
-[Activity("fail", Description = "Fails the step with a message (guards, tests of on_failure).", Example = "uses: fail\nwith: { message: \"refusing to deploy on Fridays\" }")]
+[Activity(
+    "fail",
+    Description = "Fails the step with a message (guards, tests of on_failure).",
+    Example = "uses: fail\nwith: { message: \"refusing to deploy on Fridays\" }")]
 internal sealed class FailActivity : Activity<FailActivity.Inputs, NoOutputs>
 {
     protected override Task<NoOutputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken) =>

@@ -2,7 +2,10 @@ using System.ComponentModel;
 
 namespace Gantry.Engine.Activities.BuiltIn;
 
-[Activity("log", Description = "Writes a message to the run's journal.", Example = "uses: log\nwith: { message: \"Deploying {{ steps.tag.outputs.tag }}\" }")]
+[Activity(
+    "log",
+    Description = "Writes a message to the run's journal.",
+    Example = "uses: log\nwith: { message: \"Deploying {{ steps.tag.outputs.tag }}\" }")]
 internal sealed class LogActivity : Activity<LogActivity.Inputs, LogActivity.Outputs>
 {
     protected override Task<Outputs> ExecuteAsync(ActivityContext<Inputs> context, CancellationToken cancellationToken)

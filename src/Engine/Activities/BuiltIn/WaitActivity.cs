@@ -16,7 +16,11 @@ internal sealed class WaitActivity : WaitingActivity<WaitActivity.Inputs, WaitAc
         var input = context.Input;
         WaitRequest wait = input switch
         {
-            { Delay: { } delay } => new WaitRequest(SignalName(context), "delay", $"a delay of {Duration.Format(delay)}", context.Time.GetUtcNow() + delay),
+            { Delay: { } delay } => new WaitRequest(
+                SignalName(context),
+                "delay",
+                $"a delay of {Duration.Format(delay)}",
+                context.Time.GetUtcNow() + delay),
             { Approval: { } question } => new WaitRequest(SignalName(context), "approval", $"approval: {question}"),
             _ => new WaitRequest(SignalName(context), "signal", input.Description ?? $"signal '{SignalName(context)}'"),
         };
@@ -35,7 +39,11 @@ internal sealed class WaitActivity : WaitingActivity<WaitActivity.Inputs, WaitAc
     }
 
     private static string SignalName(ActivityContext<Inputs> context) =>
-        context.Input.Signal ?? (context.Input.Approval is not null ? "approve" : context.Input.Delay is not null ? $"timer:{context.StepPath}" : context.StepId ?? "continue");
+        context.Input.Signal
+        ?? (
+            context.Input.Approval is not null ? "approve"
+            : context.Input.Delay is not null ? $"timer:{context.StepPath}"
+            : context.StepId ?? "continue");
 
     public sealed class Inputs
     {

@@ -61,7 +61,12 @@ internal sealed class CapacityRules(CapacityTopology topology)
         return Change("lb.flip", state, @out[0].Value, live[0].Value, name);
     }
 
-    private (CapacityState, string?) Change(string action, CapacityState state, IEnumerable<string> bringLive, IEnumerable<string> takeOut, string name)
+    private (CapacityState, string?) Change(
+        string action,
+        CapacityState state,
+        IEnumerable<string> bringLive,
+        IEnumerable<string> takeOut,
+        string name)
     {
         var bring = bringLive.ToHashSet(StringComparer.Ordinal);
         var take = takeOut.Where(s => !state.IsOut(s) && !bring.Contains(s)).ToList();
@@ -78,10 +83,11 @@ internal sealed class CapacityRules(CapacityTopology topology)
             return (after, null);
         }
 
-        var reasons = topology.Groups
-            .Where(g => after.StateOf(g.Value) != GroupState.Live)
-            .Select(g => Reason(g.Key, g.Value, after, name));
-        return (after, $"{action} would leave {liveGroups} live group{(liveGroups == 1 ? "" : "s")} (min_live_groups is {topology.MinLiveGroups} in environment {topology.EnvironmentId}): {string.Join(", ", reasons)}");
+        var reasons = topology.Groups.Where(g => after.StateOf(g.Value) != GroupState.Live).Select(g => Reason(g.Key, g.Value, after, name));
+        return (
+            after,
+            $"{action} would leave {liveGroups} live group{(liveGroups == 1 ? "" : "s")} (min_live_groups is {topology.MinLiveGroups} in "
+            + $"environment {topology.EnvironmentId}): {string.Join(", ", reasons)}");
     }
 
     /// <summary>Why a group is not live: the servers this step would take out, or the step that took them out earlier.</summary>

@@ -89,7 +89,10 @@ internal sealed partial record CapacityScope(
         Resolve(item) is DocScalar { Kind: ScalarKind.String, IsTemplate: false, Text: { } text } ? text : null;
 
     private static ImmutableDictionary<string, DocNode?> Defaults(WorkflowDefinition workflow) =>
-        workflow.Inputs.ToImmutableDictionary(i => i.Name, i => i.Default is DocScalar { IsTemplate: true } ? null : i.Default, StringComparer.Ordinal);
+        workflow.Inputs.ToImmutableDictionary(
+            i => i.Name,
+            i => i.Default is DocScalar { IsTemplate: true } ? null : i.Default,
+            StringComparer.Ordinal);
 
     [GeneratedRegex(@"^\s*\{\{\s*(?<root>[A-Za-z_]\w*)(?:\.(?<member>[A-Za-z_]\w*))?\s*\}\}\s*$")]
     private static partial Regex WholeTemplate();

@@ -31,7 +31,9 @@ internal sealed class CapacityState : IEquatable<CapacityState>
     /// <summary>A state with <paramref name="bringLive"/> live and <paramref name="takeOut"/> out since <paramref name="step"/>.</summary>
     public CapacityState With(IEnumerable<string> bringLive, IEnumerable<string> takeOut, string step)
     {
-        var next = new SortedDictionary<string, string>(_outSince ?? new SortedDictionary<string, string>(StringComparer.Ordinal), StringComparer.Ordinal);
+        var next = new SortedDictionary<string, string>(
+            _outSince ?? new SortedDictionary<string, string>(StringComparer.Ordinal),
+            StringComparer.Ordinal);
         foreach (var server in bringLive)
         {
             next.Remove(server);

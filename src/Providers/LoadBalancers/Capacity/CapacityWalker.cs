@@ -17,7 +17,8 @@ internal sealed class CapacityWalker(CapacityTopology topology, IReadOnlyDiction
     private readonly CapacityRules _rules = new(topology);
     private readonly Dictionary<(string, string), Diagnostic> _reported = [];
 
-    public IReadOnlyList<Diagnostic> Diagnostics => _reported.Values.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ThenBy(d => d.Message, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<Diagnostic> Diagnostics =>
+        _reported.Values.OrderBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ThenBy(d => d.Message, StringComparer.Ordinal).ToList();
 
     /// <summary>The workflow's steps, then its on_failure on every path that failed.</summary>
     public CapacityFlow WalkWorkflow(WorkflowDefinition workflow, CapacityScope scope, IReadOnlySet<CapacityState> entry)
@@ -57,15 +58,18 @@ internal sealed class CapacityWalker(CapacityTopology topology, IReadOnlyDiction
         return new CapacityFlow(current, failed);
     }
 
-    private CapacityFlow WalkStep(StepNode step, IReadOnlySet<CapacityState> entry, CapacityScope scope) => step switch
-    {
-        ActionStep action when action.Uses.StartsWith("lb.", StringComparison.Ordinal) => Act(action, entry, scope),
-        GroupStep group => WalkGroup(group, entry, scope),
-        ParallelStep parallel => WalkInAnyOrder(parallel.Branches.Select(b => (IReadOnlyList<(StepNode, CapacityScope)>)[(b, scope)]).ToList(), entry),
-        ForeachStep loop => WalkForeach(loop, entry, scope),
-        CallStep call => WalkCall(call, entry, scope),
-        _ => new CapacityFlow(entry, new HashSet<CapacityState>()),
-    };
+    private CapacityFlow WalkStep(StepNode step, IReadOnlySet<CapacityState> entry, CapacityScope scope) =>
+        step switch
+        {
+            ActionStep action when action.Uses.StartsWith("lb.", StringComparison.Ordinal) => Act(action, entry, scope),
+            GroupStep group => WalkGroup(group, entry, scope),
+            ParallelStep parallel => WalkInAnyOrder(
+                parallel.Branches.Select(b => (IReadOnlyList<(StepNode, CapacityScope)>)[(b, scope)]).ToList(),
+                entry),
+            ForeachStep loop => WalkForeach(loop, entry, scope),
+            CallStep call => WalkCall(call, entry, scope),
+            _ => new CapacityFlow(entry, new HashSet<CapacityState>()),
+        };
 
     private CapacityFlow Act(ActionStep step, IReadOnlySet<CapacityState> entry, CapacityScope scope)
     {
@@ -124,10 +128,10 @@ internal sealed class CapacityWalker(CapacityTopology topology, IReadOnlyDiction
         var items = ItemsOf(loop, scope);
         if (items is not null)
         {
-            var iterations = items.Select(i => (IReadOnlyList<(StepNode, CapacityScope)>)loop.Steps.Select(s => (s, scope.WithLoop(loop.As, i))).ToList()).ToList();
-            return loop.MaxParallel > 1
-                ? WalkInAnyOrder(iterations, entry)
-                : Walk(iterations.SelectMany(i => i).ToList(), entry);
+            var iterations = items
+                .Select(i => (IReadOnlyList<(StepNode, CapacityScope)>)loop.Steps.Select(s => (s, scope.WithLoop(loop.As, i))).ToList())
+                .ToList();
+            return loop.MaxParallel > 1 ? WalkInAnyOrder(iterations, entry) : Walk(iterations.SelectMany(i => i).ToList(), entry);
         }
 
         // Unknown items: the body may run any number of times; follow it until no new state appears.

@@ -33,7 +33,8 @@ internal sealed record HAProxyAddress(string Text, EndPoint EndPoint)
                 var colon = rest.LastIndexOf(':');
                 if (colon <= 0 || !int.TryParse(rest[(colon + 1)..], out var port) || port is < 1 or > 65535)
                 {
-                    throw new LoadBalancerException($"HAProxy runtime API address \"{address}\" needs a host and a port from 1 to 65535; {Expected}.");
+                    throw new LoadBalancerException(
+                        $"HAProxy runtime API address \"{address}\" needs a host and a port from 1 to 65535; {Expected}.");
                 }
 
                 var host = rest[..colon].Trim('[', ']');

@@ -19,7 +19,10 @@ internal static partial class HAProxyCommands
         return ParseOrReject(channel, command, $"backend {backend}", reply, HAProxyStatCsv.Parse);
     }
 
-    public static async Task<HAProxyTable> ShowServersStateAsync(this IHAProxyCommandChannel channel, string backend, CancellationToken cancellationToken)
+    public static async Task<HAProxyTable> ShowServersStateAsync(
+        this IHAProxyCommandChannel channel,
+        string backend,
+        CancellationToken cancellationToken)
     {
         CheckName(backend, "backend");
         var command = $"show servers state {backend}";
@@ -28,7 +31,12 @@ internal static partial class HAProxyCommands
     }
 
     /// <summary><c>set server B/S state ready|drain|maint</c>, then verifies the admin state read back.</summary>
-    public static async Task SetServerStateAsync(this IHAProxyCommandChannel channel, string backend, string server, AdminState state, CancellationToken cancellationToken)
+    public static async Task SetServerStateAsync(
+        this IHAProxyCommandChannel channel,
+        string backend,
+        string server,
+        AdminState state,
+        CancellationToken cancellationToken)
     {
         var command = $"set server {Target(backend, server)} state {state.ToString().ToLowerInvariant()}";
         var row = await SetAndReadBackAsync(channel, command, backend, server, cancellationToken).ConfigureAwait(false);
@@ -37,7 +45,8 @@ internal static partial class HAProxyCommands
         if (actual != state)
         {
             throw new LoadBalancerException(
-                $"HAProxy at {channel.Address} accepted \"{command}\" but server {backend}/{server} reads back as {actual.ToString().ToLowerInvariant()} (srv_admin_state {flags})");
+                $"HAProxy at {channel.Address} accepted \"{command}\" but server {backend}/{server} reads back as "
+                + $"{actual.ToString().ToLowerInvariant()} (srv_admin_state {flags})");
         }
     }
 
@@ -57,7 +66,12 @@ internal static partial class HAProxyCommands
     public static Task ForceHealthUpAsync(this IHAProxyCommandChannel channel, string backend, string server, CancellationToken cancellationToken) =>
         SetHealthAsync(channel, backend, server, "up", cancellationToken);
 
-    private static async Task SetHealthAsync(IHAProxyCommandChannel channel, string backend, string server, string health, CancellationToken cancellationToken)
+    private static async Task SetHealthAsync(
+        IHAProxyCommandChannel channel,
+        string backend,
+        string server,
+        string health,
+        CancellationToken cancellationToken)
     {
         var command = $"set server {Target(backend, server)} health {health}";
         var target = $"server {backend}/{server}";
@@ -69,7 +83,12 @@ internal static partial class HAProxyCommands
     }
 
     /// <summary><c>set weight B/S N</c>, then verifies the user weight read back.</summary>
-    public static async Task SetWeightAsync(this IHAProxyCommandChannel channel, string backend, string server, int weight, CancellationToken cancellationToken)
+    public static async Task SetWeightAsync(
+        this IHAProxyCommandChannel channel,
+        string backend,
+        string server,
+        int weight,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(weight);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(weight, 256);
@@ -83,7 +102,12 @@ internal static partial class HAProxyCommands
         }
     }
 
-    private static async Task<HAProxyRow> SetAndReadBackAsync(IHAProxyCommandChannel channel, string command, string backend, string server, CancellationToken cancellationToken)
+    private static async Task<HAProxyRow> SetAndReadBackAsync(
+        IHAProxyCommandChannel channel,
+        string command,
+        string backend,
+        string server,
+        CancellationToken cancellationToken)
     {
         var target = $"server {backend}/{server}";
         var reply = await channel.ExecuteAsync(command, target, cancellationToken).ConfigureAwait(false);
@@ -98,7 +122,12 @@ internal static partial class HAProxyCommands
             ?? throw new LoadBalancerException($"HAProxy at {channel.Address} accepted \"{command}\" but \"{state.Source}\" does not list {server}");
     }
 
-    private static HAProxyTable ParseOrReject(IHAProxyCommandChannel channel, string command, string target, string reply, Func<string, string, HAProxyTable> parse)
+    private static HAProxyTable ParseOrReject(
+        IHAProxyCommandChannel channel,
+        string command,
+        string target,
+        string reply,
+        Func<string, string, HAProxyTable> parse)
     {
         try
         {

@@ -32,13 +32,18 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
 
     public async Task<IReadOnlyList<ServerState>> ReadServersAsync(CancellationToken cancellationToken)
     {
-        await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var sessionScope = session.ConfigureAwait(false);
         var stat = await session.ShowStatAsync(_backend, cancellationToken).ConfigureAwait(false);
         var flags = await session.ShowServersStateAsync(_backend, cancellationToken).ConfigureAwait(false);
         return HAProxyServerStates.From(stat, flags);
     }
 
-    public async Task TakeOutAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
+    public async Task TakeOutAsync(
+        IReadOnlyList<string> servers,
+        LoadBalancerTimings options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var before = await ReadByNameAsync(cancellationToken).ConfigureAwait(false);
@@ -55,7 +60,11 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         await SetStateAsync(draining, AdminState.Maint, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task BringLiveAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
+    public async Task BringLiveAsync(
+        IReadOnlyList<string> servers,
+        LoadBalancerTimings options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var started = _time.GetTimestamp();
@@ -88,18 +97,22 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
             return false;
         }
 
-        var answers = await Task.WhenAll(servers.Select(async s => (Server: s, Problem: await AskAsync(_probe, s, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        var answers = await Task.WhenAll(
+                servers.Select(async s => (Server: s, Problem: await AskAsync(_probe, s, cancellationToken).ConfigureAwait(false))))
+            .ConfigureAwait(false);
         var failed = answers.Where(a => a.Problem is not null).ToList();
         if (failed.Count > 0)
         {
-            progress?.Report($"{string.Join("; ", failed.Select(f => $"{_backend}/{f.Server}: {f.Problem}"))}; waiting for fresh HAProxy health checks instead");
+            progress?.Report(
+                $"{string.Join("; ", failed.Select(f => $"{_backend}/{f.Server}: {f.Problem}"))}; waiting for fresh HAProxy health checks instead");
             return false;
         }
 
         return true;
     }
 
-    /// <summary>The probe's answer; a probe that cannot even ask (a health URL that does not render for this host) is a failed answer, never a failed action.</summary>
+    /// <summary>The probe's answer; a probe that cannot even ask (a health URL that does not render for this host) is a failed answer, never a failed
+    /// action.</summary>
     private static async Task<string?> AskAsync(IUpstreamProbe probe, string server, CancellationToken cancellationToken)
     {
         try
@@ -113,9 +126,14 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
     }
 
     /// <summary>Ready, then health forced up, in one session: the probe that allows it passed milliseconds ago.</summary>
-    private async Task ForceLiveAsync(IReadOnlyList<string> servers, IReadOnlyDictionary<string, ServerState> before, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task ForceLiveAsync(
+        IReadOnlyList<string> servers,
+        IReadOnlyDictionary<string, ServerState> before,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
-        await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var sessionScope = session.ConfigureAwait(false);
         foreach (var server in servers)
         {
             // Ready first: leaving maintenance resets HAProxy's health counter to its lowest "up"
@@ -128,7 +146,9 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
             await session.ForceHealthUpAsync(_backend, server, cancellationToken).ConfigureAwait(false);
         }
 
-        progress?.Report($"{string.Join(", ", servers.Select(s => $"{_backend}/{s}"))}: Gantry's own health check passed just now; health set up and ready (HAProxy's checks go on)");
+        progress?.Report(
+            $"{string.Join(", ", servers.Select(s => $"{_backend}/{s}"))}: Gantry's own health check passed just now; health set up and ready "
+            + "(HAProxy's checks go on)");
     }
 
     /// <summary>
@@ -139,7 +159,8 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
     private async Task RecheckStaleHealthAsync(IReadOnlyList<string> servers, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         const int CheckConfigured = 0x02;
-        await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var sessionScope = session.ConfigureAwait(false);
         var table = await session.ShowServersStateAsync(_backend, cancellationToken).ConfigureAwait(false);
         var stale = table.Rows
             .Where(r => servers.Contains(r["srv_name"], StringComparer.Ordinal)
@@ -155,14 +176,19 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         }
     }
 
-    private async Task SetStateAsync(IReadOnlyList<string> servers, AdminState state, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task SetStateAsync(
+        IReadOnlyList<string> servers,
+        AdminState state,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         if (servers.Count == 0)
         {
             return;
         }
 
-        await using var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        var session = await _client.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using var sessionScope = session.ConfigureAwait(false);
         foreach (var server in servers)
         {
             LeaseGuard.ThrowIfLost();
@@ -171,7 +197,11 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
         }
     }
 
-    private async Task WaitForDrainAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task WaitForDrainAsync(
+        IReadOnlyList<string> servers,
+        LoadBalancerTimings options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var reported = false;
@@ -189,12 +219,14 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
             {
                 if (options.ForceAfterDrainTimeout)
                 {
-                    progress?.Report($"drain timeout of {TimeText.Format(options.DrainTimeout)} passed with sessions left on {left}; forcing maintenance");
+                    progress?.Report(
+                        $"drain timeout of {TimeText.Format(options.DrainTimeout)} passed with sessions left on {left}; forcing maintenance");
                     return;
                 }
 
                 throw new LoadBalancerException(
-                    $"drain of {left} did not finish within the drain timeout of {TimeText.Format(options.DrainTimeout)}; left in drain because ForceAfterDrainTimeout is off");
+                    $"drain of {left} did not finish within the drain timeout of {TimeText.Format(options.DrainTimeout)}; left in drain because "
+                    + "ForceAfterDrainTimeout is off");
             }
 
             if (!reported)
@@ -208,7 +240,13 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
     }
 
     /// <summary>Waits until no server is down or, once <paramref name="ready"/>, until every server is live.</summary>
-    private async Task WaitForHealthAsync(IReadOnlyList<string> servers, long started, LoadBalancerTimings options, bool ready, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task WaitForHealthAsync(
+        IReadOnlyList<string> servers,
+        long started,
+        LoadBalancerTimings options,
+        bool ready,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -228,7 +266,8 @@ internal sealed class HAProxyDriver : ILoadBalancerDriver
             {
                 var detail = string.Join("; ", notUp.Select(s => $"{_backend}/{s.Name} last check {s.LastCheck ?? "none"}"));
                 throw new LoadBalancerException(
-                    $"{string.Join(", ", notUp.Select(s => $"{_backend}/{s.Name}"))} did not come up within the health timeout of {TimeText.Format(options.HealthTimeout)}: {detail}");
+                    $"{string.Join(", ", notUp.Select(s => $"{_backend}/{s.Name}"))} did not come up within the health timeout of "
+                    + $"{TimeText.Format(options.HealthTimeout)}: {detail}");
             }
 
             await Task.Delay(options.PollInterval, _time, cancellationToken).ConfigureAwait(false);

@@ -37,7 +37,8 @@ internal sealed class HAProxyRuntimeClient : IHAProxyCommandChannel
         {
             using var socket = await HAProxySocket.ConnectAsync(Address, token).ConfigureAwait(false);
             await socket.SendAsync(line, SocketFlags.None, token).ConfigureAwait(false);
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            var stream = new NetworkStream(socket, ownsSocket: false);
+            await using var streamScope = stream.ConfigureAwait(false);
             using var reader = new StreamReader(stream, Encoding.UTF8);
             return await reader.ReadToEndAsync(token).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);

@@ -26,7 +26,13 @@ internal static class HAProxySocket
     /// Runs <paramref name="operation"/> within <paramref name="timeout"/>. A timeout is reported as
     /// such; the caller's own cancellation is left as an <see cref="OperationCanceledException"/>.
     /// </summary>
-    public static async Task<T> GuardAsync<T>(HAProxyAddress address, string command, TimeSpan timeout, TimeProvider timeProvider, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    public static async Task<T> GuardAsync<T>(
+        HAProxyAddress address,
+        string command,
+        TimeSpan timeout,
+        TimeProvider timeProvider,
+        Func<CancellationToken, Task<T>> operation,
+        CancellationToken cancellationToken)
     {
         using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);

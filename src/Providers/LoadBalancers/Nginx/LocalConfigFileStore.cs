@@ -39,7 +39,12 @@ public sealed class LocalConfigFileStore : IConfigFileStore
         var previous = path + PreviousSuffix;
         if (File.Exists(path))
         {
-            await ReplaceAsync(previous, await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), modeFrom: path, cancellationToken).ConfigureAwait(false);
+            await ReplaceAsync(
+                    previous,
+                    await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false),
+                    modeFrom: path,
+                    cancellationToken)
+                .ConfigureAwait(false);
         }
         else
         {
@@ -56,7 +61,12 @@ public sealed class LocalConfigFileStore : IConfigFileStore
         var previous = path + PreviousSuffix;
         if (File.Exists(previous))
         {
-            await ReplaceAsync(path, await File.ReadAllBytesAsync(previous, cancellationToken).ConfigureAwait(false), modeFrom: previous, cancellationToken).ConfigureAwait(false);
+            await ReplaceAsync(
+                    path,
+                    await File.ReadAllBytesAsync(previous, cancellationToken).ConfigureAwait(false),
+                    modeFrom: previous,
+                    cancellationToken)
+                .ConfigureAwait(false);
         }
         else
         {
@@ -70,7 +80,8 @@ public sealed class LocalConfigFileStore : IConfigFileStore
         var temp = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+            await using (stream.ConfigureAwait(false))
             {
                 await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -44,9 +44,15 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
     /// <param name="commandRunner">Runs the test and reload commands. The default runs them on this machine.</param>
     /// <param name="fileStore">Reads and writes the upstream file. The default uses this machine's file system.</param>
     /// <param name="timeProvider">Clock for the settle wait and command timeouts. The default is <see cref="TimeProvider.System"/>.</param>
-    /// <param name="probe">Asked for each server right before it is written live; a server it fails stays out. The default (null) asks nothing.</param>
+    /// <param name="probe">Asked for each server right before it is written live; a server it fails stays out. The default (null) asks
+    /// nothing.</param>
     /// <exception cref="NginxException">The options are invalid.</exception>
-    public NginxDriver(NginxOptions options, ICommandRunner? commandRunner = null, IConfigFileStore? fileStore = null, TimeProvider? timeProvider = null, IUpstreamProbe? probe = null)
+    public NginxDriver(
+        NginxOptions options,
+        ICommandRunner? commandRunner = null,
+        IConfigFileStore? fileStore = null,
+        TimeProvider? timeProvider = null,
+        IUpstreamProbe? probe = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -68,27 +74,48 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
     public async Task<IReadOnlyList<ServerState>> ReadServersAsync(CancellationToken cancellationToken)
     {
         var lines = await ReadFileAsync(cancellationToken).ConfigureAwait(false);
-        var byAddress = lines.GroupBy(l => l.Address, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        var byAddress = lines
+            .GroupBy(l => l.Address, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
         var states = new List<ServerState>();
         foreach (var (name, address) in _options.Servers)
         {
-            states.Add(byAddress.TryGetValue(address, out var line)
-                ? new ServerState(name, line.Down ? AdminState.Maint : AdminState.Ready, HealthState.NoCheck, 0, line.Weight)
-                : new ServerState(name, AdminState.Maint, HealthState.NoCheck, 0, null, $"{address} is not listed in upstream '{_options.UpstreamName}'"));
+            states.Add(
+                byAddress.TryGetValue(address, out var line)
+                    ? new ServerState(name, line.Down ? AdminState.Maint : AdminState.Ready, HealthState.NoCheck, 0, line.Weight)
+                    : new ServerState(
+                        name,
+                        AdminState.Maint,
+                        HealthState.NoCheck,
+                        0,
+                        null,
+                        $"{address} is not listed in upstream '{_options.UpstreamName}'"));
         }
 
         foreach (var line in lines.Where(l => !_nameByAddress.ContainsKey(l.Address)))
         {
-            states.Add(new ServerState(line.Address, line.Down ? AdminState.Maint : AdminState.Ready, HealthState.NoCheck, 0, line.Weight, "address is not among the configured servers"));
+            states.Add(
+                new ServerState(
+                    line.Address,
+                    line.Down ? AdminState.Maint : AdminState.Ready,
+                    HealthState.NoCheck,
+                    0,
+                    line.Weight,
+                    "address is not among the configured servers"));
         }
 
         return states;
     }
 
     /// <inheritdoc />
-    /// <remarks>Marks the servers <c>down</c>, reloads nginx, then waits <see cref="LoadBalancerTimings.SettleDelay"/> (see the class remarks).</remarks>
-    public Task TakeOutAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken) =>
-        ChangeAsync(servers, down: true, options, progress, cancellationToken);
+    /// <remarks>Marks the servers <c>down</c>, reloads nginx, then waits <see cref="LoadBalancerTimings.SettleDelay"/> (see the class
+    /// remarks).</remarks>
+    public Task TakeOutAsync(
+        IReadOnlyList<string> servers,
+        LoadBalancerTimings options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken
+    ) => ChangeAsync(servers, down: true, options, progress, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>
@@ -97,17 +124,28 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
     /// fails stays <c>down</c>, the others are brought live, and then a <see cref="LoadBalancerException"/>
     /// names the ones left out and why.
     /// </remarks>
-    public Task BringLiveAsync(IReadOnlyList<string> servers, LoadBalancerTimings options, IProgress<string>? progress, CancellationToken cancellationToken) =>
-        ChangeAsync(servers, down: false, options, progress, cancellationToken);
+    public Task BringLiveAsync(
+        IReadOnlyList<string> servers,
+        LoadBalancerTimings options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken
+    ) => ChangeAsync(servers, down: false, options, progress, cancellationToken);
 
-    private async Task ChangeAsync(IReadOnlyList<string> servers, bool down, LoadBalancerTimings timings, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task ChangeAsync(
+        IReadOnlyList<string> servers,
+        bool down,
+        LoadBalancerTimings timings,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(servers);
         ArgumentNullException.ThrowIfNull(timings);
         var unknown = servers.Where(s => !_options.Servers.ContainsKey(s)).Distinct().ToList();
         if (unknown.Count > 0)
         {
-            throw new NginxException($"Unknown server {Quoted(unknown)} for nginx upstream '{_options.UpstreamName}'. Valid names are: {string.Join(", ", _options.Servers.Keys)}.");
+            throw new NginxException(
+                $"Unknown server {Quoted(unknown)} for nginx upstream '{_options.UpstreamName}'. Valid names are: "
+                + $"{string.Join(", ", _options.Servers.Keys)}.");
         }
 
         // Two changes through this driver must not interleave their read-render-write-reload steps.
@@ -122,18 +160,31 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
         }
     }
 
-    private async Task ChangeLockedAsync(IReadOnlyList<string> servers, bool down, LoadBalancerTimings timings, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task ChangeLockedAsync(
+        IReadOnlyList<string> servers,
+        bool down,
+        LoadBalancerTimings timings,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         var action = $"{(down ? "Taking out" : "Bringing live")} {Quoted(servers)} on nginx upstream '{_options.UpstreamName}'";
         var lines = await ReadFileAsync(cancellationToken).ConfigureAwait(false);
         var strangers = lines.Where(l => !_nameByAddress.ContainsKey(l.Address)).Select(l => l.Address).ToList();
         if (strangers.Count > 0)
         {
-            throw new NginxException($"{action} was refused: '{_options.UpstreamConfigPath}' lists {Quoted(strangers)}, which no configured server has, and rewriting the file would drop it. Add it to Servers or remove it from the file.");
+            throw new NginxException(
+                $"{action} was refused: '{_options.UpstreamConfigPath}' lists {Quoted(strangers)}, which no configured server has, and rewriting "
+                + "the file would drop it. Add it to Servers or remove it from the file.");
         }
 
         var currentDown = lines.ToDictionary(l => l.Address, l => l.Down, StringComparer.OrdinalIgnoreCase);
-        var refused = down ? new Dictionary<string, string>() : await ProbeAsync(servers.Where(s => currentDown.GetValueOrDefault(_options.Servers[s], true)).Distinct().ToList(), progress, cancellationToken).ConfigureAwait(false);
+        var refused = down
+            ? new Dictionary<string, string>()
+            : await ProbeAsync(
+                    servers.Where(s => currentDown.GetValueOrDefault(_options.Servers[s], true)).Distinct().ToList(),
+                    progress,
+                    cancellationToken)
+                .ConfigureAwait(false);
         servers = servers.Where(s => !refused.ContainsKey(s)).ToList();
         if (servers.Count > 0)
         {
@@ -149,7 +200,10 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
     }
 
     /// <summary>Asks the probe about each server about to go live, in parallel; returns the ones that failed, with why.</summary>
-    private async Task<IReadOnlyDictionary<string, string>> ProbeAsync(IReadOnlyList<string> servers, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, string>> ProbeAsync(
+        IReadOnlyList<string> servers,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         if (_probe is null || servers.Count == 0)
         {
@@ -157,18 +211,28 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
         }
 
         progress?.Report($"nginx keeps no health state: checking {Quoted(servers)} before bringing {(servers.Count == 1 ? "it" : "them")} live.");
-        var answers = await Task.WhenAll(servers.Select(async s => (Server: s, Problem: await _probe.ProbeAsync(s, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        var answers = await Task.WhenAll(
+                servers.Select(async s => (Server: s, Problem: await _probe.ProbeAsync(s, cancellationToken).ConfigureAwait(false))))
+            .ConfigureAwait(false);
         return answers.Where(a => a.Problem is not null).ToDictionary(a => a.Server, a => a.Problem!, StringComparer.Ordinal);
     }
 
-    private async Task RewriteAsync(string action, Dictionary<string, bool> currentDown, IReadOnlyList<string> servers, bool down, LoadBalancerTimings timings, IProgress<string>? progress, CancellationToken cancellationToken)
+    private async Task RewriteAsync(
+        string action,
+        Dictionary<string, bool> currentDown,
+        IReadOnlyList<string> servers,
+        bool down,
+        LoadBalancerTimings timings,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         var wanted = _options.Servers
             .Select(s => (Name: s.Key, Address: s.Value, Down: servers.Contains(s.Key) ? down : currentDown.GetValueOrDefault(s.Value, true)))
             .ToList();
         if (wanted.All(s => currentDown.TryGetValue(s.Address, out var d) && d == s.Down))
         {
-            progress?.Report($"nginx upstream '{_options.UpstreamName}' already has {Quoted(servers)} {(down ? "out of rotation" : "live")}; nothing to change.");
+            progress?.Report(
+                $"nginx upstream '{_options.UpstreamName}' already has {Quoted(servers)} {(down ? "out of rotation" : "live")}; nothing to change.");
             return;
         }
 
@@ -205,7 +269,9 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
     private async Task<IReadOnlyList<UpstreamServerLine>> ReadFileAsync(CancellationToken cancellationToken)
     {
         var content = await _files.ReadAsync(_options.UpstreamConfigPath, cancellationToken).ConfigureAwait(false)
-            ?? throw new NginxException($"The nginx upstream file '{_options.UpstreamConfigPath}' does not exist. Write the 'upstream {_options.UpstreamName}' block once by hand and include it from the main configuration.");
+            ?? throw new NginxException(
+                $"The nginx upstream file '{_options.UpstreamConfigPath}' does not exist. Write the 'upstream {_options.UpstreamName}' block once "
+                + "by hand and include it from the main configuration.");
         return NginxUpstreamFile.Parse(content, _options.UpstreamName, _options.UpstreamConfigPath);
     }
 
@@ -239,7 +305,9 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
         try
         {
             var result = await _commands.RunAsync(argv, linked.Token).ConfigureAwait(false);
-            return result.Succeeded ? null : new CommandFailure($"Command '{command}' exited with code {result.ExitCode}", Tail(result.StandardError));
+            return result.Succeeded
+                ? null
+                : new CommandFailure($"Command '{command}' exited with code {result.ExitCode}", Tail(result.StandardError));
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -266,7 +334,8 @@ public sealed partial class NginxDriver : ILoadBalancerDriver
         var reload = await RunAsync(_options.EffectiveReloadCommand, CancellationToken.None).ConfigureAwait(false);
         return reload is null
             ? $"The previous content of '{_options.UpstreamConfigPath}' was restored and nginx reloaded with it."
-            : $"The previous content of '{_options.UpstreamConfigPath}' was restored, but reloading it failed too. {reload.Summary}.{reload.StandardErrorTail}";
+            : $"The previous content of '{_options.UpstreamConfigPath}' was restored, but reloading it failed too. "
+                + $"{reload.Summary}.{reload.StandardErrorTail}";
     }
 
     private static string Tail(string standardError)

@@ -22,14 +22,25 @@ internal static class NginxLoadBalancer
 
         if (!environment.Hosts.TryGetValue(name, out var hostSettings))
         {
-            throw new LoadBalancerException($"environment {environment.Id}: load_balancer.ssh_host '{name}' is not a host under hosts: (it has: {string.Join(", ", environment.Hosts.Keys)})");
+            throw new LoadBalancerException(
+                $"environment {environment.Id}: load_balancer.ssh_host '{name}' is not a host under hosts: (it has: "
+                + $"{string.Join(", ", environment.Hosts.Keys)})");
         }
 
         // The same known_hosts, key and secrets as a deploy over SSH; there is no run here, so a
         // key_secret is read straight from its reference.
-        var options = SshEnvironment.Options(environment, secret => EnvironmentReferences.Secret(environment, secret), static text => text, log: null);
+        var options = SshEnvironment.Options(
+            environment,
+            secret => EnvironmentReferences.Secret(environment, secret),
+            static text => text,
+            log: null);
         var host = new SshLoadBalancerHost(SshEnvironment.Host(environment, name, hostSettings), options, time);
-        return new NginxDriver(OptionsFor(settings, environment, remote: true), new SshCommandRunner(host), new SshConfigFileStore(host), time, probe);
+        return new NginxDriver(
+            OptionsFor(settings, environment, remote: true),
+            new SshCommandRunner(host),
+            new SshConfigFileStore(host),
+            time,
+            probe);
     }
 
     private static NginxOptions OptionsFor(NginxSettings settings, EnvironmentDefinition environment, bool remote)
@@ -37,9 +48,16 @@ internal static class NginxLoadBalancer
         var folder = Path.GetDirectoryName(environment.SourcePath) ?? ".";
 
         // Paths on the load-balancer host cannot be relative to the environment file on this machine.
-        string Resolve(string path) => remote
-            ? path.StartsWith('/') ? path : throw new LoadBalancerException($"environment {environment.Id}: load_balancer.config_file and main_config must be absolute paths on {settings.SshHost} when ssh_host is set; '{path}' is not")
-            : Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(folder, path));
+        string Resolve(string path) =>
+            remote
+                ? path.StartsWith('/')
+                    ? path
+                    : throw new LoadBalancerException(
+                        $"environment {environment.Id}: load_balancer.config_file and main_config must be absolute paths on {settings.SshHost} when "
+                        + $"ssh_host is set; '{path}' is not")
+                : Path.IsPathRooted(path)
+                    ? path
+                    : Path.GetFullPath(Path.Combine(folder, path));
         return new NginxOptions
         {
             UpstreamName = settings.Backend,

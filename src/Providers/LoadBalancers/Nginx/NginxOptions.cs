@@ -122,7 +122,9 @@ public sealed partial record NginxOptions
 
             foreach (var group in Servers.GroupBy(s => s.Value, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
             {
-                errors.Add($"Servers {string.Join(", ", group.Select(s => $"'{s.Key}'"))} share the address '{group.Key}': each server needs its own address so that it can be found in the file.");
+                errors.Add(
+                    $"Servers {string.Join(", ", group.Select(s => $"'{s.Key}'"))} share the address '{group.Key}': each server needs its own "
+                    + "address so that it can be found in the file.");
             }
         }
 

@@ -19,7 +19,9 @@ public sealed class NginxSettings : LoadBalancerSettings
     [Description("Command (argv, no shell) that checks the configuration; unset runs nginx -t -c main_config.")]
     public List<string>? TestCommand { get; set; }
 
-    [Description("Command (argv, no shell) that makes nginx load the new upstream file, e.g. [systemctl, reload, nginx]; unset runs nginx -s reload -c main_config.")]
+    [Description(
+        "Command (argv, no shell) that makes nginx load the new upstream file, e.g. [systemctl, reload, nginx]; unset runs nginx -s reload -c "
+        + "main_config.")]
     public List<string>? ReloadCommand { get; set; }
 
     [Description("Manage nginx on this host (a name under hosts:) over SSH instead of locally")]
@@ -39,7 +41,10 @@ public sealed class NginxSettings : LoadBalancerSettings
 
         if (SshHost is { } host && !environment.Hosts.ContainsKey(host))
         {
-            yield return ("ssh_host", $"unknown host '{host}'{Suggest.Hint(host, environment.Hosts.Keys)} (environment {environment.Id} has: {string.Join(", ", environment.Hosts.Keys)}); ssh_host names the host under hosts: that runs nginx");
+            yield return (
+                "ssh_host",
+                $"unknown host '{host}'{Suggest.Hint(host, environment.Hosts.Keys)} (environment {environment.Id} has: "
+                + $"{string.Join(", ", environment.Hosts.Keys)}); ssh_host names the host under hosts: that runs nginx");
         }
     }
 }

@@ -18,7 +18,9 @@ internal static partial class NginxUpstreamFile
         var start = Regex.Match(text, @"(?<![\w.\-])upstream\s+" + Regex.Escape(upstreamName) + @"\s*\{", RegexOptions.CultureInvariant);
         if (!start.Success)
         {
-            throw new NginxException($"The file '{path}' has no 'upstream {upstreamName} {{ ... }}' block. Check UpstreamConfigPath and UpstreamName, or write the block once by hand.");
+            throw new NginxException(
+                $"The file '{path}' has no 'upstream {upstreamName} {{ ... }}' block. Check UpstreamConfigPath and UpstreamName, or write the block "
+                + "once by hand.");
         }
 
         var end = text.IndexOf('}', start.Index + start.Length);

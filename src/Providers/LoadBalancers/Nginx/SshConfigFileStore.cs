@@ -24,7 +24,8 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
         return host.WithConnectionAsync(
             async connection =>
             {
-                var result = await host.ExecuteAsync(connection, $"if [ -e {file} ]; then cat -- {file}; else exit {Missing}; fi", cancellationToken).ConfigureAwait(false);
+                var result = await host.ExecuteAsync(connection, $"if [ -e {file} ]; then cat -- {file}; else exit {Missing}; fi", cancellationToken)
+                    .ConfigureAwait(false);
                 return result.ExitCode switch
                 {
                     0 => result.StandardOutput,
@@ -42,11 +43,17 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
         ArgumentNullException.ThrowIfNull(path);
 
         var upload = $"{path}.tmp-{Guid.NewGuid():N}";
-        var (file, previous, uploaded, staged) = (Ssh.PosixShell.Quote(path), Ssh.PosixShell.Quote(path + LocalConfigFileStore.PreviousSuffix), Ssh.PosixShell.Quote(upload), Ssh.PosixShell.Quote(upload + ".new"));
+        var (file, previous, uploaded, staged) = (
+            Ssh.PosixShell.Quote(path),
+            Ssh.PosixShell.Quote(path + LocalConfigFileStore.PreviousSuffix),
+            Ssh.PosixShell.Quote(upload),
+            Ssh.PosixShell.Quote(upload + ".new"));
 
         // cp -p then cat keeps the target's owner and mode on the new file; a stale .previous from an
         // older file must not be restored over a file that did not exist.
-        var script = $"if [ -e {file} ]; then cp -p -- {file} {previous} && cp -p -- {file} {staged} && cat -- {uploaded} > {staged} && mv -f -- {staged} {file}; "
+        var script =
+            $"if [ -e {file} ]; then cp -p -- {file} {previous} && cp -p -- {file} {staged} && cat -- {uploaded} > {staged} && mv -f -- {staged} "
+            + $"{file}; "
             + $"else rm -f -- {previous} && mv -f -- {uploaded} {file}; fi; status=$?; rm -f -- {uploaded} {staged}; exit $status";
         return host.WithConnectionAsync(
             async connection =>
@@ -68,8 +75,13 @@ public sealed class SshConfigFileStore(SshLoadBalancerHost host) : IConfigFileSt
         ArgumentNullException.ThrowIfNull(path);
 
         var previousPath = path + LocalConfigFileStore.PreviousSuffix;
-        var (file, previous, staged) = (Ssh.PosixShell.Quote(path), Ssh.PosixShell.Quote(previousPath), Ssh.PosixShell.Quote($"{path}.tmp-{Guid.NewGuid():N}"));
-        var script = $"[ -e {previous} ] || exit {Missing}; cp -p -- {previous} {staged} && mv -f -- {staged} {file}; status=$?; rm -f -- {staged}; exit $status";
+        var (file, previous, staged) = (
+            Ssh.PosixShell.Quote(path),
+            Ssh.PosixShell.Quote(previousPath),
+            Ssh.PosixShell.Quote($"{path}.tmp-{Guid.NewGuid():N}"));
+        var script =
+            $"[ -e {previous} ] || exit {Missing}; cp -p -- {previous} {staged} && mv -f -- {staged} {file}; status=$?; rm -f -- {staged}; exit "
+            + "$status";
         return host.WithConnectionAsync(
             async connection =>
             {

@@ -6,7 +6,13 @@ namespace Gantry.Server.Hosting.Systemd;
 /// STOPPING=1 as soon as a stop begins (SIGTERM), and WATCHDOG=1 keep-alives when the unit asks for them.
 /// Does nothing when systemd does not listen.
 /// </summary>
-internal sealed class ServiceNotifications(ServiceNotifier notifier, IHostApplicationLifetime lifetime, ServerContext context, TimeProvider time, ILogger<ServiceNotifications> logger) : IHostedService, IDisposable
+internal sealed class ServiceNotifications(
+    ServiceNotifier notifier,
+    IHostApplicationLifetime lifetime,
+    ServerContext context,
+    TimeProvider time,
+    ILogger<ServiceNotifications> logger
+) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopped = new();
     private Task _keepAlive = Task.CompletedTask;
@@ -24,7 +30,8 @@ internal sealed class ServiceNotifications(ServiceNotifier notifier, IHostApplic
             notifier.Ready($"serving on {context.Options.Urls}");
             _keepAlive = notifier.KeepAliveAsync(time, _stopped.Token);
         });
-        lifetime.ApplicationStopping.Register(() => notifier.Stopping($"stopping: runs get {Engine.Schema.Duration.Format(context.Options.StopGrace)} to finish or reach a wait"));
+        lifetime.ApplicationStopping.Register(() =>
+            notifier.Stopping($"stopping: runs get {Engine.Schema.Duration.Format(context.Options.StopGrace)} to finish or reach a wait"));
         return Task.CompletedTask;
     }
 

@@ -19,15 +19,20 @@ public sealed class ServiceNotifier
 
     /// <summary>Reads <c>NOTIFY_SOCKET</c>, <c>WATCHDOG_USEC</c> and <c>WATCHDOG_PID</c> of this process.</summary>
     public ServiceNotifier()
-        : this(Environment.GetEnvironmentVariable(SocketVariable), Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"))
-    {
-    }
+        : this(
+            Environment.GetEnvironmentVariable(SocketVariable),
+            Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
+            Environment.GetEnvironmentVariable("WATCHDOG_PID")
+        ) { }
 
     internal ServiceNotifier(string? socketPath, string? watchdogMicroseconds, string? watchdogPid)
     {
         _socketPath = string.IsNullOrEmpty(socketPath) ? null : socketPath;
         var forUs = string.IsNullOrEmpty(watchdogPid) || watchdogPid == Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        if (_socketPath is not null && forUs && long.TryParse(watchdogMicroseconds, NumberStyles.None, CultureInfo.InvariantCulture, out var usec) && usec > 0)
+        if (_socketPath is not null
+            && forUs
+            && long.TryParse(watchdogMicroseconds, NumberStyles.None, CultureInfo.InvariantCulture, out var usec)
+            && usec > 0)
         {
             Watchdog = TimeSpan.FromMicroseconds(usec);
         }
@@ -43,7 +48,8 @@ public sealed class ServiceNotifier
     public Action<string>? Failed { get; set; }
 
     /// <summary>READY=1 with MAINPID and a status line: the service answers now.</summary>
-    public void Ready(string status) => Send($"READY=1\nMAINPID={Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}\nSTATUS={OneLine(status)}");
+    public void Ready(string status) =>
+        Send($"READY=1\nMAINPID={Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}\nSTATUS={OneLine(status)}");
 
     /// <summary>STOPPING=1 with a status line: the service is stopping and will exit by itself.</summary>
     public void Stopping(string status) => Send($"STOPPING=1\nSTATUS={OneLine(status)}");
