@@ -50,7 +50,9 @@ internal static class CliLogging
             return level;
         }
 
-        errors.WriteLine($"gantry: {LevelVariable}='{value}' is not a log level; expected one of {string.Join(", ", Names.Keys)} (any case). Logging warnings and above.");
+        errors.WriteLine(
+            $"gantry: {LevelVariable}='{value}' is not a log level; expected one of {string.Join(", ", Names.Keys)} (any case). "
+            + "Logging warnings and above.");
         return LogLevel.Warning;
     }
 }

@@ -60,7 +60,8 @@ internal static class HostDeployScript
         var absolute = PosixShell.Quote(layout.ReleasesPath + "/");
         return "n=${cur##*/}; case \"$n\" in .|..) n=/;; esac\n"
             + $"case \"$cur\" in '') ;; {relative}\"$n\"|./{relative}\"$n\"|{absolute}\"$n\") ;; "
-            + $"*) printf '%s%s -> %s\\n' {PosixShell.Quote(Prefix + "unsafe-current=")} {PosixShell.Quote(layout.Root.TrimEnd('/') + "/" + layout.CurrentLink)} \"$cur\"; exit 0;; esac\n";
+            + $"*) printf '%s%s -> %s\\n' {PosixShell.Quote(Prefix + "unsafe-current=")} "
+            + $"{PosixShell.Quote(layout.Root.TrimEnd('/') + "/" + layout.CurrentLink)} \"$cur\"; exit 0;; esac\n";
     }
 
     /// <summary>
@@ -238,7 +239,9 @@ internal static class HostDeployScript
                 case "already-current": alreadyCurrent = true; break;
                 case "foreign": foreign = true; break;
                 case "unsafe-current":
-                    throw new DeployException($"Refusing to change anything on {host}: its current link {value} does not point to a release folder of the deploy root. Point it at a release in the releases folder (or remove it), then try again.");
+                    throw new DeployException(
+                        $"Refusing to change anything on {host}: its current link {value} does not point to a release folder of the deploy root. "
+                        + "Point it at a release in the releases folder (or remove it), then try again.");
                 case "health" when int.TryParse(value, CultureInfo.InvariantCulture, out var exit): health = exit; break;
                 case "staged" when value.Length > 0: staged = value.Trim(); break;
                 case "commit" when value.Length > 0: commit = value.Trim(); break;

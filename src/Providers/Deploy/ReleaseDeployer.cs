@@ -156,7 +156,9 @@ public sealed class ReleaseDeployer
                 cancellationToken,
                 ex);
         }
-        catch (Exception ex) when (ex is SshHostException or HealthCheckException or DeployException or IOException or HttpRequestException or UnauthorizedAccessException)
+        catch (Exception ex)
+            when (ex is SshHostException or HealthCheckException or DeployException
+                or IOException or HttpRequestException or UnauthorizedAccessException)
         {
             await StopHealthCheckAsync(probing, progress).ConfigureAwait(false);
             if (!progress.Switched)
@@ -207,7 +209,8 @@ public sealed class ReleaseDeployer
         {
             await running.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SshHostException or HealthCheckException or IOException or HttpRequestException)
+        catch (Exception ex)
+            when (ex is OperationCanceledException or SshHostException or HealthCheckException or IOException or HttpRequestException)
         {
             // Superseded by the failure being handled.
         }

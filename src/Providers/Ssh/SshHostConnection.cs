@@ -93,7 +93,9 @@ public sealed class SshHostConnection : IDisposable
             // group's hosts held every pool thread at once and the pool grows slowly, so their scripts
             // started one after another and the health probes queued behind them (a group's time out
             // of rotation grew with its size). A thread of its own keeps the pool free.
-            execution = await Task.Factory.StartNew(() => cmd.ExecuteAsync(linked.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            execution = await Task.Factory
+                .StartNew(() => cmd.ExecuteAsync(linked.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                .ConfigureAwait(false);
         }
         catch (SshConnectionException ex)
         {
