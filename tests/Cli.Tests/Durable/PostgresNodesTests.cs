@@ -80,8 +80,7 @@ public sealed class PostgresNodesTests(PostgresFixture postgres) : IAsyncLifetim
             () => Task.FromResult(others.Any(n => ClaimedBy(n).Length > 0) || runs.All(id => ClaimedBy(nodeA).Contains(id))),
             TimeSpan.FromSeconds(60),
             () => $"node-b or node-c to claim a run (nodes said: {NodesSaid()})");
-        var heldByA = await WaitForMidRunAsync(nodeA, "node-a to be in the middle of a run again");
-        nodeA.Kill();
+        var heldByA = await KillMidRunAsync(nodeA);
         var killedAt = DateTimeOffset.UtcNow;
 
         await WaitFinishedAsync(runs);
@@ -148,6 +147,42 @@ public sealed class PostgresNodesTests(PostgresFixture postgres) : IAsyncLifetim
     }
 
     /// <summary>Waits until <paramref name="node"/> has a run between the start and the end of its sleeping step; returns the runs it claimed.</summary>
+    /// <summary>
+    /// Kills the node while it is certainly in the middle of a run: frozen first, then its journal read again.
+    /// Killed right after a poll saw it mid-run, a node stalled on a busy machine could end that run in between
+    /// and die holding none, and no run was taken over (a fresh-clone run failed so).
+    /// </summary>
+    private async Task<string[]> KillMidRunAsync(GantryProcess node)
+    {
+        while (true)
+        {
+            await WaitForMidRunAsync(node, "node-a to be in the middle of a run again");
+            await _workspace.PauseOutsideStoreWriteAsync(node);
+            if (await IsMidRunAsync(node))
+            {
+                node.Kill();
+                return ClaimedBy(node);
+            }
+
+            node.Continue();
+        }
+    }
+
+    private async Task<bool> IsMidRunAsync(GantryProcess node)
+    {
+        foreach (var id in ClaimedBy(node))
+        {
+            var journal = await _workspace.JournalAsync(id);
+            if (journal.Any(e => e.Type == JournalEventTypes.StepStarted && e.StepId == "work")
+                && !journal.Any(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "work"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private async Task<string[]> WaitForMidRunAsync(GantryProcess node, string what)
     {
         string[] claimed = [];
@@ -155,16 +190,7 @@ public sealed class PostgresNodesTests(PostgresFixture postgres) : IAsyncLifetim
             async () =>
             {
                 claimed = ClaimedBy(node);
-                foreach (var id in claimed)
-                {
-                    var journal = await _workspace.JournalAsync(id);
-                    if (journal.Any(e => e.Type == JournalEventTypes.StepStarted && e.StepId == "work") && !journal.Any(e => e.Type == JournalEventTypes.StepSucceeded && e.StepId == "work"))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
+                return await IsMidRunAsync(node);
             },
             TimeSpan.FromSeconds(60),
             () => $"{what} (nodes said: {NodesSaid()})");
