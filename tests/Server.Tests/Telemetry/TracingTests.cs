@@ -23,7 +23,9 @@ public sealed class TracingTests
     [Fact]
     public async Task RunThroughTheServer_ExportsOneRunSpanWithOneChildSpanPerStep()
     {
-        var exported = new List<Activity>();
+        // The exporter adds from the threads that end spans, also other tests' servers' (sources are
+        // process-wide), while this test reads: a plain List threw "Collection was modified" in a CI run.
+        var exported = new SynchronizedCollection<Activity>();
         var workspace = ServerFixture.CreateWorkspace();
         File.WriteAllText(Path.Combine(workspace, "workflows", "two-steps.yaml"), TwoSteps + "\n");
         await using var server = await ServerFixture.StartAsync(
@@ -37,12 +39,11 @@ public sealed class TracingTests
 
         List<Activity> gantrySpans;
         Activity start;
-        lock (exported)
-        {
-            // Sources are process-wide: servers of tests running alongside add their own spans.
-            gantrySpans = exported.Where(a => a.Source.Name == GantryTelemetry.SourceName && runId.Equals(a.GetTagItem("gantry.run.id"))).ToList();
-            start = Assert.Single(exported, a => a.Source.Name != GantryTelemetry.SourceName && "/api/workflows/two-steps/runs".Equals(a.GetTagItem("url.path")));
-        }
+        var snapshot = exported.Snapshot();
+
+        // Sources are process-wide: servers of tests running alongside add their own spans.
+        gantrySpans = snapshot.Where(a => a.Source.Name == GantryTelemetry.SourceName && runId.Equals(a.GetTagItem("gantry.run.id"))).ToList();
+        start = Assert.Single(snapshot, a => a.Source.Name != GantryTelemetry.SourceName && "/api/workflows/two-steps/runs".Equals(a.GetTagItem("url.path")));
 
         Assert.Equal("POST /api/workflows/{id}/runs", start.DisplayName);
 
@@ -64,4 +65,76 @@ public sealed class TracingTests
         Assert.Equal(["first", "second"], steps.Select(s => s.GetTagItem("gantry.step.id")));
         Assert.Equal(3, gantrySpans.Count);
     }
+}
+
+/// <summary>A collection the in-memory exporter can add to from any thread while a test takes snapshots of it.</summary>
+internal sealed class SynchronizedCollection<T> : ICollection<T>
+{
+    private readonly List<T> _items = [];
+    private readonly Lock _lock = new();
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    public bool IsReadOnly => false;
+
+    public List<T> Snapshot()
+    {
+        lock (_lock)
+        {
+            return [.. _items];
+        }
+    }
+
+    public void Add(T item)
+    {
+        lock (_lock)
+        {
+            _items.Add(item);
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _items.Clear();
+        }
+    }
+
+    public bool Contains(T item)
+    {
+        lock (_lock)
+        {
+            return _items.Contains(item);
+        }
+    }
+
+    public void CopyTo(T[] array, int arrayIndex)
+    {
+        lock (_lock)
+        {
+            _items.CopyTo(array, arrayIndex);
+        }
+    }
+
+    public bool Remove(T item)
+    {
+        lock (_lock)
+        {
+            return _items.Remove(item);
+        }
+    }
+
+    public IEnumerator<T> GetEnumerator() => Snapshot().GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
