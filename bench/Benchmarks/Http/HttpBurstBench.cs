@@ -3,7 +3,7 @@ namespace Gantry.Benchmarks.Http;
 /// <summary>
 /// <c>-- http [--store sqlite|postgres|both] [--starts 1000] [--concurrency 16] [--webhooks 50] [--warm-up 1000] [--gantry PATH]</c>:
 /// starts a real <c>gantry serve</c> (the Release build of src/Cli unless <c>--gantry</c> says otherwise)
-/// on each store, warms it with a burst of starts and waits until its CPU is quiet (the JIT's tier-1
+/// on each store, warms it with bursts of starts and webhooks and waits until its CPU is quiet (the JIT's tier-1
 /// recompiles done), then measures a burst of run starts from a fixed number of clients and a burst of
 /// signed push webhooks sent at once, each with the server's CPU time per request. PostgreSQL is a throwaway cluster with
 /// fsync on (<see cref="Gantry.Testing.Fleet.PostgresFixture.Durable"/>).
@@ -68,6 +68,7 @@ internal static class HttpBurstBench
             for (var round = 0; round < 3; round++)
             {
                 await load.StartsAsync($"warm-up{round}", shape.WarmUp / 3, shape.Concurrency);
+                await load.PushWebhooksAsync($"warm-up{round}", shape.Webhooks);
                 await serve.WaitQuietAsync(TimeSpan.FromSeconds(30));
             }
 
