@@ -48,12 +48,14 @@ public static class GantryServer
         var builder = WebApplication.CreateBuilder(
             new WebApplicationOptions
             {
+                Args = ServerHostDefaults.HostArguments,
                 EnvironmentName = Environments.Production,
                 ContentRootPath = catalog.Root,
                 WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
             });
         builder.WebHost.UseKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodySize);
         builder.WebHost.UseUrls(options.Urls);
+        ServerHostDefaults.AddQuietRequestLogging(builder.Configuration);
         JournalLogging.Configure(builder.Logging);
         // The stop waits StopGrace for runs, then hands the rest back: the host must allow for both.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.StopGrace + TimeSpan.FromSeconds(15));

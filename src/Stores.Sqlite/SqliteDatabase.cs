@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace Gantry.Engine.Stores;
@@ -7,6 +8,13 @@ public sealed class SqliteDatabase
 {
     /// <summary>How long a writer waits for another process's write lock before failing.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
+
+    // Native connections whose pragmas are set; weak, so a connection the pool closes leaves no entry behind.
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
+    private static readonly object Marker = new();
+
+    // Set after the first open that succeeded: the folder and the owner-only file exist from then on.
+    private bool _fileReady;
 
     public SqliteDatabase(string path)
     {
@@ -29,22 +37,24 @@ public sealed class SqliteDatabase
     /// <summary>Opens a connection with <c>busy_timeout</c> and foreign keys on, creating the folder when missing.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var folder = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(folder))
+        if (!Volatile.Read(ref _fileReady))
         {
-            Directory.CreateDirectory(folder);
+            var folder = System.IO.Path.GetDirectoryName(Path);
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            // The store holds journals and literal secrets: a new database is readable by its owner only.
+            PrivateFiles.CreateEmpty(Path);
         }
 
-        // The store holds journals and literal secrets: a new database is readable by its owner only.
-        PrivateFiles.CreateEmpty(Path);
         var connection = new SqliteConnection(ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var pragma = connection.CreateCommand();
-            await using var pragmaScope = pragma.ConfigureAwait(false);
-            pragma.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _fileReady, true);
+            await ConfigureOnceAsync(connection, cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch
@@ -53,7 +63,6 @@ public sealed class SqliteDatabase
             throw;
         }
     }
-
     /// <summary>Opens a connection for a write, after this process's earlier writers on the same file are done (<see
     /// cref="SqliteWriter"/>).</summary>
     public Task<SqliteWriter> OpenWriterAsync(CancellationToken cancellationToken) => SqliteWriter.OpenAsync(this, cancellationToken);
@@ -76,6 +85,26 @@ public sealed class SqliteDatabase
         var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
         return command;
+    }
+
+    /// <summary>
+    /// Sets the pragmas on a native connection the first time it is opened. Both last as long as the native
+    /// connection, which the pool hands out again and again: setting them on every open cost a statement's
+    /// parse and run per store call, several per run start.
+    /// </summary>
+    private static async Task ConfigureOnceAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var handle = connection.Handle!;
+        if (Configured.TryGetValue(handle, out _))
+        {
+            return;
+        }
+
+        var pragma = connection.CreateCommand();
+        await using var pragmaScope = pragma.ConfigureAwait(false);
+        pragma.CommandText = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA foreign_keys = ON;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        Configured.AddOrUpdate(handle, Marker);
     }
 
     public static long Ticks(DateTimeOffset time) => time.UtcTicks;

@@ -1,10 +1,11 @@
 namespace Gantry.Benchmarks.Http;
 
 /// <summary>
-/// <c>-- http [--store sqlite|postgres|both] [--starts 1000] [--concurrency 16] [--webhooks 50] [--gantry PATH]</c>:
+/// <c>-- http [--store sqlite|postgres|both] [--starts 1000] [--concurrency 16] [--webhooks 50] [--warm-up 1000] [--gantry PATH]</c>:
 /// starts a real <c>gantry serve</c> (the Release build of src/Cli unless <c>--gantry</c> says otherwise)
-/// on each store, warms it with 50 starts, then measures a burst of run starts from a fixed number of
-/// clients and a burst of signed push webhooks sent at once. PostgreSQL is a throwaway cluster with
+/// on each store, warms it with bursts of starts and webhooks and waits until its CPU is quiet (the JIT's tier-1
+/// recompiles done), then measures a burst of run starts from a fixed number of clients and a burst of
+/// signed push webhooks sent at once, each with the server's CPU time per request. PostgreSQL is a throwaway cluster with
 /// fsync on (<see cref="Gantry.Testing.Fleet.PostgresFixture.Durable"/>).
 /// </summary>
 internal static class HttpBurstBench
@@ -31,6 +32,7 @@ internal static class HttpBurstBench
         var starts = int.Parse(Option(args, "--starts") ?? "1000", System.Globalization.CultureInfo.InvariantCulture);
         var concurrency = int.Parse(Option(args, "--concurrency") ?? "16", System.Globalization.CultureInfo.InvariantCulture);
         var webhooks = int.Parse(Option(args, "--webhooks") ?? "50", System.Globalization.CultureInfo.InvariantCulture);
+        var warmUp = int.Parse(Option(args, "--warm-up") ?? "1000", System.Globalization.CultureInfo.InvariantCulture);
         var gantry = Path.GetFullPath(Option(args, "--gantry") ?? Path.Combine(RepositoryRoot(), "src/Cli/bin/Release/net10.0/gantry"));
         if (!File.Exists(gantry))
         {
@@ -40,17 +42,17 @@ internal static class HttpBurstBench
         Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}; {Environment.ProcessorCount} cores");
         if (store is "sqlite" or "both")
         {
-            await MeasureAsync("SQLite", gantry, db: null, starts, concurrency, webhooks);
+            await MeasureAsync("SQLite", gantry, db: null, new(starts, concurrency, webhooks, warmUp));
         }
 
         if (store is "postgres" or "both")
         {
             await using var postgres = await Gantry.Testing.Fleet.PostgresFixture.StartAsync(durable: true);
-            await MeasureAsync("PostgreSQL", gantry, await postgres.CreateDatabaseAsync("gantry_http_bench"), starts, concurrency, webhooks);
+            await MeasureAsync("PostgreSQL", gantry, await postgres.CreateDatabaseAsync("gantry_http_bench"), new(starts, concurrency, webhooks, warmUp));
         }
     }
 
-    private static async Task MeasureAsync(string storeName, string gantry, string? db, int starts, int concurrency, int webhooks)
+    private static async Task MeasureAsync(string storeName, string gantry, string? db, BurstShape shape)
     {
         var workspace = Directory.CreateTempSubdirectory("gantry-http-bench-").FullName;
         try
@@ -61,16 +63,31 @@ internal static class HttpBurstBench
             await File.WriteAllTextAsync(secretFile, Secret);
             await using var serve = await ServeProcess.StartAsync(gantry, workspace, secretFile, db);
             using var load = new BurstLoad(serve, Workflow, Secret);
-            await load.StartsAsync("warm-up", 50, concurrency);
+            // Three rounds: the runtime counts calls for its tier-1 recompiles only once no new method was
+            // compiled for a while, so the first round mostly compiles, the later ones get the hot path optimized.
+            for (var round = 0; round < 3; round++)
+            {
+                await load.StartsAsync($"warm-up{round}", shape.WarmUp / 3, shape.Concurrency);
+                await load.PushWebhooksAsync($"warm-up{round}", shape.Webhooks);
+                await serve.WaitQuietAsync(TimeSpan.FromSeconds(30));
+            }
+
             Console.WriteLine($"{storeName}, load average {File.ReadAllText("/proc/loadavg").Trim()}");
-            Console.WriteLine("  " + (await load.StartsAsync($"starts x{concurrency}", starts, concurrency)).Line());
-            Console.WriteLine("  " + (await load.PushWebhooksAsync("signed push webhooks", webhooks)).Line());
+            var cpu = serve.CpuTime;
+            var burst = await load.StartsAsync($"starts x{shape.Concurrency}", shape.Starts, shape.Concurrency);
+            Console.WriteLine($"  {burst.Line()}; server CPU {(serve.CpuTime - cpu).TotalMilliseconds / shape.Starts:F2} ms/start");
+            cpu = serve.CpuTime;
+            var hooks = await load.PushWebhooksAsync("signed push webhooks", shape.Webhooks);
+            Console.WriteLine($"  {hooks.Line()}; server CPU {(serve.CpuTime - cpu).TotalMilliseconds / shape.Webhooks:F2} ms/delivery");
         }
         finally
         {
             Directory.Delete(workspace, recursive: true);
         }
     }
+
+    /// <summary>How many requests of each burst, from how many clients.</summary>
+    private sealed record BurstShape(int Starts, int Concurrency, int Webhooks, int WarmUp);
 
     private static string? Option(string[] args, string name)
     {

@@ -268,7 +268,13 @@ public sealed partial class WorkflowEngine
         {
             try
             {
-                await Task.Delay(interval, _time, stop).ConfigureAwait(false);
+                // Stopped at every run's end: returning without the cancelled delay's exception saves its throw and catch.
+                await Task.Delay(interval, _time, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 var attempt = _time.GetUtcNow();
                 if (!await Leases.RenewLeaseAsync(lease, duration, stop).ConfigureAwait(false))
                 {

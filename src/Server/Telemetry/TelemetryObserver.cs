@@ -27,7 +27,13 @@ internal sealed class TelemetryObserver(ILogger<TelemetryObserver> logger) : IJo
         }
         finally
         {
-            Activity.Current = current;
+            // A run started over HTTP carries the request's span, stopped once the 202 went out. The setter
+            // refuses a stopped activity by throwing and catching an exception inside, once per journal event
+            // (a few percent of the server's CPU in a burst of starts): it would change nothing, so skip it.
+            if (current is not { IsStopped: true })
+            {
+                Activity.Current = current;
+            }
         }
     }
 
