@@ -63,6 +63,7 @@ public sealed class SqliteDatabase
             throw;
         }
     }
+
     /// <summary>Opens a connection for a write, after this process's earlier writers on the same file are done (<see
     /// cref="SqliteWriter"/>).</summary>
     public Task<SqliteWriter> OpenWriterAsync(CancellationToken cancellationToken) => SqliteWriter.OpenAsync(this, cancellationToken);
