@@ -182,6 +182,12 @@ public sealed partial class WorkflowEngine
         string runId, string name, IReadOnlyList<object?> payloads, string? sentBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(payloads);
+        if (payloads.Count == 0)
+        {
+            // Nothing would be journaled, yet the caller would believe it delivered the signal.
+            throw new ArgumentException($"signal '{name}' to run {runId} has no payloads; a batch delivers at least one", nameof(payloads));
+        }
+
         var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
         if (record.IsFinished)
         {
