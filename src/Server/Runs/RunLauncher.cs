@@ -82,7 +82,10 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
 
     // The run that refused the insert was deleted (retention, a definition's delete) before it could be read back.
     private static RunStartException Vanished(string runId) =>
-        new(StatusCodes.Status409Conflict, "Run id taken", $"run {runId} already existed but was deleted while this start read it back; start it again");
+        new(
+            StatusCodes.Status409Conflict,
+            "Run id taken",
+            $"run {runId} already existed but was deleted while this start read it back; start it again");
 
     /// <summary>The run id for an idempotency key: a hash of workflow and key, so keys of any shape make safe ids.</summary>
     public static string IdempotentRunId(string workflowId, string key) =>
