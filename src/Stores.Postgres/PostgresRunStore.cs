@@ -93,7 +93,7 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         });
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
-            throw new InvalidOperationException($"run {run.Id} already exists");
+            throw new RunAlreadyExistsException(run.Id);
         }
 
         return firstEvents.Select((e, i) => e with { Sequence = i + 1 }).ToList();

@@ -78,7 +78,7 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$finished", run.IsFinished ? SqliteDatabase.Ticks(run.UpdatedAt) : DBNull.Value);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
-            throw new InvalidOperationException($"run {run.Id} already exists");
+            throw new RunAlreadyExistsException(run.Id);
         }
 
         return true;

@@ -21,7 +21,7 @@ public sealed partial class InMemoryRunStore(TimeProvider? time = null) : IRunSt
         {
             if (!_runs.TryAdd(run.Id, run))
             {
-                throw new InvalidOperationException($"run {run.Id} already exists");
+                throw new RunAlreadyExistsException(run.Id);
             }
 
             _journals[run.Id] = [];

@@ -171,7 +171,7 @@ internal sealed class JournalWriter(
                 {
                     using (EngineLog.BeginRun(Logger, run.Id, journalEvent.Path))
                     {
-                        EngineLog.ObserverFailed(Logger, observer.GetType().Name, journalEvent.Type, run.Id, ex);
+                        EngineLog.ObserverFailed(Logger, observer.GetType().Name, journalEvent.Type, run.Id, new MaskedException(ex, masker));
                     }
 
                     observerFailed?.Invoke(ex);

@@ -71,15 +71,7 @@ internal sealed partial class RunExecution
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !Abandoned)
         {
             await _run.Journal
-                .AppendAsync(
-                    new JournalEvent
-                    {
-                        Type = JournalEventTypes.StepFailed,
-                        Path = key,
-                        StepId = step.Id,
-                        Activity = step.Uses,
-                        Error = new ErrorInfo("Cancelled", "cancelled while running"),
-                    })
+                .AppendAsync(StepEvents.Failed(key, step, step.Uses, new ErrorInfo("Cancelled", "cancelled while running")))
                 .ConfigureAwait(false);
             throw;
         }
@@ -145,18 +137,7 @@ internal sealed partial class RunExecution
         switch (result)
         {
             case CompletedResult completed:
-                await EndAsync(
-                        new JournalEvent
-                        {
-                            Type = JournalEventTypes.StepSucceeded,
-                            Path = key,
-                            StepId = step.Id,
-                            Activity = step.Uses,
-                            Host = frame.Host?.Name,
-                            Outputs = completed.Outputs,
-                        },
-                        followed)
-                    .ConfigureAwait(false);
+                await EndAsync(StepEvents.Succeeded(key, step, step.Uses, frame.Host?.Name, completed.Outputs), followed).ConfigureAwait(false);
                 frame.Record(step.Id, "succeeded", completed.Outputs);
                 return StepOutcome.Completed;
             case SuspendedResult suspended:
@@ -187,16 +168,9 @@ internal sealed partial class RunExecution
             return await AskAsync(action, frame, key, info, attempt, ask).ConfigureAwait(false);
         }
 
-        await _run.Journal.AppendAsync(new JournalEvent
-        {
-            Type = JournalEventTypes.StepFailed,
-            Path = key,
-            StepId = step.Id,
-            Activity = (step as ActionStep)?.Uses,
-            Host = frame.Host?.Name,
-            Error = info,
-            Attempt = attempt,
-        }).ConfigureAwait(false);
+        await _run.Journal
+            .AppendAsync(StepEvents.Failed(key, step, (step as ActionStep)?.Uses, info, frame.Host?.Name, attempt: attempt))
+            .ConfigureAwait(false);
         if (step.ContinueOnError)
         {
             frame.Record(step.Id, "failed", null);

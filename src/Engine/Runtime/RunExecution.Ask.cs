@@ -122,17 +122,7 @@ internal sealed partial class RunExecution
                 return StepOutcome.Completed;
             case GuidedFailure.Abort:
                 await _run.Journal
-                    .AppendAsync(
-                        new JournalEvent
-                        {
-                            Type = JournalEventTypes.StepFailed,
-                            Path = key,
-                            StepId = step.Id,
-                            Activity = step.Uses,
-                            Host = frame.Host?.Name,
-                            Actor = by,
-                            Error = error,
-                        })
+                    .AppendAsync(StepEvents.Failed(key, step, step.Uses, error, frame.Host?.Name, actor: by))
                     .ConfigureAwait(false);
                 throw new StepFailedException(
                     key,

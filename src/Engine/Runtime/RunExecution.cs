@@ -222,15 +222,7 @@ internal sealed partial class RunExecution
             if (outcome == StepOutcome.Completed && !_state.Finished.ContainsKey(key))
             {
                 await _run.Journal
-                    .AppendAsync(
-                        new JournalEvent
-                        {
-                            Type = JournalEventTypes.StepSucceeded,
-                            Path = key,
-                            StepId = step.Id,
-                            Activity = BlockKind(step),
-                            Outputs = outputs?.Invoke(),
-                        })
+                    .AppendAsync(StepEvents.Succeeded(key, step, BlockKind(step), outputs: outputs?.Invoke()))
                     .ConfigureAwait(false);
             }
 
@@ -239,15 +231,7 @@ internal sealed partial class RunExecution
         catch (StepFailedException failure) when (!_state.Finished.ContainsKey(key))
         {
             await _run.Journal
-                .AppendAsync(
-                    new JournalEvent
-                    {
-                        Type = JournalEventTypes.StepFailed,
-                        Path = key,
-                        StepId = step.Id,
-                        Activity = BlockKind(step),
-                        Error = failure.Error,
-                    })
+                .AppendAsync(StepEvents.Failed(key, step, BlockKind(step), failure.Error))
                 .ConfigureAwait(false);
             if (step.ContinueOnError)
             {

@@ -166,7 +166,7 @@ public sealed class RunWorker
         }
         catch (Exception ex)
         {
-            Log?.Invoke($"run {lease.RunId} stopped with an error: {ex.Message}");
+            Log?.Invoke($"run {lease.RunId} stopped with an error: {_engine.Maskers.Masked(lease.RunId, ex).Message}");
         }
         finally
         {

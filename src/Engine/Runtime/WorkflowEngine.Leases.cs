@@ -49,6 +49,10 @@ public sealed partial class WorkflowEngine
         {
             return await ClaimAndExecuteAsync(runId, cancel, abandon).ConfigureAwait(false);
         }
+        catch (Exception ex) when (_maskers.Escaping(runId, ex))
+        {
+            throw; // never reached: the filter only remembers the run's masker for whoever logs the exception
+        }
         finally
         {
             Unregister(runId, cancel);
@@ -88,6 +92,10 @@ public sealed partial class WorkflowEngine
         {
             var (run, woken) = await ExecuteLeasedAsync(lease, duration, cancel, abandon).ConfigureAwait(false);
             return woken ? await ClaimAndExecuteAsync(lease.RunId, cancel, abandon, again: true).ConfigureAwait(false) : run;
+        }
+        catch (Exception ex) when (_maskers.Escaping(lease.RunId, ex))
+        {
+            throw; // never reached: the filter only remembers the run's masker for whoever logs the exception
         }
         finally
         {
@@ -212,7 +220,7 @@ public sealed partial class WorkflowEngine
             // The store is unreachable: the lease expires by itself.
             using (EngineLog.BeginRun(_logger, lease.RunId))
             {
-                EngineLog.LeaseReleaseFailed(_logger, lease.RunId, ex);
+                EngineLog.LeaseReleaseFailed(_logger, lease.RunId, _maskers.Masked(lease.RunId, ex));
             }
 
             ObserverFailed?.Invoke(ex);
@@ -306,13 +314,14 @@ public sealed partial class WorkflowEngine
             {
                 using (EngineLog.BeginRun(_logger, lease.RunId))
                 {
-                    EngineLog.LeaseRenewalFailed(_logger, lease.RunId, ex);
+                    EngineLog.LeaseRenewalFailed(_logger, lease.RunId, _maskers.Masked(lease.RunId, ex));
                 }
 
                 ObserverFailed?.Invoke(ex);
                 if (_time.GetUtcNow() + interval >= validUntil)
                 {
-                    abandon(new LeaseLostException(lease, $"its lease could not be renewed before it expired at {validUntil:u} ({ex.Message})"));
+                    var reason = _maskers.Masked(lease.RunId, ex).Message;
+                    abandon(new LeaseLostException(lease, $"its lease could not be renewed before it expired at {validUntil:u} ({reason})"));
                     return;
                 }
             }
@@ -348,7 +357,10 @@ public sealed partial class WorkflowEngine
     {
         lock (_wakeGate)
         {
-            _active.TryRemove(KeyValuePair.Create(runId, cancel));
+            if (_active.TryRemove(KeyValuePair.Create(runId, cancel)))
+            {
+                _maskers.Ended(runId);
+            }
         }
 
         cancel.Dispose();

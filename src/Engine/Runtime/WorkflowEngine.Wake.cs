@@ -29,6 +29,10 @@ public sealed partial class WorkflowEngine
             {
                 await ClaimAndExecuteAsync(runId, cancel, CancellationToken.None).ConfigureAwait(false);
             }
+            catch (Exception ex) when (_maskers.Escaping(runId, ex))
+            {
+                throw; // never reached: the filter only remembers the run's masker for whoever logs the exception
+            }
             finally
             {
                 Unregister(runId, cancel);

@@ -25,6 +25,7 @@ public sealed partial class WorkflowEngine
     private readonly ConcurrentDictionary<string, Task> _background = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ITimer> _timers = new(StringComparer.Ordinal);
     private readonly PinnedDefinitionCache _definitions = new();
+    private readonly RunMaskers _maskers = new();
     private readonly ILogger _logger;
 
     /// <param name="logger">Where failures off any caller's path go (observers, background runs, lease renewals); none logs nothing.</param>
@@ -47,6 +48,9 @@ public sealed partial class WorkflowEngine
     }
 
     public IRunStore Store => _store;
+
+    /// <summary>The masker of each run executing here, for log lines that carry a run's exception (see <see cref="RunWorker"/>).</summary>
+    internal RunMaskers Maskers => _maskers;
 
     /// <summary>
     /// Also told when an observer or a background execution fails (after the failure is logged, with the
@@ -142,7 +146,7 @@ public sealed partial class WorkflowEngine
             {
                 using (EngineLog.BeginRun(_logger, runId))
                 {
-                    EngineLog.BackgroundRunFailed(_logger, runId, ex);
+                    EngineLog.BackgroundRunFailed(_logger, runId, _maskers.Masked(runId, ex));
                 }
 
                 ObserverFailed?.Invoke(ex);
@@ -178,6 +182,12 @@ public sealed partial class WorkflowEngine
         string runId, string name, IReadOnlyList<object?> payloads, string? sentBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(payloads);
+        if (payloads.Count == 0)
+        {
+            // Nothing would be journaled, yet the caller would believe it delivered the signal.
+            throw new ArgumentException($"signal '{name}' to run {runId} has no payloads; a batch delivers at least one", nameof(payloads));
+        }
+
         var record = await GetAsync(runId, cancellationToken).ConfigureAwait(false);
         if (record.IsFinished)
         {
@@ -419,6 +429,7 @@ public sealed partial class WorkflowEngine
         }
 
         var secrets = SecretsFor(environment);
+        _maskers.Executing(record.Id, secrets.Masker);
         return new RunContext
         {
             Record = record,

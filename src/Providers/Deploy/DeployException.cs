@@ -23,6 +23,11 @@ public sealed class DeployException : Exception
         Unsettled = unsettled;
     }
 
+    /// <summary>
+    /// The host's current link refused as unsafe (<c>PATH -> TARGET</c>, pointing out of the deploy root), when that was the failure.
+    /// </summary>
+    internal string? RefusedLink { get; init; }
+
     /// <summary>The host that failed; null when the failure is not about one host.</summary>
     public string? Host { get; }
 

@@ -241,7 +241,10 @@ internal static class HostDeployScript
                 case "unsafe-current":
                     throw new DeployException(
                         $"Refusing to change anything on {host}: its current link {value} does not point to a release folder of the deploy root. "
-                        + "Point it at a release in the releases folder (or remove it), then try again.");
+                        + "Point it at a release in the releases folder (or remove it), then try again.")
+                    {
+                        RefusedLink = value,
+                    };
                 case "health" when int.TryParse(value, CultureInfo.InvariantCulture, out var exit): health = exit; break;
                 case "staged" when value.Length > 0: staged = value.Trim(); break;
                 case "commit" when value.Length > 0: commit = value.Trim(); break;

@@ -163,7 +163,10 @@ public sealed class ReleaseDeployer
             await StopHealthCheckAsync(probing, progress).ConfigureAwait(false);
             if (!progress.Switched)
             {
-                var state = progress.Step == DeployStep.Connect ? "nothing was changed on the host" : StillOn(progress.Previous);
+                var state = progress.Step == DeployStep.Connect ? "nothing was changed on the host"
+                    : ex is DeployException { RefusedLink: { } link }
+                        ? $"its current link {link} was refused as unsafe; nothing was changed on the host"
+                        : StillOn(progress.Previous);
                 throw new DeployException(
                     host.Name,
                     release,

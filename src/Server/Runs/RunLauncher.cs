@@ -45,7 +45,17 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
         var runId = request.RunId ?? (request.IdempotencyKey is { } key ? IdempotentRunId(request.WorkflowId, key) : null);
         if (runId is null)
         {
-            return (await CreateAsync(request, published, library, null, cancellationToken).ConfigureAwait(false), true);
+            try
+            {
+                return (await CreateAsync(request, published, library, null, cancellationToken).ConfigureAwait(false), true);
+            }
+            catch (RunAlreadyExistsException ex)
+            {
+                throw new RunStartException(
+                    StatusCodes.Status409Conflict,
+                    "Run id taken",
+                    $"{ex.Message}: the new run of '{request.WorkflowId}' drew the id of an existing run; start it again");
+            }
         }
 
         var stripe = _stripes[(StringComparer.Ordinal.GetHashCode(runId) & int.MaxValue) % _stripes.Length];
@@ -59,11 +69,23 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
 
             return (await CreateAsync(request, published, library, runId, cancellationToken).ConfigureAwait(false), true);
         }
+        catch (RunAlreadyExistsException)
+        {
+            // Another server on the same store created it between the look above and this insert: the same key names the same run.
+            return (await engine.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw Vanished(runId), false);
+        }
         finally
         {
             stripe.Release();
         }
     }
+
+    // The run that refused the insert was deleted (retention, a definition's delete) before it could be read back.
+    private static RunStartException Vanished(string runId) =>
+        new(
+            StatusCodes.Status409Conflict,
+            "Run id taken",
+            $"run {runId} already existed but was deleted while this start read it back; start it again");
 
     /// <summary>The run id for an idempotency key: a hash of workflow and key, so keys of any shape make safe ids.</summary>
     public static string IdempotentRunId(string workflowId, string key) =>
@@ -115,7 +137,7 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
         {
             throw new RunStartException(StatusCodes.Status400BadRequest, "Invalid inputs", ex.Message);
         }
-        catch (InvalidOperationException ex)
+        catch (InvalidOperationException ex) when (ex is not RunAlreadyExistsException)
         {
             throw new RunStartException(StatusCodes.Status400BadRequest, "Workflow cannot start", ex.Message);
         }

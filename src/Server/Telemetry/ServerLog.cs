@@ -27,9 +27,6 @@ internal static partial class ServerLog
     [LoggerMessage(8, LogLevel.Information, "GitHub {Event} delivery {Delivery} signalled {Count} waiting runs")]
     public static partial void WebhookDelivered(ILogger logger, string @event, string delivery, int count);
 
-    [LoggerMessage(9, LogLevel.Warning, "Telemetry observer failed for run {RunId}: {Reason}")]
-    public static partial void ObserverFailed(ILogger logger, string runId, string reason);
-
     [LoggerMessage(10, LogLevel.Information, "Plugin {Plugin} loaded from {Path}: {Activities}")]
     public static partial void PluginLoaded(ILogger logger, string plugin, string path, string activities);
 

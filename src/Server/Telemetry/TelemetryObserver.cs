@@ -6,7 +6,7 @@ namespace Gantry.Server.Telemetry;
 
 /// <summary>
 /// Turns journal events into spans (one per run execution, one per step), counters, the step
-/// duration histogram and log lines. Like every observer it never fails a run: it logs its own errors.
+/// duration histogram and log lines. Like every observer it never fails a run: the engine logs what it throws, masked.
 /// </summary>
 internal sealed class TelemetryObserver(ILogger<TelemetryObserver> logger) : IJournalObserver
 {
@@ -16,14 +16,11 @@ internal sealed class TelemetryObserver(ILogger<TelemetryObserver> logger) : IJo
     public void OnEvent(RunRecord run, JournalEvent journalEvent)
     {
         // Spans are ended from other events, so starting one must not change the engine's current activity.
+        // A failure is left to the engine, which logs it masked with the run's secrets and goes on with the run.
         var current = Activity.Current;
         try
         {
             Observe(run, journalEvent);
-        }
-        catch (Exception ex)
-        {
-            ServerLog.ObserverFailed(logger, run.Id, ex.Message);
         }
         finally
         {

@@ -103,14 +103,14 @@ public sealed class ServeWithPluginsTests : IDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    private static Task WaitUntilServingAsync(GantryProcess serve, HttpClient client) =>
+    internal static Task WaitUntilServingAsync(GantryProcess serve, HttpClient client) =>
         Eventually.TrueAsync(
             async () =>
             {

@@ -51,4 +51,26 @@ public sealed class SignalBatchTests
         Assert.Contains($"run {finished.Id} has already succeeded", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(await harness.JournalAsync(finished.Id), e => e.Type == JournalEventTypes.SignalReceived);
     }
+
+    [Fact]
+    public async Task SignalBatch_NoPayloads_ThrowsNamingSignalAndRunAndJournalsNothing()
+    {
+        var store = new BatchRecordingStore(new InMemoryRunStore());
+        var harness = new EngineHarness(configure: services => services.AddSingleton<IRunStore>(store));
+        var waiting = await harness.RunAsync("""
+            id: collector
+            steps:
+              - id: parts
+                uses: test.collect
+                with: { count: 3 }
+            """);
+        var before = store.Batches(waiting.Id).Count;
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => harness.Engine.SignalBatchAsync(waiting.Id, "part", [], "tester", CancellationToken.None));
+
+        Assert.Equal($"signal 'part' to run {waiting.Id} has no payloads; a batch delivers at least one (Parameter 'payloads')", error.Message);
+        Assert.Equal(before, store.Batches(waiting.Id).Count);
+        Assert.DoesNotContain(await harness.JournalAsync(waiting.Id), e => e.Type == JournalEventTypes.SignalReceived);
+        Assert.Equal(RunStatus.Waiting, (await store.GetRunAsync(waiting.Id, CancellationToken.None))!.Status);
+    }
 }

@@ -110,8 +110,8 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
             created = Store.CreateRunAsync(Run("run-new"), Ct);
         }
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => duplicate);
-        Assert.Contains(existing, error.Message, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAsync<RunAlreadyExistsException>(() => duplicate);
+        Assert.Equal(existing, error.RunId);
         await created;
         Assert.NotNull(await new SqliteRunStore(Store.Database.Path, _time).GetRunAsync("run-new", Ct));
     }

@@ -28,9 +28,9 @@ public abstract partial class StoreContractTests
         var run = await CreateAsync(NewRun("dup"));
         await Runs.AppendAsync(run.Id, [Event(JournalEventTypes.RunStarted)], Ct);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Runs.CreateRunAsync(run, [Event(JournalEventTypes.RunTriggered)], Ct));
+        var error = await Assert.ThrowsAsync<RunAlreadyExistsException>(() => Runs.CreateRunAsync(run, [Event(JournalEventTypes.RunTriggered)], Ct));
 
-        Assert.Equal("run dup already exists", error.Message);
+        Assert.Equal(("run dup already exists", "dup"), (error.Message, error.RunId));
         Assert.Equal([JournalEventTypes.RunStarted], (await Runs.ReadJournalAsync(run.Id, 0, Ct)).Select(e => e.Type));
     }
 }

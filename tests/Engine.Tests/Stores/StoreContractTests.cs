@@ -79,13 +79,13 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CreateRun_ExistingId_Throws()
+    public async Task CreateRun_ExistingId_ThrowsRunAlreadyExistsNamingIt()
     {
         var run = await CreateAsync(NewRun("dup"));
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Runs.CreateRunAsync(run, Ct));
+        var error = await Assert.ThrowsAsync<RunAlreadyExistsException>(() => Runs.CreateRunAsync(run, Ct));
 
-        Assert.Equal("run dup already exists", error.Message);
+        Assert.Equal(("run dup already exists", "dup"), (error.Message, error.RunId));
     }
 
     [Fact]

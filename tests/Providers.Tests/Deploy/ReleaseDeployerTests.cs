@@ -252,10 +252,12 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
         {
             var ex = await Assert.ThrowsAsync<DeployException>(() => deployer.DeployAsync(web1.Target, "v3.0.1", Git, "run-2", CancellationToken.None));
 
-            Assert.Contains(
-                $"Refusing to change anything on web1: its current link {current} -> {target.TrimEnd('/')} does not point to a release folder of the deploy root.",
-                ex.Message,
-                StringComparison.Ordinal);
+            var refused = $"{current} -> {target.TrimEnd('/')}";
+            Assert.Equal(
+                $"Deploy of v3.0.1 to {web1.Target.Host} failed while reading its state; its current link {refused} was refused as unsafe; nothing was changed on the host.\n"
+                + $"Refusing to change anything on web1: its current link {refused} does not point to a release folder of the deploy root. "
+                + "Point it at a release in the releases folder (or remove it), then try again.",
+                ex.Message);
             Assert.Equal(("web1", DeployStep.Inspect), (ex.Host, ex.Step));
             Assert.Equal(target, new FileInfo(current).LinkTarget);
             Assert.Equal(["v3.0.0"], FleetSite.ReleasesOf(web1));

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.Json;
+using Gantry.Engine.Runtime;
+using Gantry.Server.Security;
+using Gantry.Server.Tests.Fixtures;
+
+namespace Gantry.Server.Tests.Apis;
+
+/// <summary>
+/// Two servers on one SQLite store take starts with the same Idempotency-Key. The second server is held (by
+/// <see cref="StaleReadStore"/>) right after it read that the run does not exist, until the first server created it:
+/// its insert then collides, which is the race two servers behind one load balancer run into.
+/// </summary>
+public sealed class IdempotentStartRaceTests
+{
+    private const int StartsPerServer = 8;
+    private const string Key = "release-2026-12-07";
+
+    [Fact]
+    public async Task Start_SameKeyOnTwoServersOfOneStoreRacing_OneRunAndEveryAnswerNamesIt()
+    {
+        var workspace = ServerFixture.CreateWorkspace();
+        await using var first = await ServerFixture.StartAsync(workspace: workspace);
+        Func<StaleReadStore>? installed = null;
+        var second = await ServerFixture.StartAsync(workspace: workspace, configureServices: services => installed = StaleReadStore.Install(services));
+        try
+        {
+            var stale = installed!();
+            var late = Enumerable.Range(0, StartsPerServer).Select(_ => StartAsync(second)).ToList();
+            await stale.Waiting.WaitAsync(TimeSpan.FromMinutes(2));
+            var early = await Task.WhenAll(Enumerable.Range(0, StartsPerServer).Select(_ => StartAsync(first)));
+            stale.Open();
+            var answers = early.Concat(await Task.WhenAll(late)).ToList();
+
+            Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.Accepted, $"{(int)a.Status}: {a.Body}"));
+            var runId = Assert.Single(answers.Select(a => a.RunId).Distinct());
+            Assert.Single(answers, a => !a.Replayed);
+            Assert.Equal(1, stale.Duplicates); // the second server's insert collided, and it answered with the run that won
+            var runs = await first.Runs.ListRunsAsync(new RunQuery { WorkflowId = "trivial" }, CancellationToken.None);
+            Assert.Equal([runId!], runs.Select(r => r.Id));
+            Assert.Equal(RunStatus.Succeeded, (await first.WaitForStatusAsync(runId!, RunStatus.Succeeded, RunStatus.Failed)).Status);
+        }
+        finally
+        {
+            await second.StopKeepingWorkspaceAsync();
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, string? RunId, bool Replayed, string Body)> StartAsync(ServerFixture server)
+    {
+        using var client = server.Client(TokenRole.Operator);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/workflows/trivial/runs") { Content = ServerFixture.Json("""{"inputs":{"note":"race"}}""") };
+        request.Headers.Add("Idempotency-Key", Key);
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        var runId = response.StatusCode == HttpStatusCode.Accepted ? JsonDocument.Parse(body).RootElement.GetProperty("id").GetString() : null;
+        return (response.StatusCode, runId, response.Headers.TryGetValues("Idempotent-Replayed", out var replayed) && replayed.Contains("true"), body);
+    }
+}
