@@ -18,7 +18,18 @@ internal sealed partial class RunExecution
             return answered;
         }
 
-        var activity = _run.Registry.Create(step.Uses, _run.Services);
+        IActivity activity;
+        try
+        {
+            activity = _run.Registry.Create(step.Uses, _run.Services);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A plugin activity whose construction throws fails its step, journaled like any step failure. Escaping the
+            // execution instead, the run failed outside its journal, and a takeover worker claimed it again on every poll.
+            return await FailAsync(step, frame, key, ex, attempt: 1).ConfigureAwait(false);
+        }
+
         IReadOnlyDictionary<string, object?> inputs;
         try
         {

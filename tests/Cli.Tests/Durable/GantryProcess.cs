@@ -27,6 +27,16 @@ internal sealed class GantryProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// Waits until the process exited and its output was read to the end: <see cref="HasExited"/> turns true
+    /// before the last lines of stdout and stderr reach <see cref="Output"/> and <see cref="Errors"/>.
+    /// </summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+    }
+
     public int Id => _process.Id;
 
     /// <summary>Starts <c>gantry ARGS</c> in <paramref name="workspace"/>; every process gets a short lease so another node takes over quickly.</summary>

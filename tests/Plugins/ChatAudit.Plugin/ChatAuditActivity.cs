@@ -13,7 +13,7 @@ public sealed class ChatAuditOutputs;
 
 /// <summary>
 /// Checks the webhook when it is created, before the step starts: with the chat service down its construction throws,
-/// which the engine cannot journal as the step's failure (the step never began), so the run fails outside its journal.
+/// which the engine journals as the step's failure.
 /// </summary>
 [Activity("chat.audit", Description = "Post a line to the team's chat (test plugin: the chat service is down).")]
 public sealed class ChatAuditActivity : Activity<ChatAuditInputs, ChatAuditOutputs>
