@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Gantry.Benchmarks.Rollout;
 using Gantry.Engine.Loading;
 using Gantry.Engine.Runtime;
 using Gantry.Testing.Fleet;
@@ -8,32 +9,37 @@ namespace Gantry.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Benchmarks -- rollback</c>: on the real fleet (HAProxy,
-/// OpenSSH hosts, node apps on loopback), for 2 groups of 2 and of 5 hosts, times the repository's
-/// rolling-deploy (v2.9.0 → stable v3.0.0) and then its rollback (back to v2.9.0) with a client
-/// requesting the site throughout the rollback, and prints one Markdown row per fleet size.
+/// OpenSSH hosts, node apps on loopback) in the issue's shape (<see cref="IssueFleet"/>), for 2 groups
+/// of 2 and of 5 hosts, times the repository's rolling-deploy (v2.9.0 → stable v3.0.0) and then its
+/// rollback (back to v2.9.0) under the issue's load (<see cref="SteadyLoad"/>) throughout the rollback,
+/// and prints one Markdown row per fleet size.
 /// </summary>
 public static class RollbackTiming
 {
     public static async Task RunAsync()
     {
-        Console.WriteLine("| fleet | rollout (rolling-deploy) | rollback (rollback.yaml) | requests during rollback | failed |");
+        using var shape = await IssueFleet.CreateAsync();
+        Console.WriteLine($"rollback, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine("| fleet | rollout (rolling-deploy) | rollback (rollback.yaml) | requests during rollback (slow) | failed |");
         Console.WriteLine("|---|---|---|---|---|");
         foreach (var perGroup in new[] { 2, 5 })
         {
-            Console.WriteLine(await MeasureAsync(perGroup));
+            Console.WriteLine(await MeasureAsync(shape.Options(perGroup, initialTag: "v2.9.0")));
         }
+
+        Console.WriteLine($"load at the end {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
-    private static async Task<string> MeasureAsync(int hostsPerGroup)
+    private static async Task<string> MeasureAsync(RealFleetOptions options)
     {
-        await using var fleet = await RealFleet.StartAsync(new RealFleetOptions { HostsPerGroup = hostsPerGroup, InitialTag = "v2.9.0" });
+        await using var fleet = await RealFleet.StartAsync(options);
         var data = Directory.CreateTempSubdirectory("gantry-bench-rollback-").FullName;
         try
         {
             await using var services = new ServiceCollection().AddGantryEngine(o => o.DataDirectory = data).AddGantryProviders().BuildServiceProvider();
             var engine = services.GetRequiredService<WorkflowEngine>();
             var rollout = await TimeAsync(engine, fleet, "rolling-deploy", new() { ["ref"] = "stable" });
-            await using var load = fleet.StartLoad();
+            await using var load = fleet.StartSteadyLoad();
             var rollback = await TimeAsync(engine, fleet, "rollback", []);
             var result = await load.StopAsync();
             foreach (var failure in result.Failures.Take(5))
@@ -41,7 +47,7 @@ public static class RollbackTiming
                 Console.Error.WriteLine($"  failed request: {failure}");
             }
 
-            return $"| 2 × {hostsPerGroup} | {rollout.TotalSeconds:0.0} s | {rollback.TotalSeconds:0.0} s | {result.Sent} | {result.Failed} |";
+            return $"| 2 × {options.HostsPerGroup} | {rollout.TotalSeconds:0.0} s | {rollback.TotalSeconds:0.0} s | {result.Sent} ({load.SlowSent}) | {result.Failed} |";
         }
         finally
         {

@@ -17,11 +17,23 @@ public sealed class FleetOrigin
 
     private readonly Dictionary<string, string> _git;
 
-    private FleetOrigin(string folder)
+    private readonly string? _history;
+
+    private FleetOrigin(string folder, string? history)
     {
         Folder = folder;
+        _history = history;
+        _git = GitEnvironment(folder);
+    }
+
+    /// <summary>
+    /// What every git command of the fixture runs with: the developer's identity and an empty global
+    /// configuration (written into <paramref name="folder"/>), so the machine's own git settings never apply.
+    /// </summary>
+    internal static Dictionary<string, string> GitEnvironment(string folder)
+    {
         File.WriteAllText(Path.Combine(folder, "empty.gitconfig"), string.Empty);
-        _git = new Dictionary<string, string>
+        return new Dictionary<string, string>
         {
             ["GIT_AUTHOR_NAME"] = "Gantry developer",
             ["GIT_AUTHOR_EMAIL"] = "dev@gantry.invalid",
@@ -38,10 +50,11 @@ public sealed class FleetOrigin
 
     public string DeveloperPath => Path.Combine(Folder, "dev");
 
-    public static async Task<FleetOrigin> CreateAsync(string folder, CancellationToken cancellationToken)
+    /// <param name="history">A repository whose production branch the scenario's history starts from (<see cref="FleetOriginHistory"/>); null starts from nothing.</param>
+    public static async Task<FleetOrigin> CreateAsync(string folder, string? history, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(folder);
-        var origin = new FleetOrigin(folder);
+        var origin = new FleetOrigin(folder, history);
         await origin.BuildAsync(cancellationToken);
         return origin;
     }
@@ -95,7 +108,15 @@ public sealed class FleetOrigin
         var ct = cancellationToken;
         await FleetCommand.RunAsync("git", ["init", "-q", "--bare", "-b", "production", BarePath], _git, ct);
         var seed = Path.Combine(Folder, "seed");
-        await FleetCommand.RunAsync("git", ["init", "-q", "-b", "production", seed], _git, ct);
+        if (_history is null)
+        {
+            await FleetCommand.RunAsync("git", ["init", "-q", "-b", "production", seed], _git, ct);
+        }
+        else
+        {
+            await FleetCommand.RunAsync("git", ["clone", "-q", "--branch", "production", _history, seed], _git, ct);
+            await GitAsync(seed, ct, "remote", "remove", "origin");
+        }
 
         await WriteAsync(seed, VersionIni, Ini("2.9.0"), ct);
         await WriteAsync(seed, AppFile, "bug\n", ct);

@@ -48,27 +48,13 @@ public sealed class LoadLoop : IAsyncDisposable
 
     private async Task LoopAsync(Uri url, TimeSpan interval, int maxRequests, TimeSpan maxDuration)
     {
-        using var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false };
-        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
+        using var client = LoadRequest.NewClient();
         var clock = Stopwatch.StartNew();
         while (!_stop.IsCancellationRequested && Sent < maxRequests && clock.Elapsed < maxDuration)
         {
             Interlocked.Increment(ref _sent);
             var at = clock.Elapsed;
-            string? failure;
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                request.Headers.ConnectionClose = true;
-                using var response = await client.SendAsync(request, CancellationToken.None);
-                failure = response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode} {response.ReasonPhrase}";
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                failure = ex.Message;
-            }
-
-            if (failure is not null)
+            if (await LoadRequest.SendAsync(client, url) is { } failure)
             {
                 lock (_failures)
                 {

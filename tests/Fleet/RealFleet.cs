@@ -143,6 +143,9 @@ public sealed class RealFleet : IAsyncDisposable
     /// <summary>Starts a bounded request loop against <see cref="FrontendUri"/>.</summary>
     public LoadLoop StartLoad() => new(FrontendUri, _options.LoadInterval, _options.LoadMaxRequests, _options.LoadMaxDuration);
 
+    /// <summary>Starts the load against <see cref="FrontendUri"/>: <see cref="RealFleetOptions.SteadyLoadRate"/> requests a second, overlapping, some slow.</summary>
+    public SteadyLoad StartSteadyLoad() => new(FrontendUri, _options.SteadyLoadRate, _options.SlowRequestEvery, _options.LoadMaxDuration);
+
     /// <summary>The host's restart command as the environment renders it.</summary>
     public string RestartCommand(FleetHost host)
     {
@@ -268,7 +271,7 @@ public sealed class RealFleet : IAsyncDisposable
             File.Copy(Path.Combine(AppContext.BaseDirectory, "Fleet", "app", file), Path.Combine(BinPath, file));
         }
 
-        _origin = await FleetOrigin.CreateAsync(Path.Combine(Root, "git"), ct);
+        _origin = await FleetOrigin.CreateAsync(Path.Combine(Root, "git"), _options.OriginHistory, ct);
         await Task.WhenAll(_hosts.Select(h => InstallInitialReleaseAsync(h, ct)));
         _sshd = await FleetSshd.StartAsync(Path.Combine(Root, "ssh"), _hosts.Select(h => h.Address).ToList(), ct);
         _haproxy = await FleetHAProxy.StartAsync(Path.Combine(Root, "haproxy"), _hosts, _options.CheckInterval, ct);

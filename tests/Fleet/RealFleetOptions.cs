@@ -37,6 +37,18 @@ public sealed record RealFleetOptions
     /// <summary>A <see cref="LoadLoop"/> stops by itself after this long. The default value is 10 minutes.</summary>
     public TimeSpan LoadMaxDuration { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Requests per second of a <see cref="SteadyLoad"/>. The default value is 100, the (#20) load.</summary>
+    public int SteadyLoadRate { get; init; } = 100;
+
+    /// <summary>Every this many requests of a <see cref="SteadyLoad"/> one goes to the app's one-second route. The default value is 20 (5 %).</summary>
+    public int SlowRequestEvery { get; init; } = 20;
+
+    /// <summary>
+    /// A repository whose production branch the origin's history starts from (<see cref="FleetOriginHistory"/>: a few MB, so a
+    /// clone of a tag costs a real fetch). The default value is null: the scenario's few small commits only.
+    /// </summary>
+    public string? OriginHistory { get; init; }
+
     /// <summary>
     /// The repository's workflows folder copied into the workspace; null finds it by walking up
     /// from the running assembly to the folder holding Workflows.sln.

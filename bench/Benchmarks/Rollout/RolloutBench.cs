@@ -4,11 +4,11 @@ using Gantry.Testing.Fleet;
 namespace Gantry.Benchmarks.Rollout;
 
 /// <summary>
-/// <c>-- rollout [--hosts 2,5,10] [--repeat 3] [--timeline] [--gantry PATH]</c>: on a real fleet of two groups of N hosts, each
-/// repetition measures the physical limit, then rolls a new stable tag out with Gantry's
-/// rolling-deploy (in this warm process, as a <c>gantry run</c> process, through a warm <c>gantry serve</c>), with
-/// Fabric serial and with Fabric parallel, and checks every host ended on it. Gantry's rollouts run under the
-/// fixture's load loop, whose failed requests are counted.
+/// <c>-- rollout [--hosts 2,5,10] [--repeat 3] [--timeline] [--gantry PATH]</c>: on a real fleet of two groups of N hosts in the
+/// issue's shape (<see cref="IssueFleet"/>), each repetition measures the physical limit, then rolls a new stable tag out with
+/// Gantry's rolling-deploy (in this warm process, as a <c>gantry run</c> process, through a warm <c>gantry serve</c>), with
+/// Fabric serial and with Fabric parallel, and checks every host ended on it. Every tool's rollout runs under the same load
+/// (<see cref="SteadyLoad"/>), whose failed requests are counted per tool.
 /// Prints the median and minimum of each; <c>--timeline</c> also prints each Gantry run's journal with times. BenchmarkDotNet is not used: one rollout takes seconds and
 /// needs a fleet started around it.
 /// </summary>
@@ -20,27 +20,30 @@ internal static class RolloutBench
         var repeat = int.Parse(Option(args, "--repeat", "3"), CultureInfo.InvariantCulture);
         var timeline = args.Contains("--timeline");
         var gantry = Path.GetFullPath(Option(args, "--gantry", GantryProcessRollout.DefaultGantry()));
+        using var shape = await IssueFleet.CreateAsync();
         var rows = new List<string>();
         foreach (var size in sizes)
         {
-            rows.Add(await MeasureAsync(size, repeat, timeline, gantry));
+            rows.Add(await MeasureAsync(shape.Options(size), repeat, timeline, gantry));
+            Console.WriteLine(rows[^1]);
         }
 
         Console.WriteLine();
         Console.WriteLine($"rollout, 2 groups, {repeat} repetitions, median (min), {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}, CLI {gantry}");
-        Console.WriteLine("| hosts per group | physical limit | Gantry in process | Gantry `gantry run` | Gantry warm `gantry serve` | Fabric serial | Fabric parallel | `gantry run` / Fabric parallel | `gantry serve` / Fabric parallel | a group out of rotation (all Gantry runs) | failed requests (all Gantry runs) |");
+        Console.WriteLine("| hosts per group | physical limit | Gantry in process | Gantry `gantry run` | Gantry warm `gantry serve` | Fabric serial | Fabric parallel | `gantry run` / Fabric parallel | `gantry serve` / Fabric parallel | a group out of rotation (all Gantry runs) | failed requests: Gantry, Fabric (of requests) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         rows.ForEach(Console.WriteLine);
     }
 
-    private static async Task<string> MeasureAsync(int size, int repeat, bool timeline, string gantryCli)
+    private static async Task<string> MeasureAsync(RealFleetOptions options, int repeat, bool timeline, string gantryCli)
     {
-        var options = new RealFleetOptions { HostsPerGroup = size };
+        var size = options.HostsPerGroup;
         await using var fleet = await RealFleet.StartAsync(options);
         await using var gantry = await GantryRollout.OpenAsync(fleet);
         await using var processes = new GantryProcessRollout(fleet, gantryCli);
         var fabric = await FabricRollout.CreateAsync(fleet);
         var tags = new TagMaker(fleet);
+        var load = new LoadTally(fleet);
         Console.WriteLine($"{size} hosts/group: {await SshProbe.MeasureAsync(fleet)}");
 
         // Warm-up, not counted: JIT and first connections of this process.
@@ -54,7 +57,6 @@ internal static class RolloutBench
 
         List<TimeSpan> cli = [], serve = [];
         List<TimeSpan> limit = [], ours = [], serial = [], parallel = [], serialProcess = [], parallelProcess = [], outOfRotation = [];
-        var failedRequests = 0;
         for (var i = 1; i <= repeat; i++)
         {
             limit.Add(await PhysicalLimit.MeasureAsync(fleet, options, await tags.NextAsync()));
@@ -63,12 +65,7 @@ internal static class RolloutBench
             await WaitAllUpAsync(fleet);
 
             var tag = await tags.NextAsync();
-            await using (var load = fleet.StartLoad())
-            {
-                ours.Add(await gantry.RunAsync());
-                failedRequests += (await load.StopAsync()).Failed;
-            }
-
+            ours.Add(await load.GantryAsync($"{size} hosts/group #{i} in process", gantry.RunAsync));
             await VerifyAsync(fleet, tag);
             var groupsOut = await gantry.OutOfRotationAsync();
             outOfRotation.AddRange(groupsOut);
@@ -78,35 +75,26 @@ internal static class RolloutBench
             }
 
             tag = await tags.NextAsync();
-            await using (var load = fleet.StartLoad())
-            {
-                cli.Add(await processes.RunCliAsync());
-                failedRequests += (await load.StopAsync()).Failed;
-            }
-
+            cli.Add(await load.GantryAsync($"{size} hosts/group #{i} gantry run", processes.RunCliAsync));
             await VerifyAsync(fleet, tag);
             var cliOut = await gantry.OutOfRotationAsync(await gantry.NewestRunIdAsync());
             outOfRotation.AddRange(cliOut);
 
             tag = await tags.NextAsync();
-            await using (var load = fleet.StartLoad())
-            {
-                var (wall, runId) = await processes.RunServeAsync();
-                serve.Add(wall);
-                failedRequests += (await load.StopAsync()).Failed;
-                await VerifyAsync(fleet, tag);
-                var serveOut = await gantry.OutOfRotationAsync(runId);
-                outOfRotation.AddRange(serveOut);
-                Console.WriteLine($"{size} hosts/group #{i}: gantry run {Seconds(cli[^1])} (groups out {string.Join(" + ", cliOut.Select(Seconds))}), gantry serve {Seconds(wall)} (groups out {string.Join(" + ", serveOut.Select(Seconds))})");
-            }
+            var (wall, runId) = await load.GantryAsync($"{size} hosts/group #{i} gantry serve", processes.RunServeAsync);
+            serve.Add(wall);
+            await VerifyAsync(fleet, tag);
+            var serveOut = await gantry.OutOfRotationAsync(runId);
+            outOfRotation.AddRange(serveOut);
+            Console.WriteLine($"{size} hosts/group #{i}: gantry run {Seconds(cli[^1])} (groups out {string.Join(" + ", cliOut.Select(Seconds))}), gantry serve {Seconds(wall)} (groups out {string.Join(" + ", serveOut.Select(Seconds))})");
 
             tag = await tags.NextAsync();
-            var (rollout, process) = await fabric.RunAsync("serial");
+            var (rollout, process) = await load.FabricAsync($"{size} hosts/group #{i} Fabric serial", () => fabric.RunAsync("serial"));
             (serial, serialProcess) = ([.. serial, rollout], [.. serialProcess, process]);
             await VerifyAsync(fleet, tag);
 
             tag = await tags.NextAsync();
-            (rollout, process) = await fabric.RunAsync("parallel");
+            (rollout, process) = await load.FabricAsync($"{size} hosts/group #{i} Fabric parallel", () => fabric.RunAsync("parallel"));
             (parallel, parallelProcess) = ([.. parallel, rollout], [.. parallelProcess, process]);
             await VerifyAsync(fleet, tag);
 
@@ -115,7 +103,7 @@ internal static class RolloutBench
                 + $"Fabric serial {Seconds(serial[^1])} (process {Seconds(serialProcess[^1])}), Fabric parallel {Seconds(parallel[^1])} (process {Seconds(parallelProcess[^1])}, CPU {Seconds(fabric.LastCpu)})");
         }
 
-        return $"| {size} | {Stat(limit)} | {Stat(ours)} | {Stat(cli)} | {Stat(serve)} | {Stat(serial)} | {Stat(parallel)} | {Median(cli) / Median(parallel):0.00} | {Median(serve) / Median(parallel):0.00} | {Stat(outOfRotation)} (max {outOfRotation.Max().TotalSeconds:0.00}) | {failedRequests} |";
+        return $"| {size} | {Stat(limit)} | {Stat(ours)} | {Stat(cli)} | {Stat(serve)} | {Stat(serial)} | {Stat(parallel)} | {Median(cli) / Median(parallel):0.00} | {Median(serve) / Median(parallel):0.00} | {Stat(outOfRotation)} (max {outOfRotation.Max().TotalSeconds:0.00}) | {load.Summary} |";
     }
 
     /// <summary>Every host on the tag, serving, and every HAProxy server UP: a rollout that did not finish its job is not timed.</summary>

@@ -40,6 +40,31 @@ public sealed class RealFleetTests
                 .Select(f => Path.GetRelativePath(Path.Combine(fleet.WorkspaceDirectory, "workflows"), f)).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task StartAsync_WithOriginHistory_TagsHoldTheHistorysVendorTreeAndHostsServe()
+    {
+        var folder = Directory.CreateTempSubdirectory("gantry-e2e-history-").FullName;
+        try
+        {
+            var history = await FleetOriginHistory.CreateAsync(folder);
+            await using var fleet = await RealFleet.StartAsync(new RealFleetOptions { Groups = 1, HostsPerGroup = 1, OriginHistory = history });
+
+            var sizes = (await fleet.OriginGitAsync("ls-tree", "-r", "-l", "v3.0.0", "vendor")).Split('\n')
+                .Select(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3].Split('\t')[0], System.Globalization.CultureInfo.InvariantCulture))
+                .ToList();
+            Assert.Equal(FleetOriginHistory.Files, sizes.Count);
+            Assert.Equal(FleetOriginHistory.TreeBytes, sizes.Sum());
+            Assert.Equal($"{FleetOriginHistory.Commits + 2}", await fleet.OriginGitAsync("rev-list", "--count", "v3.0.0"));
+            Assert.Equal("nightly\nrelease-1\nv2.9.0\nv3\nv3.0.0\nv3.1.0-rc.1", await fleet.OriginGitAsync("tag", "--list"));
+            Assert.Equal("3.0.0", await fleet.ServedVersionAsync(fleet.Hosts[0]));
+            Assert.Equal(FleetOriginHistory.FileBytes, new FileInfo(Path.Combine(fleet.Hosts[0].DeployRoot, "current", "vendor", "lib39.js")).Length);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     internal static string Describe(IReadOnlyDictionary<string, string> statuses) =>
         string.Join(" ", statuses.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
 }

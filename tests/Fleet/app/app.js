@@ -43,10 +43,20 @@ function releaseVersion(release) {
 
 const version = releaseVersion(path.join(root, 'current'));
 
+// GET /slow answers after SLOW_MS, as a report or an upload does: a request in flight that a
+// restart without draining would cut (SIGTERM below exits at once, as an app without graceful
+// shutdown does).
+const SLOW_MS = 1000;
+
 http.createServer((req, res) => {
   if (req.url === '/' || req.url === '/health') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(version + '\n');
+  } else if (req.url === '/slow') {
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(version + '\n');
+    }, SLOW_MS);
   } else {
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');
