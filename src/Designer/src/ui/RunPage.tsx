@@ -247,10 +247,21 @@ function LoadBalancer({ env, live, sequence }: { env: string; live: boolean; seq
 function Journal({ state }: { state: RunState }) {
   const list = useRef<HTMLElement>(null);
   const following = useRef(true);
-  useLayoutEffect(() => {
+  const follow = () => {
     const el = list.current;
     if (el && following.current) el.scrollTop = el.scrollHeight;
-  }, [state.log.length]);
+  };
+  useLayoutEffect(follow, [state.log.length]);
+  // The panel also shrinks without a new entry (the load balancer panel above it grows when its state
+  // arrives, after the run's last event): that moves no scrollbar and fires no scroll event, so the end
+  // went out of view until the next entry, which a finished run never has.
+  useEffect(() => {
+    const el = list.current;
+    if (!el) return;
+    const resized = new ResizeObserver(follow);
+    resized.observe(el);
+    return () => resized.disconnect();
+  }, []);
   const onScroll = () => {
     const el = list.current;
     if (el) following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
