@@ -11,27 +11,38 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     public PostgresDatabase(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        DataSource = NpgsqlDataSource.Create(WithAutoPrepare(connectionString));
+        DataSource = NpgsqlDataSource.Create(WithPoolDefaults(connectionString));
     }
 
     /// <summary>
-    /// The stores send the same few statements all day (append, status update, fence check): Npgsql
-    /// prepares a statement on a pooled connection after its second use, so later ones skip parsing
-    /// and planning. A connection string that sets <c>Max Auto Prepare</c> itself is left as it is.
+    /// Two pool settings Gantry's own traffic wants, each applied only when the connection string does
+    /// not set it. Auto-prepare: the stores send the same few statements all day (append, status update,
+    /// fence check), so Npgsql prepares a statement on a pooled connection after its second use and later
+    /// ones skip parsing and planning. No reset on close: by default every connection returned to the pool
+    /// is reset with seven statements sent before its next use (<c>SET SESSION AUTHORIZATION DEFAULT</c>,
+    /// <c>RESET ALL</c>, <c>pg_advisory_unlock_all()</c>, …; a run's execution opens about fifteen); the stores
+    /// leave no session state behind (no <c>SET</c>, no <c>LISTEN</c>, only transaction-scoped advisory locks),
+    /// so there is nothing to reset.
     /// </summary>
-    internal static string WithAutoPrepare(string connectionString)
+    internal static string WithPoolDefaults(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.MaxAutoPrepare == 0
-            && !connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
-            && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        if (builder.MaxAutoPrepare == 0 && !Mentions(connectionString, "Auto Prepare", "AutoPrepare"))
         {
             builder.MaxAutoPrepare = 32;
             builder.AutoPrepareMinUsages = 2;
         }
 
+        if (!Mentions(connectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
         return builder.ConnectionString;
     }
+
+    private static bool Mentions(string connectionString, params string[] keys) =>
+        keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));
 
     public NpgsqlDataSource DataSource { get; }
 

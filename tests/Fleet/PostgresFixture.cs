@@ -28,8 +28,18 @@ public sealed class PostgresFixture : IAsyncLifetime, IAsyncDisposable
     /// </summary>
     public bool Durable { get; init; }
 
+    /// <summary>
+    /// Loads <c>pg_stat_statements</c> (what each statement cost the server), for a benchmark that
+    /// reports where the database's time went. Off by default.
+    /// </summary>
+    public bool TrackStatements { get; init; }
+
     /// <summary>The connection string of the shared test database.</summary>
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>The postmaster's process id (from its postmaster.pid); its backends are its children.</summary>
+    public int ServerProcessId =>
+        int.Parse(File.ReadLines(Path.Combine(_dataDir, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>How long initdb and start-up took.</summary>
     public TimeSpan StartupTime { get; private set; }
@@ -52,7 +62,8 @@ public sealed class PostgresFixture : IAsyncLifetime, IAsyncDisposable
 
         var port = FreePort();
         var options = $"-p {port} -k {socketDir} -c listen_addresses=127.0.0.1 -c max_connections=200"
-            + (Durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+            + (Durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+            + (TrackStatements ? " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" : "");
         await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", _dataDir, "-o", options, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start"], asServerUser: true);
 
         _admin = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = Superuser, Database = "postgres", Pooling = false }.ConnectionString;
@@ -75,9 +86,9 @@ public sealed class PostgresFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Starts a server outside xunit (the benchmarks); dispose it with <c>await using</c>.</summary>
-    public static async Task<PostgresFixture> StartAsync(bool durable)
+    public static async Task<PostgresFixture> StartAsync(bool durable, bool trackStatements = false)
     {
-        var server = new PostgresFixture { Durable = durable };
+        var server = new PostgresFixture { Durable = durable, TrackStatements = trackStatements };
         try
         {
             await server.InitializeAsync();

@@ -1,12 +1,13 @@
 namespace Gantry.Benchmarks.Http;
 
 /// <summary>
-/// <c>-- http [--store sqlite|postgres|both] [--starts 1000] [--concurrency 16] [--webhooks 50] [--warm-up 1000] [--gantry PATH]</c>:
+/// <c>-- http [--store sqlite|postgres|both] [--starts 1000] [--concurrency 16] [--webhooks 50] [--warm-up 1000] [--gantry PATH] [--pg-statements]</c>:
 /// starts a real <c>gantry serve</c> (the Release build of src/Cli unless <c>--gantry</c> says otherwise)
 /// on each store, warms it with bursts of starts and webhooks and waits until its CPU is quiet (the JIT's tier-1
 /// recompiles done), then measures a burst of run starts from a fixed number of clients and a burst of
 /// signed push webhooks sent at once, each with the server's CPU time per request. PostgreSQL is a throwaway cluster with
-/// fsync on (<see cref="Gantry.Testing.Fleet.PostgresFixture.Durable"/>).
+/// fsync on (<see cref="Gantry.Testing.Fleet.PostgresFixture.Durable"/>); its CPU per start is printed, and with
+/// <c>--pg-statements</c> the statements that took its time (<see cref="PostgresCost"/>).
 /// </summary>
 internal static class HttpBurstBench
 {
@@ -47,12 +48,14 @@ internal static class HttpBurstBench
 
         if (store is "postgres" or "both")
         {
-            await using var postgres = await Gantry.Testing.Fleet.PostgresFixture.StartAsync(durable: true);
-            await MeasureAsync("PostgreSQL", gantry, await postgres.CreateDatabaseAsync("gantry_http_bench"), new(starts, concurrency, webhooks, warmUp));
+            var statements = args.Contains("--pg-statements");
+            await using var postgres = await Gantry.Testing.Fleet.PostgresFixture.StartAsync(durable: true, trackStatements: statements);
+            var database = await postgres.CreateDatabaseAsync("gantry_http_bench");
+            await MeasureAsync("PostgreSQL", gantry, database, new(starts, concurrency, webhooks, warmUp), new PostgresCost(postgres, database, statements));
         }
     }
 
-    private static async Task MeasureAsync(string storeName, string gantry, string? db, BurstShape shape)
+    private static async Task MeasureAsync(string storeName, string gantry, string? db, BurstShape shape, PostgresCost? postgres = null)
     {
         var workspace = Directory.CreateTempSubdirectory("gantry-http-bench-").FullName;
         try
@@ -73,9 +76,18 @@ internal static class HttpBurstBench
             }
 
             Console.WriteLine($"{storeName}, load average {File.ReadAllText("/proc/loadavg").Trim()}");
+            if (postgres is not null)
+            {
+                await postgres.StartAsync();
+            }
+
             var cpu = serve.CpuTime;
             var burst = await load.StartsAsync($"starts x{shape.Concurrency}", shape.Starts, shape.Concurrency);
             Console.WriteLine($"  {burst.Line()}; server CPU {(serve.CpuTime - cpu).TotalMilliseconds / shape.Starts:F2} ms/start");
+            if (postgres is not null)
+            {
+                await postgres.ReportAsync(shape.Starts);
+            }
             cpu = serve.CpuTime;
             var hooks = await load.PushWebhooksAsync("signed push webhooks", shape.Webhooks);
             Console.WriteLine($"  {hooks.Line()}; server CPU {(serve.CpuTime - cpu).TotalMilliseconds / shape.Webhooks:F2} ms/delivery");
