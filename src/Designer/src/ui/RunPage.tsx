@@ -247,9 +247,13 @@ function LoadBalancer({ env, live, sequence }: { env: string; live: boolean; seq
 function Journal({ state }: { state: RunState }) {
   const list = useRef<HTMLElement>(null);
   const following = useRef(true);
+  const lastTop = useRef(0);
   const follow = () => {
     const el = list.current;
-    if (el && following.current) el.scrollTop = el.scrollHeight;
+    if (el && following.current) {
+      el.scrollTop = el.scrollHeight;
+      lastTop.current = el.scrollTop;
+    }
   };
   useLayoutEffect(follow, [state.log.length]);
   // The panel also shrinks without a new entry (the load balancer panel above it grows when its state
@@ -262,9 +266,16 @@ function Journal({ state }: { state: RunState }) {
     resized.observe(el);
     return () => resized.disconnect();
   }, []);
+  // Only the reader moving up stops the following. The end also leaves the view without anyone scrolling:
+  // a scroll event is dispatched a frame after the scroll, and a panel above that grew in between (or
+  // entries that arrived) puts the end out of view by then; reading that as "scrolled away" left a
+  // finished run's journal short of its last entries.
   const onScroll = () => {
     const el = list.current;
-    if (el) following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+    if (!el) return;
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < 24) following.current = true;
+    else if (el.scrollTop < lastTop.current) following.current = false;
+    lastTop.current = el.scrollTop;
   };
   return (
     <section className="panel journal" aria-label="Journal" ref={list} onScroll={onScroll}>
