@@ -183,19 +183,17 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
 
     private async Task<RunRecord?> UpdateAsync(string runId, RunStatus status, string? message, bool onlyPending, CancellationToken cancellationToken)
     {
+        // One statement, so one round trip and one commit: fenced, the lease is part of the condition (the
+        // row lock the update takes makes the check and the write one step, as in AppendAsync).
         var now = _time.GetUtcNow();
+        var fenced = IsFenced(runId);
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transactionScope = transaction.ConfigureAwait(false);
-        if (IsFenced(runId))
-        {
-            await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
-        }
-
-        var command = PostgresDatabase.Command(connection, transaction, $"""
+        var pending = onlyPending ? " AND status = @pending" : "";
+        var lease = fenced ? " AND lease_owner = @owner AND lease_generation = @generation" : "";
+        var command = PostgresDatabase.Command(connection, null, $"""
             UPDATE runs SET status = @status, message = @message, updated_at = @now, finished_at = @finished
-            WHERE id = @id{(onlyPending ? " AND status = @pending" : "")} RETURNING {StoreRows.RunColumns};
+            WHERE id = @id{pending}{lease} RETURNING {StoreRows.RunColumns};
             """);
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", runId);
@@ -207,8 +205,21 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         {
             TypedValue = StoreText.IsFinished(status) ? now.ToUniversalTime() : null,
         });
+        if (fenced)
+        {
+            PostgresDatabase.Add(command, "owner", _fence!.NodeId);
+            PostgresDatabase.Add(command, "generation", _fence.Generation);
+        }
+
         var updated = (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (updated is null && fenced)
+        {
+            // Nothing updated: a lost lease or a missing run throws here; otherwise the run was not pending.
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionScope = transaction.ConfigureAwait(false);
+            await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+        }
+
         return updated;
     }
 

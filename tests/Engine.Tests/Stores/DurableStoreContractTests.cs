@@ -209,6 +209,20 @@ public abstract class DurableStoreContractTests : StoreContractTests
     }
 
     [Fact]
+    public async Task Fenced_CurrentLeaseOnARunNoLongerPending_UpdatePendingChangesNothingAndSaysSo()
+    {
+        var run = await CreateAsync(NewRun(status: RunStatus.Pending));
+        var fenced = Leases.Fenced((await Leases.TryClaimRunAsync(run.Id, "node-a", Lease, Ct))!);
+        await fenced.UpdateStatusAsync(run.Id, RunStatus.Cancelled, "cancelled before it started", Ct);
+
+        var updated = await fenced.UpdatePendingAsync(run.Id, RunStatus.Running, null, Ct);
+
+        Assert.Null(updated);
+        var stored = (await Runs.GetRunAsync(run.Id, Ct))!;
+        Assert.Equal((RunStatus.Cancelled, "cancelled before it started"), (stored.Status, stored.Message));
+    }
+
+    [Fact]
     public async Task Fenced_CurrentLease_WritesLikeTheStoreAndLeavesOtherRunsUnchecked()
     {
         var run = await CreateAsync(NewRun(status: RunStatus.Pending, key: "prod"));
