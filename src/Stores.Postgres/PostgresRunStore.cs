@@ -11,7 +11,7 @@ namespace Gantry.Engine.Stores;
 /// before first use. A fenced view (<see cref="Fenced"/>) locks the run row and checks the holder's
 /// lease inside the write transaction of each append, status update and key release.
 /// </summary>
-public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention, IAsyncDisposable
+public sealed partial class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention, IAsyncDisposable
 {
     private readonly PostgresDatabase _database;
     private readonly bool _ownsDatabase;
@@ -46,9 +46,33 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         await CreateRunAsync(run, [], cancellationToken).ConfigureAwait(false);
 
     /// <summary>Creates the run and appends its first events in one statement (one round trip, one commit).</summary>
-    public async Task<IReadOnlyList<JournalEvent>> CreateRunAsync(
+    public Task<IReadOnlyList<JournalEvent>> CreateRunAsync(
         RunRecord run,
         IReadOnlyList<JournalEvent> firstEvents,
+        CancellationToken cancellationToken) =>
+        InsertAsync(run, firstEvents, lease: null, leaseExpires: null, cancellationToken);
+
+    /// <summary>Creates the run, appends its first events and takes its lease (generation 1) in one statement.</summary>
+    public async Task<(IReadOnlyList<JournalEvent> Events, RunLease Lease)> CreateClaimedRunAsync(
+        RunRecord run,
+        IReadOnlyList<JournalEvent> firstEvents,
+        string nodeId,
+        TimeSpan lease,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+
+        // The run's first claim: the generation a claim of a new run gives it.
+        var claimed = new RunLease(run.Id, nodeId, 1);
+        var events = await InsertAsync(run, firstEvents, claimed, _time.GetUtcNow() + lease, cancellationToken).ConfigureAwait(false);
+        return (events, claimed);
+    }
+
+    private async Task<IReadOnlyList<JournalEvent>> InsertAsync(
+        RunRecord run,
+        IReadOnlyList<JournalEvent> firstEvents,
+        RunLease? lease,
+        DateTimeOffset? leaseExpires,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -58,9 +82,11 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         await using var connectionScope = connection.ConfigureAwait(false);
         var insertRun = """
             INSERT INTO runs (id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path,
-                inputs, status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, finished_at, last_sequence)
+                inputs, status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, finished_at, last_sequence,
+                lease_owner, lease_expires_at, lease_generation)
             VALUES (@id, @workflow, @version, @definitions, @environment, @environmentText, @environmentPath,
-                @inputs, @status, @key, @trigger, @startedBy, @created, @updated, @message, @finished, @count)
+                @inputs, @status, @key, @trigger, @startedBy, @created, @updated, @message, @finished, @count,
+                @owner, @expires, @generation)
             ON CONFLICT (id) DO NOTHING
             """;
         var command = PostgresDatabase.Command(connection, null, firstEvents.Count == 0 ? insertRun + ";" : $"""
@@ -91,6 +117,12 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         {
             TypedValue = run.IsFinished ? run.UpdatedAt.ToUniversalTime() : null,
         });
+        PostgresDatabase.Add(command, "owner", lease?.NodeId);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("expires", NpgsqlTypes.NpgsqlDbType.TimestampTz)
+        {
+            TypedValue = leaseExpires?.ToUniversalTime(),
+        });
+        PostgresDatabase.Add(command, "generation", lease?.Generation ?? 0L);
         if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
             throw new RunAlreadyExistsException(run.Id);
@@ -198,18 +230,8 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", runId);
         PostgresDatabase.Add(command, "pending", StoreText.Status(RunStatus.Pending));
-        PostgresDatabase.Add(command, "status", StoreText.Status(status));
-        PostgresDatabase.Add(command, "message", message);
-        PostgresDatabase.Add(command, "now", now);
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("finished", NpgsqlTypes.NpgsqlDbType.TimestampTz)
-        {
-            TypedValue = StoreText.IsFinished(status) ? now.ToUniversalTime() : null,
-        });
-        if (fenced)
-        {
-            PostgresDatabase.Add(command, "owner", _fence!.NodeId);
-            PostgresDatabase.Add(command, "generation", _fence.Generation);
-        }
+        AddStatus(command, status, message, now);
+        AddFence(command, fenced);
 
         var updated = (await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
         if (updated is null && fenced)
@@ -256,11 +278,7 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "run", runId);
         PostgresDatabase.Add(command, "count", (long)events.Count);
-        if (fenced)
-        {
-            PostgresDatabase.Add(command, "owner", _fence!.NodeId);
-            PostgresDatabase.Add(command, "generation", _fence.Generation);
-        }
+        AddFence(command, fenced);
 
         AddEvents(command, events);
         var sequences = await StoreRows.ReadAllAsync(command, r => r.GetInt64(0), cancellationToken).ConfigureAwait(false);
@@ -282,26 +300,18 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
     {
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        var command = PostgresDatabase.Command(
-            connection,
-            null,
-            "SELECT sequence, data::text FROM journal WHERE run_id = @id AND sequence > @after ORDER BY sequence;");
+        // One statement tells "no run" (no row) from "no events yet" (one row without an event).
+        var command = PostgresDatabase.Command(connection, null, """
+            SELECT j.sequence, j.data::text FROM runs r LEFT JOIN journal j ON j.run_id = r.id AND j.sequence > @after
+            WHERE r.id = @id ORDER BY j.sequence;
+            """);
         await using var commandScope = command.ConfigureAwait(false);
         PostgresDatabase.Add(command, "id", runId);
         PostgresDatabase.Add(command, "after", afterSequence);
-        var events = await StoreRows
-            .ReadAllAsync(command, r => StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken)
+        var rows = await StoreRows
+            .ReadAllAsync(command, r => r.IsDBNull(0) ? null : StoreJson.DeserializeEvent(r.GetString(1), r.GetInt64(0)), cancellationToken)
             .ConfigureAwait(false);
-        if (events.Count == 0)
-        {
-            command.CommandText = "SELECT COUNT(*) FROM runs WHERE id = @id;";
-            if ((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
-            {
-                throw NoRun(runId);
-            }
-        }
-
-        return events;
+        return rows.Count == 0 ? throw NoRun(runId) : rows.OfType<JournalEvent>().ToList();
     }
 
     public async Task<string?> TryAcquireKeyAsync(string key, string runId, CancellationToken cancellationToken)
@@ -491,6 +501,28 @@ public sealed class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRetention,
         PostgresDatabase.Add(command, "id", lease.RunId);
         PostgresDatabase.Add(command, "node", lease.NodeId);
         PostgresDatabase.Add(command, "generation", lease.Generation);
+    }
+
+    // The parameters of a status change: status, message, now, and finished (set when the status ends the run).
+    private static void AddStatus(NpgsqlCommand command, RunStatus status, string? message, DateTimeOffset now)
+    {
+        PostgresDatabase.Add(command, "status", StoreText.Status(status));
+        PostgresDatabase.Add(command, "message", message);
+        PostgresDatabase.Add(command, "now", now);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?>("finished", NpgsqlTypes.NpgsqlDbType.TimestampTz)
+        {
+            TypedValue = StoreText.IsFinished(status) ? now.ToUniversalTime() : null,
+        });
+    }
+
+    // The fence's holder and generation, which a fenced statement's WHERE compares with the run's.
+    private void AddFence(NpgsqlCommand command, bool fenced)
+    {
+        if (fenced)
+        {
+            PostgresDatabase.Add(command, "owner", _fence!.NodeId);
+            PostgresDatabase.Add(command, "generation", _fence.Generation);
+        }
     }
 
     private bool IsFenced(string runId) => _fence is { } fence && string.Equals(fence.RunId, runId, StringComparison.Ordinal);

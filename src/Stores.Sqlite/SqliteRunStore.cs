@@ -49,6 +49,26 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
             },
             cancellationToken);
 
+    /// <summary>Creates the run, appends its first events and takes its lease in one transaction (one commit).</summary>
+    public Task<(IReadOnlyList<JournalEvent> Events, RunLease Lease)> CreateClaimedRunAsync(
+        RunRecord run,
+        IReadOnlyList<JournalEvent> firstEvents,
+        string nodeId,
+        TimeSpan lease,
+        CancellationToken cancellationToken
+    ) =>
+        database.WriteInBatchAsync<(IReadOnlyList<JournalEvent>, RunLease)>(
+            async (transaction, token) =>
+            {
+                await InsertRunAsync(transaction, run, token).ConfigureAwait(false);
+                IReadOnlyList<JournalEvent> events =
+                    firstEvents.Count == 0 ? [] : await AppendInAsync(transaction, run.Id, firstEvents, token).ConfigureAwait(false);
+                var claimed = await TryClaimRunInAsync(transaction, run.Id, nodeId, lease, token).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"run {run.Id} could not be leased in the transaction that created it");
+                return (events, claimed);
+            },
+            cancellationToken);
+
     private static async Task<bool> InsertRunAsync(SqliteTransaction transaction, RunRecord run, CancellationToken cancellationToken)
     {
         var command = SqliteDatabase.Command(transaction);
@@ -180,6 +200,24 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
 
     public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => AppendInAsync(transaction, runId, events, token), cancellationToken);
+
+    /// <summary>Appends the events and sets the status in one transaction (one commit).</summary>
+    public Task<(IReadOnlyList<JournalEvent> Events, RunRecord Run)> AppendWithStatusAsync(
+        string runId,
+        IReadOnlyList<JournalEvent> events,
+        RunStatus status,
+        string? message,
+        CancellationToken cancellationToken
+    ) =>
+        database.WriteInBatchAsync<(IReadOnlyList<JournalEvent>, RunRecord)>(
+            async (transaction, token) =>
+            {
+                var written = await AppendInAsync(transaction, runId, events, token).ConfigureAwait(false);
+                var run = await UpdateInAsync(transaction, runId, status, message, onlyPending: false, token).ConfigureAwait(false)
+                    ?? throw NoRun(runId);
+                return (written, run);
+            },
+            cancellationToken);
 
     private async Task<IReadOnlyList<JournalEvent>> AppendInAsync(
         SqliteTransaction transaction,

@@ -24,6 +24,28 @@ public interface IRunLeaseStore
     /// </summary>
     Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates a run with its first events (see <see cref="IRunStore.CreateRunAsync(RunRecord, IReadOnlyList{JournalEvent}, CancellationToken)"/>)
+    /// already leased to <paramref name="nodeId"/>, for a run this node starts and executes itself: no other
+    /// node (nor this node's takeover poll) can claim it between its creation and its execution. The durable
+    /// stores write it in one commit; this default creates the run, then claims it.
+    /// </summary>
+    async Task<(IReadOnlyList<JournalEvent> Events, RunLease Lease)> CreateClaimedRunAsync(
+        RunRecord run,
+        IReadOnlyList<JournalEvent> firstEvents,
+        string nodeId,
+        TimeSpan lease,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var store = this as IRunStore
+            ?? throw new NotSupportedException($"{GetType().Name} keeps leases but no runs; create the run in its run store, then claim it");
+        var events = await store.CreateRunAsync(run, firstEvents, cancellationToken).ConfigureAwait(false);
+        var claimed = await TryClaimRunAsync(run.Id, nodeId, lease, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"run {run.Id} was claimed by another node right after {nodeId} created it");
+        return (events, claimed);
+    }
+
     /// <summary>Extends a lease by <paramref name="duration"/>; false when it is stale (the run was claimed again since) or the run is
     /// gone.</summary>
     Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken);

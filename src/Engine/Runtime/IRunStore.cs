@@ -41,6 +41,23 @@ public interface IRunStore
     /// <summary>Appends events in order, assigning sequences; returns them with their sequences.</summary>
     Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Appends events and sets the run's status and message in the same commit (a run's start with its
+    /// run.started, its end with its run.finished), each fenced as on its own; returns the events with their
+    /// sequences and the run as updated. The durable stores write both at once; this default writes the
+    /// events, then the status.
+    /// </summary>
+    async Task<(IReadOnlyList<JournalEvent> Events, RunRecord Run)> AppendWithStatusAsync(
+        string runId,
+        IReadOnlyList<JournalEvent> events,
+        RunStatus status,
+        string? message,
+        CancellationToken cancellationToken)
+    {
+        var written = await AppendAsync(runId, events, cancellationToken).ConfigureAwait(false);
+        return (written, await UpdateStatusAsync(runId, status, message, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>Events with a sequence greater than <paramref name="afterSequence"/>, in order.</summary>
     Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken);
 

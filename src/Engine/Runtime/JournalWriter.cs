@@ -30,6 +30,9 @@ internal sealed class JournalWriter(
     // Events held back by Defer, written with the next event in one commit.
     private List<JournalEvent>? _deferred;
 
+    // A status held back by Defer (the run's Running at its start), set in the commit of the deferred events.
+    private RunStatus? _deferredStatus;
+
     // The last write that carried deferred events: FlushAsync waits for it.
     private Task _carrier = Task.CompletedTask;
 
@@ -42,8 +45,24 @@ internal sealed class JournalWriter(
         var masked = Masked(journalEvent);
         lock (_chain)
         {
-            return Chain(masked);
+            return Chain(masked, null);
         }
+    }
+
+    /// <summary>
+    /// Appends one event and sets the run's status and message in the same commit (its end with its
+    /// run.finished: a reader never sees one without the other); returns the run as stored then.
+    /// </summary>
+    public async Task<RunRecord> AppendAsync(JournalEvent journalEvent, RunStatus status, string? message)
+    {
+        var masked = Masked(journalEvent);
+        Task<RunRecord?> write;
+        lock (_chain)
+        {
+            write = Chain(masked, (status, message is null ? null : masker.Apply(message)));
+        }
+
+        return (await write.ConfigureAwait(false))!;
     }
 
     /// <summary>
@@ -51,12 +70,14 @@ internal sealed class JournalWriter(
     /// start: one commit per step transition instead of two). The caller must make sure it is committed
     /// before anything else happens: the next append does that, and <see cref="FlushAsync"/> writes it alone.
     /// </summary>
-    public void Defer(JournalEvent journalEvent)
+    /// <param name="status">A status for the run, set in the commit that takes the event (its Running with its run.started).</param>
+    public void Defer(JournalEvent journalEvent, RunStatus? status = null)
     {
         var masked = Masked(journalEvent);
         lock (_chain)
         {
             (_deferred ??= []).Add(masked);
+            _deferredStatus = status ?? _deferredStatus;
         }
     }
 
@@ -69,7 +90,7 @@ internal sealed class JournalWriter(
     {
         lock (_chain)
         {
-            return _deferred is null ? _carrier : Chain(null);
+            return _deferred is null ? _carrier : Chain(null, null);
         }
     }
 
@@ -87,10 +108,13 @@ internal sealed class JournalWriter(
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
 
-    // Under _chain: queues one write of the deferred events followed by next (when given).
-    private Task Chain(JournalEvent? next)
+    // Under _chain: queues one write of the deferred events followed by next (when given), with the status
+    // given or deferred (the one given wins: a run that ends in the commit that starts it ends).
+    private Task<RunRecord?> Chain(JournalEvent? next, (RunStatus Status, string? Message)? status)
     {
         IReadOnlyList<JournalEvent> batch;
+        status ??= _deferredStatus is { } deferredStatus ? (deferredStatus, null) : null;
+        _deferredStatus = null;
         var deferred = _deferred;
         if (deferred is null)
         {
@@ -107,13 +131,14 @@ internal sealed class JournalWriter(
             _deferred = null;
         }
 
-        _tail = WriteAfterAsync(_tail, batch);
+        var write = WriteAfterAsync(_tail, batch, status);
+        _tail = write;
         if (deferred is not null)
         {
-            _carrier = _tail;
+            _carrier = write;
         }
 
-        return _tail;
+        return write;
     }
 
     private JournalEvent Masked(JournalEvent journalEvent) =>
@@ -135,7 +160,7 @@ internal sealed class JournalWriter(
             Actor = journalEvent.Actor is null ? null : masker.Apply(journalEvent.Actor),
         };
 
-    private async Task WriteAfterAsync(Task previous, IReadOnlyList<JournalEvent> batch)
+    private async Task<RunRecord?> WriteAfterAsync(Task previous, IReadOnlyList<JournalEvent> batch, (RunStatus Status, string? Message)? status)
     {
         if (!previous.IsCompleted)
         {
@@ -147,9 +172,19 @@ internal sealed class JournalWriter(
 
         // The journal is the record of what happened: writing it is not cancellable.
         IReadOnlyList<JournalEvent> written;
+        RunRecord? stored = null;
         try
         {
-            written = await store.AppendAsync(run.Id, batch, CancellationToken.None).ConfigureAwait(false);
+            if (status is { } change)
+            {
+                (written, stored) = await store
+                    .AppendWithStatusAsync(run.Id, batch, change.Status, change.Message, CancellationToken.None)
+                    .ConfigureAwait(false);
+            }
+            else
+            {
+                written = await store.AppendAsync(run.Id, batch, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
@@ -178,6 +213,8 @@ internal sealed class JournalWriter(
                 }
             }
         }
+
+        return stored;
     }
 
     public Task LogAsync(string? path, string message, bool warn = false, string? host = null) =>

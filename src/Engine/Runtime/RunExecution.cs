@@ -40,7 +40,8 @@ internal sealed partial class RunExecution
         StepOutcome outcome;
         try
         {
-            outcome = await RunSequenceAsync(workflow.Steps, frame, "", _cancel).ConfigureAwait(false);
+            // The last step's end is committed with the run's end (nothing acts between them).
+            outcome = await RunSequenceAsync(workflow.Steps, frame, "", _cancel, lastFollowed: true).ConfigureAwait(false);
         }
         catch (Exception ex) when (!Abandoned && (ex is StepFailedException || (ex is OperationCanceledException && _cancel.IsCancellationRequested)))
         {
@@ -94,7 +95,14 @@ internal sealed partial class RunExecution
         };
     }
 
-    private async Task<StepOutcome> RunSequenceAsync(IReadOnlyList<StepNode> steps, Frame frame, string prefix, CancellationToken cancellationToken)
+    /// <param name="lastFollowed">Whether the caller commits something right after the sequence's last step (the run's end), so that
+    /// its end can be deferred too.</param>
+    private async Task<StepOutcome> RunSequenceAsync(
+        IReadOnlyList<StepNode> steps,
+        Frame frame,
+        string prefix,
+        CancellationToken cancellationToken,
+        bool lastFollowed = false)
     {
         for (var i = 0; i < steps.Count; i++)
         {
@@ -106,7 +114,7 @@ internal sealed partial class RunExecution
             }
 
             // A step followed by another in this sequence leaves its end to be committed with the next one's start.
-            if (await RunStepAsync(steps[i], frame, prefix, cancellationToken, followed: i < steps.Count - 1).ConfigureAwait(false)
+            if (await RunStepAsync(steps[i], frame, prefix, cancellationToken, followed: lastFollowed || i < steps.Count - 1).ConfigureAwait(false)
                 == StepOutcome.Suspended)
             {
                 return StepOutcome.Suspended;

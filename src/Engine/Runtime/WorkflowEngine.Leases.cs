@@ -144,11 +144,13 @@ public sealed partial class WorkflowEngine
     /// ended or suspended, and whether a signal or cancel request arrived for it after its last look (a
     /// sender that saw it leased left the wake-up to this execution).
     /// </summary>
+    /// <param name="known">The run as its creator wrote it, when this process created it claimed: not read again.</param>
     private async Task<(RunRecord Run, bool Woken)> ExecuteLeasedAsync(
         RunLease lease,
         TimeSpan duration,
         CancellationTokenSource cancel,
-        CancellationToken abandon)
+        CancellationToken abandon,
+        RunRecord? known = null)
     {
         // Losing the lease is not a cancel: it stops the execution without journaling or cleaning up anything.
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(abandon, _handBack.Token);
@@ -166,7 +168,7 @@ public sealed partial class WorkflowEngine
         try
         {
             LeaseGuard.Enter(watch);
-            run = await RunCoreAsync(lease.RunId, Leases.Fenced(lease), cancel, lost.Token, Abandon).ConfigureAwait(false);
+            run = await RunCoreAsync(lease.RunId, Leases.Fenced(lease), cancel, lost.Token, Abandon, known).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (Volatile.Read(ref rejected) is { } reason)
         {
@@ -233,9 +235,10 @@ public sealed partial class WorkflowEngine
         IRunStore store,
         CancellationTokenSource cancel,
         CancellationToken lost,
-        Action<Exception> abandon)
+        Action<Exception> abandon,
+        RunRecord? known)
     {
-        var record = await GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        var record = known ?? await GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
         if (record.IsFinished)
         {
             return record;

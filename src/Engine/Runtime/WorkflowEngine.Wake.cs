@@ -10,7 +10,8 @@ public sealed partial class WorkflowEngine
     /// here is not in that execution's snapshot, and its sender cannot start the run (it is active):
     /// the sender leaves a wake-up instead, and the execution runs the run again once it ends.
     /// </summary>
-    private async Task RunWakingAsync(string runId)
+    /// <param name="claimed">The run as this process created it, already leased to it: its first pass needs no claim.</param>
+    private async Task RunWakingAsync(string runId, ClaimedRun? claimed)
     {
         while (true)
         {
@@ -21,13 +22,36 @@ public sealed partial class WorkflowEngine
                 if (cancel is null)
                 {
                     _wakeAgain.Add(runId);
-                    return;
                 }
+            }
+
+            if (cancel is null)
+            {
+                if (claimed is not null)
+                {
+                    // Executing here already (it cannot be for a run just created): the execution there claims it again.
+                    await Leases.ReleaseLeaseAsync(claimed.Lease, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return;
             }
 
             try
             {
-                await ClaimAndExecuteAsync(runId, cancel, CancellationToken.None).ConfigureAwait(false);
+                if (claimed is { } first)
+                {
+                    claimed = null;
+                    var (_, woken) = await ExecuteLeasedAsync(first.Lease, _options.Lease, cancel, CancellationToken.None, first.Run)
+                        .ConfigureAwait(false);
+                    if (woken)
+                    {
+                        await ClaimAndExecuteAsync(runId, cancel, CancellationToken.None, again: true).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    await ClaimAndExecuteAsync(runId, cancel, CancellationToken.None).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (_maskers.Escaping(runId, ex))
             {

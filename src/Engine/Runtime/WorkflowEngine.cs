@@ -61,6 +61,32 @@ public sealed partial class WorkflowEngine
     /// <summary>Creates a run (Pending). With concurrency queue reject, refuses when the key is held.</summary>
     public async Task<RunRecord> StartAsync(StartRunRequest request, CancellationToken cancellationToken)
     {
+        var (record, triggered) = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
+        await _store.CreateRunAsync(record, triggered, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    /// <summary>
+    /// <see cref="StartAsync"/> and <see cref="RunInBackground(string)"/> in one, for a run this process executes
+    /// itself (the server's starts): the run is created already leased to this engine's node, in the same commit,
+    /// so its claim costs no write of its own and no takeover poll (of another node or of this one) claims it before
+    /// its execution begins.
+    /// </summary>
+    public async Task<RunRecord> StartInBackgroundAsync(StartRunRequest request, CancellationToken cancellationToken)
+    {
+        var (record, triggered) = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
+        var (_, lease) = await Leases
+            .CreateClaimedRunAsync(record, triggered, _options.NodeId, _options.Lease, cancellationToken)
+            .ConfigureAwait(false);
+        RunInBackground(record.Id, before: null, new ClaimedRun(record, lease));
+        return record;
+    }
+
+    /// <summary>The run a start creates, and what triggered it (journaled in the same write).</summary>
+    private async Task<(RunRecord Run, IReadOnlyList<JournalEvent> Triggered)> PrepareAsync(
+        StartRunRequest request,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(request);
         var inputs = InputBinder.Bind(request.Workflow, request.Inputs);
         EnvironmentMismatchException.ThrowIfAny(request, _registry);
@@ -105,19 +131,19 @@ public sealed partial class WorkflowEngine
                     Payload = MaskerFor(record).Apply(details),
                 }]
             : [];
-        await _store.CreateRunAsync(record, triggered, cancellationToken).ConfigureAwait(false);
-
-        return record;
+        return (record, triggered);
     }
 
     /// <summary>Starts <see cref="RunAsync(string, CancellationToken)"/> in the background (server, signals, timers, queued runs).</summary>
-    public void RunInBackground(string runId) => RunInBackground(runId, before: null);
+    public void RunInBackground(string runId) => RunInBackground(runId, before: null, claimed: null);
 
     /// <summary>
     /// Tracks the whole background job, <paramref name="before"/> included, from the moment it is
     /// scheduled, so <see cref="WhenIdleAsync"/> never misses a run a timer is about to resume.
     /// </summary>
-    private void RunInBackground(string runId, Func<Task>? before)
+    /// <param name="claimed">The run as created with its lease, when this process created it claimed (no claim, no read before its first
+    /// pass).</param>
+    private void RunInBackground(string runId, Func<Task>? before, ClaimedRun? claimed)
     {
         var task = Task.Run(async () =>
         {
@@ -128,7 +154,7 @@ public sealed partial class WorkflowEngine
                     await before().ConfigureAwait(false);
                 }
 
-                await RunWakingAsync(runId).ConfigureAwait(false);
+                await RunWakingAsync(runId, claimed).ConfigureAwait(false);
             }
             catch (RunHeldException)
             {
@@ -306,14 +332,25 @@ public sealed partial class WorkflowEngine
             await cancel.CancelAsync().ConfigureAwait(false);
         }
 
-        await store.UpdateStatusAsync(record.Id, RunStatus.Running, null, callerToken).ConfigureAwait(false);
-        var first = events.All(e => e.Type == JournalEventTypes.RunTriggered);
-        await context.Journal.AppendAsync(new JournalEvent
+        callerToken.ThrowIfCancellationRequested();
+        if (events.All(e => e.Type == JournalEventTypes.RunTriggered))
         {
-            Type = first ? JournalEventTypes.RunStarted : JournalEventTypes.RunResumed,
-            Inputs = record.Inputs,
-            Message = first ? $"{record.WorkflowId} on {record.EnvironmentId ?? "no environment"}" : null,
-        }).ConfigureAwait(false);
+            // A first pass: its start and Running are committed with the first step's start (before anything acts).
+            context.Journal.Defer(
+                new JournalEvent
+                {
+                    Type = JournalEventTypes.RunStarted,
+                    Inputs = record.Inputs,
+                    Message = $"{record.WorkflowId} on {record.EnvironmentId ?? "no environment"}",
+                },
+                RunStatus.Running);
+        }
+        else
+        {
+            await context.Journal
+                .AppendAsync(new JournalEvent { Type = JournalEventTypes.RunResumed, Inputs = record.Inputs }, RunStatus.Running, null)
+                .ConfigureAwait(false);
+        }
 
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, lost);
         var execution = new RunExecution(context, state, running.Token, lost);
@@ -323,16 +360,19 @@ public sealed partial class WorkflowEngine
         {
             (status, message) = await execution.ExecuteAsync().ConfigureAwait(false);
         }
-        finally
+        catch when (!lost.IsCancellationRequested)
         {
-            // However the pass ended, a step's end it deferred is committed, unless the run is no longer this process's to write.
-            if (!lost.IsCancellationRequested)
-            {
-                await context.Journal.FlushAsync().ConfigureAwait(false);
-            }
+            // However the pass ended, what it deferred is committed, unless the run is no longer this process's to write.
+            await context.Journal.FlushAsync().ConfigureAwait(false);
+            throw;
         }
 
         lost.ThrowIfCancellationRequested();
+        if (status == RunStatus.Waiting)
+        {
+            await context.Journal.FlushAsync().ConfigureAwait(false);
+        }
+
         if (status == RunStatus.Cancelled)
         {
             var latest = JournalState.Replay(await store.ReadJournalAsync(record.Id, 0, CancellationToken.None).ConfigureAwait(false));
@@ -357,7 +397,8 @@ public sealed partial class WorkflowEngine
                 : waiting;
         }
 
-        await context.Journal
+        // The run's end, what its last step deferred, and its final status: one commit.
+        var finished = await context.Journal
             .AppendAsync(
                 new JournalEvent
                 {
@@ -365,17 +406,23 @@ public sealed partial class WorkflowEngine
                     Status = status,
                     Message = message,
                     Outputs = execution.Outputs,
-                })
+                },
+                status,
+                message)
             .ConfigureAwait(false);
-        return await FinishAsync(record, store, status, message).ConfigureAwait(false);
+        return await ReleaseKeyAsync(finished, store).ConfigureAwait(false);
     }
 
-    private async Task<RunRecord> FinishAsync(RunRecord record, IRunStore store, RunStatus status, string? message)
+    private async Task<RunRecord> FinishAsync(RunRecord record, IRunStore store, RunStatus status, string? message) =>
+        await ReleaseKeyAsync(await store.UpdateStatusAsync(record.Id, status, message, CancellationToken.None).ConfigureAwait(false), store)
+            .ConfigureAwait(false);
+
+    /// <summary>A finished run frees its concurrency key, and the next run queued for it starts.</summary>
+    private async Task<RunRecord> ReleaseKeyAsync(RunRecord finished, IRunStore store)
     {
-        var finished = await store.UpdateStatusAsync(record.Id, status, message, CancellationToken.None).ConfigureAwait(false);
-        if (record.ConcurrencyKey is { } key)
+        if (finished.ConcurrencyKey is { } key)
         {
-            await store.ReleaseKeyAsync(key, record.Id, CancellationToken.None).ConfigureAwait(false);
+            await store.ReleaseKeyAsync(key, finished.Id, CancellationToken.None).ConfigureAwait(false);
             await PromoteQueuedAsync(key, CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -408,7 +455,7 @@ public sealed partial class WorkflowEngine
             {
                 _timers.TryRemove(timerKey, out var timer);
                 timer?.Dispose();
-                RunInBackground(runId, () => SignalAsync(runId, wait.Signal, null, "timer", CancellationToken.None));
+                RunInBackground(runId, () => SignalAsync(runId, wait.Signal, null, "timer", CancellationToken.None), claimed: null);
             },
             null,
             due < TimeSpan.Zero ? TimeSpan.Zero : due,

@@ -10,6 +10,9 @@ internal static class StoreRows
         "id, workflow_id, workflow_version, definitions, environment_id, environment_text, environment_path, inputs, "
         + "status, concurrency_key, trigger_source, started_by, created_at, updated_at, message, lease_owner, lease_expires_at";
 
+    /// <summary>How many columns <see cref="RunColumns"/> names: the ordinal of a column selected after them.</summary>
+    public const int RunColumnCount = 17;
+
     public const string VersionColumns = "definition_id, version, text, content_hash, author, comment, state, created_at, published_at";
 
     public static RunRecord ReadRun(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time) => new()
@@ -37,7 +40,7 @@ internal static class StoreRows
     public static ClaimedRun ReadClaim(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time, string nodeId)
     {
         var run = ReadRun(r, time);
-        return new ClaimedRun(run, new RunLease(run.Id, nodeId, r.GetInt64(17)));
+        return new ClaimedRun(run, new RunLease(run.Id, nodeId, r.GetInt64(RunColumnCount)));
     }
 
     public static DefinitionVersion ReadVersion(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time) => new()

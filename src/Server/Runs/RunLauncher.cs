@@ -111,7 +111,8 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
         RunRecord run;
         try
         {
-            run = await engine.StartAsync(new StartRunRequest
+            // Created already leased to this server, and executed here in the background.
+            run = await engine.StartInBackgroundAsync(new StartRunRequest
             {
                 Workflow = published.Workflow,
                 WorkflowVersion = published.Version.Version,
@@ -142,7 +143,6 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
             throw new RunStartException(StatusCodes.Status400BadRequest, "Workflow cannot start", ex.Message);
         }
 
-        engine.RunInBackground(run.Id);
         return run;
     }
 }

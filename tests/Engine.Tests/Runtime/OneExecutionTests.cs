@@ -37,6 +37,24 @@ public sealed class OneExecutionTests
     }
 
     [Fact]
+    public async Task StartInBackground_TheRunIsLeasedFromItsCreation_NoOtherNodeClaimsItAndItFinishesHere()
+    {
+        var harness = new EngineHarness();
+
+        var started = await harness.Engine.StartInBackgroundAsync(new StartRunRequest { Workflow = EngineHarness.Workflow(TwoSteps) }, CancellationToken.None);
+        // Whether or not its execution has begun yet, the run is already this node's.
+        var otherNode = await ((IRunLeaseStore)harness.Store).ClaimRunsAsync("node-b", TimeSpan.FromMinutes(1), 10, CancellationToken.None);
+        await harness.Engine.WhenIdleAsync();
+
+        Assert.Empty(otherNode);
+        var stored = (await harness.Store.GetRunAsync(started.Id, CancellationToken.None))!;
+        Assert.Equal((RunStatus.Succeeded, (string?)null), (stored.Status, stored.LeaseOwner));
+        Assert.Equal(["first", "second"], harness.Calls.Items);
+        // Generation 1 was the claim its creation made: the next claim is the second one.
+        Assert.Equal(new RunLease(started.Id, "node-y", 2), await ((IRunLeaseStore)harness.Store).TryClaimRunAsync(started.Id, "node-y", TimeSpan.FromMinutes(1), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Run_ExecutesUnderItsOwnLeaseAndReleasesItWhenTheRunEnds()
     {
         var harness = new EngineHarness();

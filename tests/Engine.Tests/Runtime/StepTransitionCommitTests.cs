@@ -43,17 +43,42 @@ public sealed class StepTransitionCommitTests
             """);
 
         Assert.Equal(RunStatus.Succeeded, run.Status);
+        // The run's start and Running ride with the first step's start, the last step's end with the run's end and final status.
         Assert.Equal(
             [
-                "run.started",
-                "step.started steps[0]",
+                "claim",
+                "run.started, step.started steps[0] + status running",
                 "step.succeeded steps[0], step.skipped steps[1], step.started steps[2]",
-                "step.succeeded steps[2]",
-                "run.finished",
+                "step.succeeded steps[2], run.finished + status succeeded",
+                "release",
             ],
             _store.Batches(run.Id));
         var journal = await _store.ReadJournalAsync(run.Id, 0, CancellationToken.None);
         Assert.Equal(Enumerable.Range(1, 7).Select(i => (long)i), journal.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task StartInBackground_OneStepRun_IsCreatedLeasedThenWrittenInTwoCommitsAndReleased()
+    {
+        var request = new StartRunRequest
+        {
+            Workflow = EngineHarness.Workflow("id: one\nsteps:\n  - uses: test.record\n    with: { name: only }\n"),
+            Trigger = "push",
+            TriggerDetails = new Dictionary<string, object?> { ["ref"] = "refs/heads/develop" },
+        };
+
+        var started = await _engine.StartInBackgroundAsync(request, CancellationToken.None);
+        await _engine.WhenIdleAsync();
+
+        Assert.Equal(RunStatus.Succeeded, (await _store.GetRunAsync(started.Id, CancellationToken.None))!.Status);
+        Assert.Equal(
+            [
+                "create claimed: run.triggered",
+                "run.started, step.started steps[0] + status running",
+                "step.succeeded steps[0], run.finished + status succeeded",
+                "release",
+            ],
+            _store.Batches(started.Id));
     }
 
     [Fact]
@@ -129,11 +154,31 @@ internal sealed class BatchRecordingStore(InMemoryRunStore inner) : AppendRecord
 
     public Task<IReadOnlyList<ClaimedRun>> ClaimRunsAsync(string nodeId, TimeSpan lease, int max, CancellationToken cancellationToken) => inner.ClaimRunsAsync(nodeId, lease, max, cancellationToken);
 
-    public Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken) => inner.TryClaimRunAsync(runId, nodeId, lease, cancellationToken);
+    public Task<RunLease?> TryClaimRunAsync(string runId, string nodeId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        Recorded.Enqueue((runId, "claim"));
+        return inner.TryClaimRunAsync(runId, nodeId, lease, cancellationToken);
+    }
+
+    /// <summary>One write in a durable store (the in-memory one creates, then claims, under its own lock).</summary>
+    public Task<(IReadOnlyList<JournalEvent> Events, RunLease Lease)> CreateClaimedRunAsync(
+        RunRecord run,
+        IReadOnlyList<JournalEvent> firstEvents,
+        string nodeId,
+        TimeSpan lease,
+        CancellationToken cancellationToken)
+    {
+        Recorded.Enqueue((run.Id, $"create claimed: {Describe(firstEvents)}"));
+        return ((IRunLeaseStore)inner).CreateClaimedRunAsync(run, firstEvents, nodeId, lease, cancellationToken);
+    }
 
     public Task<bool> RenewLeaseAsync(RunLease lease, TimeSpan duration, CancellationToken cancellationToken) => inner.RenewLeaseAsync(lease, duration, cancellationToken);
 
-    public Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken) => inner.ReleaseLeaseAsync(lease, cancellationToken);
+    public Task ReleaseLeaseAsync(RunLease lease, CancellationToken cancellationToken)
+    {
+        Recorded.Enqueue((lease.RunId, "release"));
+        return inner.ReleaseLeaseAsync(lease, cancellationToken);
+    }
 
     /// <summary>The inner store's fenced view, recording into the same list.</summary>
     public IRunStore Fenced(RunLease lease) => new AppendRecordingView(inner.Fenced(lease), Recorded);
@@ -150,15 +195,36 @@ internal class AppendRecordingView(IRunStore inner, ConcurrentQueue<(string RunI
 
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => inner.ListRunsAsync(query, cancellationToken);
 
-    public Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) => inner.UpdateStatusAsync(runId, status, message, cancellationToken);
+    public Task<RunRecord> UpdateStatusAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken)
+    {
+        recorded.Enqueue((runId, $"status {StatusName(status)}"));
+        return inner.UpdateStatusAsync(runId, status, message, cancellationToken);
+    }
 
     public Task<RunRecord?> UpdatePendingAsync(string runId, RunStatus status, string? message, CancellationToken cancellationToken) => inner.UpdatePendingAsync(runId, status, message, cancellationToken);
 
     public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken)
     {
-        recorded.Enqueue((runId, string.Join(", ", events.Select(e => e.Path is null ? e.Type : $"{e.Type} {e.Path}"))));
+        recorded.Enqueue((runId, Describe(events)));
         return inner.AppendAsync(runId, events, cancellationToken);
     }
+
+    /// <summary>One write in a durable store: recorded as one entry, events and status.</summary>
+    public Task<(IReadOnlyList<JournalEvent> Events, RunRecord Run)> AppendWithStatusAsync(
+        string runId,
+        IReadOnlyList<JournalEvent> events,
+        RunStatus status,
+        string? message,
+        CancellationToken cancellationToken)
+    {
+        recorded.Enqueue((runId, $"{Describe(events)} + status {StatusName(status)}"));
+        return inner.AppendWithStatusAsync(runId, events, status, message, cancellationToken);
+    }
+
+    protected static string Describe(IReadOnlyList<JournalEvent> events) =>
+        string.Join(", ", events.Select(e => e.Path is null ? e.Type : $"{e.Type} {e.Path}"));
+
+    private static string StatusName(RunStatus status) => status.ToString().ToLowerInvariant();
 
     public Task<IReadOnlyList<JournalEvent>> ReadJournalAsync(string runId, long afterSequence, CancellationToken cancellationToken) => inner.ReadJournalAsync(runId, afterSequence, cancellationToken);
 

@@ -7,7 +7,7 @@ namespace Gantry.Engine.Tests.Stores;
 /// What the durable stores add to the contract: leases for several nodes and
 /// correctness when several processes (here: independent store instances) write at once.
 /// </summary>
-public abstract class DurableStoreContractTests : StoreContractTests
+public abstract partial class DurableStoreContractTests : StoreContractTests
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
