@@ -50,7 +50,8 @@ public class StaleReadStore : DispatchProxy
             return GatedAsync((Task<RunRecord?>)result!);
         }
 
-        if (targetMethod.Name == nameof(IRunStore.CreateRunAsync))
+        // A server creates the runs it starts already leased to itself (CreateClaimedRunAsync).
+        if (targetMethod.Name is nameof(IRunStore.CreateRunAsync) or nameof(IRunLeaseStore.CreateClaimedRunAsync))
         {
             ((Task)result!).ContinueWith(
                 t =>
