@@ -5,12 +5,16 @@ namespace Gantry.Engine.Stores;
 /// <summary>A run's start or end with its journal event: one statement, so one round trip and one commit.</summary>
 public sealed partial class PostgresRunStore
 {
-    /// <summary>Appends the events and sets the status in one statement (one round trip, one commit), fenced like both.</summary>
+    /// <summary>
+    /// Appends the events, sets the status and (when asked) gives up the lease in one statement (one round trip, one
+    /// commit), fenced like each of them.
+    /// </summary>
     public async Task<(IReadOnlyList<JournalEvent> Events, RunRecord Run)> AppendWithStatusAsync(
         string runId,
         IReadOnlyList<JournalEvent> events,
         RunStatus status,
         string? message,
+        bool releaseLease,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -23,7 +27,7 @@ public sealed partial class PostgresRunStore
         var command = PostgresDatabase.Command(connection, null, $"""
             WITH bump AS (
                 UPDATE runs SET last_sequence = last_sequence + @count, status = @status, message = @message, updated_at = @now,
-                    finished_at = @finished
+                    finished_at = @finished{(releaseLease ? ", lease_owner = NULL, lease_expires_at = NULL" : "")}
                 WHERE id = @run{(fenced ? " AND lease_owner = @owner AND lease_generation = @generation" : "")}
                 RETURNING {StoreRows.RunColumns}, last_sequence),
             appended AS (

@@ -201,12 +201,13 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
     public Task<IReadOnlyList<JournalEvent>> AppendAsync(string runId, IReadOnlyList<JournalEvent> events, CancellationToken cancellationToken) =>
         database.WriteInBatchAsync((transaction, token) => AppendInAsync(transaction, runId, events, token), cancellationToken);
 
-    /// <summary>Appends the events and sets the status in one transaction (one commit).</summary>
+    /// <summary>Appends the events, sets the status and (when asked) gives up the lease in one transaction (one commit).</summary>
     public Task<(IReadOnlyList<JournalEvent> Events, RunRecord Run)> AppendWithStatusAsync(
         string runId,
         IReadOnlyList<JournalEvent> events,
         RunStatus status,
         string? message,
+        bool releaseLease,
         CancellationToken cancellationToken
     ) =>
         database.WriteInBatchAsync<(IReadOnlyList<JournalEvent>, RunRecord)>(
@@ -215,7 +216,17 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
                 var written = await AppendInAsync(transaction, runId, events, token).ConfigureAwait(false);
                 var run = await UpdateInAsync(transaction, runId, status, message, onlyPending: false, token).ConfigureAwait(false)
                     ?? throw NoRun(runId);
-                return (written, run);
+                if (!releaseLease)
+                {
+                    return (written, run);
+                }
+
+                var release = SqliteDatabase.Command(transaction);
+                await using var releaseScope = release.ConfigureAwait(false);
+                release.CommandText = "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $id;";
+                release.Parameters.AddWithValue("$id", runId);
+                await release.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                return (written, run with { LeaseOwner = null, LeaseExpiresAt = null });
             },
             cancellationToken);
 

@@ -47,11 +47,15 @@ public interface IRunStore
     /// sequences and the run as updated. The durable stores write both at once; this default writes the
     /// events, then the status.
     /// </summary>
+    /// <param name="releaseLease">Also give up the run's lease in the same commit (its end, when nothing more is written for it): the
+    /// returned run then names no holder. This default leaves the lease alone (the returned run still names its holder), and the
+    /// holder releases it itself.</param>
     async Task<(IReadOnlyList<JournalEvent> Events, RunRecord Run)> AppendWithStatusAsync(
         string runId,
         IReadOnlyList<JournalEvent> events,
         RunStatus status,
         string? message,
+        bool releaseLease,
         CancellationToken cancellationToken)
     {
         var written = await AppendAsync(runId, events, cancellationToken).ConfigureAwait(false);

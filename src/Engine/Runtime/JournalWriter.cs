@@ -53,13 +53,15 @@ internal sealed class JournalWriter(
     /// Appends one event and sets the run's status and message in the same commit (its end with its
     /// run.finished: a reader never sees one without the other); returns the run as stored then.
     /// </summary>
-    public async Task<RunRecord> AppendAsync(JournalEvent journalEvent, RunStatus status, string? message)
+    /// <param name="releaseLease">Give up the run's lease in that commit too, where the store can (the returned run then names no
+    /// holder): its end, when nothing more is written for it.</param>
+    public async Task<RunRecord> AppendAsync(JournalEvent journalEvent, RunStatus status, string? message, bool releaseLease = false)
     {
         var masked = Masked(journalEvent);
         Task<RunRecord?> write;
         lock (_chain)
         {
-            write = Chain(masked, (status, message is null ? null : masker.Apply(message)));
+            write = Chain(masked, new StatusChange(status, message is null ? null : masker.Apply(message), releaseLease));
         }
 
         return (await write.ConfigureAwait(false))!;
@@ -110,10 +112,10 @@ internal sealed class JournalWriter(
 
     // Under _chain: queues one write of the deferred events followed by next (when given), with the status
     // given or deferred (the one given wins: a run that ends in the commit that starts it ends).
-    private Task<RunRecord?> Chain(JournalEvent? next, (RunStatus Status, string? Message)? status)
+    private Task<RunRecord?> Chain(JournalEvent? next, StatusChange? status)
     {
         IReadOnlyList<JournalEvent> batch;
-        status ??= _deferredStatus is { } deferredStatus ? (deferredStatus, null) : null;
+        status ??= _deferredStatus is { } deferredStatus ? new StatusChange(deferredStatus, null, ReleaseLease: false) : null;
         _deferredStatus = null;
         var deferred = _deferred;
         if (deferred is null)
@@ -160,7 +162,7 @@ internal sealed class JournalWriter(
             Actor = journalEvent.Actor is null ? null : masker.Apply(journalEvent.Actor),
         };
 
-    private async Task<RunRecord?> WriteAfterAsync(Task previous, IReadOnlyList<JournalEvent> batch, (RunStatus Status, string? Message)? status)
+    private async Task<RunRecord?> WriteAfterAsync(Task previous, IReadOnlyList<JournalEvent> batch, StatusChange? status)
     {
         if (!previous.IsCompleted)
         {
@@ -178,7 +180,7 @@ internal sealed class JournalWriter(
             if (status is { } change)
             {
                 (written, stored) = await store
-                    .AppendWithStatusAsync(run.Id, batch, change.Status, change.Message, CancellationToken.None)
+                    .AppendWithStatusAsync(run.Id, batch, change.Status, change.Message, change.ReleaseLease, CancellationToken.None)
                     .ConfigureAwait(false);
             }
             else
@@ -245,4 +247,7 @@ internal sealed class JournalWriter(
                 ["failed"] = (long)failed,
             },
         };
+
+    /// <summary>A status set in the commit of a batch of events.</summary>
+    private sealed record StatusChange(RunStatus Status, string? Message, bool ReleaseLease);
 }

@@ -190,7 +190,12 @@ public sealed partial class WorkflowEngine
         }
 
         await StopAsync(heartbeat, stopHeartbeat).ConfigureAwait(false);
-        await Leases.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+        if (!(run.IsFinished && run.LeaseOwner is null))
+        {
+            // (A run that ended with no holder left gave its lease up in the commit of its end.)
+            await Leases.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+        }
+
         if (run.Status != RunStatus.Waiting)
         {
             return (run, false);

@@ -397,7 +397,8 @@ public sealed partial class WorkflowEngine
                 : waiting;
         }
 
-        // The run's end, what its last step deferred, and its final status: one commit.
+        // The run's end, what its last step deferred, its final status and, when no concurrency key of it is left to
+        // release (a fenced write, after the lease), the lease too: one commit.
         var finished = await context.Journal
             .AppendAsync(
                 new JournalEvent
@@ -408,7 +409,8 @@ public sealed partial class WorkflowEngine
                     Outputs = execution.Outputs,
                 },
                 status,
-                message)
+                message,
+                releaseLease: record.ConcurrencyKey is null)
             .ConfigureAwait(false);
         return await ReleaseKeyAsync(finished, store).ConfigureAwait(false);
     }

@@ -49,7 +49,7 @@ public sealed class StepTransitionCommitTests
                 "claim",
                 "run.started, step.started steps[0] + status running",
                 "step.succeeded steps[0], step.skipped steps[1], step.started steps[2]",
-                "step.succeeded steps[2], run.finished + status succeeded",
+                "step.succeeded steps[2], run.finished + status succeeded + release",
                 "release",
             ],
             _store.Batches(run.Id));
@@ -75,7 +75,7 @@ public sealed class StepTransitionCommitTests
             [
                 "create claimed: run.triggered",
                 "run.started, step.started steps[0] + status running",
-                "step.succeeded steps[0], run.finished + status succeeded",
+                "step.succeeded steps[0], run.finished + status succeeded + release",
                 "release",
             ],
             _store.Batches(started.Id));
@@ -215,10 +215,11 @@ internal class AppendRecordingView(IRunStore inner, ConcurrentQueue<(string RunI
         IReadOnlyList<JournalEvent> events,
         RunStatus status,
         string? message,
+        bool releaseLease,
         CancellationToken cancellationToken)
     {
-        recorded.Enqueue((runId, $"{Describe(events)} + status {StatusName(status)}"));
-        return inner.AppendWithStatusAsync(runId, events, status, message, cancellationToken);
+        recorded.Enqueue((runId, $"{Describe(events)} + status {StatusName(status)}{(releaseLease ? " + release" : "")}"));
+        return inner.AppendWithStatusAsync(runId, events, status, message, releaseLease, cancellationToken);
     }
 
     protected static string Describe(IReadOnlyList<JournalEvent> events) =>

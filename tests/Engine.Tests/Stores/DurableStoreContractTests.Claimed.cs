@@ -53,15 +53,31 @@ public abstract partial class DurableStoreContractTests
         await Leases.Fenced(nodeA).AppendAsync(run.Id, [Event(JournalEventTypes.RunStarted)], Ct);
         Time.Advance(Lease);
         var nodeB = (IRunLeaseStore)OpenAnotherRunStore();
-        Assert.Single(await nodeB.ClaimRunsAsync("node-b", Lease, 10, Ct));
+        var takenOver = Assert.Single(await nodeB.ClaimRunsAsync("node-b", Lease, 10, Ct)).Lease;
 
         var error = await Assert.ThrowsAsync<LeaseLostException>(
-            () => Leases.Fenced(nodeA).AppendWithStatusAsync(run.Id, [Event(JournalEventTypes.RunFinished)], RunStatus.Succeeded, "done", Ct));
+            () => Leases.Fenced(nodeA).AppendWithStatusAsync(run.Id, [Event(JournalEventTypes.RunFinished)], RunStatus.Succeeded, "done", releaseLease: true, Ct));
 
         Assert.Equal($"run {run.Id} is no longer leased to node node-a (lease generation 1): node node-b holds it now (generation 2)", error.Message);
         Assert.Equal([JournalEventTypes.RunStarted], (await Runs.ReadJournalAsync(run.Id, 0, Ct)).Select(e => e.Type));
         var stored = (await Runs.GetRunAsync(run.Id, Ct))!;
-        Assert.Equal((RunStatus.Running, (string?)null), (stored.Status, stored.Message));
+        Assert.Equal((RunStatus.Running, (string?)null, "node-b"), (stored.Status, stored.Message, stored.LeaseOwner));
+        Assert.True(await nodeB.RenewLeaseAsync(takenOver, Lease, Ct));
+    }
+
+    [Fact]
+    public async Task Fenced_AppendWithStatus_ReleasingTheLease_EndsTheRunAndLetsAnotherNodeClaimItAtOnce()
+    {
+        var run = await CreateAsync(NewRun());
+        var lease = (await Leases.TryClaimRunAsync(run.Id, "node-a", Lease, Ct))!;
+
+        var (_, stored) = await Leases.Fenced(lease)
+            .AppendWithStatusAsync(run.Id, [Event(JournalEventTypes.RunFinished)], RunStatus.Succeeded, null, releaseLease: true, Ct);
+
+        Assert.Equal((RunStatus.Succeeded, (string?)null, (DateTimeOffset?)null), (stored.Status, stored.LeaseOwner, stored.LeaseExpiresAt));
+        Assert.Equivalent(stored, await Runs.GetRunAsync(run.Id, Ct), strict: true);
+        Assert.False(await Leases.RenewLeaseAsync(lease, Lease, Ct));
+        Assert.Equal(new RunLease(run.Id, "node-b", 2), await ((IRunLeaseStore)OpenAnotherRunStore()).TryClaimRunAsync(run.Id, "node-b", Lease, Ct));
     }
 
     [Fact]
@@ -71,7 +87,7 @@ public abstract partial class DurableStoreContractTests
         var lease = (await Leases.TryClaimRunAsync(run.Id, "node-a", Lease, Ct))!;
 
         var (events, stored) = await Leases.Fenced(lease)
-            .AppendWithStatusAsync(run.Id, [Event(JournalEventTypes.RunStarted), Event(JournalEventTypes.StepStarted, "steps[0]")], RunStatus.Running, null, Ct);
+            .AppendWithStatusAsync(run.Id, [Event(JournalEventTypes.RunStarted), Event(JournalEventTypes.StepStarted, "steps[0]")], RunStatus.Running, null, releaseLease: false, Ct);
 
         Assert.Equal([1L, 2L], events.Select(e => e.Sequence));
         Assert.Equal((RunStatus.Running, "node-a"), (stored.Status, stored.LeaseOwner));

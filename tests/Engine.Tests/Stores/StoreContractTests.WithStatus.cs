@@ -13,7 +13,7 @@ public abstract partial class StoreContractTests
         Time.Advance(TimeSpan.FromSeconds(5));
 
         var (events, stored) = await Runs.AppendWithStatusAsync(
-            run.Id, [Event(JournalEventTypes.StepSucceeded, "steps[0]"), Event(JournalEventTypes.RunFinished)], RunStatus.Failed, "boom", Ct);
+            run.Id, [Event(JournalEventTypes.StepSucceeded, "steps[0]"), Event(JournalEventTypes.RunFinished)], RunStatus.Failed, "boom", releaseLease: false, Ct);
 
         Assert.Equal([2L, 3L], events.Select(e => e.Sequence));
         Assert.Equal((RunStatus.Failed, "boom", Time.GetUtcNow()), (stored.Status, stored.Message, stored.UpdatedAt));
@@ -27,7 +27,7 @@ public abstract partial class StoreContractTests
     public async Task AppendWithStatus_FinishedRun_IsPrunedLikeOneFinishedByAStatusUpdate()
     {
         var run = await CreateAsync(NewRun());
-        await Runs.AppendWithStatusAsync(run.Id, [Event(JournalEventTypes.RunFinished)], RunStatus.Succeeded, null, Ct);
+        await Runs.AppendWithStatusAsync(run.Id, [Event(JournalEventTypes.RunFinished)], RunStatus.Succeeded, null, releaseLease: false, Ct);
         Time.Advance(TimeSpan.FromDays(1));
 
         Assert.Equal(1, await ((IRunRetention)Runs).PruneAsync(Time.GetUtcNow(), Ct));
@@ -38,7 +38,7 @@ public abstract partial class StoreContractTests
     public async Task AppendWithStatus_UnknownRun_ThrowsKeyNotFound()
     {
         var error = await Assert.ThrowsAsync<KeyNotFoundException>(
-            () => Runs.AppendWithStatusAsync("nope", [Event(JournalEventTypes.RunFinished)], RunStatus.Succeeded, null, Ct));
+            () => Runs.AppendWithStatusAsync("nope", [Event(JournalEventTypes.RunFinished)], RunStatus.Succeeded, null, releaseLease: false, Ct));
 
         Assert.Equal("no run with id 'nope'", error.Message);
     }
