@@ -70,11 +70,14 @@ public sealed partial class WorkflowEngine
     /// <see cref="StartAsync"/> and <see cref="RunInBackground(string)"/> in one, for a run this process executes
     /// itself (the server's starts): the run is created already leased to this engine's node, in the same commit,
     /// so its claim costs no write of its own and no takeover poll (of another node or of this one) claims it before
-    /// its execution begins.
+    /// its execution begins. A run without a concurrency key is created Running (nothing queues it), so its first
+    /// event writes no status either.
     /// </summary>
     public async Task<RunRecord> StartInBackgroundAsync(StartRunRequest request, CancellationToken cancellationToken)
     {
         var (record, triggered) = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
+        // A run with no concurrency key to wait for runs from its creation; a keyed one stays Pending until it holds its key.
+        record = record.ConcurrencyKey is null ? record with { Status = RunStatus.Running } : record;
         var (_, lease) = await Leases
             .CreateClaimedRunAsync(record, triggered, _options.NodeId, _options.Lease, cancellationToken)
             .ConfigureAwait(false);
@@ -333,9 +336,11 @@ public sealed partial class WorkflowEngine
         }
 
         callerToken.ThrowIfCancellationRequested();
+        // Running is written with the pass's first event, unless the run already is (created so, or resumed after a crash).
+        RunStatus? toRunning = record.Status == RunStatus.Running ? null : RunStatus.Running;
         if (events.All(e => e.Type == JournalEventTypes.RunTriggered))
         {
-            // A first pass: its start and Running are committed with the first step's start (before anything acts).
+            // A first pass: its start is committed with the first step's start (before anything acts).
             context.Journal.Defer(
                 new JournalEvent
                 {
@@ -343,12 +348,12 @@ public sealed partial class WorkflowEngine
                     Inputs = record.Inputs,
                     Message = $"{record.WorkflowId} on {record.EnvironmentId ?? "no environment"}",
                 },
-                RunStatus.Running);
+                toRunning);
         }
         else
         {
-            await context.Journal
-                .AppendAsync(new JournalEvent { Type = JournalEventTypes.RunResumed, Inputs = record.Inputs }, RunStatus.Running, null)
+            var resumed = new JournalEvent { Type = JournalEventTypes.RunResumed, Inputs = record.Inputs };
+            await (toRunning is null ? context.Journal.AppendAsync(resumed) : context.Journal.AppendAsync(resumed, RunStatus.Running, null))
                 .ConfigureAwait(false);
         }
 
