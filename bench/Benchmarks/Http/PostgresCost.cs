@@ -32,6 +32,11 @@ internal sealed class PostgresCost(PostgresFixture server, string database, bool
                 "SELECT calls, round(total_exec_time::numeric, 1), round(mean_exec_time::numeric, 3), rows, "
                 + "left(regexp_replace(query, '\\s+', ' ', 'g'), 140) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25",
                 print: true);
+            // HOT updates change no index; every other update of a run row adds an entry to each of its indexes.
+            Console.WriteLine("    table | inserted | updated | of them HOT");
+            await ExecuteAsync(
+                "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname IN ('runs', 'journal') ORDER BY relname",
+                print: true);
         }
     }
 

@@ -30,6 +30,9 @@ internal sealed class JournalWriter(
     // Events held back by Defer, written with the next event in one commit.
     private List<JournalEvent>? _deferred;
 
+    // Whether a flush of posted lines is queued on the thread pool.
+    private bool _postedFlushQueued;
+
     // A status held back by Defer (the run's Running at its start), set in the commit of the deferred events.
     private RunStatus? _deferredStatus;
 
@@ -97,18 +100,47 @@ internal sealed class JournalWriter(
     }
 
     /// <summary>
-    /// Appends a log line or progress report without waiting for it: activities log from synchronous
+    /// Journals a log line or progress report without waiting for it: activities log from synchronous
     /// code, and blocking a thread on every line starved the thread pool when a hundred hosts logged at
-    /// once (they then ran one after another). The line is still journaled in order, before any event
-    /// appended after it (a step's end included); a write that fails stops the execution through <c>abandon</c>.
+    /// once (they then ran one after another). The line joins the events waiting for the next write and a
+    /// flush is queued on the thread pool, so lines posted together (a hundred hosts' output, a step's last
+    /// line and its end) share one commit. It is still journaled in order, before any event appended after
+    /// it (a step's end included); a write that fails stops the execution through <c>abandon</c>.
     /// </summary>
-    public void Post(JournalEvent journalEvent) =>
-        AppendAsync(journalEvent)
-            .ContinueWith(
-                static t => t.Exception,
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+    public void Post(JournalEvent journalEvent)
+    {
+        var masked = Masked(journalEvent);
+        lock (_chain)
+        {
+            (_deferred ??= []).Add(masked);
+            if (_postedFlushQueued)
+            {
+                return;
+            }
+
+            _postedFlushQueued = true;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static writer => writer.FlushPosted(), this, preferLocal: false);
+    }
+
+    // Writes what Post left waiting, unless an append took it along meanwhile.
+    private void FlushPosted()
+    {
+        Task write;
+        lock (_chain)
+        {
+            _postedFlushQueued = false;
+            write = _deferred is null ? Task.CompletedTask : Chain(null, null);
+        }
+
+        // (its failure has stopped the execution through abandon; nothing waits for this task)
+        write.ContinueWith(
+            static t => t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
 
     // Under _chain: queues one write of the deferred events followed by next (when given), with the status
     // given or deferred (the one given wins: a run that ends in the commit that starts it ends).
