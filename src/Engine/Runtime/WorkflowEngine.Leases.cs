@@ -144,13 +144,13 @@ public sealed partial class WorkflowEngine
     /// ended or suspended, and whether a signal or cancel request arrived for it after its last look (a
     /// sender that saw it leased left the wake-up to this execution).
     /// </summary>
-    /// <param name="known">The run as its creator wrote it, when this process created it claimed: not read again.</param>
+    /// <param name="created">The run as this process created it, record and journal: not read back.</param>
     private async Task<(RunRecord Run, bool Woken)> ExecuteLeasedAsync(
         RunLease lease,
         TimeSpan duration,
         CancellationTokenSource cancel,
         CancellationToken abandon,
-        RunRecord? known = null)
+        CreatedRun? created = null)
     {
         // Losing the lease is not a cancel: it stops the execution without journaling or cleaning up anything.
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(abandon, _handBack.Token);
@@ -168,7 +168,7 @@ public sealed partial class WorkflowEngine
         try
         {
             LeaseGuard.Enter(watch);
-            run = await RunCoreAsync(lease.RunId, Leases.Fenced(lease), cancel, lost.Token, Abandon, known).ConfigureAwait(false);
+            run = await RunCoreAsync(lease.RunId, Leases.Fenced(lease), cancel, lost.Token, Abandon, created).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (Volatile.Read(ref rejected) is { } reason)
         {
@@ -241,9 +241,9 @@ public sealed partial class WorkflowEngine
         CancellationTokenSource cancel,
         CancellationToken lost,
         Action<Exception> abandon,
-        RunRecord? known)
+        CreatedRun? created)
     {
-        var record = known ?? await GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        var record = created?.Run ?? await GetAsync(runId, CancellationToken.None).ConfigureAwait(false);
         if (record.IsFinished)
         {
             return record;
@@ -260,7 +260,7 @@ public sealed partial class WorkflowEngine
             record = outcome;
         }
 
-        return await ExecuteAsync(record, store, cancel, lost, abandon, CancellationToken.None).ConfigureAwait(false);
+        return await ExecuteAsync(record, store, cancel, lost, abandon, CancellationToken.None, created?.Journal).ConfigureAwait(false);
     }
 
     /// <summary>

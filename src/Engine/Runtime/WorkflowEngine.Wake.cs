@@ -10,38 +10,32 @@ public sealed partial class WorkflowEngine
     /// here is not in that execution's snapshot, and its sender cannot start the run (it is active):
     /// the sender leaves a wake-up instead, and the execution runs the run again once it ends.
     /// </summary>
-    /// <param name="claimed">The run as this process created it, already leased to it: its first pass needs no claim.</param>
-    private async Task RunWakingAsync(string runId, ClaimedRun? claimed)
+    /// <param name="created">The run as this process created it, leased and registered: its first pass needs no claim and no
+    /// registration.</param>
+    private async Task RunWakingAsync(string runId, CreatedRun? created)
     {
         while (true)
         {
-            CancellationTokenSource? cancel;
-            lock (_wakeGate)
-            {
-                cancel = Register(runId, CancellationToken.None);
-                if (cancel is null)
-                {
-                    _wakeAgain.Add(runId);
-                }
-            }
-
+            CancellationTokenSource? cancel = created?.Cancel;
             if (cancel is null)
             {
-                if (claimed is not null)
+                lock (_wakeGate)
                 {
-                    // Executing here already (it cannot be for a run just created): the execution there claims it again.
-                    await Leases.ReleaseLeaseAsync(claimed.Lease, CancellationToken.None).ConfigureAwait(false);
+                    cancel = Register(runId, CancellationToken.None);
+                    if (cancel is null)
+                    {
+                        _wakeAgain.Add(runId);
+                        return;
+                    }
                 }
-
-                return;
             }
 
             try
             {
-                if (claimed is { } first)
+                if (created is { } first)
                 {
-                    claimed = null;
-                    var (_, woken) = await ExecuteLeasedAsync(first.Lease, _options.Lease, cancel, CancellationToken.None, first.Run)
+                    created = null;
+                    var (_, woken) = await ExecuteLeasedAsync(first.Lease, _options.Lease, cancel, CancellationToken.None, first)
                         .ConfigureAwait(false);
                     if (woken)
                     {

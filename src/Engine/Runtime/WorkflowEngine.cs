@@ -78,11 +78,20 @@ public sealed partial class WorkflowEngine
         var (record, triggered) = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
         // A run with no concurrency key to wait for runs from its creation; a keyed one stays Pending until it holds its key.
         record = record.ConcurrencyKey is null ? record with { Status = RunStatus.Running } : record;
-        var (_, lease) = await Leases
-            .CreateClaimedRunAsync(record, triggered, _options.NodeId, _options.Lease, cancellationToken)
-            .ConfigureAwait(false);
-        RunInBackground(record.Id, before: null, new ClaimedRun(record, lease));
-        return record;
+        var cancel = Register(record.Id, CancellationToken.None) ?? throw new RunAlreadyExistsException(record.Id);
+        try
+        {
+            var (journal, lease) = await Leases
+                .CreateClaimedRunAsync(record, triggered, _options.NodeId, _options.Lease, cancellationToken)
+                .ConfigureAwait(false);
+            RunInBackground(record.Id, before: null, new CreatedRun(record, journal, lease, cancel));
+            return record;
+        }
+        catch
+        {
+            Unregister(record.Id, cancel);
+            throw;
+        }
     }
 
     /// <summary>The run a start creates, and what triggered it (journaled in the same write).</summary>
@@ -146,7 +155,7 @@ public sealed partial class WorkflowEngine
     /// </summary>
     /// <param name="claimed">The run as created with its lease, when this process created it claimed (no claim, no read before its first
     /// pass).</param>
-    private void RunInBackground(string runId, Func<Task>? before, ClaimedRun? claimed)
+    private void RunInBackground(string runId, Func<Task>? before, CreatedRun? claimed)
     {
         var task = Task.Run(async () =>
         {
@@ -312,15 +321,17 @@ public sealed partial class WorkflowEngine
         return runs.Count;
     }
 
+    /// <param name="journal">The run's journal when this process just wrote all of it (a run it created): not read back.</param>
     private async Task<RunRecord> ExecuteAsync(
         RunRecord record,
         IRunStore store,
         CancellationTokenSource cancel,
         CancellationToken lost,
         Action<Exception> leaseLost,
-        CancellationToken callerToken)
+        CancellationToken callerToken,
+        IReadOnlyList<JournalEvent>? journal = null)
     {
-        var events = await store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
+        var events = journal ?? await store.ReadJournalAsync(record.Id, 0, callerToken).ConfigureAwait(false);
         var state = JournalState.Replay(events);
         if (state.Ended)
         {

@@ -55,6 +55,30 @@ public sealed class OneExecutionTests
     }
 
     [Fact]
+    public async Task StartInBackground_CancelledTheMomentItIsCreated_TheCancelReachesItsExecution()
+    {
+        var harness = new EngineHarness();
+        var workflow = EngineHarness.Workflow("""
+            id: long
+            steps:
+              - uses: test.slow
+                with: { name: deploy, duration: 1h }
+              - uses: test.record
+                with: { name: never }
+            """);
+
+        // The run's journal is not read back before its first pass: the cancel must reach it through its registration here.
+        var started = await harness.Engine.StartInBackgroundAsync(new StartRunRequest { Workflow = workflow }, CancellationToken.None);
+        await harness.Engine.CancelAsync(started.Id, "tester", CancellationToken.None);
+        await harness.Engine.WhenIdleAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        var stored = (await harness.Store.GetRunAsync(started.Id, CancellationToken.None))!;
+        Assert.Equal((RunStatus.Cancelled, "cancelled by tester"), (stored.Status, stored.Message));
+        Assert.DoesNotContain("never", harness.Calls.Items);
+        Assert.DoesNotContain("slow end deploy", harness.Calls.Items);
+    }
+
+    [Fact]
     public async Task Run_ExecutesUnderItsOwnLeaseAndReleasesItWhenTheRunEnds()
     {
         var harness = new EngineHarness();
