@@ -78,20 +78,21 @@ public sealed partial class WorkflowEngine
         var (record, triggered) = await PrepareAsync(request, cancellationToken).ConfigureAwait(false);
         // A run with no concurrency key to wait for runs from its creation; a keyed one stays Pending until it holds its key.
         record = record.ConcurrencyKey is null ? record with { Status = RunStatus.Running } : record;
-        var cancel = Register(record.Id, CancellationToken.None) ?? throw new RunAlreadyExistsException(record.Id);
-        try
+        var (journal, lease) = await Leases
+            .CreateClaimedRunAsync(record, triggered, _options.NodeId, _options.Lease, cancellationToken)
+            .ConfigureAwait(false);
+
+        // Registered before its id is returned, so that a cancel on this process reaches the execution from its first moment.
+        if (Register(record.Id, CancellationToken.None) is { } cancel)
         {
-            var (journal, lease) = await Leases
-                .CreateClaimedRunAsync(record, triggered, _options.NodeId, _options.Lease, cancellationToken)
-                .ConfigureAwait(false);
             RunInBackground(record.Id, before: null, new CreatedRun(record, journal, lease, cancel));
-            return record;
         }
-        catch
+        else
         {
-            Unregister(record.Id, cancel);
-            throw;
+            RunInBackground(record.Id); // (a run just created cannot be executing here already; if it were, that execution goes on with it)
         }
+
+        return record;
     }
 
     /// <summary>The run a start creates, and what triggered it (journaled in the same write).</summary>

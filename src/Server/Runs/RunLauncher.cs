@@ -62,17 +62,24 @@ internal sealed class RunLauncher(WorkflowEngine engine, DefinitionCache definit
         await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Created optimistically (a new key is the common case: no look-up before the insert); a key that
+            // already names a run refuses the insert, or fails before it (inputs, environment, concurrency key
+            // as they are now), and the run it names is the answer, as if the start had looked first.
+            return (await CreateAsync(request, published, library, runId, cancellationToken).ConfigureAwait(false), true);
+        }
+        catch (RunAlreadyExistsException)
+        {
+            // This key's run exists: created by an earlier start, or by another server on the same store a moment ago.
+            return (await engine.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw Vanished(runId), false);
+        }
+        catch (RunStartException)
+        {
             if (await engine.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) is { } existing)
             {
                 return (existing, false);
             }
 
-            return (await CreateAsync(request, published, library, runId, cancellationToken).ConfigureAwait(false), true);
-        }
-        catch (RunAlreadyExistsException)
-        {
-            // Another server on the same store created it between the look above and this insert: the same key names the same run.
-            return (await engine.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw Vanished(runId), false);
+            throw;
         }
         finally
         {

@@ -7,9 +7,9 @@ using Gantry.Server.Tests.Fixtures;
 namespace Gantry.Server.Tests.Apis;
 
 /// <summary>
-/// Two servers on one SQLite store take starts with the same Idempotency-Key. The second server is held (by
-/// <see cref="StaleReadStore"/>) right after it read that the run does not exist, until the first server created it:
-/// its insert then collides, which is the race two servers behind one load balancer run into.
+/// Two servers on one SQLite store take starts with the same Idempotency-Key. The second server's insert is held (by
+/// <see cref="HeldInsertStore"/>) until the first server created the run: its inserts then collide, which is the race
+/// two servers behind one load balancer run into (a start inserts first and looks only when the key is taken).
 /// </summary>
 public sealed class IdempotentStartRaceTests
 {
@@ -21,8 +21,8 @@ public sealed class IdempotentStartRaceTests
     {
         var workspace = ServerFixture.CreateWorkspace();
         await using var first = await ServerFixture.StartAsync(workspace: workspace);
-        Func<StaleReadStore>? installed = null;
-        var second = await ServerFixture.StartAsync(workspace: workspace, configureServices: services => installed = StaleReadStore.Install(services));
+        Func<HeldInsertStore>? installed = null;
+        var second = await ServerFixture.StartAsync(workspace: workspace, configureServices: services => installed = HeldInsertStore.Install(services));
         try
         {
             var stale = installed!();
@@ -35,7 +35,8 @@ public sealed class IdempotentStartRaceTests
             Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.Accepted, $"{(int)a.Status}: {a.Body}"));
             var runId = Assert.Single(answers.Select(a => a.RunId).Distinct());
             Assert.Single(answers, a => !a.Replayed);
-            Assert.Equal(1, stale.Duplicates); // the second server's insert collided, and it answered with the run that won
+            // Each of the second server's starts inserted after the first server had created the run, collided, and answered with that run.
+            Assert.Equal(StartsPerServer, stale.Duplicates);
             var runs = await first.Runs.ListRunsAsync(new RunQuery { WorkflowId = "trivial" }, CancellationToken.None);
             Assert.Equal([runId!], runs.Select(r => r.Id));
             Assert.Equal(RunStatus.Succeeded, (await first.WaitForStatusAsync(runId!, RunStatus.Succeeded, RunStatus.Failed)).Status);

@@ -51,6 +51,32 @@ public sealed class RunsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_KeyOfAnExistingRunWithInputsThatDoNotBind_ReplaysThatRunElseRefusesThem()
+    {
+        // A start inserts before it looks: a key that names a run answers with it even when this request's own start
+        // would fail (its inputs, environment or concurrency key as they are now), as a start that looked first did.
+        var first = await _server.StartRunAsync("trivial", new { inputs = new { note = "once" } }, idempotencyKey: "deploy-44");
+        using var client = _server.Client(TokenRole.Operator);
+
+        var replay = await SendKeyedAsync(client, "deploy-44", """{"inputs":{"nope":1}}""");
+        var fresh = await SendKeyedAsync(client, "deploy-45", """{"inputs":{"nope":1}}""");
+
+        Assert.Equal((HttpStatusCode.Accepted, first, "true"), replay);
+        Assert.Equal(HttpStatusCode.BadRequest, fresh.Status);
+        Assert.Single(await _server.Runs.ListRunsAsync(new RunQuery { WorkflowId = "trivial" }, CancellationToken.None));
+    }
+
+    private static async Task<(HttpStatusCode Status, string? RunId, string? Replayed)> SendKeyedAsync(HttpClient client, string key, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/workflows/trivial/runs") { Content = ServerFixture.Json(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var id = response.StatusCode == HttpStatusCode.Accepted ? JsonDocument.Parse(text).RootElement.GetProperty("id").GetString() : null;
+        return (response.StatusCode, id, response.Headers.TryGetValues("Idempotent-Replayed", out var replayed) ? replayed.Single() : null);
+    }
+
+    [Fact]
     public async Task Start_ConcurrentRequestsWithOneKey_CreateOneRun()
     {
         var ids = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _server.StartRunAsync("trivial", new { inputs = new { note = "race" } }, idempotencyKey: "race")));
