@@ -180,13 +180,13 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         bool onlyPending,
         CancellationToken cancellationToken)
     {
+        // Fenced, the lease is part of the condition; only when nothing was updated does a look say why.
         var now = SqliteDatabase.Ticks(_time.GetUtcNow());
-        await CheckFenceAsync(transaction, runId, cancellationToken).ConfigureAwait(false);
         var command = SqliteDatabase.Command(transaction);
         await using var commandScope = command.ConfigureAwait(false);
         command.CommandText = $"""
             UPDATE runs SET status = $status, message = $message, updated_at = $now, finished_at = $finished
-            WHERE id = $id{(onlyPending ? " AND status = $pending" : "")} RETURNING {StoreRows.RunColumns};
+            WHERE id = $id{(onlyPending ? " AND status = $pending" : "")}{FenceCondition(command, runId)} RETURNING {StoreRows.RunColumns};
             """;
         command.Parameters.AddWithValue("$id", runId);
         command.Parameters.AddWithValue("$pending", StoreText.Status(RunStatus.Pending));
@@ -195,6 +195,11 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$now", now);
         command.Parameters.AddWithValue("$finished", StoreText.IsFinished(status) ? now : DBNull.Value);
         var runs = await StoreRows.ReadAllAsync(command, ReadRun, cancellationToken).ConfigureAwait(false);
+        if (runs.Count == 0)
+        {
+            await CheckFenceAsync(transaction, runId, cancellationToken).ConfigureAwait(false); // a lost lease throws
+        }
+
         return runs.Count == 1 ? runs[0] : null;
     }
 
@@ -236,13 +241,19 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         IReadOnlyList<JournalEvent> events,
         CancellationToken cancellationToken)
     {
-        await CheckFenceAsync(transaction, runId, cancellationToken).ConfigureAwait(false);
+        // Fenced, the lease is part of the condition; only when nothing was bumped does a look say why.
         var bump = SqliteDatabase.Command(transaction);
         await using var bumpScope = bump.ConfigureAwait(false);
-        bump.CommandText = "UPDATE runs SET last_sequence = last_sequence + $count WHERE id = $id RETURNING last_sequence;";
+        bump.CommandText =
+            $"UPDATE runs SET last_sequence = last_sequence + $count WHERE id = $id{FenceCondition(bump, runId)} RETURNING last_sequence;";
         bump.Parameters.AddWithValue("$id", runId);
         bump.Parameters.AddWithValue("$count", events.Count);
-        var last = await bump.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? throw NoRun(runId);
+        if (await bump.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not { } last)
+        {
+            await CheckFenceAsync(transaction, runId, cancellationToken).ConfigureAwait(false); // a lost lease throws
+            throw NoRun(runId);
+        }
+
         var first = (long)last - events.Count + 1;
 
         var appended = events.Select((e, i) => e with { Sequence = first + i }).ToList();
@@ -447,6 +458,20 @@ public sealed class SqliteRunStore(SqliteDatabase database, TimeProvider? time =
         command.Parameters.AddWithValue("$id", lease.RunId);
         command.Parameters.AddWithValue("$node", lease.NodeId);
         command.Parameters.AddWithValue("$generation", lease.Generation);
+    }
+
+    /// <summary>In a fenced view, for a write to the fenced run: the lease's condition, its parameters added to
+    /// <paramref name="command"/>.</summary>
+    private string FenceCondition(SqliteCommand command, string runId)
+    {
+        if (_fence is not { } fence || !string.Equals(fence.RunId, runId, StringComparison.Ordinal))
+        {
+            return "";
+        }
+
+        command.Parameters.AddWithValue("$owner", fence.NodeId);
+        command.Parameters.AddWithValue("$generation", fence.Generation);
+        return " AND lease_owner = $owner AND lease_generation = $generation";
     }
 
     /// <summary>In a fenced view, throws unless the fence's lease is still the run's current one; runs inside the write's transaction.</summary>

@@ -116,6 +116,23 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         Assert.NotNull(await new SqliteRunStore(Store.Database.Path, _time).GetRunAsync("run-new", Ct));
     }
 
+    [Fact]
+    public async Task AWriteAloneThatFailsHalfway_CommitsNothingOfIt()
+    {
+        // A batch of one write runs without a savepoint: its transaction is what must roll back. The run's row is
+        // inserted before its first event fails to serialize.
+        var cyclic = new Dictionary<string, object?>();
+        cyclic["self"] = cyclic;
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Store.CreateRunAsync(Run("half"), [Event("trigger") with { Payload = cyclic }], Ct));
+
+        Assert.Contains("cycle", error.Message, StringComparison.OrdinalIgnoreCase);
+        var fresh = new SqliteRunStore(Store.Database.Path, _time);
+        Assert.Null(await fresh.GetRunAsync("half", Ct));
+        await Store.CreateRunAsync(Run("half"), [Event("trigger")], Ct);
+        Assert.Equal([1L], (await fresh.ReadJournalAsync("half", 0, Ct)).Select(e => e.Sequence));
+    }
+
     private async Task<List<string>> CreateRunsAsync(int count)
     {
         var ids = Enumerable.Range(0, count).Select(i => $"run-{i:D3}").ToList();
