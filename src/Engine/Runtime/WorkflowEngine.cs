@@ -148,15 +148,14 @@ public sealed partial class WorkflowEngine
     }
 
     /// <summary>Starts <see cref="RunAsync(string, CancellationToken)"/> in the background (server, signals, timers, queued runs).</summary>
-    public void RunInBackground(string runId) => RunInBackground(runId, before: null, claimed: null);
+    public void RunInBackground(string runId) => RunInBackground(runId, before: null, created: null);
 
     /// <summary>
     /// Tracks the whole background job, <paramref name="before"/> included, from the moment it is
     /// scheduled, so <see cref="WhenIdleAsync"/> never misses a run a timer is about to resume.
     /// </summary>
-    /// <param name="claimed">The run as created with its lease, when this process created it claimed (no claim, no read before its first
-    /// pass).</param>
-    private void RunInBackground(string runId, Func<Task>? before, CreatedRun? claimed)
+    /// <param name="created">The run as this process created it, leased and registered (no claim, no read before its first pass).</param>
+    private void RunInBackground(string runId, Func<Task>? before, CreatedRun? created)
     {
         var task = Task.Run(async () =>
         {
@@ -167,7 +166,7 @@ public sealed partial class WorkflowEngine
                     await before().ConfigureAwait(false);
                 }
 
-                await RunWakingAsync(runId, claimed).ConfigureAwait(false);
+                await RunWakingAsync(runId, created).ConfigureAwait(false);
             }
             catch (RunHeldException)
             {
@@ -474,7 +473,7 @@ public sealed partial class WorkflowEngine
             {
                 _timers.TryRemove(timerKey, out var timer);
                 timer?.Dispose();
-                RunInBackground(runId, () => SignalAsync(runId, wait.Signal, null, "timer", CancellationToken.None), claimed: null);
+                RunInBackground(runId, () => SignalAsync(runId, wait.Signal, null, "timer", CancellationToken.None), created: null);
             },
             null,
             due < TimeSpan.Zero ? TimeSpan.Zero : due,
