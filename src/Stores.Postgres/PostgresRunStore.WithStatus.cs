@@ -28,7 +28,7 @@ public sealed partial class PostgresRunStore
             WITH bump AS (
                 UPDATE runs SET last_sequence = last_sequence + @count, status = @status, message = @message, updated_at = @now,
                     finished_at = @finished{(releaseLease ? ", lease_owner = NULL, lease_expires_at = NULL" : "")}
-                WHERE id = @run{(fenced ? " AND lease_owner = @owner AND lease_generation = @generation" : "")}
+                WHERE id = @run{(fenced ? FenceWhere : "")}
                 RETURNING {StoreRows.RunColumns}, last_sequence),
             appended AS (
                 INSERT INTO journal (run_id, sequence, type, time, data)
@@ -49,9 +49,7 @@ public sealed partial class PostgresRunStore
         if (rows.Count == 0)
         {
             // Nothing updated: say why (no such run, or another holder's lease).
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transactionScope = transaction.ConfigureAwait(false);
-            await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+            await CheckFenceAfterAsync(connection, runId, cancellationToken).ConfigureAwait(false);
             throw new InvalidOperationException(
                 $"run {runId} took neither its status nor its {events.Count} event(s), though it exists and its lease is current");
         }

@@ -222,7 +222,7 @@ public sealed partial class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRe
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         var pending = onlyPending ? " AND status = @pending" : "";
-        var lease = fenced ? " AND lease_owner = @owner AND lease_generation = @generation" : "";
+        var lease = fenced ? FenceWhere : "";
         var command = PostgresDatabase.Command(connection, null, $"""
             UPDATE runs SET status = @status, message = @message, updated_at = @now, finished_at = @finished
             WHERE id = @id{pending}{lease} RETURNING {StoreRows.RunColumns};
@@ -237,9 +237,7 @@ public sealed partial class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRe
         if (updated is null && fenced)
         {
             // Nothing updated: a lost lease or a missing run throws here; otherwise the run was not pending.
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transactionScope = transaction.ConfigureAwait(false);
-            await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+            await CheckFenceAfterAsync(connection, runId, cancellationToken).ConfigureAwait(false);
         }
 
         return updated;
@@ -268,7 +266,7 @@ public sealed partial class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRe
         var command = PostgresDatabase.Command(connection, null, $"""
             WITH bump AS (
                 UPDATE runs SET last_sequence = last_sequence + @count
-                WHERE id = @run{(fenced ? " AND lease_owner = @owner AND lease_generation = @generation" : "")}
+                WHERE id = @run{(fenced ? FenceWhere : "")}
                 RETURNING last_sequence)
             INSERT INTO journal (run_id, sequence, type, time, data)
             SELECT @run, bump.last_sequence - @count + e.ordinal, e.type, e.time, e.data
@@ -285,9 +283,7 @@ public sealed partial class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRe
         if (sequences.Count == 0)
         {
             // Nothing bumped: say why (no such run, or another holder's lease).
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transactionScope = transaction.ConfigureAwait(false);
-            await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+            await CheckFenceAfterAsync(connection, runId, cancellationToken).ConfigureAwait(false);
             throw new InvalidOperationException(
                 $"the journal of run {runId} did not take {events.Count} event(s), though the run exists and its lease is current");
         }
@@ -515,7 +511,21 @@ public sealed partial class PostgresRunStore : IRunStore, IRunLeaseStore, IRunRe
         });
     }
 
-    // The fence's holder and generation, which a fenced statement's WHERE compares with the run's.
+    // A fenced statement's condition: the run's holder and generation are the fence's (parameters: AddFence).
+    private const string FenceWhere = " AND lease_owner = @owner AND lease_generation = @generation";
+
+    /// <summary>
+    /// After a fenced write changed nothing: throws when the lease was lost or the run is gone, which the write's
+    /// condition could not tell apart.
+    /// </summary>
+    private async Task CheckFenceAfterAsync(NpgsqlConnection connection, string runId, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        await CheckFenceAsync(connection, transaction, runId, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The fence's holder and generation, which a fenced statement's WHERE (FenceWhere) compares with the run's.
     private void AddFence(NpgsqlCommand command, bool fenced)
     {
         if (fenced)

@@ -40,6 +40,10 @@ public sealed class IdempotentStartRaceTests
             var runs = await first.Runs.ListRunsAsync(new RunQuery { WorkflowId = "trivial" }, CancellationToken.None);
             Assert.Equal([runId!], runs.Select(r => r.Id));
             Assert.Equal(RunStatus.Succeeded, (await first.WaitForStatusAsync(runId!, RunStatus.Succeeded, RunStatus.Failed)).Status);
+            // Created leased to the server that won, it was executed there only: the other server's takeover poll never took it.
+            var journal = await first.Runs.ReadJournalAsync(runId!, 0, CancellationToken.None);
+            Assert.Single(journal, e => e.Type == JournalEventTypes.RunStarted);
+            Assert.DoesNotContain(journal, e => e.Type == JournalEventTypes.RunResumed);
         }
         finally
         {
