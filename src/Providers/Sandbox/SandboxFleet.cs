@@ -39,7 +39,8 @@ internal sealed class SandboxFleet
             var result = change(state);
             state.MinLiveGroupsSeen = Math.Min(state.MinLiveGroupsSeen, LiveGroups(state));
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            var temp = _path + ".tmp";
+            // A temp file of this process's own: another process on the data folder never moves it away.
+            var temp = $"{_path}.{System.Environment.ProcessId}.tmp";
             File.WriteAllText(temp, JsonSerializer.Serialize(state, Json));
             File.Move(temp, _path, overwrite: true);
             return result;
