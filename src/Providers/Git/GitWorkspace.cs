@@ -106,20 +106,11 @@ public sealed partial class GitWorkspace : IDisposable
         var directory = WorkingDirectory;
         if (!Directory.Exists(Path.Combine(directory, ".git")))
         {
-            if (Directory.Exists(directory))
-            {
-                // A clone interrupted half-way leaves a folder git refuses to clone into.
-                DeleteDirectory(directory);
-            }
-
-            var parent = Path.GetDirectoryName(directory)!;
-            Directory.CreateDirectory(parent);
-            await _git.RunAsync(parent, ["clone", "--origin", Origin, _options.RepositoryUrl, directory], cancellationToken).ConfigureAwait(false);
+            await CloneAsync(directory, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            // A git process killed by cancellation leaves its lock behind and every later command fails.
-            File.Delete(Path.Combine(directory, ".git", "index.lock"));
+            DeleteStaleLocks(Path.Combine(directory, ".git"));
             await Git(["remote", "set-url", Origin, _options.RepositoryUrl], cancellationToken).ConfigureAwait(false);
             await Git(["fetch", "--prune", "--tags", "--force", Origin], cancellationToken).ConfigureAwait(false);
         }

@@ -274,7 +274,12 @@ public class GitWorkspaceTests
         await workspace.EnsureCloneAsync(None);
         await File.WriteAllTextAsync(Path.Combine(workspace.WorkingDirectory, VersionIni), "garbage");
         await File.WriteAllTextAsync(Path.Combine(workspace.WorkingDirectory, "stray.txt"), "x");
-        await File.WriteAllTextAsync(Path.Combine(workspace.WorkingDirectory, ".git", "index.lock"), string.Empty);
+        // The locks a git killed half-way leaves: each makes every later command of its kind fail with "File exists".
+        foreach (var stale in new[] { "index.lock", "config.lock", "HEAD.lock", "packed-refs.lock", "refs/heads/production.lock" })
+        {
+            await File.WriteAllTextAsync(Path.Combine(workspace.WorkingDirectory, ".git", stale), string.Empty);
+        }
+
         var newProduction = await scenario.DeveloperCommitsAsync("production", "NOTES.md", "notes\n", "Add notes");
 
         await workspace.EnsureCloneAsync(None);
@@ -282,6 +287,48 @@ public class GitWorkspaceTests
         Assert.Equal(string.Empty, (await scenario.GitAsync(workspace.WorkingDirectory, "status", "--porcelain", "--ignored")).StandardOutput);
         Assert.Equal(newProduction, (await scenario.GitAsync(workspace.WorkingDirectory, "rev-parse", "HEAD")).StandardOutput.Trim());
         Assert.Equal("production", (await scenario.GitAsync(workspace.WorkingDirectory, "symbolic-ref", "--short", "HEAD")).StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task EnsureClone_FirstCloneKilledHalfWay_TheNextOneClonesAfresh()
+    {
+        using var scenario = await CreateAsync();
+        var connected = Path.Combine(scenario.Root, "connected");
+        var stalledSsh = Path.Combine(scenario.Root, "stalled-ssh");
+        await File.WriteAllTextAsync(stalledSsh, $"#!/bin/sh\ntouch '{connected}'\nexec sleep 600\n");
+        File.SetUnixFileMode(stalledSsh, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var stalled = new GitWorkspace(new GitWorkspaceOptions
+        {
+            // An SSH remote whose server never answers: git has made its clone's folder and waits for the pack.
+            RepositoryUrl = "stalled-host:" + scenario.OriginPath,
+            DataDirectory = scenario.DataDirectory,
+            EnvironmentName = "prod",
+            GitEnvironment = new Dictionary<string, string>(scenario.Environment) { ["GIT_SSH_COMMAND"] = stalledSsh },
+        });
+        using var cancel = new CancellationTokenSource();
+        var clone = stalled.EnsureCloneAsync(cancel.Token);
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            while (!File.Exists(connected))
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+        }
+
+        // Cancelling SIGKILLs git and its ssh, as a cancelled run or a killed worker does: git cleans nothing up.
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => clone);
+        Assert.False(Directory.Exists(stalled.WorkingDirectory), "a clone that never finished is not where the next run looks");
+        var clones = Path.GetDirectoryName(stalled.WorkingDirectory)!;
+        Assert.Empty(Directory.GetFileSystemEntries(clones));
+        Directory.CreateDirectory(Path.Combine(clones, ".prod.clone-of-a-process-killed-with-its-git", ".git", "objects")); // nobody cleaned
+
+        var workspace = scenario.CreateWorkspace();
+        await workspace.EnsureCloneAsync(None);
+
+        Assert.Equal(await scenario.OriginRevAsync("production"), (await scenario.GitAsync(workspace.WorkingDirectory, "rev-parse", "HEAD")).StandardOutput.Trim());
+        Assert.Equal("production", (await scenario.GitAsync(workspace.WorkingDirectory, "symbolic-ref", "--short", "HEAD")).StandardOutput.Trim());
+        Assert.Equal(["prod"], Directory.GetFileSystemEntries(Path.GetDirectoryName(workspace.WorkingDirectory)!).Select(Path.GetFileName));
     }
 
     [Fact]
