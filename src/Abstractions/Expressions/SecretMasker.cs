@@ -1,9 +1,9 @@
 namespace Gantry.Engine.Expressions;
 
 /// <summary>
-/// Replaces every known secret value, and the credentials of every URL (<see cref="UrlCredentials"/>),
-/// with <c>***</c>. One masker per run; every text that can reach a log, the journal, an error or
-/// plan output passes through it.
+/// Replaces every known secret value, in each form tools print it (<see cref="SecretForms"/>), and the credentials of
+/// every URL (<see cref="UrlCredentials"/>), with <c>***</c>. One masker per run; every text that can reach a log, the
+/// journal, an error or plan output passes through it.
 /// </summary>
 public sealed class SecretMasker
 {
@@ -25,8 +25,9 @@ public sealed class SecretMasker
         {
             if (!_values.Contains(value))
             {
-                // Longest first, so a secret that contains another is masked whole.
-                _values = [.. _values.Append(value).OrderByDescending(v => v.Length)];
+                // Longest first, so a secret that contains another is masked whole, and a whole base64 form before its middle.
+                var forms = SecretForms.Of(value).Where(f => f.Length >= MinimumLength);
+                _values = [.. _values.Union(forms, StringComparer.Ordinal).OrderByDescending(v => v.Length)];
             }
         }
     }

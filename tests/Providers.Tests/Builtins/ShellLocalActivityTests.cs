@@ -217,6 +217,40 @@ public sealed class ShellLocalActivityTests
     }
 
     [Fact]
+    public async Task Run_SecretEncodedByTheCommand_IsMaskedInLogAndJournal()
+    {
+        var harness = new BuiltinsHarness();
+
+        // What programs print: base64 after a user name (curl -v -u's Authorization header), encodeURIComponent, JSON.
+        var run = await harness.RunAsync(
+            """
+            id: sh
+            steps:
+              - id: leak
+                uses: shell.local
+                with:
+                  shell: true
+                  env: { TOKEN: "{{ secrets.token }}" }
+                  command: |
+                    printf 'ops:%s' "$TOKEN" | base64
+                    node -e 'console.log(encodeURIComponent(process.env.TOKEN)); console.log(JSON.stringify({ t: process.env.TOKEN }))'
+                    exit 1
+            """,
+            """
+            id: test
+            secrets:
+              token: { value: "pa'ss w/rd+@x\"z!" }
+            """);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal(["b3BzOnBh***eiE=", "***", "{\"t\":\"***\"}"], await harness.LogAsync(run.Id, "stdout"));
+        var journal = string.Join("\n", (await harness.JournalAsync(run.Id)).Select(e => System.Text.Json.JsonSerializer.Serialize(e)));
+        Assert.DoesNotContain("J3NzIHcvcmQrQHgi", journal, StringComparison.Ordinal); // base64 of the secret's middle bytes
+        Assert.DoesNotContain("w%2Frd", journal, StringComparison.Ordinal);
+        Assert.DoesNotContain("w/rd", journal, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Execute_SecretInFailingCommand_ExceptionItselfIsMasked()
     {
         var masker = new SecretMasker();
