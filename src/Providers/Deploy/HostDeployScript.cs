@@ -20,6 +20,12 @@ internal static class HostDeployScript
     private const int RevisionsRead = 50;
 
     /// <summary>
+    /// A fetch's leftovers older than this are a killed session's. Deploys to one host do not run at once (the
+    /// environment's concurrency key), so the hour is a margin for a workflow without one, not a guess at a fetch's length.
+    /// </summary>
+    private const int AbandonedFetchMinutes = 60;
+
+    /// <summary>
     /// Lines that print the host's state (current, complete and incomplete releases, the last
     /// revisions.log lines) and leave <c>$cur</c> set to the current release; the script is then in
     /// the deploy root, or has exited when the root does not exist and <paramref name="createRoot"/> is off.
@@ -187,12 +193,16 @@ internal static class HostDeployScript
     /// Lines that remove complete releases beyond keep_releases, newest first by the time they were
     /// last switched to, never the current one nor <c>$cur</c> (the one before this deploy), and
     /// every release a staging left that never went live (a run that failed before its deploy). A
-    /// failure is reported, not fatal: the host already runs the new release.
+    /// failure is reported, not fatal: the host already runs the new release. Also deletes what a fetch
+    /// killed with its SSH session left (a <c>.tmp-</c> folder, an uploaded archive) an hour or more ago:
+    /// its cleanup never ran, and nothing else would ever delete it.
     /// </summary>
     public static string Prune(DeployLayout layout, string release)
     {
         var folder = PosixShell.Quote(layout.ReleasesFolder);
-        return $"n=0; old=$(ls -1t {folder} | while IFS= read -r d; do [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ] || continue; "
+        return $"find {folder} -mindepth 1 -maxdepth 1 \\( -name '*.tmp-*' -o -name '.*.upload-*.tar.gz' \\) -mmin +{AbandonedFetchMinutes} "
+            + "-exec rm -rf -- {} + 2>/dev/null\n"
+            + $"n=0; old=$(ls -1t {folder} | while IFS= read -r d; do [ -f {folder}/\"$d\"/{ReleaseDeployer.CompleteMarker} ] || continue; "
             + "case \"$d\" in *[!A-Za-z0-9._+-]*) continue;; esac; "
             + $"if [ \"$d\" = \"$cur\" ] || [ \"$d\" = {PosixShell.Quote(release)} ]; then n=$((n + 1)); continue; fi; "
             + $"if [ -f {folder}/\"$d\"/{ReleaseDeployer.StagedMarker} ]; then echo \"$d\"; continue; fi; "

@@ -81,6 +81,26 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
     }
 
     [Fact]
+    public async Task DeployAsync_FetchesKilledWithTheirSessionLongAgo_AreDeleted_OneInProgressIsNot()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var releases = Directory.CreateDirectory(Path.Combine(web1.Root, "releases")).FullName;
+        var killedClone = Directory.CreateDirectory(Path.Combine(releases, "v3.0.1.tmp-0badf00d", ".git")).Parent!.FullName;
+        var killedUpload = Path.Combine(releases, ".v3.0.2.upload-0badf00d.tar.gz");
+        await File.WriteAllTextAsync(killedUpload, "half an archive");
+        Directory.SetLastWriteTimeUtc(killedClone, DateTime.UtcNow.AddHours(-2));
+        File.SetLastWriteTimeUtc(killedUpload, DateTime.UtcNow.AddHours(-2));
+        var inProgress = Directory.CreateDirectory(Path.Combine(releases, "v3.0.3.tmp-5ca1ab1e")).FullName;
+
+        var result = await new ReleaseDeployer(_pool).DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+
+        Assert.Equal("3.0.0", await FleetSite.ServedAsync(web1));
+        Assert.Empty(result.Pruned);
+        Assert.Equal(["v3.0.0", "v3.0.3.tmp-5ca1ab1e"], Directory.GetFileSystemEntries(releases).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(Directory.Exists(inProgress));
+    }
+
+    [Fact]
     public async Task DeployAsync_ArchiveSource_UploadsOverSftpExtractsAndServesIt()
     {
         var web1 = fleet.NewSite(1)[0];
