@@ -14,7 +14,7 @@ public sealed partial class GitWorkspace
     {
         if (Directory.Exists(directory))
         {
-            // A folder without .git: what an earlier version's interrupted clone left, which git refuses to clone into.
+            // What a clone made in place (by an earlier version) left when it was interrupted; git refuses to clone into it.
             DeleteDirectory(directory);
         }
 
@@ -42,6 +42,31 @@ public sealed partial class GitWorkspace
                 DeleteDirectory(partial);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="directory"/> holds a clone that got as far as its checkout: HEAD names a commit, directly or
+    /// through a branch that exists. Earlier versions cloned in place, and a clone killed before its checkout left HEAD on
+    /// a branch yet to be born, which every later run failed on. Read from the files, so a step costs no extra git process.
+    /// </summary>
+    private static bool IsWholeClone(string directory)
+    {
+        var head = Path.Combine(directory, ".git", "HEAD");
+        if (!File.Exists(head))
+        {
+            return false;
+        }
+
+        var target = File.ReadAllText(head).Trim();
+        if (!target.StartsWith("ref: ", StringComparison.Ordinal))
+        {
+            return true; // detached: a commit
+        }
+
+        var reference = target["ref: ".Length..];
+        var packed = Path.Combine(directory, ".git", "packed-refs");
+        return File.Exists(Path.Combine(directory, ".git", reference))
+            || (File.Exists(packed) && File.ReadLines(packed).Any(line => line.EndsWith(" " + reference, StringComparison.Ordinal)));
     }
 
     /// <summary>

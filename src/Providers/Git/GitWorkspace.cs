@@ -104,7 +104,7 @@ public sealed partial class GitWorkspace : IDisposable
     public async Task EnsureCloneAsync(CancellationToken cancellationToken)
     {
         var directory = WorkingDirectory;
-        if (!Directory.Exists(Path.Combine(directory, ".git")))
+        if (!IsWholeClone(directory))
         {
             await CloneAsync(directory, cancellationToken).ConfigureAwait(false);
         }

@@ -332,6 +332,39 @@ public class GitWorkspaceTests
     }
 
     [Fact]
+    public async Task EnsureClone_CloneAnEarlierVersionLeftOnABranchYetToBeBorn_IsMadeAfresh()
+    {
+        using var scenario = await CreateAsync();
+        var workspace = scenario.CreateWorkspace();
+
+        // What an in-place 'git clone' killed before its checkout leaves: a repository, its remote, no commit.
+        Directory.CreateDirectory(workspace.WorkingDirectory);
+        await scenario.GitAsync(workspace.WorkingDirectory, "init", "-q", "-b", "production");
+        await scenario.GitAsync(workspace.WorkingDirectory, "remote", "add", "origin", scenario.OriginPath);
+
+        await workspace.EnsureCloneAsync(None);
+
+        Assert.Equal(await scenario.OriginRevAsync("production"), (await scenario.GitAsync(workspace.WorkingDirectory, "rev-parse", "HEAD")).StandardOutput.Trim());
+        Assert.Equal("production", (await scenario.GitAsync(workspace.WorkingDirectory, "symbolic-ref", "--short", "HEAD")).StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task EnsureClone_WholeCloneWithItsRefsPacked_IsKept()
+    {
+        using var scenario = await CreateAsync();
+        var workspace = scenario.CreateWorkspace();
+        await workspace.EnsureCloneAsync(None);
+        await scenario.GitAsync(workspace.WorkingDirectory, "pack-refs", "--all"); // as git gc does: no refs/heads/production file
+        var kept = Path.Combine(workspace.WorkingDirectory, ".git", "info", "kept-by-this-clone");
+        await File.WriteAllTextAsync(kept, "");
+
+        await workspace.EnsureCloneAsync(None);
+
+        Assert.False(File.Exists(Path.Combine(workspace.WorkingDirectory, ".git", "refs", "heads", "production")));
+        Assert.True(File.Exists(kept), "the clone was kept, not made again");
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ListsEveryProblem()
     {
         var error = Assert.Throws<ArgumentException>(() => new GitWorkspace(new GitWorkspaceOptions
