@@ -1,6 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace Gantry.Engine.Expressions;
 
@@ -23,8 +24,10 @@ internal static class SecretForms
         yield return rfc3986;
         yield return EncodeUriComponent(rfc3986);
         yield return WebUtility.UrlEncode(value);
-        yield return MinimalJson(value);
-        yield return System.Text.Json.JsonEncodedText.Encode(value).ToString();
+        // As most encoders write a JSON string (JavaScript, Python without ensure_ascii): " \ and control characters escaped;
+        // then System.Text.Json's default, which also escapes ' + < > & and non-ASCII.
+        yield return JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
+        yield return JsonEncodedText.Encode(value).ToString();
         yield return value.Replace("'", "'\\''", StringComparison.Ordinal);
         foreach (var base64 in Base64(Encoding.UTF8.GetBytes(value)))
         {
@@ -57,30 +60,4 @@ internal static class SecretForms
         .Replace("%28", "(", StringComparison.Ordinal)
         .Replace("%29", ")", StringComparison.Ordinal)
         .Replace("%2A", "*", StringComparison.Ordinal);
-
-    /// <summary>
-    /// A JSON string's content as most encoders write it (JavaScript, Python without ensure_ascii): only <c>"</c>, <c>\</c>
-    /// and control characters escaped.
-    /// </summary>
-    private static string MinimalJson(string value)
-    {
-        var builder = new StringBuilder(value.Length + 8);
-        foreach (var c in value)
-        {
-            builder.Append(c switch
-            {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                '\b' => "\\b",
-                '\f' => "\\f",
-                < ' ' => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
-                _ => c.ToString(),
-            });
-        }
-
-        return builder.ToString();
-    }
 }
