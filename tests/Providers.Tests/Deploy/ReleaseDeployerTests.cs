@@ -101,6 +101,20 @@ public sealed class ReleaseDeployerTests(SshFleetFixture fleet) : IDisposable
     }
 
     [Fact]
+    public async Task DeployAsync_LeftoverNamedToInjectACommand_IsDeletedAsAName_NotRun()
+    {
+        var web1 = fleet.NewSite(1)[0];
+        var releases = Directory.CreateDirectory(Path.Combine(web1.Root, "releases")).FullName;
+        var hostile = Directory.CreateDirectory(Path.Combine(releases, "v3.0.1.tmp-$(touch pwned); touch 'pwned2' #")).FullName;
+        Directory.SetLastWriteTimeUtc(hostile, DateTime.UtcNow.AddHours(-2));
+
+        await new ReleaseDeployer(_pool).DeployAsync(web1.Target, "v3.0.0", Git, "run-1", CancellationToken.None);
+
+        Assert.Equal(["v3.0.0"], Directory.GetFileSystemEntries(releases).Select(Path.GetFileName));
+        Assert.Empty(Directory.GetFiles(web1.Root, "pwned*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task DeployAsync_ArchiveSource_UploadsOverSftpExtractsAndServesIt()
     {
         var web1 = fleet.NewSite(1)[0];
